@@ -1,0 +1,34 @@
+"""Every access rule of the application, in one place.
+
+Each function takes the user and what the URL names, and returns what the view may use
+or raises. Outsiders get the same 404 as for something that does not exist, so that no
+one can learn which Collaboratives (or which of their records) exist. Members who lack
+the role a page needs get 403. Anonymous users never reach these functions: the login
+requirement is enforced for every view by LoginRequiredMiddleware.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from members.models import Membership
+
+
+def membership_for(user, collaborative_slug: str) -> Membership:
+    """The user's active membership of the Collaborative, or 404 for anyone else."""
+    membership = (
+        Membership.objects.active()
+        .select_related("collaborative")
+        .filter(user_id=user.pk, collaborative__slug=collaborative_slug)
+        .first()
+    )
+    if membership is None:
+        raise Http404("No Collaborative here.")
+    return membership
+
+
+def facilitator_membership_for(user, collaborative_slug: str) -> Membership:
+    """A facilitator's membership; 403 for members with another role."""
+    membership = membership_for(user, collaborative_slug)
+    if not membership.is_facilitator:
+        raise PermissionDenied("Only facilitators can do this.")
+    return membership

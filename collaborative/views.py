@@ -1,0 +1,42 @@
+from django.contrib.auth.decorators import login_not_required
+from django.core.cache import cache
+from django.db import connection
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from collaborative.celery import app as celery_app
+from collaborative.tasks import HEARTBEAT_KEY
+
+
+def _database_status() -> str:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except Exception as error:  # noqa: BLE001 - any failure means "not answering".
+        return f"error: {error.__class__.__name__}"
+    return "ok"
+
+
+def _broker_status() -> str:
+    try:
+        with celery_app.connection_for_write() as broker:
+            broker.ensure_connection(max_retries=1, interval_start=0, timeout=2)
+    except Exception as error:  # noqa: BLE001 - any failure means "not answering".
+        return f"error: {error.__class__.__name__}"
+    return "ok"
+
+
+@login_not_required
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Whether the database and the Celery broker answer: 200 if both do, 503 if not."""
+    status = {"database": _database_status(), "broker": _broker_status()}
+    healthy = all(value == "ok" for value in status.values())
+    try:
+        status["worker_last_seen"] = cache.get(HEARTBEAT_KEY.format(label="beat"))
+    except Exception:  # noqa: BLE001 - the cache is informational here.
+        status["worker_last_seen"] = None
+    status["status"] = "ok" if healthy else "unavailable"
+    return JsonResponse(status, status=200 if healthy else 503)

@@ -1,0 +1,169 @@
+import zoneinfo
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils import timezone
+
+
+class Perspective(models.TextChoices):
+    LIVED_EXPERIENCE = "lived_experience", "Lived experience of services"
+    CARER = "carer", "Carer"
+    PRACTITIONER = "practitioner", "Practitioner"
+    MANAGER = "manager", "Manager or leader"
+    COMMISSIONER = "commissioner", "Commissioner"
+    VOLUNTARY = "voluntary", "Voluntary or community sector"
+    OTHER = "other", "Other"
+
+
+def validate_perspectives(value: list) -> None:
+    if not isinstance(value, list) or not set(value) <= set(Perspective.values):
+        raise ValidationError("Choose perspectives from the list.")
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **extra_fields):
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **extra_fields):
+        extra_fields.setdefault("is_staff", True)
+        extra_fields.setdefault("is_superuser", True)
+        return self.create_user(email, password, **extra_fields)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person with an account; they log in with their email address."""
+
+    email = models.EmailField("email address", unique=True)
+    display_name = models.CharField(
+        "name to show",
+        max_length=80,
+        help_text="The name other members will see. It does not have to be your legal name.",
+    )
+    perspectives = models.JSONField(
+        "perspectives you bring",
+        default=list,
+        blank=True,
+        validators=[validate_perspectives],
+    )
+    is_staff = models.BooleanField(
+        "site administrator", default=False, help_text="Can use the site administration pages."
+    )
+    is_active = models.BooleanField(default=True)
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["display_name"]
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="user_email_unique_ci"),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name or self.email
+
+    def get_full_name(self) -> str:
+        return self.display_name
+
+    def get_short_name(self) -> str:
+        return self.display_name
+
+    def get_perspectives_display(self) -> list[str]:
+        labels = dict(Perspective.choices)
+        return [labels[value] for value in self.perspectives if value in labels]
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError("%(value)s is not a time zone we know.", params={"value": value})
+
+
+class Collaborative(models.Model):
+    """A local Living Well Collaborative: a standing forum that meets monthly."""
+
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=60, unique=True, help_text="Used in addresses, e.g. /c/lambeth/.")
+    area = models.CharField(max_length=120, help_text="The place it covers, e.g. Lambeth, south London.")
+    description = models.TextField(
+        "short description", max_length=600, blank=True, help_text="What the Collaborative is for, in a few sentences."
+    )
+    time_zone = models.CharField(max_length=60, default="Europe/London", validators=[validate_time_zone])
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("members:collaborative_home", kwargs={"slug": self.slug})
+
+
+class MembershipQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(status=Membership.Status.ACTIVE)
+
+    def for_user(self, user):
+        return self.active().filter(user=user).select_related("collaborative")
+
+
+class Membership(models.Model):
+    """A person's place in one Collaborative, with the role they hold there."""
+
+    class Role(models.TextChoices):
+        MEMBER = "member", "Member"
+        FACILITATOR = "facilitator", "Facilitator"
+        COMMISSIONER = "commissioner", "Commissioner"
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        LEFT = "left", "Left"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    collaborative = models.ForeignKey(Collaborative, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.MEMBER)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    joined_at = models.DateTimeField(default=timezone.now)
+    left_at = models.DateTimeField(null=True, blank=True)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["collaborative__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "collaborative"], name="membership_unique_per_person"),
+            models.CheckConstraint(
+                condition=models.Q(role__in=["member", "facilitator", "commissioner"]),
+                name="membership_role_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="active", left_at__isnull=True) | models.Q(status="left"),
+                name="membership_left_at_only_when_left",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.collaborative} ({self.get_role_display()})"
+
+    @property
+    def is_facilitator(self) -> bool:
+        return self.role == self.Role.FACILITATOR
+
+    @property
+    def is_commissioner(self) -> bool:
+        return self.role == self.Role.COMMISSIONER

@@ -1,0 +1,84 @@
+from allauth.account.models import EmailAddress
+from django.db import transaction
+
+from members.models import Collaborative, Membership, Perspective, User
+
+DEMO_COLLABORATIVES = [
+    {
+        "slug": "lambeth",
+        "name": "Lambeth Living Well Collaborative",
+        "area": "Lambeth, south London",
+        "description": (
+            "Meeting monthly since 2010 in a local cafe. We co-designed the Living Well Network Hub "
+            "and hold the local system to account for our shared vision."
+        ),
+    },
+    {
+        "slug": "tameside-glossop",
+        "name": "Tameside & Glossop Living Well Collaborative",
+        "area": "Tameside and Glossop",
+        "description": "People who use services, carers and staff working together for better mental health.",
+    },
+    {
+        "slug": "salford",
+        "name": "Salford Living Well Collaborative",
+        "area": "Salford",
+        "description": "A monthly forum to make help easy to get, where and when it is needed.",
+    },
+    {
+        "slug": "luton",
+        "name": "Luton Living Well Collaborative",
+        "area": "Luton",
+        "description": "Building on people's strengths and blending clinical support with social support.",
+    },
+]
+
+F, M, C = Membership.Role.FACILITATOR, Membership.Role.MEMBER, Membership.Role.COMMISSIONER
+P = Perspective
+
+# (email, display name, perspectives, {collaborative slug: role})
+DEMO_PEOPLE = [
+    ("facilitator@example.org", "Grace Okafor", [P.VOLUNTARY], {"lambeth": F, "salford": M}),
+    ("member@example.org", "Sam Patel", [P.LIVED_EXPERIENCE], {"lambeth": M, "tameside-glossop": M}),
+    ("commissioner@example.org", "Helen Morris", [P.COMMISSIONER], {"lambeth": C, "luton": C}),
+    ("carer.lambeth@example.org", "Joy Mensah", [P.CARER], {"lambeth": M}),
+    ("gp.lambeth@example.org", "Dr Ravi Shah", [P.PRACTITIONER], {"lambeth": M}),
+    ("trust.lambeth@example.org", "Ade Bello", [P.MANAGER], {"lambeth": M}),
+    ("peer.lambeth@example.org", "Kit Walsh", [P.LIVED_EXPERIENCE, P.VOLUNTARY], {"lambeth": M}),
+    ("facilitator.tameside@example.org", "Mo Hussain", [P.LIVED_EXPERIENCE, P.VOLUNTARY], {"tameside-glossop": F}),
+    ("carer.tameside@example.org", "Pat Greenwood", [P.CARER], {"tameside-glossop": M}),
+    ("nurse.tameside@example.org", "Lee Whitworth", [P.PRACTITIONER], {"tameside-glossop": M}),
+    ("icb.tameside@example.org", "Anne Kershaw", [P.COMMISSIONER], {"tameside-glossop": C}),
+    ("facilitator.salford@example.org", "Tom Doyle", [P.MANAGER], {"salford": F}),
+    ("peer.salford@example.org", "Ellie Barnes", [P.LIVED_EXPERIENCE], {"salford": M}),
+    ("social.salford@example.org", "Chris Nolan", [P.PRACTITIONER, P.OTHER], {"salford": M}),
+    ("icb.salford@example.org", "Priya Nair", [P.COMMISSIONER], {"salford": C}),
+    ("facilitator.luton@example.org", "Yusuf Ali", [P.VOLUNTARY, P.CARER], {"luton": F}),
+    ("peer.luton@example.org", "Dee Campbell", [P.LIVED_EXPERIENCE, P.CARER], {"luton": M}),
+    ("director.luton@example.org", "Marcus Reid", [P.MANAGER], {"luton": M}),
+]
+
+
+@transaction.atomic
+def demo_data_load(*, password: str) -> dict:
+    """Create or refresh the demo Collaboratives and people; running it twice changes nothing."""
+    collaboratives = {}
+    for data in DEMO_COLLABORATIVES:
+        collaborative, _ = Collaborative.objects.update_or_create(
+            slug=data["slug"], defaults={key: value for key, value in data.items() if key != "slug"}
+        )
+        collaboratives[collaborative.slug] = collaborative
+
+    for email, name, perspectives, roles in DEMO_PEOPLE:
+        user, created = User.objects.get_or_create(
+            email=email, defaults={"display_name": name, "perspectives": [str(p) for p in perspectives]}
+        )
+        if created:
+            user.set_password(password)
+            user.full_clean()
+            user.save()
+        EmailAddress.objects.update_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
+        for slug, role in roles.items():
+            Membership.objects.get_or_create(user=user, collaborative=collaboratives[slug], defaults={"role": role})
+
+    return {"collaboratives": len(collaboratives), "people": len(DEMO_PEOPLE)}

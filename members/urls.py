@@ -1,0 +1,12 @@
+from django.urls import path
+
+from members import views
+
+app_name = "members"
+
+urlpatterns = [
+    path("", views.start, name="start"),
+    path("profile/", views.profile, name="profile"),
+    path("c/<slug:slug>/", views.collaborative_home, name="collaborative_home"),
+    path("c/<slug:slug>/settings/", views.collaborative_settings, name="collaborative_settings"),
+]

@@ -1,0 +1,97 @@
+import os
+import shutil
+import uuid
+
+import pytest
+
+from members.models import Membership
+from tests.factories import CollaborativeFactory, MembershipFactory, UserFactory
+
+# CI sets REQUIRE_SERVICES=1 for the run against PostgreSQL and Redis: there, a test
+# that would skip because a service or the browser is missing fails instead.
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if REQUIRE_SERVICES and report.skipped and not hasattr(report, "wasxfail"):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
+        report.outcome = "failed"
+        report.longrepr = f"REQUIRE_SERVICES=1 turns this skip into a failure: {reason}"
+    return report
+
+
+def require_services() -> str:
+    """The Redis URL, or skip (a failure under REQUIRE_SERVICES=1) when there is none."""
+    redis_url = os.environ.get("REDIS_URL", "")
+    if not redis_url:
+        pytest.skip("Needs Redis and PostgreSQL: set REDIS_URL and DATABASE_URL (see README, Tests).")
+    return redis_url
+
+
+def chromium_path() -> str:
+    path = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not path:
+        pytest.skip("Needs Debian's chromium on PATH: apt-get install -y chromium (see README, Tests).")
+    return path
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache(settings):
+    """Each test gets its own cache namespace, so rate limits of one test never reach another."""
+    caches = {name: dict(config) for name, config in settings.CACHES.items()}
+    caches["default"]["KEY_PREFIX"] = f"test-{uuid.uuid4().hex}"
+    settings.CACHES = caches
+    # Hashing is not what these tests are about; the real hasher makes every user cost 0.2 s.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def collaborative(db):
+    return CollaborativeFactory(slug="lambeth", name="Lambeth Living Well Collaborative")
+
+
+@pytest.fixture
+def other_collaborative(db):
+    return CollaborativeFactory(slug="luton", name="Luton Living Well Collaborative")
+
+
+@pytest.fixture
+def people(collaborative, other_collaborative) -> dict:
+    """One person for each way of standing towards `collaborative` (anonymous is None)."""
+    role = Membership.Role
+    return {
+        "anonymous": None,
+        "outsider": MembershipFactory(collaborative=other_collaborative, role=role.FACILITATOR).user,
+        "member": MembershipFactory(collaborative=collaborative, role=role.MEMBER).user,
+        "facilitator": MembershipFactory(collaborative=collaborative, role=role.FACILITATOR).user,
+        "commissioner": MembershipFactory(collaborative=collaborative, role=role.COMMISSIONER).user,
+    }
+
+
+@pytest.fixture
+def member(people):
+    return people["member"]
+
+
+@pytest.fixture
+def facilitator(people):
+    return people["facilitator"]
+
+
+@pytest.fixture
+def member_client(client, member):
+    client.force_login(member)
+    return client
+
+
+@pytest.fixture
+def facilitator_client(client, facilitator):
+    client.force_login(facilitator)
+    return client
+
+
+@pytest.fixture
+def user_factory(db):
+    return UserFactory

@@ -1,0 +1,141 @@
+"""Who may open which page: every URL pattern of the project, for five kinds of person.
+
+The table below must name every URL pattern; a new view without its row fails
+`test_every_url_pattern_has_expectations`. Each row gives the arguments to build the
+URL and the answer expected for each person:
+
+- a status code (200, 403, 404, 405 ...),
+- LOGIN: redirected to our login page (anonymous people),
+- ADMIN_LOGIN: redirected to the site administration's login page,
+- REDIRECT: any other redirect (e.g. allauth sends signed-in people away from its sign-in page).
+"""
+
+import re
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+LOGIN = "login"
+ADMIN_LOGIN = "admin-login"
+REDIRECT = "redirect"
+ROLES = ("anonymous", "outsider", "member", "facilitator", "commissioner")
+
+
+def everyone(answer, **overrides) -> dict:
+    return {role: overrides.get(role, answer) for role in ROLES}
+
+
+def signed_in(answer, *, anonymous) -> dict:
+    return everyone(answer, anonymous=anonymous)
+
+
+SLUG = {"slug": "lambeth"}
+PUBLIC_ENTRANCE = everyone(REDIRECT, anonymous=200)  # allauth sends signed-in people on.
+
+EXPECTATIONS: dict[str, tuple[dict, dict]] = {
+    # Our own pages.
+    "healthz": ({}, everyone(200)),
+    "members:start": ({}, signed_in(REDIRECT, anonymous=LOGIN)),  # one Collaborative each: straight to it.
+    "members:profile": ({}, signed_in(200, anonymous=LOGIN)),
+    "members:collaborative_home": (
+        SLUG,
+        {"anonymous": LOGIN, "outsider": 404, "member": 200, "facilitator": 200, "commissioner": 200},
+    ),
+    "members:collaborative_settings": (
+        SLUG,
+        {"anonymous": LOGIN, "outsider": 404, "member": 403, "facilitator": 200, "commissioner": 403},
+    ),
+    # django-allauth's account pages.
+    "account_login": ({}, PUBLIC_ENTRANCE),
+    "account_signup": ({}, PUBLIC_ENTRANCE),
+    "account_request_login_code": ({}, PUBLIC_ENTRANCE),
+    "account_confirm_login_code": ({}, everyone(REDIRECT)),  # Only after asking for a code.
+    "account_logout": ({}, signed_in(200, anonymous=REDIRECT)),
+    "account_inactive": ({}, everyone(200)),
+    "account_reauthenticate": ({}, signed_in(200, anonymous=LOGIN)),
+    "account_email": ({}, signed_in(200, anonymous=LOGIN)),
+    "account_email_verification_sent": ({}, everyone(200)),
+    "account_change_password": ({}, signed_in(200, anonymous=LOGIN)),
+    "account_set_password": ({}, signed_in(REDIRECT, anonymous=LOGIN)),  # Everyone has a password.
+    "account_reset_password": ({}, everyone(200)),
+    "account_reset_password_done": ({}, everyone(200)),
+    "account_reset_password_from_key": ({"uidb36": "1", "key": "not-a-real-key"}, everyone(200)),
+    "account_reset_password_from_key_done": ({}, everyone(200)),
+    "account_confirm_email": ({"key": "not-a-real-key"}, everyone(200)),
+}
+
+
+def url_patterns(resolver=None, namespace=None, prefix=""):
+    """(namespace, name, full pattern) for every URL pattern, following includes."""
+    resolver = resolver or get_resolver()
+    for entry in resolver.url_patterns:
+        route = prefix + str(entry.pattern)
+        if isinstance(entry, URLResolver):
+            inner = ":".join(filter(None, [namespace, entry.namespace]))
+            yield from url_patterns(entry, inner or None, route)
+        elif isinstance(entry, URLPattern):
+            yield namespace, entry.name, route
+
+
+def sample_path(route: str) -> str:
+    """A concrete path for an admin pattern: each argument becomes a plausible value."""
+
+    def value(match: re.Match) -> str:
+        return "members" if match.group(1) == "app_label" else "1"
+
+    path = re.sub(r"\(\?P<(\w+)>(?:[^()]|\([^()]*\))*\)", value, route)
+    path = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: "1", path)
+    return "/" + path.replace("^", "").replace("$", "")
+
+
+ADMIN_PATHS = sorted(sample_path(route) for namespace, _, route in url_patterns() if namespace == "admin")
+
+
+def test_every_url_pattern_has_expectations():
+    missing = [
+        name or route
+        for namespace, name, route in url_patterns()
+        if namespace != "admin" and ":".join(filter(None, [namespace, name])) not in EXPECTATIONS
+    ]
+    assert not missing, f"Declare access expectations in tests/test_access.py for: {missing}"
+    assert len(ADMIN_PATHS) > 10
+
+
+def check(client, people, role, url, expected):
+    if people[role] is not None:
+        client.force_login(people[role])
+    response = client.get(url)
+    location = response.headers.get("Location", "")
+    if expected == LOGIN:
+        assert response.status_code == 302, (role, url, response.status_code)
+        assert location.startswith(reverse("account_login") + "?next="), (role, url, location)
+    elif expected == ADMIN_LOGIN:
+        assert response.status_code == 302, (role, url, response.status_code)
+        assert location.startswith(reverse("admin:login")), (role, url, location)
+    elif expected == REDIRECT:
+        assert response.status_code == 302, (role, url, response.status_code)
+        assert not location.startswith(reverse("account_login") + "?next="), (role, url, location)
+    else:
+        assert response.status_code == expected, (role, url, response.status_code)
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("name", sorted(EXPECTATIONS))
+def test_access(client, people, name, role):
+    kwargs, expected = EXPECTATIONS[name]
+    check(client, people, role, reverse(name, kwargs=kwargs), expected[role])
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_site_administration_is_for_staff_only(client, people, role):
+    """None of the five is a site administrator: every admin page sends them to a login page."""
+    if people[role] is not None:
+        client.force_login(people[role])
+    for path in ADMIN_PATHS:
+        if path in (reverse("admin:login"), reverse("admin:logout")):
+            continue
+        response = client.get(path)
+        assert response.status_code == 302, (role, path, response.status_code)
+        location = response.headers["Location"]
+        login_pages = (reverse("admin:login"),) if people[role] else (reverse("admin:login"), reverse("account_login"))
+        assert location.startswith(login_pages), (role, path, location)
