@@ -1,0 +1,97 @@
+"""Playwright on Debian's chromium against Django's live server, with axe for accessibility.
+
+One browser serves the whole session; each test gets fresh browser contexts (cookies,
+viewport, JavaScript on or off), so tests never share a signed-in session.
+"""
+
+import os
+from collections.abc import Callable, Iterator
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from tests.conftest import chromium_path
+from tests.factories import PASSWORD
+
+# Playwright's sync API runs an asyncio event loop in this thread, and Django refuses
+# database access from a thread with a running loop unless told that it is safe. Here it
+# is: the test code and the loop never touch the database at the same time.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+# WCAG 2.2 level AA, which includes every A and AA rule of 2.0 and 2.1.
+AXE_OPTIONS = {
+    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]},
+    "resultTypes": ["violations"],
+}
+
+# Fail fast instead of waiting Playwright's default 30 s for something that is not there.
+expect.set_options(timeout=5_000)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    executable = chromium_path()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def new_page(browser, live_server) -> Iterator[Callable[..., Page]]:
+    """Open a page in a new browser context; keyword arguments go to `browser.new_context`."""
+    contexts = []
+
+    def open_page(**context_options) -> Page:
+        options = {"base_url": live_server.url, "viewport": {"width": 1280, "height": 800}, "locale": "en-GB"}
+        options.update(context_options)
+        context = browser.new_context(**options)
+        context.set_default_timeout(5_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_page) -> Page:
+    return new_page()
+
+
+_axe = Axe()
+
+
+def assert_accessible(page: Page) -> None:
+    """Run axe (WCAG 2.2 AA) on the page as it is now and fail with a readable list of violations.
+
+    The site's Content-Security-Policy (script-src 'self') does not get in the way:
+    Playwright's `evaluate` runs through the DevTools protocol, which CSP does not govern,
+    so no `bypass_csp` is needed.
+    """
+    results = _axe.run(page, options=AXE_OPTIONS)
+    if results.violations_count:
+        pytest.fail(f"axe found problems on {page.url}:\n{results.generate_report()}", pytrace=False)
+
+
+@pytest.fixture
+def axe() -> Callable[[Page], None]:
+    return assert_accessible
+
+
+def sign_in(page: Page, email: str, password: str = PASSWORD) -> None:
+    """Fill in and send the real sign-in form, as a person would."""
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign In").click()

@@ -1,0 +1,83 @@
+"""A real Celery worker, in its own process, against Redis and PostgreSQL."""
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from django.core.cache import cache
+from django.db import connection, transaction
+
+from collaborative.tasks import HEARTBEAT_KEY, heartbeat
+from tests.conftest import require_services
+
+pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+
+
+def database_url() -> str:
+    """The test database, so that the worker sees what the test commits."""
+    db = connection.settings_dict
+    return (
+        f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{db['NAME']}"
+    )
+
+
+@pytest.fixture
+def worker_queue(settings):
+    """Start `celery worker` on a queue of its own; stop it after the test."""
+    redis_url = require_services()
+    if connection.vendor != "postgresql":
+        pytest.skip("Needs PostgreSQL: set DATABASE_URL=postgres://... (see README, Tests).")
+    queue = f"test-{uuid.uuid4().hex}"
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url(),
+        "REDIS_URL": redis_url,
+        "CACHE_KEY_PREFIX": settings.CACHES["default"]["KEY_PREFIX"],
+    }
+    command = [sys.executable, "-m", "celery", "-A", "collaborative", "worker", "--queues", queue]
+    command += ["--pool=solo", "--without-mingle", "--without-gossip", "--hostname", f"{queue}@%h", "-l", "WARNING"]
+    worker = subprocess.Popen(command, cwd=PROJECT_DIR, env=env)
+    try:
+        yield queue
+    finally:
+        worker.terminate()
+        worker.wait(timeout=20)
+
+
+def wait_for(key: str, seconds: float = 30) -> str | None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        value = cache.get(key)
+        if value is not None:
+            return value
+        time.sleep(0.1)
+    return None
+
+
+def test_task_enqueued_on_commit_runs_and_one_in_a_rolled_back_transaction_never_does(worker_queue):
+    committed, rolled_back, after = (f"label-{n}-{uuid.uuid4().hex}" for n in range(3))
+
+    with transaction.atomic():
+        heartbeat.apply_async_on_commit(args=[committed], queue=worker_queue)
+        # Nothing is sent while the transaction is open.
+        time.sleep(0.5)
+        assert cache.get(HEARTBEAT_KEY.format(label=committed)) is None
+
+    assert wait_for(HEARTBEAT_KEY.format(label=committed)) is not None
+
+    with transaction.atomic():
+        heartbeat.apply_async_on_commit(args=[rolled_back], queue=worker_queue)
+        transaction.set_rollback(True)
+
+    # The worker takes one message at a time in order, so once a task sent after the
+    # rollback has run, the rolled-back one would have run too, had it been sent.
+    with transaction.atomic():
+        heartbeat.apply_async_on_commit(args=[after], queue=worker_queue)
+    assert wait_for(HEARTBEAT_KEY.format(label=after)) is not None
+    assert cache.get(HEARTBEAT_KEY.format(label=rolled_back)) is None

@@ -1,0 +1,84 @@
+"""Production settings, the Content-Security-Policy and static files."""
+
+import os
+import re
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+PRODUCTION = {
+    "DEBUG": "false",
+    "SECRET_KEY": secrets.token_urlsafe(50),
+    "ALLOWED_HOSTS": "lambeth.livingwell.example",
+    "DATABASE_URL": "postgres://lwc:secret@postgres:5432/lwc",
+    "REDIS_URL": "redis://redis:6379/0",
+    "EMAIL_URL": "smtp+tls://mailer:secret@smtp.example.org:587",
+}
+
+
+def manage(*args: str, env: dict) -> subprocess.CompletedProcess:
+    clean = {key: value for key, value in os.environ.items() if key not in PRODUCTION}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=PROJECT_DIR,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_check_deploy_passes_with_production_settings(tmp_path):
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env={**PRODUCTION, "VAR_DIR": str(tmp_path)})
+    assert result.returncode == 0, result.stderr + result.stdout
+
+
+def test_production_refuses_to_start_without_a_secret_key(tmp_path):
+    result = manage("check", env={**PRODUCTION, "SECRET_KEY": "", "VAR_DIR": str(tmp_path)})
+    assert result.returncode != 0
+    assert "Set SECRET_KEY when DEBUG is off." in result.stderr
+
+
+@pytest.mark.django_db
+def test_content_security_policy_allows_only_our_own_scripts_and_styles(member_client, collaborative):
+    response = member_client.get(collaborative.get_absolute_url())
+    policy = response.headers["Content-Security-Policy"]
+    directives = dict(part.strip().split(" ", 1) for part in policy.split(";") if part.strip())
+    assert directives["script-src"] == "'self'"
+    assert directives["style-src"] == "'self'"
+    assert "unsafe-inline" not in policy
+    assert "unsafe-eval" not in policy
+    assert directives["frame-ancestors"] == "'none'"
+
+
+@pytest.mark.django_db
+def test_pages_load_htmx_and_css_from_our_static_files_only(member_client, collaborative):
+    html = member_client.get(collaborative.get_absolute_url()).text
+    assert '<script src="/static/js/htmx.min.js" defer></script>' in html
+    assert '<link rel="stylesheet" href="/static/css/site.css">' in html
+    assert not re.search(r"<script(?![^>]*\bsrc=\"/static/)", html), "inline or foreign script"
+    assert not re.search(r"(src|href)=\"(https?:)?//", html), "something loaded from another host"
+    assert (PROJECT_DIR / "static/js/htmx.min.js").stat().st_size > 10_000
+
+
+@pytest.mark.django_db
+def test_static_files_are_served_by_the_application(client, settings, tmp_path):
+    """As in production: collectstatic, then WhiteNoise serves the files without a web server."""
+    settings.STATIC_ROOT = tmp_path
+    call_command("collectstatic", "--noinput", verbosity=0)
+    response = client.get("/static/css/site.css")
+    assert response.status_code == 200
+    assert b":focus-visible" in b"".join(response.streaming_content)
+
+
+@pytest.mark.django_db
+def test_healthz_is_reachable_over_plain_http_behind_the_ssl_redirect(client, settings):
+    settings.SECURE_SSL_REDIRECT = True
+    assert client.get(reverse("healthz")).status_code == 200
+    assert client.get(reverse("account_login")).status_code == 301

@@ -1,0 +1,66 @@
+import pytest
+from django.core.management import CommandError, call_command
+
+from members.models import Collaborative, Membership, Perspective, User
+from members.services import DEMO_COLLABORATIVES, DEMO_PEOPLE
+
+pytestmark = pytest.mark.django_db
+
+DEMO_PASSWORD = "living-well-demo"
+
+
+@pytest.fixture
+def demo(settings):
+    settings.DEBUG = True
+    call_command("demo_data")
+
+
+def test_creates_four_collaboratives(demo):
+    assert set(Collaborative.objects.values_list("name", flat=True)) == {
+        "Lambeth Living Well Collaborative",
+        "Tameside & Glossop Living Well Collaborative",
+        "Salford Living Well Collaborative",
+        "Luton Living Well Collaborative",
+    }
+
+
+def test_every_role_and_every_perspective_is_at_the_table(demo):
+    assert set(Membership.objects.values_list("role", flat=True)) == set(Membership.Role.values)
+    shared = {p for perspectives in User.objects.values_list("perspectives", flat=True) for p in perspectives}
+    assert shared == set(Perspective.values)
+    for collaborative in Collaborative.objects.all():
+        roles = set(collaborative.memberships.values_list("role", flat=True))
+        assert Membership.Role.FACILITATOR in roles, collaborative
+
+
+def test_some_people_belong_to_two_collaboratives(demo):
+    member = User.objects.get(email="member@example.org")
+    assert member.memberships.count() == 2
+
+
+@pytest.mark.parametrize(
+    ("email", "role"),
+    [
+        ("facilitator@example.org", Membership.Role.FACILITATOR),
+        ("member@example.org", Membership.Role.MEMBER),
+        ("commissioner@example.org", Membership.Role.COMMISSIONER),
+    ],
+)
+def test_documented_logins_work(demo, client, email, role):
+    response = client.post("/accounts/login/", {"login": email, "password": DEMO_PASSWORD})
+    assert response.status_code == 302
+    assert User.objects.get(email=email).memberships.get(collaborative__slug="lambeth").role == role
+
+
+def test_running_twice_changes_nothing(demo):
+    before = (User.objects.count(), Collaborative.objects.count(), Membership.objects.count())
+    call_command("demo_data")
+    assert (User.objects.count(), Collaborative.objects.count(), Membership.objects.count()) == before
+    assert before == (len(DEMO_PEOPLE), len(DEMO_COLLABORATIVES), sum(len(p[3]) for p in DEMO_PEOPLE))
+
+
+def test_refuses_to_run_when_debug_is_off(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="only runs when DEBUG is on"):
+        call_command("demo_data")
+    assert not Collaborative.objects.exists()

@@ -1,0 +1,211 @@
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from members.models import Collaborative, Membership, Perspective
+from tests.factories import CollaborativeFactory, MembershipFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def queries_for(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as context:
+        assert client.get(url).status_code in (200, 302)
+    return len(context.captured_queries)
+
+
+def test_start_lists_nothing_for_a_person_without_a_collaborative(client, user_factory):
+    client.force_login(user_factory())
+    response = client.get(reverse("members:start"))
+    assert response.status_code == 200
+    assert "You are not part of a Collaborative yet" in response.text
+
+
+def test_start_goes_straight_to_the_only_collaborative(member_client, collaborative):
+    response = member_client.get(reverse("members:start"))
+    assert response.status_code == 302
+    assert response.headers["Location"] == collaborative.get_absolute_url()
+
+
+def test_start_lists_every_collaborative_with_the_role_held(client, member, other_collaborative):
+    MembershipFactory(user=member, collaborative=other_collaborative, role=Membership.Role.COMMISSIONER)
+    client.force_login(member)
+    response = client.get(reverse("members:start"))
+    assert response.status_code == 200
+    assert "Lambeth Living Well Collaborative" in response.text
+    assert "Luton Living Well Collaborative" in response.text
+    assert "You are a commissioner here." in response.text
+    assert "You are a member here." in response.text
+
+
+def test_start_leaves_out_collaboratives_the_person_has_left(client, member, other_collaborative):
+    MembershipFactory(
+        user=member, collaborative=other_collaborative, status=Membership.Status.LEFT, left_at="2026-01-01T10:00Z"
+    )
+    client.force_login(member)
+    response = client.get(reverse("members:start") + "?all")
+    assert "Luton" not in response.text
+
+
+def test_start_uses_the_same_number_of_queries_for_two_or_twenty_collaboratives(client, member):
+    client.force_login(member)
+    MembershipFactory(user=member)
+    few = queries_for(client, reverse("members:start"))
+    for _ in range(18):
+        MembershipFactory(user=member)
+    assert queries_for(client, reverse("members:start")) == few
+    assert client.get(reverse("members:start")).text.count('class="card"') == 20
+
+
+def test_home_shows_the_collaborative_and_places_for_meeting_vision_and_actions(member_client, collaborative):
+    response = member_client.get(collaborative.get_absolute_url())
+    assert response.status_code == 200
+    assert "<h1>Lambeth Living Well Collaborative</h1>" in response.text
+    for heading in ("Next meeting", "Our vision", "My actions"):
+        assert f">{heading}</h2>" in response.text
+    assert "Collaborative details" not in response.text
+
+
+def test_home_offers_facilitators_the_details_page(facilitator_client, collaborative):
+    response = facilitator_client.get(collaborative.get_absolute_url())
+    assert reverse("members:collaborative_settings", kwargs={"slug": collaborative.slug}) in response.text
+
+
+def test_outsider_gets_the_same_404_as_for_a_collaborative_that_does_not_exist(client, people):
+    client.force_login(people["outsider"])
+    not_mine = client.get(reverse("members:collaborative_home", kwargs={"slug": "lambeth"}))
+    missing = client.get(reverse("members:collaborative_home", kwargs={"slug": "nowhere"}))
+    assert not_mine.status_code == missing.status_code == 404
+    csrf_token = re.compile(r'("X-CSRFToken": "|name="csrfmiddlewaretoken" value=")[^"]*"')
+    assert csrf_token.sub("", not_mine.text) == csrf_token.sub("", missing.text)
+    assert "Lambeth" not in not_mine.text
+    assert "does not exist, or you do not have access to it" in not_mine.text
+
+
+def test_a_person_who_left_gets_404(client, member, collaborative):
+    Membership.objects.filter(user=member).update(status=Membership.Status.LEFT, left_at="2026-01-01T10:00Z")
+    client.force_login(member)
+    assert client.get(collaborative.get_absolute_url()).status_code == 404
+
+
+def test_home_uses_a_constant_number_of_queries(client, member, collaborative):
+    client.force_login(member)
+    few = queries_for(client, collaborative.get_absolute_url())
+    for _ in range(10):
+        MembershipFactory(user=member)
+        MembershipFactory(collaborative=collaborative)
+    assert queries_for(client, collaborative.get_absolute_url()) == few
+
+
+def test_switcher_lists_each_collaborative_of_a_person_in_several(client, member, collaborative, other_collaborative):
+    MembershipFactory(user=member, collaborative=other_collaborative)
+    client.force_login(member)
+    response = client.get(collaborative.get_absolute_url())
+    assert 'class="switcher"' in response.text
+    assert f'href="{other_collaborative.get_absolute_url()}"' in response.text
+    assert f'href="{collaborative.get_absolute_url()}" aria-current="page"' in response.text
+
+
+def test_no_switcher_for_a_person_in_one_collaborative(member_client, collaborative):
+    response = member_client.get(collaborative.get_absolute_url())
+    assert 'class="switcher"' not in response.text
+
+
+class TestCollaborativeSettings:
+    def url(self, collaborative):
+        return reverse("members:collaborative_settings", kwargs={"slug": collaborative.slug})
+
+    def test_facilitator_saves_the_details(self, facilitator_client, collaborative):
+        response = facilitator_client.post(
+            self.url(collaborative),
+            {
+                "name": "Lambeth Collaborative",
+                "area": "Lambeth",
+                "description": "We meet monthly.",
+                "time_zone": "Europe/London",
+            },
+            follow=True,
+        )
+        assert "The Collaborative&#x27;s details have been saved." in response.text
+        collaborative.refresh_from_db()
+        assert collaborative.name == "Lambeth Collaborative"
+        assert collaborative.description == "We meet monthly."
+
+    @pytest.mark.parametrize(
+        ("field", "value", "message"),
+        [
+            ("name", "", "This field is required."),
+            ("time_zone", "Mars/Olympus", "Mars/Olympus is not a time zone we know."),
+            ("description", "x" * 601, "Ensure this value has at most 600 characters"),
+        ],
+    )
+    def test_bad_input_is_explained_and_changes_nothing(self, facilitator_client, collaborative, field, value, message):
+        data = {"name": "New name", "area": "Lambeth", "description": "", "time_zone": "Europe/London", field: value}
+        response = facilitator_client.post(self.url(collaborative), data)
+        assert response.status_code == 200
+        assert "There is a problem" in response.text
+        assert message in response.text
+        collaborative.refresh_from_db()
+        assert collaborative.name == "Lambeth Living Well Collaborative"
+
+    @pytest.mark.parametrize(("role", "status"), [("member", 403), ("commissioner", 403), ("outsider", 404)])
+    def test_others_cannot_change_the_details(self, client, people, collaborative, role, status):
+        client.force_login(people[role])
+        response = client.post(self.url(collaborative), {"name": "Taken over", "area": "x", "time_zone": "UTC"})
+        assert response.status_code == status
+        assert Collaborative.objects.get(pk=collaborative.pk).name == "Lambeth Living Well Collaborative"
+
+    def test_member_gets_a_plain_explanation(self, member_client, collaborative):
+        response = member_client.get(self.url(collaborative))
+        assert response.status_code == 403
+        assert "Only facilitators can do this." in response.text
+
+
+class TestProfile:
+    def test_shows_name_email_and_collaboratives(self, member_client, member):
+        response = member_client.get(reverse("members:profile"))
+        assert response.status_code == 200
+        assert member.email in response.text
+        assert 'value="' + member.display_name.replace("'", "&#x27;") + '"' in response.text
+        assert "Lambeth Living Well Collaborative</a> (member)" in response.text
+
+    def test_saves_name_and_perspectives(self, member_client, member):
+        response = member_client.post(
+            reverse("members:profile"),
+            {"display_name": "Sam", "perspectives": [Perspective.CARER, Perspective.LIVED_EXPERIENCE]},
+            follow=True,
+        )
+        assert "Your profile has been saved." in response.text
+        member.refresh_from_db()
+        assert member.display_name == "Sam"
+        assert member.perspectives == ["lived_experience", "carer"] or set(member.perspectives) == {
+            "lived_experience",
+            "carer",
+        }
+
+    @pytest.mark.parametrize(
+        ("data", "message"),
+        [
+            ({"display_name": ""}, "This field is required."),
+            ({"display_name": "Sam", "perspectives": ["chief-officer"]}, "Select a valid choice."),
+            ({"display_name": "x" * 81}, "Ensure this value has at most 80 characters"),
+        ],
+    )
+    def test_bad_input_is_explained_and_changes_nothing(self, member_client, member, data, message):
+        before = member.display_name
+        response = member_client.post(reverse("members:profile"), data)
+        assert response.status_code == 200
+        assert message in response.text
+        member.refresh_from_db()
+        assert member.display_name == before
+
+
+def test_a_person_can_hold_different_roles_in_different_collaboratives(db):
+    lambeth, luton = CollaborativeFactory(slug="lambeth"), CollaborativeFactory(slug="luton")
+    first = MembershipFactory(collaborative=lambeth, role=Membership.Role.FACILITATOR)
+    second = MembershipFactory(user=first.user, collaborative=luton, role=Membership.Role.COMMISSIONER)
+    assert (first.is_facilitator, first.is_commissioner) == (True, False)
+    assert (second.is_facilitator, second.is_commissioner) == (False, True)
