@@ -1,4 +1,8 @@
-"""A real Celery worker, in its own process, against Redis and PostgreSQL."""
+"""A real Celery worker, in its own process.
+
+With REDIS_URL set (as in CI) it runs against Redis and PostgreSQL, as in production;
+without, against the filesystem broker that `make run` uses.
+"""
 
 import os
 import subprocess
@@ -12,34 +16,27 @@ from django.core.cache import cache
 from django.db import connection, transaction
 
 from collaborative.tasks import HEARTBEAT_KEY, heartbeat
-from tests.conftest import require_services
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 
 
-def database_url() -> str:
-    """The test database, so that the worker sees what the test commits."""
-    db = connection.settings_dict
-    return (
-        f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{db['NAME']}"
-    )
+def worker_environment(settings) -> dict:
+    """The worker shares this test's broker, cache namespace and (on PostgreSQL) database."""
+    env = {**os.environ, "CACHE_KEY_PREFIX": settings.CACHES["default"]["KEY_PREFIX"]}
+    if connection.vendor == "postgresql":
+        db = connection.settings_dict
+        host, port = db["HOST"] or "localhost", db["PORT"] or 5432
+        env["DATABASE_URL"] = f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{host}:{port}/{db['NAME']}"
+    return env
 
 
 @pytest.fixture
 def worker_queue(settings):
     """Start `celery worker` on a queue of its own; stop it after the test."""
-    redis_url = require_services()
-    if connection.vendor != "postgresql":
-        pytest.skip("Needs PostgreSQL: set DATABASE_URL=postgres://... (see README, Tests).")
     queue = f"test-{uuid.uuid4().hex}"
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url(),
-        "REDIS_URL": redis_url,
-        "CACHE_KEY_PREFIX": settings.CACHES["default"]["KEY_PREFIX"],
-    }
+    env = worker_environment(settings)
     command = [sys.executable, "-m", "celery", "-A", "collaborative", "worker", "--queues", queue]
     command += ["--pool=solo", "--without-mingle", "--without-gossip", "--hostname", f"{queue}@%h", "-l", "WARNING"]
     worker = subprocess.Popen(command, cwd=PROJECT_DIR, env=env)
