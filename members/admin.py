@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.contrib.auth.forms import BaseUserCreationForm, UserChangeForm
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 
 from members.models import Collaborative, Membership, User
 
@@ -29,7 +29,7 @@ class MembershipAdmin(admin.ModelAdmin):
     list_select_related = ["user", "collaborative"]
 
 
-class UserCreationForm(BaseUserCreationForm):
+class UserCreationForm(AdminUserCreationForm):
     class Meta:
         model = User
         fields = ["email", "display_name"]
@@ -56,5 +56,5 @@ class UserAdmin(BaseUserAdmin):
         ("Dates", {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [
-        (None, {"classes": ["wide"], "fields": ["email", "display_name", "password1", "password2"]}),
+        (None, {"classes": ["wide"], "fields": ["email", "display_name", "usable_password", "password1", "password2"]}),
     ]
