@@ -29,7 +29,6 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
-SITE_NAME = env.str("SITE_NAME", default="Living Well Collaboratives")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -164,6 +163,8 @@ LOGIN_REDIRECT_URL = "members:start"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_SIGNUP_FORM_CLASS = "members.forms.SignupForm"
+ACCOUNT_FORMS = {"login": "members.allauth_forms.LoginForm"}
+ACCOUNT_USER_DISPLAY = str
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
@@ -174,17 +175,13 @@ ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
-ACCOUNT_RATE_LIMITS = {
-    "login": "30/m/ip",
-    "login_failed": "10/m/ip,5/5m/key",
-    "signup": "20/m/ip",
-    "reset_password": "20/m/ip,5/m/key",
-    "request_login_code": "20/m/ip,3/m/key",
-    "confirm_email": "1/3m/key",
-}
+# allauth's default rate limits apply (e.g. 5 failed logins per account in 5 minutes,
+# 3 sign-in codes per address a minute). They count in the default cache: Redis in
+# production, so every web process shares them.
 
 # Sessions end after a period without any request (SESSION_SAVE_EVERY_REQUEST renews
-# the expiry on each visit); "keep me signed in" is asked on the login page.
+# the expiry on each visit). Unless "keep me signed in" is ticked on the login page,
+# the session also ends when the browser closes.
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=60 * 60 * 24 * 7)
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_HTTPONLY = True

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from collaborative import views
+from members import views as members_views
 
 admin.site.site_header = "Living Well Collaboratives: site administration"
 admin.site.site_title = "Site administration"
@@ -9,6 +10,12 @@ admin.site.site_title = "Site administration"
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    # Ahead of allauth's own page of the same name: it also explains an expired code.
+    path(
+        "accounts/login/code/confirm/",
+        members_views.login_code_confirm,
+        name="account_confirm_login_code",
+    ),
     path("accounts/", include("allauth.urls")),
     path("", include("members.urls")),
 ]

@@ -1,6 +1,10 @@
+from allauth.account import views as allauth_views
+from allauth.account.stages import LoginByCodeStage, LoginStageController
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from collaborative.permissions import facilitator_membership_for, membership_for
@@ -54,3 +58,20 @@ def profile(request: HttpRequest) -> HttpResponse:
         messages.success(request, "Your profile has been saved.")
         return redirect("members:profile")
     return render(request, "members/user_profile.html", {"form": form})
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def login_code_confirm(request: HttpRequest) -> HttpResponse:
+    """allauth's page for typing a sign-in code, which also says so when the code has run out.
+
+    allauth sends a person whose code has expired back to "Send me a sign-in code"
+    without a word; here they are told why.
+    """
+    had_code = LoginStageController.enter(request, LoginByCodeStage.key) is not None
+    queued = len(messages.get_messages(request))
+    response = allauth_views.confirm_login_code(request)
+    sent_back = response.status_code == 302 and response["Location"] == reverse("account_request_login_code")
+    if had_code and sent_back and len(messages.get_messages(request)) == queued:
+        messages.error(request, "That code has expired. Ask for a new code below: it will arrive by email.")
+    return response
