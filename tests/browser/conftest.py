@@ -1,7 +1,7 @@
 """Playwright on Debian's chromium against Django's live server, with axe for accessibility.
 
-One browser serves the whole session; each test gets fresh browser contexts (cookies,
-viewport, JavaScript on or off), so tests never share a signed-in session.
+One chromium serves every test in this folder; each test gets fresh browser contexts
+(cookies, viewport, JavaScript on or off), so tests never share a signed-in session.
 """
 
 import os
@@ -13,11 +13,6 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from tests.conftest import chromium_path
 from tests.factories import PASSWORD
-
-# Playwright's sync API runs an asyncio event loop in this thread, and Django refuses
-# database access from a thread with a running loop unless told that it is safe. Here it
-# is: the test code and the loop never touch the database at the same time.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -38,13 +33,31 @@ AXE_OPTIONS = {
 expect.set_options(timeout=5_000)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Browser]:
+    """One chromium for all the tests in this folder.
+
+    While Playwright's sync API is started, an asyncio event loop counts as running in
+    this thread, and Django refuses database access from such a thread unless
+    DJANGO_ALLOW_ASYNC_UNSAFE is set. It is safe here: the test code and the loop never
+    use the database at the same time. Package scope (not session) stops Playwright and
+    unsets the variable after the last browser test, so that the other tests in this
+    worker, and the processes they start (`manage.py check --deploy` warns about the
+    variable), keep Django's protection.
+    """
     executable = chromium_path()
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
+            yield browser
+            browser.close()
+    finally:
+        if previous is None:
+            del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture
@@ -94,4 +107,4 @@ def sign_in(page: Page, email: str, password: str = PASSWORD) -> None:
     """Fill in and send the real sign-in form, as a person would."""
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()

@@ -4,13 +4,6 @@ rate limits, sessions, and allauth's pages in our layout.
 Real requests through the test client, checked against allauth 65.21's own behaviour
 (allauth/account/forms.py, views.py, internal/flows/). Rate-limit counters start at zero in
 every test (conftest gives each test its own cache key prefix).
-
-Tests that state behaviour the application does not have yet (they fail until it is fixed):
-- test_too_many_requests_page_uses_our_layout: templates/429.html is missing.
-- test_expired_login_code_says_the_code_has_expired: allauth starts over without a word.
-- test_tampered_reset_link_has_a_plain_heading: allauth's heading reads "Bad Token".
-- test_login_asks_keep_me_signed_in: the checkbox reads "Remember Me".
-- test_account_emails_name_the_service: emails greet from the bare host name.
 """
 
 import html
@@ -33,8 +26,8 @@ from tests.factories import PASSWORD
 pytestmark = pytest.mark.django_db
 
 NEW_PASSWORD = "another-long-password-2"
-WRONG_LOGIN = "The email address and/or password you specified are not correct."
-TOO_MANY_FAILED = "Too many failed login attempts. Try again later."
+WRONG_LOGIN = "The email address or password is not right. Check both and try again."
+TOO_MANY_FAILED = "Too many tries to sign in. Please wait a few minutes, then try again."
 SKIP_LINK = "Skip to main content"
 
 
@@ -302,7 +295,7 @@ def test_expired_login_code_is_refused(client, member, mailoutbox, settings):
 
 
 def test_expired_login_code_says_the_code_has_expired(client, member, mailoutbox, settings):
-    """Fails until fixed: allauth sends the person back to "Send me a sign-in code" with no reason."""
+    """allauth alone sends the person back to "Send me a sign-in code" with no reason."""
     request_code(client, member.email)
     client.get(reverse("account_confirm_login_code"))
     settings.ACCOUNT_LOGIN_BY_CODE_TIMEOUT = 0
@@ -360,7 +353,7 @@ def test_tampered_reset_link_shows_a_plain_invalid_link_page(client, member, mai
 
 
 def test_tampered_reset_link_has_a_plain_heading(client, member, mailoutbox):
-    """Fails until fixed: allauth's heading for a bad link is the jargon "Bad Token"."""
+    """allauth's own heading for a bad link is the jargon "Bad Token"."""
     client.post(reverse("account_reset_password"), {"email": member.email})
 
     response = client.get(link_in(mailoutbox[0])[:-6] + "00000/")
@@ -398,7 +391,7 @@ def test_too_many_login_requests_get_a_readable_429(client):
 
 
 def test_too_many_requests_page_uses_our_layout(client):
-    """Fails until fixed: without templates/429.html allauth answers with its bare fallback HTML."""
+    """Without templates/429.html allauth answers with its bare fallback HTML."""
     response = flood_login(client)
 
     assert response.status_code == 429
@@ -458,7 +451,7 @@ def test_an_idle_session_ends(client, member):
 
 
 def test_login_asks_keep_me_signed_in(client):
-    """Fails until fixed: allauth labels the checkbox "Remember Me"; settings.py promises "keep me signed in"."""
+    """allauth labels the checkbox "Remember Me"; we ask in plainer words."""
     response = client.get(reverse("account_login"))
 
     assert response.context["form"].fields["remember"].label == "Keep me signed in on this device"
@@ -492,7 +485,7 @@ def test_allauth_pages_use_our_layout(client, url_name):
 
 
 def test_account_emails_name_the_service(client, mailoutbox):
-    """Fails until fixed: allauth's emails greet "Hello from <host name>!" and sign off with the host name."""
+    """allauth's own emails greet "Hello from <host name>!" and sign off with the host name."""
     sign_up(client)
 
     [message] = mailoutbox
