@@ -7,10 +7,13 @@ the role a page needs get 403. Anonymous users never reach these functions: the 
 requirement is enforced for every view by LoginRequiredMiddleware.
 """
 
+from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from members.models import Membership
+from members.models import Membership, User
+from notifications.kinds import KINDS, Kind
+from notifications.services import UNSUBSCRIBE_MAX_AGE, UNSUBSCRIBE_SALT
 
 
 def membership_for(user, collaborative_slug: str) -> Membership:
@@ -32,3 +35,20 @@ def facilitator_membership_for(user, collaborative_slug: str) -> Membership:
     if not membership.is_facilitator:
         raise PermissionDenied("Only facilitators can do this.")
     return membership
+
+
+class LinkNotValid(Exception):
+    """A signed link from an email was changed, has expired, or names something gone."""
+
+
+def unsubscribe_for(token: str) -> tuple[User, Kind]:
+    """The person and kind of email an unsubscribe link is for: the link is the permission."""
+    try:
+        data = signing.loads(token, salt=UNSUBSCRIBE_SALT, max_age=UNSUBSCRIBE_MAX_AGE)
+    except signing.BadSignature as error:  # SignatureExpired is a BadSignature too.
+        raise LinkNotValid from error
+    user = User.objects.filter(pk=data.get("u"), is_active=True).first()
+    kind = KINDS.get(data.get("k"))
+    if user is None or kind is None:
+        raise LinkNotValid
+    return user, kind

@@ -18,4 +18,5 @@ urlpatterns = [
     ),
     path("accounts/", include("allauth.urls")),
     path("", include("members.urls")),
+    path("", include("notifications.urls")),
 ]

@@ -3,6 +3,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 
 from members.models import Collaborative, Membership, User
+from members.services import membership_welcome
 
 
 class MembershipInline(admin.TabularInline):
@@ -19,6 +20,11 @@ class CollaborativeAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
     inlines = [MembershipInline]
 
+    def save_formset(self, request, form, formset, change) -> None:
+        super().save_formset(request, form, formset, change)
+        for membership in formset.new_objects:
+            membership_welcome(membership=membership)
+
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
@@ -27,6 +33,11 @@ class MembershipAdmin(admin.ModelAdmin):
     search_fields = ["user__email", "user__display_name", "collaborative__name"]
     autocomplete_fields = ["user", "collaborative"]
     list_select_related = ["user", "collaborative"]
+
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        if not change:
+            membership_welcome(membership=obj)
 
 
 class UserCreationForm(AdminUserCreationForm):

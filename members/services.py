@@ -2,6 +2,28 @@ from allauth.account.models import EmailAddress
 from django.db import transaction
 
 from members.models import Collaborative, Membership, Perspective, User
+from notifications.kinds import WELCOME
+from notifications.services import messages_queue
+
+
+@transaction.atomic
+def membership_create(*, user: User, collaborative: Collaborative, role: str = Membership.Role.MEMBER) -> Membership:
+    """Make the person a member of the Collaborative and queue their welcome email."""
+    membership = Membership(user=user, collaborative=collaborative, role=role)
+    membership.full_clean()
+    membership.save()
+    membership_welcome(membership=membership)
+    return membership
+
+
+def membership_welcome(*, membership: Membership) -> None:
+    """Queue the "welcome to the Collaborative" email, in the same transaction as the membership."""
+    messages_queue(
+        recipients=[membership.user],
+        collaborative=membership.collaborative,
+        kind=WELCOME.key,
+        about=membership,
+    )
 
 DEMO_COLLABORATIVES = [
     {

@@ -45,6 +45,13 @@ EXPECTATIONS: dict[str, tuple[dict, dict]] = {
         SLUG,
         {"anonymous": LOGIN, "outsider": 404, "member": 403, "facilitator": 200, "commissioner": 403},
     ),
+    "notifications:preferences": ({}, signed_in(200, anonymous=LOGIN)),
+    "notifications:mine": ({}, signed_in(200, anonymous=LOGIN)),
+    "notifications:unsubscribe": ({"token": "not-a-real-token"}, everyone(400)),  # The link is the permission.
+    "notifications:collaborative_list": (
+        SLUG,
+        {"anonymous": LOGIN, "outsider": 404, "member": 403, "facilitator": 200, "commissioner": 403},
+    ),
     # django-allauth's account pages.
     "account_login": ({}, PUBLIC_ENTRANCE),
     "account_signup": ({}, PUBLIC_ENTRANCE),

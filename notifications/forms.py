@@ -1,0 +1,40 @@
+from django import forms
+
+from notifications.kinds import KINDS, Frequency, kind_choices
+from notifications.models import Message
+
+
+class PreferencesForm(forms.Form):
+    """One "send me this" box per kind of email, and how often for digests."""
+
+    def __init__(self, *args, preferences: dict, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for key, kind in KINDS.items():
+            self.fields[f"{key}_enabled"] = forms.BooleanField(
+                label=kind.label,
+                help_text=kind.description,
+                required=False,
+                initial=preferences[key].enabled,
+            )
+            if kind.digest:
+                self.fields[f"{key}_frequency"] = forms.ChoiceField(
+                    label=f"How often: {kind.label.lower()}",
+                    choices=Frequency.CHOICES,
+                    initial=preferences[key].frequency,
+                )
+
+    def choices(self) -> dict[str, dict]:
+        result = {}
+        for key, kind in KINDS.items():
+            result[key] = {"enabled": self.cleaned_data[f"{key}_enabled"]}
+            if kind.digest:
+                result[key]["frequency"] = self.cleaned_data[f"{key}_frequency"]
+        return result
+
+
+class MessageFilterForm(forms.Form):
+    """Filters for the list of emails a Collaborative has sent; bad values are ignored."""
+
+    q = forms.CharField(label="Name or email", required=False, max_length=100)
+    status = forms.ChoiceField(label="Status", required=False, choices=[("", "Any status"), *Message.Status.choices])
+    kind = forms.ChoiceField(label="Kind of email", required=False, choices=[("", "Any kind"), *kind_choices()])

@@ -1,0 +1,90 @@
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils import timezone
+
+from members.models import Collaborative
+from notifications.kinds import KINDS, Frequency
+
+
+class MessageQuerySet(models.QuerySet):
+    def for_collaborative(self, collaborative):
+        return self.filter(collaborative=collaborative)
+
+    def for_recipient(self, user):
+        return self.filter(recipient=user)
+
+
+class Message(models.Model):
+    """One email to one person: the outbox row that delivery works from.
+
+    The unique key (recipient, kind, object, occasion) means the same reminder can
+    never be queued twice, however often the code that queues it runs.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting to be sent"
+        SENDING = "sending", "Being sent"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Could not be sent"
+        SKIPPED = "skipped", "Not sent"
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="messages")
+    collaborative = models.ForeignKey(Collaborative, on_delete=models.CASCADE, related_name="messages")
+    kind = models.CharField(max_length=40)
+    about_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    about_id = models.PositiveBigIntegerField()
+    about = GenericForeignKey("about_type", "about_id")
+    occasion = models.CharField(max_length=60, blank=True, default="")
+    due_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    # Each scan that claims a row gives it a new token; a send task only acts on rows
+    # that still carry the token it was given.
+    claim = models.CharField(max_length=32, blank=True, default="")
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True, default="")
+    sent_at = models.DateTimeField(null=True, blank=True)
+    sent_to = models.EmailField(blank=True, default="")
+    subject = models.CharField(max_length=200, blank=True, default="")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = MessageQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-due_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "kind", "about_type", "about_id", "occasion"],
+                name="message_once_per_occasion",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="sent", sent_at__isnull=False) | ~models.Q(status="sent"),
+                name="message_sent_has_sent_at",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "due_at"], name="message_due")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} to {self.recipient_id} ({self.status})"
+
+    def get_kind_display(self) -> str:
+        kind = KINDS.get(self.kind)
+        return kind.label if kind else self.kind
+
+
+class Preference(models.Model):
+    """A person's choice about one kind of email: whether to get it, and how often for digests."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="email_preferences")
+    kind = models.CharField(max_length=40)
+    enabled = models.BooleanField(default=True)
+    frequency = models.CharField(max_length=10, choices=Frequency.CHOICES, default=Frequency.WEEKLY)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "kind"], name="preference_once_per_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.kind}: {'on' if self.enabled else 'off'}"

@@ -1,0 +1,267 @@
+import random
+import uuid
+from collections.abc import Iterable
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core import signing
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.db.models import F, Q
+from django.template import TemplateDoesNotExist, TemplateSyntaxError
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from members.models import Collaborative, Membership, User
+from notifications.kinds import KINDS
+from notifications.mailer import Mailer, PermanentDeliveryError, TransientDeliveryError
+from notifications.models import Message, Preference
+
+# Rows claimed in one database transaction by a scan, and rows handed to one send task.
+CLAIM_BATCH = 1000
+SEND_CHUNK = 50
+# A scan stops after this many batches; the next scan, a minute later, goes on.
+MAX_BATCHES_PER_SCAN = 100
+# A claimed row whose task never finished (its worker died and Redis lost the task, say)
+# is claimed again after this long. It must exceed the longest retry countdown.
+RECLAIM_AFTER = timedelta(minutes=15)
+MAX_ATTEMPTS = 8
+MAX_COUNTDOWN = 600  # Seconds: well under Redis's visibility timeout.
+UNSUBSCRIBE_SALT = "notifications.unsubscribe"
+UNSUBSCRIBE_MAX_AGE = timedelta(days=90)
+
+
+def messages_queue(
+    *,
+    recipients: Iterable[User],
+    collaborative: Collaborative,
+    kind: str,
+    about,
+    occasion: str = "",
+    due_at=None,
+) -> None:
+    """Queue one email of `kind` to each recipient, as part of the caller's transaction.
+
+    A message for the same recipient, kind, object and occasion is queued only once,
+    however often this runs. Messages due now are sent as soon as the transaction commits.
+    """
+    if kind not in KINDS:
+        raise ValueError(f"Unknown kind of message: {kind}")
+    now = timezone.now()
+    due_at = due_at or now
+    about_type = ContentType.objects.get_for_model(about)
+    rows = [
+        Message(
+            recipient=recipient,
+            collaborative=collaborative,
+            kind=kind,
+            about_type=about_type,
+            about_id=about.pk,
+            occasion=occasion,
+            due_at=due_at,
+        )
+        for recipient in recipients
+    ]
+    Message.objects.bulk_create(rows, ignore_conflicts=True)
+    if due_at <= now:
+        from notifications.tasks import dispatch_messages_task
+
+        transaction.on_commit(dispatch_messages_task.delay)
+
+
+def messages_claim(*, now=None, limit: int = CLAIM_BATCH) -> tuple[str, list[int]]:
+    """Claim up to `limit` due messages for one scan; two scans never claim the same row.
+
+    On PostgreSQL, rows locked by another scan are skipped; SQLite takes the whole
+    database for the transaction, so scans there simply take turns.
+    """
+    now = now or timezone.now()
+    claim = uuid.uuid4().hex
+    due = Q(status=Message.Status.PENDING, due_at__lte=now) | Q(
+        status=Message.Status.SENDING, claimed_at__lt=now - RECLAIM_AFTER
+    )
+    with transaction.atomic():
+        ids = list(
+            Message.objects.filter(due)
+            .order_by("due_at", "id")
+            .select_for_update(skip_locked=True)
+            .values_list("id", flat=True)[:limit]
+        )
+        if ids:
+            Message.objects.filter(id__in=ids).update(status=Message.Status.SENDING, claim=claim, claimed_at=now)
+    return claim, ids
+
+
+def messages_dispatch(*, now=None) -> int:
+    """The scan beat runs every minute: claim what is due and hand it to send tasks."""
+    from notifications.tasks import send_messages_task
+
+    total = 0
+    for _ in range(MAX_BATCHES_PER_SCAN):
+        claim, ids = messages_claim(now=now)
+        for start in range(0, len(ids), SEND_CHUNK):
+            chunk = ids[start : start + SEND_CHUNK]
+            transaction.on_commit(lambda chunk=chunk, claim=claim: send_messages_task.delay(claim, chunk))
+        total += len(ids)
+        if len(ids) < CLAIM_BATCH:
+            break
+    return total
+
+
+def retry_countdown(retries: int) -> float:
+    """Exponential backoff with jitter, never more than ten minutes."""
+    ceiling = min(MAX_COUNTDOWN, 15 * 2**retries)
+    return ceiling / 2 + random.uniform(0, ceiling / 2)
+
+
+def site_url(path: str) -> str:
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def unsubscribe_token(user: User, kind: str) -> str:
+    return signing.dumps({"u": user.pk, "k": kind}, salt=UNSUBSCRIBE_SALT, compress=True)
+
+
+def message_render(message: Message) -> EmailMultiAlternatives:
+    """The email for one outbox row: subject, plain text and HTML from the kind's templates."""
+    kind = KINDS[message.kind]
+    unsubscribe_url = site_url(
+        reverse("notifications:unsubscribe", args=[unsubscribe_token(message.recipient, kind.key)])
+    )
+    context = {
+        "recipient": message.recipient,
+        "collaborative": message.collaborative,
+        "about": message.about,
+        "message": message,
+        "kind": kind,
+        "site_url": settings.SITE_URL.rstrip("/"),
+        "collaborative_url": site_url(message.collaborative.get_absolute_url()),
+        "preferences_url": site_url(reverse("notifications:preferences")),
+        "unsubscribe_url": unsubscribe_url,
+    }
+    base = f"notifications/email/{kind.key}"
+    subject = " ".join(render_to_string(f"{base}_subject.txt", context).split())
+    email = EmailMultiAlternatives(
+        subject=f"{message.collaborative.name}: {subject}",
+        body=render_to_string(f"{base}.txt", context),
+        to=[message.recipient.email],
+        headers={
+            "List-Unsubscribe": f"<{unsubscribe_url}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            "Auto-Submitted": "auto-generated",
+        },
+    )
+    email.attach_alternative(render_to_string(f"{base}.html", context), "text/html")
+    if kind.attachments is not None:
+        for filename, content, mimetype in kind.attachments(message):
+            email.attach(filename, content, mimetype)
+    return email
+
+
+def _why_not_send(message: Message, preferences: dict, memberships: set) -> str:
+    recipient = message.recipient
+    if not recipient.is_active:
+        return "The account is closed."
+    if (recipient.pk, message.collaborative_id) not in memberships:
+        return "No longer a member of this Collaborative."
+    preference = preferences.get((recipient.pk, message.kind))
+    if preference is not None and not preference.enabled:
+        return "The member has turned off this kind of email."
+    return ""
+
+
+def _record(message: Message, claim: str, status: str, error: str = "", *, attempt: bool = False) -> None:
+    changes = {"status": status, "last_error": error[:2000]}
+    if attempt:
+        changes["attempts"] = F("attempts") + 1
+    Message.objects.filter(pk=message.pk, claim=claim, status=Message.Status.SENDING).update(**changes)
+
+
+def messages_send(*, claim: str, ids: list[int]) -> int:
+    """Send the claimed messages in `ids`; returns how many were sent.
+
+    A message already sent, or claimed again by a later scan, is left alone. A failure
+    that may pass (the mail server is down) raises TransientDeliveryError so that the
+    task retries the rest; a permanent one is recorded and the batch goes on.
+    """
+    messages = list(
+        Message.objects.filter(id__in=ids, claim=claim, status=Message.Status.SENDING)
+        .select_related("recipient", "collaborative")
+        .prefetch_related("about")
+        .order_by("id")
+    )
+    if not messages:
+        return 0
+    recipients = {message.recipient_id for message in messages}
+    preferences = {(p.user_id, p.kind): p for p in Preference.objects.filter(user_id__in=recipients)}
+    memberships = set(
+        Membership.objects.active()
+        .filter(user_id__in=recipients, collaborative_id__in={m.collaborative_id for m in messages})
+        .values_list("user_id", "collaborative_id")
+    )
+    sent = 0
+    with Mailer() as mailer:
+        for message in messages:
+            reason = _why_not_send(message, preferences, memberships)
+            if reason:
+                _record(message, claim, Message.Status.SKIPPED, reason)
+                continue
+            if not message.recipient.email:
+                _record(message, claim, Message.Status.FAILED, "The member has no email address.")
+                continue
+            try:
+                email = message_render(message)
+            except (TemplateDoesNotExist, TemplateSyntaxError, KeyError, ValueError) as error:
+                _record(message, claim, Message.Status.FAILED, f"Could not write the email: {error!r}")
+                continue
+
+            def commit(message=message, email=email) -> bool:
+                return bool(
+                    Message.objects.filter(pk=message.pk, claim=claim, status=Message.Status.SENDING).update(
+                        status=Message.Status.SENT,
+                        sent_at=timezone.now(),
+                        sent_to=message.recipient.email,
+                        subject=email.subject[:200],
+                        attempts=F("attempts") + 1,
+                        last_error="",
+                    )
+                )
+
+            def undo(message=message) -> None:
+                # Back to "being sent"; the failure is then recorded as one attempt.
+                Message.objects.filter(pk=message.pk, claim=claim, status=Message.Status.SENT).update(
+                    status=Message.Status.SENDING, sent_at=None, attempts=F("attempts") - 1
+                )
+
+            try:
+                sent += mailer.deliver(email, commit=commit, undo=undo)
+            except PermanentDeliveryError as error:
+                _record(message, claim, Message.Status.FAILED, str(error), attempt=True)
+            except TransientDeliveryError as error:
+                _record(message, claim, Message.Status.SENDING, str(error), attempt=True)
+                raise
+    return sent
+
+
+def messages_give_up(*, claim: str, ids: list[int], error: str) -> None:
+    """After the last retry: what is still unsent is recorded as failed, with the reason."""
+    Message.objects.filter(id__in=ids, claim=claim, status=Message.Status.SENDING).update(
+        status=Message.Status.FAILED, last_error=f"Gave up after {MAX_ATTEMPTS} tries: {error}"[:2000]
+    )
+
+
+def preferences_for(user: User) -> dict[str, Preference]:
+    """The person's choice for every kind, with the default (on, weekly) where they made none."""
+    saved = {p.kind: p for p in Preference.objects.filter(user=user)}
+    return {key: saved.get(key) or Preference(user=user, kind=key) for key in KINDS}
+
+
+@transaction.atomic
+def preferences_save(*, user: User, choices: dict[str, dict]) -> None:
+    """Save `{kind: {"enabled": bool, "frequency": str}}` for the person."""
+    for kind, values in choices.items():
+        if kind not in KINDS:
+            raise ValueError(f"Unknown kind of message: {kind}")
+        Preference.objects.update_or_create(user=user, kind=kind, defaults=values)

@@ -1,0 +1,81 @@
+from django.contrib import messages as flash
+from django.contrib.auth.decorators import login_not_required
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods
+
+from collaborative.permissions import LinkNotValid, facilitator_membership_for, unsubscribe_for
+from notifications.forms import MessageFilterForm, PreferencesForm
+from notifications.models import Message
+from notifications.services import preferences_for, preferences_save
+
+PAGE_SIZE = 50
+
+
+@require_http_methods(["GET", "POST"])
+def preferences(request: HttpRequest) -> HttpResponse:
+    form = PreferencesForm(request.POST or None, preferences=preferences_for(request.user))
+    if request.method == "POST" and form.is_valid():
+        preferences_save(user=request.user, choices=form.choices())
+        flash.success(request, "Your email choices have been saved.")
+        return redirect("notifications:preferences")
+    return render(request, "notifications/preference_form.html", {"form": form})
+
+
+@require_GET
+def my_messages(request: HttpRequest) -> HttpResponse:
+    messages = Message.objects.for_recipient(request.user).select_related("collaborative")
+    page = Paginator(messages, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "notifications/message_mine.html", {"page": page})
+
+
+@require_GET
+def collaborative_messages(request: HttpRequest, slug: str) -> HttpResponse:
+    membership = facilitator_membership_for(request.user, slug)
+    collaborative = membership.collaborative
+    form = MessageFilterForm(request.GET)
+    messages = Message.objects.for_collaborative(collaborative).select_related("recipient")
+    if form.is_valid():
+        if query := form.cleaned_data["q"].strip():
+            messages = messages.filter(
+                Q(recipient__display_name__icontains=query) | Q(recipient__email__icontains=query)
+            )
+        if status := form.cleaned_data["status"]:
+            messages = messages.filter(status=status)
+        if kind := form.cleaned_data["kind"]:
+            messages = messages.filter(kind=kind)
+    page = Paginator(messages, PAGE_SIZE).get_page(request.GET.get("page"))
+    query_string = request.GET.copy()
+    query_string.pop("page", None)
+    template = "notifications/message_list.html"
+    if request.htmx:
+        template += "#message-table"
+    return render(
+        request,
+        template,
+        {
+            "membership": membership,
+            "collaborative": collaborative,
+            "form": form,
+            "page": page,
+            "query_string": query_string.urlencode(),
+        },
+    )
+
+
+@login_not_required
+@csrf_exempt  # The signed link is the permission; mail programs post to it (RFC 8058).
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        user, kind = unsubscribe_for(token)
+    except LinkNotValid:
+        return render(request, "notifications/unsubscribe.html", {"invalid": True}, status=400)
+    done = False
+    if request.method == "POST":
+        preferences_save(user=user, choices={kind.key: {"enabled": False}})
+        done = True
+    return render(request, "notifications/unsubscribe.html", {"kind": kind, "done": done, "person": user})
