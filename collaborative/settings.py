@@ -122,7 +122,13 @@ if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     # A task taken by a worker that dies is given to another after this many seconds.
     # Retries never wait longer than ten minutes, well inside it.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)}
+    # Workers look for such tasks every few seconds (kombu's default is every 100 s).
+    VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": VISIBILITY_TIMEOUT,
+        "unacked_restore_interval": max(1, min(10, VISIBILITY_TIMEOUT // 4)),
+        "unacked_restore_throttle": 1,
+    }
 else:
     CACHES = {
         "default": {
@@ -144,6 +150,7 @@ else:
         "store_processed": False,
     }
 
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="celery")
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -155,6 +162,10 @@ CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "collaborative.tasks.heartbeat", "schedule": 60.0},
     "dispatch-messages": {"task": "notifications.tasks.dispatch_messages_task", "schedule": 60.0},
 }
+
+# Sending email: the first retry after a failure waits about this many seconds, then
+# twice as long each time, never more than ten minutes.
+NOTIFICATION_RETRY_BASE = env.float("NOTIFICATION_RETRY_BASE", default=15.0)
 
 # Accounts: email is the login; django-allauth does sign-up, verification, codes and resets.
 AUTH_USER_MODEL = "members.User"
@@ -201,6 +212,8 @@ SESSION_COOKIE_SAMESITE = "Lax"
 # Email: printed to the console unless EMAIL_URL names an SMTP server
 # (smtp+tls://user:password@host:587).
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+# A mail server that stops answering must not hold a worker for ever.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Living Well Collaboratives <no-reply@localhost>")
 SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 

@@ -25,6 +25,7 @@ def membership_welcome(*, membership: Membership) -> None:
         about=membership,
     )
 
+
 DEMO_COLLABORATIVES = [
     {
         "slug": "lambeth",

@@ -1,7 +1,9 @@
+import html
 import random
 import uuid
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -9,7 +11,6 @@ from django.core import signing
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import F, Q
-from django.template import TemplateDoesNotExist, TemplateSyntaxError
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -112,8 +113,17 @@ def messages_dispatch(*, now=None) -> int:
 
 def retry_countdown(retries: int) -> float:
     """Exponential backoff with jitter, never more than ten minutes."""
-    ceiling = min(MAX_COUNTDOWN, 15 * 2**retries)
+    ceiling = min(MAX_COUNTDOWN, settings.NOTIFICATION_RETRY_BASE * 2**retries)
     return ceiling / 2 + random.uniform(0, ceiling / 2)
+
+
+def local_time(day: date, at: time, time_zone: str) -> datetime:
+    """The moment a wall-clock time happens in a place, e.g. 10:00 in Europe/London.
+
+    Due times are stored in UTC; this is how a "10:00 local" message stays at 10:00
+    on both sides of a clocks change.
+    """
+    return datetime.combine(day, at, tzinfo=ZoneInfo(time_zone))
 
 
 def site_url(path: str) -> str:
@@ -142,7 +152,8 @@ def message_render(message: Message) -> EmailMultiAlternatives:
         "unsubscribe_url": unsubscribe_url,
     }
     base = f"notifications/email/{kind.key}"
-    subject = " ".join(render_to_string(f"{base}_subject.txt", context).split())
+    # A subject is plain text: undo the HTML escaping templates apply ("&amp;" to "&").
+    subject = html.unescape(" ".join(render_to_string(f"{base}_subject.txt", context).split()))
     email = EmailMultiAlternatives(
         subject=f"{message.collaborative.name}: {subject}",
         body=render_to_string(f"{base}.txt", context),
@@ -176,6 +187,8 @@ def _record(message: Message, claim: str, status: str, error: str = "", *, attem
     changes = {"status": status, "last_error": error[:2000]}
     if attempt:
         changes["attempts"] = F("attempts") + 1
+        # A row waiting for a retry is still in hand: the scan must not claim it again.
+        changes["claimed_at"] = timezone.now()
     Message.objects.filter(pk=message.pk, claim=claim, status=Message.Status.SENDING).update(**changes)
 
 
@@ -213,7 +226,7 @@ def messages_send(*, claim: str, ids: list[int]) -> int:
                 continue
             try:
                 email = message_render(message)
-            except (TemplateDoesNotExist, TemplateSyntaxError, KeyError, ValueError) as error:
+            except Exception as error:  # noqa: BLE001 - one email's broken template must not hold up the rest.
                 _record(message, claim, Message.Status.FAILED, f"Could not write the email: {error!r}")
                 continue
 

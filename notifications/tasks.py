@@ -10,7 +10,7 @@ def dispatch_messages_task() -> int:
     return services.messages_dispatch()
 
 
-@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=services.MAX_ATTEMPTS)
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=services.MAX_ATTEMPTS - 1)
 def send_messages_task(self, claim: str, ids: list[int]) -> int:
     try:
         return services.messages_send(claim=claim, ids=ids)

@@ -17,7 +17,8 @@ PAGE_SIZE = 50
 
 @require_http_methods(["GET", "POST"])
 def preferences(request: HttpRequest) -> HttpResponse:
-    form = PreferencesForm(request.POST or None, preferences=preferences_for(request.user))
+    data = request.POST if request.method == "POST" else None
+    form = PreferencesForm(data, preferences=preferences_for(request.user))
     if request.method == "POST" and form.is_valid():
         preferences_save(user=request.user, choices=form.choices())
         flash.success(request, "Your email choices have been saved.")
@@ -37,16 +38,15 @@ def collaborative_messages(request: HttpRequest, slug: str) -> HttpResponse:
     membership = facilitator_membership_for(request.user, slug)
     collaborative = membership.collaborative
     form = MessageFilterForm(request.GET)
+    form.is_valid()  # A bad value is explained on the page; the good filters still apply.
+    filters = form.cleaned_data
     messages = Message.objects.for_collaborative(collaborative).select_related("recipient")
-    if form.is_valid():
-        if query := form.cleaned_data["q"].strip():
-            messages = messages.filter(
-                Q(recipient__display_name__icontains=query) | Q(recipient__email__icontains=query)
-            )
-        if status := form.cleaned_data["status"]:
-            messages = messages.filter(status=status)
-        if kind := form.cleaned_data["kind"]:
-            messages = messages.filter(kind=kind)
+    if query := filters.get("q", "").strip():
+        messages = messages.filter(Q(recipient__display_name__icontains=query) | Q(recipient__email__icontains=query))
+    if status := filters.get("status"):
+        messages = messages.filter(status=status)
+    if kind := filters.get("kind"):
+        messages = messages.filter(kind=kind)
     page = Paginator(messages, PAGE_SIZE).get_page(request.GET.get("page"))
     query_string = request.GET.copy()
     query_string.pop("page", None)

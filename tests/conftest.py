@@ -4,8 +4,14 @@ import uuid
 
 import pytest
 
+from collaborative.celery import app as celery_app
 from members.models import Membership
 from tests.factories import CollaborativeFactory, MembershipFactory, UserFactory
+
+# Each test process sends its tasks to a queue of its own, so that a worker started by
+# one test never runs tasks that another process's tests left behind.
+TASK_QUEUE = f"tests-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}-{uuid.uuid4().hex[:8]}"
+celery_app.conf.task_default_queue = TASK_QUEUE
 
 # CI sets REQUIRE_SERVICES=1 for the run against PostgreSQL and Redis: there, a test
 # that would skip because a service or the browser is missing fails instead.

@@ -4,47 +4,31 @@ With REDIS_URL set (as in CI) it runs against Redis and PostgreSQL, as in produc
 without, against the filesystem broker that `make run` uses.
 """
 
-import os
-import subprocess
-import sys
 import time
 import uuid
 from pathlib import Path
 
 import pytest
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import transaction
 
 from collaborative.tasks import HEARTBEAT_KEY, heartbeat
+from tests.workers import start_worker, stop_worker
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 
 
-def worker_environment(settings) -> dict:
-    """The worker shares this test's broker, cache namespace and (on PostgreSQL) database."""
-    env = {**os.environ, "CACHE_KEY_PREFIX": settings.CACHES["default"]["KEY_PREFIX"]}
-    if connection.vendor == "postgresql":
-        db = connection.settings_dict
-        host, port = db["HOST"] or "localhost", db["PORT"] or 5432
-        env["DATABASE_URL"] = f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{host}:{port}/{db['NAME']}"
-    return env
-
-
 @pytest.fixture
 def worker_queue(settings):
     """Start `celery worker` on a queue of its own; stop it after the test."""
     queue = f"test-{uuid.uuid4().hex}"
-    env = worker_environment(settings)
-    command = [sys.executable, "-m", "celery", "-A", "collaborative", "worker", "--queues", queue]
-    command += ["--pool=solo", "--without-mingle", "--without-gossip", "--hostname", f"{queue}@%h", "-l", "WARNING"]
-    worker = subprocess.Popen(command, cwd=PROJECT_DIR, env=env)
+    worker = start_worker(settings, queue=queue)
     try:
         yield queue
     finally:
-        worker.terminate()
-        worker.wait(timeout=20)
+        stop_worker(worker)
 
 
 def wait_for(key: str, seconds: float = 30) -> str | None:

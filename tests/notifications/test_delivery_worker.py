@@ -1,0 +1,177 @@
+"""The proof that emails go out exactly once: real Celery workers, Redis, PostgreSQL and
+a real SMTP server, including a worker killed in the middle of a fan-out."""
+
+import signal
+import threading
+import time
+from datetime import timedelta
+
+import pytest
+from django.db import connection, transaction
+from django.utils import timezone
+
+from members.models import Collaborative, Membership, User
+from notifications.kinds import WELCOME
+from notifications.models import Message
+from notifications.services import messages_dispatch, messages_queue
+from tests.conftest import require_services
+from tests.smtp_sink import SMTPSink
+from tests.workers import start_worker, stop_worker
+
+pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True), pytest.mark.xdist_group("workers")]
+
+
+@pytest.fixture
+def services():
+    require_services()
+    if connection.vendor != "postgresql":
+        pytest.skip("Needs PostgreSQL: set DATABASE_URL=postgres://... (see README, Tests).")
+
+
+@pytest.fixture
+def sink():
+    with SMTPSink() as sink:
+        yield sink
+
+
+@pytest.fixture
+def workers(settings, sink, services):
+    """Start workers that send to the sink; every one still running is stopped afterwards."""
+    started = []
+
+    def start(**env):
+        worker = start_worker(settings, EMAIL_URL=sink.url, **env)
+        started.append(worker)
+        return worker
+
+    yield start
+    for worker in started:
+        stop_worker(worker)
+
+
+def make_members(count: int) -> tuple[Collaborative, list[Membership]]:
+    collaborative = Collaborative.objects.create(
+        name="Lambeth Living Well Collaborative", slug="lambeth", area="Lambeth"
+    )
+    users = User.objects.bulk_create(
+        User(email=f"member{n}@example.org", display_name=f"Member {n}") for n in range(count)
+    )
+    memberships = Membership.objects.bulk_create(Membership(user=user, collaborative=collaborative) for user in users)
+    return collaborative, memberships
+
+
+def fan_out(collaborative, memberships, **options) -> None:
+    """One message per member, queued in one transaction; commit hands it to the workers."""
+    with transaction.atomic():
+        messages_queue(
+            recipients=[m.user for m in memberships],
+            collaborative=collaborative,
+            kind=WELCOME.key,
+            about=collaborative,
+            occasion="fan-out",
+            **options,
+        )
+
+
+def wait_until(condition, *, seconds: float, what: str) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"Timed out after {seconds} s waiting for {what}")
+
+
+def all_sent(count: int):
+    return lambda: Message.objects.filter(status=Message.Status.SENT).count() == count
+
+
+def assert_exactly_once(sink, memberships) -> None:
+    received = sink.per_recipient()
+    expected = {m.user.email for m in memberships}
+    assert set(received) == expected, f"lost: {len(expected - set(received))}"
+    assert [email for email, times in received.items() if times != 1] == [], "duplicates"
+    assert sink.count() == len(memberships)
+
+
+def test_a_fan_out_of_1000_is_delivered_exactly_once(workers, sink):
+    collaborative, memberships = make_members(1000)
+    workers()
+    fan_out(collaborative, memberships)
+    wait_until(all_sent(1000), seconds=120, what="1,000 messages to be sent")
+    wait_until(lambda: sink.count() >= 1000, seconds=10, what="the SMTP server to receive them")
+    time.sleep(1)  # Anything sent twice would arrive now.
+    assert_exactly_once(sink, memberships)
+    assert set(Message.objects.values_list("attempts", flat=True)) == {1}
+
+
+def test_killing_a_worker_mid_fan_out_loses_nothing_and_sends_nothing_twice(workers, sink):
+    collaborative, memberships = make_members(1000)
+    # A short visibility timeout: Redis gives the killed worker's task to the next one in seconds.
+    first = workers(CELERY_VISIBILITY_TIMEOUT="4")
+    fan_out(collaborative, memberships)
+    wait_until(lambda: sink.count() >= 300, seconds=120, what="the fan-out to get going")
+    first.send_signal(signal.SIGKILL)
+    first.wait(timeout=10)
+    at_kill = sink.count()
+    assert at_kill < 1000, "the worker finished before it could be killed"
+
+    workers(CELERY_VISIBILITY_TIMEOUT="4")
+    wait_until(all_sent(1000), seconds=180, what="the new worker to finish the fan-out")
+    wait_until(lambda: sink.count() >= 1000, seconds=10, what="the SMTP server to receive them")
+    time.sleep(1)
+    assert_exactly_once(sink, memberships)
+
+
+def test_two_scans_at_once_do_not_send_anything_twice(workers, sink):
+    collaborative, memberships = make_members(600)
+    due = timezone.now() + timedelta(minutes=5)
+    fan_out(collaborative, memberships, due_at=due)  # Not due yet: nothing is sent on commit.
+    workers()
+
+    claimed = []
+    barrier = threading.Barrier(2)
+
+    def scan() -> None:
+        try:
+            barrier.wait()
+            claimed.append(messages_dispatch(now=due))
+        finally:
+            connection.close()
+
+    scans = [threading.Thread(target=scan) for _ in range(2)]
+    for thread in scans:
+        thread.start()
+    for thread in scans:
+        thread.join()
+    assert sum(claimed) == 600
+    wait_until(all_sent(600), seconds=120, what="600 messages to be sent")
+    time.sleep(1)
+    assert_exactly_once(sink, memberships)
+
+
+def test_a_refused_address_fails_for_good_and_a_refusal_for_now_is_retried(workers, sink):
+    collaborative, memberships = make_members(5)
+    rejected, flaky = memberships[1].user, memberships[3].user
+    User.objects.filter(pk=rejected.pk).update(email="reject-me@example.org")
+    sink.handler.flaky[flaky.email] = 2  # Refused twice (451), then accepted.
+    workers(NOTIFICATION_RETRY_BASE="0.5")
+    fan_out(collaborative, [m for m in memberships])
+
+    wait_until(
+        lambda: not Message.objects.filter(status__in=["pending", "sending"]).exists(),
+        seconds=60,
+        what="every message to be settled",
+    )
+    failed = Message.objects.get(recipient=rejected)
+    assert failed.status == Message.Status.FAILED
+    assert "550" in failed.last_error
+    assert failed.attempts == 1
+    retried = Message.objects.get(recipient=flaky)
+    assert retried.status == Message.Status.SENT
+    assert retried.attempts == 3
+    time.sleep(1)
+    received = sink.per_recipient()
+    assert received[flaky.email] == 1
+    assert "reject-me@example.org" not in received
+    assert sum(received.values()) == 4
