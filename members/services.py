@@ -102,6 +102,11 @@ def demo_data_load(*, password: str) -> dict:
             user.save()
         EmailAddress.objects.update_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
         for slug, role in roles.items():
-            Membership.objects.get_or_create(user=user, collaborative=collaboratives[slug], defaults={"role": role})
+            membership, _ = Membership.objects.get_or_create(
+                user=user, collaborative=collaboratives[slug], defaults={"role": role}
+            )
+            # The first `make run` shows the email engine at work: the worker prints these.
+            # Queuing is idempotent, so running the demo again sends nothing twice.
+            membership_welcome(membership=membership)
 
     return {"collaboratives": len(collaboratives), "people": len(DEMO_PEOPLE)}

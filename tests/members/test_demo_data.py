@@ -64,3 +64,11 @@ def test_refuses_to_run_when_debug_is_off(settings):
     with pytest.raises(CommandError, match="only runs when DEBUG is on"):
         call_command("demo_data")
     assert not Collaborative.objects.exists()
+
+
+def test_queues_one_welcome_email_per_membership_however_often_it_runs(demo):
+    from notifications.models import Message
+
+    assert Message.objects.filter(kind="welcome").count() == Membership.objects.count()
+    call_command("demo_data")
+    assert Message.objects.filter(kind="welcome").count() == Membership.objects.count()
