@@ -69,7 +69,8 @@ def messages_queue(
     if due_at <= now:
         from notifications.tasks import dispatch_messages_task
 
-        transaction.on_commit(dispatch_messages_task.delay)
+        # If the broker is down the change still stands: beat's next scan sends it.
+        transaction.on_commit(dispatch_messages_task.delay, robust=True)
 
 
 def messages_claim(*, now=None, limit: int = CLAIM_BATCH) -> tuple[str, list[int]]:
