@@ -43,6 +43,26 @@ def chromium_path() -> str:
     return path
 
 
+def _reset_celery_connections() -> None:
+    """Forget Celery's pooled connections (as Celery itself does after a fork)."""
+    celery_app._pool = None
+    amqp = celery_app.__dict__.get("amqp")
+    if amqp is not None:
+        amqp._producer_pool = None
+
+
+@pytest.fixture
+def broker_down():
+    """Celery's broker is unreachable for this test: nothing listens on port 1."""
+    saved = celery_app.conf.broker_url, celery_app.conf.broker_connection_max_retries
+    celery_app.conf.broker_url = "redis://127.0.0.1:1/0"
+    celery_app.conf.broker_connection_max_retries = 0
+    _reset_celery_connections()
+    yield
+    celery_app.conf.broker_url, celery_app.conf.broker_connection_max_retries = saved
+    _reset_celery_connections()
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache(settings):
     """Each test gets its own cache namespace, so rate limits of one test never reach another."""

@@ -1,8 +1,6 @@
 import pytest
 from django.urls import reverse
 
-from collaborative.celery import app as celery_app
-
 pytestmark = pytest.mark.django_db
 
 
@@ -15,13 +13,8 @@ def test_healthy_when_database_and_broker_answer(client):
     assert "no-cache" in response.headers["Cache-Control"]
 
 
-def test_unavailable_when_the_broker_does_not_answer(client):
-    broker_url = celery_app.conf.broker_url
-    celery_app.conf.broker_url = "redis://127.0.0.1:1/0"  # Nothing listens on port 1.
-    try:
-        response = client.get(reverse("healthz"))
-    finally:
-        celery_app.conf.broker_url = broker_url
+def test_unavailable_when_the_broker_does_not_answer(client, broker_down):
+    response = client.get(reverse("healthz"))
     assert response.status_code == 503
     assert response.json()["database"] == "ok"
     assert response.json()["broker"].startswith("error")
