@@ -47,8 +47,10 @@ format: $(VENV)/.installed-test
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# Tests keep their SQLite files, broker queue and cache in var/test, emptied each run.
 test: lint
-	$(BIN)/python -m pytest
+	rm -rf var/test
+	VAR_DIR=$(CURDIR)/var/test $(BIN)/python -m pytest
 
 clean:
 	rm -rf var/ .pytest_cache

@@ -1,50 +1,116 @@
 """A real SMTP server on 127.0.0.1 that keeps what it receives, for tests and benchmarks.
 
-It speaks SMTP through aiosmtpd, so delivery code is tested against a real server.
+It speaks SMTP over TCP (RFC 5321: EHLO/HELO, MAIL, RCPT, DATA with dot-stuffing, RSET,
+NOOP, QUIT), one thread per connection. Like Postfix or Exim, it keeps a message as
+soon as the line with the final "." arrives, even if the client hangs up before reading
+the reply. (aiosmtpd, which we used first, drops such a message when the hang-up
+reaches it in the same read, which no real mail server does.)
+
 Addresses can be made to fail: any address containing "reject" is refused for good
-(550), and addresses added to `flaky` are refused for now (451) that many times.
+(550), and `sink.handler.flaky[address] = n` refuses that address for now (451) n times.
 """
 
-import socket
+import re
+import socketserver
 import threading
 from collections import Counter
 from email import message_from_bytes
 from email.message import Message as EmailMessage
 
-from aiosmtpd.controller import Controller
+ADDRESS = re.compile(r"<([^>]*)>")
 
 
 class Handler:
+    """What the server has received, and which addresses it refuses."""
+
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.received: list[EmailMessage] = []
         self.flaky: Counter = Counter()
 
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+    def rcpt_reply(self, address: str) -> bytes:
         if "reject" in address:
-            return "550 5.1.1 No such mailbox here"
+            return b"550 5.1.1 No such mailbox here"
         with self.lock:
             if self.flaky[address] > 0:
                 self.flaky[address] -= 1
-                return "451 4.3.0 Try again later"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
+                return b"451 4.3.0 Try again later"
+        return b"250 OK"
 
-    async def handle_DATA(self, server, session, envelope):
-        message = message_from_bytes(envelope.content)
-        message["X-Envelope-To"] = ", ".join(envelope.rcpt_tos)
+    def keep(self, data: bytes, recipients: list[str]) -> None:
+        message = message_from_bytes(data)
+        message["X-Envelope-To"] = ", ".join(recipients)
         with self.lock:
             self.received.append(message)
-        return "250 Message accepted for delivery"
+
+
+class Session(socketserver.StreamRequestHandler):
+    def reply(self, line: bytes) -> None:
+        self.wfile.write(line + b"\r\n")
+        self.wfile.flush()
+
+    def handle(self) -> None:
+        handler: Handler = self.server.handler
+        try:
+            self.reply(b"220 127.0.0.1 ESMTP test sink")
+            recipients: list[str] = []
+            while line := self.rfile.readline():
+                verb = line[:4].upper()
+                if verb == b"EHLO":
+                    self.wfile.write(b"250-127.0.0.1\r\n250-8BITMIME\r\n")
+                    self.reply(b"250 SMTPUTF8")
+                elif verb == b"HELO":
+                    self.reply(b"250 127.0.0.1")
+                elif verb == b"MAIL":
+                    recipients = []
+                    self.reply(b"250 OK")
+                elif verb == b"RCPT":
+                    match = ADDRESS.search(line.decode("utf-8", "replace"))
+                    address = match.group(1) if match else ""
+                    answer = handler.rcpt_reply(address)
+                    if answer.startswith(b"250"):
+                        recipients.append(address)
+                    self.reply(answer)
+                elif verb == b"DATA":
+                    if not recipients:
+                        self.reply(b"503 5.5.1 No valid recipients")
+                        continue
+                    self.reply(b"354 End data with <CR><LF>.<CR><LF>")
+                    lines = []
+                    while True:
+                        data_line = self.rfile.readline()
+                        if not data_line:
+                            return  # The client went away before the end: nothing is kept.
+                        if data_line == b".\r\n":
+                            break
+                        lines.append(data_line[1:] if data_line.startswith(b".") else data_line)
+                    handler.keep(b"".join(lines), recipients)
+                    recipients = []
+                    self.reply(b"250 2.0.0 Message accepted for delivery")
+                elif verb in (b"RSET", b"NOOP"):
+                    recipients = [] if verb == b"RSET" else recipients
+                    self.reply(b"250 OK")
+                elif verb == b"QUIT":
+                    self.reply(b"221 Bye")
+                    return
+                else:
+                    self.reply(b"500 5.5.2 Command not recognised")
+        except (BrokenPipeError, ConnectionResetError):
+            return  # The client hung up; what was complete has been kept.
+
+
+class Server(socketserver.ThreadingTCPServer):
+    daemon_threads = True
+    allow_reuse_address = True
 
 
 class SMTPSink:
     def __init__(self) -> None:
         self.handler = Handler()
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            self.port = sock.getsockname()[1]
-        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
+        self.server = Server(("127.0.0.1", 0), Session)
+        self.server.handler = self.handler
+        self.port = self.server.server_address[1]
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
 
     @property
     def url(self) -> str:
@@ -63,11 +129,12 @@ class SMTPSink:
         return Counter(message["X-Envelope-To"] for message in self.received)
 
     def start(self) -> "SMTPSink":
-        self.controller.start()
+        self.thread.start()
         return self
 
     def stop(self) -> None:
-        self.controller.stop()
+        self.server.shutdown()
+        self.server.server_close()
 
     def __enter__(self) -> "SMTPSink":
         return self.start()
