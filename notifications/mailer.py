@@ -1,12 +1,20 @@
-"""Sending one email at a time so that it is marked sent exactly once.
+"""Sending one email at a time so that it is recorded as sent once, and sent once.
 
-The risky moment in sending email is between the mail server accepting a message and
-our database recording that it was sent: a worker killed there would send it again
-after a restart. So, over SMTP, the message is sent up to its last line, then "sent" is
-committed in the database (only if no one else has sent it), and only then is the final
-"." written that makes the server accept it. A worker killed before the commit leaves
-an unfinished message that the server throws away; one killed after it has sent the
-message and recorded it.
+A mail server and our database cannot commit together, so there is always a moment
+when one knows and the other does not; the work here is to make that moment as short
+as possible. Over SMTP:
+
+1. the message is sent up to, not including, the final "." line;
+2. in an open database transaction the row is marked sent, only if it is still ours
+   (a row already sent, or claimed again by a later scan, is not touched);
+3. the final "." is written, and straight after it the COMMIT.
+
+A worker killed before step 3 leaves an unfinished message, which the server throws
+away, and a transaction the database rolls back: the next worker sends it. Killed
+after both writes, the server has the message and the database its record: the kernel
+still delivers what a dead process wrote. Only a kill in the few microseconds between
+the two writes could send a message twice. (Committing before the "." would instead
+risk losing it, for as long as the database takes to commit.)
 """
 
 import contextlib
@@ -14,6 +22,7 @@ import re
 import smtplib
 import socket
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 
 from django.core.mail import EmailMessage, get_connection
 from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
@@ -56,21 +65,27 @@ class Mailer:
         with contextlib.suppress(NETWORK_ERRORS):
             self.backend.close()
 
-    def deliver(self, email: EmailMessage, *, commit: Callable[[], bool], undo: Callable[[], None]) -> bool:
-        """Send `email`; `commit()` records it as sent and says whether this call may send it.
+    def deliver(
+        self,
+        email: EmailMessage,
+        *,
+        recording: Callable[[], AbstractContextManager[bool]],
+        undo: Callable[[], None],
+    ) -> bool:
+        """Send `email` while `recording()` marks it sent in a transaction it commits on exit.
 
-        Returns False when commit() said no (someone else sent it). Raises
-        TransientDeliveryError or PermanentDeliveryError after calling undo() if the
-        message was recorded as sent but the server did not accept it.
+        `recording()` yields whether this call may send the message; it returns False
+        when someone else has. Raises TransientDeliveryError or PermanentDeliveryError
+        (after calling undo() if the record was committed but the server refused).
         """
         if isinstance(self.backend, SMTPBackend):
-            return self._deliver_smtp(email, commit=commit, undo=undo)
-        if not commit():
-            return False
+            return self._deliver_smtp(email, recording=recording, undo=undo)
         try:
-            self.backend.send_messages([email])
+            with recording() as may_send:
+                if not may_send:
+                    return False
+                self.backend.send_messages([email])
         except Exception as error:
-            undo()
             raise TransientDeliveryError(f"The email backend failed: {error}") from error
         return True
 
@@ -96,7 +111,13 @@ class Mailer:
             with contextlib.suppress(NETWORK_ERRORS):
                 connection.close()
 
-    def _deliver_smtp(self, email: EmailMessage, *, commit: Callable[[], bool], undo: Callable[[], None]) -> bool:
+    def _deliver_smtp(
+        self,
+        email: EmailMessage,
+        *,
+        recording: Callable[[], AbstractContextManager[bool]],
+        undo: Callable[[], None],
+    ) -> bool:
         encoding = email.encoding or "utf-8"
         sender = sanitize_address(email.from_email, encoding)
         recipients = [sanitize_address(address, encoding) for address in email.recipients()]
@@ -122,15 +143,17 @@ class Mailer:
             self._drop()
             raise TransientDeliveryError(f"Lost the connection to the mail server: {error}") from error
 
-        if not commit():
-            self._drop()
-            return False
         try:
-            smtp.send(b".\r\n")
+            with recording() as may_send:
+                if not may_send:
+                    self._drop()
+                    return False
+                smtp.send(b".\r\n")
             code, reply = smtp.getreply()
         except NETWORK_ERRORS as error:
             # Without the server's answer we cannot know it kept the message; as SMTP
-            # clients do, we try again (RFC 5321, 6.1).
+            # clients do, we try again (RFC 5321, 6.1). If the "." never left, the
+            # record was rolled back and undo() finds nothing to undo.
             self._drop()
             undo()
             raise TransientDeliveryError(f"The mail server did not confirm the message: {error}") from error

@@ -2,6 +2,7 @@ import html
 import random
 import uuid
 from collections.abc import Iterable
+from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -231,17 +232,20 @@ def messages_send(*, claim: str, ids: list[int]) -> int:
                 _record(message, claim, Message.Status.FAILED, f"Could not write the email: {error!r}")
                 continue
 
-            def commit(message=message, email=email) -> bool:
-                return bool(
-                    Message.objects.filter(pk=message.pk, claim=claim, status=Message.Status.SENDING).update(
-                        status=Message.Status.SENT,
-                        sent_at=timezone.now(),
-                        sent_to=message.recipient.email,
-                        subject=email.subject[:200],
-                        attempts=F("attempts") + 1,
-                        last_error="",
+            @contextmanager
+            def recording(message=message, email=email):
+                # Held open across the final "." of the SMTP message: see mailer.py.
+                with transaction.atomic():
+                    yield bool(
+                        Message.objects.filter(pk=message.pk, claim=claim, status=Message.Status.SENDING).update(
+                            status=Message.Status.SENT,
+                            sent_at=timezone.now(),
+                            sent_to=message.recipient.email,
+                            subject=email.subject[:200],
+                            attempts=F("attempts") + 1,
+                            last_error="",
+                        )
                     )
-                )
 
             def undo(message=message) -> None:
                 # Back to "being sent"; the failure is then recorded as one attempt.
@@ -250,7 +254,7 @@ def messages_send(*, claim: str, ids: list[int]) -> int:
                 )
 
             try:
-                sent += mailer.deliver(email, commit=commit, undo=undo)
+                sent += mailer.deliver(email, recording=recording, undo=undo)
             except PermanentDeliveryError as error:
                 _record(message, claim, Message.Status.FAILED, str(error), attempt=True)
             except TransientDeliveryError as error:

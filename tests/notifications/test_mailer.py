@@ -1,6 +1,7 @@
 """Delivery over real SMTP, in this process: an aiosmtpd server that refuses some addresses."""
 
 import socket
+from contextlib import nullcontext
 from datetime import timedelta
 
 import pytest
@@ -170,13 +171,13 @@ def test_lines_starting_with_a_dot_arrive_intact(sink, settings, monkeypatch, co
     assert parts["text/html"].get_payload(decode=True).decode().replace("\r\n", "\n") == "<p>Dots</p>\n.\n"
 
 
-def test_nothing_reaches_the_server_when_commit_says_no(sink):
+def test_nothing_reaches_the_server_when_the_record_says_no(sink):
     with Mailer() as mailer:
         refused = EmailMessage("Not this one", "Body", to=["first@example.org"])
-        assert mailer.deliver(refused, commit=lambda: False, undo=lambda: None) is False
+        assert mailer.deliver(refused, recording=lambda: nullcontext(False), undo=lambda: None) is False
         # The connection was dropped mid-message; the next message goes out on a new one.
         accepted = EmailMessage("This one", "Body", to=["last@example.org"])
-        assert mailer.deliver(accepted, commit=lambda: True, undo=lambda: None) is True
+        assert mailer.deliver(accepted, recording=lambda: nullcontext(True), undo=lambda: None) is True
     assert [message["Subject"] for message in sink.received] == ["This one"]
 
 
