@@ -1,6 +1,7 @@
 import pytest
 
 from members.models import Collaborative, Membership
+from notifications.models import Message
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -36,6 +37,9 @@ def test_site_administrator_creates_a_collaborative_with_a_facilitator(admin_cli
     assert response.status_code == 302, response.text
     collaborative = Collaborative.objects.get(slug="salford")
     assert collaborative.memberships.get().role == Membership.Role.FACILITATOR
+    # Joining through the site administration sends the welcome email too.
+    message = Message.objects.get()
+    assert (message.recipient, message.kind, message.collaborative) == (person, "welcome", collaborative)
 
 
 def test_site_administrator_adds_a_person_by_email_and_name(admin_client):

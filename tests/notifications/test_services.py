@@ -158,32 +158,6 @@ def test_a_membership_added_in_the_site_administration_gets_a_welcome(site_admin
     assert message.about == Membership.objects.get(user=person)
 
 
-def test_a_membership_added_with_a_new_collaborative_gets_a_welcome(site_admin_client):
-    person = UserFactory()
-    response = site_admin_client.post(
-        "/admin/members/collaborative/add/",
-        {
-            "name": "Salford Living Well Collaborative",
-            "slug": "salford",
-            "area": "Salford",
-            "description": "",
-            "time_zone": "Europe/London",
-            "created_at_0": "2026-11-26",
-            "created_at_1": "10:00:00",
-            "memberships-TOTAL_FORMS": "1",
-            "memberships-INITIAL_FORMS": "0",
-            "memberships-0-user": str(person.pk),
-            "memberships-0-role": "facilitator",
-            "memberships-0-status": "active",
-            "memberships-0-joined_at_0": "2026-11-26",
-            "memberships-0-joined_at_1": "10:00:00",
-        },
-    )
-    assert response.status_code == 302, response.text
-    message = Message.objects.get()
-    assert (message.recipient, message.kind, message.collaborative.slug) == (person, WELCOME.key, "salford")
-
-
 # Claiming
 
 
