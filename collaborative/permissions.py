@@ -47,8 +47,10 @@ def unsubscribe_for(token: str) -> tuple[User, Kind]:
         data = signing.loads(token, salt=UNSUBSCRIBE_SALT, max_age=UNSUBSCRIBE_MAX_AGE)
     except signing.BadSignature as error:  # SignatureExpired is a BadSignature too.
         raise LinkNotValid from error
-    user = User.objects.filter(pk=data.get("u"), is_active=True).first()
-    kind = KINDS.get(data.get("k"))
+    if not isinstance(data, dict) or not isinstance(data.get("u"), int) or not isinstance(data.get("k"), str):
+        raise LinkNotValid
+    user = User.objects.filter(pk=data["u"], is_active=True).first()
+    kind = KINDS.get(data["k"])
     if user is None or kind is None:
         raise LinkNotValid
     return user, kind

@@ -9,6 +9,7 @@ from members.services import membership_welcome
 class MembershipInline(admin.TabularInline):
     model = Membership
     extra = 0
+    can_delete = False  # Someone who leaves gets the status "left"; their history stays.
     autocomplete_fields = ["user"]
     fields = ["user", "role", "status", "joined_at", "left_at"]
 
@@ -38,6 +39,9 @@ class MembershipAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         if not change:
             membership_welcome(membership=obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # Someone who leaves gets the status "left"; their history stays.
 
 
 class UserCreationForm(AdminUserCreationForm):

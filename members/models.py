@@ -135,7 +135,8 @@ class Membership(models.Model):
         LEFT = "left", "Left"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
-    collaborative = models.ForeignKey(Collaborative, on_delete=models.CASCADE, related_name="memberships")
+    # Leaving is a status; a Collaborative with members cannot be deleted.
+    collaborative = models.ForeignKey(Collaborative, on_delete=models.PROTECT, related_name="memberships")
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.MEMBER)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
     joined_at = models.DateTimeField(default=timezone.now)

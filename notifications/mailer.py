@@ -37,13 +37,22 @@ class PermanentDeliveryError(Exception):
     """The mail server refused this message for good (for example, no such mailbox)."""
 
 
+class RefusedForNowError(Exception):
+    """The mail server refused this one message for now (a full mailbox, greylisting).
+
+    Unlike TransientDeliveryError, the connection is fine: the other messages go on.
+    """
+
+
 NETWORK_ERRORS = (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError, ConnectionError, socket.timeout, OSError)
 
 
 def refusal(code: int, reply: bytes | str, what: str) -> Exception:
-    text = reply.decode(errors="replace") if isinstance(reply, bytes) else str(reply)
-    error_class = TransientDeliveryError if 400 <= code < 500 else PermanentDeliveryError
-    return error_class(f"The mail server refused the {what}: {code} {text}".strip())
+    """A refusal as facilitators read it, with what the server said for whoever fixes it."""
+    said = f"(The mail server said: {code} {reply.decode(errors='replace') if isinstance(reply, bytes) else reply})"
+    if 400 <= code < 500:
+        return RefusedForNowError(f"The mail server asked us to try the {what} again later. {said}")
+    return PermanentDeliveryError(f"The mail server would not accept the {what}. {said}")
 
 
 def dot_quoted(data: bytes) -> bytes:
@@ -128,12 +137,12 @@ class Mailer:
             code, reply = smtp.mail(sender)
             if code != 250:
                 smtp.rset()
-                raise refusal(code, reply, "sender")
+                raise refusal(code, reply, "email from our sender address")
             for recipient in recipients:
                 code, reply = smtp.rcpt(recipient)
                 if code not in (250, 251):
                     smtp.rset()
-                    raise refusal(code, reply, f"address {recipient}")
+                    raise refusal(code, reply, f"email for {recipient}")
             code, reply = smtp.docmd("DATA")
             if code != 354:
                 smtp.rset()

@@ -31,7 +31,8 @@ class Message(models.Model):
         SKIPPED = "skipped", "Not sent"
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="messages")
-    collaborative = models.ForeignKey(Collaborative, on_delete=models.CASCADE, related_name="messages")
+    # Who was told what is kept: a Collaborative with messages cannot be deleted.
+    collaborative = models.ForeignKey(Collaborative, on_delete=models.PROTECT, related_name="messages")
     kind = models.CharField(max_length=40)
     about_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
     about_id = models.PositiveBigIntegerField()

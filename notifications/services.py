@@ -1,9 +1,11 @@
 import html
+import logging
 import random
 import uuid
 from collections.abc import Iterable
 from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -15,11 +17,14 @@ from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from kombu.exceptions import OperationalError
 
 from members.models import Collaborative, Membership, User
 from notifications.kinds import KINDS
-from notifications.mailer import Mailer, PermanentDeliveryError, TransientDeliveryError
+from notifications.mailer import Mailer, PermanentDeliveryError, RefusedForNowError, TransientDeliveryError
 from notifications.models import Message, Preference
+
+logger = logging.getLogger(__name__)
 
 # Rows claimed in one database transaction by a scan, and rows handed to one send task.
 CLAIM_BATCH = 1000
@@ -99,18 +104,28 @@ def messages_claim(*, now=None, limit: int = CLAIM_BATCH) -> tuple[str, list[int
 
 def messages_dispatch(*, now=None) -> int:
     """The scan beat runs every minute: claim what is due and hand it to send tasks."""
-    from notifications.tasks import send_messages_task
-
     total = 0
     for _ in range(MAX_BATCHES_PER_SCAN):
         claim, ids = messages_claim(now=now)
         for start in range(0, len(ids), SEND_CHUNK):
-            chunk = ids[start : start + SEND_CHUNK]
-            transaction.on_commit(lambda chunk=chunk, claim=claim: send_messages_task.delay(claim, chunk))
+            transaction.on_commit(partial(_hand_out, claim, ids[start : start + SEND_CHUNK]))
         total += len(ids)
         if len(ids) < CLAIM_BATCH:
             break
     return total
+
+
+def _hand_out(claim: str, ids: list[int]) -> None:
+    """Queue a send task; if the broker is down, put the rows back for the next scan."""
+    from notifications.tasks import send_messages_task
+
+    try:
+        send_messages_task.delay(claim, ids)
+    except OperationalError:
+        Message.objects.filter(id__in=ids, claim=claim, status=Message.Status.SENDING).update(
+            status=Message.Status.PENDING, claim="", claimed_at=None
+        )
+        logger.warning("The Celery broker did not answer; %s emails wait for the next scan.", len(ids))
 
 
 def retry_countdown(retries: int) -> float:
@@ -217,6 +232,7 @@ def messages_send(*, claim: str, ids: list[int]) -> int:
         .values_list("user_id", "collaborative_id")
     )
     sent = 0
+    retry_in = float("inf")
     with Mailer() as mailer:
         for message in messages:
             reason = _why_not_send(message, preferences, memberships)
@@ -228,8 +244,14 @@ def messages_send(*, claim: str, ids: list[int]) -> int:
                 continue
             try:
                 email = message_render(message)
-            except Exception as error:  # noqa: BLE001 - one email's broken template must not hold up the rest.
-                _record(message, claim, Message.Status.FAILED, f"Could not write the email: {error!r}")
+            except Exception:
+                logger.exception("Could not write email %s (%s)", message.pk, message.kind)
+                _record(
+                    message,
+                    claim,
+                    Message.Status.FAILED,
+                    "We could not write this email. The problem is on our side; the details are in the site's log.",
+                )
                 continue
 
             @contextmanager
@@ -257,17 +279,54 @@ def messages_send(*, claim: str, ids: list[int]) -> int:
                 sent += mailer.deliver(email, recording=recording, undo=undo)
             except PermanentDeliveryError as error:
                 _record(message, claim, Message.Status.FAILED, str(error), attempt=True)
+            except RefusedForNowError as error:
+                # Only this message waits; the rest of the batch goes on.
+                retry_in = min(retry_in, _defer(message, claim, str(error)))
             except TransientDeliveryError as error:
+                # The connection itself failed: the task retries the rest of the batch.
                 _record(message, claim, Message.Status.SENDING, str(error), attempt=True)
                 raise
+    if retry_in < float("inf"):
+        _dispatch_later(retry_in)
     return sent
 
 
-def messages_give_up(*, claim: str, ids: list[int], error: str) -> None:
-    """After the last retry: what is still unsent is recorded as failed, with the reason."""
-    Message.objects.filter(id__in=ids, claim=claim, status=Message.Status.SENDING).update(
-        status=Message.Status.FAILED, last_error=f"Gave up after {MAX_ATTEMPTS} tries: {error}"[:2000]
+def _defer(message: Message, claim: str, error: str) -> float:
+    """Put a message refused for now back in the outbox for later; returns the wait in seconds."""
+    attempts = message.attempts + 1
+    if attempts >= MAX_ATTEMPTS:
+        _record(message, claim, Message.Status.FAILED, f"Gave up after {attempts} tries. {error}", attempt=True)
+        return float("inf")
+    wait = retry_countdown(message.attempts)
+    Message.objects.filter(pk=message.pk, claim=claim, status=Message.Status.SENDING).update(
+        status=Message.Status.PENDING,
+        claim="",
+        claimed_at=None,
+        due_at=timezone.now() + timedelta(seconds=wait),
+        attempts=attempts,
+        last_error=error[:2000],
     )
+    return wait
+
+
+def _dispatch_later(seconds: float) -> None:
+    """Run a scan when the first deferred message is due; beat's minute scan is the fallback."""
+    from notifications.tasks import dispatch_messages_task
+
+    try:
+        dispatch_messages_task.apply_async(countdown=seconds)
+    except OperationalError:
+        logger.warning("Could not queue a scan for deferred emails; beat's next scan will send them.")
+
+
+def messages_give_up(*, claim: str, ids: list[int], error: str) -> None:
+    """After the task's last retry: the message that kept failing is recorded as failed;
+    messages not yet tried go back to the outbox for the next scan."""
+    unsent = Message.objects.filter(id__in=ids, claim=claim, status=Message.Status.SENDING)
+    unsent.filter(attempts__gt=0).update(
+        status=Message.Status.FAILED, last_error=f"Gave up after {MAX_ATTEMPTS} tries. {error}"[:2000]
+    )
+    unsent.filter(attempts=0).update(status=Message.Status.PENDING, claim="", claimed_at=None)
 
 
 def preferences_for(user: User) -> dict[str, Preference]:

@@ -68,7 +68,7 @@ def collaborative_messages(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_not_required
 @csrf_exempt  # The signed link is the permission; mail programs post to it (RFC 8058).
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     try:
         user, kind = unsubscribe_for(token)

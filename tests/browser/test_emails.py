@@ -136,7 +136,7 @@ def test_unsubscribe_link_from_the_email_works_signed_out(new_page, axe, live_se
     page = new_page()
     page.goto(link)
     expect(heading(page, "Stop these emails?")).to_be_visible()
-    expect(page.get_by_role("main")).to_contain_text(f"Stop sending “{WELCOME.label}” emails to {joy.email}?")
+    expect(page.get_by_role("main")).to_contain_text(f"Stop sending you “{WELCOME.label}” emails?")
     # The person is not signed in, and opening the link changed nothing.
     expect(page.get_by_role("link", name="Your profile")).to_have_count(0)
     assert not Preference.objects.filter(user=joy).exists()
@@ -144,7 +144,7 @@ def test_unsubscribe_link_from_the_email_works_signed_out(new_page, axe, live_se
 
     page.get_by_role("button", name="Yes, stop these emails").click()
     expect(heading(page, "Emails turned off")).to_be_visible()
-    expect(page.get_by_role("main")).to_contain_text(f"We will not send {joy.email} any more “{WELCOME.label}” emails.")
+    expect(page.get_by_role("main")).to_contain_text(f"We will not send you any more “{WELCOME.label}” emails.")
     expect(page.get_by_role("link", name="Emails you get")).to_be_visible()
     axe(page)
     assert not Preference.objects.get(user=joy, kind=WELCOME.key).enabled

@@ -77,39 +77,56 @@ def test_a_refused_address_fails_and_the_others_are_sent_once(sink, collaborativ
     assert sink.per_recipient() == {"first@example.org": 1, "last@example.org": 1}
 
 
-def test_a_refusal_for_now_is_retried_without_sending_anything_twice(sink, collaborative):
+def test_a_refusal_for_now_waits_alone_and_the_rest_of_the_batch_goes_out(sink, collaborative):
     people = members(collaborative, "first@example.org", "flaky@example.org", "last@example.org")
     sink.handler.flaky["flaky@example.org"] = 1
     claim, ids = claim_welcomes(collaborative, people)
 
-    with pytest.raises(TransientDeliveryError, match="451"):
-        messages_send(claim=claim, ids=ids)
-
-    flaky = message_to("flaky@example.org")
-    assert (flaky.status, flaky.attempts) == (Message.Status.SENDING, 1)
-    assert "451" in flaky.last_error
-    assert message_to("first@example.org").status == Message.Status.SENT
-    assert message_to("last@example.org").status == Message.Status.SENDING
-    assert sink.per_recipient() == {"first@example.org": 1}
-
-    # The task's retry: the same claim and ids.
     assert messages_send(claim=claim, ids=ids) == 2
 
+    flaky = message_to("flaky@example.org")
+    assert (flaky.status, flaky.attempts, flaky.claim) == (Message.Status.PENDING, 1, "")
+    assert "451" in flaky.last_error
+    assert flaky.due_at > timezone.now()  # Back in the outbox, due after a backoff.
+    assert sink.per_recipient() == {"first@example.org": 1, "last@example.org": 1}
+
+    # Not claimed before it is due; the scan at its due time sends it, and nothing twice.
+    assert messages_claim()[1] == []
+    claim, ids = messages_claim(now=flaky.due_at)
+    assert ids == [flaky.pk]
+    assert messages_send(claim=claim, ids=ids) == 1
     flaky.refresh_from_db()
     assert (flaky.status, flaky.attempts, flaky.last_error) == (Message.Status.SENT, 2, "")
     assert sink.per_recipient() == {"first@example.org": 1, "flaky@example.org": 1, "last@example.org": 1}
 
 
-def test_a_message_being_retried_is_not_claimed_again_by_the_scan(sink, collaborative):
+def test_a_message_refused_for_now_every_time_is_given_up_after_the_last_try(sink, collaborative):
+    [person] = members(collaborative, "full.mailbox@example.org")
+    sink.handler.flaky["full.mailbox@example.org"] = 1000
+    claim, ids = claim_welcomes(collaborative, [person])
+    for _ in range(MAX_ATTEMPTS):
+        messages_send(claim=claim, ids=ids)
+        claim, ids = messages_claim(now=timezone.now() + timedelta(days=1))
+
+    given_up = message_to("full.mailbox@example.org")
+    assert given_up.status == Message.Status.FAILED
+    assert given_up.attempts == MAX_ATTEMPTS  # What the reason says, facilitators read.
+    assert given_up.last_error.startswith(f"Gave up after {MAX_ATTEMPTS} tries. ")
+    assert "451" in given_up.last_error
+    assert ids == []
+
+
+def test_a_message_being_retried_is_not_claimed_again_by_the_scan(settings, collaborative):
     """The scan takes back rows whose task was lost, not rows whose task is still retrying.
 
     A retry comes at most MAX_COUNTDOWN after the last attempt, so a row attempted just
     now must not be claimed again within that time, however long ago it was first claimed.
-    Otherwise a message refused for now forever is claimed again every RECLAIM_AFTER with a
-    fresh retry count, and is never given up on.
     """
-    [person] = members(collaborative, "flaky@example.org")
-    sink.handler.flaky["flaky@example.org"] = 1
+    with socket.socket() as unused:
+        unused.bind(("127.0.0.1", 0))
+        closed_port = unused.getsockname()[1]
+    use_smtp(settings, closed_port)
+    [person] = members(collaborative, "first@example.org")
     first_claimed = timezone.now() - RECLAIM_AFTER + timedelta(minutes=1)
     messages_queue(
         recipients=[person], collaborative=collaborative, kind=WELCOME.key, about=collaborative, due_at=first_claimed
@@ -120,7 +137,6 @@ def test_a_message_being_retried_is_not_claimed_again_by_the_scan(sink, collabor
         messages_send(claim=claim, ids=ids)  # A retry, almost RECLAIM_AFTER after the claim.
 
     assert messages_claim(now=timezone.now() + timedelta(seconds=MAX_COUNTDOWN))[1] == []
-    assert messages_send(claim=claim, ids=ids) == 1
 
 
 def test_a_mail_server_that_is_down_sends_nothing(settings, collaborative):
@@ -217,17 +233,20 @@ def test_a_mail_server_that_never_answers_is_a_failure_for_now(settings, collabo
     assert (message.status, message.attempts) == (Message.Status.SENDING, 1)
 
 
-def test_the_send_task_gives_up_after_its_last_retry(sink, collaborative):
-    people = members(collaborative, "first@example.org", "full.mailbox@example.org")
-    sink.handler.flaky["full.mailbox@example.org"] = 1000
+def test_the_send_task_gives_up_after_its_last_retry_and_returns_untried_messages(settings, collaborative):
+    """The mail server stays down: the message that kept failing is failed, the rest wait."""
+    with socket.socket() as unused:
+        unused.bind(("127.0.0.1", 0))
+        closed_port = unused.getsockname()[1]
+    use_smtp(settings, closed_port)
+    people = members(collaborative, "first@example.org", "second@example.org")
     claim, ids = claim_welcomes(collaborative, people)
 
     send_messages_task.apply(args=(claim, ids))  # Runs here, with every retry at once.
 
-    given_up = message_to("full.mailbox@example.org")
-    assert given_up.status == Message.Status.FAILED
-    assert given_up.last_error.startswith(f"Gave up after {MAX_ATTEMPTS} tries: ")
-    assert "451" in given_up.last_error
-    assert given_up.attempts == MAX_ATTEMPTS  # What the reason says, facilitators read.
-    assert message_to("first@example.org").status == Message.Status.SENT
-    assert sink.per_recipient() == {"first@example.org": 1}
+    tried = message_to("first@example.org")
+    assert tried.status == Message.Status.FAILED
+    assert tried.attempts == MAX_ATTEMPTS
+    assert tried.last_error.startswith(f"Gave up after {MAX_ATTEMPTS} tries. Could not reach the mail server")
+    untried = message_to("second@example.org")
+    assert (untried.status, untried.attempts, untried.claim) == (Message.Status.PENDING, 0, "")

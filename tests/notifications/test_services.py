@@ -306,7 +306,7 @@ def test_a_broken_template_fails_its_message_and_the_batch_goes_on(
 
     failed = message_to(member, kind="broken")
     assert failed.status == Message.Status.FAILED
-    assert failed.last_error.startswith("Could not write the email")
+    assert failed.last_error.startswith("We could not write this email.")
     assert sorted(email.to[0] for email in mailoutbox) == sorted([member.email, facilitator.email])
 
 
@@ -476,3 +476,14 @@ def test_a_membership_stands_and_its_welcome_is_queued_when_the_broker_is_down(
         membership = membership_create(user=person, collaborative=collaborative)
     assert membership.pk is not None
     assert Message.objects.filter(recipient=person, kind="welcome", status="pending").exists()
+
+
+def test_a_scan_with_the_broker_down_puts_the_messages_back_for_the_next_one(
+    collaborative, member, broker_down, django_capture_on_commit_callbacks
+):
+    queue([member], collaborative)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert messages_dispatch() == 1
+    message = Message.objects.get()
+    assert (message.status, message.claim, message.claimed_at) == (Message.Status.PENDING, "", None)
+    assert messages_claim()[1] == [message.pk]  # The next scan takes it.

@@ -171,7 +171,8 @@ def test_an_unsubscribe_link_asks_first_and_changes_nothing(client, member):
     response = client.get(unsubscribe_url(unsubscribe_token(member, WELCOME.key)))
     assert response.status_code == 200
     assert "Stop these emails?" in response.text
-    assert f"Stop sending “{WELCOME.label}” emails to {member.email}?" in response.text
+    assert f"Stop sending you “{WELCOME.label}” emails?" in response.text
+    assert member.email not in response.text  # A forwarded email must not show whose it was.
     assert not Preference.objects.exists()
 
 
@@ -179,7 +180,7 @@ def test_confirming_turns_that_kind_off_for_that_person(client, member, facilita
     response = client.post(unsubscribe_url(unsubscribe_token(member, WELCOME.key)))
     assert response.status_code == 200
     assert "Emails turned off" in response.text
-    assert f"We will not send {member.email} any more “{WELCOME.label}” emails." in response.text
+    assert f"We will not send you any more “{WELCOME.label}” emails." in response.text
     assert Preference.objects.get(user=member, kind=WELCOME.key).enabled is False
     assert not Preference.objects.filter(user=facilitator).exists()
 
@@ -387,3 +388,19 @@ def test_outsiders_are_told_there_is_no_such_page(client, people):
     assert response.status_code == 404
     assert "Page not found" in response.text
     assert "Lambeth" not in response.text
+
+
+@pytest.mark.parametrize(
+    "payload", [[1, 2], {"u": "abc", "k": "welcome"}, {"u": [1], "k": "welcome"}, {"k": "welcome"}]
+)
+def test_a_signed_link_with_odd_contents_is_refused_plainly(client, payload):
+    token = signing.dumps(payload, salt=UNSUBSCRIBE_SALT, compress=True)
+    response = client.get(reverse("notifications:unsubscribe", args=[token]))
+    assert response.status_code == 400
+    assert "This link does not work" in response.text
+
+
+def test_link_checkers_may_ask_for_the_unsubscribe_page_with_head(client, member):
+    response = client.head(reverse("notifications:unsubscribe", args=[unsubscribe_token(member, WELCOME.key)]))
+    assert response.status_code == 200
+    assert not Preference.objects.exists()
