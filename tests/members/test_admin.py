@@ -2,7 +2,7 @@ import pytest
 
 from members.models import Collaborative, Membership
 from notifications.models import Message
-from tests.factories import UserFactory
+from tests.factories import MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -55,3 +55,10 @@ def test_site_administrator_adds_a_person_by_email_and_name(admin_client):
 )
 def test_admin_lists_open(admin_client, url):
     assert admin_client.get(url).status_code == 200
+
+
+def test_memberships_are_never_deleted_only_marked_as_left(admin_client):
+    membership = MembershipFactory()
+    response = admin_client.post(f"/admin/members/membership/{membership.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 403
+    assert Membership.objects.filter(pk=membership.pk).exists()
