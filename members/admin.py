@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 
-from members.models import Collaborative, Membership, User
+from members.models import Collaborative, GroundRules, Membership, User
 from members.services import membership_welcome
 
 
@@ -73,3 +73,16 @@ class UserAdmin(BaseUserAdmin):
     add_fieldsets = [
         (None, {"classes": ["wide"], "fields": ["email", "display_name", "usable_password", "password1", "password2"]}),
     ]
+
+
+@admin.register(GroundRules)
+class GroundRulesAdmin(admin.ModelAdmin):
+    list_display = ["collaborative", "created_at", "created_by"]
+    list_filter = ["collaborative"]
+    readonly_fields = ["collaborative", "text", "created_by", "created_at"]
+
+    def has_add_permission(self, request) -> bool:
+        return False  # Facilitators change them on the Collaborative's pages, as a new version.
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

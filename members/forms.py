@@ -1,6 +1,6 @@
 from django import forms
 
-from members.models import Collaborative, Perspective, User
+from members.models import Collaborative, GroundRules, Perspective, User
 
 
 class SignupForm(forms.Form):
@@ -40,3 +40,12 @@ class CollaborativeForm(forms.ModelForm):
         fields = ["name", "area", "description", "time_zone"]
         widgets = {"description": forms.Textarea(attrs={"rows": 4})}
         help_texts = {"time_zone": "Meeting times are shown in this time zone, e.g. Europe/London."}
+
+
+class GroundRulesForm(forms.ModelForm):
+    class Meta:
+        model = GroundRules
+        fields = ["text"]
+        labels = {"text": "Ground rules"}
+        help_texts = {"text": "Leave a blank line between rules. Members will be asked to agree to the new version."}
+        widgets = {"text": forms.Textarea(attrs={"rows": 14})}

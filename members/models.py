@@ -168,3 +168,50 @@ class Membership(models.Model):
     @property
     def is_commissioner(self) -> bool:
         return self.role == self.Role.COMMISSIONER
+
+
+DEFAULT_GROUND_RULES = """We meet as equals. Job titles stay at the door: everyone's experience counts the same.
+
+Listen to understand. One person speaks at a time.
+
+What people share about their own lives stays in the room, unless they say it can be shared.
+
+Challenge ideas, not people. Be kind and be honest.
+
+Use plain words, and explain any jargon or initials.
+
+Look after yourself: take a break or step out whenever you need to.
+
+We hold each other to account for what we said we would do."""
+
+
+class GroundRules(models.Model):
+    """One version of a Collaborative's ground rules; changing them adds a version, none is lost."""
+
+    collaborative = models.ForeignKey(Collaborative, on_delete=models.PROTECT, related_name="ground_rules")
+    text = models.TextField("ground rules", max_length=5000)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "ground rules"
+
+    def __str__(self) -> str:
+        return f"Ground rules of {self.collaborative} ({self.created_at:%d %b %Y})"
+
+
+class GroundRulesAcceptance(models.Model):
+    """A member's agreement to one version of the ground rules, kept for good."""
+
+    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="acceptances")
+    ground_rules = models.ForeignKey(GroundRules, on_delete=models.PROTECT, related_name="acceptances")
+    accepted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["membership", "ground_rules"], name="acceptance_once_per_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.membership} agreed on {self.accepted_at:%d %b %Y}"

@@ -1,7 +1,15 @@
 from allauth.account.models import EmailAddress
 from django.db import transaction
 
-from members.models import Collaborative, Membership, Perspective, User
+from members.models import (
+    DEFAULT_GROUND_RULES,
+    Collaborative,
+    GroundRules,
+    GroundRulesAcceptance,
+    Membership,
+    Perspective,
+    User,
+)
 from notifications.kinds import WELCOME
 from notifications.services import messages_queue
 
@@ -14,6 +22,40 @@ def membership_create(*, user: User, collaborative: Collaborative, role: str = M
     membership.save()
     membership_welcome(membership=membership)
     return membership
+
+
+def ground_rules_current(collaborative: Collaborative) -> GroundRules:
+    """The latest version, or the default text (not yet saved) for a Collaborative with none."""
+    latest = collaborative.ground_rules.first()
+    return latest or GroundRules(collaborative=collaborative, text=DEFAULT_GROUND_RULES)
+
+
+def ground_rules_agreed(membership: Membership, ground_rules: GroundRules) -> GroundRulesAcceptance | None:
+    if ground_rules.pk is None:
+        return None
+    return membership.acceptances.filter(ground_rules=ground_rules).first()
+
+
+@transaction.atomic
+def ground_rules_change(*, collaborative: Collaborative, text: str, by: User) -> GroundRules:
+    """Add a new version; members are asked to agree to it. Earlier versions and agreements stay."""
+    ground_rules = GroundRules(collaborative=collaborative, text=text.strip(), created_by=by)
+    ground_rules.full_clean()
+    ground_rules.save()
+    return ground_rules
+
+
+@transaction.atomic
+def ground_rules_accept(*, membership: Membership) -> GroundRulesAcceptance:
+    """Record that the member agrees to the current version (saving the default text first if needed)."""
+    # One at a time per Collaborative, so two first agreements cannot save the default twice.
+    Collaborative.objects.select_for_update().filter(pk=membership.collaborative_id).first()
+    ground_rules = ground_rules_current(membership.collaborative)
+    if ground_rules.pk is None:
+        ground_rules.full_clean()
+        ground_rules.save()
+    acceptance, _ = GroundRulesAcceptance.objects.get_or_create(membership=membership, ground_rules=ground_rules)
+    return acceptance
 
 
 def membership_welcome(*, membership: Membership) -> None:

@@ -8,8 +8,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from collaborative.permissions import facilitator_membership_for, membership_for
-from members.forms import CollaborativeForm, ProfileForm
+from members.forms import CollaborativeForm, GroundRulesForm, ProfileForm
 from members.models import Membership
+from members.services import ground_rules_accept, ground_rules_agreed, ground_rules_change, ground_rules_current
 
 
 @require_GET
@@ -23,6 +24,7 @@ def start(request: HttpRequest) -> HttpResponse:
 @require_GET
 def collaborative_home(request: HttpRequest, slug: str) -> HttpResponse:
     membership = membership_for(request.user, slug)
+    ground_rules = ground_rules_current(membership.collaborative)
     return render(
         request,
         "members/collaborative_home.html",
@@ -30,7 +32,45 @@ def collaborative_home(request: HttpRequest, slug: str) -> HttpResponse:
             "membership": membership,
             "collaborative": membership.collaborative,
             "can_manage": membership.is_facilitator,
+            "needs_to_agree": ground_rules_agreed(membership, ground_rules) is None,
         },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def ground_rules(request: HttpRequest, slug: str) -> HttpResponse:
+    membership = membership_for(request.user, slug)
+    if request.method == "POST":
+        ground_rules_accept(membership=membership)
+        messages.success(request, "Thank you. You have agreed to the ground rules.")
+        return redirect("members:ground_rules", slug=slug)
+    current = ground_rules_current(membership.collaborative)
+    context = {
+        "membership": membership,
+        "collaborative": membership.collaborative,
+        "ground_rules": current,
+        "agreement": ground_rules_agreed(membership, current),
+        "can_manage": membership.is_facilitator,
+    }
+    if membership.is_facilitator and current.pk:
+        context["agreed_count"] = current.acceptances.filter(membership__status=Membership.Status.ACTIVE).count()
+        context["member_count"] = membership.collaborative.memberships.active().count()
+    return render(request, "members/groundrules_detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def ground_rules_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    membership = facilitator_membership_for(request.user, slug)
+    collaborative = membership.collaborative
+    form = GroundRulesForm(request.POST or None, initial={"text": ground_rules_current(collaborative).text})
+    if request.method == "POST" and form.is_valid():
+        ground_rules_change(collaborative=collaborative, text=form.cleaned_data["text"], by=request.user)
+        messages.success(request, "The ground rules have been changed. Members will be asked to agree to them.")
+        return redirect("members:ground_rules", slug=slug)
+    return render(
+        request,
+        "members/groundrules_form.html",
+        {"membership": membership, "collaborative": collaborative, "form": form},
     )
 
 

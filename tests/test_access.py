@@ -45,6 +45,14 @@ EXPECTATIONS: dict[str, tuple[dict, dict]] = {
         SLUG,
         {"anonymous": LOGIN, "outsider": 404, "member": 403, "facilitator": 200, "commissioner": 403},
     ),
+    "members:ground_rules": (
+        SLUG,
+        {"anonymous": LOGIN, "outsider": 404, "member": 200, "facilitator": 200, "commissioner": 200},
+    ),
+    "members:ground_rules_edit": (
+        SLUG,
+        {"anonymous": LOGIN, "outsider": 404, "member": 403, "facilitator": 200, "commissioner": 403},
+    ),
     "notifications:preferences": ({}, signed_in(200, anonymous=LOGIN)),
     "notifications:mine": ({}, signed_in(200, anonymous=LOGIN)),
     "notifications:unsubscribe": ({"token": "not-a-real-token"}, everyone(400)),  # The link is the permission.
