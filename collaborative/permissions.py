@@ -11,7 +11,7 @@ from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from members.models import Membership, User
+from members.models import Membership, User, Visibility
 from notifications.kinds import KINDS, Kind
 from notifications.services import UNSUBSCRIBE_MAX_AGE, UNSUBSCRIBE_SALT
 
@@ -35,6 +35,45 @@ def facilitator_membership_for(user, collaborative_slug: str) -> Membership:
     if not membership.is_facilitator:
         raise PermissionDenied("Only facilitators can do this.")
     return membership
+
+
+def member_for(user, collaborative_slug: str, pk: int) -> tuple[Membership, Membership]:
+    """(the viewer's membership, the member's) when both belong to the Collaborative; else 404."""
+    viewer = membership_for(user, collaborative_slug)
+    member = (
+        Membership.objects.active()
+        .select_related("user")
+        .filter(collaborative=viewer.collaborative, user_id=pk, user__is_active=True)
+        .first()
+    )
+    if member is None:
+        raise Http404("No member here.")
+    return viewer, member
+
+
+def profile_fields_for(viewer: Membership, member: Membership) -> set[str]:
+    """Which parts of a member's profile the viewer may see.
+
+    The member chooses, for perspectives, organisation and job title, whether members of
+    their Collaboratives, only facilitators, or nobody sees them; access needs are seen
+    only by the member and facilitators. Name, pronouns and "about me" are for members.
+    """
+    person = member.user
+    if viewer.user_id == person.pk:
+        return {"perspectives", "organisation", "job_title", "access_needs"}
+    allowed = {Visibility.MEMBERS, Visibility.FACILITATORS} if viewer.is_facilitator else {Visibility.MEMBERS}
+    fields = {
+        field
+        for field, visibility in [
+            ("perspectives", person.perspectives_visibility),
+            ("organisation", person.organisation_visibility),
+            ("job_title", person.job_title_visibility),
+        ]
+        if visibility in allowed
+    }
+    if viewer.is_facilitator:
+        fields.add("access_needs")
+    return fields
 
 
 class LinkNotValid(Exception):

@@ -1,6 +1,6 @@
 from django import forms
 
-from members.models import Collaborative, GroundRules, Perspective, User
+from members.models import AccessNeed, Collaborative, GroundRules, Perspective, User
 
 
 class SignupForm(forms.Form):
@@ -26,12 +26,48 @@ class ProfileForm(forms.ModelForm):
         widget=forms.CheckboxSelectMultiple,
         help_text="Tick any that apply. They help the Collaborative see whose voices are at the table.",
     )
+    access_needs = forms.MultipleChoiceField(
+        label="Access needs (optional)",
+        choices=AccessNeed.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Only you and your facilitators see these, so they can make meetings work for you.",
+    )
 
     class Meta:
         model = User
-        fields = ["display_name", "perspectives"]
-        labels = {"display_name": "Your name"}
-        widgets = {"display_name": forms.TextInput(attrs={"autocomplete": "name"})}
+        fields = [
+            "display_name",
+            "pronouns",
+            "about",
+            "perspectives",
+            "perspectives_visibility",
+            "organisation",
+            "organisation_type",
+            "organisation_visibility",
+            "job_title",
+            "job_title_visibility",
+            "access_needs",
+            "access_needs_other",
+        ]
+        labels = {
+            "display_name": "Your name",
+            "pronouns": "Pronouns (optional)",
+            "about": "About me (optional)",
+            "organisation": "Organisation (optional)",
+            "organisation_type": "Type of organisation (optional)",
+            "job_title": "Job title (optional)",
+            "access_needs_other": "Anything else about access or diet, in your own words (optional)",
+        }
+        widgets = {
+            "display_name": forms.TextInput(attrs={"autocomplete": "name"}),
+            "about": forms.Textarea(attrs={"rows": 4}),
+            "access_needs_other": forms.Textarea(attrs={"rows": 3}),
+            "perspectives_visibility": forms.RadioSelect,
+            "organisation_visibility": forms.RadioSelect,
+            "job_title_visibility": forms.RadioSelect,
+        }
+        help_texts = {"job_title": "Job titles do not matter here; it stays hidden unless you choose to show it."}
 
 
 class CollaborativeForm(forms.ModelForm):

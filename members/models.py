@@ -24,6 +24,38 @@ def validate_perspectives(value: list) -> None:
         raise ValidationError("Choose perspectives from the list.")
 
 
+class OrganisationType(models.TextChoices):
+    MENTAL_HEALTH_TRUST = "mental_health_trust", "Mental health trust"
+    PRIMARY_CARE = "primary_care", "Primary care"
+    PUBLIC_HEALTH = "public_health", "Public health"
+    SOCIAL_CARE = "social_care", "Social care"
+    LOCAL_AUTHORITY = "local_authority", "Local authority"
+    COMMISSIONER = "commissioner", "Commissioner or ICB"
+    VOLUNTARY = "voluntary", "Voluntary or community organisation"
+    CARER_USER_LED = "carer_user_led", "Carer or user-led organisation"
+    OTHER = "other", "Other"
+
+
+class Visibility(models.TextChoices):
+    MEMBERS = "members", "Members of my Collaboratives"
+    FACILITATORS = "facilitators", "Facilitators only"
+    NOBODY = "nobody", "Nobody"
+
+
+class AccessNeed(models.TextChoices):
+    STEP_FREE = "step_free", "Step-free access"
+    HEARING_LOOP = "hearing_loop", "Hearing loop"
+    BSL = "bsl", "BSL interpreter"
+    LARGE_PRINT = "large_print", "Large print"
+    QUIET_SPACE = "quiet_space", "Quiet space"
+    DIETARY = "dietary", "Dietary needs"
+
+
+def validate_access_needs(value: list) -> None:
+    if not isinstance(value, list) or not set(value) <= set(AccessNeed.values):
+        raise ValidationError("Choose access needs from the list.")
+
+
 class UserManager(BaseUserManager):
     use_in_migrations = True
 
@@ -56,6 +88,25 @@ class User(AbstractBaseUser, PermissionsMixin):
         blank=True,
         validators=[validate_perspectives],
     )
+    perspectives_visibility = models.CharField(
+        "who sees your perspectives", max_length=12, choices=Visibility.choices, default=Visibility.MEMBERS
+    )
+    pronouns = models.CharField(max_length=40, blank=True, help_text="For example: she/her, he/him, they/them.")
+    about = models.TextField("about me", max_length=600, blank=True)
+    organisation = models.CharField(max_length=120, blank=True)
+    organisation_type = models.CharField(
+        "type of organisation", max_length=24, choices=OrganisationType.choices, blank=True
+    )
+    organisation_visibility = models.CharField(
+        "who sees your organisation", max_length=12, choices=Visibility.choices, default=Visibility.MEMBERS
+    )
+    job_title = models.CharField(max_length=120, blank=True)
+    job_title_visibility = models.CharField(
+        "who sees your job title", max_length=12, choices=Visibility.choices, default=Visibility.NOBODY
+    )
+    # Seen only by the person and the facilitators of their Collaboratives.
+    access_needs = models.JSONField(default=list, blank=True, validators=[validate_access_needs])
+    access_needs_other = models.TextField("anything else we should know", max_length=600, blank=True)
     is_staff = models.BooleanField(
         "site administrator", default=False, help_text="Can use the site administration pages."
     )
@@ -85,6 +136,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     def get_perspectives_display(self) -> list[str]:
         labels = dict(Perspective.choices)
         return [labels[value] for value in self.perspectives if value in labels]
+
+    def get_access_needs_display(self) -> list[str]:
+        labels = dict(AccessNeed.choices)
+        return [labels[value] for value in self.access_needs if value in labels]
 
 
 def validate_time_zone(value: str) -> None:

@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from collaborative.permissions import facilitator_membership_for, membership_for
+from collaborative.permissions import facilitator_membership_for, member_for, membership_for, profile_fields_for
 from members.forms import CollaborativeForm, GroundRulesForm, ProfileForm
 from members.models import Membership
 from members.services import ground_rules_accept, ground_rules_agreed, ground_rules_change, ground_rules_current
@@ -115,3 +115,19 @@ def login_code_confirm(request: HttpRequest) -> HttpResponse:
     if had_code and sent_back and len(messages.get_messages(request)) == queued:
         messages.error(request, "That code has expired. Ask for a new code below: it will arrive by email.")
     return response
+
+
+@require_GET
+def member_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    viewer, member = member_for(request.user, slug, pk)
+    return render(
+        request,
+        "members/membership_detail.html",
+        {
+            "membership": viewer,
+            "collaborative": viewer.collaborative,
+            "member": member,
+            "person": member.user,
+            "shows": profile_fields_for(viewer, member),
+        },
+    )

@@ -45,6 +45,11 @@ EXPECTATIONS: dict[str, tuple[dict, dict]] = {
         SLUG,
         {"anonymous": LOGIN, "outsider": 404, "member": 403, "facilitator": 200, "commissioner": 403},
     ),
+    # Another member's profile: the member here is the facilitator's own page for the member.
+    "members:member_detail": (
+        {"slug": "lambeth", "pk": "MEMBER"},
+        {"anonymous": LOGIN, "outsider": 404, "member": 200, "facilitator": 200, "commissioner": 200},
+    ),
     "members:ground_rules": (
         SLUG,
         {"anonymous": LOGIN, "outsider": 404, "member": 200, "facilitator": 200, "commissioner": 200},
@@ -138,6 +143,8 @@ def check(client, people, role, url, expected):
 @pytest.mark.parametrize("name", sorted(EXPECTATIONS))
 def test_access(client, people, name, role):
     kwargs, expected = EXPECTATIONS[name]
+    # "MEMBER" stands for the id of the member in `people`, known only once they exist.
+    kwargs = {key: people["member"].pk if value == "MEMBER" else value for key, value in kwargs.items()}
     check(client, people, role, reverse(name, kwargs=kwargs), expected[role])
 
 

@@ -41,3 +41,20 @@ def test_a_member_agrees_and_a_facilitator_changes_the_ground_rules(new_page, ax
     expect(page).to_have_url(re.compile(r"/ground-rules/$"))
     expect(page.get_by_role("main")).to_contain_text("Listen to understand.")
     axe(page)
+
+
+def test_a_facilitator_sees_a_members_page_with_access_needs(new_page, axe, collaborative):
+    member = MembershipFactory(
+        collaborative=collaborative,
+        user__display_name="Kit Walsh",
+        user__pronouns="they/them",
+        user__access_needs=["hearing_loop"],
+    ).user
+    facilitator = MembershipFactory(collaborative=collaborative, role=Membership.Role.FACILITATOR).user
+    page = new_page(viewport={"width": 320, "height": 640})
+    page.goto(f"/c/{collaborative.slug}/members/{member.pk}/")
+    sign_in(page, facilitator.email)
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Kit Walsh")
+    expect(page.get_by_role("region", name="Access needs")).to_contain_text("Hearing loop")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    axe(page)

@@ -164,6 +164,10 @@ class TestCollaborativeSettings:
         assert "Only facilitators can do this." in response.text
 
 
+# What the profile form sends for the three "who sees it" choices when left as they are.
+SHARING = {"perspectives_visibility": "members", "organisation_visibility": "members", "job_title_visibility": "nobody"}
+
+
 class TestProfile:
     def test_shows_name_email_and_collaboratives(self, member_client, member):
         response = member_client.get(reverse("members:profile"))
@@ -175,7 +179,7 @@ class TestProfile:
     def test_saves_name_and_perspectives(self, member_client, member):
         response = member_client.post(
             reverse("members:profile"),
-            {"display_name": "Sam", "perspectives": [Perspective.CARER, Perspective.LIVED_EXPERIENCE]},
+            {**SHARING, "display_name": "Sam", "perspectives": [Perspective.CARER, Perspective.LIVED_EXPERIENCE]},
             follow=True,
         )
         assert "Your profile has been saved." in response.text
