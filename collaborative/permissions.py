@@ -51,6 +51,11 @@ def member_for(user, collaborative_slug: str, pk: int) -> tuple[Membership, Memb
     return viewer, member
 
 
+def shared_perspectives(viewer: Membership, member: Membership) -> list[str]:
+    """The member's perspectives if the viewer may see them, else none."""
+    return member.user.perspectives if "perspectives" in profile_fields_for(viewer, member) else []
+
+
 def profile_fields_for(viewer: Membership, member: Membership) -> set[str]:
     """Which parts of a member's profile the viewer may see.
 

@@ -2,14 +2,21 @@ from allauth.account import views as allauth_views
 from allauth.account.stages import LoginByCodeStage, LoginStageController
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.db.models.functions import Lower
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from collaborative.permissions import facilitator_membership_for, member_for, membership_for, profile_fields_for
+from collaborative.permissions import (
+    facilitator_membership_for,
+    member_for,
+    membership_for,
+    profile_fields_for,
+    shared_perspectives,
+)
 from members.forms import CollaborativeForm, GroundRulesForm, ProfileForm
-from members.models import Membership
+from members.models import Membership, Perspective
 from members.services import ground_rules_accept, ground_rules_agreed, ground_rules_change, ground_rules_current
 
 
@@ -129,5 +136,48 @@ def member_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "member": member,
             "person": member.user,
             "shows": profile_fields_for(viewer, member),
+        },
+    )
+
+
+@require_GET
+def directory(request: HttpRequest, slug: str) -> HttpResponse:
+    """Everyone in the Collaborative, by name: no order or badge by seniority, only what each shares."""
+    viewer = membership_for(request.user, slug)
+    query = request.GET.get("q", "").strip()[:100]
+    perspective = request.GET.get("perspective", "")
+    labels = dict(Perspective.choices)
+    everyone = [
+        {
+            "person": m.user,
+            "shows": profile_fields_for(viewer, m),
+            "perspectives": shared_perspectives(viewer, m),
+            "perspective_labels": [labels[value] for value in shared_perspectives(viewer, m) if value in labels],
+        }
+        for m in Membership.objects.active()
+        .filter(collaborative=viewer.collaborative, user__is_active=True)
+        .select_related("user")
+        .order_by(Lower("user__display_name"), "pk")
+    ]
+    counts = {value: sum(value in entry["perspectives"] for entry in everyone) for value in Perspective.values}
+    shown = [
+        entry
+        for entry in everyone
+        if query.casefold() in entry["person"].display_name.casefold()
+        and (perspective not in Perspective.values or perspective in entry["perspectives"])
+    ]
+    template = "members/membership_list.html"
+    if request.htmx:
+        template += "#member-list"
+    return render(
+        request,
+        template,
+        {
+            "membership": viewer,
+            "collaborative": viewer.collaborative,
+            "shown": shown,
+            "query": query,
+            "perspective": perspective,
+            "perspective_choices": [(value, label, counts[value]) for value, label in Perspective.choices],
         },
     )
