@@ -16,7 +16,7 @@ from collaborative.permissions import (
     shared_perspectives,
 )
 from members.forms import CollaborativeForm, GroundRulesForm, ProfileForm
-from members.models import Membership, Perspective
+from members.models import Membership, OrganisationType, Perspective
 from members.services import ground_rules_accept, ground_rules_agreed, ground_rules_change, ground_rules_current
 
 
@@ -180,4 +180,58 @@ def directory(request: HttpRequest, slug: str) -> HttpResponse:
             "perspective": perspective,
             "perspective_choices": [(value, label, counts[value]) for value, label in Perspective.choices],
         },
+    )
+
+
+SMALL_GROUP = 3  # Counts below this are shown as "fewer than 3", so no one can be picked out.
+BAR_WIDTH = 280  # The longest bar, in the chart's own units (the labels take the first 310).
+
+
+def _chart(choices, counts: dict[str, int]) -> list[dict]:
+    """Rows for a bar chart and its table; a small count hides its number and its bar."""
+    largest = max([count for count in counts.values() if count >= SMALL_GROUP], default=0)
+    return [
+        {
+            "label": label,
+            "count": counts[value] if counts[value] >= SMALL_GROUP else None,
+            "width": round(BAR_WIDTH * counts[value] / largest) if counts[value] >= SMALL_GROUP else 0,
+            "y": index * 36,
+        }
+        for index, (value, label) in enumerate(choices)
+    ]
+
+
+@require_GET
+def at_the_table(request: HttpRequest, slug: str) -> HttpResponse:
+    """How many members bring each perspective and come from each type of organisation."""
+    viewer = membership_for(request.user, slug)
+    members = list(
+        Membership.objects.active()
+        .filter(collaborative=viewer.collaborative, user__is_active=True)
+        .select_related("user")
+    )
+    perspectives = dict.fromkeys(Perspective.values, 0)
+    organisations = dict.fromkeys(OrganisationType.values, 0)
+    for member in members:
+        shown = profile_fields_for(viewer, member)
+        for value in shared_perspectives(viewer, member):
+            perspectives[value] = perspectives.get(value, 0) + 1
+        if "organisation" in shown and member.user.organisation_type in organisations:
+            organisations[member.user.organisation_type] += 1
+    charts = [
+        {"id": "perspectives", "title": "Perspectives people bring", "rows": _chart(Perspective.choices, perspectives)},
+        {
+            "id": "organisations",
+            "title": "Types of organisation",
+            "rows": _chart(OrganisationType.choices, organisations),
+        },
+    ]
+    for chart in charts:
+        chart["height"] = len(chart["rows"]) * 36
+        for row in chart["rows"]:
+            row["text_y"], row["bar_y"], row["count_x"] = row["y"] + 22, row["y"] + 6, 310 + row["width"] + 8
+    return render(
+        request,
+        "members/collaborative_table.html",
+        {"membership": viewer, "collaborative": viewer.collaborative, "charts": charts, "total": len(members)},
     )

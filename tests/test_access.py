@@ -45,6 +45,10 @@ EXPECTATIONS: dict[str, tuple[dict, dict]] = {
         SLUG,
         {"anonymous": LOGIN, "outsider": 404, "member": 403, "facilitator": 200, "commissioner": 403},
     ),
+    "members:at_the_table": (
+        SLUG,
+        {"anonymous": LOGIN, "outsider": 404, "member": 200, "facilitator": 200, "commissioner": 200},
+    ),
     "members:directory": (
         SLUG,
         {"anonymous": LOGIN, "outsider": 404, "member": 200, "facilitator": 200, "commissioner": 200},

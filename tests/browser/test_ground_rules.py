@@ -65,3 +65,18 @@ def test_a_facilitator_sees_a_members_page_with_access_needs(new_page, axe, coll
     expect(page.get_by_role("region", name="Access needs")).to_contain_text("Hearing loop")
     assert page.evaluate("document.documentElement.scrollWidth") <= 320
     axe(page)
+
+
+def test_whos_at_the_table_has_a_chart_and_its_numbers(new_page, axe, collaborative):
+    for _ in range(3):
+        MembershipFactory(
+            collaborative=collaborative, user__perspectives=["carer"], user__organisation_type="voluntary"
+        )
+    page = new_page(viewport={"width": 320, "height": 640})
+    page.goto(f"/c/{collaborative.slug}/")
+    sign_in(page, MembershipFactory(collaborative=collaborative).user.email)
+    page.get_by_role("link", name="Who's at the table").click()
+    expect(page.get_by_role("img", name="Perspectives people bring")).to_be_visible()
+    expect(page.get_by_role("table", name="Perspectives people bring: the numbers")).to_contain_text("Carer3")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    axe(page)
