@@ -19,9 +19,14 @@ class Perspective(models.TextChoices):
     OTHER = "other", "Other"
 
 
+def validate_choice_list(value, choices: type[models.TextChoices], what: str) -> None:
+    """A JSON list whose items all come from `choices`."""
+    if not isinstance(value, list) or not set(value) <= set(choices.values):
+        raise ValidationError(f"Choose {what} from the list.")
+
+
 def validate_perspectives(value: list) -> None:
-    if not isinstance(value, list) or not set(value) <= set(Perspective.values):
-        raise ValidationError("Choose perspectives from the list.")
+    validate_choice_list(value, Perspective, "perspectives")
 
 
 class OrganisationType(models.TextChoices):
@@ -52,8 +57,7 @@ class AccessNeed(models.TextChoices):
 
 
 def validate_access_needs(value: list) -> None:
-    if not isinstance(value, list) or not set(value) <= set(AccessNeed.values):
-        raise ValidationError("Choose access needs from the list.")
+    validate_choice_list(value, AccessNeed, "access needs")
 
 
 class UserManager(BaseUserManager):
