@@ -40,20 +40,10 @@ def facilitator_membership_for(user, collaborative_slug: str) -> Membership:
 def member_for(user, collaborative_slug: str, pk: int) -> tuple[Membership, Membership]:
     """(the viewer's membership, the member's) when both belong to the Collaborative; else 404."""
     viewer = membership_for(user, collaborative_slug)
-    member = (
-        Membership.objects.active()
-        .select_related("user")
-        .filter(collaborative=viewer.collaborative, user_id=pk, user__is_active=True)
-        .first()
-    )
+    member = Membership.objects.current_in(viewer.collaborative).filter(user_id=pk).first()
     if member is None:
         raise Http404("No member here.")
     return viewer, member
-
-
-def shared_perspectives(viewer: Membership, member: Membership) -> list[str]:
-    """The member's perspectives if the viewer may see them, else none."""
-    return member.user.perspectives if "perspectives" in profile_fields_for(viewer, member) else []
 
 
 def profile_fields_for(viewer: Membership, member: Membership) -> set[str]:

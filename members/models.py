@@ -180,6 +180,10 @@ class MembershipQuerySet(models.QuerySet):
     def for_user(self, user):
         return self.active().filter(user=user).select_related("collaborative")
 
+    def current_in(self, collaborative):
+        """The Collaborative's members now: active memberships of active accounts, with the person."""
+        return self.active().filter(collaborative=collaborative, user__is_active=True).select_related("user")
+
 
 class Membership(models.Model):
     """A person's place in one Collaborative, with the role they hold there."""

@@ -13,7 +13,6 @@ from collaborative.permissions import (
     member_for,
     membership_for,
     profile_fields_for,
-    shared_perspectives,
 )
 from members.forms import CollaborativeForm, GroundRulesForm, ProfileForm
 from members.models import Membership, OrganisationType, Perspective
@@ -165,9 +164,7 @@ def directory(request: HttpRequest, slug: str) -> HttpResponse:
     base = reverse("members:directory", kwargs={"slug": slug})
     everyone = []
     for m in (
-        Membership.objects.active()
-        .filter(collaborative=viewer.collaborative, user__is_active=True)
-        .select_related("user")
+        Membership.objects.current_in(viewer.collaborative)
         .only(*DIRECTORY_FIELDS)
         .order_by(Lower("user__display_name"), "pk")
     ):
@@ -228,16 +225,12 @@ def _chart(choices, counts: dict[str, int]) -> list[dict]:
 def at_the_table(request: HttpRequest, slug: str) -> HttpResponse:
     """How many members bring each perspective and come from each type of organisation."""
     viewer = membership_for(request.user, slug)
-    members = list(
-        Membership.objects.active()
-        .filter(collaborative=viewer.collaborative, user__is_active=True)
-        .select_related("user")
-    )
+    members = list(Membership.objects.current_in(viewer.collaborative))
     perspectives = dict.fromkeys(Perspective.values, 0)
     organisations = dict.fromkeys(OrganisationType.values, 0)
     for member in members:
         shown = profile_fields_for(viewer, member)
-        for value in shared_perspectives(viewer, member):
+        for value in member.user.perspectives if "perspectives" in shown else []:
             perspectives[value] = perspectives.get(value, 0) + 1
         if "organisation" in shown and member.user.organisation_type in organisations:
             organisations[member.user.organisation_type] += 1
