@@ -7,12 +7,15 @@ the role a page needs get 403. Anonymous users never reach these functions: the 
 requirement is enforced for every view by LoginRequiredMiddleware.
 """
 
+from allauth.mfa.models import Authenticator
+from allauth.mfa.utils import is_mfa_enabled
 from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 
-from members.models import Membership, User, Visibility
-from notifications.kinds import KINDS, Kind
+from members.models import INVITATION_SALT, Collaborative, Invitation, JoinRequest, Membership, User, Visibility
+from notifications.kinds import MEMBER_KINDS, Kind
 from notifications.services import UNSUBSCRIBE_MAX_AGE, UNSUBSCRIBE_SALT
 
 
@@ -29,11 +32,35 @@ def membership_for(user, collaborative_slug: str) -> Membership:
     return membership
 
 
+class TwoFactorRequired(Exception):
+    """The role allows the page, but the person has not set up two-step sign-in yet.
+
+    collaborative.middleware.TwoFactorMiddleware sends them to set it up, then back.
+    """
+
+
+def require_two_factor(user) -> None:
+    """Facilitators and commissioners can change or see things for everyone, so their
+    accounts need a second step at sign-in: a code from an authenticator app."""
+    if not is_mfa_enabled(user, [Authenticator.Type.TOTP]):
+        raise TwoFactorRequired
+
+
 def facilitator_membership_for(user, collaborative_slug: str) -> Membership:
-    """A facilitator's membership; 403 for members with another role."""
+    """A facilitator's membership; 403 for members with another role; two-step sign-in first."""
     membership = membership_for(user, collaborative_slug)
     if not membership.is_facilitator:
         raise PermissionDenied("Only facilitators can do this.")
+    require_two_factor(user)
+    return membership
+
+
+def commissioner_membership_for(user, collaborative_slug: str) -> Membership:
+    """A commissioner's membership; 403 for members with another role; two-step sign-in first."""
+    membership = membership_for(user, collaborative_slug)
+    if not membership.is_commissioner:
+        raise PermissionDenied("Only commissioners can do this.")
+    require_two_factor(user)
     return membership
 
 
@@ -84,7 +111,47 @@ def unsubscribe_for(token: str) -> tuple[User, Kind]:
     if not isinstance(data, dict) or not isinstance(data.get("u"), int) or not isinstance(data.get("k"), str):
         raise LinkNotValid
     user = User.objects.filter(pk=data["u"], is_active=True).first()
-    kind = KINDS.get(data["k"])
+    kind = MEMBER_KINDS.get(data["k"])
     if user is None or kind is None:
         raise LinkNotValid
     return user, kind
+
+
+def public_collaborative_for(collaborative_slug: str) -> Collaborative:
+    """A Collaborative that chose to have a public page; 404 for any other, as if it did not exist."""
+    return get_object_or_404(Collaborative, slug=collaborative_slug, is_public=True)
+
+
+def invitation_for(user, collaborative_slug: str, pk: int) -> tuple[Membership, Invitation]:
+    """(a facilitator's membership, one of the Collaborative's invitations)."""
+    membership = facilitator_membership_for(user, collaborative_slug)
+    return membership, get_object_or_404(Invitation, pk=pk, collaborative=membership.collaborative)
+
+
+def invitation_from_link(token: str) -> Invitation:
+    """The invitation a link from an email is for: the link is the permission to see it."""
+    try:
+        pk = signing.Signer(salt=INVITATION_SALT).unsign_object(token)
+    except (signing.BadSignature, ValueError) as error:  # ValueError: signed, but not by this code.
+        raise LinkNotValid from error
+    if not isinstance(pk, int):
+        raise LinkNotValid
+    invitation = Invitation.objects.select_related("collaborative", "invited_by").filter(pk=pk).first()
+    if invitation is None:
+        raise LinkNotValid
+    return invitation
+
+
+def join_request_for(user, collaborative_slug: str, pk: int) -> tuple[Membership, JoinRequest]:
+    """(a facilitator's membership, one of the Collaborative's requests to join)."""
+    membership = facilitator_membership_for(user, collaborative_slug)
+    return membership, get_object_or_404(JoinRequest, pk=pk, collaborative=membership.collaborative)
+
+
+def membership_to_manage(user, collaborative_slug: str, pk: int) -> tuple[Membership, Membership]:
+    """(a facilitator's membership, the membership of person `pk` in the same Collaborative, current or not)."""
+    membership = facilitator_membership_for(user, collaborative_slug)
+    member = get_object_or_404(
+        Membership.objects.select_related("user"), user_id=pk, collaborative=membership.collaborative
+    )
+    return membership, member

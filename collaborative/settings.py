@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "csp",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "members",
     "notifications",
     "meetings",
@@ -66,6 +67,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "collaborative.middleware.TwoFactorMiddleware",
 ]
 
 ROOT_URLCONF = "collaborative.urls"
@@ -201,6 +203,11 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 # 3 sign-in codes per address a minute). They count in the default cache: Redis in
 # production, so every web process shares them.
 
+# Two-step sign-in (allauth.mfa): an authenticator app's code, with recovery codes for
+# a lost phone. Facilitators and commissioners must set it up (collaborative/permissions.py).
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Living Well Collaboratives"
+
 # Sessions end after a period without any request (SESSION_SAVE_EVERY_REQUEST renews
 # the expiry on each visit). Unless "keep me signed in" is ticked on the login page,
 # the session also ends when the browser closes.
@@ -270,6 +277,9 @@ CSRF_COOKIE_SECURE = HTTPS
 X_FRAME_OPTIONS = "DENY"
 if env.bool("BEHIND_TLS_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Rate limits count tries per client address. Behind proxies, say how many add themselves
+# to X-Forwarded-For, or every visitor would look like the proxy.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 LOGGING = {
     "version": 1,

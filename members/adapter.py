@@ -1,4 +1,5 @@
 from allauth.account.adapter import DefaultAccountAdapter
+from django.urls import reverse
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -10,3 +11,23 @@ class AccountAdapter(DefaultAccountAdapter):
         "too_many_login_attempts": "Too many tries to sign in. Please wait a few minutes, then try again.",
         "rate_limited": "Too many tries in a short time. Please wait a few minutes, then try again.",
     }
+
+    # allauth's ways to confirm it is you, in plainer words.
+    reauthentication_descriptions = {
+        "reauthenticate": "Type your password",
+        "mfa_reauthenticate": "Use a code from your two-step app",
+    }
+
+    def get_reauthentication_methods(self, user) -> list[dict]:
+        """allauth's ways to confirm it is you (password, two-step app), and a code sent by email.
+
+        People who sign in with emailed codes may not remember a password.
+        """
+        methods = [
+            {**method, "description": self.reauthentication_descriptions.get(method["id"], method["description"])}
+            for method in super().get_reauthentication_methods(user)
+        ]
+        if user.is_authenticated and user.email:
+            url = reverse("members:reauthenticate_by_email")
+            methods.append({"id": "email_code", "description": "Email me a code", "url": url})
+        return methods

@@ -2,6 +2,7 @@ import zoneinfo
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
@@ -161,6 +162,17 @@ class Collaborative(models.Model):
         "short description", max_length=600, blank=True, help_text="What the Collaborative is for, in a few sentences."
     )
     time_zone = models.CharField(max_length=60, default="Europe/London", validators=[validate_time_zone])
+    usual_meeting = models.CharField(
+        "when and where you usually meet",
+        max_length=200,
+        blank=True,
+        help_text="For example: the second Thursday of each month, 10am to 12:30pm, at the Cafe on the Green.",
+    )
+    is_public = models.BooleanField(
+        "show a public page",
+        default=False,
+        help_text="Anyone can then read the name, area, description and when you meet, and ask to join.",
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -171,6 +183,9 @@ class Collaborative(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("members:collaborative_home", kwargs={"slug": self.slug})
+
+    def get_public_url(self) -> str:
+        return reverse("members:public_page", kwargs={"slug": self.slug})
 
 
 class MembershipQuerySet(models.QuerySet):
@@ -196,12 +211,13 @@ class Membership(models.Model):
     class Status(models.TextChoices):
         ACTIVE = "active", "Active"
         LEFT = "left", "Left"
+        DEACTIVATED = "deactivated", "Deactivated by a facilitator"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     # Leaving is a status; a Collaborative with members cannot be deleted.
     collaborative = models.ForeignKey(Collaborative, on_delete=models.PROTECT, related_name="memberships")
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.MEMBER)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.ACTIVE)
     joined_at = models.DateTimeField(default=timezone.now)
     left_at = models.DateTimeField(null=True, blank=True)
 
@@ -216,7 +232,8 @@ class Membership(models.Model):
                 name="membership_role_valid",
             ),
             models.CheckConstraint(
-                condition=models.Q(status="active", left_at__isnull=True) | models.Q(status="left"),
+                condition=models.Q(status="active", left_at__isnull=True)
+                | models.Q(status__in=["left", "deactivated"], left_at__isnull=False),
                 name="membership_left_at_only_when_left",
             ),
         ]
@@ -231,6 +248,177 @@ class Membership(models.Model):
     @property
     def is_commissioner(self) -> bool:
         return self.role == self.Role.COMMISSIONER
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == self.Status.ACTIVE
+
+
+class MembershipChange(models.Model):
+    """One change to a membership (its role or status), kept for good: who, when, from what to what."""
+
+    class Field(models.TextChoices):
+        ROLE = "role", "Role"
+        STATUS = "status", "Status"
+
+    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="changes")
+    field = models.CharField(max_length=10, choices=Field.choices)
+    old_value = models.CharField(max_length=20)
+    new_value = models.CharField(max_length=20)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.membership}: {self.field} {self.old_value} to {self.new_value}"
+
+    def describe(self) -> str:
+        """The change in words, e.g. "Role: Member to Facilitator"."""
+        labels = dict(Membership.Role.choices if self.field == self.Field.ROLE else Membership.Status.choices)
+        old, new = labels.get(self.old_value, self.old_value), labels.get(self.new_value, self.new_value)
+        return f"{self.get_field_display()}: {old} to {new}"
+
+
+INVITATION_DAYS = 14
+INVITATION_SALT = "members.invitation"
+
+
+class InvitationQuerySet(models.QuerySet):
+    def pending(self):
+        """Waiting for an answer and not run out."""
+        return self.filter(status=Invitation.Status.PENDING, expires_at__gt=timezone.now())
+
+
+class Invitation(models.Model):
+    """An invitation to join a Collaborative, emailed with a single-use link valid for 14 days."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for an answer"
+        ACCEPTED = "accepted", "Accepted"
+        REVOKED = "revoked", "Withdrawn"
+
+    collaborative = models.ForeignKey(Collaborative, on_delete=models.PROTECT, related_name="invitations")
+    email = models.EmailField("email address")
+    role = models.CharField(max_length=20, choices=Membership.Role.choices, default=Membership.Role.MEMBER)
+    message = models.TextField("personal message", max_length=1000, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="invitations_sent"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(default=timezone.now)
+    send_count = models.PositiveSmallIntegerField(default=1)
+    expires_at = models.DateTimeField()
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="invitations_accepted",
+    )
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-sent_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                "collaborative",
+                Lower("email"),
+                condition=models.Q(status="pending"),
+                name="invitation_one_pending_per_address",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(role__in=["member", "facilitator", "commissioner"]), name="invitation_role_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Invitation to {self.email} for {self.collaborative}"
+
+    def get_link_path(self) -> str:
+        """The single-use link in the email: signed, so it cannot be guessed from the id."""
+        token = signing.Signer(salt=INVITATION_SALT).sign_object(self.pk)
+        return reverse("members:invitation", kwargs={"token": token})
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
+    @property
+    def is_usable(self) -> bool:
+        return self.status == self.Status.PENDING and not self.is_expired
+
+    def get_state_display(self) -> str:
+        if self.status == self.Status.PENDING and self.is_expired:
+            return "Run out"
+        return self.get_status_display()
+
+    def why_not_send(self) -> str:
+        """A reason the email should not go out after all (checked by the worker), or ""."""
+        if self.status == self.Status.REVOKED:
+            return "The invitation was withdrawn before the email went out."
+        if self.status == self.Status.ACCEPTED:
+            return "The invitation had already been accepted."
+        if self.is_expired:
+            return "The invitation had run out before the email went out."
+        return ""
+
+
+class JoinRequest(models.Model):
+    """Someone asking, through a Collaborative's public page, to join it."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for a reply"
+        APPROVED = "approved", "Accepted"
+        DECLINED = "declined", "Declined"
+
+    collaborative = models.ForeignKey(Collaborative, on_delete=models.PROTECT, related_name="join_requests")
+    name = models.CharField("your name", max_length=80, help_text="The name you would like to be called.")
+    email = models.EmailField("your email address", help_text="We will reply to this address.")
+    message = models.TextField(
+        "why you would like to join (optional)",
+        max_length=1000,
+        blank=True,
+        help_text="For example, what brings you here. Share only what you are happy for the facilitators to read.",
+    )
+    # Set when the person was signed in when they asked.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="join_requests"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    reply = models.TextField("message to the person (optional)", max_length=1000, blank=True)
+    invitation = models.OneToOneField(
+        Invitation, on_delete=models.SET_NULL, null=True, blank=True, related_name="join_request"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                "collaborative",
+                Lower("email"),
+                condition=models.Q(status="pending"),
+                name="join_request_one_pending_per_address",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} asks to join {self.collaborative}"
 
 
 DEFAULT_GROUND_RULES = """We meet as equals. Job titles stay at the door: everyone's experience counts the same.

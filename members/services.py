@@ -1,16 +1,26 @@
+from dataclasses import dataclass
+from datetime import timedelta
+
 from allauth.account.models import EmailAddress
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models.functions import Lower
+from django.utils import timezone
 
 from members.models import (
     DEFAULT_GROUND_RULES,
+    INVITATION_DAYS,
     Collaborative,
     GroundRules,
     GroundRulesAcceptance,
+    Invitation,
+    JoinRequest,
     Membership,
+    MembershipChange,
     Perspective,
     User,
 )
-from notifications.kinds import WELCOME
+from notifications.kinds import INVITATION, JOIN_APPROVED, JOIN_DECLINED, JOIN_REQUESTED, WELCOME
 from notifications.services import messages_queue
 
 
@@ -58,14 +68,341 @@ def ground_rules_accept(*, membership: Membership) -> GroundRulesAcceptance:
     return acceptance
 
 
-def membership_welcome(*, membership: Membership) -> None:
+def membership_welcome(*, membership: Membership, occasion: str = "") -> None:
     """Queue the "welcome to the Collaborative" email, in the same transaction as the membership."""
     messages_queue(
         recipients=[membership.user],
         collaborative=membership.collaborative,
         kind=WELCOME.key,
         about=membership,
+        occasion=occasion,
     )
+
+
+def _change(membership: Membership, field: str, old: str, new: str, by: User | None) -> None:
+    MembershipChange.objects.create(membership=membership, field=field, old_value=old, new_value=new, changed_by=by)
+
+
+def _keep_a_facilitator(membership: Membership, message: str) -> None:
+    """Refuse a change that would leave the Collaborative without an active facilitator.
+
+    The Collaborative's row is locked first, so two facilitators demoting each other at
+    the same moment are handled one after the other, and the second is refused.
+    """
+    Collaborative.objects.select_for_update().filter(pk=membership.collaborative_id).first()
+    others = (
+        Membership.objects.current_in(membership.collaborative_id)
+        .filter(role=Membership.Role.FACILITATOR)
+        .exclude(pk=membership.pk)
+    )
+    if membership.is_facilitator and membership.is_active and not others.exists():
+        raise ValidationError(message)
+
+
+@transaction.atomic
+def membership_change_role(*, membership: Membership, role: str, by: User) -> Membership:
+    """Give the member another role; the last active facilitator keeps theirs."""
+    if role not in Membership.Role.values:
+        raise ValidationError("Choose a role from the list.")
+    if role == membership.role:
+        return membership
+    if role != Membership.Role.FACILITATOR:
+        _keep_a_facilitator(
+            membership, "A Collaborative needs at least one facilitator. Make someone else a facilitator first."
+        )
+    old = membership.role
+    membership.role = role
+    membership.full_clean()
+    membership.save(update_fields=["role"])
+    _change(membership, MembershipChange.Field.ROLE, old, role, by)
+    return membership
+
+
+def _end(membership: Membership, status: str, by: User | None, refusal: str) -> Membership:
+    if not membership.is_active:
+        return membership
+    _keep_a_facilitator(membership, refusal)
+    membership.status = status
+    membership.left_at = timezone.now()
+    membership.full_clean()
+    membership.save(update_fields=["status", "left_at"])
+    _change(membership, MembershipChange.Field.STATUS, Membership.Status.ACTIVE, status, by)
+    return membership
+
+
+@transaction.atomic
+def membership_deactivate(*, membership: Membership, by: User) -> Membership:
+    """A facilitator ends someone's membership; it stays on record and can be reactivated."""
+    return _end(
+        membership,
+        Membership.Status.DEACTIVATED,
+        by,
+        "This is the Collaborative's only facilitator. Make someone else a facilitator first.",
+    )
+
+
+@transaction.atomic
+def membership_leave(*, membership: Membership) -> Membership:
+    """The member leaves the Collaborative; what they took part in stays."""
+    return _end(
+        membership,
+        Membership.Status.LEFT,
+        membership.user,
+        "You are the only facilitator. Make someone else a facilitator before you leave.",
+    )
+
+
+@transaction.atomic
+def membership_reactivate(*, membership: Membership, by: User | None, role: str | None = None) -> Membership:
+    """Bring a former member back, with their earlier role unless another is given."""
+    if membership.is_active:
+        return membership
+    old_status = membership.status
+    membership.status = Membership.Status.ACTIVE
+    membership.left_at = None
+    membership.full_clean()
+    membership.save(update_fields=["status", "left_at"])
+    _change(membership, MembershipChange.Field.STATUS, old_status, Membership.Status.ACTIVE, by)
+    if role and role != membership.role:
+        old_role, membership.role = membership.role, role
+        membership.save(update_fields=["role"])
+        _change(membership, MembershipChange.Field.ROLE, old_role, role, by)
+    return membership
+
+
+def _members_with_address(collaborative: Collaborative, addresses: list[str]) -> set[str]:
+    """Which of the addresses (lower case) belong to current members, by any of their verified addresses."""
+    lowered = [address.lower() for address in addresses]
+    users = Membership.objects.current_in(collaborative).values("user_id")
+    found = set(
+        EmailAddress.objects.filter(user_id__in=users, verified=True, email__in=lowered).values_list("email", flat=True)
+    )
+    found |= set(
+        User.objects.filter(pk__in=users)
+        .annotate(address=Lower("email"))
+        .filter(address__in=lowered)
+        .values_list("address", flat=True)
+    )
+    return found
+
+
+@dataclass
+class InvitationOutcome:
+    address: str
+    sent: bool
+    note: str
+
+
+def _invite(*, collaborative: Collaborative, email: str, role: str, message: str, by: User | None) -> Invitation:
+    """A new pending invitation, or the run-out one for the same address brought back to life."""
+    now = timezone.now()
+    invitation = Invitation.objects.filter(
+        collaborative=collaborative, email__iexact=email, status=Invitation.Status.PENDING
+    ).first()
+    if invitation is None:
+        invitation = Invitation(collaborative=collaborative, email=email, send_count=0)
+    invitation.role, invitation.message, invitation.invited_by = role, message, by
+    invitation.sent_at, invitation.expires_at = now, now + timedelta(days=INVITATION_DAYS)
+    invitation.send_count += 1
+    invitation.full_clean()
+    invitation.save()
+    return invitation
+
+
+def _queue_invitation(invitation: Invitation) -> None:
+    messages_queue(
+        addresses=[invitation.email],
+        collaborative=invitation.collaborative,
+        kind=INVITATION.key,
+        about=invitation,
+        occasion=f"send-{invitation.send_count}",
+    )
+
+
+@transaction.atomic
+def invitations_send(
+    *, collaborative: Collaborative, addresses: list[str], role: str, message: str, by: User
+) -> list[InvitationOutcome]:
+    """Invite each address; current members and people already invited are told apart and sent nothing."""
+    members = _members_with_address(collaborative, addresses)
+    waiting = {
+        invitation.email.lower(): invitation
+        for invitation in Invitation.objects.pending().filter(collaborative=collaborative)
+    }
+    outcomes = []
+    for address in addresses:
+        if address.lower() in members:
+            outcomes.append(InvitationOutcome(address, False, "is already a member. Nothing was sent."))
+        elif address.lower() in waiting:
+            sent_on = waiting[address.lower()].sent_at
+            outcomes.append(
+                InvitationOutcome(
+                    address,
+                    False,
+                    f"was already invited on {timezone.localtime(sent_on):%-d %B}. Nothing was sent: "
+                    'to send it again, use "Send again" in the list of invitations.',
+                )
+            )
+        else:
+            invitation = _invite(collaborative=collaborative, email=address, role=role, message=message, by=by)
+            _queue_invitation(invitation)
+            outcomes.append(InvitationOutcome(address, True, "invited."))
+    return outcomes
+
+
+@transaction.atomic
+def invitation_resend(*, invitation: Invitation, by: User) -> Invitation:
+    """Send the invitation again, valid for another 14 days from now."""
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.status != Invitation.Status.PENDING:
+        raise ValidationError(f"This invitation has been {invitation.get_status_display().lower()}.")
+    _renew(invitation)
+    join_request = JoinRequest.objects.filter(invitation=invitation).first()
+    if join_request is not None:
+        messages_queue(
+            addresses=[invitation.email],
+            collaborative=invitation.collaborative,
+            kind=JOIN_APPROVED.key,
+            about=join_request,
+            occasion=f"send-{invitation.send_count}",
+        )
+    else:
+        _queue_invitation(invitation)
+    return invitation
+
+
+def _renew(invitation: Invitation) -> Invitation:
+    """Another 14 days from now, and one more sending."""
+    now = timezone.now()
+    invitation.sent_at, invitation.expires_at = now, now + timedelta(days=INVITATION_DAYS)
+    invitation.send_count += 1
+    invitation.save(update_fields=["sent_at", "expires_at", "send_count"])
+    return invitation
+
+
+@transaction.atomic
+def invitation_revoke(*, invitation: Invitation, by: User) -> Invitation:
+    """Withdraw the invitation: its link stops working, and an email not yet sent is not sent."""
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.status != Invitation.Status.PENDING:
+        raise ValidationError(f"This invitation has already been {invitation.get_status_display().lower()}.")
+    invitation.status = Invitation.Status.REVOKED
+    invitation.revoked_by, invitation.revoked_at = by, timezone.now()
+    invitation.save(update_fields=["status", "revoked_by", "revoked_at"])
+    return invitation
+
+
+def invitation_is_for(invitation: Invitation, user: User) -> bool:
+    """Whether the invitation was sent to one of the person's addresses."""
+    if user.email.lower() == invitation.email.lower():
+        return True
+    return EmailAddress.objects.filter(user=user, email__iexact=invitation.email).exists()
+
+
+@transaction.atomic
+def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
+    """Join the Collaborative through the invitation, agreeing to its ground rules; the link is then used up."""
+    invitation = Invitation.objects.select_for_update().select_related("collaborative").get(pk=invitation.pk)
+    if not invitation.is_usable:
+        raise ValidationError("This invitation cannot be used any more.")
+    if not invitation_is_for(invitation, user):
+        raise ValidationError("This invitation was sent to another email address.")
+    membership = Membership.objects.filter(user=user, collaborative=invitation.collaborative).first()
+    if membership is None:
+        membership = membership_create(user=user, collaborative=invitation.collaborative, role=invitation.role)
+    elif not membership.is_active:
+        membership_reactivate(membership=membership, by=invitation.invited_by, role=invitation.role)
+        # A welcome is queued once per occasion, and the first one had none: each return is its own.
+        returns = membership.changes.filter(
+            field=MembershipChange.Field.STATUS, new_value=Membership.Status.ACTIVE
+        ).count()
+        membership_welcome(membership=membership, occasion=f"back-{returns}")
+    ground_rules_accept(membership=membership)
+    invitation.status = Invitation.Status.ACCEPTED
+    invitation.accepted_by, invitation.accepted_at = user, timezone.now()
+    invitation.save(update_fields=["status", "accepted_by", "accepted_at"])
+    return membership
+
+
+@transaction.atomic
+def join_request_create(
+    *, collaborative: Collaborative, name: str, email: str, message: str, user: User | None
+) -> JoinRequest:
+    """Record a request to join and tell the facilitators; asking twice keeps the first request."""
+    existing = JoinRequest.objects.filter(
+        collaborative=collaborative, email__iexact=email, status=JoinRequest.Status.PENDING
+    ).first()
+    if existing is not None:
+        return existing
+    join_request = JoinRequest(
+        collaborative=collaborative, name=name, email=email, message=message, user=user if user else None
+    )
+    join_request.full_clean()
+    join_request.save()
+    facilitators = [
+        membership.user
+        for membership in Membership.objects.current_in(collaborative).filter(role=Membership.Role.FACILITATOR)
+    ]
+    messages_queue(recipients=facilitators, collaborative=collaborative, kind=JOIN_REQUESTED.key, about=join_request)
+    return join_request
+
+
+def _decide(join_request: JoinRequest, status: str, by: User, reply: str) -> JoinRequest:
+    join_request = JoinRequest.objects.select_for_update().get(pk=join_request.pk)
+    if join_request.status != JoinRequest.Status.PENDING:
+        raise ValidationError(f"This request has already been {join_request.get_status_display().lower()}.")
+    join_request.status, join_request.reply = status, reply.strip()
+    join_request.decided_by, join_request.decided_at = by, timezone.now()
+    return join_request
+
+
+@transaction.atomic
+def join_request_approve(*, join_request: JoinRequest, by: User, reply: str = "") -> JoinRequest:
+    """Say yes: the person gets an email with a link to join as a member (or, already a member, a note)."""
+    join_request = _decide(join_request, JoinRequest.Status.APPROVED, by, reply)
+    collaborative = join_request.collaborative
+    occasion = ""
+    if join_request.email.lower() not in _members_with_address(collaborative, [join_request.email]):
+        waiting = (
+            Invitation.objects.select_for_update()
+            .filter(collaborative=collaborative, email__iexact=join_request.email, status=Invitation.Status.PENDING)
+            .first()
+        )
+        if waiting is not None:
+            # Already invited (perhaps as a facilitator): that invitation, its role and
+            # message stand, and its link is renewed.
+            invitation = _renew(waiting)
+        else:
+            invitation = _invite(
+                collaborative=collaborative, email=join_request.email, role=Membership.Role.MEMBER, message="", by=by
+            )
+        # An invitation answers one request: someone told yes before may have asked again.
+        JoinRequest.objects.filter(invitation=invitation).update(invitation=None)
+        join_request.invitation = invitation
+        occasion = f"send-{invitation.send_count}"
+    join_request.save()
+    messages_queue(
+        addresses=[join_request.email],
+        collaborative=collaborative,
+        kind=JOIN_APPROVED.key,
+        about=join_request,
+        occasion=occasion,
+    )
+    return join_request
+
+
+@transaction.atomic
+def join_request_decline(*, join_request: JoinRequest, by: User, reply: str = "") -> JoinRequest:
+    """Say no, kindly: the person gets an email with the facilitator's reason, if one is given."""
+    join_request = _decide(join_request, JoinRequest.Status.DECLINED, by, reply)
+    join_request.save()
+    messages_queue(
+        addresses=[join_request.email],
+        collaborative=join_request.collaborative,
+        kind=JOIN_DECLINED.key,
+        about=join_request,
+    )
+    return join_request
 
 
 DEMO_COLLABORATIVES = [
@@ -77,6 +414,8 @@ DEMO_COLLABORATIVES = [
             "Meeting monthly since 2010 in a local cafe. We co-designed the Living Well Network Hub "
             "and hold the local system to account for our shared vision."
         ),
+        "usual_meeting": "The second Thursday of each month, 10am to 12:30pm, at the Cafe on the Green, Brixton.",
+        "is_public": True,
     },
     {
         "slug": "tameside-glossop",

@@ -1,22 +1,65 @@
+from urllib.parse import urlencode
+
 from allauth.account import views as allauth_views
+from allauth.account.adapter import get_adapter
+from allauth.account.decorators import reauthentication_required
 from allauth.account.stages import LoginByCodeStage, LoginStageController
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_not_required
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db.models.functions import Lower
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
 
 from collaborative.permissions import (
+    LinkNotValid,
     facilitator_membership_for,
+    invitation_for,
+    invitation_from_link,
+    join_request_for,
     member_for,
     membership_for,
+    membership_to_manage,
     profile_fields_for,
+    public_collaborative_for,
 )
-from members.forms import CollaborativeForm, GroundRulesForm, ProfileForm
-from members.models import Membership, OrganisationType, Perspective
-from members.services import ground_rules_accept, ground_rules_agreed, ground_rules_change, ground_rules_current
+from members.forms import (
+    AccountDeleteForm,
+    CollaborativeForm,
+    GroundRulesForm,
+    InvitationForm,
+    JoinRequestForm,
+    ProfileForm,
+    ReplyForm,
+    RoleForm,
+)
+from members.models import Invitation, JoinRequest, Membership, OrganisationType, Perspective, User
+from members.personal_data import account_erase, erasure_summary, only_facilitator_of, personal_data_export
+from members.services import (
+    ground_rules_accept,
+    ground_rules_agreed,
+    ground_rules_change,
+    ground_rules_current,
+    invitation_accept,
+    invitation_is_for,
+    invitation_resend,
+    invitation_revoke,
+    invitations_send,
+    join_request_approve,
+    join_request_create,
+    join_request_decline,
+    membership_change_role,
+    membership_deactivate,
+    membership_leave,
+    membership_reactivate,
+)
 
 
 @require_GET
@@ -68,7 +111,9 @@ def ground_rules(request: HttpRequest, slug: str) -> HttpResponse:
 def ground_rules_edit(request: HttpRequest, slug: str) -> HttpResponse:
     membership = facilitator_membership_for(request.user, slug)
     collaborative = membership.collaborative
-    form = GroundRulesForm(request.POST or None, initial={"text": ground_rules_current(collaborative).text})
+    form = GroundRulesForm(
+        request.POST if request.method == "POST" else None, initial={"text": ground_rules_current(collaborative).text}
+    )
     if request.method == "POST" and form.is_valid():
         ground_rules_change(collaborative=collaborative, text=form.cleaned_data["text"], by=request.user)
         messages.success(request, "The ground rules have been changed. Members will be asked to agree to them.")
@@ -84,7 +129,7 @@ def ground_rules_edit(request: HttpRequest, slug: str) -> HttpResponse:
 def collaborative_settings(request: HttpRequest, slug: str) -> HttpResponse:
     membership = facilitator_membership_for(request.user, slug)
     collaborative = membership.collaborative
-    form = CollaborativeForm(request.POST or None, instance=collaborative)
+    form = CollaborativeForm(request.POST if request.method == "POST" else None, instance=collaborative)
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, "The Collaborative's details have been saved.")
@@ -98,7 +143,7 @@ def collaborative_settings(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def profile(request: HttpRequest) -> HttpResponse:
-    form = ProfileForm(request.POST or None, instance=request.user)
+    form = ProfileForm(request.POST if request.method == "POST" else None, instance=request.user)
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, "Your profile has been saved.")
@@ -150,44 +195,66 @@ DIRECTORY_FIELDS = [
     "user__organisation_visibility",
     "user__job_title_visibility",
 ]
+DIRECTORY_PAGE_SIZE = 50
 
 
 @require_GET
+@vary_on_headers("HX-Request")  # The same address gives the whole page or just the list.
 def directory(request: HttpRequest, slug: str) -> HttpResponse:
     """Everyone in the Collaborative, by name: no order or badge by seniority, only what each shares."""
     viewer = membership_for(request.user, slug)
     query = request.GET.get("q", "").strip()[:100]
     perspective = request.GET.get("perspective", "")
+    members = Membership.objects.current_in(viewer.collaborative).order_by(Lower("user__display_name"), "pk")
+    # Whether the viewer sees a member's perspectives depends only on whether the member is the
+    # viewer and on the member's choice, so profile_fields_for is asked once for each such case
+    # rather than once for each of two thousand members.
+    sees_perspectives = {}
+
+    def shares_perspectives(user_id: int, visibility: str) -> bool:
+        case = (user_id == viewer.user_id, visibility)
+        if case not in sees_perspectives:
+            probe = Membership(user=User(pk=user_id, perspectives_visibility=visibility))
+            sees_perspectives[case] = "perspectives" in profile_fields_for(viewer, probe)
+        return sees_perspectives[case]
+
+    # The counts cover everyone, so everyone is read, but only the four columns that counting,
+    # searching and ordering need, as tuples; full rows are loaded for the page shown.
+    counts = dict.fromkeys(Perspective.values, 0)
+    needle = query.casefold()  # Case-insensitive for every alphabet, on SQLite too.
+    found = []
+    for user_id, name, perspectives, visibility in members.values_list(
+        "user_id", "user__display_name", "user__perspectives", "user__perspectives_visibility"
+    ):
+        shared = counts.keys() & perspectives if shares_perspectives(user_id, visibility) else set()
+        for value in shared:
+            counts[value] += 1
+        if needle in name.casefold() and (perspective not in counts or perspective in shared):
+            found.append(user_id)
+    # Any page number that is not a number gives the first page; one out of range, the last.
+    page = Paginator(found, DIRECTORY_PAGE_SIZE).get_page(request.GET.get("page"))
     labels = dict(Perspective.choices)
     # Each member's page is the directory's address plus their id (built here, not by {% url %}
-    # two thousand times).
+    # for every card).
     base = reverse("members:directory", kwargs={"slug": slug})
-    everyone = []
-    for m in (
-        Membership.objects.current_in(viewer.collaborative)
-        .only(*DIRECTORY_FIELDS)
-        .order_by(Lower("user__display_name"), "pk")
-    ):
+    entries = []
+    for m in members.filter(user_id__in=page.object_list).only(*DIRECTORY_FIELDS):
         shows = profile_fields_for(viewer, m)
         perspectives = m.user.perspectives if "perspectives" in shows else []
-        everyone.append(
+        entries.append(
             {
                 "person": m.user,
                 "url": f"{base}{m.user_id}/",
                 "organisation": m.user.organisation if "organisation" in shows else "",
-                "perspectives": perspectives,
                 "perspective_labels": ", ".join(labels[value] for value in perspectives if value in labels),
             }
         )
-    counts = {value: sum(value in entry["perspectives"] for entry in everyone) for value in Perspective.values}
-    shown = [
-        entry
-        for entry in everyone
-        if query.casefold() in entry["person"].display_name.casefold()
-        and (perspective not in Perspective.values or perspective in entry["perspectives"])
-    ]
+    # Page links keep the search and the filter, so that every page can be bookmarked.
+    query_string = request.GET.copy()
+    query_string.pop("page", None)
     template = "members/membership_list.html"
-    if request.htmx:
+    # htmx asks for the whole page when it restores history it no longer holds.
+    if request.htmx and not request.htmx.history_restore_request:
         template += "#member-list"
     return render(
         request,
@@ -195,7 +262,9 @@ def directory(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "membership": viewer,
             "collaborative": viewer.collaborative,
-            "shown": shown,
+            "entries": entries,
+            "page": page,
+            "query_string": query_string.urlencode(),
             "query": query,
             "perspective": perspective,
             "perspective_choices": [(value, label, counts[value]) for value, label in Perspective.choices],
@@ -250,4 +319,338 @@ def at_the_table(request: HttpRequest, slug: str) -> HttpResponse:
         request,
         "members/collaborative_table.html",
         {"membership": viewer, "collaborative": viewer.collaborative, "charts": charts, "total": len(members)},
+    )
+
+
+def _invitation_page(request: HttpRequest, membership: Membership, form, **extra) -> HttpResponse:
+    collaborative = membership.collaborative
+    invitations = collaborative.invitations.select_related("invited_by")
+    return render(
+        request,
+        "members/invitation_list.html",
+        {
+            "membership": membership,
+            "collaborative": collaborative,
+            "form": form,
+            "waiting": invitations.filter(status=Invitation.Status.PENDING),
+            "earlier": invitations.exclude(status=Invitation.Status.PENDING)[:EARLIER_SHOWN],
+            "requests_waiting": collaborative.join_requests.filter(status=JoinRequest.Status.PENDING).count(),
+            **extra,
+        },
+    )
+
+
+EARLIER_SHOWN = 20
+
+
+@require_http_methods(["GET", "POST"])
+def invitations(request: HttpRequest, slug: str) -> HttpResponse:
+    """Facilitators invite people by pasting addresses, and see, resend or withdraw invitations."""
+    membership = facilitator_membership_for(request.user, slug)
+    form = InvitationForm(request.POST if request.method == "POST" else None)
+    if request.method != "POST":
+        return _invitation_page(request, membership, form)
+    if not form.is_valid():
+        return _invitation_page(request, membership, form, problems=getattr(form, "problems", []))
+    outcomes = invitations_send(
+        collaborative=membership.collaborative,
+        addresses=form.cleaned_data["addresses"],
+        role=form.cleaned_data["role"],
+        message=form.cleaned_data["message"],
+        by=request.user,
+    )
+    problems = form.problems + [(outcome.address, outcome.note) for outcome in outcomes if not outcome.sent]
+    # Nothing is lost: the lines that need a look go back in the box, the rest were sent.
+    retry = InvitationForm(
+        initial={
+            "addresses": "\n".join(form.not_addresses),
+            "role": form.cleaned_data["role"],
+            "message": form.cleaned_data["message"],
+        }
+    )
+    return _invitation_page(
+        request,
+        membership,
+        retry,
+        problems=problems,
+        sent=[outcome.address for outcome in outcomes if outcome.sent],
+    )
+
+
+@require_POST
+def resend_invitation(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    _, invitation = invitation_for(request.user, slug, pk)
+    try:
+        invitation_resend(invitation=invitation, by=request.user)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, f"The invitation to {invitation.email} was sent again. It works for 14 days.")
+    return redirect("members:invitations", slug=slug)
+
+
+@require_POST
+def revoke_invitation(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    _, invitation = invitation_for(request.user, slug, pk)
+    try:
+        invitation_revoke(invitation=invitation, by=request.user)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, f"The invitation to {invitation.email} was withdrawn. Its link no longer works.")
+    return redirect("members:invitations", slug=slug)
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def invitation(request: HttpRequest, token: str) -> HttpResponse:
+    """Where the link in an invitation email leads: sign up or sign in, agree to the ground rules, join."""
+    try:
+        invitation = invitation_from_link(token)
+    except LinkNotValid:
+        return render(request, "members/invitation_detail.html", {"problem": "invalid"}, status=400)
+    collaborative = invitation.collaborative
+    user = request.user
+    context = {"invitation": invitation, "collaborative": collaborative}
+    if user.is_authenticated and Membership.objects.active().filter(user=user, collaborative=collaborative).exists():
+        messages.info(request, f"You are a member of {collaborative.name}.")
+        return redirect(collaborative)
+    if not invitation.is_usable:
+        problem = "expired" if invitation.status == Invitation.Status.PENDING else invitation.status
+        return render(request, "members/invitation_detail.html", {**context, "problem": problem}, status=410)
+    if not user.is_authenticated:
+        # Following the link proves the person reads this address: signing up with it
+        # needs no confirmation email.
+        get_adapter(request).stash_verified_email(request, invitation.email)
+        query = urlencode({"next": request.path})
+        context |= {
+            "signup_url": f"{reverse('account_signup')}?{query}",
+            "login_url": f"{reverse('account_login')}?{query}",
+            "has_account": User.objects.filter(email__iexact=invitation.email).exists(),
+        }
+        return render(request, "members/invitation_detail.html", context)
+    if not invitation_is_for(invitation, user):
+        return render(request, "members/invitation_detail.html", {**context, "problem": "someone_else"}, status=403)
+    if request.method == "POST":
+        try:
+            invitation_accept(invitation=invitation, user=user)
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+            return redirect("members:invitation", token=token)
+        messages.success(request, f"Welcome to {collaborative.name}. You can now take part.")
+        return redirect(collaborative)
+    context["ground_rules"] = ground_rules_current(collaborative)
+    return render(request, "members/invitation_detail.html", context)
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def public_page(request: HttpRequest, slug: str) -> HttpResponse:
+    """A Collaborative's page for anyone, if it chose to have one, with a form to ask to join."""
+    collaborative = public_collaborative_for(slug)
+    initial = {}
+    if request.user.is_authenticated:
+        initial = {"name": request.user.display_name, "email": request.user.email}
+    form = JoinRequestForm(request.POST if request.method == "POST" else None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        if too_many_requests(request, "join-request", limit=JOIN_REQUESTS_PER_HOUR):
+            return render(request, "429.html", status=429)
+        # A program that filled in the hidden field gets the same thanks, and nothing is kept.
+        if not form.cleaned_data["website"]:
+            join_request_create(
+                collaborative=collaborative,
+                name=form.cleaned_data["name"],
+                email=form.cleaned_data["email"],
+                message=form.cleaned_data["message"],
+                user=request.user if request.user.is_authenticated else None,
+            )
+        messages.success(
+            request,
+            "Thank you. Your request has reached the facilitators. They will reply by email, usually within a week.",
+        )
+        return redirect(collaborative.get_public_url())
+    is_member = (
+        request.user.is_authenticated
+        and Membership.objects.active().filter(user=request.user, collaborative=collaborative).exists()
+    )
+    return render(
+        request,
+        "members/collaborative_public.html",
+        {"public": collaborative, "form": form, "is_member": is_member},
+    )
+
+
+JOIN_REQUESTS_PER_HOUR = 10
+
+
+def too_many_requests(request: HttpRequest, action: str, *, limit: int) -> bool:
+    """Count one more try from this address this hour; True once there have been too many."""
+    key = f"rate:{action}:{get_adapter(request).get_client_ip(request)}:{timezone.now():%Y%m%d%H}"
+    cache.add(key, 0, timeout=3600)
+    return cache.incr(key) > limit
+
+
+@require_GET
+def join_requests(request: HttpRequest, slug: str) -> HttpResponse:
+    membership = facilitator_membership_for(request.user, slug)
+    collaborative = membership.collaborative
+    requests = collaborative.join_requests.select_related("decided_by")
+    return render(
+        request,
+        "members/joinrequest_list.html",
+        {
+            "membership": membership,
+            "collaborative": collaborative,
+            "waiting": requests.filter(status=JoinRequest.Status.PENDING),
+            "earlier": requests.exclude(status=JoinRequest.Status.PENDING)[:EARLIER_SHOWN],
+            "form": ReplyForm(),
+        },
+    )
+
+
+@require_POST
+def join_request_decide(request: HttpRequest, slug: str, pk: int, decision: str) -> HttpResponse:
+    _, join_request = join_request_for(request.user, slug, pk)
+    form = ReplyForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "The message is too long: keep it under 1,000 characters.")
+        return redirect("members:join_requests", slug=slug)
+    decide = join_request_approve if decision == "approve" else join_request_decline
+    try:
+        decide(join_request=join_request, by=request.user, reply=form.cleaned_data["reply"])
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        told = "an email with a link to join" if decision == "approve" else "an email to say so"
+        messages.success(request, f"{join_request.name} will get {told}.")
+    return redirect("members:join_requests", slug=slug)
+
+
+@require_http_methods(["GET", "POST"])
+def member_manage(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """A facilitator changes a member's role, or ends or restores their membership; every change is kept."""
+    viewer, member = membership_to_manage(request.user, slug, pk)
+    form = RoleForm(request.POST if request.method == "POST" else None, initial={"role": member.role})
+    if request.method == "POST" and form.is_valid():
+        try:
+            membership_change_role(membership=member, role=form.cleaned_data["role"], by=request.user)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"{member.user.display_name} is now a {member.get_role_display().lower()}.")
+            if not member.is_facilitator and member.user_id == request.user.pk:
+                # They have just given up managing members, this page included.
+                return redirect("members:member_detail", slug=slug, pk=pk)
+            return redirect("members:member_manage", slug=slug, pk=pk)
+    return render(
+        request,
+        "members/membership_manage.html",
+        {
+            "membership": viewer,
+            "collaborative": viewer.collaborative,
+            "member": member,
+            "person": member.user,
+            "form": form,
+            "history": member.changes.select_related("changed_by"),
+        },
+    )
+
+
+@require_POST
+def member_status(request: HttpRequest, slug: str, pk: int, change: str) -> HttpResponse:
+    _, member = membership_to_manage(request.user, slug, pk)
+    name = member.user.display_name
+    try:
+        if change == "deactivate":
+            membership_deactivate(membership=member, by=request.user)
+            messages.success(request, f"{name}'s membership has ended. You can reactivate it at any time.")
+        else:
+            membership_reactivate(membership=member, by=request.user)
+            messages.success(request, f"{name} is a member again.")
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    if member.user_id == request.user.pk and not member.is_active:
+        return redirect("members:start")
+    return redirect("members:member_manage", slug=slug, pk=pk)
+
+
+@require_GET
+def former_members(request: HttpRequest, slug: str) -> HttpResponse:
+    membership = facilitator_membership_for(request.user, slug)
+    former = (
+        membership.collaborative.memberships.exclude(status=Membership.Status.ACTIVE)
+        .select_related("user")
+        .order_by("-left_at")
+    )
+    page = Paginator(former, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "members/membership_former.html",
+        {"membership": membership, "collaborative": membership.collaborative, "page": page},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def leave(request: HttpRequest, slug: str) -> HttpResponse:
+    membership = membership_for(request.user, slug)
+    collaborative = membership.collaborative
+    error = ""
+    if request.method == "POST":
+        try:
+            membership_leave(membership=membership)
+        except ValidationError as problem:
+            error = problem.messages[0]
+        else:
+            messages.success(
+                request,
+                f"You have left {collaborative.name}. What you took part in stays on record. "
+                "A facilitator can invite you back at any time.",
+            )
+            return redirect("members:start")
+    return render(
+        request,
+        "members/membership_leave.html",
+        {"membership": membership, "collaborative": collaborative, "error": error},
+    )
+
+
+@require_GET
+def my_data(request: HttpRequest) -> HttpResponse:
+    """What we hold about the person, with the download and the way to delete the account."""
+    return render(
+        request,
+        "members/user_data.html",
+        {"sole_facilitator_of": only_facilitator_of(request.user)},
+    )
+
+
+@require_GET
+def my_data_download(request: HttpRequest) -> HttpResponse:
+    response = JsonResponse(personal_data_export(request.user), json_dumps_params={"indent": 2, "ensure_ascii": False})
+    filename = f"my-data-living-well-{timezone.localdate():%Y-%m-%d}.json"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+# Posting asks for the password (or a code from the two-step app) again unless the person
+# gave it in the last few minutes; allauth then posts the form again.
+@reauthentication_required(allow_get=True)
+def account_delete(request: HttpRequest) -> HttpResponse:
+    """Delete the account: confirmed by ticking a box and giving the password (or a two-step code) again."""
+    form = AccountDeleteForm(request.POST if request.method == "POST" else None)
+    sole = only_facilitator_of(request.user)
+    if request.method == "POST" and form.is_valid() and not sole:
+        try:
+            account_erase(user=request.user)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            logout(request)
+            return render(request, "members/user_deleted.html")
+    return render(
+        request,
+        "members/user_delete.html",
+        {"form": form, "erasure": erasure_summary(), "sole_facilitator_of": sole},
     )

@@ -1,6 +1,6 @@
 from django import forms
 
-from notifications.kinds import KINDS, Frequency, kind_choices
+from notifications.kinds import MEMBER_KINDS, Frequency, kind_choices
 from notifications.models import Message
 
 
@@ -9,7 +9,7 @@ class PreferencesForm(forms.Form):
 
     def __init__(self, *args, preferences: dict, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        for key, kind in KINDS.items():
+        for key, kind in MEMBER_KINDS.items():
             self.fields[f"{key}_enabled"] = forms.BooleanField(
                 label=kind.label,
                 help_text=kind.description,
@@ -25,7 +25,7 @@ class PreferencesForm(forms.Form):
 
     def choices(self) -> dict[str, dict]:
         result = {}
-        for key, kind in KINDS.items():
+        for key, kind in MEMBER_KINDS.items():
             result[key] = {"enabled": self.cleaned_data[f"{key}_enabled"]}
             if kind.digest:
                 result[key]["frequency"] = self.cleaned_data[f"{key}_frequency"]

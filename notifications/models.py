@@ -30,7 +30,11 @@ class Message(models.Model):
         FAILED = "failed", "Could not be sent"
         SKIPPED = "skipped", "Not sent"
 
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="messages")
+    # A member, or for an invitation an address that may not have an account yet.
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="messages", null=True, blank=True
+    )
+    to_address = models.EmailField(blank=True, default="")
     # Who was told what is kept: a Collaborative with messages cannot be deleted.
     collaborative = models.ForeignKey(Collaborative, on_delete=models.PROTECT, related_name="messages")
     kind = models.CharField(max_length=40)
@@ -60,6 +64,16 @@ class Message(models.Model):
                 fields=["recipient", "kind", "about_type", "about_id", "occasion"],
                 name="message_once_per_occasion",
             ),
+            models.UniqueConstraint(
+                fields=["to_address", "kind", "about_type", "about_id", "occasion"],
+                condition=models.Q(recipient__isnull=True),
+                name="message_once_per_occasion_to_address",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(recipient__isnull=False, to_address="")
+                | models.Q(recipient__isnull=True) & ~models.Q(to_address=""),
+                name="message_to_member_or_address",
+            ),
             models.CheckConstraint(
                 condition=models.Q(status="sent", sent_at__isnull=False) | ~models.Q(status="sent"),
                 name="message_sent_has_sent_at",
@@ -68,7 +82,16 @@ class Message(models.Model):
         indexes = [models.Index(fields=["status", "due_at"], name="message_due")]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} to {self.recipient_id} ({self.status})"
+        return f"{self.get_kind_display()} to {self.recipient_id or self.to_address} ({self.status})"
+
+    @property
+    def address(self) -> str:
+        """Where the email goes: the member's address now, or the address it was queued for."""
+        return self.recipient.email if self.recipient_id else self.to_address
+
+    @property
+    def recipient_name(self) -> str:
+        return self.recipient.display_name if self.recipient_id else self.to_address
 
     def get_kind_display(self) -> str:
         kind = KINDS.get(self.kind)

@@ -20,7 +20,7 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError
 
 from members.models import Collaborative, Membership, User
-from notifications.kinds import KINDS
+from notifications.kinds import KINDS, MEMBER_KINDS
 from notifications.mailer import Mailer, PermanentDeliveryError, RefusedForNowError, TransientDeliveryError
 from notifications.models import Message, Preference
 
@@ -42,7 +42,8 @@ UNSUBSCRIBE_MAX_AGE = timedelta(days=90)
 
 def messages_queue(
     *,
-    recipients: Iterable[User],
+    recipients: Iterable[User] = (),
+    addresses: Iterable[str] = (),
     collaborative: Collaborative,
     kind: str,
     about,
@@ -51,11 +52,16 @@ def messages_queue(
 ) -> None:
     """Queue one email of `kind` to each recipient, as part of the caller's transaction.
 
-    A message for the same recipient, kind, object and occasion is queued only once,
-    however often this runs. Messages due now are sent as soon as the transaction commits.
+    `recipients` are members; `addresses` are email addresses for kinds sent to people
+    who may have no account yet (invitations). A message for the same recipient (or
+    address), kind, object and occasion is queued only once, however often this runs.
+    Messages due now are sent as soon as the transaction commits.
     """
     if kind not in KINDS:
         raise ValueError(f"Unknown kind of message: {kind}")
+    recipients, addresses = list(recipients), list(addresses)
+    if KINDS[kind].to_address != bool(addresses) or (recipients and addresses):
+        raise ValueError(f"Emails of kind {kind} go to {'addresses' if KINDS[kind].to_address else 'members'}.")
     now = timezone.now()
     due_at = due_at or now
     about_type = ContentType.objects.get_for_model(about)
@@ -70,6 +76,17 @@ def messages_queue(
             due_at=due_at,
         )
         for recipient in recipients
+    ] + [
+        Message(
+            to_address=address,
+            collaborative=collaborative,
+            kind=kind,
+            about_type=about_type,
+            about_id=about.pk,
+            occasion=occasion,
+            due_at=due_at,
+        )
+        for address in addresses
     ]
     Message.objects.bulk_create(rows, ignore_conflicts=True)
     if due_at <= now:
@@ -154,9 +171,11 @@ def unsubscribe_token(user: User, kind: str) -> str:
 def message_render(message: Message) -> EmailMultiAlternatives:
     """The email for one outbox row: subject, plain text and HTML from the kind's templates."""
     kind = KINDS[message.kind]
-    unsubscribe_url = site_url(
-        reverse("notifications:unsubscribe", args=[unsubscribe_token(message.recipient, kind.key)])
-    )
+    unsubscribe_url = ""
+    if message.recipient_id:
+        unsubscribe_url = site_url(
+            reverse("notifications:unsubscribe", args=[unsubscribe_token(message.recipient, kind.key)])
+        )
     context = {
         "recipient": message.recipient,
         "collaborative": message.collaborative,
@@ -174,13 +193,12 @@ def message_render(message: Message) -> EmailMultiAlternatives:
     email = EmailMultiAlternatives(
         subject=f"{message.collaborative.name}: {subject}",
         body=render_to_string(f"{base}.txt", context),
-        to=[message.recipient.email],
-        headers={
-            "List-Unsubscribe": f"<{unsubscribe_url}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-            "Auto-Submitted": "auto-generated",
-        },
+        to=[message.address],
+        headers={"Auto-Submitted": "auto-generated"},
     )
+    if unsubscribe_url:
+        email.extra_headers["List-Unsubscribe"] = f"<{unsubscribe_url}>"
+        email.extra_headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     email.attach_alternative(render_to_string(f"{base}.html", context), "text/html")
     if kind.attachments is not None:
         for filename, content, mimetype in kind.attachments(message):
@@ -189,7 +207,14 @@ def message_render(message: Message) -> EmailMultiAlternatives:
 
 
 def _why_not_send(message: Message, preferences: dict, memberships: set) -> str:
+    kind = KINDS.get(message.kind)
+    if kind is None:
+        return "This kind of email is no longer sent."
+    if kind.skip_reason is not None and (reason := kind.skip_reason(message)):
+        return reason
     recipient = message.recipient
+    if recipient is None:
+        return ""
     if not recipient.is_active:
         return "The account is closed."
     if (recipient.pk, message.collaborative_id) not in memberships:
@@ -224,7 +249,7 @@ def messages_send(*, claim: str, ids: list[int]) -> int:
     )
     if not messages:
         return 0
-    recipients = {message.recipient_id for message in messages}
+    recipients = {message.recipient_id for message in messages} - {None}
     preferences = {(p.user_id, p.kind): p for p in Preference.objects.filter(user_id__in=recipients)}
     memberships = set(
         Membership.objects.active()
@@ -239,7 +264,7 @@ def messages_send(*, claim: str, ids: list[int]) -> int:
             if reason:
                 _record(message, claim, Message.Status.SKIPPED, reason)
                 continue
-            if not message.recipient.email:
+            if not message.address:
                 _record(message, claim, Message.Status.FAILED, "The member has no email address.")
                 continue
             try:
@@ -262,7 +287,7 @@ def messages_send(*, claim: str, ids: list[int]) -> int:
                         Message.objects.filter(pk=message.pk, claim=claim, status=Message.Status.SENDING).update(
                             status=Message.Status.SENT,
                             sent_at=timezone.now(),
-                            sent_to=message.recipient.email,
+                            sent_to=message.address,
                             subject=email.subject[:200],
                             attempts=F("attempts") + 1,
                             last_error="",
@@ -332,13 +357,13 @@ def messages_give_up(*, claim: str, ids: list[int], error: str) -> None:
 def preferences_for(user: User) -> dict[str, Preference]:
     """The person's choice for every kind, with the default (on, weekly) where they made none."""
     saved = {p.kind: p for p in Preference.objects.filter(user=user)}
-    return {key: saved.get(key) or Preference(user=user, kind=key) for key in KINDS}
+    return {key: saved.get(key) or Preference(user=user, kind=key) for key in MEMBER_KINDS}
 
 
 @transaction.atomic
 def preferences_save(*, user: User, choices: dict[str, dict]) -> None:
     """Save `{kind: {"enabled": bool, "frequency": str}}` for the person."""
     for kind, values in choices.items():
-        if kind not in KINDS:
+        if kind not in MEMBER_KINDS:
             raise ValueError(f"Unknown kind of message: {kind}")
         Preference.objects.update_or_create(user=user, kind=kind, defaults=values)

@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.vary import vary_on_headers
 
 from collaborative.permissions import LinkNotValid, facilitator_membership_for, unsubscribe_for
 from notifications.forms import MessageFilterForm, PreferencesForm
@@ -34,6 +35,7 @@ def my_messages(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@vary_on_headers("HX-Request")  # The same address gives the whole page or just the table.
 def collaborative_messages(request: HttpRequest, slug: str) -> HttpResponse:
     membership = facilitator_membership_for(request.user, slug)
     collaborative = membership.collaborative
@@ -42,7 +44,11 @@ def collaborative_messages(request: HttpRequest, slug: str) -> HttpResponse:
     filters = form.cleaned_data
     messages = Message.objects.for_collaborative(collaborative).select_related("recipient")
     if query := filters.get("q", "").strip():
-        messages = messages.filter(Q(recipient__display_name__icontains=query) | Q(recipient__email__icontains=query))
+        messages = messages.filter(
+            Q(recipient__display_name__icontains=query)
+            | Q(recipient__email__icontains=query)
+            | Q(to_address__icontains=query)
+        )
     if status := filters.get("status"):
         messages = messages.filter(status=status)
     if kind := filters.get("kind"):
@@ -51,7 +57,7 @@ def collaborative_messages(request: HttpRequest, slug: str) -> HttpResponse:
     query_string = request.GET.copy()
     query_string.pop("page", None)
     template = "notifications/message_list.html"
-    if request.htmx:
+    if request.htmx and not request.htmx.history_restore_request:
         template += "#message-table"
     return render(
         request,

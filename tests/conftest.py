@@ -85,7 +85,11 @@ def other_collaborative(db):
 
 @pytest.fixture
 def people(collaborative, other_collaborative) -> dict:
-    """One person for each way of standing towards `collaborative` (anonymous is None)."""
+    """One person for each way of standing towards `collaborative` (anonymous is None).
+
+    The outsider, facilitator and commissioner have set up two-step sign-in (MembershipFactory
+    does that for those roles); tests/members/test_two_factor.py covers those who have not.
+    """
     role = Membership.Role
     return {
         "anonymous": None,

@@ -1,8 +1,16 @@
+import time
+from datetime import timedelta
+
 import factory
 from allauth.account.models import EmailAddress
+from allauth.mfa import app_settings as mfa_settings
+from allauth.mfa.models import Authenticator
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
-from members.models import Collaborative, Membership, User
+from members.models import INVITATION_DAYS, Collaborative, Invitation, JoinRequest, Membership, User
 
 PASSWORD = "a-long-test-password-1"
 
@@ -46,7 +54,66 @@ class CollaborativeFactory(DjangoModelFactory):
 class MembershipFactory(DjangoModelFactory):
     class Meta:
         model = Membership
+        skip_postgeneration_save = True
 
     user = factory.SubFactory(UserFactory)
     collaborative = factory.SubFactory(CollaborativeFactory)
     role = Membership.Role.MEMBER
+
+    @factory.post_generation
+    def two_factor(membership, create, extracted, **kwargs):
+        """Facilitators and commissioners have set up two-step sign-in, as they must before
+        using their pages; `two_factor=False` makes one who has not."""
+        roles = {Membership.Role.FACILITATOR, Membership.Role.COMMISSIONER}
+        if not create or extracted is False or membership.role not in roles:
+            return
+        if not Authenticator.objects.filter(user=membership.user, type=Authenticator.Type.TOTP).exists():
+            TotpFactory(user=membership.user)
+
+
+# The secret of every authenticator app made by TotpFactory; totp_code() gives its code now.
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+class TotpFactory(factory.Factory):
+    """Two-step sign-in set up as allauth does it: an authenticator app (TOTP) and recovery codes."""
+
+    class Meta:
+        model = Authenticator
+
+    user = factory.SubFactory(UserFactory)
+    secret = TOTP_SECRET
+
+    @classmethod
+    def _create(cls, model_class, user, secret):
+        RecoveryCodes.activate(user)
+        return TOTP.activate(user, secret).instance
+
+
+def totp_code(secret: str = TOTP_SECRET) -> str:
+    """The code an authenticator app shows now, with at least 3 seconds left to type it."""
+    period = mfa_settings.TOTP_PERIOD
+    seconds_left = period - time.time() % period
+    if seconds_left < 3:
+        time.sleep(seconds_left)
+    return format_hotp_value(hotp_value(secret, int(time.time()) // period))
+
+
+class InvitationFactory(DjangoModelFactory):
+    class Meta:
+        model = Invitation
+
+    collaborative = factory.SubFactory(CollaborativeFactory)
+    email = factory.Sequence(lambda n: f"invited{n}@example.net")
+    role = Membership.Role.MEMBER
+    expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=INVITATION_DAYS))
+
+
+class JoinRequestFactory(DjangoModelFactory):
+    class Meta:
+        model = JoinRequest
+
+    collaborative = factory.SubFactory(CollaborativeFactory)
+    name = factory.Faker("name", locale="en_GB")
+    email = factory.Sequence(lambda n: f"asker{n}@example.net")
+    message = "I care for my son and would like to help."

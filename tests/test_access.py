@@ -15,6 +15,8 @@ import re
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from tests.factories import InvitationFactory, JoinRequestFactory
+
 LOGIN = "login"
 ADMIN_LOGIN = "admin-login"
 REDIRECT = "redirect"
@@ -30,6 +32,9 @@ def signed_in(answer, *, anonymous) -> dict:
 
 
 SLUG = {"slug": "lambeth"}
+FACILITATORS_ONLY = {"anonymous": LOGIN, "outsider": 404, "member": 403, "facilitator": 200, "commissioner": 403}
+# Pages that change something answer only POST; `test_post_access` checks who may post.
+POST_ONLY = signed_in(405, anonymous=LOGIN)
 PUBLIC_ENTRANCE = everyone(REDIRECT, anonymous=200)  # allauth sends signed-in people on.
 
 EXPECTATIONS: dict[str, tuple[dict, dict]] = {
@@ -37,6 +42,10 @@ EXPECTATIONS: dict[str, tuple[dict, dict]] = {
     "healthz": ({}, everyone(200)),
     "members:start": ({}, signed_in(REDIRECT, anonymous=LOGIN)),  # one Collaborative each: straight to it.
     "members:profile": ({}, signed_in(200, anonymous=LOGIN)),
+    "members:my_data": ({}, signed_in(200, anonymous=LOGIN)),
+    "members:my_data_download": ({}, signed_in(200, anonymous=LOGIN)),
+    "members:account_delete": ({}, signed_in(200, anonymous=LOGIN)),
+    "members:reauthenticate_by_email": ({}, signed_in(200, anonymous=LOGIN)),
     "members:collaborative_home": (
         SLUG,
         {"anonymous": LOGIN, "outsider": 404, "member": 200, "facilitator": 200, "commissioner": 200},
@@ -66,6 +75,27 @@ EXPECTATIONS: dict[str, tuple[dict, dict]] = {
         SLUG,
         {"anonymous": LOGIN, "outsider": 404, "member": 403, "facilitator": 200, "commissioner": 403},
     ),
+    "members:member_manage": ({"slug": "lambeth", "pk": "MEMBER"}, FACILITATORS_ONLY),
+    "members:member_deactivate": ({"slug": "lambeth", "pk": "MEMBER"}, POST_ONLY),
+    "members:member_reactivate": ({"slug": "lambeth", "pk": "MEMBER"}, POST_ONLY),
+    "members:former_members": (SLUG, FACILITATORS_ONLY),
+    "members:leave": (
+        SLUG,
+        {"anonymous": LOGIN, "outsider": 404, "member": 200, "facilitator": 200, "commissioner": 200},
+    ),
+    "members:invitations": (SLUG, FACILITATORS_ONLY),
+    "members:invitation_resend": ({"slug": "lambeth", "pk": "INVITATION"}, POST_ONLY),
+    "members:invitation_revoke": ({"slug": "lambeth", "pk": "INVITATION"}, POST_ONLY),
+    # The link in the email is the permission: anyone may open it. Someone signed in with
+    # another address is told the invitation is for someone else; members go to the Collaborative.
+    "members:invitation": (
+        {"token": "INVITATION_TOKEN"},
+        {"anonymous": 200, "outsider": 403, "member": REDIRECT, "facilitator": REDIRECT, "commissioner": REDIRECT},
+    ),
+    "members:public_page": (SLUG, everyone(200)),  # Lambeth shows a public page in these tests.
+    "members:join_requests": (SLUG, FACILITATORS_ONLY),
+    "members:join_request_approve": ({"slug": "lambeth", "pk": "JOIN_REQUEST"}, POST_ONLY),
+    "members:join_request_decline": ({"slug": "lambeth", "pk": "JOIN_REQUEST"}, POST_ONLY),
     "notifications:preferences": ({}, signed_in(200, anonymous=LOGIN)),
     "notifications:mine": ({}, signed_in(200, anonymous=LOGIN)),
     "notifications:unsubscribe": ({"token": "not-a-real-token"}, everyone(400)),  # The link is the permission.
@@ -90,6 +120,17 @@ EXPECTATIONS: dict[str, tuple[dict, dict]] = {
     "account_reset_password_from_key": ({"uidb36": "1", "key": "not-a-real-key"}, everyone(200)),
     "account_reset_password_from_key_done": ({}, everyone(200)),
     "account_confirm_email": ({"key": "not-a-real-key"}, everyone(200)),
+    # django-allauth's two-step sign-in pages. The member has no authenticator app; the
+    # others do (with recovery codes). Changing it asks for the password (or a code) again
+    # first: nobody here has just done so, so those pages REDIRECT to "Confirm it is you".
+    "mfa_index": ({}, signed_in(200, anonymous=LOGIN)),
+    "mfa_authenticate": ({}, everyone(REDIRECT)),  # Only while signing in, after the password.
+    "mfa_reauthenticate": ({}, everyone(200, anonymous=LOGIN, member=REDIRECT)),  # No app: the password page.
+    "mfa_activate_totp": ({}, signed_in(REDIRECT, anonymous=LOGIN)),  # With an app already: to turning it off.
+    "mfa_deactivate_totp": ({}, everyone(REDIRECT, anonymous=LOGIN, member=404)),
+    "mfa_view_recovery_codes": ({}, everyone(REDIRECT, anonymous=LOGIN, member=404)),
+    "mfa_generate_recovery_codes": ({}, signed_in(REDIRECT, anonymous=LOGIN)),
+    "mfa_download_recovery_codes": ({}, everyone(REDIRECT, anonymous=LOGIN, member=404)),
 }
 
 
@@ -147,13 +188,52 @@ def check(client, people, role, url, expected):
         assert response.status_code == expected, (role, url, response.status_code)
 
 
+@pytest.fixture
+def placeholders(people, collaborative) -> dict:
+    """Values for the placeholders in EXPECTATIONS, known only once the rows exist."""
+    collaborative.is_public = True
+    collaborative.save()
+    invitation = InvitationFactory(collaborative=collaborative, invited_by=people["facilitator"])
+    return {
+        "MEMBER": people["member"].pk,
+        "INVITATION": invitation.pk,
+        "INVITATION_TOKEN": invitation.get_link_path().rstrip("/").rsplit("/", 1)[1],
+        "JOIN_REQUEST": JoinRequestFactory(collaborative=collaborative).pk,
+    }
+
+
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("name", sorted(EXPECTATIONS))
-def test_access(client, people, name, role):
+def test_access(client, people, placeholders, name, role):
     kwargs, expected = EXPECTATIONS[name]
-    # "MEMBER" stands for the id of the member in `people`, known only once they exist.
-    kwargs = {key: people["member"].pk if value == "MEMBER" else value for key, value in kwargs.items()}
+    kwargs = {key: placeholders.get(value, value) for key, value in kwargs.items()}
     check(client, people, role, reverse(name, kwargs=kwargs), expected[role])
+
+
+# Who may post to the pages that answer only POST: the change itself is tested elsewhere.
+POST_EXPECTATIONS = {
+    name: {"anonymous": LOGIN, "outsider": 404, "member": 403, "facilitator": REDIRECT, "commissioner": 403}
+    for name, (_, expected) in EXPECTATIONS.items()
+    if expected is POST_ONLY
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("name", sorted(POST_EXPECTATIONS))
+def test_post_access(client, people, placeholders, name, role):
+    kwargs = {key: placeholders.get(value, value) for key, value in EXPECTATIONS[name][0].items()}
+    if people[role] is not None:
+        client.force_login(people[role])
+    response = client.post(reverse(name, kwargs=kwargs))
+    expected = POST_EXPECTATIONS[name][role]
+    location = response.headers.get("Location", "")
+    if expected == LOGIN:
+        assert response.status_code == 302, (role, name, response.status_code)
+        assert location.startswith(reverse("account_login") + "?next="), (role, name, location)
+    elif expected == REDIRECT:
+        assert response.status_code == 302, (role, name, response.status_code)
+    else:
+        assert response.status_code == expected, (role, name, response.status_code)
 
 
 @pytest.mark.parametrize("role", ROLES)

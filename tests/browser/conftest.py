@@ -6,13 +6,15 @@ One chromium serves every test in this folder; each test gets fresh browser cont
 
 import os
 from collections.abc import Callable, Iterator
+from urllib.parse import urlsplit
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.urls import reverse
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from tests.conftest import chromium_path
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, totp_code
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -104,7 +106,16 @@ def axe() -> Callable[[Page], None]:
 
 
 def sign_in(page: Page, email: str, password: str = PASSWORD) -> None:
-    """Fill in and send the real sign-in form, as a person would."""
+    """Fill in and send the real sign-in form, as a person would.
+
+    Facilitators and commissioners (MembershipFactory sets up their authenticator app)
+    are asked next for the code their app shows: this types it. allauth takes each code
+    once, so the same person cannot sign in twice in one 30-second period.
+    """
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in", exact=True).click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Sign in", exact=True).click()
+    if urlsplit(page.url).path == reverse("mfa_authenticate"):
+        page.get_by_label("Code").fill(totp_code())
+        page.get_by_role("button", name="Sign in", exact=True).click()

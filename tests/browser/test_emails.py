@@ -18,7 +18,7 @@ from notifications.kinds import WELCOME
 from notifications.models import Message, Preference
 from notifications.services import messages_claim, messages_send
 from tests.browser.conftest import sign_in
-from tests.factories import UserFactory
+from tests.factories import TotpFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -62,8 +62,10 @@ def assert_fits_320px(page: Page) -> None:
 
 @pytest.fixture
 def amina(collaborative):
-    """A facilitator of Lambeth."""
-    return join(collaborative, "Amina Okafor", Membership.Role.FACILITATOR)
+    """A facilitator of Lambeth, with two-step sign-in set up."""
+    user = join(collaborative, "Amina Okafor", Membership.Role.FACILITATOR)
+    TotpFactory(user=user)
+    return user
 
 
 @pytest.fixture

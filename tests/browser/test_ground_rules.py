@@ -58,7 +58,7 @@ def test_a_facilitator_sees_a_members_page_with_access_needs(new_page, axe, coll
     axe(page)
     page.get_by_label("Name").fill("kit")
     page.get_by_role("button", name="Show").click()
-    expect(page.locator("#member-list").get_by_role("status")).to_have_text("1 member")
+    expect(page.locator("#member-list").get_by_role("status")).to_have_text("1 person")
     axe(page)
     page.get_by_role("link", name="Kit Walsh").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Kit Walsh")

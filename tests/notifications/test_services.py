@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from members.models import Membership, User
 from members.services import membership_create
-from notifications.kinds import KINDS, WELCOME, Frequency, Kind
+from notifications.kinds import KINDS, MEMBER_KINDS, WELCOME, Frequency, Kind
 from notifications.models import Message, Preference
 from notifications.services import (
     MAX_COUNTDOWN,
@@ -368,7 +368,7 @@ def test_retry_countdown_grows_with_jitter_and_stays_under_ten_minutes(settings)
 
 def test_preferences_default_to_on(member):
     preferences = preferences_for(member)
-    assert set(preferences) == set(KINDS)
+    assert set(preferences) == set(MEMBER_KINDS)
     assert preferences[WELCOME.key].enabled is True
     assert preferences[WELCOME.key].frequency == Frequency.WEEKLY
     assert not Preference.objects.exists()
@@ -487,3 +487,81 @@ def test_a_scan_with_the_broker_down_puts_the_messages_back_for_the_next_one(
     message = Message.objects.get()
     assert (message.status, message.claim, message.claimed_at) == (Message.Status.PENDING, "", None)
     assert messages_claim()[1] == [message.pk]  # The next scan takes it.
+
+
+# Emails to an address: invitations to people who may have no account yet
+
+
+@pytest.fixture
+def address_kind(email_kind):
+    """A kind sent to addresses, which the test can call off through `stop`."""
+    stop = {"reason": ""}
+    kind = email_kind(
+        "to_address",
+        subject="You are invited",
+        text="{% extends 'notifications/email/base.txt' %}{% block greeting %}Hello,{% endblock %}"
+        "{% block body %}Join us.{% endblock %}{% block footer %}Ignore this if unexpected.{% endblock %}",
+        to_address=True,
+        skip_reason=lambda message: stop["reason"],
+    )
+    return kind, stop
+
+
+def queue_to(addresses, collaborative, kind, occasion="") -> None:
+    messages_queue(addresses=addresses, collaborative=collaborative, kind=kind, about=collaborative, occasion=occasion)
+
+
+def test_an_email_to_an_address_needs_no_account_or_membership(collaborative, address_kind, mailoutbox):
+    kind, _ = address_kind
+    queue_to(["New.Person@example.net"], collaborative, kind.key)
+    assert send_due() == 1
+    message = Message.objects.get()
+    assert (message.recipient, message.to_address, message.sent_to) == (
+        None,
+        "New.Person@example.net",
+        "New.Person@example.net",
+    )
+    (email,) = mailoutbox
+    assert email.to == ["New.Person@example.net"]
+    assert email.body.startswith("Hello,\n\nJoin us.")
+    assert "Ignore this if unexpected." in email.body
+    # No account, so nothing to unsubscribe from: no links, no one-click header.
+    assert "List-Unsubscribe" not in email.extra_headers
+    assert "/emails/" not in email.body
+
+
+def test_an_address_gets_an_email_once_per_occasion(collaborative, address_kind):
+    kind, _ = address_kind
+    queue_to(["a@example.net"], collaborative, kind.key)
+    queue_to(["a@example.net"], collaborative, kind.key)
+    queue_to(["a@example.net"], collaborative, kind.key, occasion="send-2")
+    assert Message.objects.filter(to_address="a@example.net").count() == 2
+
+
+def test_a_kind_for_addresses_is_not_sent_to_members_and_the_other_way_round(collaborative, member, address_kind):
+    kind, _ = address_kind
+    with pytest.raises(ValueError, match="go to addresses"):
+        queue([member], collaborative, kind=kind.key)
+    with pytest.raises(ValueError, match="go to members"):
+        queue_to(["a@example.net"], collaborative, WELCOME.key)
+    assert not Message.objects.exists()
+
+
+def test_an_email_called_off_before_the_worker_sends_it_is_skipped_with_the_reason(
+    collaborative, address_kind, mailoutbox
+):
+    kind, stop = address_kind
+    queue_to(["a@example.net"], collaborative, kind.key)
+    stop["reason"] = "The invitation was withdrawn before the email went out."
+    assert send_due() == 0
+    message = Message.objects.get()
+    assert message.status == Message.Status.SKIPPED
+    assert message.last_error == "The invitation was withdrawn before the email went out."
+    assert mailoutbox == []
+
+
+def test_kinds_for_addresses_are_not_on_the_preferences_page(member):
+    assert "invitation" in KINDS
+    assert "invitation" not in preferences_for(member)
+    with pytest.raises(ValueError, match="Unknown kind"):
+        preferences_save(user=member, choices={"invitation": {"enabled": False}})

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from members.models import User
-from notifications.kinds import KINDS, WELCOME, Frequency, Kind
+from notifications.kinds import KINDS, MEMBER_KINDS, WELCOME, Frequency, Kind
 from notifications.models import Message, Preference
 from notifications.services import UNSUBSCRIBE_MAX_AGE, UNSUBSCRIBE_SALT, unsubscribe_token
 from tests.factories import MembershipFactory
@@ -65,6 +65,7 @@ def rows(response) -> int:
 def digest_kind(monkeypatch):
     kind = Kind(key="digest", label="Actions digest", description="A summary of open actions.", digest=True)
     monkeypatch.setitem(KINDS, kind.key, kind)
+    monkeypatch.setitem(MEMBER_KINDS, kind.key, kind)
     return kind
 
 

@@ -1,0 +1,63 @@
+"""Sends facilitators and commissioners to set up two-step sign-in, then on to their page.
+
+collaborative.permissions raises TwoFactorRequired when the role allows a page but the
+person has no authenticator app yet. allauth's set-up page ignores `?next=` (after the
+code it always shows the new recovery codes), so the page they wanted waits in the
+session, and the recovery codes page offers the way on to it.
+"""
+
+from collections.abc import Callable
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django_htmx.http import HttpResponseClientRedirect
+
+from collaborative.permissions import TwoFactorRequired
+
+NEXT_SESSION_KEY = "two_factor_next"
+EXPLANATION = (
+    "Facilitators and commissioners can change things for everyone, so we ask you to add a "
+    "second step when you sign in: a code from an app on your phone. Set it up once, then "
+    "you can go on."
+)
+# Pages that show the way on once set-up is done: allauth shows the recovery codes
+# straight after the first code, and its two-step sign-in overview otherwise.
+CONTINUE_PAGES = {"mfa_view_recovery_codes", "mfa_index"}
+
+
+class TwoFactorMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        # Arrived where they were going: no more "continue" on the set-up pages.
+        arrived = request.method == "GET" and not request.htmx and response.status_code == 200
+        if arrived and request.session.get(NEXT_SESSION_KEY) == request.get_full_path():
+            del request.session[NEXT_SESSION_KEY]
+        return response
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, TwoFactorRequired):
+            return None
+        # An htmx request asks for a piece of the page the person is on: bring them back there.
+        wanted = (request.htmx and request.htmx.current_url_abs_path) or request.get_full_path()
+        if not url_has_allowed_host_and_scheme(wanted, allowed_hosts={request.get_host()}):
+            wanted = request.path  # HX-Current-URL comes from the browser; never send people off-site.
+        request.session[NEXT_SESSION_KEY] = wanted
+        messages.info(request, EXPLANATION)
+        url = f"{reverse('mfa_activate_totp')}?{urlencode({'next': wanted})}"
+        if request.htmx:
+            # A 302 would make htmx swap the set-up page into the fragment's place.
+            return HttpResponseClientRedirect(url)
+        return HttpResponseRedirect(url)
+
+    def process_template_response(self, request: HttpRequest, response: TemplateResponse) -> TemplateResponse:
+        match = request.resolver_match
+        if match and match.url_name in CONTINUE_PAGES and response.context_data is not None:
+            response.context_data["continue_url"] = request.session.get(NEXT_SESSION_KEY)
+        return response

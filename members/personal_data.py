@@ -1,0 +1,372 @@
+"""A person's own data: everything we hold about them, to download, and erasure on request.
+
+RELATIONS names every relation from another model to the user model, and what the
+export and erasure do with it. tests/members/test_personal_data.py walks the user
+model's relations and fails when one is missing here, so a later model that points at
+people cannot slip past "download my data" or "delete my account".
+
+Erasure removes the person's own data and closes the account. Records the Collaborative
+shares (actions, notes, decisions, who changed what) stay, attributed to "Former
+member": the user row stays as an empty shell so that those records keep pointing at it.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from django.contrib.admin.models import LogEntry
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from members.models import (
+    GroundRules,
+    Invitation,
+    JoinRequest,
+    Membership,
+    MembershipChange,
+    User,
+    Visibility,
+)
+from notifications.models import Message, Preference
+
+FORMER_MEMBER = "Former member"
+ERASED_DOMAIN = "erased.invalid"  # .invalid never exists (RFC 2606): nothing can be sent there.
+
+
+def _when(value) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _name(user: User | None) -> str | None:
+    return user.display_name if user else None
+
+
+def _addresses(user: User) -> list[str]:
+    """Every address the person has used with us, lower case."""
+    found = {user.email.lower()} | {
+        e.lower() for e in EmailAddress.objects.filter(user=user).values_list("email", flat=True)
+    }
+    return sorted(found)
+
+
+def _to(field: str, addresses: list[str]) -> Q:
+    """Rows whose `field` is one of the addresses, whatever its case (use with _by_address)."""
+    return Q(**{f"_{field}_lower__in": addresses})
+
+
+def _by_address(queryset, field: str):
+    return queryset.alias(**{f"_{field}_lower": Lower(field)})
+
+
+def _export_account(user: User) -> dict:
+    return {
+        "email": user.email,
+        "name_to_show": user.display_name,
+        "pronouns": user.pronouns,
+        "about_me": user.about,
+        "perspectives": user.get_perspectives_display(),
+        "who_sees_perspectives": user.get_perspectives_visibility_display(),
+        "organisation": user.organisation,
+        "type_of_organisation": user.get_organisation_type_display(),
+        "who_sees_organisation": user.get_organisation_visibility_display(),
+        "job_title": user.job_title,
+        "who_sees_job_title": user.get_job_title_visibility_display(),
+        "access_needs": user.get_access_needs_display(),
+        "access_needs_in_your_words": user.access_needs_other,
+        "joined": _when(user.date_joined),
+        "last_signed_in": _when(user.last_login),
+        "site_administrator": user.is_staff,
+        "groups": list(user.groups.values_list("name", flat=True)),
+        "permissions": sorted(f"{p.content_type.app_label}.{p.codename}" for p in user.user_permissions.all()),
+    }
+
+
+def _export_email_addresses(user: User) -> list[dict]:
+    return [
+        {"email": e.email, "confirmed": e.verified, "main_address": e.primary}
+        for e in EmailAddress.objects.filter(user=user)
+    ]
+
+
+def _export_two_step(user: User) -> list[dict]:
+    # The secrets themselves are never exported: they would let anyone holding the file sign in.
+    return [
+        {"kind": a.get_type_display(), "set_up": _when(a.created_at), "last_used": _when(a.last_used_at)}
+        for a in Authenticator.objects.filter(user=user)
+    ]
+
+
+def _export_memberships(user: User) -> list[dict]:
+    memberships = (
+        Membership.objects.filter(user=user)
+        .select_related("collaborative")
+        .prefetch_related("acceptances__ground_rules", "changes__changed_by")
+    )
+    return [
+        {
+            "collaborative": m.collaborative.name,
+            "role": m.get_role_display(),
+            "status": m.get_status_display(),
+            "joined": _when(m.joined_at),
+            "left": _when(m.left_at),
+            "agreed_to_ground_rules": [_when(a.accepted_at) for a in m.acceptances.all()],
+            "changes": [
+                {"change": c.describe(), "when": _when(c.changed_at), "by": _name(c.changed_by)}
+                for c in m.changes.all()
+            ],
+        }
+        for m in memberships
+    ]
+
+
+def _export_changes_made(user: User) -> list[dict]:
+    return [
+        {"member": c.membership.user.display_name, "change": c.describe(), "when": _when(c.changed_at)}
+        for c in MembershipChange.objects.filter(changed_by=user).select_related("membership__user")
+    ]
+
+
+def _invitation(invitation: Invitation) -> dict:
+    return {
+        "collaborative": invitation.collaborative.name,
+        "email": invitation.email,
+        "role": invitation.get_role_display(),
+        "personal_message": invitation.message,
+        "sent": _when(invitation.sent_at),
+        "status": invitation.get_state_display(),
+    }
+
+
+def _export_invitations_sent(user: User) -> list[dict]:
+    return [_invitation(i) for i in Invitation.objects.filter(invited_by=user).select_related("collaborative")]
+
+
+def _export_invitations_to_you(user: User) -> list[dict]:
+    invitations = (
+        _by_address(Invitation.objects, "email")
+        .filter(Q(accepted_by=user) | _to("email", _addresses(user)))
+        .select_related("collaborative", "invited_by")
+    )
+    return [{**_invitation(i), "invited_by": _name(i.invited_by)} for i in invitations.distinct()]
+
+
+def _export_invitations_withdrawn(user: User) -> list[dict]:
+    return [_invitation(i) for i in Invitation.objects.filter(revoked_by=user).select_related("collaborative")]
+
+
+def _join_request(join_request: JoinRequest) -> dict:
+    return {
+        "collaborative": join_request.collaborative.name,
+        "name": join_request.name,
+        "email": join_request.email,
+        "message": join_request.message,
+        "asked": _when(join_request.created_at),
+        "answer": join_request.get_status_display(),
+        "reply": join_request.reply,
+    }
+
+
+def _export_join_requests(user: User) -> list[dict]:
+    requests = (
+        _by_address(JoinRequest.objects, "email")
+        .filter(Q(user=user) | _to("email", _addresses(user)))
+        .select_related("collaborative")
+    )
+    return [_join_request(r) for r in requests.distinct()]
+
+
+def _export_join_requests_answered(user: User) -> list[dict]:
+    requests = JoinRequest.objects.filter(decided_by=user).select_related("collaborative")
+    return [{"collaborative": r.collaborative.name, "name": r.name, "answer": r.get_status_display()} for r in requests]
+
+
+def _export_ground_rules_written(user: User) -> list[dict]:
+    return [
+        {"collaborative": g.collaborative.name, "text": g.text, "when": _when(g.created_at)}
+        for g in GroundRules.objects.filter(created_by=user).select_related("collaborative")
+    ]
+
+
+def _export_emails(user: User) -> list[dict]:
+    messages = (
+        _by_address(Message.objects, "to_address")
+        .filter(Q(recipient=user) | _to("to_address", _addresses(user)))
+        .select_related("collaborative")
+    )
+    return [
+        {
+            "collaborative": m.collaborative.name,
+            "kind": m.get_kind_display(),
+            "subject": m.subject,
+            "status": m.get_status_display(),
+            "sent_to": m.sent_to,
+            "sent": _when(m.sent_at),
+        }
+        for m in messages
+    ]
+
+
+def _export_email_preferences(user: User) -> list[dict]:
+    return [
+        {"kind": p.kind, "send_me_these": p.enabled, "how_often": p.get_frequency_display()}
+        for p in Preference.objects.filter(user=user)
+    ]
+
+
+def _export_admin_log(user: User) -> list[dict]:
+    return [
+        {"when": _when(e.action_time), "what": str(e), "object": e.object_repr}
+        for e in LogEntry.objects.filter(user=user)
+    ]
+
+
+@dataclass(frozen=True)
+class Relation:
+    """What "my data" does with one relation to the user model."""
+
+    section: str  # Its key in the download.
+    export: Callable[[User], list | dict]
+    erasure: str  # What deleting the account does to it, in words.
+
+
+RELATIONS: dict[str, Relation] = {
+    "account.EmailAddress.user": Relation(
+        "email_addresses", _export_email_addresses, "Deleted. No one can sign in with them or send to them."
+    ),
+    "mfa.Authenticator.user": Relation("two_step_sign_in", _export_two_step, "Deleted."),
+    "members.Membership.user": Relation(
+        "memberships",
+        _export_memberships,
+        "Ended. The record that a Former member took part, and when, stays for the Collaborative's history.",
+    ),
+    "members.MembershipChange.changed_by": Relation(
+        "membership_changes_you_made", _export_changes_made, "Kept, shown as made by a Former member."
+    ),
+    "members.Invitation.invited_by": Relation(
+        "invitations_you_sent", _export_invitations_sent, "Kept, shown as sent by a Former member."
+    ),
+    "members.Invitation.accepted_by": Relation(
+        "invitations_to_you", _export_invitations_to_you, "Your address and any message to you are removed."
+    ),
+    "members.Invitation.revoked_by": Relation(
+        "invitations_you_withdrew", _export_invitations_withdrawn, "Kept, shown as withdrawn by a Former member."
+    ),
+    "members.JoinRequest.user": Relation(
+        "requests_to_join", _export_join_requests, "Your name, address and message are removed."
+    ),
+    "members.JoinRequest.decided_by": Relation(
+        "requests_to_join_you_answered", _export_join_requests_answered, "Kept, shown as answered by a Former member."
+    ),
+    "members.GroundRules.created_by": Relation(
+        "ground_rules_you_wrote", _export_ground_rules_written, "Kept: they belong to the Collaborative."
+    ),
+    "notifications.Message.recipient": Relation(
+        "emails_sent_to_you",
+        _export_emails,
+        "Your address is removed from the record of emails sent; emails not yet sent are not sent.",
+    ),
+    "notifications.Preference.user": Relation("email_choices", _export_email_preferences, "Deleted."),
+    "admin.LogEntry.user": Relation(
+        "site_administration_log", _export_admin_log, "Kept, shown as done by a Former member."
+    ),
+    # The user model's own many-to-many fields.
+    "members.User.groups": Relation("account", _export_account, "Removed."),
+    "members.User.user_permissions": Relation("account", _export_account, "Removed."),
+}
+
+
+def erasure_summary() -> list[tuple[str, str]]:
+    """(what, what erasure does to it) for the "delete your account" page."""
+    summary = {}
+    for relation in RELATIONS.values():
+        summary.setdefault(relation.section.replace("_", " ").capitalize(), relation.erasure)
+    return list(summary.items())
+
+
+def personal_data_export(user: User) -> dict:
+    """Everything we hold about the person, as one JSON-ready dict."""
+    data = {
+        "about_this_file": (
+            "All the personal data Living Well Collaboratives holds about you, as of the time below. "
+            "Records you took part in that belong to a Collaborative (for example who changed what) "
+            "are listed as you see them."
+        ),
+        "downloaded": _when(timezone.now()),
+        "account": _export_account(user),
+    }
+    for relation in RELATIONS.values():
+        data.setdefault(relation.section, relation.export(user))
+    return data
+
+
+def only_facilitator_of(user: User) -> list[str]:
+    """The Collaboratives where the person is the only active facilitator."""
+    names = []
+    for membership in Membership.objects.for_user(user).filter(role=Membership.Role.FACILITATOR):
+        others = (
+            Membership.objects.current_in(membership.collaborative)
+            .filter(role=Membership.Role.FACILITATOR)
+            .exclude(pk=membership.pk)
+        )
+        if not others.exists():
+            names.append(membership.collaborative.name)
+    return names
+
+
+@transaction.atomic
+def account_erase(*, user: User) -> None:
+    """Remove the person's personal data and close the account; shared records stay, as "Former member"."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if sole := only_facilitator_of(user):
+        raise ValidationError(
+            f"You are the only facilitator of {', '.join(sole)}. "
+            "Make someone else a facilitator first, so the Collaborative is not left without one."
+        )
+    addresses = _addresses(user)
+    erased = f"former-member-{user.pk}@{ERASED_DOMAIN}"
+    now = timezone.now()
+
+    for membership in Membership.objects.filter(user=user, status=Membership.Status.ACTIVE):
+        membership.status, membership.left_at = Membership.Status.LEFT, now
+        membership.save(update_fields=["status", "left_at"])
+        MembershipChange.objects.create(
+            membership=membership,
+            field=MembershipChange.Field.STATUS,
+            old_value=Membership.Status.ACTIVE,
+            new_value=Membership.Status.LEFT,
+            changed_by=user,
+        )
+    invitations = _by_address(Invitation.objects, "email").filter(Q(accepted_by=user) | _to("email", addresses))
+    # A waiting invitation to the person can no longer be used.
+    invitations.filter(status=Invitation.Status.PENDING).update(status=Invitation.Status.REVOKED, revoked_at=now)
+    invitations.update(email=erased, message="")
+    join_requests = _by_address(JoinRequest.objects, "email").filter(Q(user=user) | _to("email", addresses))
+    # A request no one has answered yet goes; an answered one stays as a record, without the person.
+    join_requests.filter(status=JoinRequest.Status.PENDING).delete()
+    join_requests.update(name=FORMER_MEMBER, email=erased, message="", reply="")
+    to_them = _by_address(Message.objects, "to_address").filter(Q(recipient=user) | _to("to_address", addresses))
+    to_them.filter(status__in=[Message.Status.PENDING, Message.Status.SENDING]).update(
+        status=Message.Status.SKIPPED, last_error="The account was deleted."
+    )
+    to_them.filter(recipient=user).update(sent_to="", last_error="")
+    to_them.filter(recipient=None).update(to_address=erased, sent_to="", last_error="")
+    Preference.objects.filter(user=user).delete()
+    Authenticator.objects.filter(user=user).delete()
+    EmailAddress.objects.filter(user=user).delete()
+    user.groups.clear()
+    user.user_permissions.clear()
+
+    user.email = erased
+    user.display_name = FORMER_MEMBER
+    user.pronouns = user.about = user.organisation = user.organisation_type = user.job_title = ""
+    user.perspectives, user.access_needs, user.access_needs_other = [], [], ""
+    user.perspectives_visibility = user.organisation_visibility = user.job_title_visibility = Visibility.NOBODY
+    user.is_active = user.is_staff = user.is_superuser = False
+    user.last_login = None
+    # A new unusable password also ends every session the person had open.
+    user.set_unusable_password()
+    user.save()

@@ -1,0 +1,346 @@
+"""Download my data and delete my account, checked against every relation to the user model."""
+
+import json
+import re
+
+import pytest
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from django.contrib.admin.models import ADDITION, LogEntry
+from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
+from django.urls import reverse
+from django.utils import timezone
+
+from members.models import (
+    GroundRules,
+    Invitation,
+    JoinRequest,
+    Membership,
+    MembershipChange,
+    User,
+    Visibility,
+)
+from members.personal_data import RELATIONS, account_erase, personal_data_export
+from members.services import ground_rules_accept
+from notifications.models import Message, Preference
+from tests.factories import PASSWORD, InvitationFactory, JoinRequestFactory, MembershipFactory, UserFactory
+
+
+def user_relations() -> set[str]:
+    """Every relation that points at the user model, named "app.Model.field"; hidden ones too."""
+    found = set()
+    for field in User._meta.get_fields(include_hidden=True):
+        if not field.is_relation:
+            continue
+        if field.auto_created and not field.concrete:
+            if field.related_model._meta.auto_created:
+                continue  # The through table of one of the user's own many-to-many fields, below.
+            found.add(f"{field.related_model._meta.label}.{field.field.name}")
+        else:
+            found.add(f"{User._meta.label}.{field.name}")
+    return found
+
+
+def test_every_relation_to_the_user_model_is_exported_and_erased():
+    missing = user_relations() - set(RELATIONS)
+    assert not missing, f"Say in members/personal_data.py RELATIONS how export and erasure treat: {missing}"
+    gone = set(RELATIONS) - user_relations()
+    assert not gone, f"RELATIONS names relations that no longer exist: {gone}"
+
+
+MARK = "Zq7"  # In every value planted below, so that none can hide in the export or after erasure.
+
+
+@pytest.fixture
+def planted(collaborative, other_collaborative):
+    """A person with a row in every relation to the user model, each carrying MARK."""
+    person = UserFactory(
+        email=f"person{MARK.lower()}@example.org",
+        display_name=f"Person {MARK}",
+        pronouns=f"they/{MARK}",
+        about=f"About {MARK}",
+        perspectives=["carer"],
+        organisation=f"Org {MARK}",
+        organisation_type="voluntary",
+        job_title=f"Title {MARK}",
+        job_title_visibility=Visibility.MEMBERS,
+        access_needs=["step_free"],
+        access_needs_other=f"Needs {MARK}",
+    )
+    EmailAddress.objects.create(user=person, email=f"second{MARK.lower()}@example.org", verified=True)
+    Authenticator.objects.create(user=person, type=Authenticator.Type.TOTP, data={"secret": f"SECRET{MARK}"})
+    membership = MembershipFactory(user=person, collaborative=collaborative, role=Membership.Role.FACILITATOR)
+    MembershipFactory(collaborative=collaborative, role=Membership.Role.FACILITATOR)  # Not the only facilitator.
+    other = MembershipFactory(collaborative=collaborative)
+    ground_rules_accept(membership=membership)
+    MembershipChange.objects.create(
+        membership=other, field="role", old_value="member", new_value="member", changed_by=person
+    )
+    sent = InvitationFactory(collaborative=collaborative, invited_by=person, message=f"Hi {MARK}")
+    InvitationFactory(
+        collaborative=other_collaborative,
+        email=f"second{MARK.lower()}@example.org",
+        message=f"Come {MARK}",
+        status=Invitation.Status.ACCEPTED,
+        accepted_by=person,
+    )
+    InvitationFactory(collaborative=collaborative, email=person.email.upper(), message=f"Waiting {MARK}")
+    InvitationFactory(
+        collaborative=collaborative, status=Invitation.Status.REVOKED, revoked_by=person, revoked_at=timezone.now()
+    )
+    JoinRequestFactory(
+        collaborative=other_collaborative,
+        user=person,
+        name=f"Asker {MARK}",
+        email=person.email,
+        message=f"Please {MARK}",
+        status=JoinRequest.Status.APPROVED,
+    )
+    JoinRequestFactory(collaborative=collaborative, status=JoinRequest.Status.DECLINED, decided_by=person)
+    GroundRules.objects.create(collaborative=collaborative, text=f"Rules {MARK}", created_by=person)
+    Message.objects.create(
+        recipient=person,
+        collaborative=collaborative,
+        kind="welcome",
+        about_type=ContentType.objects.get_for_model(membership),
+        about_id=membership.pk,
+        status=Message.Status.SENT,
+        sent_at=timezone.now(),
+        sent_to=person.email,
+        subject="Welcome",
+    )
+    Message.objects.create(
+        to_address=person.email,
+        collaborative=collaborative,
+        kind="invitation",
+        about_type=ContentType.objects.get_for_model(sent),
+        about_id=sent.pk,
+        occasion="send-1",
+    )
+    Preference.objects.create(user=person, kind="welcome", enabled=False)
+    LogEntry.objects.create(
+        user=person,
+        content_type=ContentType.objects.get_for_model(User),
+        object_id=str(other.user_id),
+        object_repr=f"Admin {MARK}",
+        action_flag=ADDITION,
+    )
+    person.groups.add(Group.objects.create(name=f"Group {MARK}"))
+    person.user_permissions.add(Permission.objects.get(codename="view_user"))
+    return person
+
+
+# For each relation: does the person still have rows there after erasure, and how to find them.
+AFTER_ERASURE = {
+    "account.EmailAddress.user": lambda p: EmailAddress.objects.filter(user=p).count() == 0,
+    "mfa.Authenticator.user": lambda p: Authenticator.objects.filter(user=p).count() == 0,
+    "members.Membership.user": lambda p: (
+        set(Membership.objects.filter(user=p).values_list("status", flat=True)) == {Membership.Status.LEFT}
+    ),
+    "members.MembershipChange.changed_by": lambda p: MembershipChange.objects.filter(changed_by=p).exists(),
+    "members.Invitation.invited_by": lambda p: Invitation.objects.filter(invited_by=p).exists(),
+    "members.Invitation.accepted_by": lambda p: Invitation.objects.filter(accepted_by=p, message="").exists(),
+    "members.Invitation.revoked_by": lambda p: Invitation.objects.filter(revoked_by=p).exists(),
+    "members.JoinRequest.user": lambda p: JoinRequest.objects.filter(user=p, name="Former member", message="").exists(),
+    "members.JoinRequest.decided_by": lambda p: JoinRequest.objects.filter(decided_by=p).exists(),
+    "members.GroundRules.created_by": lambda p: GroundRules.objects.filter(created_by=p).exists(),
+    "notifications.Message.recipient": lambda p: Message.objects.filter(recipient=p, sent_to="").exists(),
+    "notifications.Preference.user": lambda p: Preference.objects.filter(user=p).count() == 0,
+    "admin.LogEntry.user": lambda p: LogEntry.objects.filter(user=p).exists(),
+    "members.User.groups": lambda p: p.groups.count() == 0,
+    "members.User.user_permissions": lambda p: p.user_permissions.count() == 0,
+}
+
+
+def test_the_erasure_check_knows_every_relation():
+    assert set(AFTER_ERASURE) == set(RELATIONS)
+
+
+def test_the_export_has_a_section_with_the_persons_rows_for_every_relation(planted):
+    data = personal_data_export(planted)
+    for key, relation in RELATIONS.items():
+        assert data[relation.section], f"{key}: the export's {relation.section!r} is empty"
+    text = json.dumps(data)
+    for planted_value in [
+        f"person{MARK.lower()}@example.org",
+        f"second{MARK.lower()}@example.org",
+        f"About {MARK}",
+        f"Needs {MARK}",
+        f"Title {MARK}",
+        f"Org {MARK}",
+        f"Hi {MARK}",
+        f"Come {MARK}",
+        f"Waiting {MARK}",
+        f"Please {MARK}",
+        f"Rules {MARK}",
+        f"Admin {MARK}",
+        f"Group {MARK}",
+    ]:
+        assert planted_value in text, planted_value
+    # A two-step secret would let whoever holds the file sign in: it is never exported.
+    assert f"SECRET{MARK}" not in text
+
+
+def test_erasure_removes_every_planted_value_and_keeps_shared_records(planted, collaborative):
+    person_id = planted.pk
+    account_erase(user=planted)
+    person = User.objects.get(pk=person_id)
+    for key, check in AFTER_ERASURE.items():
+        assert check(person), key
+    assert person.display_name == "Former member"
+    assert not person.is_active
+    assert not person.has_usable_password()
+    # The planted mark is gone from every table that held it.
+    assert not User.objects.filter(pk=person_id, about__contains=MARK).exists()
+    for rows, fields in [
+        (
+            User.objects,
+            ["email", "display_name", "pronouns", "about", "organisation", "job_title", "access_needs_other"],
+        ),
+        # A message the person wrote when inviting someone else belongs to that invitation, and stays.
+        (Invitation.objects.exclude(invited_by=person), ["email", "message"]),
+        (JoinRequest.objects, ["name", "email", "message"]),
+        (Message.objects, ["to_address", "sent_to"]),
+        (EmailAddress.objects, ["email"]),
+    ]:
+        for field in fields:
+            left = rows.filter(**{f"{field}__icontains": MARK})
+            assert not left.exists(), (rows.model.__name__, field, list(left.values_list(field, flat=True)))
+    # What belongs to the Collaborative stays.
+    assert GroundRules.objects.filter(text=f"Rules {MARK}", created_by=person).exists()
+    # The invitation waiting for them can no longer be used; its queued email is not sent.
+    assert not Invitation.objects.filter(status=Invitation.Status.PENDING, email__icontains="erased").exists()
+    assert Message.objects.get(recipient=None, kind="invitation").status == Message.Status.SKIPPED
+
+
+def test_the_download_is_a_json_file_of_the_persons_own_data(client, planted):
+    client.force_login(planted)
+    response = client.get(reverse("members:my_data_download"))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    assert response["Content-Disposition"].startswith('attachment; filename="my-data-living-well-')
+    assert response["Cache-Control"] == "no-store"
+    data = json.loads(response.content)
+    assert data["account"]["email"] == planted.email
+    assert data["account"]["access_needs_in_your_words"] == f"Needs {MARK}"
+
+
+def test_someone_elses_download_has_nothing_of_the_person(client, planted, collaborative):
+    other = Membership.objects.filter(collaborative=collaborative).exclude(user=planted).first().user
+    client.force_login(other)
+    response = client.get(reverse("members:my_data_download"))
+    assert MARK not in response.content.decode().replace(f"Person {MARK}", "")
+
+
+def sign_in(client, user) -> None:
+    """Sign in for real (no two-step app), so that allauth keeps its record of how."""
+    Authenticator.objects.filter(user=user).delete()
+    response = client.post(reverse("account_login"), {"login": user.email, "password": PASSWORD})
+    assert response.status_code == 302, response.content
+
+
+def test_deleting_asks_for_the_password_again_then_deletes_and_signs_out(client, planted, collaborative):
+    sign_in(client, planted)
+    url = reverse("members:account_delete")
+    assert client.get(url).status_code == 200
+    response = client.post(url, {"confirm": "on"})
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_reauthenticate"))
+    assert User.objects.get(pk=planted.pk).is_active, "Nothing changes before the password is given."
+
+    wrong = client.post(response["Location"], {"password": "not-the-password"})
+    assert wrong.status_code == 200
+    assert User.objects.get(pk=planted.pk).is_active
+
+    done = client.post(response["Location"], {"password": PASSWORD})
+    assert done.status_code == 200
+    assert "Your account has been deleted" in done.content.decode()
+    person = User.objects.get(pk=planted.pk)
+    assert person.display_name == "Former member"
+    # Signed out: the next page asks them to sign in, and the old password no longer works.
+    home = client.get(collaborative.get_absolute_url())
+    assert home.status_code == 302
+    assert home["Location"].startswith(reverse("account_login"))
+    assert not client.login(username=f"person{MARK.lower()}@example.org", password=PASSWORD)
+
+
+def test_deleting_without_ticking_the_box_explains_and_changes_nothing(client, planted):
+    sign_in(client, planted)
+    client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
+    response = client.post(reverse("members:account_delete"), {})
+    assert response.status_code == 200
+    assert "Tick the box to say you understand" in response.content.decode()
+    assert User.objects.get(pk=planted.pk).is_active
+
+
+def test_the_only_facilitator_cannot_delete_their_account_until_someone_else_facilitates(client, collaborative):
+    sole = MembershipFactory(collaborative=collaborative, role=Membership.Role.FACILITATOR).user
+    sign_in(client, sole)
+    page = client.get(reverse("members:account_delete"))
+    assert "You are the only facilitator of Lambeth Living Well Collaborative" in page.content.decode()
+    client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
+    client.post(reverse("members:account_delete"), {"confirm": "on"})
+    assert User.objects.get(pk=sole.pk).is_active
+    with pytest.raises(Exception, match="only facilitator"):
+        account_erase(user=sole)
+
+
+def test_an_erased_person_is_a_former_member_in_history_and_gone_from_the_directory(client, planted, collaborative):
+    viewer = Membership.objects.filter(collaborative=collaborative).exclude(user=planted).first().user
+    account_erase(user=planted)
+    client.force_login(viewer)
+    directory = client.get(reverse("members:directory", kwargs={"slug": collaborative.slug})).content.decode()
+    assert MARK not in directory
+    assert "Former member" not in directory
+    assert (
+        client.get(reverse("members:member_detail", kwargs={"slug": collaborative.slug, "pk": planted.pk})).status_code
+        == 404
+    )
+
+
+def emailed_code(mailoutbox) -> str:
+    (code,) = re.findall(r"Your code is: (\d{6})", mailoutbox[-1].body)
+    return code
+
+
+def test_someone_without_a_password_confirms_with_a_code_by_email(client, planted, mailoutbox):
+    sign_in(client, planted)
+    confirm = client.post(reverse("members:account_delete"), {"confirm": "on"})["Location"]
+    page = client.get(confirm).content.decode()
+    assert "Email me a code" in page
+    by_email = re.search(r'href="(/profile/confirm-by-email/[^"]*)"', page).group(1).replace("&amp;", "&")
+    client.post(by_email, {"send": "1"})
+    assert mailoutbox[-1].to == [planted.email]
+    code = emailed_code(mailoutbox)
+
+    wrong = client.post(by_email, {"code": "000000" if code != "000000" else "111111"})
+    assert "That is not the code we sent" in wrong.content.decode()
+    assert User.objects.get(pk=planted.pk).is_active
+
+    done = client.post(by_email, {"code": f" {code[:3]} {code[3:]} "})  # Spaces as people type them.
+    assert "Your account has been deleted" in done.content.decode()
+    assert User.objects.get(pk=planted.pk).display_name == "Former member"
+
+
+def test_a_code_works_three_tries_and_ten_minutes(client, planted, mailoutbox):
+    sign_in(client, planted)
+    url = reverse("members:reauthenticate_by_email")
+    client.post(url, {"send": "1"})
+    code = emailed_code(mailoutbox)
+    wrong = "000000" if code != "000000" else "111111"
+    for _ in range(3):
+        client.post(url, {"code": wrong})
+    refused = client.post(url, {"code": code})
+    assert "Too many wrong codes" in refused.content.decode()
+
+    client.post(url, {"send": "1"})
+    session = client.session
+    session["members_reauthentication_code"]["at"] -= 601
+    session.save()
+    late = client.post(url, {"code": emailed_code(mailoutbox)})
+    assert "That code has run out" in late.content.decode()
+    # Neither counted as confirming: deleting still asks.
+    response = client.post(reverse("members:account_delete"), {"confirm": "on"})
+    assert response.status_code == 302
+    assert User.objects.get(pk=planted.pk).is_active

@@ -1,0 +1,443 @@
+"""Privacy (issue 4): what a person keeps to facilitators, or to no one, shows nowhere else.
+
+One person in Lambeth ("the person") fills in every field they can hide with a value
+that cannot turn up by chance. Each kind of viewer then opens every page of the site,
+as a full page and as an htmx fragment, and each value must appear exactly where the
+person's choices allow: on the pages named in SHOWN, to the viewers allowed to see it,
+and nowhere else. Addresses with arguments are filled in from PAGES; a new one fails
+`test_every_page_with_arguments_is_walked` until it is added there, so that new pages
+are checked too. Pages without arguments are walked without being listed.
+"""
+
+import json
+import re
+from dataclasses import dataclass
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.urls import reverse
+from django.utils import timezone
+
+import members.views
+from members.models import JoinRequest, Membership, MembershipChange, OrganisationType, User, Visibility
+from notifications.models import Message
+from notifications.services import unsubscribe_token
+from tests.factories import InvitationFactory, JoinRequestFactory, MembershipFactory
+from tests.test_access import EXPECTATIONS, POST_ONLY, url_patterns
+
+pytestmark = pytest.mark.django_db
+
+NAME = "Zzz Planted Person"  # Last by name, so on the directory's last page.
+MARKERS = {
+    "organisation": "SecretOrgZX1",
+    "job_title": "SecretTitleZX2",
+    "access_needs": "SecretNeedZX3",
+}
+HTMX = {"HX-Request": "true"}
+
+# Everyone who might look: the five of the `people` fixture, two more, and the person.
+VIEWERS = (
+    "anonymous",
+    "outsider",  # A facilitator of Luton only.
+    "member",
+    "commissioner",
+    "facilitator",
+    "member_facilitating_elsewhere",  # A member of Lambeth who facilitates Luton.
+    "former_facilitator",  # Facilitated Lambeth once, has left.
+    "person",
+)
+
+
+@dataclass(frozen=True)
+class Choices:
+    """Who the person lets see each field, and whether they are still in Lambeth."""
+
+    perspectives: str
+    organisation: str
+    job_title: str
+    left: bool = False
+
+
+CHOICES = {
+    "org-facilitators-title-nobody": Choices(
+        perspectives=Visibility.FACILITATORS, organisation=Visibility.FACILITATORS, job_title=Visibility.NOBODY
+    ),
+    "org-nobody-title-facilitators": Choices(
+        perspectives=Visibility.NOBODY, organisation=Visibility.NOBODY, job_title=Visibility.FACILITATORS
+    ),
+    "all-for-members": Choices(
+        perspectives=Visibility.MEMBERS, organisation=Visibility.MEMBERS, job_title=Visibility.MEMBERS
+    ),
+    "all-for-members-but-left": Choices(
+        perspectives=Visibility.MEMBERS, organisation=Visibility.MEMBERS, job_title=Visibility.MEMBERS, left=True
+    ),
+}
+IN_LAMBETH = {"member", "commissioner", "facilitator", "member_facilitating_elsewhere"}
+SEEN_BY = {
+    Visibility.MEMBERS: IN_LAMBETH,
+    Visibility.FACILITATORS: {"facilitator"},
+    Visibility.NOBODY: set(),
+}
+
+
+def sees(viewer: str, field: str, choices: Choices) -> bool:
+    """Whether the viewer may see the person's field (access needs: only facilitators)."""
+    if viewer == "person":
+        return True
+    if choices.left:
+        return False  # Lambeth is no longer the person's Collaborative.
+    if field == "access_needs":
+        return viewer == "facilitator"
+    return viewer in SEEN_BY[getattr(choices, field)]
+
+
+# How to fill in each address that takes arguments, and the query strings to try.
+# PERSON, INVITATION_TOKEN and UNSUBSCRIBE_TOKEN are known once the rows exist.
+LAMBETH = {"slug": "lambeth"}
+THE_PERSON = {"slug": "lambeth", "pk": "PERSON"}
+PAGES: dict[str, tuple[dict, tuple[str, ...]]] = {
+    "members:collaborative_home": (LAMBETH, ("",)),
+    "members:collaborative_settings": (LAMBETH, ("",)),
+    "members:ground_rules": (LAMBETH, ("",)),
+    "members:ground_rules_edit": (LAMBETH, ("",)),
+    "members:directory": (
+        LAMBETH,
+        ("", "?page=99", "?q=zzz", "?perspective=carer", "?perspective=carer&q=planted&page=99", "?page=x"),
+    ),
+    "members:at_the_table": (LAMBETH, ("",)),
+    "members:member_detail": (THE_PERSON, ("",)),
+    "members:member_manage": (THE_PERSON, ("",)),
+    "members:former_members": (LAMBETH, ("",)),
+    "members:leave": (LAMBETH, ("",)),
+    "members:invitations": (LAMBETH, ("",)),
+    "members:join_requests": (LAMBETH, ("",)),
+    "members:public_page": (LAMBETH, ("",)),
+    "notifications:collaborative_list": (LAMBETH, ("", "?q=zzz")),
+    "members:invitation": ({"token": "INVITATION_TOKEN"}, ("",)),  # An invitation the person sent.
+    "notifications:unsubscribe": ({"token": "UNSUBSCRIBE_TOKEN"}, ("",)),  # The person's link.
+    "account_reset_password_from_key": ({"uidb36": "1", "key": "not-a-real-key"}, ("",)),
+    "account_confirm_email": ({"key": "not-a-real-key"}, ("",)),
+}
+# Where the person's fields are meant to show, to those allowed to see them. The directory
+# shows 2 people a page in these tests, so the person is on its last page, or found by name.
+SHOWN = {
+    ("members:member_detail", ""): {"organisation", "job_title", "access_needs"},
+    ("members:directory", "?page=99"): {"organisation"},
+    ("members:directory", "?q=zzz"): {"organisation"},
+    # Listed only to those who see the person's perspectives.
+    ("members:directory", "?perspective=carer"): {"organisation"},
+    ("members:directory", "?perspective=carer&q=planted&page=99"): {"organisation"},
+}
+OWN_PAGES = {"members:profile", "members:my_data_download"}  # Each viewer's own data.
+
+# Every page but the site administration's (for staff only: tests/test_access.py), by name.
+PATTERNS = {
+    ":".join(filter(None, [namespace, name])): route
+    for namespace, name, route in url_patterns()
+    if namespace != "admin"
+}
+POST_ONLY_PAGES = {name for name, (_, expected) in EXPECTATIONS.items() if expected is POST_ONLY}
+WITH_ARGUMENTS = {name for name, route in PATTERNS.items() if "<" in route}
+WITHOUT_ARGUMENTS = sorted(name for name, route in PATTERNS.items() if "<" not in route)
+
+
+def expected(name: str, query: str, viewer: str, choices: Choices) -> set[str]:
+    """The person's fields this page must show this viewer; every other one must be absent."""
+    if name in OWN_PAGES:
+        return set(MARKERS) if viewer == "person" else set()
+    if choices.left:
+        return set()
+    if "perspective=" in query and not sees(viewer, "perspectives", choices):
+        return set()
+    return {field for field in SHOWN.get((name, query), set()) if sees(viewer, field, choices)}
+
+
+def walk(placeholders: dict):
+    """(name, query, url) for every page: those in PAGES, then every page without arguments."""
+    for name, (kwargs, queries) in PAGES.items():
+        path = reverse(name, kwargs={key: placeholders.get(value, value) for key, value in kwargs.items()})
+        for query in queries:
+            yield name, query, path + query
+    for name in WITHOUT_ARGUMENTS:
+        if name not in POST_ONLY_PAGES:
+            yield name, "", reverse(name)
+
+
+def body(response) -> str:
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    return content.decode()
+
+
+def test_every_page_with_arguments_is_walked():
+    missing = sorted(WITH_ARGUMENTS - POST_ONLY_PAGES - PAGES.keys())
+    assert not missing, (
+        f"Say in PAGES (tests/members/test_privacy.py) how to fill in the address of {missing}, "
+        "or, if it answers only POST, mark it POST_ONLY in tests/test_access.py."
+    )
+    assert PAGES.keys() <= WITH_ARGUMENTS, f"PAGES names pages that are gone: {sorted(PAGES.keys() - WITH_ARGUMENTS)}"
+    assert {"members:directory", "members:member_detail", "members:at_the_table"} <= PAGES.keys()
+    assert {"members:profile", "members:my_data_download"} <= set(WITHOUT_ARGUMENTS)
+
+
+@pytest.fixture
+def viewers(people, collaborative, other_collaborative) -> dict:
+    role = Membership.Role
+    elsewhere = MembershipFactory(collaborative=other_collaborative, role=role.FACILITATOR).user
+    MembershipFactory(user=elsewhere, collaborative=collaborative, role=role.MEMBER)
+    former = MembershipFactory(
+        collaborative=collaborative, role=role.FACILITATOR, status=Membership.Status.LEFT, left_at=timezone.now()
+    ).user
+    return {**people, "member_facilitating_elsewhere": elsewhere, "former_facilitator": former}
+
+
+@pytest.fixture
+def plant(viewers, collaborative):
+    """Make the person with the given choices; return them and the values for PAGES' placeholders."""
+
+    def make(choices: Choices) -> tuple[User, dict]:
+        collaborative.is_public = True
+        collaborative.save()
+        now = timezone.now()
+        membership = MembershipFactory(
+            collaborative=collaborative,
+            user__display_name=NAME,
+            user__perspectives=["carer"],
+            user__perspectives_visibility=choices.perspectives,
+            user__organisation=MARKERS["organisation"],
+            user__organisation_type=OrganisationType.CARER_USER_LED,
+            user__organisation_visibility=choices.organisation,
+            user__job_title=MARKERS["job_title"],
+            user__job_title_visibility=choices.job_title,
+            user__access_needs=["bsl"],
+            user__access_needs_other=MARKERS["access_needs"],
+        )
+        person = membership.user
+        # The person also turns up on the facilitators' pages: in the history of their own
+        # membership and of another, as the sender of an invitation, as the one who answered
+        # a request to join, and as the recipient of an email.
+        facilitator = viewers["facilitator"]
+        MembershipChange.objects.create(
+            membership=membership, field="role", old_value="facilitator", new_value="member", changed_by=facilitator
+        )
+        other = MembershipFactory(collaborative=collaborative, status=Membership.Status.LEFT, left_at=now)
+        MembershipChange.objects.create(
+            membership=other, field="status", old_value="active", new_value="left", changed_by=person
+        )
+        invitation = InvitationFactory(collaborative=collaborative, invited_by=person)
+        JoinRequestFactory(
+            collaborative=collaborative, status=JoinRequest.Status.DECLINED, decided_by=person, decided_at=now
+        )
+        Message.objects.create(
+            recipient=person,
+            collaborative=collaborative,
+            kind="welcome",
+            about_type=ContentType.objects.get_for_model(membership),
+            about_id=membership.pk,
+            status=Message.Status.SENT,
+            sent_at=now,
+            sent_to=person.email,
+            subject="Welcome",
+        )
+        if choices.left:
+            membership.status, membership.left_at = Membership.Status.LEFT, now
+            membership.save()
+        return person, {
+            "PERSON": person.pk,
+            "INVITATION_TOKEN": invitation.get_link_path().rstrip("/").rsplit("/", 1)[1],
+            "UNSUBSCRIBE_TOKEN": unsubscribe_token(person, "welcome"),
+        }
+
+    return make
+
+
+@pytest.mark.parametrize("choices", CHOICES.values(), ids=CHOICES.keys())
+def test_hidden_fields_appear_only_where_allowed(client, viewers, plant, monkeypatch, choices):
+    monkeypatch.setattr(members.views, "DIRECTORY_PAGE_SIZE", 2)
+    person, placeholders = plant(choices)
+    problems = []
+    for viewer in VIEWERS:
+        user = person if viewer == "person" else viewers[viewer]
+        in_lambeth = viewer in IN_LAMBETH or (viewer == "person" and not choices.left)
+        for name, query, url in walk(placeholders):
+            for headers in ({}, HTMX):
+                client.logout()
+                if user is not None:
+                    client.force_login(user)  # Again for each page, in case one signed the viewer out.
+                response = client.get(url, headers=headers)
+                where = f"{viewer}: {url}{' (htmx)' if headers else ''} [{response.status_code}]"
+                # A walk sent to the login or two-step set-up page would prove nothing.
+                if in_lambeth and "slug" in PAGES.get(name, ({}, ()))[0] and response.status_code in (301, 302):
+                    problems.append(f"{where} redirects to {response.headers['Location']}")
+                text = body(response)
+                shown = expected(name, query, viewer, choices)
+                for field, marker in MARKERS.items():
+                    if marker in text and field not in shown:
+                        problems.append(f"{where} shows the {field} ({marker})")
+                    elif marker not in text and field in shown:
+                        problems.append(f"{where} does not show the {field} ({marker})")
+    assert not problems, "\n".join(problems)
+
+
+def row(response, label: str) -> str:
+    """A cell of Who's at the table's tables of numbers."""
+    match = re.search(rf'<th scope="row">{re.escape(label)}</th><td>([^<]*)</td>', response.text)
+    assert match, label
+    return match.group(1)
+
+
+def listed(response) -> set[int]:
+    """The people a directory page lists, by id."""
+    return {int(pk) for pk in re.findall(r'/members/(\d+)/">', response.text)}
+
+
+# How many carers, and how many from voluntary organisations, each viewer may count:
+# three people share both with members, three with facilitators only, three with nobody.
+COUNTED = {
+    "member": 3,
+    "commissioner": 3,
+    "member_facilitating_elsewhere": 3,
+    "facilitator": 6,
+    "one_who_shares_with_nobody": 4,  # Themselves as well.
+}
+
+
+@pytest.mark.parametrize(("viewer", "count"), COUNTED.items())
+def test_the_table_and_the_directory_count_only_what_is_shared_with_the_viewer(
+    client, viewers, collaborative, viewer, count
+):
+    sharing = {
+        visibility: [
+            MembershipFactory(
+                collaborative=collaborative,
+                user__perspectives=["carer"],
+                user__perspectives_visibility=visibility,
+                user__organisation_type=OrganisationType.VOLUNTARY,
+                user__organisation_visibility=visibility,
+            ).user
+            for _ in range(3)
+        ]
+        for visibility in Visibility
+    }
+    user = sharing[Visibility.NOBODY][0] if viewer == "one_who_shares_with_nobody" else viewers[viewer]
+    client.force_login(user)
+
+    table = client.get(reverse("members:at_the_table", kwargs=LAMBETH))
+    assert row(table, "Carer") == str(count)
+    assert row(table, "Voluntary or community organisation") == str(count)
+
+    directory = reverse("members:directory", kwargs=LAMBETH)
+    assert f">Carer ({count})</option>" in client.get(directory).text
+    carers = client.get(f"{directory}?perspective=carer", headers=HTMX)
+    visible = sharing[Visibility.MEMBERS] + (sharing[Visibility.FACILITATORS] if viewer == "facilitator" else [])
+    visible += [user] if user in sharing[Visibility.NOBODY] else []
+    assert listed(carers) == {u.pk for u in visible}
+    assert f"{count} people" in carers.text
+
+
+def test_fewer_than_three_sharing_with_facilitators_are_not_counted_for_members(client, viewers, collaborative):
+    for visibility in (
+        Visibility.MEMBERS,
+        Visibility.MEMBERS,
+        Visibility.MEMBERS,
+        Visibility.FACILITATORS,
+        Visibility.FACILITATORS,
+    ):
+        MembershipFactory(
+            collaborative=collaborative, user__perspectives=["carer"], user__perspectives_visibility=visibility
+        )
+    counts = {}
+    for viewer in ("member", "facilitator"):
+        client.force_login(viewers[viewer])
+        counts[viewer] = row(client.get(reverse("members:at_the_table", kwargs=LAMBETH)), "Carer")
+    assert counts == {"member": "3", "facilitator": "5"}
+
+
+@pytest.mark.parametrize("viewer", ["member", "commissioner", "member_facilitating_elsewhere"])
+@pytest.mark.parametrize("field", ["organisation", "job_title", "access_needs"])
+def test_searching_the_directory_for_a_hidden_value_finds_no_one(client, viewers, plant, viewer, field):
+    plant(CHOICES["org-facilitators-title-nobody"])
+    client.force_login(viewers[viewer])
+    response = client.get(reverse("members:directory", kwargs=LAMBETH) + f"?q={MARKERS[field]}", headers=HTMX)
+    assert "0 people" in response.text
+    assert listed(response) == set()
+
+
+def test_access_needs_are_for_the_person_and_the_facilitators_of_their_collaboratives(
+    client, viewers, collaborative, other_collaborative
+):
+    person = MembershipFactory(
+        collaborative=collaborative, user__access_needs=["bsl"], user__access_needs_other=MARKERS["access_needs"]
+    ).user
+    in_luton = MembershipFactory(user=person, collaborative=other_collaborative)
+
+    def page(viewer: str, where) -> tuple[int, bool]:
+        client.force_login(person if viewer == "person" else viewers[viewer])
+        response = client.get(reverse("members:member_detail", kwargs={"slug": where.slug, "pk": person.pk}))
+        shown = MARKERS["access_needs"] in response.text or "BSL interpreter" in response.text
+        return response.status_code, shown
+
+    assert page("person", collaborative) == (200, True)
+    assert page("person", other_collaborative) == (200, True)
+    assert page("facilitator", collaborative) == (200, True)
+    assert page("outsider", other_collaborative) == (200, True)  # Luton's facilitator, in Luton.
+    assert page("outsider", collaborative) == (404, False)  # Luton's facilitator, in Lambeth.
+    assert page("facilitator", other_collaborative) == (404, False)
+    assert page("member_facilitating_elsewhere", collaborative) == (200, False)  # A member here.
+    assert page("member", collaborative) == (200, False)
+    assert page("commissioner", collaborative) == (200, False)
+
+    # Once the person leaves Luton, its facilitators no longer see them at all.
+    in_luton.status, in_luton.left_at = Membership.Status.LEFT, timezone.now()
+    in_luton.save()
+    assert page("outsider", other_collaborative) == (404, False)
+    assert page("facilitator", collaborative) == (200, True)
+
+
+def test_the_job_title_stays_hidden_until_the_person_chooses_to_show_it(client, viewers, collaborative):
+    person = MembershipFactory(collaborative=collaborative, user__job_title=MARKERS["job_title"]).user
+    assert person.job_title_visibility == Visibility.NOBODY
+    detail = reverse("members:member_detail", kwargs={"slug": "lambeth", "pk": person.pk})
+
+    def seen_by(viewer: str) -> bool:
+        client.force_login(viewers[viewer])
+        return MARKERS["job_title"] in client.get(detail).text
+
+    assert not any(seen_by(viewer) for viewer in ("member", "commissioner", "facilitator"))
+    client.force_login(person)
+    client.post(
+        reverse("members:profile"),
+        {
+            "display_name": person.display_name,
+            "perspectives_visibility": "members",
+            "organisation_visibility": "members",
+            "job_title": MARKERS["job_title"],
+            "job_title_visibility": "members",
+        },
+    )
+    assert [seen_by(viewer) for viewer in ("member", "commissioner", "facilitator")] == [True, True, True]
+
+
+def test_the_download_holds_the_persons_own_hidden_fields(client, plant):
+    person, _ = plant(CHOICES["org-facilitators-title-nobody"])
+    client.force_login(person)
+    account = client.get(reverse("members:my_data_download")).json()["account"]
+    assert account["organisation"] == MARKERS["organisation"]
+    assert account["type_of_organisation"] == "Carer or user-led organisation"
+    assert account["who_sees_organisation"] == "Facilitators only"
+    assert account["job_title"] == MARKERS["job_title"]
+    assert account["who_sees_job_title"] == "Nobody"
+    assert account["perspectives"] == ["Carer"]
+    assert account["access_needs"] == ["BSL interpreter"]
+    assert account["access_needs_in_your_words"] == MARKERS["access_needs"]
+
+
+@pytest.mark.parametrize("viewer", [v for v in VIEWERS if v not in {"anonymous", "person"}])
+def test_no_one_elses_download_holds_the_persons_hidden_fields(client, viewers, plant, viewer):
+    plant(CHOICES["all-for-members"])
+    client.force_login(viewers[viewer])
+    data = client.get(reverse("members:my_data_download")).json()
+    assert data["account"]["email"] == viewers[viewer].email
+    text = json.dumps(data)
+    assert not [marker for marker in MARKERS.values() if marker in text]
+    if viewer == "facilitator":
+        assert NAME in text  # The facilitator changed the person's role: the file says so, and no more.
