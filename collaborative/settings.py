@@ -207,6 +207,12 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 # a lost phone. Facilitators and commissioners must set it up (collaborative/permissions.py).
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Living Well Collaboratives"
+MFA_ADAPTER = "members.adapter.MFAAdapter"
+MFA_FORMS = {
+    "activate_totp": "members.allauth_forms.ActivateTOTPForm",
+    "authenticate": "members.allauth_forms.AuthenticateForm",
+    "reauthenticate": "members.allauth_forms.ReauthenticateForm",
+}
 
 # Sessions end after a period without any request (SESSION_SAVE_EVERY_REQUEST renews
 # the expiry on each visit). Unless "keep me signed in" is ticked on the login page,

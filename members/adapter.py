@@ -1,4 +1,5 @@
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.mfa.adapter import DefaultMFAAdapter
 from django.urls import reverse
 
 
@@ -31,3 +32,15 @@ class AccountAdapter(DefaultAccountAdapter):
             url = reverse("members:reauthenticate_by_email")
             methods.append({"id": "email_code", "description": "Email me a code", "url": url})
         return methods
+
+
+class MFAAdapter(DefaultMFAAdapter):
+    """allauth's two-step sign-in, with its messages in plainer words."""
+
+    error_messages = {
+        **DefaultMFAAdapter.error_messages,
+        "incorrect_code": (
+            "That code is not right. Type the 6 numbers your app shows now; they change every 30 seconds."
+        ),
+        "unverified_email": "Confirm your email address first (use the link we emailed you), then set this up.",
+    }

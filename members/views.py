@@ -82,6 +82,11 @@ def collaborative_home(request: HttpRequest, slug: str) -> HttpResponse:
             "collaborative": membership.collaborative,
             "can_manage": membership.is_facilitator,
             "needs_to_agree": ground_rules_agreed(membership, ground_rules) is None,
+            "requests_waiting": (
+                membership.collaborative.join_requests.filter(status=JoinRequest.Status.PENDING).count()
+                if membership.is_facilitator
+                else 0
+            ),
         },
     )
 

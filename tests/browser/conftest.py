@@ -117,5 +117,5 @@ def sign_in(page: Page, email: str, password: str = PASSWORD) -> None:
     with page.expect_navigation():
         page.get_by_role("button", name="Sign in", exact=True).click()
     if urlsplit(page.url).path == reverse("mfa_authenticate"):
-        page.get_by_label("Code").fill(totp_code())
+        page.get_by_label("The code from your app, or one of your recovery codes").fill(totp_code())
         page.get_by_role("button", name="Sign in", exact=True).click()
