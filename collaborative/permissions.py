@@ -14,6 +14,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from meetings.models import AgendaItem, CalendarFeed, Meeting, Rsvp, Venue
+from meetings.services import RSVP_LINK_MAX_AGE, RSVP_SALT
 from members.models import INVITATION_SALT, Collaborative, Invitation, JoinRequest, Membership, User, Visibility
 from notifications.kinds import MEMBER_KINDS, Kind
 from notifications.services import UNSUBSCRIBE_MAX_AGE, UNSUBSCRIBE_SALT
@@ -155,3 +157,52 @@ def membership_to_manage(user, collaborative_slug: str, pk: int) -> tuple[Member
         Membership.objects.select_related("user"), user_id=pk, collaborative=membership.collaborative
     )
     return membership, member
+
+
+def meeting_for(user, collaborative_slug: str, pk: int, *, manage: bool = False) -> tuple[Membership, Meeting]:
+    """(the viewer's membership, one of the Collaborative's meetings); `manage` is for facilitators."""
+    membership = (
+        facilitator_membership_for(user, collaborative_slug) if manage else membership_for(user, collaborative_slug)
+    )
+    meeting = get_object_or_404(
+        Meeting.objects.select_related("collaborative", "venue"), pk=pk, collaborative=membership.collaborative
+    )
+    return membership, meeting
+
+
+def venue_for(user, collaborative_slug: str, pk: int) -> tuple[Membership, Venue]:
+    """(a facilitator's membership, one of the Collaborative's venues)."""
+    membership = facilitator_membership_for(user, collaborative_slug)
+    return membership, get_object_or_404(Venue, pk=pk, collaborative=membership.collaborative)
+
+
+def agenda_item_for(
+    user, collaborative_slug: str, meeting_pk: int, pk: int, *, manage: bool = False
+) -> tuple[Membership, AgendaItem]:
+    """(the viewer's membership, an agenda item of one of the Collaborative's meetings)."""
+    membership, meeting = meeting_for(user, collaborative_slug, meeting_pk, manage=manage)
+    return membership, get_object_or_404(AgendaItem.objects.select_related("meeting"), pk=pk, meeting=meeting)
+
+
+def calendar_feed_for(token: str) -> CalendarFeed:
+    """The calendar a secret address is for: the address is the permission; 404 for any other."""
+    return get_object_or_404(CalendarFeed.objects.select_related("user"), token=token, user__is_active=True)
+
+
+def rsvp_link_for(token: str) -> tuple[Meeting, User, str]:
+    """(meeting, person, answer) that a one-click link in an email is for: the link is the permission."""
+    try:
+        data = signing.loads(token, salt=RSVP_SALT, max_age=RSVP_LINK_MAX_AGE)
+    except signing.BadSignature as error:  # An expired link too.
+        raise LinkNotValid from error
+    if not isinstance(data, dict) or not all(isinstance(data.get(key), int) for key in ("m", "u")):
+        raise LinkNotValid
+    if data.get("a") not in Rsvp.Answer.values:
+        raise LinkNotValid
+    user = User.objects.filter(pk=data["u"], is_active=True).first()
+    meeting = Meeting.objects.select_related("collaborative", "venue").filter(pk=data["m"]).first()
+    if user is None or meeting is None:
+        raise LinkNotValid
+    if not Membership.objects.current_in(meeting.collaborative).filter(user=user).exists():
+        raise LinkNotValid
+    return meeting, user, data["a"]

@@ -19,4 +19,5 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("", include("members.urls")),
     path("", include("notifications.urls")),
+    path("", include("meetings.urls")),
 ]

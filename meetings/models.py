@@ -1,0 +1,325 @@
+import secrets
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+from members.models import Collaborative
+
+
+class Venue(models.Model):
+    """A place where a Collaborative meets, usually a local cafe, with what people need to know to get in."""
+
+    collaborative = models.ForeignKey(Collaborative, on_delete=models.PROTECT, related_name="venues")
+    name = models.CharField(max_length=120, help_text="For example: the Cafe on the Green.")
+    address = models.TextField(max_length=400)
+    map_link = models.URLField("link to a map (optional)", blank=True, max_length=500)
+    capacity = models.PositiveIntegerField(
+        "how many people fit (optional)",
+        null=True,
+        blank=True,
+        help_text="When this many say they are coming, others go on a waiting list. Leave empty for no limit.",
+    )
+    step_free = models.BooleanField("step-free access", default=False)
+    accessible_toilet = models.BooleanField("accessible toilet", default=False)
+    hearing_loop = models.BooleanField("hearing loop", default=False)
+    quiet_space = models.BooleanField("quiet space", default=False)
+    access_notes = models.TextField(
+        "anything else about getting in and around (optional)",
+        max_length=1000,
+        blank=True,
+        help_text="For example: the nearest bus stop, where the ramp is, or how busy it gets.",
+    )
+    is_archived = models.BooleanField("no longer used", default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(capacity__isnull=True) | models.Q(capacity__gt=0), name="venue_capacity_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_access_display(self) -> list[str]:
+        """The accessibility features the venue has, in words."""
+        features = [
+            (self.step_free, "Step-free access"),
+            (self.accessible_toilet, "Accessible toilet"),
+            (self.hearing_loop, "Hearing loop"),
+            (self.quiet_space, "Quiet space"),
+        ]
+        return [label for present, label in features if present]
+
+
+class Format(models.TextChoices):
+    IN_PERSON = "in_person", "In person"
+    ONLINE = "online", "Online"
+    HYBRID = "hybrid", "In person and online"
+
+
+class MeetingSeries(models.Model):
+    """A run of monthly meetings on the same day of the month ("the second Thursday, 10:00 to 12:30")."""
+
+    class Week(models.IntegerChoices):
+        FIRST = 1, "First"
+        SECOND = 2, "Second"
+        THIRD = 3, "Third"
+        FOURTH = 4, "Fourth"
+        LAST = -1, "Last"
+
+    class Weekday(models.IntegerChoices):
+        MONDAY = 0, "Monday"
+        TUESDAY = 1, "Tuesday"
+        WEDNESDAY = 2, "Wednesday"
+        THURSDAY = 3, "Thursday"
+        FRIDAY = 4, "Friday"
+        SATURDAY = 5, "Saturday"
+        SUNDAY = 6, "Sunday"
+
+    collaborative = models.ForeignKey(Collaborative, on_delete=models.PROTECT, related_name="meeting_series")
+    week = models.SmallIntegerField(choices=Week.choices)
+    weekday = models.SmallIntegerField(choices=Weekday.choices)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name_plural = "meeting series"
+
+    def __str__(self) -> str:
+        return f"The {self.get_week_display().lower()} {self.get_weekday_display()} of each month"
+
+
+class MeetingQuerySet(models.QuerySet):
+    def for_collaborative(self, collaborative):
+        return self.filter(collaborative=collaborative)
+
+    def upcoming(self, now=None):
+        """Meetings that have not ended yet, soonest first (cancelled ones too: people need to know)."""
+        return self.filter(ends_at__gt=now or timezone.now()).order_by("starts_at", "id")
+
+    def past(self, now=None):
+        return self.filter(ends_at__lte=now or timezone.now()).order_by("-starts_at", "-id")
+
+    def scheduled(self):
+        return self.filter(status=Meeting.Status.SCHEDULED)
+
+
+class Meeting(models.Model):
+    """One meeting of a Collaborative, on its own or one of a monthly series."""
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", "Going ahead"
+        CANCELLED = "cancelled", "Cancelled"
+
+    collaborative = models.ForeignKey(Collaborative, on_delete=models.PROTECT, related_name="meetings")
+    series = models.ForeignKey(MeetingSeries, on_delete=models.PROTECT, null=True, blank=True, related_name="meetings")
+    title = models.CharField(max_length=120, default="Monthly meeting")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    format = models.CharField("how people take part", max_length=10, choices=Format.choices, default=Format.IN_PERSON)
+    venue = models.ForeignKey(Venue, on_delete=models.PROTECT, null=True, blank=True, related_name="meetings")
+    # Shown only to members: a public link would let anyone into the room.
+    online_link = models.URLField("link to join online", blank=True, max_length=500)
+    notes_for_members = models.TextField("anything members should know (optional)", max_length=2000, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.SCHEDULED)
+    cancelled_reason = models.CharField("why it is cancelled (optional)", max_length=300, blank=True)
+    agenda_published_at = models.DateTimeField(null=True, blank=True)
+    # Raised on every change people's calendars should follow (RFC 5545 SEQUENCE).
+    sequence = models.PositiveIntegerField(default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    objects = MeetingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["starts_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")), name="meeting_ends_after_it_starts"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(format="online") | models.Q(venue__isnull=False), name="meeting_in_person_has_venue"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(format="in_person") | ~models.Q(online_link=""), name="meeting_online_has_link"
+            ),
+        ]
+        indexes = [models.Index(fields=["collaborative", "starts_at"], name="meeting_by_start")]
+
+    def __str__(self) -> str:
+        return f"{self.title}, {self.local_start:%-d %B %Y}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("meetings:detail", kwargs={"slug": self.collaborative.slug, "pk": self.pk})
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.collaborative.time_zone)
+
+    @property
+    def local_start(self) -> datetime:
+        return self.starts_at.astimezone(self.zone)
+
+    @property
+    def local_end(self) -> datetime:
+        return self.ends_at.astimezone(self.zone)
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == self.Status.CANCELLED
+
+    @property
+    def has_started(self) -> bool:
+        return self.starts_at <= timezone.now()
+
+    @property
+    def is_past(self) -> bool:
+        return self.ends_at <= timezone.now()
+
+    @property
+    def in_person(self) -> bool:
+        return self.format in (Format.IN_PERSON, Format.HYBRID)
+
+    @property
+    def online(self) -> bool:
+        return self.format in (Format.ONLINE, Format.HYBRID)
+
+    @property
+    def capacity(self) -> int | None:
+        """How many can come in person; None for no limit (or an online meeting)."""
+        return self.venue.capacity if self.in_person and self.venue_id else None
+
+
+class Rsvp(models.Model):
+    """A member's answer to "are you coming?", which they can change until the meeting starts."""
+
+    class Answer(models.TextChoices):
+        COMING = "coming", "Coming"
+        MAYBE = "maybe", "Maybe"
+        NOT_COMING = "not_coming", "Can't come"
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="rsvps")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="rsvps")
+    answer = models.CharField(max_length=12, choices=Answer.choices)
+    # "Coming" when the venue was full: waiting for a place, first come first served.
+    waiting = models.BooleanField(default=False)
+    waiting_since = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["updated_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "user"], name="rsvp_once_per_person"),
+            models.CheckConstraint(
+                condition=models.Q(waiting=False) | models.Q(answer="coming", waiting_since__isnull=False),
+                name="rsvp_only_coming_can_wait",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} to {self.meeting}: {self.get_answer_display()}"
+
+    def get_state_display(self) -> str:
+        return "On the waiting list" if self.waiting else self.get_answer_display()
+
+
+class RsvpChange(models.Model):
+    """Every answer a member gave, in order: the history behind their current RSVP."""
+
+    rsvp = models.ForeignKey(Rsvp, on_delete=models.CASCADE, related_name="changes")
+    answer = models.CharField(max_length=12, choices=Rsvp.Answer.choices)
+    waiting = models.BooleanField(default=False)
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["changed_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.rsvp_id}: {self.answer}{' (waiting)' if self.waiting else ''}"
+
+
+class AgendaItemQuerySet(models.QuerySet):
+    def on_agenda(self):
+        return self.filter(status=AgendaItem.Status.ACCEPTED).order_by("position", "id")
+
+
+class AgendaItem(models.Model):
+    """Something to talk about at a meeting: proposed by any member, accepted or declined by facilitators."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", "Waiting for the facilitators"
+        ACCEPTED = "accepted", "On the agenda"
+        DECLINED = "declined", "Not this time"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="agenda_items")
+    title = models.CharField(max_length=200)
+    description = models.TextField("more about it (optional)", max_length=2000, blank=True)
+    presenter = models.CharField(
+        "who will introduce it (optional)",
+        max_length=120,
+        blank=True,
+        help_text="A member, or a guest. Leave empty if no one in particular.",
+    )
+    minutes = models.PositiveSmallIntegerField(
+        "how many minutes (optional)",
+        null=True,
+        blank=True,
+        help_text="About how long it needs.",
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PROPOSED)
+    decline_reason = models.TextField("why not this time", max_length=1000, blank=True)
+    position = models.PositiveIntegerField(default=0)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="agenda_items"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = AgendaItemQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(minutes__isnull=True) | models.Q(minutes__gt=0, minutes__lte=600),
+                name="agenda_item_minutes_sensible",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+def new_feed_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class CalendarFeed(models.Model):
+    """A member's private calendar address: calendar programs subscribe to it to see every meeting.
+
+    The token in the address is the only key, so anyone holding it sees the meetings
+    (including online links); the member can change it at any time, which stops the old one.
+    """
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed")
+    token = models.CharField(max_length=64, unique=True, default=new_feed_token)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_fetched_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Calendar of {self.user}"

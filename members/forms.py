@@ -77,7 +77,16 @@ class ProfileForm(forms.ModelForm):
 class CollaborativeForm(forms.ModelForm):
     class Meta:
         model = Collaborative
-        fields = ["name", "area", "description", "usual_meeting", "time_zone", "is_public"]
+        fields = [
+            "name",
+            "area",
+            "description",
+            "usual_meeting",
+            "time_zone",
+            "first_reminder_days",
+            "second_reminder_days",
+            "is_public",
+        ]
         widgets = {"description": forms.Textarea(attrs={"rows": 4})}
         labels = {"description": "What the Collaborative is", "usual_meeting": "When and where you usually meet"}
         help_texts = {"time_zone": "Meeting times are shown in this time zone, e.g. Europe/London."}

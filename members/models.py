@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core import signing
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
@@ -168,6 +169,18 @@ class Collaborative(models.Model):
         blank=True,
         help_text="For example: the second Thursday of each month, 10am to 12:30pm, at the Cafe on the Green.",
     )
+    first_reminder_days = models.PositiveSmallIntegerField(
+        "first reminder, days before a meeting",
+        default=7,
+        validators=[MaxValueValidator(30)],
+        help_text="0 for none.",
+    )
+    second_reminder_days = models.PositiveSmallIntegerField(
+        "second reminder, days before a meeting",
+        default=1,
+        validators=[MaxValueValidator(30)],
+        help_text="0 for none.",
+    )
     is_public = models.BooleanField(
         "show a public page",
         default=False,
@@ -186,6 +199,11 @@ class Collaborative(models.Model):
 
     def get_public_url(self) -> str:
         return reverse("members:public_page", kwargs={"slug": self.slug})
+
+    @property
+    def reminder_days(self) -> list[int]:
+        """Days before a meeting that members are reminded, e.g. [7, 1]."""
+        return sorted({d for d in (self.first_reminder_days, self.second_reminder_days) if d}, reverse=True)
 
 
 class MembershipQuerySet(models.QuerySet):

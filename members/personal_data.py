@@ -22,6 +22,8 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from meetings.models import AgendaItem, CalendarFeed, Meeting, MeetingSeries, Rsvp
+from meetings.services import rsvps_withdraw
 from members.models import (
     GroundRules,
     Invitation,
@@ -217,6 +219,64 @@ def _export_email_preferences(user: User) -> list[dict]:
     ]
 
 
+def _export_rsvps(user: User) -> list[dict]:
+    rsvps = Rsvp.objects.filter(user=user).select_related("meeting__collaborative").prefetch_related("changes")
+    return [
+        {
+            "collaborative": r.meeting.collaborative.name,
+            "meeting": str(r.meeting),
+            "answer": r.get_state_display(),
+            "answers_given": [
+                {"answer": c.get_answer_display(), "waiting_list": c.waiting, "when": _when(c.changed_at)}
+                for c in r.changes.all()
+            ],
+        }
+        for r in rsvps
+    ]
+
+
+def _export_meetings_scheduled(user: User) -> list[dict]:
+    return [
+        {"collaborative": m.collaborative.name, "meeting": str(m), "scheduled": _when(m.created_at)}
+        for m in Meeting.objects.filter(created_by=user).select_related("collaborative")
+    ]
+
+
+def _export_series_set_up(user: User) -> list[dict]:
+    return [
+        {"collaborative": s.collaborative.name, "series": str(s), "set_up": _when(s.created_at)}
+        for s in MeetingSeries.objects.filter(created_by=user).select_related("collaborative")
+    ]
+
+
+def _export_agenda_items(user: User) -> list[dict]:
+    return [
+        {
+            "meeting": str(i.meeting),
+            "title": i.title,
+            "description": i.description,
+            "status": i.get_status_display(),
+            "reason_given": i.decline_reason,
+        }
+        for i in AgendaItem.objects.filter(proposed_by=user).select_related("meeting__collaborative")
+    ]
+
+
+def _export_agenda_decisions(user: User) -> list[dict]:
+    return [
+        {"meeting": str(i.meeting), "title": i.title, "decision": i.get_status_display()}
+        for i in AgendaItem.objects.filter(decided_by=user).select_related("meeting__collaborative")
+    ]
+
+
+def _export_calendar(user: User) -> list[dict]:
+    # The address itself is a key, like a password: the file says only that there is one.
+    return [
+        {"made": _when(f.created_at), "last_used_by_a_calendar": _when(f.last_fetched_at)}
+        for f in CalendarFeed.objects.filter(user=user)
+    ]
+
+
 def _export_admin_log(user: User) -> list[dict]:
     return [
         {"when": _when(e.action_time), "what": str(e), "object": e.object_repr}
@@ -273,6 +333,28 @@ RELATIONS: dict[str, Relation] = {
     "admin.LogEntry.user": Relation(
         "site_administration_log", _export_admin_log, "Kept, shown as done by a Former member."
     ),
+    "meetings.Rsvp.user": Relation(
+        "meeting_answers",
+        _export_rsvps,
+        "Answers to meetings that have not started become \"can't come\"; past ones stay, as a Former member's.",
+    ),
+    "meetings.Meeting.created_by": Relation(
+        "meetings_you_scheduled", _export_meetings_scheduled, "Kept, shown as scheduled by a Former member."
+    ),
+    "meetings.MeetingSeries.created_by": Relation(
+        "monthly_meetings_you_set_up", _export_series_set_up, "Kept, shown as set up by a Former member."
+    ),
+    "meetings.AgendaItem.proposed_by": Relation(
+        "agenda_items_you_proposed",
+        _export_agenda_items,
+        "Items not yet decided are withdrawn; the others stay on the record, as proposed by a Former member.",
+    ),
+    "meetings.AgendaItem.decided_by": Relation(
+        "agenda_items_you_decided", _export_agenda_decisions, "Kept, shown as decided by a Former member."
+    ),
+    "meetings.CalendarFeed.user": Relation(
+        "calendar_address", _export_calendar, "Deleted: calendars using it stop updating."
+    ),
     # The user model's own many-to-many fields.
     "members.User.groups": Relation("account", _export_account, "Removed."),
     "members.User.user_permissions": Relation("account", _export_account, "Removed."),
@@ -320,7 +402,7 @@ def only_facilitator_of(user: User) -> list[str]:
 @transaction.atomic
 def account_erase(*, user: User) -> None:
     """Remove the person's personal data and close the account; shared records stay, as "Former member"."""
-    user = User.objects.select_for_update().get(pk=user.pk)
+    user = User.objects.select_for_update(no_key=True).get(pk=user.pk)
     if sole := only_facilitator_of(user):
         raise ValidationError(
             f"You are the only facilitator of {', '.join(sole)}. "
@@ -340,6 +422,7 @@ def account_erase(*, user: User) -> None:
             new_value=Membership.Status.LEFT,
             changed_by=user,
         )
+        rsvps_withdraw(membership=membership)
     invitations = _by_address(Invitation.objects, "email").filter(Q(accepted_by=user) | _to("email", addresses))
     # A waiting invitation to the person can no longer be used.
     invitations.filter(status=Invitation.Status.PENDING).update(status=Invitation.Status.REVOKED, revoked_at=now)
@@ -354,6 +437,10 @@ def account_erase(*, user: User) -> None:
     )
     to_them.filter(recipient=user).update(sent_to="", last_error="")
     to_them.filter(recipient=None).update(to_address=erased, sent_to="", last_error="")
+    AgendaItem.objects.filter(proposed_by=user, status=AgendaItem.Status.PROPOSED).update(
+        status=AgendaItem.Status.WITHDRAWN
+    )
+    CalendarFeed.objects.filter(user=user).delete()
     Preference.objects.filter(user=user).delete()
     Authenticator.objects.filter(user=user).delete()
     EmailAddress.objects.filter(user=user).delete()

@@ -1,5 +1,5 @@
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import time, timedelta
 
 from allauth.account.models import EmailAddress
 from django.core.exceptions import ValidationError
@@ -7,6 +7,8 @@ from django.db import transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from meetings.models import Venue
+from meetings.services import rsvps_withdraw, series_schedule
 from members.models import (
     DEFAULT_GROUND_RULES,
     INVITATION_DAYS,
@@ -59,7 +61,7 @@ def ground_rules_change(*, collaborative: Collaborative, text: str, by: User) ->
 def ground_rules_accept(*, membership: Membership) -> GroundRulesAcceptance:
     """Record that the member agrees to the current version (saving the default text first if needed)."""
     # One at a time per Collaborative, so two first agreements cannot save the default twice.
-    Collaborative.objects.select_for_update().filter(pk=membership.collaborative_id).first()
+    Collaborative.objects.select_for_update(no_key=True).filter(pk=membership.collaborative_id).first()
     ground_rules = ground_rules_current(membership.collaborative)
     if ground_rules.pk is None:
         ground_rules.full_clean()
@@ -87,9 +89,12 @@ def _keep_a_facilitator(membership: Membership, message: str) -> None:
     """Refuse a change that would leave the Collaborative without an active facilitator.
 
     The Collaborative's row is locked first, so two facilitators demoting each other at
-    the same moment are handled one after the other, and the second is refused.
+    the same moment are handled one after the other, and the second is refused. The lock
+    is FOR NO KEY UPDATE: it does not wait for, or make wait, transactions that only add
+    rows pointing at the Collaborative (an email, a meeting), which would otherwise
+    deadlock with a member leaving while a place at a meeting is given to someone.
     """
-    Collaborative.objects.select_for_update().filter(pk=membership.collaborative_id).first()
+    Collaborative.objects.select_for_update(no_key=True).filter(pk=membership.collaborative_id).first()
     others = (
         Membership.objects.current_in(membership.collaborative_id)
         .filter(role=Membership.Role.FACILITATOR)
@@ -127,6 +132,7 @@ def _end(membership: Membership, status: str, by: User | None, refusal: str) -> 
     membership.full_clean()
     membership.save(update_fields=["status", "left_at"])
     _change(membership, MembershipChange.Field.STATUS, Membership.Status.ACTIVE, status, by)
+    rsvps_withdraw(membership=membership)
     return membership
 
 
@@ -302,7 +308,9 @@ def invitation_is_for(invitation: Invitation, user: User) -> bool:
 @transaction.atomic
 def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
     """Join the Collaborative through the invitation, agreeing to its ground rules; the link is then used up."""
-    invitation = Invitation.objects.select_for_update().select_related("collaborative").get(pk=invitation.pk)
+    invitation = (
+        Invitation.objects.select_for_update(of=("self",)).select_related("collaborative").get(pk=invitation.pk)
+    )
     if not invitation.is_usable:
         raise ValidationError("This invitation cannot be used any more.")
     if not invitation_is_for(invitation, user):
@@ -490,4 +498,40 @@ def demo_data_load(*, password: str) -> dict:
             # Queuing is idempotent, so running the demo again sends nothing twice.
             membership_welcome(membership=membership)
 
+    for slug, venue in DEMO_VENUES.items():
+        collaborative = collaboratives[slug]
+        if collaborative.meetings.exists():
+            continue
+        place = Venue.objects.create(collaborative=collaborative, **venue)
+        facilitator = Membership.objects.filter(collaborative=collaborative, role=F).select_related("user").first()
+        # A year of monthly meetings; this month's is left out if its day has passed.
+        series_schedule(
+            collaborative=collaborative,
+            by=facilitator.user,
+            week=2,
+            weekday=3,
+            first_month=timezone.localdate(),
+            months=12,
+            start=time(10),
+            end=time(12, 30),
+            venue=place,
+        )
+
     return {"collaboratives": len(collaboratives), "people": len(DEMO_PEOPLE)}
+
+
+DEMO_VENUES = {
+    "lambeth": {
+        "name": "Cafe on the Green",
+        "address": "12 Windrush Square, Brixton, London SW2 1EF",
+        "capacity": 40,
+        "step_free": True,
+        "accessible_toilet": True,
+        "hearing_loop": True,
+        "quiet_space": True,
+        "access_notes": "Step-free entrance on the square side. Buses 2, 3 and 196 stop outside.",
+    },
+    "tameside-glossop": {"name": "Ashton Community Hub", "address": "Old Street, Ashton-under-Lyne", "step_free": True},
+    "salford": {"name": "The Angel Centre", "address": "1 St Philip's Place, Salford", "hearing_loop": True},
+    "luton": {"name": "Hat Factory Cafe", "address": "65-67 Bute Street, Luton", "capacity": 30},
+}

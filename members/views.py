@@ -30,6 +30,7 @@ from collaborative.permissions import (
     profile_fields_for,
     public_collaborative_for,
 )
+from meetings.services import next_meeting_for
 from members.forms import (
     AccountDeleteForm,
     CollaborativeForm,
@@ -82,6 +83,7 @@ def collaborative_home(request: HttpRequest, slug: str) -> HttpResponse:
             "collaborative": membership.collaborative,
             "can_manage": membership.is_facilitator,
             "needs_to_agree": ground_rules_agreed(membership, ground_rules) is None,
+            **next_meeting_for(membership),
             "requests_waiting": (
                 membership.collaborative.join_requests.filter(status=JoinRequest.Status.PENDING).count()
                 if membership.is_facilitator

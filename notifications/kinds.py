@@ -24,6 +24,8 @@ class Kind:
     # Given the message, a reason not to send it after all (the invitation was
     # withdrawn before the worker got to it), or "".
     skip_reason: Callable[[object], str] | None = None
+    # Given the message, more for its templates (one-click answer links for this person, say).
+    context: Callable[[object], dict] | None = None
 
 
 class Frequency:
@@ -81,8 +83,83 @@ JOIN_REQUESTED = Kind(
     description="When someone asks to join through the public page, so you can reply.",
 )
 
+MOVED_UP = Kind(
+    key="moved_up",
+    label="A place for you at a meeting",
+    description="When you were on a meeting's waiting list and a place comes free.",
+)
+
+AGENDA_PUBLISHED = Kind(
+    key="agenda_published",
+    label="A meeting's agenda",
+    description="When the facilitators publish the agenda of the next meeting.",
+)
+
+
+def _meeting_ics(message) -> list[tuple[str, bytes, str]]:
+    from meetings.calendar import meeting_ics
+
+    meeting = message.about
+    return [(f"meeting-{meeting.local_start:%Y-%m-%d}.ics", meeting_ics(meeting), "text/calendar")]
+
+
+def _why_not_remind(message) -> str:
+    from meetings.services import reminder_skip_reason
+
+    return reminder_skip_reason(message)
+
+
+def _answer_links(message) -> dict:
+    from meetings.services import rsvp_links
+
+    return rsvp_links(message.about, message.recipient)
+
+
+MEETING_REMINDER = Kind(
+    key="meeting_reminder",
+    label="Meeting reminders",
+    description="A week and a day before each meeting (your facilitators choose when), unless you said you can't come.",
+    attachments=_meeting_ics,
+    skip_reason=_why_not_remind,
+    context=_answer_links,
+)
+
+MEETING_SCHEDULED = Kind(
+    key="meeting_scheduled",
+    label="New meetings",
+    description="When the facilitators set up a meeting, or a run of monthly meetings.",
+)
+
+MEETING_CHANGED = Kind(
+    key="meeting_changed",
+    label="Meeting changes",
+    description="When a meeting's time, place or online link changes.",
+    attachments=_meeting_ics,
+    context=_answer_links,
+)
+
+MEETING_CANCELLED = Kind(
+    key="meeting_cancelled",
+    label="Cancelled meetings",
+    description="When a meeting is cancelled.",
+    attachments=_meeting_ics,
+)
+
 KINDS: dict[str, Kind] = {
-    kind.key: kind for kind in [WELCOME, INVITATION, JOIN_APPROVED, JOIN_DECLINED, JOIN_REQUESTED]
+    kind.key: kind
+    for kind in [
+        WELCOME,
+        INVITATION,
+        JOIN_APPROVED,
+        JOIN_DECLINED,
+        JOIN_REQUESTED,
+        MOVED_UP,
+        AGENDA_PUBLISHED,
+        MEETING_REMINDER,
+        MEETING_SCHEDULED,
+        MEETING_CHANGED,
+        MEETING_CANCELLED,
+    ]
 }
 # The kinds members choose to get or not, on their preferences page.
 MEMBER_KINDS: dict[str, Kind] = {key: kind for key, kind in KINDS.items() if not kind.to_address}

@@ -186,6 +186,7 @@ def message_render(message: Message) -> EmailMultiAlternatives:
         "collaborative_url": site_url(message.collaborative.get_absolute_url()),
         "preferences_url": site_url(reverse("notifications:preferences")),
         "unsubscribe_url": unsubscribe_url,
+        **(kind.context(message) if kind.context else {}),
     }
     base = f"notifications/email/{kind.key}"
     # A subject is plain text: undo the HTML escaping templates apply ("&amp;" to "&").

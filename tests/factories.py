@@ -10,6 +10,7 @@ from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
+from meetings.models import Meeting, Venue
 from members.models import INVITATION_DAYS, Collaborative, Invitation, JoinRequest, Membership, User
 
 PASSWORD = "a-long-test-password-1"
@@ -117,3 +118,26 @@ class JoinRequestFactory(DjangoModelFactory):
     name = factory.Faker("name", locale="en_GB")
     email = factory.Sequence(lambda n: f"asker{n}@example.net")
     message = "I care for my son and would like to help."
+
+
+class VenueFactory(DjangoModelFactory):
+    class Meta:
+        model = Venue
+
+    collaborative = factory.SubFactory(CollaborativeFactory)
+    name = factory.Sequence(lambda n: f"Cafe {n}")
+    address = "1 High Street\nLondon SE11 5AA"
+
+
+class MeetingFactory(DjangoModelFactory):
+    """A meeting in person a week from now, 10:00 to 12:30 UTC (services make real ones)."""
+
+    class Meta:
+        model = Meeting
+
+    collaborative = factory.SubFactory(CollaborativeFactory)
+    venue = factory.SubFactory(VenueFactory, collaborative=factory.SelfAttribute("..collaborative"))
+    starts_at = factory.LazyFunction(
+        lambda: (timezone.now() + timedelta(days=7)).replace(hour=10, minute=0, second=0, microsecond=0)
+    )
+    ends_at = factory.LazyAttribute(lambda meeting: meeting.starts_at + timedelta(hours=2, minutes=30))

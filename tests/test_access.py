@@ -11,10 +11,14 @@ URL and the answer expected for each person:
 """
 
 import re
+from datetime import time, timedelta
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
+from meetings.models import Venue
+from meetings.services import agenda_item_propose, meeting_schedule
 from tests.factories import InvitationFactory, JoinRequestFactory
 
 LOGIN = "login"
@@ -35,6 +39,11 @@ SLUG = {"slug": "lambeth"}
 FACILITATORS_ONLY = {"anonymous": LOGIN, "outsider": 404, "member": 403, "facilitator": 200, "commissioner": 403}
 # Pages that change something answer only POST; `test_post_access` checks who may post.
 POST_ONLY = signed_in(405, anonymous=LOGIN)
+# Answering only POST, from any member (not only facilitators).
+MEMBERS_POST = signed_in(405, anonymous=LOGIN)
+MEMBERS = {"anonymous": LOGIN, "outsider": 404, "member": 200, "facilitator": 200, "commissioner": 200}
+MEETING = {"slug": "lambeth", "pk": "MEETING"}
+AGENDA_ITEM = {"slug": "lambeth", "meeting_pk": "MEETING", "pk": "AGENDA_ITEM"}
 PUBLIC_ENTRANCE = everyone(REDIRECT, anonymous=200)  # allauth sends signed-in people on.
 
 EXPECTATIONS: dict[str, tuple[dict, dict]] = {
@@ -96,6 +105,28 @@ EXPECTATIONS: dict[str, tuple[dict, dict]] = {
     "members:join_requests": (SLUG, FACILITATORS_ONLY),
     "members:join_request_approve": ({"slug": "lambeth", "pk": "JOIN_REQUEST"}, POST_ONLY),
     "members:join_request_decline": ({"slug": "lambeth", "pk": "JOIN_REQUEST"}, POST_ONLY),
+    "meetings:list": (SLUG, MEMBERS),
+    "meetings:detail": (MEETING, MEMBERS),
+    "meetings:rsvp": (MEETING, MEMBERS_POST),
+    "meetings:agenda": (MEETING, MEMBERS),  # Its items once published; facilitators see them before.
+    "meetings:agenda_propose": (MEETING, MEMBERS),
+    "meetings:agenda_publish": (MEETING, POST_ONLY),
+    "meetings:agenda_item_accept": (AGENDA_ITEM, POST_ONLY),
+    "meetings:agenda_item_decline": (AGENDA_ITEM, POST_ONLY),
+    "meetings:agenda_item_up": (AGENDA_ITEM, POST_ONLY),
+    "meetings:agenda_item_down": (AGENDA_ITEM, POST_ONLY),
+    "meetings:agenda_item_withdraw": (AGENDA_ITEM, MEMBERS_POST),  # Only the proposer's changes anything.
+    "meetings:ics": (MEETING, MEMBERS),
+    "meetings:rsvp_link": ({"token": "not-a-real-token"}, everyone(400)),  # The signed link is the permission.
+    "meetings:calendar": ({}, signed_in(200, anonymous=LOGIN)),
+    "meetings:calendar_feed": ({"token": "not-a-real-token"}, everyone(404)),  # The address is the permission.
+    "meetings:schedule": (SLUG, FACILITATORS_ONLY),
+    "meetings:schedule_series": (SLUG, FACILITATORS_ONLY),
+    "meetings:edit": (MEETING, FACILITATORS_ONLY),
+    "meetings:cancel": (MEETING, FACILITATORS_ONLY),
+    "meetings:venues": (SLUG, FACILITATORS_ONLY),
+    "meetings:venue_add": (SLUG, FACILITATORS_ONLY),
+    "meetings:venue_edit": ({"slug": "lambeth", "pk": "VENUE"}, FACILITATORS_ONLY),
     "notifications:preferences": ({}, signed_in(200, anonymous=LOGIN)),
     "notifications:mine": ({}, signed_in(200, anonymous=LOGIN)),
     "notifications:unsubscribe": ({"token": "not-a-real-token"}, everyone(400)),  # The link is the permission.
@@ -194,11 +225,23 @@ def placeholders(people, collaborative) -> dict:
     collaborative.is_public = True
     collaborative.save()
     invitation = InvitationFactory(collaborative=collaborative, invited_by=people["facilitator"])
+    venue = Venue.objects.create(collaborative=collaborative, name="Cafe on the Green", address="1 High Street")
+    meeting = meeting_schedule(
+        collaborative=collaborative,
+        by=people["facilitator"],
+        day=timezone.localdate() + timedelta(days=7),
+        start=time(10),
+        end=time(12, 30),
+        venue=venue,
+    )
     return {
         "MEMBER": people["member"].pk,
         "INVITATION": invitation.pk,
         "INVITATION_TOKEN": invitation.get_link_path().rstrip("/").rsplit("/", 1)[1],
         "JOIN_REQUEST": JoinRequestFactory(collaborative=collaborative).pk,
+        "MEETING": meeting.pk,
+        "VENUE": venue.pk,
+        "AGENDA_ITEM": agenda_item_propose(meeting=meeting, by=people["member"], title="Crisis care").pk,
     }
 
 
@@ -215,6 +258,10 @@ POST_EXPECTATIONS = {
     name: {"anonymous": LOGIN, "outsider": 404, "member": 403, "facilitator": REDIRECT, "commissioner": 403}
     for name, (_, expected) in EXPECTATIONS.items()
     if expected is POST_ONLY
+} | {
+    name: {"anonymous": LOGIN, "outsider": 404, "member": REDIRECT, "facilitator": REDIRECT, "commissioner": REDIRECT}
+    for name, (_, expected) in EXPECTATIONS.items()
+    if expected is MEMBERS_POST
 }
 
 

@@ -23,6 +23,8 @@ def test_site_administrator_creates_a_collaborative_with_a_facilitator(admin_cli
             "area": "Salford",
             "description": "",
             "time_zone": "Europe/London",
+            "first_reminder_days": "7",
+            "second_reminder_days": "1",
             "created_at_0": "2026-11-26",
             "created_at_1": "10:00:00",
             "memberships-TOTAL_FORMS": "1",

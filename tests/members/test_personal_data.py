@@ -2,6 +2,7 @@
 
 import json
 import re
+from datetime import timedelta
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -12,6 +13,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 from django.utils import timezone
 
+from meetings.models import AgendaItem, CalendarFeed, Meeting, MeetingSeries, Rsvp, Venue
+from meetings.services import rsvp_set
 from members.models import (
     GroundRules,
     Invitation,
@@ -126,6 +129,22 @@ def planted(collaborative, other_collaborative):
         object_repr=f"Admin {MARK}",
         action_flag=ADDITION,
     )
+    venue = Venue.objects.create(collaborative=collaborative, name="Cafe", address="1 High Street")
+    series = MeetingSeries.objects.create(collaborative=collaborative, week=2, weekday=3, created_by=person)
+    soon = timezone.now() + timedelta(days=3)
+    meeting = Meeting.objects.create(
+        collaborative=collaborative,
+        series=series,
+        title=f"Meeting {MARK}",
+        starts_at=soon,
+        ends_at=soon + timedelta(hours=2),
+        venue=venue,
+        created_by=person,
+    )
+    rsvp_set(meeting=meeting, user=person, answer=Rsvp.Answer.COMING)
+    AgendaItem.objects.create(meeting=meeting, title=f"Item {MARK}", proposed_by=person)
+    AgendaItem.objects.create(meeting=meeting, title="Decided", status=AgendaItem.Status.ACCEPTED, decided_by=person)
+    CalendarFeed.objects.create(user=person)
     person.groups.add(Group.objects.create(name=f"Group {MARK}"))
     person.user_permissions.add(Permission.objects.get(codename="view_user"))
     return person
@@ -148,6 +167,16 @@ AFTER_ERASURE = {
     "notifications.Message.recipient": lambda p: Message.objects.filter(recipient=p, sent_to="").exists(),
     "notifications.Preference.user": lambda p: Preference.objects.filter(user=p).count() == 0,
     "admin.LogEntry.user": lambda p: LogEntry.objects.filter(user=p).exists(),
+    "meetings.Rsvp.user": lambda p: (
+        set(Rsvp.objects.filter(user=p).values_list("answer", flat=True)) == {Rsvp.Answer.NOT_COMING}
+    ),
+    "meetings.Meeting.created_by": lambda p: Meeting.objects.filter(created_by=p).exists(),
+    "meetings.MeetingSeries.created_by": lambda p: MeetingSeries.objects.filter(created_by=p).exists(),
+    "meetings.AgendaItem.proposed_by": lambda p: (
+        set(AgendaItem.objects.filter(proposed_by=p).values_list("status", flat=True)) == {AgendaItem.Status.WITHDRAWN}
+    ),
+    "meetings.AgendaItem.decided_by": lambda p: AgendaItem.objects.filter(decided_by=p).exists(),
+    "meetings.CalendarFeed.user": lambda p: not CalendarFeed.objects.filter(user=p).exists(),
     "members.User.groups": lambda p: p.groups.count() == 0,
     "members.User.user_permissions": lambda p: p.user_permissions.count() == 0,
 }

@@ -12,6 +12,7 @@ are checked too. Pages without arguments are walked without being listed.
 import json
 import re
 from dataclasses import dataclass
+from datetime import time, timedelta
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
@@ -19,11 +20,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 import members.views
+from meetings.models import Rsvp, Venue
+from meetings.services import calendar_feed_renew, meeting_schedule, rsvp_set, rsvp_token
 from members.models import JoinRequest, Membership, MembershipChange, OrganisationType, User, Visibility
+from members.services import membership_leave
 from notifications.models import Message
 from notifications.services import unsubscribe_token
 from tests.factories import InvitationFactory, JoinRequestFactory, MembershipFactory
-from tests.test_access import EXPECTATIONS, POST_ONLY, url_patterns
+from tests.test_access import EXPECTATIONS, MEMBERS_POST, POST_ONLY, url_patterns
 
 pytestmark = pytest.mark.django_db
 
@@ -115,6 +119,20 @@ PAGES: dict[str, tuple[dict, tuple[str, ...]]] = {
     "notifications:collaborative_list": (LAMBETH, ("", "?q=zzz")),
     "members:invitation": ({"token": "INVITATION_TOKEN"}, ("",)),  # An invitation the person sent.
     "notifications:unsubscribe": ({"token": "UNSUBSCRIBE_TOKEN"}, ("",)),  # The person's link.
+    "meetings:list": (LAMBETH, ("",)),
+    "meetings:detail": ({"slug": "lambeth", "pk": "MEETING"}, ("",)),
+    "meetings:edit": ({"slug": "lambeth", "pk": "MEETING"}, ("",)),
+    "meetings:cancel": ({"slug": "lambeth", "pk": "MEETING"}, ("",)),
+    "meetings:agenda": ({"slug": "lambeth", "pk": "MEETING"}, ("",)),
+    "meetings:agenda_propose": ({"slug": "lambeth", "pk": "MEETING"}, ("",)),
+    "meetings:ics": ({"slug": "lambeth", "pk": "MEETING"}, ("",)),
+    "meetings:rsvp_link": ({"token": "RSVP_TOKEN"}, ("",)),  # The person's own answer link.
+    "meetings:calendar_feed": ({"token": "FEED_TOKEN"}, ("",)),  # The person's own calendar.
+    "meetings:schedule": (LAMBETH, ("",)),
+    "meetings:schedule_series": (LAMBETH, ("",)),
+    "meetings:venues": (LAMBETH, ("",)),
+    "meetings:venue_add": (LAMBETH, ("",)),
+    "meetings:venue_edit": ({"slug": "lambeth", "pk": "VENUE"}, ("",)),
     "account_reset_password_from_key": ({"uidb36": "1", "key": "not-a-real-key"}, ("",)),
     "account_confirm_email": ({"key": "not-a-real-key"}, ("",)),
 }
@@ -129,6 +147,9 @@ SHOWN = {
     ("members:directory", "?perspective=carer&q=planted&page=99"): {"organisation"},
 }
 OWN_PAGES = {"members:profile", "members:my_data_download"}  # Each viewer's own data.
+# Shown to the facilitators of the person's Collaborative only, not even to the person:
+# the needs of those coming to a meeting (the person said they are coming).
+FOR_FACILITATORS = {("meetings:detail", ""): {"access_needs"}}
 
 # Every page but the site administration's (for staff only: tests/test_access.py), by name.
 PATTERNS = {
@@ -136,7 +157,7 @@ PATTERNS = {
     for namespace, name, route in url_patterns()
     if namespace != "admin"
 }
-POST_ONLY_PAGES = {name for name, (_, expected) in EXPECTATIONS.items() if expected is POST_ONLY}
+POST_ONLY_PAGES = {name for name, (_, expected) in EXPECTATIONS.items() if expected in (POST_ONLY, MEMBERS_POST)}
 WITH_ARGUMENTS = {name for name, route in PATTERNS.items() if "<" in route}
 WITHOUT_ARGUMENTS = sorted(name for name, route in PATTERNS.items() if "<" not in route)
 
@@ -147,6 +168,8 @@ def expected(name: str, query: str, viewer: str, choices: Choices) -> set[str]:
         return set(MARKERS) if viewer == "person" else set()
     if choices.left:
         return set()
+    if (name, query) in FOR_FACILITATORS:
+        return FOR_FACILITATORS[name, query] if viewer == "facilitator" else set()
     if "perspective=" in query and not sees(viewer, "perspectives", choices):
         return set()
     return {field for field in SHOWN.get((name, query), set()) if sees(viewer, field, choices)}
@@ -238,11 +261,24 @@ def plant(viewers, collaborative):
             sent_to=person.email,
             subject="Welcome",
         )
+        venue = Venue.objects.create(collaborative=collaborative, name="Cafe", address="1 High Street")
+        meeting = meeting_schedule(
+            collaborative=collaborative,
+            by=facilitator,
+            day=(now + timedelta(days=7)).date(),
+            start=time(10),
+            end=time(12, 30),
+            venue=venue,
+        )
+        rsvp_set(meeting=meeting, user=person, answer=Rsvp.Answer.COMING)
         if choices.left:
-            membership.status, membership.left_at = Membership.Status.LEFT, now
-            membership.save()
+            membership_leave(membership=membership)
         return person, {
             "PERSON": person.pk,
+            "MEETING": meeting.pk,
+            "FEED_TOKEN": calendar_feed_renew(user=person).token,
+            "RSVP_TOKEN": rsvp_token(meeting, person, Rsvp.Answer.MAYBE),
+            "VENUE": venue.pk,
             "INVITATION_TOKEN": invitation.get_link_path().rstrip("/").rsplit("/", 1)[1],
             "UNSUBSCRIBE_TOKEN": unsubscribe_token(person, "welcome"),
         }

@@ -126,6 +126,8 @@ class TestCollaborativeSettings:
                 "area": "Lambeth",
                 "description": "We meet monthly.",
                 "time_zone": "Europe/London",
+                "first_reminder_days": "7",
+                "second_reminder_days": "1",
             },
             follow=True,
         )
@@ -143,7 +145,15 @@ class TestCollaborativeSettings:
         ],
     )
     def test_bad_input_is_explained_and_changes_nothing(self, facilitator_client, collaborative, field, value, message):
-        data = {"name": "New name", "area": "Lambeth", "description": "", "time_zone": "Europe/London", field: value}
+        data = {
+            "name": "New name",
+            "area": "Lambeth",
+            "description": "",
+            "time_zone": "Europe/London",
+            "first_reminder_days": "7",
+            "second_reminder_days": "1",
+            field: value,
+        }
         response = facilitator_client.post(self.url(collaborative), data)
         assert response.status_code == 200
         assert "There is a problem" in response.text

@@ -1,0 +1,152 @@
+from django import forms
+from django.db.models import Q
+
+from meetings.models import AgendaItem, Format, Meeting, MeetingSeries, Rsvp, Venue
+
+
+class VenueForm(forms.ModelForm):
+    map_link = forms.URLField(
+        label="Link to a map (optional)",
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+        help_text="For example a Google Maps or OpenStreetMap link, so people can find it.",
+    )
+
+    class Meta:
+        model = Venue
+        fields = [
+            "name",
+            "address",
+            "map_link",
+            "capacity",
+            "step_free",
+            "accessible_toilet",
+            "hearing_loop",
+            "quiet_space",
+            "access_notes",
+            "is_archived",
+        ]
+        widgets = {"address": forms.Textarea(attrs={"rows": 3}), "access_notes": forms.Textarea(attrs={"rows": 3})}
+        help_texts = {
+            "is_archived": "It stays on past meetings but is no longer offered for new ones.",
+        }
+
+    def clean_capacity(self) -> int | None:
+        # The model's constraint refuses 0 too, but in words no one would understand.
+        capacity = self.cleaned_data["capacity"]
+        if capacity == 0:
+            raise forms.ValidationError("Give a number above 0, or leave it empty for no limit.")
+        return capacity
+
+
+class MeetingForm(forms.Form):
+    """One meeting: the day, the times in the Collaborative's time zone, and how people take part."""
+
+    title = forms.CharField(max_length=120, initial="Monthly meeting")
+    day = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    start_time = forms.TimeField(label="Starts at", widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+    end_time = forms.TimeField(label="Ends at", widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+    format = forms.ChoiceField(
+        label="How people take part", choices=Format.choices, initial=Format.IN_PERSON, widget=forms.RadioSelect
+    )
+    venue = forms.ModelChoiceField(
+        label="Where (for meeting in person)",
+        queryset=Venue.objects.none(),
+        required=False,
+        empty_label="Choose a venue",
+    )
+    online_link = forms.URLField(
+        assume_scheme="https",
+        label="Link to join online (for meeting online)",
+        required=False,
+        max_length=500,
+        help_text="Only members see it.",
+    )
+    notes_for_members = forms.CharField(
+        label="Anything members should know (optional)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, collaborative, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.collaborative = collaborative
+        # A meeting already at a venue no longer used can keep it; new meetings cannot choose it.
+        offered = Q(is_archived=False) | Q(pk=self.initial.get("venue"))
+        self.fields["venue"].queryset = Venue.objects.filter(offered, collaborative=collaborative)
+        self.fields["start_time"].help_text = f"Times are {collaborative.time_zone.replace('_', ' ')} time."
+
+    def clean(self) -> dict:
+        data = super().clean()
+        start, end = data.get("start_time"), data.get("end_time")
+        if start and end and end <= start:
+            self.add_error("end_time", "The meeting must end after it starts.")
+        fmt = data.get("format")
+        if fmt in (Format.IN_PERSON, Format.HYBRID) and not data.get("venue"):
+            self.add_error("venue", "Choose where people meet in person, or add a venue first.")
+        if fmt in (Format.ONLINE, Format.HYBRID) and not data.get("online_link"):
+            self.add_error("online_link", "Give the link people use to join online.")
+        return data
+
+    @classmethod
+    def initial_for(cls, meeting: Meeting) -> dict:
+        return {
+            "title": meeting.title,
+            "day": meeting.local_start.date(),
+            "start_time": meeting.local_start.time(),
+            "end_time": meeting.local_end.time(),
+            "format": meeting.format,
+            "venue": meeting.venue_id,
+            "online_link": meeting.online_link,
+            "notes_for_members": meeting.notes_for_members,
+        }
+
+
+class SeriesForm(MeetingForm):
+    """A monthly series: the same weekday of the month, for a number of months."""
+
+    week = forms.TypedChoiceField(
+        label="Which week of the month", choices=MeetingSeries.Week.choices, coerce=int, initial=2
+    )
+    weekday = forms.TypedChoiceField(
+        label="Day of the week", choices=MeetingSeries.Weekday.choices, coerce=int, initial=3
+    )
+    day = forms.DateField(
+        label="Starting from the month of",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="Any day in the first month. Days already past are left out.",
+    )
+    months = forms.IntegerField(label="For how many months", min_value=1, max_value=24, initial=12)
+    field_order = ["title", "week", "weekday", "day", "months", "start_time", "end_time"]
+
+
+class RsvpForm(forms.Form):
+    answer = forms.ChoiceField(choices=Rsvp.Answer.choices)
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(
+        label="Why it is cancelled (optional)",
+        required=False,
+        max_length=300,
+        help_text="Members see this on the meeting page.",
+    )
+
+
+class AgendaItemForm(forms.ModelForm):
+    class Meta:
+        model = AgendaItem
+        fields = ["title", "description", "presenter", "minutes"]
+        labels = {"title": "What it is about"}
+        widgets = {"description": forms.Textarea(attrs={"rows": 4})}
+
+
+class DeclineForm(forms.Form):
+    reason = forms.CharField(
+        label="Why not this time",
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="The person who proposed it will see this.",
+    )

@@ -1,0 +1,610 @@
+import calendar
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.contrib.contenttypes.models import ContentType
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from meetings.models import (
+    AgendaItem,
+    CalendarFeed,
+    Format,
+    Meeting,
+    MeetingSeries,
+    Rsvp,
+    RsvpChange,
+    Venue,
+    new_feed_token,
+)
+from members.models import Collaborative, Membership, User
+from notifications.kinds import (
+    AGENDA_PUBLISHED,
+    MEETING_CANCELLED,
+    MEETING_CHANGED,
+    MEETING_REMINDER,
+    MEETING_SCHEDULED,
+    MOVED_UP,
+)
+from notifications.models import Message
+from notifications.services import messages_queue, site_url
+
+MAX_SERIES_MONTHS = 24
+
+
+def next_meeting_for(membership: Membership) -> dict:
+    """The Collaborative's next meeting going ahead, with the member's answer, for the home page."""
+    meeting = (
+        Meeting.objects.for_collaborative(membership.collaborative)
+        .scheduled()
+        .upcoming()
+        .select_related("venue", "collaborative")
+        .first()
+    )
+    rsvp = Rsvp.objects.filter(meeting=meeting, user_id=membership.user_id).first() if meeting else None
+    return {"meeting": meeting, "rsvp": rsvp, "answers": Rsvp.Answer.choices}
+
+
+def local_moment(day: date, at: time, time_zone: str) -> datetime:
+    """The moment a wall-clock time happens on a day in a place, or a clear error on a clocks-change gap."""
+    moment = datetime.combine(day, at, tzinfo=ZoneInfo(time_zone))
+    # A time skipped when the clocks go forward (01:30 on the last Sunday of March in
+    # London) comes back changed from a trip through UTC.
+    if moment.astimezone(UTC).astimezone(ZoneInfo(time_zone)).replace(tzinfo=None) != moment.replace(tzinfo=None):
+        raise ValidationError(
+            f"{at:%H:%M} does not happen on {day:%-d %B %Y}: the clocks go forward then. Choose another time."
+        )
+    return moment
+
+
+def nth_weekday(year: int, month: int, week: int, weekday: int) -> date:
+    """The first, second ... or last (-1) given weekday of a month, e.g. the second Thursday."""
+    days = [day for day in calendar.Calendar().itermonthdates(year, month) if day.month == month]
+    matching = [day for day in days if day.weekday() == weekday]
+    return matching[-1] if week == -1 else matching[week - 1]
+
+
+def series_dates(*, first_month: date, months: int, week: int, weekday: int) -> list[date]:
+    """The meeting days of a monthly series, starting in the month of `first_month`."""
+    dates = []
+    year, month = first_month.year, first_month.month
+    for _ in range(months):
+        dates.append(nth_weekday(year, month, week, weekday))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return dates
+
+
+def _check_place(*, collaborative: Collaborative, format: str, venue: Venue | None, online_link: str) -> None:
+    if format != Format.ONLINE and venue is None:
+        raise ValidationError({"venue": "Choose where people meet in person."})
+    if format != Format.IN_PERSON and not online_link:
+        raise ValidationError({"online_link": "Give the link people use to join online."})
+    if venue is not None and venue.collaborative_id != collaborative.pk:
+        raise ValidationError({"venue": "Choose one of this Collaborative's venues."})
+
+
+def _meeting(
+    *,
+    collaborative: Collaborative,
+    by: User,
+    day: date,
+    start: time,
+    end: time,
+    title: str,
+    format: str,
+    venue: Venue | None,
+    online_link: str,
+    notes_for_members: str,
+    series: MeetingSeries | None = None,
+) -> Meeting:
+    if end <= start:
+        raise ValidationError({"end_time": "The meeting must end after it starts."})
+    meeting = Meeting(
+        collaborative=collaborative,
+        series=series,
+        title=title or "Monthly meeting",
+        starts_at=local_moment(day, start, collaborative.time_zone),
+        ends_at=local_moment(day, end, collaborative.time_zone),
+        format=format,
+        venue=venue if format != Format.ONLINE else None,
+        online_link=online_link if format != Format.IN_PERSON else "",
+        notes_for_members=notes_for_members,
+        created_by=by,
+    )
+    meeting.full_clean()
+    meeting.save()
+    return meeting
+
+
+@transaction.atomic
+def meeting_schedule(
+    *,
+    collaborative: Collaborative,
+    by: User,
+    day: date,
+    start: time,
+    end: time,
+    title: str = "",
+    format: str = Format.IN_PERSON,
+    venue: Venue | None = None,
+    online_link: str = "",
+    notes_for_members: str = "",
+) -> Meeting:
+    """Schedule one meeting."""
+    _check_place(collaborative=collaborative, format=format, venue=venue, online_link=online_link)
+    meeting = _meeting(
+        collaborative=collaborative,
+        by=by,
+        day=day,
+        start=start,
+        end=end,
+        title=title,
+        format=format,
+        venue=venue,
+        online_link=online_link,
+        notes_for_members=notes_for_members,
+    )
+    _tell_members(collaborative, MEETING_SCHEDULED.key, meeting, "scheduled")
+    return meeting
+
+
+@transaction.atomic
+def series_schedule(
+    *,
+    collaborative: Collaborative,
+    by: User,
+    week: int,
+    weekday: int,
+    first_month: date,
+    months: int,
+    start: time,
+    end: time,
+    title: str = "",
+    format: str = Format.IN_PERSON,
+    venue: Venue | None = None,
+    online_link: str = "",
+    notes_for_members: str = "",
+    now: datetime | None = None,
+) -> list[Meeting]:
+    """Schedule a monthly series ("the second Thursday, 10:00 to 12:30, for 12 months").
+
+    Each meeting is its own row, so one can later be moved or cancelled without touching
+    the others. Days already past are left out. Times are the Collaborative's wall-clock
+    times, so a 10:00 meeting stays at 10:00 on both sides of a clocks change.
+    """
+    if not 1 <= months <= MAX_SERIES_MONTHS:
+        raise ValidationError({"months": f"Choose between 1 and {MAX_SERIES_MONTHS} months."})
+    _check_place(collaborative=collaborative, format=format, venue=venue, online_link=online_link)
+    series = MeetingSeries(collaborative=collaborative, week=week, weekday=weekday, created_by=by)
+    series.full_clean()
+    series.save()
+    now = now or timezone.now()
+    meetings = []
+    for day in series_dates(first_month=first_month, months=months, week=week, weekday=weekday):
+        if local_moment(day, start, collaborative.time_zone) <= now:
+            continue
+        meetings.append(
+            _meeting(
+                collaborative=collaborative,
+                by=by,
+                day=day,
+                start=start,
+                end=end,
+                title=title,
+                format=format,
+                venue=venue,
+                online_link=online_link,
+                notes_for_members=notes_for_members,
+                series=series,
+            )
+        )
+    if not meetings:
+        raise ValidationError("All of those days have already passed. Choose a later first month.")
+    _tell_members(collaborative, MEETING_SCHEDULED.key, series, "scheduled")
+    return meetings
+
+
+# Changes to these fields move the meeting in people's calendars.
+CALENDAR_FIELDS = ["title", "starts_at", "ends_at", "format", "venue_id", "online_link", "status"]
+
+
+@transaction.atomic
+def meeting_change(
+    *,
+    meeting: Meeting,
+    by: User,
+    day: date,
+    start: time,
+    end: time,
+    title: str,
+    format: str,
+    venue: Venue | None,
+    online_link: str,
+    notes_for_members: str,
+) -> Meeting:
+    """Change one meeting (its series' other meetings stay as they are)."""
+    meeting = (
+        Meeting.objects.select_for_update(of=("self",)).select_related("collaborative", "venue").get(pk=meeting.pk)
+    )
+    if meeting.is_cancelled:
+        raise ValidationError("This meeting is cancelled. Schedule a new one instead.")
+    if meeting.is_past:
+        raise ValidationError("This meeting has already happened, so it can no longer be changed.")
+    if end <= start:
+        raise ValidationError({"end_time": "The meeting must end after it starts."})
+    _check_place(collaborative=meeting.collaborative, format=format, venue=venue, online_link=online_link)
+    before = {field: getattr(meeting, field) for field in CALENDAR_FIELDS}
+    zone = meeting.collaborative.time_zone
+    meeting.starts_at, meeting.ends_at = local_moment(day, start, zone), local_moment(day, end, zone)
+    meeting.title = title or "Monthly meeting"
+    meeting.format = format
+    meeting.venue = venue if format != Format.ONLINE else None
+    meeting.online_link = online_link if format != Format.IN_PERSON else ""
+    meeting.notes_for_members = notes_for_members
+    moved = any(getattr(meeting, field) != value for field, value in before.items())
+    if moved:
+        meeting.sequence += 1
+    meeting.updated_at = timezone.now()
+    meeting.full_clean()
+    meeting.save()
+    if moved:
+        _tell_members(meeting.collaborative, MEETING_CHANGED.key, meeting, f"changed-{meeting.sequence}")
+    # A bigger room (or none) may make places for people on the waiting list.
+    _move_up(meeting)
+    return meeting
+
+
+@transaction.atomic
+def meeting_cancel(*, meeting: Meeting, by: User, reason: str = "") -> Meeting:
+    """Cancel one meeting; it stays on the list, marked cancelled, so no one turns up at a closed cafe."""
+    meeting = Meeting.objects.select_for_update(of=("self",)).select_related("collaborative").get(pk=meeting.pk)
+    if meeting.is_cancelled:
+        raise ValidationError("This meeting is already cancelled.")
+    if meeting.is_past:
+        raise ValidationError("This meeting has already happened.")
+    meeting.status = Meeting.Status.CANCELLED
+    meeting.cancelled_reason = reason.strip()
+    meeting.sequence += 1
+    meeting.updated_at = timezone.now()
+    meeting.save(update_fields=["status", "cancelled_reason", "sequence", "updated_at"])
+    _tell_members(meeting.collaborative, MEETING_CANCELLED.key, meeting, "cancelled")
+    return meeting
+
+
+def _move_up(meeting: Meeting) -> list[Rsvp]:
+    """Give free places to people on the waiting list, first come first served, and tell them.
+
+    The caller holds the meeting's row lock, so two people withdrawing at once free two
+    places one after the other and never give the same place twice.
+    """
+    capacity = meeting.capacity
+    waiting = meeting.rsvps.filter(waiting=True).order_by("waiting_since", "id")
+    if capacity is not None:
+        taken = meeting.rsvps.filter(answer=Rsvp.Answer.COMING, waiting=False).count()
+        waiting = waiting[: max(capacity - taken, 0)]
+    moved = list(waiting.select_related("user"))
+    for rsvp in moved:
+        rsvp.waiting, rsvp.waiting_since, rsvp.updated_at = False, None, timezone.now()
+        rsvp.save(update_fields=["waiting", "waiting_since", "updated_at"])
+        change = RsvpChange.objects.create(rsvp=rsvp, answer=rsvp.answer, waiting=False)
+        messages_queue(
+            recipients=[rsvp.user],
+            collaborative=meeting.collaborative,
+            kind=MOVED_UP.key,
+            about=meeting,
+            occasion=f"moved-up-{change.pk}",
+        )
+    return moved
+
+
+@transaction.atomic
+def rsvp_set(*, meeting: Meeting, user: User, answer: str) -> Rsvp:
+    """Record the member's answer; past the venue's capacity "coming" means the waiting list."""
+    if answer not in Rsvp.Answer.values:
+        raise ValidationError("Choose coming, maybe or can't come.")
+    # One answer at a time per meeting: places are counted and given under this lock.
+    meeting = (
+        Meeting.objects.select_for_update(of=("self",)).select_related("collaborative", "venue").get(pk=meeting.pk)
+    )
+    if not Membership.objects.current_in(meeting.collaborative).filter(user=user).exists():
+        raise ValidationError("Only members can say whether they are coming.")
+    if meeting.is_cancelled:
+        raise ValidationError("This meeting is cancelled.")
+    if meeting.has_started:
+        raise ValidationError("This meeting has started, so answers can no longer be changed.")
+    rsvp, created = Rsvp.objects.get_or_create(
+        meeting=meeting, user=user, defaults={"answer": answer, "updated_at": timezone.now()}
+    )
+    if not created and rsvp.answer == answer:
+        return rsvp
+    had_place = not created and rsvp.answer == Rsvp.Answer.COMING and not rsvp.waiting
+    rsvp.answer = answer
+    if answer == Rsvp.Answer.COMING:
+        taken = meeting.rsvps.filter(answer=Rsvp.Answer.COMING, waiting=False).exclude(pk=rsvp.pk).count()
+        rsvp.waiting = meeting.capacity is not None and taken >= meeting.capacity
+        rsvp.waiting_since = timezone.now() if rsvp.waiting else None
+    else:
+        rsvp.waiting, rsvp.waiting_since = False, None
+    rsvp.updated_at = timezone.now()
+    rsvp.full_clean()
+    rsvp.save()
+    RsvpChange.objects.create(rsvp=rsvp, answer=rsvp.answer, waiting=rsvp.waiting)
+    if had_place and answer != Rsvp.Answer.COMING:
+        _move_up(meeting)
+    return rsvp
+
+
+@transaction.atomic
+def rsvps_withdraw(*, membership: Membership) -> None:
+    """Someone who leaves is no longer coming to meetings that have not started; their place goes on."""
+    rsvps = Rsvp.objects.filter(
+        user_id=membership.user_id,
+        meeting__collaborative_id=membership.collaborative_id,
+        meeting__starts_at__gt=timezone.now(),
+    ).exclude(answer=Rsvp.Answer.NOT_COMING)
+    for rsvp in rsvps.select_related("meeting"):
+        meeting = (
+            Meeting.objects.select_for_update(of=("self",))
+            .select_related("collaborative", "venue")
+            .get(pk=rsvp.meeting_id)
+        )
+        # Read the answer again under the meeting's lock: someone else's withdrawal may
+        # have moved this person up meanwhile, and then their place must go on.
+        rsvp.refresh_from_db()
+        had_place = rsvp.answer == Rsvp.Answer.COMING and not rsvp.waiting
+        rsvp.answer, rsvp.waiting, rsvp.waiting_since = Rsvp.Answer.NOT_COMING, False, None
+        rsvp.updated_at = timezone.now()
+        rsvp.save(update_fields=["answer", "waiting", "waiting_since", "updated_at"])
+        RsvpChange.objects.create(rsvp=rsvp, answer=rsvp.answer, waiting=False)
+        if had_place:
+            _move_up(meeting)
+
+
+def _open_for_agenda(meeting: Meeting) -> None:
+    if meeting.is_cancelled:
+        raise ValidationError("This meeting is cancelled.")
+    if meeting.is_past:
+        raise ValidationError("This meeting has already happened.")
+
+
+@transaction.atomic
+def agenda_item_propose(
+    *, meeting: Meeting, by: User, title: str, description: str = "", presenter: str = "", minutes: int | None = None
+) -> AgendaItem:
+    """A member proposes an item; a facilitator's own item goes straight on the agenda, at the end."""
+    meeting = Meeting.objects.select_for_update(of=("self",)).select_related("collaborative").get(pk=meeting.pk)
+    _open_for_agenda(meeting)
+    membership = Membership.objects.current_in(meeting.collaborative).filter(user=by).first()
+    if membership is None:
+        raise ValidationError("Only members can propose agenda items.")
+    item = AgendaItem(
+        meeting=meeting,
+        title=title.strip(),
+        description=description.strip(),
+        presenter=presenter.strip(),
+        minutes=minutes,
+        proposed_by=by,
+    )
+    if membership.is_facilitator:
+        item.status, item.decided_by, item.position = AgendaItem.Status.ACCEPTED, by, _next_position(meeting)
+    item.full_clean()
+    item.save()
+    return item
+
+
+def _next_position(meeting: Meeting) -> int:
+    last = meeting.agenda_items.on_agenda().order_by("-position").values_list("position", flat=True).first()
+    return (last or 0) + 1
+
+
+def _decide_item(item: AgendaItem) -> AgendaItem:
+    item = AgendaItem.objects.select_for_update(of=("self",)).select_related("meeting__collaborative").get(pk=item.pk)
+    _open_for_agenda(item.meeting)
+    if item.status != AgendaItem.Status.PROPOSED:
+        raise ValidationError(f"This item has already been decided: {item.get_status_display().lower()}.")
+    return item
+
+
+@transaction.atomic
+def agenda_item_accept(*, item: AgendaItem, by: User) -> AgendaItem:
+    item = _decide_item(item)
+    item.status, item.decided_by, item.position = AgendaItem.Status.ACCEPTED, by, _next_position(item.meeting)
+    item.save(update_fields=["status", "decided_by", "position"])
+    return item
+
+
+@transaction.atomic
+def agenda_item_decline(*, item: AgendaItem, by: User, reason: str) -> AgendaItem:
+    """Not this time, with a reason the proposer sees."""
+    if not reason.strip():
+        raise ValidationError("Say why, in a few words: the person who proposed it will see this.")
+    item = _decide_item(item)
+    item.status, item.decided_by, item.decline_reason = AgendaItem.Status.DECLINED, by, reason.strip()
+    item.save(update_fields=["status", "decided_by", "decline_reason"])
+    return item
+
+
+@transaction.atomic
+def agenda_item_withdraw(*, item: AgendaItem, by: User) -> AgendaItem:
+    """The proposer takes back an item the facilitators have not decided on."""
+    item = _decide_item(item)
+    if item.proposed_by_id != by.pk:
+        raise ValidationError("Only the person who proposed an item can withdraw it.")
+    item.status = AgendaItem.Status.WITHDRAWN
+    item.save(update_fields=["status"])
+    return item
+
+
+@transaction.atomic
+def agenda_item_move(*, item: AgendaItem, up: bool) -> None:
+    """Swap the item with the one before (or after) it on the agenda."""
+    meeting = Meeting.objects.select_for_update().get(pk=item.meeting_id)
+    items = list(meeting.agenda_items.on_agenda())
+    index = next((i for i, other in enumerate(items) if other.pk == item.pk), None)
+    if index is None:
+        raise ValidationError("Only items on the agenda can be moved.")
+    other = index - 1 if up else index + 1
+    if not 0 <= other < len(items):
+        return
+    items[index], items[other] = items[other], items[index]
+    for position, each in enumerate(items, start=1):
+        if each.position != position:
+            each.position = position
+            each.save(update_fields=["position"])
+
+
+@transaction.atomic
+def agenda_publish(*, meeting: Meeting, by: User) -> Meeting:
+    """Publish the agenda and tell the members; publishing again after changes tells them again."""
+    meeting = Meeting.objects.select_for_update(of=("self",)).select_related("collaborative").get(pk=meeting.pk)
+    _open_for_agenda(meeting)
+    if not meeting.agenda_items.on_agenda().exists():
+        raise ValidationError("Accept or add at least one item before publishing the agenda.")
+    meeting.agenda_published_at = timezone.now()
+    meeting.save(update_fields=["agenda_published_at"])
+    members = [m.user for m in Membership.objects.current_in(meeting.collaborative)]
+    messages_queue(
+        recipients=members,
+        collaborative=meeting.collaborative,
+        kind=AGENDA_PUBLISHED.key,
+        about=meeting,
+        occasion=f"agenda-{meeting.agenda_published_at:%Y%m%d%H%M%S%f}",
+    )
+    return meeting
+
+
+def calendar_feed_renew(*, user: User) -> CalendarFeed:
+    """Give the member a calendar address, or a new one: the old address stops working at once."""
+    feed, created = CalendarFeed.objects.get_or_create(user=user)
+    if not created:
+        feed.token = new_feed_token()
+        feed.created_at = timezone.now()
+        feed.save(update_fields=["token", "created_at"])
+    return feed
+
+
+def calendar_feed_meetings(feed: CalendarFeed) -> list[Meeting]:
+    """The meetings of every Collaborative the member belongs to, from three months back."""
+    collaboratives = Membership.objects.for_user(feed.user).values("collaborative_id")
+    since = timezone.now() - timedelta(days=90)
+    return list(
+        Meeting.objects.filter(collaborative_id__in=collaboratives, ends_at__gte=since).select_related(
+            "collaborative", "venue"
+        )
+    )
+
+
+# Reminders and notices
+
+
+RSVP_SALT = "meetings.rsvp"
+RSVP_LINK_MAX_AGE = timedelta(days=45)
+
+
+def rsvp_token(meeting: Meeting, user: User, answer: str) -> str:
+    return signing.dumps({"m": meeting.pk, "u": user.pk, "a": answer}, salt=RSVP_SALT, compress=True)
+
+
+def rsvp_links(meeting: Meeting, user: User | None) -> dict:
+    """One-click answer links for this person (signed, expiring), for the emails about a meeting."""
+    if user is None:
+        return {}
+    links = [
+        (label, site_url(reverse("meetings:rsvp_link", kwargs={"token": rsvp_token(meeting, user, value)})))
+        for value, label in Rsvp.Answer.choices
+    ]
+    return {"rsvp_links": links}
+
+
+def _reminder_occasion(days: int, meeting: Meeting) -> str:
+    return f"reminder-{days}-{meeting.starts_at:%Y%m%dT%H%M}"
+
+
+def reminder_due(meeting: Meeting, days: int) -> datetime:
+    """`days` before the meeting at the same wall-clock time, across a clocks change too."""
+    local = meeting.local_start
+    return datetime.combine(local.date() - timedelta(days=days), local.time(), tzinfo=meeting.zone)
+
+
+def reminder_skip_reason(message) -> str:
+    """Why a queued reminder should not go after all."""
+    meeting = message.about
+    if meeting is None:
+        return "The meeting no longer exists."
+    if meeting.is_cancelled:
+        return "The meeting was cancelled."
+    if not message.occasion.endswith(f"{meeting.starts_at:%Y%m%dT%H%M}"):
+        return "The meeting moved; a reminder for the new time goes instead."
+    if meeting.has_started:
+        return "The meeting had already started."
+    if Rsvp.objects.filter(meeting=meeting, user_id=message.recipient_id, answer=Rsvp.Answer.NOT_COMING).exists():
+        return "They said they can't come."
+    return ""
+
+
+def reminders_queue(*, now: datetime | None = None) -> int:
+    """Beat's scan: queue each reminder that is due, to current members who have not said they can't come.
+
+    Reminders are queued when due rather than months ahead, so a meeting that moves is
+    reminded at its new time, a cancelled one not at all, and someone who joins this week
+    is reminded too. Queuing is idempotent: the scan can run as often as it likes.
+    """
+    now = now or timezone.now()
+    queued = 0
+    soon = (
+        Meeting.objects.scheduled()
+        .filter(starts_at__gt=now, starts_at__lte=now + timedelta(days=31))
+        .select_related("collaborative")
+    )
+    for meeting in soon:
+        for days in meeting.collaborative.reminder_days:
+            if not reminder_due(meeting, days) <= now:
+                continue
+            # The first reminder is not sent once the second is due: one email is enough.
+            later = [d for d in meeting.collaborative.reminder_days if d < days]
+            if any(reminder_due(meeting, d) <= now for d in later):
+                continue
+            occasion = _reminder_occasion(days, meeting)
+            already = Message.objects.filter(
+                kind=MEETING_REMINDER.key,
+                about_type=ContentType.objects.get_for_model(Meeting),
+                about_id=meeting.pk,
+                occasion=occasion,
+            ).values("recipient_id")
+            not_coming = meeting.rsvps.filter(answer=Rsvp.Answer.NOT_COMING).values("user_id")
+            members = (
+                Membership.objects.current_in(meeting.collaborative)
+                .exclude(user_id__in=already)
+                .exclude(user_id__in=not_coming)
+            )
+            recipients = [m.user for m in members]
+            if recipients:
+                with transaction.atomic():
+                    messages_queue(
+                        recipients=recipients,
+                        collaborative=meeting.collaborative,
+                        kind=MEETING_REMINDER.key,
+                        about=meeting,
+                        occasion=occasion,
+                    )
+                queued += len(recipients)
+    return queued
+
+
+def _tell_members(collaborative: Collaborative, kind: str, about, occasion: str) -> None:
+    members = [m.user for m in Membership.objects.current_in(collaborative)]
+    messages_queue(recipients=members, collaborative=collaborative, kind=kind, about=about, occasion=occasion)
+
+
+@transaction.atomic
+def venue_save(*, venue: Venue) -> Venue:
+    """Save a venue; more room (or no limit) gives places to people waiting for its coming meetings."""
+    venue.full_clean()
+    venue.save()
+    upcoming = Meeting.objects.scheduled().filter(venue=venue, starts_at__gt=timezone.now())
+    for pk in upcoming.values_list("pk", flat=True):
+        _move_up(Meeting.objects.select_for_update(of=("self",)).select_related("collaborative", "venue").get(pk=pk))
+    return venue

@@ -1,0 +1,34 @@
+from django.urls import path
+
+from meetings import views
+
+app_name = "meetings"
+
+urlpatterns = [
+    path("c/<slug:slug>/meetings/", views.meeting_list, name="list"),
+    path("c/<slug:slug>/meetings/new/", views.meeting_schedule_one, name="schedule"),
+    path("c/<slug:slug>/meetings/new-series/", views.meeting_schedule_series, name="schedule_series"),
+    path("c/<slug:slug>/meetings/<int:pk>/", views.meeting_detail, name="detail"),
+    path("c/<slug:slug>/meetings/<int:pk>/rsvp/", views.rsvp, name="rsvp"),
+    path("c/<slug:slug>/meetings/<int:pk>/calendar.ics", views.meeting_ics, name="ics"),
+    path("calendar/", views.calendar_subscription, name="calendar"),
+    path("meetings/answer/<str:token>/", views.rsvp_link, name="rsvp_link"),
+    path("calendar/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
+    path("c/<slug:slug>/meetings/<int:pk>/change/", views.meeting_edit, name="edit"),
+    path("c/<slug:slug>/meetings/<int:pk>/cancel/", views.meeting_cancel_view, name="cancel"),
+    path("c/<slug:slug>/meetings/<int:pk>/agenda/", views.agenda_print, name="agenda"),
+    path("c/<slug:slug>/meetings/<int:pk>/agenda/propose/", views.agenda_propose, name="agenda_propose"),
+    path("c/<slug:slug>/meetings/<int:pk>/agenda/publish/", views.agenda_publish_view, name="agenda_publish"),
+    *[
+        path(
+            f"c/<slug:slug>/meetings/<int:meeting_pk>/agenda/<int:pk>/{action}/",
+            views.agenda_item_decide,
+            {"action": action},
+            name=f"agenda_item_{action}",
+        )
+        for action in ["accept", "decline", "withdraw", "up", "down"]
+    ],
+    path("c/<slug:slug>/venues/", views.venue_list, name="venues"),
+    path("c/<slug:slug>/venues/new/", views.venue_edit, name="venue_add"),
+    path("c/<slug:slug>/venues/<int:pk>/change/", views.venue_edit, name="venue_edit"),
+]

@@ -1,0 +1,467 @@
+from collections import Counter
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from collaborative.permissions import (
+    LinkNotValid,
+    agenda_item_for,
+    calendar_feed_for,
+    facilitator_membership_for,
+    meeting_for,
+    membership_for,
+    rsvp_link_for,
+    venue_for,
+)
+from meetings.calendar import calendar_bytes
+from meetings.calendar import meeting_ics as meeting_ics_bytes
+from meetings.forms import AgendaItemForm, CancelForm, DeclineForm, MeetingForm, RsvpForm, SeriesForm, VenueForm
+from meetings.models import AgendaItem, CalendarFeed, Meeting, Rsvp, Venue
+from meetings.services import (
+    agenda_item_accept,
+    agenda_item_decline,
+    agenda_item_move,
+    agenda_item_propose,
+    agenda_item_withdraw,
+    agenda_publish,
+    calendar_feed_meetings,
+    calendar_feed_renew,
+    meeting_cancel,
+    meeting_change,
+    meeting_schedule,
+    rsvp_set,
+    series_schedule,
+    venue_save,
+)
+from members.models import AccessNeed, Membership
+
+PAST_PAGE_SIZE = 20
+
+
+@require_GET
+def meeting_list(request: HttpRequest, slug: str) -> HttpResponse:
+    membership = membership_for(request.user, slug)
+    meetings = Meeting.objects.for_collaborative(membership.collaborative).select_related("venue", "collaborative")
+    upcoming = list(meetings.upcoming())
+    answers = dict(Rsvp.objects.filter(meeting__in=upcoming, user=request.user).values_list("meeting_id", "answer"))
+    for meeting in upcoming:
+        meeting.my_answer = answers.get(meeting.pk)
+    past = Paginator(meetings.past(), PAST_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "meetings/meeting_list.html",
+        {
+            "membership": membership,
+            "collaborative": membership.collaborative,
+            "upcoming": upcoming,
+            "page": past,
+            "can_manage": membership.is_facilitator,
+        },
+    )
+
+
+def rsvp_context(meeting: Meeting, rsvp: Rsvp | None) -> dict:
+    """What the "are you coming?" buttons need, on the meeting page and the home page."""
+    return {"meeting": meeting, "rsvp": rsvp, "answers": Rsvp.Answer.choices}
+
+
+def _attendance(meeting: Meeting, rsvps: list[Rsvp]) -> dict:
+    """Numbers for everyone; for facilitators, who is coming and what they need."""
+    counts = Counter("waiting" if r.waiting else r.answer for r in rsvps)
+    coming = [r.user for r in rsvps if r.answer == Rsvp.Answer.COMING and not r.waiting]
+    maybe = [r.user for r in rsvps if r.answer == Rsvp.Answer.MAYBE]
+    needs = [
+        {"label": label, "people": [person for person in coming if value in person.access_needs]}
+        for value, label in AccessNeed.choices
+    ]
+    return {
+        "coming": counts[Rsvp.Answer.COMING],
+        "maybe": counts[Rsvp.Answer.MAYBE],
+        "not_coming": counts[Rsvp.Answer.NOT_COMING],
+        "waiting": counts["waiting"],
+        "coming_people": coming,
+        "maybe_people": maybe,
+        "waiting_people": [r.user for r in rsvps if r.waiting],
+        "needs": [need for need in needs if need["people"]],
+        "in_their_words": [person for person in coming if person.access_needs_other],
+        # Catering: plan for everyone coming, and perhaps those who said maybe.
+        "headcount_low": len(coming),
+        "headcount_high": len(coming) + len(maybe),
+    }
+
+
+@require_GET
+def meeting_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    membership, meeting = meeting_for(request.user, slug, pk)
+    # Only current members count: someone who has left is no longer coming.
+    members = Membership.objects.current_in(meeting.collaborative).values("user_id")
+    rsvps = list(meeting.rsvps.filter(user_id__in=members).select_related("user").order_by("updated_at", "id"))
+    mine = next((r for r in rsvps if r.user_id == request.user.pk), None)
+    items = list(meeting.agenda_items.select_related("proposed_by"))
+    agenda = [item for item in items if item.status == AgendaItem.Status.ACCEPTED]
+    return render(
+        request,
+        "meetings/meeting_detail.html",
+        {
+            "membership": membership,
+            "collaborative": membership.collaborative,
+            "can_manage": membership.is_facilitator,
+            "attendance": _attendance(meeting, rsvps),
+            "agenda": agenda if meeting.agenda_published_at or membership.is_facilitator else [],
+            "proposed": [item for item in items if item.status == AgendaItem.Status.PROPOSED],
+            "my_items": [item for item in items if item.proposed_by_id == request.user.pk and item not in agenda],
+            "decline_form": DeclineForm(),
+            **rsvp_context(meeting, mine),
+        },
+    )
+
+
+@require_POST
+@vary_on_headers("HX-Request")
+def rsvp(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """One click: coming, maybe or can't come. htmx gets the buttons back; without JavaScript, the page."""
+    _, meeting = meeting_for(request.user, slug, pk)
+    form = RsvpForm(request.POST)
+    answer = None
+    error = ""
+    if not form.is_valid():
+        error = "Choose coming, maybe or can't come."
+    else:
+        try:
+            answer = rsvp_set(meeting=meeting, user=request.user, answer=form.cleaned_data["answer"])
+        except ValidationError as problem:
+            error = problem.messages[0]
+    if request.htmx:
+        mine = answer or Rsvp.objects.filter(meeting=meeting, user=request.user).first()
+        # The buttons go back into the page they came from, which is where a plain submit returns.
+        page = request.htmx.current_url_abs_path or meeting.get_absolute_url()
+        return render(
+            request,
+            "meetings/meeting_detail.html#rsvp",
+            {**rsvp_context(meeting, mine), "rsvp_error": error, "next_url": page},
+        )
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, _said(answer))
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = meeting.get_absolute_url()
+    return redirect(back)
+
+
+def _said(rsvp: Rsvp) -> str:
+    if rsvp.waiting:
+        return "The meeting is full, so you are on the waiting list. We will email you if a place comes free."
+    return {
+        Rsvp.Answer.COMING: "Thank you. You said you are coming.",
+        Rsvp.Answer.MAYBE: "Thank you. You said maybe.",
+        Rsvp.Answer.NOT_COMING: "Thank you. You said you can't come.",
+    }[rsvp.answer]
+
+
+def _schedule(request: HttpRequest, slug: str, form_class, template: str) -> HttpResponse:
+    membership = facilitator_membership_for(request.user, slug)
+    collaborative = membership.collaborative
+    data = request.POST if request.method == "POST" else None
+    form = form_class(data, collaborative=collaborative)
+    if request.method == "POST" and form.is_valid():
+        values = form.cleaned_data
+        place = {
+            "title": values["title"],
+            "start": values["start_time"],
+            "end": values["end_time"],
+            "format": values["format"],
+            "venue": values["venue"],
+            "online_link": values["online_link"],
+            "notes_for_members": values["notes_for_members"],
+        }
+        try:
+            if form_class is SeriesForm:
+                meetings = series_schedule(
+                    collaborative=collaborative,
+                    by=request.user,
+                    week=values["week"],
+                    weekday=values["weekday"],
+                    first_month=values["day"],
+                    months=values["months"],
+                    **place,
+                )
+            else:
+                meetings = [meeting_schedule(collaborative=collaborative, by=request.user, day=values["day"], **place)]
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            if len(meetings) == 1:
+                messages.success(request, "The meeting has been scheduled.")
+                return redirect(meetings[0])
+            messages.success(request, f"{len(meetings)} meetings have been scheduled.")
+            return redirect("meetings:list", slug=slug)
+    return render(
+        request,
+        template,
+        {
+            "membership": membership,
+            "collaborative": collaborative,
+            "form": form,
+            "has_venues": collaborative.venues.filter(is_archived=False).exists(),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def meeting_schedule_one(request: HttpRequest, slug: str) -> HttpResponse:
+    return _schedule(request, slug, MeetingForm, "meetings/meeting_form.html")
+
+
+@require_http_methods(["GET", "POST"])
+def meeting_schedule_series(request: HttpRequest, slug: str) -> HttpResponse:
+    return _schedule(request, slug, SeriesForm, "meetings/meetingseries_form.html")
+
+
+@require_http_methods(["GET", "POST"])
+def meeting_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    membership, meeting = meeting_for(request.user, slug, pk, manage=True)
+    data = request.POST if request.method == "POST" else None
+    form = MeetingForm(data, collaborative=membership.collaborative, initial=MeetingForm.initial_for(meeting))
+    if request.method == "POST" and form.is_valid():
+        values = form.cleaned_data
+        try:
+            meeting_change(
+                meeting=meeting,
+                by=request.user,
+                day=values["day"],
+                start=values["start_time"],
+                end=values["end_time"],
+                title=values["title"],
+                format=values["format"],
+                venue=values["venue"],
+                online_link=values["online_link"],
+                notes_for_members=values["notes_for_members"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "The meeting has been changed. Other meetings in its series are as they were.")
+            return redirect(meeting)
+    return render(
+        request,
+        "meetings/meeting_form.html",
+        {"membership": membership, "collaborative": membership.collaborative, "form": form, "meeting": meeting},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def meeting_cancel_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    membership, meeting = meeting_for(request.user, slug, pk, manage=True)
+    form = CancelForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            meeting_cancel(meeting=meeting, by=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "The meeting has been cancelled. Other meetings in its series are as they were.")
+            return redirect(meeting)
+    return render(
+        request,
+        "meetings/meeting_cancel.html",
+        {"membership": membership, "collaborative": membership.collaborative, "form": form, "meeting": meeting},
+    )
+
+
+@require_GET
+def venue_list(request: HttpRequest, slug: str) -> HttpResponse:
+    membership = facilitator_membership_for(request.user, slug)
+    return render(
+        request,
+        "meetings/venue_list.html",
+        {
+            "membership": membership,
+            "collaborative": membership.collaborative,
+            "venues": membership.collaborative.venues.all(),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def venue_edit(request: HttpRequest, slug: str, pk: int | None = None) -> HttpResponse:
+    if pk is None:
+        membership = facilitator_membership_for(request.user, slug)
+        venue = Venue(collaborative=membership.collaborative)
+    else:
+        membership, venue = venue_for(request.user, slug, pk)
+    form = VenueForm(request.POST if request.method == "POST" else None, instance=venue)
+    if request.method == "POST" and form.is_valid():
+        venue_save(venue=form.save(commit=False))
+        messages.success(request, f"{venue.name} has been saved.")
+        return redirect("meetings:venues", slug=slug)
+    return render(
+        request,
+        "meetings/venue_form.html",
+        {"membership": membership, "collaborative": membership.collaborative, "form": form, "venue": venue},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def agenda_propose(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Any member proposes an item; a facilitator's goes straight on the agenda."""
+    membership, meeting = meeting_for(request.user, slug, pk)
+    form = AgendaItemForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            item = agenda_item_propose(meeting=meeting, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            if item.status == AgendaItem.Status.ACCEPTED:
+                messages.success(request, "The item is on the agenda.")
+            else:
+                messages.success(request, "Thank you. The facilitators will look at your item and tell you here.")
+            return redirect(f"{meeting.get_absolute_url()}#agenda")
+    return render(
+        request,
+        "meetings/agendaitem_form.html",
+        {"membership": membership, "collaborative": membership.collaborative, "meeting": meeting, "form": form},
+    )
+
+
+@require_POST
+def agenda_item_decide(request: HttpRequest, slug: str, meeting_pk: int, pk: int, action: str) -> HttpResponse:
+    """Facilitators accept, decline (with a reason) or move an item; the proposer withdraws their own."""
+    _, item = agenda_item_for(request.user, slug, meeting_pk, pk, manage=action != "withdraw")
+    try:
+        if action == "accept":
+            agenda_item_accept(item=item, by=request.user)
+            messages.success(request, f"\u201c{item.title}\u201d is on the agenda.")
+        elif action == "decline":
+            form = DeclineForm(request.POST)
+            reason = form.cleaned_data["reason"] if form.is_valid() else ""
+            agenda_item_decline(item=item, by=request.user, reason=reason)
+            messages.success(request, f"\u201c{item.title}\u201d is not on the agenda this time.")
+        elif action == "withdraw":
+            agenda_item_withdraw(item=item, by=request.user)
+            messages.success(request, f"You withdrew \u201c{item.title}\u201d.")
+        else:
+            agenda_item_move(item=item, up=action == "up")
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    return redirect(f"{item.meeting.get_absolute_url()}#agenda")
+
+
+@require_POST
+def agenda_publish_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    _, meeting = meeting_for(request.user, slug, pk, manage=True)
+    try:
+        agenda_publish(meeting=meeting, by=request.user)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, "The agenda is published. Members are being told by email.")
+    return redirect(f"{meeting.get_absolute_url()}#agenda")
+
+
+@require_GET
+def agenda_print(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """The agenda in large print, to read on screen or print for the table."""
+    membership, meeting = meeting_for(request.user, slug, pk)
+    shown = meeting.agenda_published_at or membership.is_facilitator
+    return render(
+        request,
+        "meetings/agenda_print.html",
+        {
+            "membership": membership,
+            "collaborative": membership.collaborative,
+            "meeting": meeting,
+            "items": meeting.agenda_items.on_agenda() if shown else [],
+            "published": bool(meeting.agenda_published_at),
+        },
+    )
+
+
+@require_GET
+def meeting_ics(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """The meeting as a calendar file, to add it to a phone's or computer's calendar."""
+    _, meeting = meeting_for(request.user, slug, pk)
+    response = HttpResponse(meeting_ics_bytes(meeting), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="meeting-{meeting.local_start:%Y-%m-%d}.ics"'
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def calendar_subscription(request: HttpRequest) -> HttpResponse:
+    """The member's private calendar address, with how to use it, and a way to change or stop it."""
+    if request.method == "POST":
+        if request.POST.get("action") == "stop":
+            CalendarFeed.objects.filter(user=request.user).delete()
+            messages.success(request, "Your calendar address has been stopped. Calendars using it will stop updating.")
+        else:
+            had_one = CalendarFeed.objects.filter(user=request.user).exists()
+            calendar_feed_renew(user=request.user)
+            messages.success(
+                request,
+                "Here is your new calendar address. The old one no longer works."
+                if had_one
+                else "Here is your calendar address.",
+            )
+        return redirect("meetings:calendar")
+    feed = CalendarFeed.objects.filter(user=request.user).first()
+    url = request.build_absolute_uri(reverse("meetings:calendar_feed", kwargs={"token": feed.token})) if feed else ""
+    return render(
+        request,
+        "meetings/calendarfeed_detail.html",
+        {
+            "feed": feed,
+            "feed_url": url,
+            "webcal_url": url.replace("https://", "webcal://").replace("http://", "webcal://"),
+        },
+    )
+
+
+@login_not_required
+@require_http_methods(["GET", "HEAD"])
+def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
+    """What calendar programs fetch: the secret address is the permission."""
+    feed = calendar_feed_for(token)
+    CalendarFeed.objects.filter(pk=feed.pk).update(last_fetched_at=timezone.now())
+    body = calendar_bytes(calendar_feed_meetings(feed), name="Living Well Collaboratives")
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Cache-Control"] = "private, max-age=900"
+    return response
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def rsvp_link(request: HttpRequest, token: str) -> HttpResponse:
+    """The "Coming / Maybe / Can't come" links in reminder emails, without signing in.
+
+    Opening the link shows the answer with one button to confirm: mail programs and
+    virus scanners open links in emails by themselves, and must not answer for anyone.
+    """
+    try:
+        meeting, person, answer = rsvp_link_for(token)
+    except LinkNotValid:
+        return render(request, "meetings/rsvp_link.html", {"invalid": True}, status=400)
+    label = Rsvp.Answer(answer).label
+    error, done = "", None
+    if request.method == "POST":
+        try:
+            done = rsvp_set(meeting=meeting, user=person, answer=answer)
+        except ValidationError as problem:
+            error = problem.messages[0]
+    elif meeting.is_cancelled or meeting.has_started:
+        error = "This meeting is cancelled." if meeting.is_cancelled else "This meeting has started."
+    return render(
+        request,
+        "meetings/rsvp_link.html",
+        {"meeting": meeting, "person": person, "label": label, "error": error, "said": _said(done) if done else ""},
+    )

@@ -1,0 +1,190 @@
+"""The agenda: members propose, facilitators accept, decline with a reason, reorder and publish."""
+
+import html
+from datetime import time, timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from meetings.models import AgendaItem, Venue
+from meetings.services import agenda_item_propose, agenda_publish, meeting_cancel, meeting_schedule
+from notifications.kinds import AGENDA_PUBLISHED
+from notifications.models import Message
+from notifications.services import messages_claim, messages_send
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def meeting(collaborative, facilitator):
+    venue = Venue.objects.create(collaborative=collaborative, name="Cafe on the Green", address="1 High Street")
+    return meeting_schedule(
+        collaborative=collaborative,
+        by=facilitator,
+        day=timezone.localdate() + timedelta(days=10),
+        start=time(10),
+        end=time(12, 30),
+        venue=venue,
+    )
+
+
+def url(name: str, meeting, **kwargs) -> str:
+    if "item" in kwargs:
+        item = kwargs.pop("item")
+        return reverse(name, kwargs={"slug": "lambeth", "meeting_pk": meeting.pk, "pk": item.pk})
+    return reverse(name, kwargs={"slug": "lambeth", "pk": meeting.pk})
+
+
+def text(response) -> str:
+    return html.unescape(response.content.decode())
+
+
+def test_a_member_proposes_an_item_and_it_waits_for_the_facilitators(member_client, member, meeting):
+    response = member_client.post(
+        url("meetings:agenda_propose", meeting),
+        {"title": "Waiting times for talking therapies", "description": "Six months is too long.", "minutes": "20"},
+    )
+    assert response.status_code == 302
+    item = AgendaItem.objects.get()
+    assert (item.status, item.proposed_by, item.minutes) == (AgendaItem.Status.PROPOSED, member, 20)
+    page = text(member_client.get(meeting.get_absolute_url()))
+    assert "Items you proposed" in page
+    assert "Waiting for the facilitators" in page
+
+
+def test_a_facilitators_item_goes_straight_on_the_agenda(facilitator_client, meeting):
+    facilitator_client.post(url("meetings:agenda_propose", meeting), {"title": "Welcome and introductions"})
+    assert AgendaItem.objects.get().status == AgendaItem.Status.ACCEPTED
+
+
+def test_a_proposal_without_a_title_is_explained_and_nothing_is_saved(member_client, meeting):
+    response = member_client.post(url("meetings:agenda_propose", meeting), {"title": "", "minutes": "0"})
+    assert response.status_code == 200
+    assert "What it is about: This field is required." in text(response)
+    assert not AgendaItem.objects.exists()
+
+
+def test_declining_needs_a_reason_and_the_proposer_sees_it(client, people, meeting):
+    item = agenda_item_propose(meeting=meeting, by=people["member"], title="Parking at the cafe")
+    client.force_login(people["facilitator"])
+    client.post(url("meetings:agenda_item_decline", meeting, item=item), {"reason": ""})
+    item.refresh_from_db()
+    assert item.status == AgendaItem.Status.PROPOSED
+    client.post(
+        url("meetings:agenda_item_decline", meeting, item=item), {"reason": "The cafe manager will write to us."}
+    )
+    item.refresh_from_db()
+    assert (item.status, item.decided_by) == (AgendaItem.Status.DECLINED, people["facilitator"])
+
+    client.force_login(people["member"])
+    page = text(client.get(meeting.get_absolute_url()))
+    assert "The facilitators said: The cafe manager will write to us." in page
+    # Others do not see someone else's declined item.
+    client.force_login(people["commissioner"])
+    assert "Parking at the cafe" not in text(client.get(meeting.get_absolute_url()))
+
+
+def test_accepting_places_the_item_last_and_reordering_swaps_neighbours(facilitator_client, people, meeting):
+    first = agenda_item_propose(meeting=meeting, by=people["facilitator"], title="Welcome")
+    second = agenda_item_propose(meeting=meeting, by=people["member"], title="Crisis care")
+    facilitator_client.post(url("meetings:agenda_item_accept", meeting, item=second))
+    assert list(meeting.agenda_items.on_agenda()) == [first, second]
+    facilitator_client.post(url("meetings:agenda_item_up", meeting, item=second))
+    assert list(meeting.agenda_items.on_agenda()) == [second, first]
+    facilitator_client.post(url("meetings:agenda_item_up", meeting, item=second))  # Already first: nothing moves.
+    assert list(meeting.agenda_items.on_agenda()) == [second, first]
+
+
+def test_deciding_twice_says_so(facilitator_client, people, meeting):
+    item = agenda_item_propose(meeting=meeting, by=people["member"], title="Crisis care")
+    facilitator_client.post(url("meetings:agenda_item_accept", meeting, item=item))
+    response = facilitator_client.post(
+        url("meetings:agenda_item_decline", meeting, item=item), {"reason": "No"}, follow=True
+    )
+    assert "This item has already been decided: on the agenda." in text(response)
+    item.refresh_from_db()
+    assert item.status == AgendaItem.Status.ACCEPTED
+
+
+def test_only_the_proposer_withdraws(client, people, meeting):
+    item = agenda_item_propose(meeting=meeting, by=people["member"], title="Crisis care")
+    client.force_login(people["commissioner"])
+    client.post(url("meetings:agenda_item_withdraw", meeting, item=item))
+    item.refresh_from_db()
+    assert item.status == AgendaItem.Status.PROPOSED
+    client.force_login(people["member"])
+    client.post(url("meetings:agenda_item_withdraw", meeting, item=item))
+    item.refresh_from_db()
+    assert item.status == AgendaItem.Status.WITHDRAWN
+
+
+def test_members_see_the_agenda_only_once_published_and_are_told(client, people, meeting, mailoutbox):
+    agenda_item_propose(meeting=meeting, by=people["facilitator"], title="Welcome and introductions")
+    client.force_login(people["member"])
+    assert "Welcome and introductions" not in text(client.get(meeting.get_absolute_url()))
+    assert "The agenda has not been published yet." in text(client.get(url("meetings:agenda", meeting)))
+
+    client.force_login(people["facilitator"])
+    client.post(url("meetings:agenda_publish", meeting))
+    client.force_login(people["member"])
+    assert "Welcome and introductions" in text(client.get(meeting.get_absolute_url()))
+    assert "Welcome and introductions" in text(client.get(url("meetings:agenda", meeting)))
+
+    claim, ids = messages_claim()
+    messages_send(claim=claim, ids=ids)
+    agendas = [
+        email for email in mailoutbox if email.subject.endswith(f"The agenda for {meeting.local_start:%A %-d %B}")
+    ]
+    assert {email.to[0] for email in agendas} == {
+        people[role].email for role in ("member", "facilitator", "commissioner")
+    }
+    assert "1. Welcome and introductions" in agendas[0].body
+
+
+def test_an_empty_agenda_cannot_be_published(facilitator_client, meeting):
+    response = facilitator_client.post(url("meetings:agenda_publish", meeting), follow=True)
+    assert "Accept or add at least one item before publishing the agenda." in text(response)
+    assert not Message.objects.filter(kind=AGENDA_PUBLISHED.key).exists()
+
+
+def test_publishing_again_tells_members_again(people, meeting):
+    agenda_item_propose(meeting=meeting, by=people["facilitator"], title="Welcome")
+    agenda_publish(meeting=meeting, by=people["facilitator"])
+    agenda_publish(meeting=meeting, by=people["facilitator"])
+    assert Message.objects.filter(kind=AGENDA_PUBLISHED.key, recipient=people["member"]).count() == 2
+
+
+def test_no_proposals_for_a_cancelled_meeting(member_client, people, meeting):
+    meeting_cancel(meeting=meeting, by=people["facilitator"])
+    response = member_client.post(url("meetings:agenda_propose", meeting), {"title": "Crisis care"})
+    assert "This meeting is cancelled." in text(response)
+    assert not AgendaItem.objects.exists()
+
+
+def test_the_print_page_is_large_print(client, people, meeting):
+    agenda_item_propose(meeting=meeting, by=people["facilitator"], title="Welcome")
+    agenda_publish(meeting=meeting, by=people["facilitator"])
+    client.force_login(people["member"])
+    page = text(client.get(url("meetings:agenda", meeting)))
+    assert 'class="large-print"' in page
+    assert "Welcome" in page
+
+
+def test_the_meeting_page_takes_the_same_queries_for_2_or_20_agenda_items(client, people, meeting):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(people["facilitator"])
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(meeting.get_absolute_url()).status_code == 200
+        return len(captured)
+
+    for number in range(2):
+        agenda_item_propose(meeting=meeting, by=people["member"], title=f"Item {number}")
+    few = queries()
+    for number in range(18):
+        agenda_item_propose(meeting=meeting, by=people["facilitator"], title=f"More {number}")
+    assert queries() == few
