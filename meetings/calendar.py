@@ -6,6 +6,7 @@ sent with STATUS:CANCELLED (and METHOD:CANCEL for a single download), which remo
 """
 
 from collections.abc import Iterable
+from datetime import timedelta
 
 from django.conf import settings
 from django.utils import timezone
@@ -64,10 +65,17 @@ def calendar_bytes(meetings: Iterable[Meeting], *, name: str, method: str = "PUB
     calendar.add("version", "2.0")
     calendar.add("method", method)
     calendar.add("x-wr-calname", name)
+    meetings = list(meetings)
     for meeting in meetings:
         calendar.add_component(meeting_event(meeting))
-    # VTIMEZONE for each time zone used, so every program shows the right local time.
-    calendar.add_missing_timezones()
+    # VTIMEZONE for each time zone used, so every program shows the right local time;
+    # only the years around the meetings (the whole 1970-2038 range makes each file 3 kB
+    # and slow to build, and a reminder builds one per person).
+    if meetings:
+        starts = [meeting.starts_at for meeting in meetings]
+        calendar.add_missing_timezones(
+            first_date=(min(starts) - timedelta(days=366)).date(), last_date=(max(starts) + timedelta(days=366)).date()
+        )
     return calendar.to_ical()
 
 

@@ -150,3 +150,46 @@ class DeclineForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="The person who proposed it will see this.",
     )
+
+
+class NotesForm(forms.Form):
+    """The notes of a meeting: one box per agenda item, and one for anything else."""
+
+    general_notes = forms.CharField(
+        label="Other notes",
+        required=False,
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="Anything not under an agenda item.",
+    )
+
+    def __init__(self, *args, items, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.items = list(items)
+        for number, item in enumerate(self.items, start=1):
+            self.fields[f"item_{item.pk}"] = forms.CharField(
+                label=f"{number}. {item.title}",
+                required=False,
+                max_length=20000,
+                initial=item.notes,
+                widget=forms.Textarea(attrs={"rows": 5}),
+            )
+        self.order_fields([f"item_{item.pk}" for item in self.items] + ["general_notes"])
+
+    def item_notes(self) -> dict[int, str]:
+        return {item.pk: self.cleaned_data[f"item_{item.pk}"] for item in self.items}
+
+
+class DecisionForm(forms.Form):
+    text = forms.CharField(label="What was decided", max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    agenda_item = forms.ModelChoiceField(
+        label="Under which agenda item (optional)", queryset=AgendaItem.objects.none(), required=False
+    )
+
+    def __init__(self, *args, meeting, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["agenda_item"].queryset = meeting.agenda_items.on_agenda()
+
+
+class GuestsForm(forms.Form):
+    guests = forms.IntegerField(label="Guests who came", min_value=0, max_value=1000)

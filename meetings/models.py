@@ -7,6 +7,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from collaborative.markdown import render_markdown
 from members.models import Collaborative
 
 
@@ -133,6 +134,19 @@ class Meeting(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.SCHEDULED)
     cancelled_reason = models.CharField("why it is cancelled (optional)", max_length=300, blank=True)
     agenda_published_at = models.DateTimeField(null=True, blank=True)
+    guests = models.PositiveSmallIntegerField(
+        "guests who came", default=0, help_text="People who came but are not members, e.g. a visiting speaker."
+    )
+    general_notes = models.TextField("other notes", max_length=20000, blank=True)
+    notes_published_at = models.DateTimeField(null=True, blank=True)
+    # The minutes (notes and decisions) are approved at a later meeting, as is the custom.
+    minutes_approved_at = models.DateTimeField(null=True, blank=True)
+    minutes_approved_at_meeting = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="approved_minutes_of"
+    )
+    minutes_approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     # Raised on every change people's calendars should follow (RFC 5545 SEQUENCE).
     sequence = models.PositiveIntegerField(default=0)
     created_by = models.ForeignKey(
@@ -195,6 +209,15 @@ class Meeting(models.Model):
     @property
     def online(self) -> bool:
         return self.format in (Format.ONLINE, Format.HYBRID)
+
+    @property
+    def general_notes_html(self):
+        return render_markdown(self.general_notes)
+
+    @property
+    def register_open(self) -> bool:
+        """The register can be taken from the day of the meeting."""
+        return not self.is_cancelled and timezone.localdate(timezone.now(), self.zone) >= self.local_start.date()
 
     @property
     def capacity(self) -> int | None:
@@ -281,6 +304,7 @@ class AgendaItem(models.Model):
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PROPOSED)
     decline_reason = models.TextField("why not this time", max_length=1000, blank=True)
+    notes = models.TextField(max_length=20000, blank=True, help_text="What was said, in Markdown.")
     position = models.PositiveIntegerField(default=0)
     proposed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="agenda_items"
@@ -303,6 +327,70 @@ class AgendaItem(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def notes_html(self):
+        return render_markdown(self.notes)
+
+
+class NotesRevision(models.Model):
+    """Each saved version of a meeting's notes, so no one's words are lost when notes are corrected."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="notes_revisions")
+    agenda_item = models.ForeignKey(
+        AgendaItem, on_delete=models.CASCADE, null=True, blank=True, related_name="notes_revisions"
+    )
+    text = models.TextField(max_length=20000, blank=True)
+    edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    edited_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["edited_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Notes of {self.meeting_id} at {self.edited_at:%Y-%m-%d %H:%M}"
+
+
+class Decision(models.Model):
+    """Something the meeting decided, recorded on its own so it can be found and followed up."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="decisions")
+    agenda_item = models.ForeignKey(
+        AgendaItem, on_delete=models.SET_NULL, null=True, blank=True, related_name="decisions"
+    )
+    text = models.TextField("what was decided", max_length=2000)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+    # Nothing is deleted: a decision recorded by mistake is withdrawn, and stays on record.
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["recorded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.text[:80]
+
+
+class Attendance(models.Model):
+    """Whether a member came to a meeting, as a facilitator marked it on the register."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendances")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="attendances")
+    attended = models.BooleanField(default=True)
+    marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    marked_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["meeting", "user"], name="attendance_once_per_person")]
+
+    def __str__(self) -> str:
+        return f"{self.user} {'came to' if self.attended else 'missed'} {self.meeting}"
 
 
 def new_feed_token() -> str:

@@ -11,10 +11,13 @@ from django.utils import timezone
 
 from meetings.models import (
     AgendaItem,
+    Attendance,
     CalendarFeed,
+    Decision,
     Format,
     Meeting,
     MeetingSeries,
+    NotesRevision,
     Rsvp,
     RsvpChange,
     Venue,
@@ -28,6 +31,7 @@ from notifications.kinds import (
     MEETING_REMINDER,
     MEETING_SCHEDULED,
     MOVED_UP,
+    NOTES_PUBLISHED,
 )
 from notifications.models import Message
 from notifications.services import messages_queue, site_url
@@ -608,3 +612,157 @@ def venue_save(*, venue: Venue) -> Venue:
     for pk in upcoming.values_list("pk", flat=True):
         _move_up(Meeting.objects.select_for_update(of=("self",)).select_related("collaborative", "venue").get(pk=pk))
     return venue
+
+
+# The register, notes, decisions and minutes
+
+
+def _current_member(meeting: Meeting, user: User) -> None:
+    if not Membership.objects.current_in(meeting.collaborative).filter(user=user).exists():
+        raise ValidationError("Only members can be on the register.")
+
+
+@transaction.atomic
+def register_mark(*, meeting: Meeting, user: User, attended: bool, by: User) -> Attendance:
+    """One tap on the register: came, or not."""
+    if meeting.is_cancelled:
+        raise ValidationError("This meeting was cancelled.")
+    if not meeting.register_open:
+        raise ValidationError("The register opens on the day of the meeting.")
+    _current_member(meeting, user)
+    attendance, _ = Attendance.objects.update_or_create(
+        meeting=meeting, user=user, defaults={"attended": attended, "marked_by": by, "marked_at": timezone.now()}
+    )
+    return attendance
+
+
+@transaction.atomic
+def register_guests(*, meeting: Meeting, guests: int, by: User) -> Meeting:
+    if meeting.is_cancelled:
+        raise ValidationError("This meeting was cancelled.")
+    if not meeting.register_open:
+        raise ValidationError("The register opens on the day of the meeting.")
+    if not 0 <= guests <= 1000:
+        raise ValidationError("Give a number of guests from 0 to 1000.")
+    meeting.guests = guests
+    meeting.save(update_fields=["guests"])
+    return meeting
+
+
+def _notes_open(meeting: Meeting) -> None:
+    if meeting.minutes_approved_at:
+        raise ValidationError("These minutes have been approved, so they can no longer be changed.")
+    if meeting.is_cancelled:
+        raise ValidationError("This meeting was cancelled.")
+
+
+@transaction.atomic
+def notes_save(*, meeting: Meeting, by: User, general_notes: str, item_notes: dict[int, str]) -> Meeting:
+    """Save the notes; each change is kept as a revision, so earlier wording is never lost."""
+    meeting = Meeting.objects.select_for_update(of=("self",)).select_related("collaborative").get(pk=meeting.pk)
+    _notes_open(meeting)
+    items = {item.pk: item for item in meeting.agenda_items.on_agenda()}
+    for pk, text in item_notes.items():
+        item = items.get(pk)
+        if item is None:
+            raise ValidationError("One of the agenda items is no longer on the agenda. Reload the page.")
+        if item.notes != text:
+            item.notes = text
+            item.full_clean()
+            item.save(update_fields=["notes"])
+            NotesRevision.objects.create(meeting=meeting, agenda_item=item, text=text, edited_by=by)
+    if meeting.general_notes != general_notes:
+        meeting.general_notes = general_notes
+        meeting.full_clean()
+        meeting.save(update_fields=["general_notes"])
+        NotesRevision.objects.create(meeting=meeting, text=general_notes, edited_by=by)
+    return meeting
+
+
+@transaction.atomic
+def decision_record(*, meeting: Meeting, by: User, text: str, agenda_item: AgendaItem | None = None) -> Decision:
+    _notes_open(meeting)
+    if agenda_item is not None and agenda_item.meeting_id != meeting.pk:
+        raise ValidationError("Choose an item from this meeting's agenda.")
+    decision = Decision(meeting=meeting, agenda_item=agenda_item, text=text.strip(), recorded_by=by)
+    decision.full_clean()
+    decision.save()
+    return decision
+
+
+@transaction.atomic
+def decision_withdraw(*, decision: Decision, by: User) -> Decision:
+    """A decision recorded by mistake is marked withdrawn; it stays on record."""
+    _notes_open(decision.meeting)
+    if decision.withdrawn_at is None:
+        decision.withdrawn_at = timezone.now()
+        decision.save(update_fields=["withdrawn_at"])
+    return decision
+
+
+@transaction.atomic
+def notes_publish(*, meeting: Meeting, by: User) -> Meeting:
+    """Publish the draft notes and decisions to members, and tell them."""
+    meeting = Meeting.objects.select_for_update(of=("self",)).select_related("collaborative").get(pk=meeting.pk)
+    _notes_open(meeting)
+    if not meeting.has_started:
+        raise ValidationError("Notes can be published once the meeting has started.")
+    has_notes = meeting.general_notes.strip() or meeting.agenda_items.exclude(notes="").exists()
+    if not has_notes and not meeting.decisions.filter(withdrawn_at__isnull=True).exists():
+        raise ValidationError("Write some notes or record a decision before publishing.")
+    meeting.notes_published_at = timezone.now()
+    meeting.save(update_fields=["notes_published_at"])
+    _tell_members(
+        meeting.collaborative, NOTES_PUBLISHED.key, meeting, f"notes-{meeting.notes_published_at:%Y%m%d%H%M%S%f}"
+    )
+    return meeting
+
+
+def minutes_to_approve(meeting: Meeting) -> Meeting | None:
+    """The earlier meeting whose published minutes wait for approval at this one."""
+    return (
+        Meeting.objects.scheduled()
+        .filter(
+            collaborative_id=meeting.collaborative_id,
+            starts_at__lt=meeting.starts_at,
+            notes_published_at__isnull=False,
+            minutes_approved_at__isnull=True,
+        )
+        .select_related("collaborative")
+        .order_by("-starts_at")
+        .first()
+    )
+
+
+@transaction.atomic
+def minutes_approve(*, meeting: Meeting, by: User) -> Meeting:
+    """Record, at this meeting, that the previous meeting's minutes are approved; they are then final."""
+    if meeting.is_cancelled:
+        raise ValidationError("This meeting was cancelled.")
+    if not meeting.register_open:
+        raise ValidationError("Minutes are approved at the meeting itself, from its day.")
+    previous = minutes_to_approve(meeting)
+    if previous is None:
+        raise ValidationError("No earlier minutes are waiting to be approved.")
+    previous = Meeting.objects.select_for_update(of=("self",)).get(pk=previous.pk)
+    if previous.minutes_approved_at is not None:  # Another facilitator got there first.
+        raise ValidationError("These minutes have just been approved.")
+    previous.minutes_approved_at, previous.minutes_approved_at_meeting = timezone.now(), meeting
+    previous.minutes_approved_by = by
+    previous.save(update_fields=["minutes_approved_at", "minutes_approved_at_meeting", "minutes_approved_by"])
+    return previous
+
+
+def recent_meetings(collaborative: Collaborative, count: int) -> list[Meeting]:
+    """The last `count` meetings that took place (not cancelled), newest first."""
+    return list(
+        Meeting.objects.for_collaborative(collaborative).scheduled().past().select_related("collaborative")[:count]
+    )
+
+
+def recent_attendees(collaborative: Collaborative, count: int) -> list[int]:
+    """Ids of the people marked as having come to any of the last `count` meetings."""
+    meetings = [meeting.pk for meeting in recent_meetings(collaborative, count)]
+    return list(
+        Attendance.objects.filter(meeting_id__in=meetings, attended=True).values_list("user_id", flat=True).distinct()
+    )

@@ -7,6 +7,7 @@ app_name = "meetings"
 urlpatterns = [
     path("c/<slug:slug>/meetings/", views.meeting_list, name="list"),
     path("c/<slug:slug>/meetings/new/", views.meeting_schedule_one, name="schedule"),
+    path("c/<slug:slug>/meetings/attendance/", views.attendance, name="attendance"),
     path("c/<slug:slug>/meetings/new-series/", views.meeting_schedule_series, name="schedule_series"),
     path("c/<slug:slug>/meetings/<int:pk>/", views.meeting_detail, name="detail"),
     path("c/<slug:slug>/meetings/<int:pk>/rsvp/", views.rsvp, name="rsvp"),
@@ -28,6 +29,18 @@ urlpatterns = [
         )
         for action in ["accept", "decline", "withdraw", "up", "down"]
     ],
+    path("c/<slug:slug>/meetings/<int:pk>/register/", views.register, name="register"),
+    path("c/<slug:slug>/meetings/<int:pk>/register/guests/", views.register_guests_view, name="register_guests"),
+    path("c/<slug:slug>/meetings/<int:pk>/register/<int:user_pk>/", views.register_mark_view, name="register_mark"),
+    path("c/<slug:slug>/meetings/<int:pk>/notes/", views.notes, name="notes"),
+    path("c/<slug:slug>/meetings/<int:pk>/notes/publish/", views.notes_publish_view, name="notes_publish"),
+    path("c/<slug:slug>/meetings/<int:pk>/decisions/", views.decision_add, name="decision_add"),
+    path(
+        "c/<slug:slug>/meetings/<int:pk>/decisions/<int:decision_pk>/withdraw/",
+        views.decision_withdraw_view,
+        name="decision_withdraw",
+    ),
+    path("c/<slug:slug>/meetings/<int:pk>/approve-minutes/", views.minutes_approve_view, name="minutes_approve"),
     path("c/<slug:slug>/venues/", views.venue_list, name="venues"),
     path("c/<slug:slug>/venues/new/", views.venue_edit, name="venue_add"),
     path("c/<slug:slug>/venues/<int:pk>/change/", views.venue_edit, name="venue_edit"),

@@ -4,8 +4,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.db.models.functions import Lower
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -19,13 +20,25 @@ from collaborative.permissions import (
     facilitator_membership_for,
     meeting_for,
     membership_for,
+    profile_fields_for,
     rsvp_link_for,
     venue_for,
 )
 from meetings.calendar import calendar_bytes
 from meetings.calendar import meeting_ics as meeting_ics_bytes
-from meetings.forms import AgendaItemForm, CancelForm, DeclineForm, MeetingForm, RsvpForm, SeriesForm, VenueForm
-from meetings.models import AgendaItem, CalendarFeed, Meeting, Rsvp, Venue
+from meetings.forms import (
+    AgendaItemForm,
+    CancelForm,
+    DecisionForm,
+    DeclineForm,
+    GuestsForm,
+    MeetingForm,
+    NotesForm,
+    RsvpForm,
+    SeriesForm,
+    VenueForm,
+)
+from meetings.models import AgendaItem, Attendance, CalendarFeed, Decision, Meeting, Rsvp, Venue
 from meetings.services import (
     agenda_item_accept,
     agenda_item_decline,
@@ -35,14 +48,23 @@ from meetings.services import (
     agenda_publish,
     calendar_feed_meetings,
     calendar_feed_renew,
+    decision_record,
+    decision_withdraw,
     meeting_cancel,
     meeting_change,
     meeting_schedule,
+    minutes_approve,
+    minutes_to_approve,
+    notes_publish,
+    notes_save,
+    recent_meetings,
+    register_guests,
+    register_mark,
     rsvp_set,
     series_schedule,
     venue_save,
 )
-from members.models import AccessNeed, Membership
+from members.models import AccessNeed, Membership, Perspective
 
 PAST_PAGE_SIZE = 20
 
@@ -120,6 +142,11 @@ def meeting_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "proposed": [item for item in items if item.status == AgendaItem.Status.PROPOSED],
             "my_items": [item for item in items if item.proposed_by_id == request.user.pk and item not in agenda],
             "decline_form": DeclineForm(),
+            "show_notes": bool(meeting.notes_published_at) or membership.is_facilitator,
+            "noted_items": [item for item in items if item.status == AgendaItem.Status.ACCEPTED and item.notes],
+            "decisions": [d for d in meeting.decisions.all() if not d.withdrawn_at],
+            "came": meeting.attendances.filter(attended=True).count(),
+            "minutes_waiting": minutes_to_approve(meeting) if membership.is_facilitator else None,
             **rsvp_context(meeting, mine),
         },
     )
@@ -464,4 +491,203 @@ def rsvp_link(request: HttpRequest, token: str) -> HttpResponse:
         request,
         "meetings/rsvp_link.html",
         {"meeting": meeting, "person": person, "label": label, "error": error, "said": _said(done) if done else ""},
+    )
+
+
+@require_GET
+def register(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """The register: every member, one tap each, and a count of guests."""
+    membership, meeting = meeting_for(request.user, slug, pk, manage=True)
+    return render(request, "meetings/meeting_register.html", _register_context(membership, meeting))
+
+
+def _register_context(membership, meeting: Meeting) -> dict:
+    marks = dict(meeting.attendances.values_list("user_id", "attended"))
+    people = [
+        {"user": m.user, "attended": marks.get(m.user_id)}
+        for m in Membership.objects.current_in(meeting.collaborative).order_by(Lower("user__display_name"), "pk")
+    ]
+    return {
+        "membership": membership,
+        "collaborative": membership.collaborative,
+        "meeting": meeting,
+        "people": people,
+        "came": sum(1 for person in people if person["attended"]),
+        "guests_form": GuestsForm(initial={"guests": meeting.guests}),
+    }
+
+
+@require_POST
+def register_mark_view(request: HttpRequest, slug: str, pk: int, user_pk: int) -> HttpResponse:
+    membership, meeting = meeting_for(request.user, slug, pk, manage=True)
+    person = Membership.objects.current_in(meeting.collaborative).filter(user_id=user_pk).first()
+    if person is None:
+        raise Http404("No member here.")
+    error = ""
+    try:
+        register_mark(meeting=meeting, user=person.user, attended=request.POST.get("attended") == "1", by=request.user)
+    except ValidationError as problem:
+        error = problem.messages[0]
+    if request.htmx:
+        context = _register_context(membership, meeting)
+        context["person"] = next(p for p in context["people"] if p["user"].pk == user_pk)
+        context["error"], context["oob"] = error, True  # The count above the list follows the tap.
+        return render(request, "meetings/meeting_register.html#register-row", context)
+    if error:
+        messages.error(request, error)
+    return redirect(f"{reverse('meetings:register', kwargs={'slug': slug, 'pk': pk})}#person-{user_pk}")
+
+
+@require_POST
+def register_guests_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    _, meeting = meeting_for(request.user, slug, pk, manage=True)
+    form = GuestsForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Give the number of guests as a whole number from 0 to 1000.")
+    else:
+        try:
+            register_guests(meeting=meeting, guests=form.cleaned_data["guests"], by=request.user)
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+        else:
+            messages.success(request, "The number of guests is saved.")
+    return redirect("meetings:register", slug=slug, pk=pk)
+
+
+@require_http_methods(["GET", "POST"])
+def notes(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Facilitators write the notes (in Markdown) and record decisions; then publish them."""
+    membership, meeting = meeting_for(request.user, slug, pk, manage=True)
+    items = meeting.agenda_items.on_agenda()
+    data = request.POST if request.method == "POST" else None
+    form = NotesForm(data, items=items, initial={"general_notes": meeting.general_notes})
+    if request.method == "POST" and form.is_valid():
+        try:
+            notes_save(
+                meeting=meeting,
+                by=request.user,
+                general_notes=form.cleaned_data["general_notes"],
+                item_notes=form.item_notes(),
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            later = "" if meeting.notes_published_at else " Members see them once you publish."
+            messages.success(request, f"The notes are saved.{later}")
+            return redirect("meetings:notes", slug=slug, pk=pk)
+    return render(
+        request,
+        "meetings/meeting_notes.html",
+        {
+            "membership": membership,
+            "collaborative": membership.collaborative,
+            "meeting": meeting,
+            "form": form,
+            "decision_form": DecisionForm(meeting=meeting),
+            "decisions": meeting.decisions.select_related("agenda_item"),
+        },
+    )
+
+
+@require_POST
+def decision_add(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    _, meeting = meeting_for(request.user, slug, pk, manage=True)
+    form = DecisionForm(request.POST, meeting=meeting)
+    if not form.is_valid():
+        messages.error(request, "Write what was decided (up to 2,000 characters).")
+    else:
+        try:
+            decision_record(meeting=meeting, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+        else:
+            messages.success(request, "The decision is recorded.")
+    return redirect(f"{reverse('meetings:notes', kwargs={'slug': slug, 'pk': pk})}#decisions")
+
+
+@require_POST
+def decision_withdraw_view(request: HttpRequest, slug: str, pk: int, decision_pk: int) -> HttpResponse:
+    _, meeting = meeting_for(request.user, slug, pk, manage=True)
+    decision = get_object_or_404(Decision, pk=decision_pk, meeting=meeting)
+    try:
+        decision_withdraw(decision=decision, by=request.user)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, "The decision is marked as withdrawn. It stays on record.")
+    return redirect(f"{reverse('meetings:notes', kwargs={'slug': slug, 'pk': pk})}#decisions")
+
+
+@require_POST
+def notes_publish_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    _, meeting = meeting_for(request.user, slug, pk, manage=True)
+    try:
+        notes_publish(meeting=meeting, by=request.user)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+        return redirect("meetings:notes", slug=slug, pk=pk)
+    messages.success(request, "The notes are published. Members are being told by email.")
+    return redirect(f"{meeting.get_absolute_url()}#notes")
+
+
+@require_POST
+def minutes_approve_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    _, meeting = meeting_for(request.user, slug, pk, manage=True)
+    try:
+        previous = minutes_approve(meeting=meeting, by=request.user)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, f"The minutes of {previous.local_start:%-d %B %Y} are approved.")
+    return redirect(meeting)
+
+
+HISTORY_MEETINGS = 12
+SMALL_GROUP = 3  # As on "Who's at the table": smaller counts are shown as "fewer than 3".
+
+
+@require_GET
+def attendance(request: HttpRequest, slug: str) -> HttpResponse:
+    """Who came over the last year of meetings: per meeting and perspective, and per member (facilitators)."""
+    membership = facilitator_membership_for(request.user, slug)
+    collaborative = membership.collaborative
+    meetings = recent_meetings(collaborative, HISTORY_MEETINGS)
+    came: dict[int, set[int]] = {meeting.pk: set() for meeting in meetings}
+    for meeting_id, user_id in Attendance.objects.filter(meeting__in=meetings, attended=True).values_list(
+        "meeting_id", "user_id"
+    ):
+        came[meeting_id].add(user_id)
+    members = list(Membership.objects.current_in(collaborative).order_by(Lower("user__display_name"), "pk"))
+    shared = {m.user_id: m.user.perspectives for m in members if "perspectives" in profile_fields_for(membership, m)}
+    rows = []
+    for meeting in meetings:
+        counts = Counter(value for user_id in came[meeting.pk] for value in shared.get(user_id, []))
+        rows.append(
+            {
+                "meeting": meeting,
+                "members": len(came[meeting.pk]),
+                "perspectives": [
+                    counts[value] if counts[value] >= SMALL_GROUP else None for value in Perspective.values
+                ],
+            }
+        )
+    people = [
+        {
+            "person": m.user,
+            "count": sum(1 for meeting in meetings if m.user_id in came[meeting.pk]),
+            "last": next((meeting for meeting in meetings if m.user_id in came[meeting.pk]), None),
+        }
+        for m in members
+    ]
+    return render(
+        request,
+        "meetings/attendance_list.html",
+        {
+            "membership": membership,
+            "collaborative": collaborative,
+            "rows": rows,
+            "people": people,
+            "perspectives": Perspective.labels,
+            "meeting_count": len(meetings),
+        },
     )

@@ -22,7 +22,16 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from meetings.models import AgendaItem, CalendarFeed, Meeting, MeetingSeries, Rsvp
+from meetings.models import (
+    AgendaItem,
+    Attendance,
+    CalendarFeed,
+    Decision,
+    Meeting,
+    MeetingSeries,
+    NotesRevision,
+    Rsvp,
+)
 from meetings.services import rsvps_withdraw
 from members.models import (
     GroundRules,
@@ -277,6 +286,20 @@ def _export_calendar(user: User) -> list[dict]:
     ]
 
 
+def _export_attendance(user: User) -> list[dict]:
+    return [
+        {"meeting": str(a.meeting), "came": a.attended}
+        for a in Attendance.objects.filter(user=user).select_related("meeting__collaborative")
+    ]
+
+
+def _export_written(model, field: str, describe) -> Callable[[User], list[dict]]:
+    def export(user: User) -> list[dict]:
+        return [describe(row) for row in model.objects.filter(**{field: user}).select_related("meeting__collaborative")]
+
+    return export
+
+
 def _export_admin_log(user: User) -> list[dict]:
     return [
         {"when": _when(e.action_time), "what": str(e), "object": e.object_repr}
@@ -354,6 +377,31 @@ RELATIONS: dict[str, Relation] = {
     ),
     "meetings.CalendarFeed.user": Relation(
         "calendar_address", _export_calendar, "Deleted: calendars using it stop updating."
+    ),
+    "meetings.Attendance.user": Relation(
+        "meetings_you_came_to",
+        _export_attendance,
+        "Kept, as a Former member's attendance, so the Collaborative's counts stay right.",
+    ),
+    "meetings.Attendance.marked_by": Relation(
+        "registers_you_took",
+        _export_written(Attendance, "marked_by", lambda a: {"meeting": str(a.meeting)}),
+        "Kept, shown as taken by a Former member.",
+    ),
+    "meetings.Decision.recorded_by": Relation(
+        "decisions_you_recorded",
+        _export_written(Decision, "recorded_by", lambda d: {"meeting": str(d.meeting), "decision": d.text}),
+        "Kept: decisions belong to the Collaborative.",
+    ),
+    "meetings.NotesRevision.edited_by": Relation(
+        "notes_you_wrote",
+        _export_written(NotesRevision, "edited_by", lambda r: {"meeting": str(r.meeting), "text": r.text}),
+        "Kept: notes belong to the Collaborative.",
+    ),
+    "meetings.Meeting.minutes_approved_by": Relation(
+        "minutes_you_recorded_as_approved",
+        lambda user: [{"meeting": str(m)} for m in Meeting.objects.filter(minutes_approved_by=user)],
+        "Kept, shown as recorded by a Former member.",
     ),
     # The user model's own many-to-many fields.
     "members.User.groups": Relation("account", _export_account, "Removed."),

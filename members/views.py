@@ -30,7 +30,7 @@ from collaborative.permissions import (
     profile_fields_for,
     public_collaborative_for,
 )
-from meetings.services import next_meeting_for
+from meetings.services import next_meeting_for, recent_attendees
 from members.forms import (
     AccountDeleteForm,
     CollaborativeForm,
@@ -279,6 +279,7 @@ def directory(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+RECENT_MEETINGS = 6
 SMALL_GROUP = 3  # Counts below this are shown as "fewer than 3", so no one can be picked out.
 BAR_WIDTH = 280  # The longest bar, in the chart's own units (the labels take the first 310).
 
@@ -310,12 +311,34 @@ def at_the_table(request: HttpRequest, slug: str) -> HttpResponse:
             perspectives[value] = perspectives.get(value, 0) + 1
         if "organisation" in shown and member.user.organisation_type in organisations:
             organisations[member.user.organisation_type] += 1
+    # Who actually came: the people at the last few meetings, by the perspectives they share.
+    came = set(recent_attendees(viewer.collaborative, RECENT_MEETINGS))
+    at_meetings = dict.fromkeys(Perspective.values, 0)
+    for member in members:
+        if member.user_id in came and "perspectives" in profile_fields_for(viewer, member):
+            for value in member.user.perspectives:
+                at_meetings[value] = at_meetings.get(value, 0) + 1
     charts = [
-        {"id": "perspectives", "title": "Perspectives people bring", "rows": _chart(Perspective.choices, perspectives)},
+        {
+            "id": "perspectives",
+            "title": "Perspectives people bring",
+            "what": "Perspective",
+            "counted": "Members",
+            "rows": _chart(Perspective.choices, perspectives),
+        },
         {
             "id": "organisations",
             "title": "Types of organisation",
+            "what": "Type of organisation",
+            "counted": "Members",
             "rows": _chart(OrganisationType.choices, organisations),
+        },
+        {
+            "id": "attended",
+            "title": f"Perspectives of those who came to the last {RECENT_MEETINGS} meetings",
+            "what": "Perspective",
+            "counted": "People who came",
+            "rows": _chart(Perspective.choices, at_meetings),
         },
     ]
     for chart in charts:

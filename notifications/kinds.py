@@ -145,6 +145,12 @@ MEETING_CANCELLED = Kind(
     attachments=_meeting_ics,
 )
 
+NOTES_PUBLISHED = Kind(
+    key="notes_published",
+    label="Meeting notes",
+    description="When the notes and decisions of a meeting are published.",
+)
+
 KINDS: dict[str, Kind] = {
     kind.key: kind
     for kind in [
@@ -159,6 +165,7 @@ KINDS: dict[str, Kind] = {
         MEETING_SCHEDULED,
         MEETING_CHANGED,
         MEETING_CANCELLED,
+        NOTES_PUBLISHED,
     ]
 }
 # The kinds members choose to get or not, on their preferences page.

@@ -17,7 +17,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from meetings.models import Venue
+from meetings.models import Decision, Venue
 from meetings.services import agenda_item_propose, meeting_schedule
 from tests.factories import InvitationFactory, JoinRequestFactory
 
@@ -120,6 +120,15 @@ EXPECTATIONS: dict[str, tuple[dict, dict]] = {
     "meetings:rsvp_link": ({"token": "not-a-real-token"}, everyone(400)),  # The signed link is the permission.
     "meetings:calendar": ({}, signed_in(200, anonymous=LOGIN)),
     "meetings:calendar_feed": ({"token": "not-a-real-token"}, everyone(404)),  # The address is the permission.
+    "meetings:attendance": (SLUG, FACILITATORS_ONLY),
+    "meetings:register": (MEETING, FACILITATORS_ONLY),
+    "meetings:register_guests": (MEETING, POST_ONLY),
+    "meetings:register_mark": ({"slug": "lambeth", "pk": "MEETING", "user_pk": "MEMBER"}, POST_ONLY),
+    "meetings:notes": (MEETING, FACILITATORS_ONLY),
+    "meetings:notes_publish": (MEETING, POST_ONLY),
+    "meetings:decision_add": (MEETING, POST_ONLY),
+    "meetings:decision_withdraw": ({"slug": "lambeth", "pk": "MEETING", "decision_pk": "DECISION"}, POST_ONLY),
+    "meetings:minutes_approve": (MEETING, POST_ONLY),
     "meetings:schedule": (SLUG, FACILITATORS_ONLY),
     "meetings:schedule_series": (SLUG, FACILITATORS_ONLY),
     "meetings:edit": (MEETING, FACILITATORS_ONLY),
@@ -242,6 +251,7 @@ def placeholders(people, collaborative) -> dict:
         "MEETING": meeting.pk,
         "VENUE": venue.pk,
         "AGENDA_ITEM": agenda_item_propose(meeting=meeting, by=people["member"], title="Crisis care").pk,
+        "DECISION": Decision.objects.create(meeting=meeting, text="Write to the trust.").pk,
     }
 
 

@@ -13,7 +13,17 @@ from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 from django.utils import timezone
 
-from meetings.models import AgendaItem, CalendarFeed, Meeting, MeetingSeries, Rsvp, Venue
+from meetings.models import (
+    AgendaItem,
+    Attendance,
+    CalendarFeed,
+    Decision,
+    Meeting,
+    MeetingSeries,
+    NotesRevision,
+    Rsvp,
+    Venue,
+)
 from meetings.services import rsvp_set
 from members.models import (
     GroundRules,
@@ -145,6 +155,10 @@ def planted(collaborative, other_collaborative):
     AgendaItem.objects.create(meeting=meeting, title=f"Item {MARK}", proposed_by=person)
     AgendaItem.objects.create(meeting=meeting, title="Decided", status=AgendaItem.Status.ACCEPTED, decided_by=person)
     CalendarFeed.objects.create(user=person)
+    Attendance.objects.create(meeting=meeting, user=person, marked_by=person)
+    Decision.objects.create(meeting=meeting, text="Write to the trust.", recorded_by=person)
+    NotesRevision.objects.create(meeting=meeting, text="Notes.", edited_by=person)
+    Meeting.objects.filter(pk=meeting.pk).update(minutes_approved_by=person)
     person.groups.add(Group.objects.create(name=f"Group {MARK}"))
     person.user_permissions.add(Permission.objects.get(codename="view_user"))
     return person
@@ -177,6 +191,11 @@ AFTER_ERASURE = {
     ),
     "meetings.AgendaItem.decided_by": lambda p: AgendaItem.objects.filter(decided_by=p).exists(),
     "meetings.CalendarFeed.user": lambda p: not CalendarFeed.objects.filter(user=p).exists(),
+    "meetings.Attendance.user": lambda p: Attendance.objects.filter(user=p).exists(),
+    "meetings.Attendance.marked_by": lambda p: Attendance.objects.filter(marked_by=p).exists(),
+    "meetings.Decision.recorded_by": lambda p: Decision.objects.filter(recorded_by=p).exists(),
+    "meetings.NotesRevision.edited_by": lambda p: NotesRevision.objects.filter(edited_by=p).exists(),
+    "meetings.Meeting.minutes_approved_by": lambda p: Meeting.objects.filter(minutes_approved_by=p).exists(),
     "members.User.groups": lambda p: p.groups.count() == 0,
     "members.User.user_permissions": lambda p: p.user_permissions.count() == 0,
 }

@@ -128,6 +128,9 @@ PAGES: dict[str, tuple[dict, tuple[str, ...]]] = {
     "meetings:ics": ({"slug": "lambeth", "pk": "MEETING"}, ("",)),
     "meetings:rsvp_link": ({"token": "RSVP_TOKEN"}, ("",)),  # The person's own answer link.
     "meetings:calendar_feed": ({"token": "FEED_TOKEN"}, ("",)),  # The person's own calendar.
+    "meetings:attendance": (LAMBETH, ("",)),
+    "meetings:register": ({"slug": "lambeth", "pk": "MEETING"}, ("",)),
+    "meetings:notes": ({"slug": "lambeth", "pk": "MEETING"}, ("",)),
     "meetings:schedule": (LAMBETH, ("",)),
     "meetings:schedule_series": (LAMBETH, ("",)),
     "meetings:venues": (LAMBETH, ("",)),
