@@ -11,32 +11,17 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from meetings.models import Attendance, Decision, Meeting, Rsvp, Venue
-from meetings.services import local_moment, nth_weekday
 from members.models import Membership
 from notifications.kinds import NOTES_PUBLISHED
 from notifications.models import Message
 from tests.browser.conftest import sign_in
+from tests.browser.test_meetings import LAMBETH, PHONE, expected_meetings, heading
 from tests.factories import MembershipFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
-
-LAMBETH = "Lambeth Living Well Collaborative"
-PHONE = {"width": 375, "height": 740}
-SECOND, THURSDAY = 2, 3
-
-
-def heading(page: Page, name: str):
-    return page.get_by_role("heading", level=1, name=name)
-
-
-def expected_meetings() -> int:
-    """12, less this month's second Thursday at 10:00 if that has already gone."""
-    today = timezone.localdate()
-    this_month = nth_weekday(today.year, today.month, SECOND, THURSDAY)
-    return 12 if local_moment(this_month, clock(10), "Europe/London") > timezone.now() else 11
 
 
 def came(name: str) -> re.Pattern:
