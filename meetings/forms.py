@@ -1,5 +1,6 @@
 from django import forms
 from django.db.models import Q
+from django.utils import timezone
 
 from meetings.models import AgendaItem, Format, Meeting, MeetingSeries, Rsvp, Venue
 
@@ -40,6 +41,9 @@ class VenueForm(forms.ModelForm):
         return capacity
 
 
+MAX_YEARS_AWAY = 5
+
+
 class MeetingForm(forms.Form):
     """One meeting: the day, the times in the Collaborative's time zone, and how people take part."""
 
@@ -77,6 +81,12 @@ class MeetingForm(forms.Form):
         offered = Q(is_archived=False) | Q(pk=self.initial.get("venue"))
         self.fields["venue"].queryset = Venue.objects.filter(offered, collaborative=collaborative)
         self.fields["start_time"].help_text = f"Times are {collaborative.time_zone.replace('_', ' ')} time."
+
+    def clean_day(self):
+        day = self.cleaned_data["day"]
+        if abs(day.year - timezone.localdate().year) > MAX_YEARS_AWAY:
+            raise forms.ValidationError(f"Choose a day within {MAX_YEARS_AWAY} years of today.")
+        return day
 
     def clean(self) -> dict:
         data = super().clean()

@@ -64,7 +64,7 @@ from meetings.services import (
     series_schedule,
     venue_save,
 )
-from members.models import AccessNeed, Membership, Perspective
+from members.models import SMALL_GROUP, AccessNeed, Membership, Perspective
 
 PAST_PAGE_SIZE = 20
 
@@ -643,7 +643,6 @@ def minutes_approve_view(request: HttpRequest, slug: str, pk: int) -> HttpRespon
 
 
 HISTORY_MEETINGS = 12
-SMALL_GROUP = 3  # As on "Who's at the table": smaller counts are shown as "fewer than 3".
 
 
 @require_GET

@@ -43,6 +43,10 @@ class OrganisationType(models.TextChoices):
     OTHER = "other", "Other"
 
 
+# Counts of people below this are shown as "fewer than 3", so no one can be picked out.
+SMALL_GROUP = 3
+
+
 class Visibility(models.TextChoices):
     MEMBERS = "members", "Members of my Collaboratives"
     FACILITATORS = "facilitators", "Facilitators only"

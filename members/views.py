@@ -41,7 +41,7 @@ from members.forms import (
     ReplyForm,
     RoleForm,
 )
-from members.models import Invitation, JoinRequest, Membership, OrganisationType, Perspective, User
+from members.models import SMALL_GROUP, Invitation, JoinRequest, Membership, OrganisationType, Perspective, User
 from members.personal_data import account_erase, erasure_summary, only_facilitator_of, personal_data_export
 from members.services import (
     ground_rules_accept,
@@ -280,7 +280,6 @@ def directory(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 RECENT_MEETINGS = 6
-SMALL_GROUP = 3  # Counts below this are shown as "fewer than 3", so no one can be picked out.
 BAR_WIDTH = 280  # The longest bar, in the chart's own units (the labels take the first 310).
 
 

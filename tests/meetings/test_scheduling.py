@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.contrib.messages import get_messages
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -518,7 +520,7 @@ def test_bad_input_for_one_meeting_is_explained_and_nothing_is_scheduled(
         ({"months": "25"}, "For how many months: Ensure this value is less than or equal to 24."),
         ({"months": "0"}, "For how many months: Ensure this value is greater than or equal to 1."),
         ({"week": "5"}, "Which week of the month: Select a valid choice. 5 is not one of the available choices."),
-        ({"day": "2020-01-01", "months": "2"}, "All of those days have already passed. Choose a later first month."),
+        ({"day": "2022-01-01", "months": "2"}, "All of those days have already passed. Choose a later first month."),
         (
             {"week": "-1", "weekday": "6", "day": "2027-03-01", "start_time": "01:30", "end_time": "03:00"},
             NO_SUCH_TIME,
@@ -747,3 +749,27 @@ def test_a_meeting_at_a_venue_no_longer_used_can_still_be_changed(
     meeting.refresh_from_db()
     assert (meeting.venue, meeting.notes_for_members) == (venue, "Cake.")
     assert "Cafe on the Green" not in text(facilitator_client.get(schedule_url()))
+
+
+@pytest.mark.parametrize(("name", "data"), [("schedule", meeting_data), ("schedule_series", series_data)])
+def test_a_day_centuries_away_is_refused_plainly(facilitator_client, venue, name, data):
+    response = facilitator_client.post(schedule_url(name), data(venue, day="9999-12-09"))
+    assert response.status_code == 200
+    assert "Choose a day within 5 years of today." in text(response)
+    assert not Meeting.objects.exists()
+
+
+def test_the_venue_list_takes_the_same_queries_for_2_or_20_venues(facilitator_client, collaborative):
+    url = reverse("meetings:venues", kwargs={"slug": "lambeth"})
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert facilitator_client.get(url).status_code == 200
+        return len(captured)
+
+    for number in range(2):
+        Venue.objects.create(collaborative=collaborative, name=f"Cafe {number}", address="High Street")
+    few = queries()
+    for number in range(18):
+        Venue.objects.create(collaborative=collaborative, name=f"Hall {number}", address="High Street", capacity=30)
+    assert queries() == few
