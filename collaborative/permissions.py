@@ -19,6 +19,7 @@ from meetings.services import RSVP_LINK_MAX_AGE, RSVP_SALT
 from members.models import INVITATION_SALT, Collaborative, Invitation, JoinRequest, Membership, User, Visibility
 from notifications.kinds import MEMBER_KINDS, Kind
 from notifications.services import UNSUBSCRIBE_MAX_AGE, UNSUBSCRIBE_SALT
+from vision.models import Contribution, Goal, Round, Statement, VisionVersion
 
 
 def membership_for(user, collaborative_slug: str) -> Membership:
@@ -206,3 +207,63 @@ def rsvp_link_for(token: str) -> tuple[Meeting, User, str]:
     if not Membership.objects.current_in(meeting.collaborative).filter(user=user).exists():
         raise LinkNotValid
     return meeting, user, data["a"]
+
+
+def _membership(user, collaborative_slug: str, manage: bool) -> Membership:
+    if manage:
+        return facilitator_membership_for(user, collaborative_slug)
+    return membership_for(user, collaborative_slug)
+
+
+def version_for(
+    user, collaborative_slug: str, number: int, *, manage: bool = False
+) -> tuple[Membership, VisionVersion]:
+    """(the viewer's membership, a version of the Collaborative's vision); `manage` is for facilitators."""
+    membership = _membership(user, collaborative_slug, manage)
+    version = get_object_or_404(
+        VisionVersion.objects.select_related("collaborative"), collaborative=membership.collaborative, number=number
+    )
+    return membership, version
+
+
+def contribution_for(user, collaborative_slug: str, pk: int) -> tuple[Membership, Contribution]:
+    """(the viewer's membership, an idea or comment on one of the Collaborative's drafts)."""
+    membership = membership_for(user, collaborative_slug)
+    contribution = get_object_or_404(
+        Contribution.objects.select_related("version__collaborative"),
+        pk=pk,
+        version__collaborative=membership.collaborative,
+    )
+    return membership, contribution
+
+
+def goal_for(user, collaborative_slug: str, pk: int, *, manage: bool = False) -> tuple[Membership, Goal]:
+    """(the viewer's membership, one of the Collaborative's goals); `manage` is for facilitators."""
+    membership = _membership(user, collaborative_slug, manage)
+    goal = get_object_or_404(
+        Goal.objects.select_related("collaborative"), pk=pk, collaborative=membership.collaborative
+    )
+    return membership, goal
+
+
+def statement_for(user, collaborative_slug: str, pk: int) -> tuple[Membership, Statement]:
+    """(a facilitator's membership, one of the statements in the Collaborative's framework)."""
+    membership = facilitator_membership_for(user, collaborative_slug)
+    statement = get_object_or_404(
+        Statement.objects.select_related("key_role"), pk=pk, key_role__collaborative=membership.collaborative
+    )
+    return membership, statement
+
+
+def round_for(user, collaborative_slug: str, pk: int, *, manage: bool = False) -> tuple[Membership, Round]:
+    """(the viewer's membership, one of the Collaborative's self-assessment rounds).
+
+    Every member answers and sees the results; only facilitators change dates or close a
+    round. No one, facilitators included, is ever given another person's answers: see
+    vision/results.py.
+    """
+    membership = _membership(user, collaborative_slug, manage)
+    round = get_object_or_404(
+        Round.objects.select_related("collaborative"), pk=pk, collaborative=membership.collaborative
+    )
+    return membership, round

@@ -20,4 +20,5 @@ urlpatterns = [
     path("", include("members.urls")),
     path("", include("notifications.urls")),
     path("", include("meetings.urls")),
+    path("", include("vision.urls")),
 ]

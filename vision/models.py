@@ -1,0 +1,350 @@
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+from members.models import Collaborative
+
+LIVING_WELL_UK = "Living Well UK"
+
+
+class VisionVersionQuerySet(models.QuerySet):
+    def adopted(self):
+        return self.filter(status=VisionVersion.Status.ADOPTED)
+
+    def drafts(self):
+        return self.filter(status=VisionVersion.Status.DRAFT)
+
+    def current_for(self, collaborative: Collaborative):
+        """The version adopted last: the Collaborative's vision now."""
+        return self.filter(collaborative=collaborative).adopted().order_by("-adopted_at", "-number").first()
+
+
+class VisionVersion(models.Model):
+    """One version of a Collaborative's vision statement and values: a draft, then adopted, and kept for good."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        ADOPTED = "adopted", "Adopted"
+        SET_ASIDE = "set_aside", "Set aside"
+
+    collaborative = models.ForeignKey(Collaborative, on_delete=models.PROTECT, related_name="vision_versions")
+    number = models.PositiveIntegerField()
+    statement = models.TextField(
+        "vision statement",
+        max_length=5000,
+        help_text="What the Collaborative is working towards, in a few sentences of plain English.",
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    based_on = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    note = models.TextField(
+        "what is changing and why (optional)",
+        max_length=2000,
+        blank=True,
+        help_text="Members see this above the draft when they comment.",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    adopted_at = models.DateTimeField(null=True, blank=True)
+    adopted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    agreed_at_meeting = models.ForeignKey(
+        "meetings.Meeting", on_delete=models.PROTECT, null=True, blank=True, related_name="vision_versions"
+    )
+    set_aside_at = models.DateTimeField(null=True, blank=True)
+
+    objects = VisionVersionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["collaborative", "number"], name="vision_version_number_unique"),
+            models.CheckConstraint(
+                condition=~models.Q(status="adopted") | models.Q(adopted_at__isnull=False),
+                name="vision_version_adopted_has_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Version {self.number}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("vision:version", kwargs={"slug": self.collaborative.slug, "number": self.number})
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+
+class Value(models.Model):
+    """One of a version's values: a name and what it means in practice."""
+
+    version = models.ForeignKey(VisionVersion, on_delete=models.CASCADE, related_name="values")
+    name = models.CharField(max_length=120, help_text="For example: Equal voices.")
+    meaning = models.TextField(
+        "what it means in practice",
+        max_length=1000,
+        help_text="For example: a carer's view counts as much as a chief officer's.",
+    )
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Contribution(models.Model):
+    """A member's idea or comment on a draft of the vision."""
+
+    class Status(models.TextChoices):
+        SHOWN = "shown", "Shown"
+        WITHDRAWN = "withdrawn", "Withdrawn by its author"
+
+    version = models.ForeignKey(VisionVersion, on_delete=models.PROTECT, related_name="contributions")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="vision_contributions"
+    )
+    text = models.TextField("your idea or comment", max_length=3000)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.SHOWN)
+    created_at = models.DateTimeField(default=timezone.now)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+
+class GoalQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(status=Goal.Status.ACTIVE)
+
+    def due_for_review(self, today: date):
+        return self.active().filter(review_on__lte=today)
+
+
+class Goal(models.Model):
+    """Something the Collaborative means to achieve, with what success looks like and when to look again."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        ACHIEVED = "achieved", "Achieved"
+        RETIRED = "retired", "Retired"
+
+    collaborative = models.ForeignKey(Collaborative, on_delete=models.PROTECT, related_name="goals")
+    title = models.CharField(max_length=200, help_text="For example: Help is easy to get in every neighbourhood.")
+    success = models.TextField(
+        "what success looks like",
+        max_length=3000,
+        help_text="How will we know we got there? What will people notice?",
+    )
+    review_on = models.DateField("review date", help_text="When to look at this goal together again.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = GoalQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["review_on", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("vision:goal", kwargs={"slug": self.collaborative.slug, "pk": self.pk})
+
+    def is_due(self, today: date) -> bool:
+        return self.status == self.Status.ACTIVE and self.review_on <= today
+
+
+class GoalReview(models.Model):
+    """A look at a goal together: when, how it is going, and what was said."""
+
+    class Outcome(models.TextChoices):
+        ON_TRACK = "on_track", "On track"
+        SOME_PROGRESS = "some_progress", "Some progress"
+        STUCK = "stuck", "Stuck"
+        ACHIEVED = "achieved", "Achieved"
+        RETIRED = "retired", "No longer a goal"
+
+    goal = models.ForeignKey(Goal, on_delete=models.PROTECT, related_name="reviews")
+    reviewed_on = models.DateField("date of the review")
+    outcome = models.CharField("how is it going", max_length=14, choices=Outcome.choices)
+    note = models.TextField("what was said (optional)", max_length=3000, blank=True)
+    next_review_on = models.DateField("next review date", null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-reviewed_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.goal}: {self.get_outcome_display()} on {self.reviewed_on}"
+
+
+class KeyRole(models.Model):
+    """One of the five key roles of a Collaborative, which its statements belong to."""
+
+    collaborative = models.ForeignKey(Collaborative, on_delete=models.PROTECT, related_name="key_roles")
+    number = models.PositiveSmallIntegerField()
+    title = models.CharField(max_length=200)
+    description = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [
+            models.UniqueConstraint(fields=["collaborative", "number"], name="key_role_number_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.title}"
+
+
+class Statement(models.Model):
+    """Something a Collaborative holds itself to under a key role; reworded or retired without changing past rounds."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "In use"
+        RETIRED = "retired", "Retired"
+
+    key_role = models.ForeignKey(KeyRole, on_delete=models.PROTECT, related_name="statements")
+    text = models.CharField("statement", max_length=300, help_text="Start with “We”, for example: We listen first.")
+    source = models.CharField(max_length=120, blank=True, help_text="Who wrote it first, if not this Collaborative.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    position = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["key_role__number", "position", "id"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class RoundQuerySet(models.QuerySet):
+    def open_at(self, now: datetime):
+        return self.filter(opened_at__lte=now, closes_at__gt=now)
+
+    def closed_at(self, now: datetime):
+        return self.filter(closes_at__lte=now)
+
+
+class Round(models.Model):
+    """A self-assessment round: every member rates every statement until the closing date."""
+
+    collaborative = models.ForeignKey(Collaborative, on_delete=models.PROTECT, related_name="rounds")
+    title = models.CharField(max_length=120, help_text="For example: Autumn 2026.")
+    opened_at = models.DateTimeField(default=timezone.now)
+    closes_at = models.DateTimeField()
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    closed_early_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    objects = RoundQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-opened_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(closes_at__gt=models.F("opened_at")), name="round_closes_later"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("vision:round", kwargs={"slug": self.collaborative.slug, "pk": self.pk})
+
+    @property
+    def is_open(self) -> bool:
+        return self.opened_at <= timezone.now() < self.closes_at
+
+    @property
+    def local_closes_at(self) -> datetime:
+        return self.closes_at.astimezone(ZoneInfo(self.collaborative.time_zone))
+
+    @property
+    def closing_day(self) -> date:
+        """The last day to answer: rounds close at midnight at the end of it, local time."""
+        return (self.local_closes_at - timedelta(microseconds=1)).date()
+
+
+class RoundStatement(models.Model):
+    """A statement as it was worded when a round opened: results stay under the words people answered."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="statements")
+    statement = models.ForeignKey(Statement, on_delete=models.PROTECT, related_name="+")
+    key_role = models.ForeignKey(KeyRole, on_delete=models.PROTECT, related_name="+")
+    text = models.CharField(max_length=300)
+    position = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "statement"], name="round_statement_once"),
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class Rating(models.TextChoices):
+    NOT_YET = "not_yet", "Not yet"
+    STARTING = "starting", "Starting"
+    GETTING_THERE = "getting_there", "Getting there"
+    STRONG = "strong", "Strong"
+    DONT_KNOW = "dont_know", "Don't know"
+
+
+class Response(models.Model):
+    """One member's answers in a round. Never shown to anyone as one person's: only counted."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="responses")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="round_responses"
+    )
+    started_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["round", "user"], name="response_once_per_round"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Answers to {self.round}"
+
+
+class Answer(models.Model):
+    """A rating of one statement, with an optional comment."""
+
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
+    statement = models.ForeignKey(RoundStatement, on_delete=models.CASCADE, related_name="answers")
+    rating = models.CharField(max_length=14, choices=Rating.choices, blank=True)
+    comment = models.TextField(max_length=2000, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["response", "statement"], name="answer_once_per_statement"),
+        ]
+
+    def __str__(self) -> str:
+        return self.get_rating_display() or "No rating"

@@ -1,0 +1,207 @@
+from datetime import date, timedelta
+
+from django import forms
+from django.utils import timezone
+
+from meetings.forms import MAX_YEARS_AWAY
+from meetings.models import Meeting
+from vision.models import Contribution, Goal, GoalReview, KeyRole, Rating, RoundStatement, Statement, VisionVersion
+
+MAX_VALUES = 20
+
+
+class DayField(forms.DateField):
+    """A date picker that refuses days too far from today to be meant."""
+
+    widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+    def validate(self, value) -> None:
+        super().validate(value)
+        if value and abs(value.year - timezone.localdate().year) > MAX_YEARS_AWAY:
+            raise forms.ValidationError(f"Choose a day within {MAX_YEARS_AWAY} years of today.")
+
+
+class VersionForm(forms.ModelForm):
+    ask_members = forms.BooleanField(
+        label="Email members to ask for their ideas and comments",
+        required=False,
+        help_text="Each member gets one email for this draft, however often you save it.",
+    )
+
+    class Meta:
+        model = VisionVersion
+        fields = ["statement", "note"]
+        widgets = {"statement": forms.Textarea(attrs={"rows": 6}), "note": forms.Textarea(attrs={"rows": 3})}
+
+
+class ValueForm(forms.Form):
+    name = forms.CharField(label="Value", max_length=120, required=False, help_text="For example: Equal voices.")
+    meaning = forms.CharField(
+        label="What it means in practice",
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        name, meaning = data.get("name", "").strip(), data.get("meaning", "").strip()
+        if name and not meaning:
+            self.add_error("meaning", "Say what this value means in practice.")
+        if meaning and not name:
+            self.add_error("name", "Give this value a name.")
+        return data
+
+
+class BaseValueFormSet(forms.BaseFormSet):
+    def clean(self) -> None:
+        if any(self.errors):
+            return
+        names = [form.cleaned_data.get("name", "").strip().casefold() for form in self.forms]
+        names = [name for name in names if name]
+        if len(names) != len(set(names)):
+            raise forms.ValidationError("Two values have the same name. Give each value its own name.")
+
+    def values(self) -> list[tuple[str, str]]:
+        return [
+            (form.cleaned_data["name"].strip(), form.cleaned_data["meaning"].strip())
+            for form in self.forms
+            if form.cleaned_data.get("name", "").strip()
+        ]
+
+
+# Three empty rows below the values so far: enough to add values without JavaScript.
+ValueFormSet = forms.formset_factory(
+    ValueForm, formset=BaseValueFormSet, extra=3, max_num=MAX_VALUES, absolute_max=MAX_VALUES + 3
+)
+
+
+def value_formset(data=None, *, values=()) -> BaseValueFormSet:
+    return ValueFormSet(data, initial=[{"name": v.name, "meaning": v.meaning} for v in values], prefix="values")
+
+
+class ContributionForm(forms.ModelForm):
+    class Meta:
+        model = Contribution
+        fields = ["text"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 4})}
+        help_texts = {"text": "An idea for the vision or values, or a comment on this draft. Other members see it."}
+
+    def clean_text(self) -> str:
+        text = self.cleaned_data["text"].strip()
+        if not text:
+            raise forms.ValidationError("Write your idea or comment first.")
+        return text
+
+
+class AdoptForm(forms.Form):
+    meeting = forms.ModelChoiceField(
+        label="The meeting where it was agreed (optional)",
+        queryset=Meeting.objects.none(),
+        required=False,
+        empty_label="Not at a meeting",
+    )
+
+    def __init__(self, *args, collaborative, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        recent = Meeting.objects.for_collaborative(collaborative).exclude(status=Meeting.Status.CANCELLED)
+        self.fields["meeting"].queryset = recent.filter(starts_at__lte=timezone.now() + timedelta(days=1)).order_by(
+            "-starts_at"
+        )[:24]
+
+
+class GoalForm(forms.ModelForm):
+    review_on = DayField(label="Review date", help_text="When to look at this goal together again.")
+
+    class Meta:
+        model = Goal
+        fields = ["title", "success", "review_on"]
+        widgets = {"success": forms.Textarea(attrs={"rows": 4})}
+
+
+class GoalReviewForm(forms.ModelForm):
+    reviewed_on = DayField(label="Date of the review")
+    next_review_on = DayField(
+        label="Next review date",
+        required=False,
+        help_text="Needed unless the goal was achieved or is no longer a goal.",
+    )
+
+    class Meta:
+        model = GoalReview
+        fields = ["reviewed_on", "outcome", "note", "next_review_on"]
+        widgets = {"outcome": forms.RadioSelect, "note": forms.Textarea(attrs={"rows": 4})}
+
+    def clean(self) -> dict:
+        data = super().clean()
+        outcome, reviewed_on, next_on = data.get("outcome"), data.get("reviewed_on"), data.get("next_review_on")
+        if outcome and outcome not in (GoalReview.Outcome.ACHIEVED, GoalReview.Outcome.RETIRED):
+            if next_on is None and "next_review_on" not in self.errors:
+                self.add_error("next_review_on", "Choose when to look at this goal again.")
+            elif next_on and reviewed_on and next_on <= reviewed_on:
+                self.add_error("next_review_on", "The next review must be after this one.")
+        return data
+
+
+class StatementForm(forms.ModelForm):
+    key_role = forms.ModelChoiceField(label="Key role", queryset=KeyRole.objects.none(), empty_label=None)
+
+    class Meta:
+        model = Statement
+        fields = ["key_role", "text"]
+
+    def __init__(self, *args, collaborative, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["key_role"].queryset = collaborative.key_roles.all()
+        if self.instance.pk:
+            del self.fields["key_role"]
+
+    def clean_text(self) -> str:
+        text = " ".join(self.cleaned_data["text"].split())
+        if not text:
+            raise forms.ValidationError("Write the statement.")
+        return text
+
+
+def _in_two_weeks() -> date:
+    return timezone.localdate() + timedelta(days=14)
+
+
+class RoundForm(forms.Form):
+    title = forms.CharField(label="Name of the round", max_length=120, help_text="For example: Autumn 2026.")
+    closing_day = DayField(
+        label="Last day to answer",
+        initial=_in_two_weeks,
+        help_text="The round closes at midnight at the end of this day. Members get a reminder the day before.",
+    )
+
+
+class RoundDatesForm(forms.Form):
+    closing_day = DayField(label="Last day to answer", help_text="The round closes at midnight at the end of this day.")
+
+
+class AnswersForm(forms.Form):
+    """A rating and an optional comment for every statement of a round."""
+
+    def __init__(self, *args, statements: list[RoundStatement], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.statements = statements
+        for statement in statements:
+            self.fields[f"rating-{statement.pk}"] = forms.ChoiceField(
+                label=statement.text, choices=Rating.choices, required=False, widget=forms.RadioSelect
+            )
+            self.fields[f"comment-{statement.pk}"] = forms.CharField(
+                label="Comment (optional)",
+                max_length=2000,
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+
+    def answers(self) -> dict[int, tuple[str, str]]:
+        return {
+            s.pk: (self.cleaned_data[f"rating-{s.pk}"], self.cleaned_data[f"comment-{s.pk}"]) for s in self.statements
+        }
+
+    def rows(self):
+        """(statement, rating field, comment field) in order, for the template."""
+        return [(s, self[f"rating-{s.pk}"], self[f"comment-{s.pk}"]) for s in self.statements]

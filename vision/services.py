@@ -1,0 +1,479 @@
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, Max, Q
+from django.utils import timezone
+
+from meetings.models import Meeting
+from meetings.services import local_moment
+from members.models import Collaborative, Membership, User
+from notifications.models import Message
+from notifications.services import messages_queue
+from vision.models import (
+    LIVING_WELL_UK,
+    Answer,
+    Contribution,
+    Goal,
+    GoalReview,
+    KeyRole,
+    Rating,
+    Response,
+    Round,
+    RoundStatement,
+    Statement,
+    Value,
+    VisionVersion,
+)
+
+# The five key roles of a Collaborative and their statements, as Living Well UK wrote them.
+DEFAULT_FRAMEWORK = [
+    (
+        "Creating, holding and refreshing the vision and values",
+        "",
+        [
+            "We are clear about our motivation and vision",
+            "Our vision is informed by lived experience",
+            "We review and refresh our goals",
+            "We are in it for the long haul",
+            "We know our core Living Well values",
+        ],
+    ),
+    (
+        "Building a movement",
+        "Engaging communities and stakeholders, and amplifying the voices of people previously marginalised "
+        "or not heard",
+        [
+            "We gather and use evidence",
+            "We test adoption of Living Well",
+            "We help others overcome barriers to change",
+            "We embed a culture of shared risk and accountability",
+            "We use strategic levers to make change happen",
+        ],
+    ),
+    (
+        "Leading and championing the change process",
+        "",
+        [
+            "We make sure that voices from across our community are heard",
+            "We engage colleagues from across the system",
+            "We build our movement through relationships and networks",
+            "We embed a culture of shared risk and accountability",
+            "We use strategic levers to make change happen",
+        ],
+    ),
+    (
+        "Unlocking and releasing capacity",
+        "Securing people's time and permission to participate",
+        [
+            "We use resources from across the system",
+            "We give permission to try new things",
+            "We use our power and influence to help others participate",
+            "We take responsibility for others' wellbeing",
+            "We help others commit time, energy and ideas",
+        ],
+    ),
+    (
+        "Holding the wider system to account",
+        "Ensuring that new forms of practice, commissioning and leadership are developed and sustained",
+        [
+            "We bring ourselves fully to the work",
+            "We communicate openly and effectively",
+            "We are clear about our purpose and responsibility",
+            "We have the will and power to get things done",
+            "We generate learning for others",
+        ],
+    ),
+]
+
+# When to remind members who have not finished: at this time, the day before a round's last day.
+ROUND_REMINDER_TIME = time(9, 0)
+
+
+@transaction.atomic
+def framework_start(*, collaborative: Collaborative) -> None:
+    """Give a Collaborative the five key roles and their statements; does nothing if it has them."""
+    if collaborative.key_roles.exists():
+        return
+    for number, (title, description, statements) in enumerate(DEFAULT_FRAMEWORK, start=1):
+        key_role = KeyRole.objects.create(
+            collaborative=collaborative, number=number, title=title, description=description
+        )
+        Statement.objects.bulk_create(
+            Statement(key_role=key_role, text=text, source=LIVING_WELL_UK, position=position)
+            for position, text in enumerate(statements)
+        )
+
+
+def _lock(collaborative: Collaborative) -> None:
+    """Serialise numbering and "only one open round" checks within one Collaborative."""
+    Collaborative.objects.select_for_update().filter(pk=collaborative.pk).first()
+
+
+def _values_save(version: VisionVersion, values: list[tuple[str, str]]) -> None:
+    version.values.all().delete()
+    rows = [Value(version=version, name=name, meaning=meaning, position=i) for i, (name, meaning) in enumerate(values)]
+    for row in rows:
+        row.full_clean(exclude=["version"])
+    Value.objects.bulk_create(rows)
+
+
+def _ask_members(version: VisionVersion) -> None:
+    members = [m.user for m in Membership.objects.current_in(version.collaborative)]
+    messages_queue(recipients=members, collaborative=version.collaborative, kind="vision_draft", about=version)
+
+
+@transaction.atomic
+def version_draft(
+    *,
+    collaborative: Collaborative,
+    by: User,
+    statement: str,
+    values: list[tuple[str, str]],
+    note: str = "",
+    ask_members: bool = False,
+) -> VisionVersion:
+    """Start a new draft of the vision and values, numbered after every version so far."""
+    _lock(collaborative)
+    number = (collaborative.vision_versions.aggregate(n=Max("number"))["n"] or 0) + 1
+    version = VisionVersion(
+        collaborative=collaborative,
+        number=number,
+        statement=statement,
+        note=note,
+        based_on=VisionVersion.objects.current_for(collaborative),
+        created_by=by,
+    )
+    version.full_clean()
+    version.save()
+    _values_save(version, values)
+    if ask_members:
+        _ask_members(version)
+    return version
+
+
+def _still_a_draft(version: VisionVersion) -> VisionVersion:
+    """The version, locked, or a clear error once it is no longer a draft."""
+    version = VisionVersion.objects.select_for_update().get(pk=version.pk)
+    if version.status == VisionVersion.Status.ADOPTED:
+        raise ValidationError(
+            f"Version {version.number} has been adopted, so it can no longer be changed. Start a new draft instead."
+        )
+    if version.status == VisionVersion.Status.SET_ASIDE:
+        raise ValidationError(f"Version {version.number} was set aside, so it can no longer be changed.")
+    return version
+
+
+@transaction.atomic
+def version_update(
+    *, version: VisionVersion, statement: str, values: list[tuple[str, str]], note: str = "", ask_members: bool = False
+) -> VisionVersion:
+    """Change a draft; adopted versions never change."""
+    version = _still_a_draft(version)
+    version.statement, version.note, version.updated_at = statement, note, timezone.now()
+    version.full_clean()
+    version.save()
+    _values_save(version, values)
+    if ask_members:
+        _ask_members(version)
+    return version
+
+
+@transaction.atomic
+def version_adopt(*, version: VisionVersion, by: User, meeting: Meeting | None = None) -> VisionVersion:
+    """Make a draft the Collaborative's vision. Other drafts stay drafts, to adopt or set aside later."""
+    version = _still_a_draft(version)
+    if meeting is not None and meeting.collaborative_id != version.collaborative_id:
+        raise ValidationError("Choose one of this Collaborative's meetings.")
+    version.status = VisionVersion.Status.ADOPTED
+    version.adopted_at, version.adopted_by, version.agreed_at_meeting = timezone.now(), by, meeting
+    version.full_clean()
+    version.save()
+    members = [m.user for m in Membership.objects.current_in(version.collaborative)]
+    messages_queue(recipients=members, collaborative=version.collaborative, kind="vision_adopted", about=version)
+    return version
+
+
+@transaction.atomic
+def version_set_aside(*, version: VisionVersion) -> VisionVersion:
+    """Put a draft aside without adopting it; it stays readable, with its comments."""
+    version = _still_a_draft(version)
+    version.status, version.set_aside_at = VisionVersion.Status.SET_ASIDE, timezone.now()
+    version.save(update_fields=["status", "set_aside_at"])
+    return version
+
+
+@transaction.atomic
+def contribution_add(*, version: VisionVersion, author: User, text: str) -> Contribution:
+    """A member's idea or comment on a draft; adopted versions are closed to comments."""
+    version = VisionVersion.objects.select_for_update().get(pk=version.pk)
+    if not version.is_draft:
+        raise ValidationError(f"Version {version.number} is no longer a draft, so it is closed to ideas and comments.")
+    contribution = Contribution(version=version, author=author, text=text.strip())
+    contribution.full_clean()
+    contribution.save()
+    return contribution
+
+
+@transaction.atomic
+def contribution_withdraw(*, contribution: Contribution, by: User) -> Contribution:
+    """Authors can take back what they wrote; it is hidden, not deleted."""
+    if contribution.author_id != by.pk:
+        raise ValidationError("Only the person who wrote this can take it back.")
+    if contribution.status == Contribution.Status.SHOWN:
+        contribution.status, contribution.withdrawn_at = Contribution.Status.WITHDRAWN, timezone.now()
+        contribution.save(update_fields=["status", "withdrawn_at"])
+    return contribution
+
+
+@transaction.atomic
+def goal_save(*, goal: Goal, by: User) -> Goal:
+    """Add a goal or change its words and review date."""
+    if goal.pk is None:
+        goal.created_by = by
+    goal.full_clean()
+    goal.save()
+    return goal
+
+
+@transaction.atomic
+def goal_review(
+    *, goal: Goal, by: User, reviewed_on: date, outcome: str, note: str = "", next_review_on: date | None = None
+) -> GoalReview:
+    """Record a review; "achieved" and "no longer a goal" close the goal, anything else sets the next review."""
+    goal = Goal.objects.select_for_update().get(pk=goal.pk)
+    closing = outcome in (GoalReview.Outcome.ACHIEVED, GoalReview.Outcome.RETIRED)
+    if not closing and next_review_on is None:
+        raise ValidationError({"next_review_on": "Choose when to look at this goal again."})
+    if not closing and next_review_on <= reviewed_on:
+        raise ValidationError({"next_review_on": "The next review must be after this one."})
+    review = GoalReview(
+        goal=goal,
+        reviewed_on=reviewed_on,
+        outcome=outcome,
+        note=note,
+        next_review_on=None if closing else next_review_on,
+        recorded_by=by,
+    )
+    review.full_clean()
+    review.save()
+    if outcome == GoalReview.Outcome.ACHIEVED:
+        goal.status = Goal.Status.ACHIEVED
+    elif outcome == GoalReview.Outcome.RETIRED:
+        goal.status = Goal.Status.RETIRED
+    else:
+        goal.status, goal.review_on = Goal.Status.ACTIVE, next_review_on
+    goal.save(update_fields=["status", "review_on"])
+    return review
+
+
+def local_today(collaborative: Collaborative, now: datetime | None = None) -> date:
+    return timezone.localtime(now or timezone.now(), ZoneInfo(collaborative.time_zone)).date()
+
+
+def goal_reviews_queue(*, now: datetime | None = None) -> int:
+    """Beat's scan: tell each Collaborative's facilitators about goals that have reached their review date.
+
+    One email per goal and review date: a goal whose review date moves is due again later.
+    """
+    now = now or timezone.now()
+    queued = 0
+    # A day's margin either way covers every time zone; the local date is checked below.
+    candidates = Goal.objects.active().filter(review_on__lte=now.date() + timedelta(days=1))
+    already = Message.objects.filter(kind="goal_review_due", about_type=ContentType.objects.get_for_model(Goal))
+    for goal in candidates.select_related("collaborative"):
+        if goal.review_on > local_today(goal.collaborative, now):
+            continue
+        occasion = f"review-{goal.review_on.isoformat()}"
+        told = already.filter(about_id=goal.pk, occasion=occasion).values("recipient_id")
+        facilitators = [
+            m.user
+            for m in Membership.objects.current_in(goal.collaborative)
+            .filter(role=Membership.Role.FACILITATOR)
+            .exclude(user_id__in=told)
+        ]
+        if facilitators:
+            with transaction.atomic():
+                messages_queue(
+                    recipients=facilitators,
+                    collaborative=goal.collaborative,
+                    kind="goal_review_due",
+                    about=goal,
+                    occasion=occasion,
+                )
+            queued += len(facilitators)
+    return queued
+
+
+@transaction.atomic
+def statement_add(*, key_role: KeyRole, text: str) -> Statement:
+    """A statement of the Collaborative's own, last under its key role."""
+    position = (key_role.statements.aggregate(p=Max("position"))["p"] or 0) + 1
+    statement = Statement(key_role=key_role, text=text.strip(), position=position)
+    statement.full_clean()
+    statement.save()
+    return statement
+
+
+@transaction.atomic
+def statement_reword(*, statement: Statement, text: str) -> Statement:
+    """New words for a statement. Rounds already opened keep the words they were answered with."""
+    statement.text, statement.changed_at = text.strip(), timezone.now()
+    statement.full_clean()
+    statement.save(update_fields=["text", "changed_at"])
+    return statement
+
+
+@transaction.atomic
+def statement_retire(*, statement: Statement, retire: bool = True) -> Statement:
+    """Leave a statement out of future rounds (or bring it back); past results keep it."""
+    statement.status = Statement.Status.RETIRED if retire else Statement.Status.ACTIVE
+    statement.changed_at = timezone.now()
+    statement.save(update_fields=["status", "changed_at"])
+    return statement
+
+
+def round_closing_moment(collaborative: Collaborative, closing_day: date) -> datetime:
+    """Rounds close at midnight at the end of their last day, in the Collaborative's time."""
+    return local_moment(closing_day + timedelta(days=1), time(0, 0), collaborative.time_zone)
+
+
+@transaction.atomic
+def round_open(*, collaborative: Collaborative, by: User, title: str, closing_day: date) -> Round:
+    """Open a self-assessment round on the statements in use now, and tell members."""
+    _lock(collaborative)
+    now = timezone.now()
+    if collaborative.rounds.open_at(now).exists():
+        raise ValidationError("A round is already open. Close it before opening another.")
+    if closing_day < local_today(collaborative, now):
+        raise ValidationError({"closing_day": "The closing date has passed. Choose today or a later day."})
+    framework_start(collaborative=collaborative)
+    statements = list(
+        Statement.objects.filter(key_role__collaborative=collaborative, status=Statement.Status.ACTIVE)
+        .select_related("key_role")
+        .order_by("key_role__number", "position", "id")
+    )
+    if not statements:
+        raise ValidationError("Every statement has been retired. Bring back or add a statement first.")
+    round = Round(
+        collaborative=collaborative,
+        title=title.strip(),
+        opened_at=now,
+        closes_at=round_closing_moment(collaborative, closing_day),
+        opened_by=by,
+    )
+    round.full_clean()
+    round.save()
+    RoundStatement.objects.bulk_create(
+        RoundStatement(round=round, statement=s, key_role=s.key_role, text=s.text, position=i)
+        for i, s in enumerate(statements)
+    )
+    members = [m.user for m in Membership.objects.current_in(collaborative)]
+    messages_queue(recipients=members, collaborative=collaborative, kind="round_opened", about=round)
+    return round
+
+
+def _still_open(round: Round) -> Round:
+    round = Round.objects.select_for_update().select_related("collaborative").get(pk=round.pk)
+    if not round.is_open:
+        raise ValidationError(
+            f"This round closed on {round.closing_day:%-d %B %Y}, so answers and dates can no longer be changed."
+        )
+    return round
+
+
+@transaction.atomic
+def round_change_closing(*, round: Round, closing_day: date) -> Round:
+    """Move an open round's closing date (earlier or later, but not into the past)."""
+    round = _still_open(round)
+    if closing_day < local_today(round.collaborative):
+        raise ValidationError({"closing_day": "The closing date has passed. Choose today or a later day."})
+    round.closes_at = round_closing_moment(round.collaborative, closing_day)
+    round.full_clean()
+    round.save(update_fields=["closes_at"])
+    return round
+
+
+@transaction.atomic
+def round_close(*, round: Round, by: User) -> Round:
+    """Close an open round now; its results appear."""
+    round = _still_open(round)
+    round.closes_at, round.closed_early_by = timezone.now(), by
+    round.save(update_fields=["closes_at", "closed_early_by"])
+    return round
+
+
+@transaction.atomic
+def answers_save(*, round: Round, user: User, answers: dict[int, tuple[str, str]]) -> Response:
+    """Save some or all of a member's answers: {round statement id: (rating or "", comment)}.
+
+    Members can save part of the way and come back, and change any answer, until the
+    round closes. Clearing both rating and comment removes that answer.
+    """
+    round = _still_open(round)
+    response, _ = Response.objects.get_or_create(round=round, user=user)
+    valid = set(round.statements.values_list("pk", flat=True))
+    existing = {a.statement_id: a for a in response.answers.select_for_update()}
+    for statement_id, (rating, comment) in answers.items():
+        if statement_id not in valid:
+            raise ValidationError("That statement is not part of this round.")
+        if rating and rating not in Rating.values:
+            raise ValidationError("Choose one of the answers given.")
+        answer = existing.get(statement_id)
+        comment = comment.strip()
+        if not rating and not comment:
+            if answer is not None:
+                answer.delete()
+            continue
+        if answer is None:
+            answer = Answer(response=response, statement_id=statement_id)
+        answer.rating, answer.comment = rating, comment
+        answer.full_clean(exclude=["response", "statement"])
+        answer.save()
+    response.updated_at = timezone.now()
+    response.save(update_fields=["updated_at"])
+    return response
+
+
+def round_reminder_due(round: Round) -> datetime:
+    """The morning of the day before a round's last day, local time."""
+    return local_moment(round.closing_day - timedelta(days=1), ROUND_REMINDER_TIME, round.collaborative.time_zone)
+
+
+def round_reminders_queue(*, now: datetime | None = None) -> int:
+    """Beat's scan: remind members who have not rated every statement that a round closes soon."""
+    now = now or timezone.now()
+    queued = 0
+    for round in Round.objects.open_at(now).select_related("collaborative"):
+        due = round_reminder_due(round)
+        # A round opened after its reminder time (a short one) needs no reminder: it was just announced.
+        if not (round.opened_at < due <= now):
+            continue
+        total = round.statements.count()
+        finished = (
+            Response.objects.filter(round=round)
+            .annotate(rated=Count("answers", filter=~Q(answers__rating="")))
+            .filter(rated__gte=total)
+            .values("user_id")
+        )
+        told = Message.objects.filter(
+            kind="round_closing", about_type=ContentType.objects.get_for_model(Round), about_id=round.pk
+        ).values("recipient_id")
+        members = (
+            Membership.objects.current_in(round.collaborative).exclude(user_id__in=finished).exclude(user_id__in=told)
+        )
+        recipients = [m.user for m in members]
+        if recipients:
+            with transaction.atomic():
+                messages_queue(
+                    recipients=recipients, collaborative=round.collaborative, kind="round_closing", about=round
+                )
+            queued += len(recipients)
+    return queued
+
+
+def reminders_queue(*, now: datetime | None = None) -> int:
+    """Everything beat checks for this part: goals due for review and rounds closing soon."""
+    return goal_reviews_queue(now=now) + round_reminders_queue(now=now)

@@ -1,0 +1,662 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Prefetch, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from collaborative.permissions import (
+    contribution_for,
+    facilitator_membership_for,
+    goal_for,
+    membership_for,
+    profile_fields_for,
+    round_for,
+    statement_for,
+    version_for,
+)
+from members.models import Membership, Perspective
+from vision.diff import values_diff, word_diff
+from vision.forms import (
+    AdoptForm,
+    AnswersForm,
+    ContributionForm,
+    GoalForm,
+    GoalReviewForm,
+    RoundDatesForm,
+    RoundForm,
+    StatementForm,
+    VersionForm,
+    value_formset,
+)
+from vision.models import Contribution, Goal, GoalReview, KeyRole, Response, Round, Statement, VisionVersion
+from vision.results import ROUND_GROUP_MIN, RoundResults, results_csv, round_results, trend, trend_chart
+from vision.services import (
+    answers_save,
+    contribution_add,
+    contribution_withdraw,
+    goal_review,
+    goal_save,
+    local_today,
+    round_change_closing,
+    round_close,
+    round_open,
+    statement_add,
+    statement_retire,
+    statement_reword,
+    version_adopt,
+    version_draft,
+    version_set_aside,
+    version_update,
+)
+
+# Perspectives counted as "lived experience": people who use services, and carers.
+LIVED_EXPERIENCE = {Perspective.LIVED_EXPERIENCE, Perspective.CARER}
+
+
+def home_summary(membership: Membership) -> dict:
+    """The vision, goals due for review and any open round, for the Collaborative's home page."""
+    collaborative = membership.collaborative
+    today = local_today(collaborative)
+    now = timezone.now()
+    return {
+        "vision": VisionVersion.objects.current_for(collaborative),
+        "goals_due": Goal.objects.filter(collaborative=collaborative).due_for_review(today).count(),
+        "open_round": Round.objects.filter(collaborative=collaborative).open_at(now).first(),
+    }
+
+
+def _context(membership: Membership, **extra) -> dict:
+    return {
+        "membership": membership,
+        "collaborative": membership.collaborative,
+        "can_manage": membership.is_facilitator,
+        **extra,
+    }
+
+
+@require_GET
+def vision_home(request: HttpRequest, slug: str) -> HttpResponse:
+    membership = membership_for(request.user, slug)
+    collaborative = membership.collaborative
+    versions = list(
+        collaborative.vision_versions.annotate(
+            contributors=Count(
+                "contributions__author", filter=Q(contributions__status=Contribution.Status.SHOWN), distinct=True
+            )
+        ).select_related("agreed_at_meeting")
+    )
+    current = VisionVersion.objects.current_for(collaborative)
+    return render(
+        request,
+        "vision/visionversion_list.html",
+        _context(
+            membership,
+            current=current,
+            values=list(current.values.all()) if current else [],
+            drafts=[v for v in versions if v.is_draft],
+            versions=versions,
+        ),
+    )
+
+
+def _voices(viewer: Membership, version: VisionVersion) -> tuple[list[Contribution], dict]:
+    """A draft's contributions, each with the perspectives its author shares with the viewer, and their tally.
+
+    Perspectives come from people's profiles as they are now, so someone who stops
+    sharing them is no longer counted by them.
+    """
+    contributions = list(
+        version.contributions.filter(status=Contribution.Status.SHOWN).select_related("author").order_by("created_at")
+    )
+    authors = {c.author_id for c in contributions if c.author_id}
+    memberships = {
+        m.user_id: m
+        for m in Membership.objects.filter(collaborative=version.collaborative, user_id__in=authors).select_related(
+            "user"
+        )
+    }
+    perspectives_of: dict[int, list[str]] = {}
+    labels = dict(Perspective.choices)
+    for user_id, member in memberships.items():
+        shown = "perspectives" in profile_fields_for(viewer, member)
+        perspectives_of[user_id] = member.user.perspectives if shown else []
+    for contribution in contributions:
+        values = perspectives_of.get(contribution.author_id, [])
+        contribution.perspectives = [labels[v] for v in values if v in labels]
+    counts = {value: 0 for value in Perspective.values}
+    for values in perspectives_of.values():
+        for value in values:
+            counts[value] = counts.get(value, 0) + 1
+    lived = sum(1 for values in perspectives_of.values() if LIVED_EXPERIENCE & set(values))
+    people = len(authors)
+    summary = {
+        "people": people,
+        "perspectives": [(label, counts[value]) for value, label in Perspective.choices if counts[value]],
+        "not_shared": sum(1 for values in perspectives_of.values() if not values),
+        "lived": lived,
+        "lived_percent": int(100 * lived / people + 0.5) if people else 0,
+    }
+    return contributions, summary
+
+
+def _previous(version: VisionVersion) -> VisionVersion | None:
+    return (
+        version.collaborative.vision_versions.filter(number__lt=version.number)
+        .exclude(status=VisionVersion.Status.SET_ASIDE)
+        .order_by("-number")
+        .first()
+    )
+
+
+def _version_page(
+    request: HttpRequest, membership: Membership, version: VisionVersion, form: ContributionForm, status: int = 200
+) -> HttpResponse:
+    contributions, voices = _voices(membership, version)
+    context = _context(
+        membership,
+        version=version,
+        values=list(version.values.all()),
+        contributions=contributions,
+        voices=voices,
+        form=form,
+        previous=_previous(version),
+        current=VisionVersion.objects.current_for(version.collaborative),
+    )
+    template = "vision/visionversion_detail.html"
+    if request.htmx:
+        template += "#contributions"
+    return render(request, template, context, status=status)
+
+
+@require_GET
+def version_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    membership, version = version_for(request.user, slug, number)
+    return _version_page(request, membership, version, ContributionForm())
+
+
+@require_POST
+def contribute(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    membership, version = version_for(request.user, slug, number)
+    form = ContributionForm(request.POST)
+    if form.is_valid():
+        try:
+            contribution_add(version=version, author=request.user, text=form.cleaned_data["text"])
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            if request.htmx:
+                return _version_page(request, membership, version, ContributionForm())
+            messages.success(request, "Thank you. Your idea or comment has been added.")
+            return redirect(version)
+    return _version_page(request, membership, version, form, status=400)
+
+
+@require_POST
+def contribution_withdraw_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    _membership, contribution = contribution_for(request.user, slug, pk)
+    try:
+        contribution_withdraw(contribution=contribution, by=request.user)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, "Your comment has been taken back. Others no longer see it.")
+    return redirect(contribution.version)
+
+
+def _version_form_page(
+    request: HttpRequest, membership: Membership, version: VisionVersion | None, initial: VisionVersion | None
+) -> HttpResponse:
+    collaborative = membership.collaborative
+    data = request.POST if request.method == "POST" else None
+    source = version or initial
+    form = VersionForm(
+        data, instance=version, initial={} if version or not initial else {"statement": initial.statement}
+    )
+    formset = value_formset(data, values=source.values.all() if source else ())
+    if data is not None and form.is_valid() and formset.is_valid():
+        fields = {
+            "statement": form.cleaned_data["statement"],
+            "note": form.cleaned_data["note"],
+            "values": formset.values(),
+            "ask_members": form.cleaned_data["ask_members"],
+        }
+        try:
+            if version is None:
+                version = version_draft(collaborative=collaborative, by=request.user, **fields)
+            else:
+                version = version_update(version=version, **fields)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"Version {version.number} has been saved as a draft. Members can comment on it.")
+            return redirect(version)
+    return render(
+        request,
+        "vision/visionversion_form.html",
+        _context(membership, version=version, form=form, formset=formset),
+        status=400 if data is not None else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def version_new(request: HttpRequest, slug: str) -> HttpResponse:
+    membership = facilitator_membership_for(request.user, slug)
+    return _version_form_page(request, membership, None, VisionVersion.objects.current_for(membership.collaborative))
+
+
+@require_http_methods(["GET", "POST"])
+def version_edit(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    membership, version = version_for(request.user, slug, number, manage=True)
+    if not version.is_draft:
+        messages.error(request, f"Version {version.number} is no longer a draft, so it cannot be changed.")
+        return redirect(version)
+    return _version_form_page(request, membership, version, None)
+
+
+@require_http_methods(["GET", "POST"])
+def version_adopt_view(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    membership, version = version_for(request.user, slug, number, manage=True)
+    form = AdoptForm(request.POST or None, collaborative=membership.collaborative)
+    if request.method == "POST" and form.is_valid():
+        try:
+            version_adopt(version=version, by=request.user, meeting=form.cleaned_data["meeting"])
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"Version {version.number} is now the vision. Members have been told.")
+            return redirect(version)
+    if not version.is_draft and request.method == "GET":
+        messages.error(request, f"Version {version.number} is no longer a draft, so it cannot be adopted.")
+        return redirect(version)
+    return render(
+        request,
+        "vision/visionversion_adopt.html",
+        _context(
+            membership,
+            version=version,
+            form=form,
+            other_drafts=version.collaborative.vision_versions.drafts().exclude(pk=version.pk),
+        ),
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@require_POST
+def version_set_aside_view(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    _membership, version = version_for(request.user, slug, number, manage=True)
+    try:
+        version_set_aside(version=version)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, f"Version {version.number} has been set aside. It stays here to read.")
+    return redirect(version)
+
+
+def _number(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() and len(value) < 9 else None
+
+
+@require_GET
+def version_compare(request: HttpRequest, slug: str) -> HttpResponse:
+    """What changed between any two versions, word by word."""
+    membership = membership_for(request.user, slug)
+    versions = list(membership.collaborative.vision_versions.prefetch_related("values").order_by("number"))
+    by_number = {v.number: v for v in versions}
+    older, newer = _number(request.GET.get("from")), _number(request.GET.get("to"))
+    error = ""
+    if not versions:
+        error = "There are no versions to compare yet."
+    elif ("from" in request.GET or "to" in request.GET) and (older not in by_number or newer not in by_number):
+        error = "Choose two versions from the lists."
+    if older not in by_number or newer not in by_number:
+        # Without a choice: the latest version against the one before it.
+        newer = versions[-1].number if versions else None
+        older = versions[-2].number if len(versions) > 1 else newer
+    context = _context(membership, versions=versions, older=older, newer=newer, error=error)
+    if older is not None and newer is not None:
+        before, after = by_number[older], by_number[newer]
+        context.update(
+            before=before,
+            after=after,
+            statement=word_diff(before.statement, after.statement),
+            values=values_diff(before, after),
+        )
+    return render(request, "vision/visionversion_compare.html", context, status=400 if error and versions else 200)
+
+
+@require_GET
+def goal_list(request: HttpRequest, slug: str) -> HttpResponse:
+    membership = membership_for(request.user, slug)
+    collaborative = membership.collaborative
+    goals = list(
+        collaborative.goals.prefetch_related(
+            Prefetch("reviews", to_attr="latest_reviews", queryset=GoalReview.objects.order_by("-reviewed_on", "-id"))
+        ).order_by("status", "review_on", "id")
+    )
+    today = local_today(collaborative)
+    for goal in goals:
+        goal.due = goal.is_due(today)
+        goal.latest_review = goal.latest_reviews[0] if goal.latest_reviews else None
+    return render(
+        request,
+        "vision/goal_list.html",
+        _context(
+            membership,
+            active=[g for g in goals if g.status == Goal.Status.ACTIVE],
+            closed=[g for g in goals if g.status != Goal.Status.ACTIVE],
+        ),
+    )
+
+
+@require_GET
+def goal_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    membership, goal = goal_for(request.user, slug, pk)
+    return render(
+        request,
+        "vision/goal_detail.html",
+        _context(
+            membership,
+            goal=goal,
+            due=goal.is_due(local_today(goal.collaborative)),
+            reviews=goal.reviews.select_related("recorded_by"),
+        ),
+    )
+
+
+def _goal_form_page(request: HttpRequest, membership: Membership, goal: Goal) -> HttpResponse:
+    form = GoalForm(request.POST or None, instance=goal)
+    if request.method == "POST" and form.is_valid():
+        try:
+            goal = goal_save(goal=form.save(commit=False), by=request.user)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "The goal has been saved.")
+            return redirect(goal)
+    return render(
+        request,
+        "vision/goal_form.html",
+        _context(membership, goal=goal, form=form),
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def goal_new(request: HttpRequest, slug: str) -> HttpResponse:
+    membership = facilitator_membership_for(request.user, slug)
+    return _goal_form_page(request, membership, Goal(collaborative=membership.collaborative))
+
+
+@require_http_methods(["GET", "POST"])
+def goal_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    membership, goal = goal_for(request.user, slug, pk, manage=True)
+    return _goal_form_page(request, membership, goal)
+
+
+@require_http_methods(["GET", "POST"])
+def goal_review_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    membership, goal = goal_for(request.user, slug, pk, manage=True)
+    form = GoalReviewForm(request.POST or None, initial={"reviewed_on": local_today(goal.collaborative)})
+    if request.method == "POST" and form.is_valid():
+        try:
+            goal_review(
+                goal=goal,
+                by=request.user,
+                reviewed_on=form.cleaned_data["reviewed_on"],
+                outcome=form.cleaned_data["outcome"],
+                note=form.cleaned_data["note"],
+                next_review_on=form.cleaned_data["next_review_on"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "The review has been recorded.")
+            return redirect(goal)
+    return render(
+        request,
+        "vision/goalreview_form.html",
+        _context(membership, goal=goal, form=form),
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@require_GET
+def framework(request: HttpRequest, slug: str) -> HttpResponse:
+    membership = membership_for(request.user, slug)
+    statements = Statement.objects.order_by("position", "id")
+    if not membership.is_facilitator:
+        statements = statements.filter(status=Statement.Status.ACTIVE)
+    key_roles = membership.collaborative.key_roles.prefetch_related(Prefetch("statements", queryset=statements))
+    return render(request, "vision/statement_list.html", _context(membership, key_roles=key_roles))
+
+
+def _statement_form_page(request: HttpRequest, membership: Membership, statement: Statement) -> HttpResponse:
+    form = StatementForm(request.POST or None, instance=statement, collaborative=membership.collaborative)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if statement.pk is None:
+                statement_add(key_role=form.cleaned_data["key_role"], text=form.cleaned_data["text"])
+            else:
+                statement_reword(statement=statement, text=form.cleaned_data["text"])
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "The statement has been saved. Rounds already opened keep their wording.")
+            return redirect("vision:framework", slug=membership.collaborative.slug)
+    return render(
+        request,
+        "vision/statement_form.html",
+        _context(membership, statement=statement, form=form),
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def statement_new(request: HttpRequest, slug: str) -> HttpResponse:
+    membership = facilitator_membership_for(request.user, slug)
+    initial = _number(request.GET.get("key_role"))
+    statement = Statement()
+    if initial:
+        statement.key_role = KeyRole.objects.filter(collaborative=membership.collaborative, number=initial).first()
+    return _statement_form_page(request, membership, statement)
+
+
+@require_http_methods(["GET", "POST"])
+def statement_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    membership, statement = statement_for(request.user, slug, pk)
+    return _statement_form_page(request, membership, statement)
+
+
+@require_POST
+def statement_status(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    _membership, statement = statement_for(request.user, slug, pk)
+    retire = request.POST.get("status") != Statement.Status.ACTIVE
+    statement_retire(statement=statement, retire=retire)
+    if retire:
+        messages.success(request, f"“{statement.text}” is retired: it will not be in new rounds.")
+    else:
+        messages.success(request, f"“{statement.text}” is back in use: it will be in new rounds.")
+    return redirect("vision:framework", slug=slug)
+
+
+@require_GET
+def round_list(request: HttpRequest, slug: str) -> HttpResponse:
+    membership = membership_for(request.user, slug)
+    now = timezone.now()
+    rounds = list(membership.collaborative.rounds.annotate(people=Count("responses")).order_by("-opened_at"))
+    answered = set(
+        Response.objects.filter(round__in=rounds, user=request.user, answers__isnull=False).values_list(
+            "round_id", flat=True
+        )
+    )
+    for each in rounds:
+        each.mine = each.pk in answered
+    return render(
+        request,
+        "vision/round_list.html",
+        _context(
+            membership,
+            open_rounds=[r for r in rounds if r.opened_at <= now < r.closes_at],
+            closed_rounds=[r for r in rounds if r.closes_at <= now],
+        ),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def round_new(request: HttpRequest, slug: str) -> HttpResponse:
+    membership = facilitator_membership_for(request.user, slug)
+    collaborative = membership.collaborative
+    form = RoundForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            round = round_open(
+                collaborative=collaborative,
+                by=request.user,
+                title=form.cleaned_data["title"],
+                closing_day=form.cleaned_data["closing_day"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "The round is open. Every member has been emailed to take part.")
+            return redirect(round)
+    statements = Statement.objects.filter(key_role__collaborative=collaborative, status=Statement.Status.ACTIVE)
+    return render(
+        request,
+        "vision/round_form.html",
+        _context(membership, form=form, statement_count=statements.count()),
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _round_statements(round: Round) -> list:
+    return list(round.statements.select_related("key_role").order_by("position"))
+
+
+def _grouped(rows: list) -> list[tuple[KeyRole, list]]:
+    """Rows of (round statement, ...) grouped under their key roles, in order."""
+    groups: list[tuple[KeyRole, list]] = []
+    for row in rows:
+        key_role = row[0].key_role
+        if not groups or groups[-1][0].pk != key_role.pk:
+            groups.append((key_role, []))
+        groups[-1][1].append(row)
+    return groups
+
+
+def _answering(request: HttpRequest, membership: Membership, round: Round) -> HttpResponse:
+    statements = _round_statements(round)
+    response = Response.objects.filter(round=round, user=request.user).first()
+    initial = {}
+    if response:
+        for answer in response.answers.all():
+            initial[f"rating-{answer.statement_id}"] = answer.rating
+            initial[f"comment-{answer.statement_id}"] = answer.comment
+    form = AnswersForm(request.POST or None, statements=statements, initial=initial)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                answers_save(round=round, user=request.user, answers=form.answers())
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(
+                    request, "Your answers are saved. You can come back and change them until the round closes."
+                )
+                return redirect(round)
+        status = 400
+    rated = sum(1 for key, value in initial.items() if key.startswith("rating-") and value)
+    return render(
+        request,
+        "vision/round_detail.html",
+        _context(
+            membership,
+            round=round,
+            form=form,
+            groups=_grouped(form.rows()),
+            rated=rated,
+            total=len(statements),
+            people=Response.objects.filter(round=round, answers__rating__gt="").distinct().count()
+            if membership.is_facilitator
+            else None,
+            dates_form=RoundDatesForm(initial={"closing_day": round.closing_day}),
+        ),
+        status=status,
+    )
+
+
+def _results_context(round: Round) -> dict:
+    results: RoundResults = round_results(round)
+    context = {"results": results, "minimum": ROUND_GROUP_MIN}
+    if results.shown:
+        rounds, series = trend(round)
+        context.update(trend_rounds=rounds, trend_series=series, chart=trend_chart(rounds, series))
+    return context
+
+
+@require_http_methods(["GET", "POST"])
+def round_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Answering while the round is open; the results once it has closed."""
+    membership, round = round_for(request.user, slug, pk)
+    if round.is_open:
+        return _answering(request, membership, round)
+    if request.method == "POST":
+        messages.error(
+            request, f"This round closed on {round.closing_day:%-d %B %Y}, so answers can no longer be changed."
+        )
+        return redirect(round)
+    return render(request, "vision/round_results.html", _context(membership, round=round, **_results_context(round)))
+
+
+@require_http_methods(["GET", "POST"])
+def round_dates(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    membership, round = round_for(request.user, slug, pk, manage=True)
+    form = RoundDatesForm(request.POST or None, initial={"closing_day": round.closing_day})
+    if request.method == "POST" and form.is_valid():
+        try:
+            round_change_closing(round=round, closing_day=form.cleaned_data["closing_day"])
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "The closing date has been changed.")
+            return redirect(round)
+    if not round.is_open and request.method == "GET":
+        messages.error(request, "This round has closed, so its dates can no longer be changed.")
+        return redirect(round)
+    return render(
+        request,
+        "vision/round_dates.html",
+        _context(membership, round=round, form=form),
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@require_POST
+def round_close_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    _membership, round = round_for(request.user, slug, pk, manage=True)
+    try:
+        round_close(round=round, by=request.user)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, "The round is closed. Here are the results.")
+    return redirect(round)
+
+
+@require_GET
+def round_csv(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    membership, round = round_for(request.user, slug, pk)
+    results = round_results(round)
+    if not results.shown:
+        messages.error(request, "There are no results to download yet.")
+        return redirect(round)
+    name = f"self-assessment-{membership.collaborative.slug}-{round.pk}.csv"
+    return HttpResponse(
+        results_csv(results),
+        content_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
