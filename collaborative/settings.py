@@ -164,6 +164,7 @@ CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "collaborative.tasks.heartbeat", "schedule": 60.0},
     "dispatch-messages": {"task": "notifications.tasks.dispatch_messages_task", "schedule": 60.0},
     "meeting-reminders": {"task": "meetings.tasks.queue_reminders_task", "schedule": 60.0},
+    "vision-reminders": {"task": "vision.tasks.queue_reminders_task", "schedule": 60.0},
 }
 
 # Sending email: the first retry after a failure waits about this many seconds, then

@@ -61,6 +61,7 @@ from members.services import (
     membership_leave,
     membership_reactivate,
 )
+from vision.views import home_summary
 
 
 @require_GET
@@ -84,6 +85,7 @@ def collaborative_home(request: HttpRequest, slug: str) -> HttpResponse:
             "can_manage": membership.is_facilitator,
             "needs_to_agree": ground_rules_agreed(membership, ground_rules) is None,
             **next_meeting_for(membership),
+            **home_summary(membership),
             "requests_waiting": (
                 membership.collaborative.join_requests.filter(status=JoinRequest.Status.PENDING).count()
                 if membership.is_facilitator

@@ -166,7 +166,8 @@ def _version_page(
     )
     template = "vision/visionversion_detail.html"
     if request.htmx:
-        template += "#contributions"
+        # htmx swaps only successful responses: the fragment with its errors comes back as 200.
+        template, status = template + "#contributions", 200
     return render(request, template, context, status=status)
 
 
