@@ -12,6 +12,7 @@ from factory.django import DjangoModelFactory
 
 from meetings.models import Meeting, Venue
 from members.models import INVITATION_DAYS, Collaborative, Invitation, JoinRequest, Membership, User
+from vision.models import Contribution, Goal, Value, VisionVersion
 
 PASSWORD = "a-long-test-password-1"
 
@@ -141,3 +142,45 @@ class MeetingFactory(DjangoModelFactory):
         lambda: (timezone.now() + timedelta(days=7)).replace(hour=10, minute=0, second=0, microsecond=0)
     )
     ends_at = factory.LazyAttribute(lambda meeting: meeting.starts_at + timedelta(hours=2, minutes=30))
+
+
+class VisionVersionFactory(DjangoModelFactory):
+    """A draft of the vision, numbered after the Collaborative's other versions (services make real ones)."""
+
+    class Meta:
+        model = VisionVersion
+
+    collaborative = factory.SubFactory(CollaborativeFactory)
+    number = factory.LazyAttribute(lambda version: version.collaborative.vision_versions.count() + 1)
+    statement = "Help is easy to get, where and when people need it."
+
+
+class ValueFactory(DjangoModelFactory):
+    class Meta:
+        model = Value
+
+    version = factory.SubFactory(VisionVersionFactory)
+    name = factory.Sequence(lambda n: f"Value {n}")
+    meaning = "A carer's view counts as much as a chief officer's."
+    position = factory.Sequence(lambda n: n)
+
+
+class ContributionFactory(DjangoModelFactory):
+    class Meta:
+        model = Contribution
+
+    version = factory.SubFactory(VisionVersionFactory)
+    author = factory.SubFactory(UserFactory)
+    text = "Say more about carers."
+
+
+class GoalFactory(DjangoModelFactory):
+    """An active goal due for review in a month."""
+
+    class Meta:
+        model = Goal
+
+    collaborative = factory.SubFactory(CollaborativeFactory)
+    title = factory.Sequence(lambda n: f"Goal {n}")
+    success = "People notice help is easier to get."
+    review_on = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=30))

@@ -6,9 +6,10 @@ Three rules keep answers anonymous, facilitators' view included:
    particular person answers.
 2. A count is shown only when at least ROUND_GROUP_MIN people are in it: a whole round, a
    statement, or a group of people sharing a perspective.
-3. Groups are shown only where no two of them (everyone included) differ by fewer than
-   ROUND_GROUP_MIN people: otherwise taking one set of counts from the other would give
-   away the answers of the few in between.
+3. Groups are shown only where everyone falls into "regions" (people in exactly the
+   same shown groups) of at least ROUND_GROUP_MIN: otherwise adding and taking away
+   the figures of groups and of everyone could give away the answers of the few in a
+   small region (for example everyone minus two groups that together leave out one).
 
 Key roles count only the statements shown, so a hidden statement cannot be had by
 taking the shown ones from its key role's total. Perspectives are shown by key role,
@@ -20,10 +21,11 @@ import io
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
+from django.db.models import Count, Exists, OuterRef
 from django.utils import timezone
 
 from members.models import Perspective, Visibility
-from vision.models import Answer, KeyRole, Rating, Round, RoundStatement
+from vision.models import Answer, KeyRole, Rating, Response, Round, RoundStatement
 
 ROUND_GROUP_MIN = 5
 EVERYONE = "Everyone"
@@ -67,19 +69,33 @@ class Tally:
         ]
 
 
+def _small_regions(everyone: set, shown: dict[str, set]) -> bool:
+    """Whether some people fall in a "region" of fewer than ROUND_GROUP_MIN.
+
+    A region is everyone in exactly the same shown groups (and no others). Every figure
+    on the page is a sum of regions, so if each region that has anyone in it has at
+    least ROUND_GROUP_MIN people, no sum and difference of figures can single anyone out.
+    """
+    regions = Counter(frozenset(label for label, people in shown.items() if person in people) for person in everyone)
+    return any(count < ROUND_GROUP_MIN for count in regions.values())
+
+
 def safe_groups(everyone: set, groups: dict[str, set]) -> list[str]:
-    """The groups that can be shown beside everyone's figures (rules 2 and 3 above), in their given order."""
-    shown = {label: people for label, people in groups.items() if len(people) >= ROUND_GROUP_MIN}
-    while True:
-        clash = None
-        for label, people in sorted(shown.items(), key=lambda item: len(item[1])):
-            others = [everyone, *(p for other, p in shown.items() if other != label)]
-            if any(0 < len(people ^ other) < ROUND_GROUP_MIN for other in others):
-                clash = label
-                break
-        if clash is None:
-            return [label for label in groups if label in shown]
-        del shown[clash]
+    """The groups that can be shown beside everyone's figures (rules 2 and 3 above), in their given order.
+
+    Groups are dropped, smallest first, until no region is too small; a group whose
+    removal alone is enough goes before any other.
+    """
+    shown = {label: people & everyone for label, people in groups.items() if len(people & everyone) >= ROUND_GROUP_MIN}
+    while shown and _small_regions(everyone, shown):
+        by_size = sorted(shown, key=lambda label: (len(shown[label]), label))
+        enough = [
+            label
+            for label in by_size
+            if not _small_regions(everyone, {other: p for other, p in shown.items() if other != label})
+        ]
+        del shown[enough[0] if enough else by_size[0]]
+    return [label for label in groups if label in shown]
 
 
 @dataclass
@@ -112,38 +128,36 @@ class RoundResults:
         return not self.round.is_open and self.respondents >= ROUND_GROUP_MIN
 
 
-def _perspectives(answer: dict) -> list[str]:
-    if answer["response__user__perspectives_visibility"] != Visibility.MEMBERS:
-        return []
-    return answer["response__user__perspectives"] or []
-
-
 def round_results(round: Round) -> RoundResults:
-    """Every figure the results page and the CSV show, in two queries whatever the size of the round."""
+    """Every figure the results page and the CSV show, in three queries whatever the size of the round."""
     statements = list(
         RoundStatement.objects.filter(round=round).select_related("key_role").order_by("key_role__number", "position")
     )
-    answers = Answer.objects.filter(statement__round=round).values(
-        "statement_id",
-        "rating",
-        "comment",
-        "response_id",
-        "response__user__perspectives",
-        "response__user__perspectives_visibility",
+    # The perspectives each respondent shares with members, read once a person rather than
+    # once an answer (decoding the same JSON 25 times over was most of the time this took).
+    shared = {
+        response_id: perspectives or []
+        for response_id, perspectives, visibility in Response.objects.filter(round=round).values_list(
+            "id", "user__perspectives", "user__perspectives_visibility"
+        )
+        if visibility == Visibility.MEMBERS
+    }
+    answers = Answer.objects.filter(statement__round=round).values_list(
+        "statement_id", "rating", "comment", "response_id"
     )
     tallies: dict[int, Tally] = defaultdict(Tally)
     comments: dict[int, list[str]] = defaultdict(list)
     by_perspective: dict[tuple[int, str], Tally] = defaultdict(Tally)
     respondents = set()
-    for answer in answers:
-        if answer["comment"]:
-            comments[answer["statement_id"]].append(answer["comment"])
-        if not answer["rating"]:
+    for statement_id, rating, comment, person in answers:
+        if comment:
+            comments[statement_id].append(comment)
+        if not rating:
             continue
-        respondents.add(answer["response_id"])
-        tallies[answer["statement_id"]].add(answer["rating"], answer["response_id"])
-        for perspective in _perspectives(answer):
-            by_perspective[answer["statement_id"], perspective].add(answer["rating"], answer["response_id"])
+        respondents.add(person)
+        tallies[statement_id].add(rating, person)
+        for perspective in shared.get(person, ()):
+            by_perspective[statement_id, perspective].add(rating, person)
 
     roles: dict[int, KeyRoleResult] = {}
     pooled: dict[int, dict[str, Tally]] = defaultdict(lambda: defaultdict(Tally))
@@ -182,7 +196,8 @@ def trend(round: Round, *, limit: int = 6) -> tuple[list[Round], list[tuple[KeyR
 
     The same rules as the results: a round with fewer than ROUND_GROUP_MIN people
     answering shows nothing, and a key role counts only its statements that enough
-    people answered. Three queries, whatever the number of rounds and answers.
+    people answered. Four queries, whatever the number of rounds and answers: the answers
+    are counted by the database, since only counts are needed here.
     """
     earlier = list(
         Round.objects.filter(collaborative_id=round.collaborative_id, opened_at__lte=round.opened_at)
@@ -191,27 +206,35 @@ def trend(round: Round, *, limit: int = 6) -> tuple[list[Round], list[tuple[KeyR
         .order_by("-opened_at")[: limit - 1]
     )
     rounds = [*reversed(earlier), round]
-    rows = (
-        Answer.objects.filter(statement__round__in=rounds)
-        .exclude(rating="")
-        .values_list("statement__round_id", "statement__key_role_id", "statement_id", "rating", "response_id")
+    rated = Answer.objects.filter(statement__round__in=rounds).exclude(rating="").order_by()
+    # How many people answered each round: those who rated at least one statement.
+    people = dict(
+        Response.objects.filter(round__in=rounds)
+        .filter(Exists(Answer.objects.filter(response=OuterRef("pk")).exclude(rating="")))
+        .order_by()
+        .values_list("round_id")
+        .annotate(n=Count("id"))
     )
-    by_statement: dict[tuple[int, int, int], Tally] = defaultdict(Tally)
-    for round_id, key_role_id, statement_id, rating, person in rows:
-        by_statement[round_id, key_role_id, statement_id].add(rating, person)
-    people: dict[int, set] = defaultdict(set)
+    # Each statement's count of each rating. One answer per person and statement, so a
+    # statement's counts add up to the number of people who answered it.
+    by_statement: dict[tuple[int, int, int], Counter] = defaultdict(Counter)
+    counted = rated.values_list("statement__round_id", "statement__key_role_id", "statement_id", "rating").annotate(
+        n=Count("id")
+    )
+    for round_id, key_role_id, statement_id, rating, n in counted:
+        by_statement[round_id, key_role_id, statement_id][rating] += n
+    # Only the counts are pooled (a Tally without people): the trend needs the share alone.
     pooled: dict[tuple[int, int], Tally] = defaultdict(Tally)
-    for (round_id, key_role_id, _), tally in by_statement.items():
-        people[round_id] |= tally.people
-        if tally.answered >= ROUND_GROUP_MIN:
-            pooled[round_id, key_role_id].merge(tally)
+    for (round_id, key_role_id, _), counts in by_statement.items():
+        if counts.total() >= ROUND_GROUP_MIN:
+            pooled[round_id, key_role_id].counts.update(counts)
     key_roles = list(KeyRole.objects.filter(collaborative_id=round.collaborative_id).order_by("number"))
     series = []
     for key_role in key_roles:
         points = []
         for each in rounds:
             tally = pooled.get((each.pk, key_role.pk))
-            hidden = each.is_open or len(people[each.pk]) < ROUND_GROUP_MIN or tally is None
+            hidden = each.is_open or people.get(each.pk, 0) < ROUND_GROUP_MIN or tally is None
             points.append(TrendPoint(each, None if hidden else tally.positive))
         series.append((key_role, points))
     return rounds, series
