@@ -4,6 +4,7 @@ from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 
 from members.models import Collaborative, GroundRules, Membership, User
 from members.services import membership_welcome
+from vision.services import framework_start
 
 
 class MembershipInline(admin.TabularInline):
@@ -20,6 +21,12 @@ class CollaborativeAdmin(admin.ModelAdmin):
     search_fields = ["name", "area", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [MembershipInline]
+
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        if not change:
+            # Every new Collaborative starts with the five key roles for self-assessment.
+            framework_start(collaborative=obj)
 
     def save_formset(self, request, form, formset, change) -> None:
         super().save_formset(request, form, formset, change)

@@ -8,6 +8,8 @@ people cannot slip past "download my data" or "delete my account".
 Erasure removes the person's own data and closes the account. Records the Collaborative
 shares (actions, notes, decisions, who changed what) stay, attributed to "Former
 member": the user row stays as an empty shell so that those records keep pointing at it.
+Self-assessment answers, given anonymously, go one step further: they stay in the counts
+but no longer point at anyone, the shell included.
 """
 
 from collections.abc import Callable
@@ -43,6 +45,7 @@ from members.models import (
     Visibility,
 )
 from notifications.models import Message, Preference
+from vision.models import Contribution, Goal, GoalReview, Response, Round, VisionVersion
 
 FORMER_MEMBER = "Former member"
 ERASED_DOMAIN = "erased.invalid"  # .invalid never exists (RFC 2606): nothing can be sent there.
@@ -300,6 +303,91 @@ def _export_written(model, field: str, describe) -> Callable[[User], list[dict]]
     return export
 
 
+def _export_contributions(user: User) -> list[dict]:
+    return [
+        {
+            "collaborative": c.version.collaborative.name,
+            "vision_version": c.version.number,
+            "text": c.text,
+            "when": _when(c.created_at),
+            "status": c.get_status_display(),
+            "taken_back": _when(c.withdrawn_at),
+        }
+        for c in Contribution.objects.filter(author=user).select_related("version__collaborative")
+    ]
+
+
+def _export_self_assessment(user: User) -> list[dict]:
+    # Only ever to the person themselves: no page shows one person's answers to anyone else.
+    responses = (
+        Response.objects.filter(user=user)
+        .select_related("round__collaborative")
+        .prefetch_related("answers__statement")
+        .order_by("started_at")
+    )
+    return [
+        {
+            "collaborative": r.round.collaborative.name,
+            "round": r.round.title,
+            "started": _when(r.started_at),
+            "last_changed": _when(r.updated_at),
+            "answers": [
+                {"statement": a.statement.text, "answer": a.get_rating_display(), "comment": a.comment}
+                for a in sorted(r.answers.all(), key=lambda a: a.statement.position)
+            ],
+        }
+        for r in responses
+    ]
+
+
+def _version(v: VisionVersion) -> dict:
+    return {"collaborative": v.collaborative.name, "vision_version": v.number, "status": v.get_status_display()}
+
+
+def _export_versions_drafted(user: User) -> list[dict]:
+    return [
+        {**_version(v), "statement": v.statement, "note": v.note, "started": _when(v.created_at)}
+        for v in VisionVersion.objects.filter(created_by=user).select_related("collaborative")
+    ]
+
+
+def _export_versions_adopted(user: User) -> list[dict]:
+    return [
+        {**_version(v), "adopted": _when(v.adopted_at)}
+        for v in VisionVersion.objects.filter(adopted_by=user).select_related("collaborative")
+    ]
+
+
+def _export_goals(user: User) -> list[dict]:
+    return [
+        {"collaborative": g.collaborative.name, "goal": g.title, "added": _when(g.created_at)}
+        for g in Goal.objects.filter(created_by=user).select_related("collaborative")
+    ]
+
+
+def _export_goal_reviews(user: User) -> list[dict]:
+    return [
+        {
+            "collaborative": r.goal.collaborative.name,
+            "goal": r.goal.title,
+            "reviewed_on": _when(r.reviewed_on),
+            "how_is_it_going": r.get_outcome_display(),
+            "note": r.note,
+        }
+        for r in GoalReview.objects.filter(recorded_by=user).select_related("goal__collaborative")
+    ]
+
+
+def _export_rounds(field: str, label: str, moment: str) -> Callable[[User], list[dict]]:
+    def export(user: User) -> list[dict]:
+        return [
+            {"collaborative": r.collaborative.name, "round": r.title, label: _when(getattr(r, moment))}
+            for r in Round.objects.filter(**{field: user}).select_related("collaborative")
+        ]
+
+    return export
+
+
 def _export_admin_log(user: User) -> list[dict]:
     return [
         {"when": _when(e.action_time), "what": str(e), "object": e.object_repr}
@@ -403,6 +491,37 @@ RELATIONS: dict[str, Relation] = {
         lambda user: [{"meeting": str(m)} for m in Meeting.objects.filter(minutes_approved_by=user)],
         "Kept, shown as recorded by a Former member.",
     ),
+    "vision.Contribution.author": Relation(
+        "ideas_and_comments_on_the_vision",
+        _export_contributions,
+        "Kept as part of the Collaborative's record of how its vision was shaped, shown as a Former member's. "
+        "Any you took back stay hidden.",
+    ),
+    "vision.Response.user": Relation(
+        "self_assessment_answers",
+        _export_self_assessment,
+        "Your answers still count in the results, with nothing left linking them to you.",
+    ),
+    "vision.VisionVersion.created_by": Relation(
+        "vision_drafts_you_started", _export_versions_drafted, "Kept: the vision belongs to the Collaborative."
+    ),
+    "vision.VisionVersion.adopted_by": Relation(
+        "vision_versions_you_adopted", _export_versions_adopted, "Kept, shown as adopted by a Former member."
+    ),
+    "vision.Goal.created_by": Relation("goals_you_added", _export_goals, "Kept: goals belong to the Collaborative."),
+    "vision.GoalReview.recorded_by": Relation(
+        "goal_reviews_you_recorded", _export_goal_reviews, "Kept: reviews belong to the Collaborative."
+    ),
+    "vision.Round.opened_by": Relation(
+        "self_assessment_rounds_you_opened",
+        _export_rounds("opened_by", "opened", "opened_at"),
+        "Kept, shown as opened by a Former member.",
+    ),
+    "vision.Round.closed_early_by": Relation(
+        "self_assessment_rounds_you_closed",
+        _export_rounds("closed_early_by", "closed", "closes_at"),
+        "Kept, shown as closed by a Former member.",
+    ),
     # The user model's own many-to-many fields.
     "members.User.groups": Relation("account", _export_account, "Removed."),
     "members.User.user_permissions": Relation("account", _export_account, "Removed."),
@@ -489,6 +608,8 @@ def account_erase(*, user: User) -> None:
         status=AgendaItem.Status.WITHDRAWN
     )
     CalendarFeed.objects.filter(user=user).delete()
+    # Self-assessment answers stay in the counts, but no longer point at anyone.
+    Response.objects.filter(user=user).update(user=None)
     Preference.objects.filter(user=user).delete()
     Authenticator.objects.filter(user=user).delete()
     EmailAddress.objects.filter(user=user).delete()

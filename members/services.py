@@ -24,6 +24,8 @@ from members.models import (
 )
 from notifications.kinds import INVITATION, JOIN_APPROVED, JOIN_DECLINED, JOIN_REQUESTED, WELCOME
 from notifications.services import messages_queue
+from vision.models import Goal
+from vision.services import framework_start, goal_save, local_today, version_adopt, version_draft
 
 
 @transaction.atomic
@@ -517,7 +519,24 @@ def demo_data_load(*, password: str) -> dict:
             venue=place,
         )
 
+    for collaborative in collaboratives.values():
+        framework_start(collaborative=collaborative)
+    lambeth = collaboratives["lambeth"]
+    if not lambeth.vision_versions.exists():
+        _demo_vision_load(lambeth)
+
     return {"collaboratives": len(collaboratives), "people": len(DEMO_PEOPLE)}
+
+
+def _demo_vision_load(collaborative: Collaborative) -> None:
+    """An adopted vision with its values, and two goals, one of them due for review in a few days."""
+    facilitator = Membership.objects.filter(collaborative=collaborative, role=F).select_related("user").first().user
+    version = version_draft(collaborative=collaborative, by=facilitator, **DEMO_VISION)
+    version_adopt(version=version, by=facilitator)
+    today = local_today(collaborative)
+    for title, success, days in DEMO_GOALS:
+        goal = Goal(collaborative=collaborative, title=title, success=success, review_on=today + timedelta(days=days))
+        goal_save(goal=goal, by=facilitator)
 
 
 DEMO_VENUES = {
@@ -535,3 +554,39 @@ DEMO_VENUES = {
     "salford": {"name": "The Angel Centre", "address": "1 St Philip's Place, Salford", "hearing_loop": True},
     "luton": {"name": "Hat Factory Cafe", "address": "65-67 Bute Street, Luton", "capacity": 30},
 }
+
+DEMO_VISION = {
+    "statement": (
+        "Everyone in Lambeth can get the right help for their mental health, where and when they need it, "
+        "from services that work together and build on people's strengths. We move money and effort towards "
+        "primary and community care, and we do it together: people who use services, carers, practitioners, "
+        "managers and commissioners, as equals."
+    ),
+    "values": [
+        ("Equal voices", "A carer's view counts as much as a chief officer's. Job titles stay at the door."),
+        (
+            "Lived experience at the heart",
+            "People who use services and carers shape what we do from the start, not only at the end.",
+        ),
+        ("Building on strengths", "We start from what people and communities can do, not only from what is wrong."),
+        ("Easy to get help", "No one should be passed from service to service, or wait to be ill enough."),
+        ("In it for the long haul", "We keep going when momentum slows, and hold each other to account."),
+    ],
+    "note": "The vision we agreed together, written up in plain words.",
+}
+
+# (title, what success looks like, review in how many days)
+DEMO_GOALS = [
+    (
+        "Help is easy to get in every neighbourhood",
+        "Anyone can walk into the Living Well Network Hub, or ask their GP, and get help within a week, "
+        "without being passed between services.",
+        5,
+    ),
+    (
+        "More of the budget goes to primary and community care",
+        "Each year the commissioners can show a bigger share of mental health spending going to primary and "
+        "community care, and members can see the difference in their neighbourhoods.",
+        120,
+    ),
+]

@@ -19,7 +19,10 @@ from django.utils import timezone
 
 from meetings.models import Decision, Venue
 from meetings.services import agenda_item_propose, meeting_schedule
-from tests.factories import InvitationFactory, JoinRequestFactory
+from tests.factories import InvitationFactory, JoinRequestFactory, UserFactory
+from vision.models import Goal, Rating, Round
+from vision.results import ROUND_GROUP_MIN
+from vision.services import answers_save, contribution_add, goal_save, round_open, version_adopt, version_draft
 
 LOGIN = "login"
 ADMIN_LOGIN = "admin-login"
@@ -45,6 +48,11 @@ MEMBERS = {"anonymous": LOGIN, "outsider": 404, "member": 200, "facilitator": 20
 MEETING = {"slug": "lambeth", "pk": "MEETING"}
 AGENDA_ITEM = {"slug": "lambeth", "meeting_pk": "MEETING", "pk": "AGENDA_ITEM"}
 PUBLIC_ENTRANCE = everyone(REDIRECT, anonymous=200)  # allauth sends signed-in people on.
+VERSION = {"slug": "lambeth", "number": "VERSION"}
+GOAL = {"slug": "lambeth", "pk": "GOAL"}
+ROUND = {"slug": "lambeth", "pk": "ROUND"}
+# Answering only POST, from any member; an empty idea re-renders the form with its error (400).
+CONTRIBUTE_POST = signed_in(405, anonymous=LOGIN)
 
 EXPECTATIONS: dict[str, tuple[dict, dict]] = {
     # Our own pages.
@@ -136,6 +144,31 @@ EXPECTATIONS: dict[str, tuple[dict, dict]] = {
     "meetings:venues": (SLUG, FACILITATORS_ONLY),
     "meetings:venue_add": (SLUG, FACILITATORS_ONLY),
     "meetings:venue_edit": ({"slug": "lambeth", "pk": "VENUE"}, FACILITATORS_ONLY),
+    # The vision (issue 6): VERSION is a draft, ROUND is open and CLOSED_ROUND has results.
+    "vision:home": (SLUG, MEMBERS),
+    "vision:version_new": (SLUG, FACILITATORS_ONLY),
+    "vision:compare": (SLUG, MEMBERS),
+    "vision:version": (VERSION, MEMBERS),
+    "vision:version_edit": (VERSION, FACILITATORS_ONLY),
+    "vision:version_adopt": (VERSION, FACILITATORS_ONLY),
+    "vision:version_set_aside": (VERSION, POST_ONLY),
+    "vision:contribute": (VERSION, CONTRIBUTE_POST),  # Any member; see POST_EXPECTATIONS.
+    "vision:contribution_withdraw": ({"slug": "lambeth", "pk": "CONTRIBUTION"}, MEMBERS_POST),  # Only its author's.
+    "vision:goals": (SLUG, MEMBERS),
+    "vision:goal_new": (SLUG, FACILITATORS_ONLY),
+    "vision:goal": (GOAL, MEMBERS),
+    "vision:goal_edit": (GOAL, FACILITATORS_ONLY),
+    "vision:goal_review": (GOAL, FACILITATORS_ONLY),
+    "vision:framework": (SLUG, MEMBERS),
+    "vision:statement_new": (SLUG, FACILITATORS_ONLY),
+    "vision:statement_edit": ({"slug": "lambeth", "pk": "STATEMENT"}, FACILITATORS_ONLY),
+    "vision:statement_status": ({"slug": "lambeth", "pk": "STATEMENT"}, POST_ONLY),
+    "vision:rounds": (SLUG, MEMBERS),
+    "vision:round_new": (SLUG, FACILITATORS_ONLY),
+    "vision:round": (ROUND, MEMBERS),  # Answering while open; closed rounds: test_closed_round_access.
+    "vision:round_dates": (ROUND, FACILITATORS_ONLY),
+    "vision:round_close": (ROUND, POST_ONLY),
+    "vision:round_csv": ({"slug": "lambeth", "pk": "CLOSED_ROUND"}, MEMBERS),
     "notifications:preferences": ({}, signed_in(200, anonymous=LOGIN)),
     "notifications:mine": ({}, signed_in(200, anonymous=LOGIN)),
     "notifications:unsubscribe": ({"token": "not-a-real-token"}, everyone(400)),  # The link is the permission.
@@ -228,6 +261,47 @@ def check(client, people, role, url, expected):
         assert response.status_code == expected, (role, url, response.status_code)
 
 
+def vision_placeholders(people: dict, collaborative) -> dict:
+    """A draft version with a member's comment, a goal, a statement, an open round and a closed one with results."""
+    facilitator, member = people["facilitator"], people["member"]
+    version = version_draft(
+        collaborative=collaborative,
+        by=facilitator,
+        statement="Help is easy to get.",
+        values=[("Equal voices", "A carer's view counts as much as a chief officer's.")],
+    )
+    contribution = contribution_add(version=version, author=member, text="Say more about carers.")
+    goal = goal_save(
+        goal=Goal(
+            collaborative=collaborative,
+            title="Crisis help in every neighbourhood",
+            success="People know where to go.",
+            review_on=timezone.localdate() + timedelta(days=30),
+        ),
+        by=facilitator,
+    )
+    closed = round_open(collaborative=collaborative, by=facilitator, title="Spring", closing_day=timezone.localdate())
+    statement = closed.statements.first()
+    for _ in range(ROUND_GROUP_MIN):
+        answers_save(round=closed, user=UserFactory(), answers={statement.pk: (Rating.STRONG, "")})
+    now = timezone.now()
+    Round.objects.filter(pk=closed.pk).update(opened_at=now - timedelta(days=30), closes_at=now - timedelta(days=1))
+    round = round_open(
+        collaborative=collaborative,
+        by=facilitator,
+        title="Autumn",
+        closing_day=timezone.localdate() + timedelta(days=14),
+    )
+    return {
+        "VERSION": version.number,
+        "CONTRIBUTION": contribution.pk,
+        "GOAL": goal.pk,
+        "STATEMENT": statement.statement_id,
+        "ROUND": round.pk,
+        "CLOSED_ROUND": closed.pk,
+    }
+
+
 @pytest.fixture
 def placeholders(people, collaborative) -> dict:
     """Values for the placeholders in EXPECTATIONS, known only once the rows exist."""
@@ -244,6 +318,7 @@ def placeholders(people, collaborative) -> dict:
         venue=venue,
     )
     return {
+        **vision_placeholders(people, collaborative),
         "MEMBER": people["member"].pk,
         "INVITATION": invitation.pk,
         "INVITATION_TOKEN": invitation.get_link_path().rstrip("/").rsplit("/", 1)[1],
@@ -264,15 +339,34 @@ def test_access(client, people, placeholders, name, role):
 
 
 # Who may post to the pages that answer only POST: the change itself is tested elsewhere.
-POST_EXPECTATIONS = {
-    name: {"anonymous": LOGIN, "outsider": 404, "member": 403, "facilitator": REDIRECT, "commissioner": 403}
-    for name, (_, expected) in EXPECTATIONS.items()
-    if expected is POST_ONLY
-} | {
-    name: {"anonymous": LOGIN, "outsider": 404, "member": REDIRECT, "facilitator": REDIRECT, "commissioner": REDIRECT}
-    for name, (_, expected) in EXPECTATIONS.items()
-    if expected is MEMBERS_POST
-}
+POST_EXPECTATIONS = (
+    {
+        name: {"anonymous": LOGIN, "outsider": 404, "member": 403, "facilitator": REDIRECT, "commissioner": 403}
+        for name, (_, expected) in EXPECTATIONS.items()
+        if expected is POST_ONLY
+    }
+    | {
+        name: {
+            "anonymous": LOGIN,
+            "outsider": 404,
+            "member": REDIRECT,
+            "facilitator": REDIRECT,
+            "commissioner": REDIRECT,
+        }
+        for name, (_, expected) in EXPECTATIONS.items()
+        if expected is MEMBERS_POST
+    }
+    | {
+        # An empty idea or comment: members see the form again with what to do (400).
+        "vision:contribute": {
+            "anonymous": LOGIN,
+            "outsider": 404,
+            "member": 400,
+            "facilitator": 400,
+            "commissioner": 400,
+        },
+    }
+)
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -291,6 +385,38 @@ def test_post_access(client, people, placeholders, name, role):
         assert response.status_code == 302, (role, name, response.status_code)
     else:
         assert response.status_code == expected, (role, name, response.status_code)
+
+
+# Pages whose answer depends on the state of what they show: a closed round, an open
+# round's results (none yet), and a version that is no longer a draft.
+STATE_EXPECTATIONS = {
+    "vision:round": ({"slug": "lambeth", "pk": "CLOSED_ROUND"}, MEMBERS),  # Its results.
+    "vision:round_dates": (
+        {"slug": "lambeth", "pk": "CLOSED_ROUND"},
+        FACILITATORS_ONLY | {"facilitator": REDIRECT},  # Closed: back to the results.
+    ),
+    "vision:round_csv": (ROUND, MEMBERS | {role: REDIRECT for role in ("member", "facilitator", "commissioner")}),
+    "vision:version_edit": (
+        {"slug": "lambeth", "number": "ADOPTED_VERSION"},
+        FACILITATORS_ONLY | {"facilitator": REDIRECT},
+    ),
+    "vision:version_adopt": (
+        {"slug": "lambeth", "number": "ADOPTED_VERSION"},
+        FACILITATORS_ONLY | {"facilitator": REDIRECT},
+    ),
+    "vision:version": ({"slug": "lambeth", "number": "ADOPTED_VERSION"}, MEMBERS),
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("name", sorted(STATE_EXPECTATIONS))
+def test_access_by_state(client, people, placeholders, collaborative, name, role):
+    adopted = version_draft(collaborative=collaborative, by=people["facilitator"], statement="Hope.", values=[])
+    version_adopt(version=adopted, by=people["facilitator"])
+    placeholders = placeholders | {"ADOPTED_VERSION": adopted.number}
+    kwargs, expected = STATE_EXPECTATIONS[name]
+    kwargs = {key: placeholders.get(value, value) for key, value in kwargs.items()}
+    check(client, people, role, reverse(name, kwargs=kwargs), expected[role])
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -105,22 +105,20 @@ def _voices(viewer: Membership, version: VisionVersion) -> tuple[list[Contributi
     """A draft's contributions, each with the perspectives its author shares with the viewer, and their tally.
 
     Perspectives come from people's profiles as they are now, so someone who stops
-    sharing them is no longer counted by them.
+    sharing them, or leaves the Collaborative, is no longer counted by them.
     """
     contributions = list(
         version.contributions.filter(status=Contribution.Status.SHOWN).select_related("author").order_by("created_at")
     )
     authors = {c.author_id for c in contributions if c.author_id}
     memberships = {
-        m.user_id: m
-        for m in Membership.objects.filter(collaborative=version.collaborative, user_id__in=authors).select_related(
-            "user"
-        )
+        m.user_id: m for m in Membership.objects.current_in(version.collaborative).filter(user_id__in=authors)
     }
     perspectives_of: dict[int, list[str]] = {}
     labels = dict(Perspective.choices)
-    for user_id, member in memberships.items():
-        shown = "perspectives" in profile_fields_for(viewer, member)
+    for user_id in authors:
+        member = memberships.get(user_id)
+        shown = member is not None and "perspectives" in profile_fields_for(viewer, member)
         perspectives_of[user_id] = member.user.perspectives if shown else []
     for contribution in contributions:
         values = perspectives_of.get(contribution.author_id, [])

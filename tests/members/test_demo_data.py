@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 import pytest
 from django.core.management import CommandError, call_command
 
@@ -72,3 +74,25 @@ def test_queues_one_welcome_email_per_membership_however_often_it_runs(demo):
     assert Message.objects.filter(kind="welcome").count() == Membership.objects.count()
     call_command("demo_data")
     assert Message.objects.filter(kind="welcome").count() == Membership.objects.count()
+
+
+def test_every_collaborative_has_the_framework_and_lambeth_a_vision_and_goals_however_often_it_runs(demo):
+    from vision.models import Goal, KeyRole, Statement, VisionVersion
+    from vision.services import local_today
+
+    lambeth = Collaborative.objects.get(slug="lambeth")
+    for collaborative in Collaborative.objects.all():
+        assert collaborative.key_roles.count() == 5, collaborative
+    version = VisionVersion.objects.current_for(lambeth)
+    assert (version.number, version.status) == (1, VisionVersion.Status.ADOPTED)
+    assert 4 <= version.values.count() <= 5
+    goals = list(lambeth.goals.order_by("review_on"))
+    assert len(goals) == 2
+    assert goals[0].review_on <= local_today(lambeth) + timedelta(days=7), "One goal is due for review soon."
+    assert not VisionVersion.objects.exclude(collaborative=lambeth).exists()
+    assert not Goal.objects.exclude(collaborative=lambeth).exists()
+
+    counts = (VisionVersion.objects.count(), Goal.objects.count(), KeyRole.objects.count(), Statement.objects.count())
+    call_command("demo_data")
+    after = (VisionVersion.objects.count(), Goal.objects.count(), KeyRole.objects.count(), Statement.objects.count())
+    assert after == counts == (1, 2, 20, 100)

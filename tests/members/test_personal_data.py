@@ -38,6 +38,18 @@ from members.personal_data import RELATIONS, account_erase, personal_data_export
 from members.services import ground_rules_accept
 from notifications.models import Message, Preference
 from tests.factories import PASSWORD, InvitationFactory, JoinRequestFactory, MembershipFactory, UserFactory
+from vision.models import Answer, Contribution, Goal, GoalReview, Rating, Response, Round, VisionVersion
+from vision.results import round_results
+from vision.services import (
+    answers_save,
+    contribution_add,
+    goal_review,
+    goal_save,
+    round_close,
+    round_open,
+    version_adopt,
+    version_draft,
+)
 
 
 def user_relations() -> set[str]:
@@ -159,6 +171,34 @@ def planted(collaborative, other_collaborative):
     Decision.objects.create(meeting=meeting, text="Write to the trust.", recorded_by=person)
     NotesRevision.objects.create(meeting=meeting, text="Notes.", edited_by=person)
     Meeting.objects.filter(pk=meeting.pk).update(minutes_approved_by=person)
+    version = version_draft(
+        collaborative=collaborative,
+        by=person,
+        statement=f"Vision {MARK}",
+        values=[("Equal voices", "A carer's view counts as much as a chief officer's.")],
+        note=f"Why {MARK}",
+    )
+    contribution_add(version=version, author=person, text=f"Idea {MARK}")
+    version_adopt(version=version, by=person)
+    today = timezone.localdate()
+    goal = goal_save(
+        goal=Goal(collaborative=collaborative, title=f"Goal {MARK}", success="Help is easy to get.", review_on=today),
+        by=person,
+    )
+    goal_review(
+        goal=goal,
+        by=person,
+        reviewed_on=today,
+        outcome=GoalReview.Outcome.ON_TRACK,
+        note=f"Review {MARK}",
+        next_review_on=today + timedelta(days=90),
+    )
+    assessment = round_open(
+        collaborative=collaborative, by=person, title=f"Round {MARK}", closing_day=today + timedelta(days=14)
+    )
+    first = assessment.statements.first()
+    answers_save(round=assessment, user=person, answers={first.pk: (Rating.STRONG, f"Comment {MARK}")})
+    round_close(round=assessment, by=person)
     person.groups.add(Group.objects.create(name=f"Group {MARK}"))
     person.user_permissions.add(Permission.objects.get(codename="view_user"))
     return person
@@ -196,6 +236,16 @@ AFTER_ERASURE = {
     "meetings.Decision.recorded_by": lambda p: Decision.objects.filter(recorded_by=p).exists(),
     "meetings.NotesRevision.edited_by": lambda p: NotesRevision.objects.filter(edited_by=p).exists(),
     "meetings.Meeting.minutes_approved_by": lambda p: Meeting.objects.filter(minutes_approved_by=p).exists(),
+    "vision.Contribution.author": lambda p: Contribution.objects.filter(
+        author=p, status=Contribution.Status.SHOWN
+    ).exists(),
+    "vision.Response.user": lambda p: not Response.objects.filter(user=p).exists(),
+    "vision.VisionVersion.created_by": lambda p: VisionVersion.objects.filter(created_by=p).exists(),
+    "vision.VisionVersion.adopted_by": lambda p: VisionVersion.objects.filter(adopted_by=p).exists(),
+    "vision.Goal.created_by": lambda p: Goal.objects.filter(created_by=p).exists(),
+    "vision.GoalReview.recorded_by": lambda p: GoalReview.objects.filter(recorded_by=p).exists(),
+    "vision.Round.opened_by": lambda p: Round.objects.filter(opened_by=p).exists(),
+    "vision.Round.closed_early_by": lambda p: Round.objects.filter(closed_early_by=p).exists(),
     "members.User.groups": lambda p: p.groups.count() == 0,
     "members.User.user_permissions": lambda p: p.user_permissions.count() == 0,
 }
@@ -224,6 +274,13 @@ def test_the_export_has_a_section_with_the_persons_rows_for_every_relation(plant
         f"Rules {MARK}",
         f"Admin {MARK}",
         f"Group {MARK}",
+        f"Idea {MARK}",
+        f"Vision {MARK}",
+        f"Why {MARK}",
+        f"Goal {MARK}",
+        f"Review {MARK}",
+        f"Round {MARK}",
+        f"Comment {MARK}",
     ]:
         assert planted_value in text, planted_value
     # A two-step secret would let whoever holds the file sign in: it is never exported.
@@ -257,6 +314,11 @@ def test_erasure_removes_every_planted_value_and_keeps_shared_records(planted, c
             assert not left.exists(), (rows.model.__name__, field, list(left.values_list(field, flat=True)))
     # What belongs to the Collaborative stays.
     assert GroundRules.objects.filter(text=f"Rules {MARK}", created_by=person).exists()
+    assert Contribution.objects.get(text=f"Idea {MARK}").author.display_name == "Former member"
+    # Self-assessment answers still count, linked to no one.
+    answer = Answer.objects.select_related("response__round").get(comment=f"Comment {MARK}")
+    assert (answer.response.user_id, answer.rating) == (None, Rating.STRONG)
+    assert round_results(answer.response.round).respondents == 1
     # The invitation waiting for them can no longer be used; its queued email is not sent.
     assert not Invitation.objects.filter(status=Invitation.Status.PENDING, email__icontains="erased").exists()
     assert Message.objects.get(recipient=None, kind="invitation").status == Message.Status.SKIPPED

@@ -12,7 +12,7 @@ are checked too. Pages without arguments are walked without being listed.
 import json
 import re
 from dataclasses import dataclass
-from datetime import time, timedelta
+from datetime import date, time, timedelta
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
@@ -26,8 +26,19 @@ from members.models import JoinRequest, Membership, MembershipChange, Organisati
 from members.services import membership_leave
 from notifications.models import Message
 from notifications.services import unsubscribe_token
-from tests.factories import InvitationFactory, JoinRequestFactory, MembershipFactory
+from tests.factories import InvitationFactory, JoinRequestFactory, MembershipFactory, UserFactory
 from tests.test_access import EXPECTATIONS, MEMBERS_POST, POST_ONLY, url_patterns
+from vision.models import Goal, GoalReview, Rating, Round
+from vision.results import ROUND_GROUP_MIN
+from vision.services import (
+    answers_save,
+    contribution_add,
+    goal_review,
+    goal_save,
+    round_open,
+    version_adopt,
+    version_draft,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -99,6 +110,7 @@ def sees(viewer: str, field: str, choices: Choices) -> bool:
 # PERSON, INVITATION_TOKEN and UNSUBSCRIBE_TOKEN are known once the rows exist.
 LAMBETH = {"slug": "lambeth"}
 THE_PERSON = {"slug": "lambeth", "pk": "PERSON"}
+VERSION = {"slug": "lambeth", "number": "VERSION"}
 PAGES: dict[str, tuple[dict, tuple[str, ...]]] = {
     "members:collaborative_home": (LAMBETH, ("",)),
     "members:collaborative_settings": (LAMBETH, ("",)),
@@ -136,6 +148,25 @@ PAGES: dict[str, tuple[dict, tuple[str, ...]]] = {
     "meetings:venues": (LAMBETH, ("",)),
     "meetings:venue_add": (LAMBETH, ("",)),
     "meetings:venue_edit": ({"slug": "lambeth", "pk": "VENUE"}, ("",)),
+    "vision:home": (LAMBETH, ("",)),
+    "vision:version_new": (LAMBETH, ("",)),
+    "vision:compare": (LAMBETH, ("", "?from=1&to=2", "?from=x")),
+    "vision:version": (VERSION, ("",)),  # A draft with the person's idea on it.
+    "vision:version_edit": (VERSION, ("",)),
+    "vision:version_adopt": (VERSION, ("",)),
+    "vision:goals": (LAMBETH, ("",)),
+    "vision:goal_new": (LAMBETH, ("",)),
+    "vision:goal": ({"slug": "lambeth", "pk": "GOAL"}, ("",)),  # Reviewed by the person.
+    "vision:goal_edit": ({"slug": "lambeth", "pk": "GOAL"}, ("",)),
+    "vision:goal_review": ({"slug": "lambeth", "pk": "GOAL"}, ("",)),
+    "vision:framework": (LAMBETH, ("",)),
+    "vision:statement_new": (LAMBETH, ("", "?key_role=2")),
+    "vision:statement_edit": ({"slug": "lambeth", "pk": "STATEMENT"}, ("",)),
+    "vision:rounds": (LAMBETH, ("",)),
+    "vision:round_new": (LAMBETH, ("",)),
+    "vision:round": ({"slug": "lambeth", "pk": "CLOSED_ROUND"}, ("",)),  # Results the person helped make.
+    "vision:round_dates": ({"slug": "lambeth", "pk": "ROUND"}, ("",)),  # Open: closed ones redirect.
+    "vision:round_csv": ({"slug": "lambeth", "pk": "CLOSED_ROUND"}, ("",)),
     "account_reset_password_from_key": ({"uidb36": "1", "key": "not-a-real-key"}, ("",)),
     "account_confirm_email": ({"key": "not-a-real-key"}, ("",)),
 }
@@ -216,6 +247,46 @@ def viewers(people, collaborative, other_collaborative) -> dict:
     return {**people, "member_facilitating_elsewhere": elsewhere, "former_facilitator": former}
 
 
+def vision_plant(person: User, facilitator: User, collaborative) -> dict:
+    """The person's idea on a draft, review of a goal and answers in a closed round; an open round."""
+    values = [("Equal voices", "A carer's view counts as much as a chief officer's.")]
+    adopted = version_draft(collaborative=collaborative, by=facilitator, statement="Help is easy.", values=values)
+    version_adopt(version=adopted, by=facilitator)
+    draft = version_draft(collaborative=collaborative, by=facilitator, statement="Help is near.", values=values)
+    contribution_add(version=draft, author=person, text="Say more about carers.")
+    goal = goal_save(
+        goal=Goal(collaborative=collaborative, title="Crisis help", success="People know.", review_on=date(2030, 1, 1)),
+        by=facilitator,
+    )
+    goal_review(
+        goal=goal,
+        by=person,
+        reviewed_on=timezone.localdate(),
+        outcome=GoalReview.Outcome.ON_TRACK,
+        next_review_on=timezone.localdate() + timedelta(days=90),
+    )
+    closed = round_open(collaborative=collaborative, by=facilitator, title="Spring", closing_day=timezone.localdate())
+    statement = closed.statements.first()
+    for user in [person, *(UserFactory() for _ in range(ROUND_GROUP_MIN))]:
+        answers_save(round=closed, user=user, answers={statement.pk: (Rating.STRONG, f"Comment {user.pk}")})
+    now = timezone.now()
+    Round.objects.filter(pk=closed.pk).update(opened_at=now - timedelta(days=30), closes_at=now - timedelta(days=1))
+    opened = round_open(
+        collaborative=collaborative,
+        by=facilitator,
+        title="Autumn",
+        closing_day=timezone.localdate() + timedelta(days=9),
+    )
+    answers_save(round=opened, user=person, answers={opened.statements.first().pk: (Rating.STARTING, "")})
+    return {
+        "VERSION": draft.number,
+        "GOAL": goal.pk,
+        "STATEMENT": statement.statement_id,
+        "ROUND": opened.pk,
+        "CLOSED_ROUND": closed.pk,
+    }
+
+
 @pytest.fixture
 def plant(viewers, collaborative):
     """Make the person with the given choices; return them and the values for PAGES' placeholders."""
@@ -274,6 +345,7 @@ def plant(viewers, collaborative):
             venue=venue,
         )
         rsvp_set(meeting=meeting, user=person, answer=Rsvp.Answer.COMING)
+        vision = vision_plant(person, facilitator, collaborative)
         if choices.left:
             membership_leave(membership=membership)
         return person, {
@@ -284,6 +356,7 @@ def plant(viewers, collaborative):
             "VENUE": venue.pk,
             "INVITATION_TOKEN": invitation.get_link_path().rstrip("/").rsplit("/", 1)[1],
             "UNSUBSCRIBE_TOKEN": unsubscribe_token(person, "welcome"),
+            **vision,
         }
 
     return make
@@ -314,6 +387,26 @@ def test_hidden_fields_appear_only_where_allowed(client, viewers, plant, monkeyp
                         problems.append(f"{where} shows the {field} ({marker})")
                     elif marker not in text and field in shown:
                         problems.append(f"{where} does not show the {field} ({marker})")
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("choices", CHOICES.values(), ids=CHOICES.keys())
+def test_an_idea_on_the_vision_shows_its_authors_perspectives_only_to_those_they_are_shared_with(
+    client, viewers, plant, choices
+):
+    person, placeholders = plant(choices)
+    url = reverse("vision:version", kwargs={"slug": "lambeth", "number": placeholders["VERSION"]})
+    problems = []
+    for viewer in VIEWERS:
+        if viewer in ("anonymous", "outsider", "former_facilitator") or (viewer == "person" and choices.left):
+            continue  # They do not see the page at all (tests/test_access.py).
+        client.force_login(person if viewer == "person" else viewers[viewer])
+        for headers in ({}, HTMX):
+            text = client.get(url, headers=headers).text
+            by = re.search(r'<p class="contribution-by">(.*?)</p>', text).group(1)
+            shown = sees(viewer, "perspectives", choices)
+            if ("Carer" in by) != shown or ("<li>Carer: 1</li>" in text) != shown:
+                problems.append(f"{viewer}{' (htmx)' if headers else ''}: {'hides' if shown else 'shows'} it")
     assert not problems, "\n".join(problems)
 
 
