@@ -458,8 +458,13 @@ def round_reminders_queue(*, now: datetime | None = None) -> int:
             .filter(rated__gte=total)
             .values("user_id")
         )
+        # Named after the last day: a round given longer is reminded again before its new last day.
+        occasion = f"closing-{round.closing_day.isoformat()}"
         told = Message.objects.filter(
-            kind="round_closing", about_type=ContentType.objects.get_for_model(Round), about_id=round.pk
+            kind="round_closing",
+            about_type=ContentType.objects.get_for_model(Round),
+            about_id=round.pk,
+            occasion=occasion,
         ).values("recipient_id")
         members = (
             Membership.objects.current_in(round.collaborative).exclude(user_id__in=finished).exclude(user_id__in=told)
@@ -468,7 +473,11 @@ def round_reminders_queue(*, now: datetime | None = None) -> int:
         if recipients:
             with transaction.atomic():
                 messages_queue(
-                    recipients=recipients, collaborative=round.collaborative, kind="round_closing", about=round
+                    recipients=recipients,
+                    collaborative=round.collaborative,
+                    kind="round_closing",
+                    about=round,
+                    occasion=occasion,
                 )
             queued += len(recipients)
     return queued
