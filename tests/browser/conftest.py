@@ -95,6 +95,8 @@ def assert_accessible(page: Page) -> None:
     Playwright's `evaluate` runs through the DevTools protocol, which CSP does not govern,
     so no `bypass_csp` is needed.
     """
+    # A click can return before the style sheet has loaded; unstyled pages fail contrast checks.
+    page.wait_for_load_state("load")
     results = _axe.run(page, options=AXE_OPTIONS)
     if results.violations_count:
         pytest.fail(f"axe found problems on {page.url}:\n{results.generate_report()}", pytrace=False)
