@@ -86,6 +86,7 @@ class ContributionForm(forms.ModelForm):
         fields = ["text"]
         widgets = {"text": forms.Textarea(attrs={"rows": 4})}
         help_texts = {"text": "An idea for the vision or values, or a comment on this draft. Other members see it."}
+        error_messages = {"text": {"required": "Write your idea or comment first."}}
 
     def clean_text(self) -> str:
         text = self.cleaned_data["text"].strip()
@@ -105,9 +106,13 @@ class AdoptForm(forms.Form):
     def __init__(self, *args, collaborative, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         recent = Meeting.objects.for_collaborative(collaborative).exclude(status=Meeting.Status.CANCELLED)
-        self.fields["meeting"].queryset = recent.filter(starts_at__lte=timezone.now() + timedelta(days=1)).order_by(
-            "-starts_at"
-        )[:24]
+        recent = recent.filter(starts_at__lte=timezone.now() + timedelta(days=1)).order_by("-starts_at")
+        # The last 24, as a subquery: a sliced queryset cannot be filtered, so no choice would be valid.
+        self.fields["meeting"].queryset = (
+            Meeting.objects.filter(pk__in=recent.values("pk")[:24])
+            .select_related("collaborative")
+            .order_by("-starts_at")
+        )
 
 
 class GoalForm(forms.ModelForm):

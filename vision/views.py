@@ -85,7 +85,7 @@ def vision_home(request: HttpRequest, slug: str) -> HttpResponse:
             contributors=Count(
                 "contributions__author", filter=Q(contributions__status=Contribution.Status.SHOWN), distinct=True
             )
-        ).select_related("agreed_at_meeting")
+        ).select_related("agreed_at_meeting__collaborative")  # The meeting's day is in its Collaborative's time.
     )
     current = VisionVersion.objects.current_for(collaborative)
     return render(
@@ -295,7 +295,8 @@ def version_set_aside_view(request: HttpRequest, slug: str, number: int) -> Http
 
 
 def _number(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() and len(value) < 9 else None
+    # isascii(): "²" is a digit to isdigit() but not a number to int().
+    return int(value) if value and value.isascii() and value.isdigit() and len(value) < 9 else None
 
 
 @require_GET
@@ -485,7 +486,12 @@ def statement_status(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def round_list(request: HttpRequest, slug: str) -> HttpResponse:
     membership = membership_for(request.user, slug)
     now = timezone.now()
-    rounds = list(membership.collaborative.rounds.annotate(people=Count("responses")).order_by("-opened_at"))
+    rounds = list(
+        membership.collaborative.rounds.annotate(
+            # Someone who saved without rating anything did not take part.
+            people=Count("responses", filter=Q(responses__answers__rating__gt=""), distinct=True)
+        ).order_by("-opened_at")
+    )
     answered = set(
         Response.objects.filter(round__in=rounds, user=request.user, answers__isnull=False).values_list(
             "round_id", flat=True

@@ -1,0 +1,501 @@
+"""Self-assessment rounds and the framework through their pages: opening, answering part of
+the way and coming back, closing, results and the CSV; anonymity in every answer the
+server gives; bad input answered with a plain message and nothing changed."""
+
+import csv
+import html
+import io
+import re
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from members.models import Membership
+from notifications.models import Message
+from tests.factories import MembershipFactory
+from vision.models import Answer, Rating, Round, RoundStatement, Statement
+from vision.results import ROUND_GROUP_MIN
+from vision.services import answers_save, framework_start, round_open, statement_retire, statement_reword
+
+pytestmark = pytest.mark.django_db
+
+HTMX = {"HX-Request": "true"}
+TODAY = timezone.localdate()
+FIRST = "We are clear about our motivation and vision"
+
+
+def url(name: str, **kwargs) -> str:
+    return reverse(f"vision:{name}", kwargs={"slug": "lambeth", **kwargs})
+
+
+def text(response) -> str:
+    return html.unescape(response.content.decode())
+
+
+def day(delta: int) -> str:
+    return (TODAY + timedelta(days=delta)).isoformat()
+
+
+@pytest.fixture
+def framework(collaborative):
+    framework_start(collaborative=collaborative)
+
+
+@pytest.fixture
+def round(collaborative, facilitator, framework) -> Round:
+    return round_open(
+        collaborative=collaborative, by=facilitator, title="Autumn", closing_day=TODAY + timedelta(days=7)
+    )
+
+
+def statements(round: Round) -> list[RoundStatement]:
+    return list(round.statements.order_by("position"))
+
+
+def answers_data(round: Round, ratings: dict[int, str] = {}, comments: dict[int, str] = {}) -> dict:  # noqa: B006
+    """The answers form as posted, by position in the round: everything else left empty."""
+    data = {}
+    for i, statement in enumerate(statements(round)):
+        data[f"rating-{statement.pk}"] = ratings.get(i, "")
+        data[f"comment-{statement.pk}"] = comments.get(i, "")
+    return data
+
+
+def saved(round: Round, user) -> dict[int, tuple[str, str]]:
+    """{position: (rating, comment)} of a person's saved answers."""
+    return {
+        a.statement.position: (a.rating, a.comment)
+        for a in Answer.objects.filter(response__round=round, response__user=user).select_related("statement")
+    }
+
+
+def close(round: Round) -> None:
+    """As if the closing date had passed."""
+    now = timezone.now()
+    Round.objects.filter(pk=round.pk).update(opened_at=now - timedelta(days=10), closes_at=now - timedelta(days=1))
+    round.refresh_from_db()
+
+
+def respondents(collaborative, count: int) -> list:
+    return [MembershipFactory(collaborative=collaborative).user for _ in range(count)]
+
+
+def answer_all(round: Round, users, rating=Rating.STRONG, comment="") -> None:
+    for user in users:
+        answers_save(round=round, user=user, answers={s.pk: (rating, comment) for s in statements(round)})
+
+
+def checked(page: str) -> dict[str, str]:
+    """{field name: value} of the radio buttons chosen on a page."""
+    return {
+        name: value
+        for tag in re.findall(r"<input [^>]*>", page)
+        if " checked" in tag
+        for name, value in re.findall(r'name="([^"]+)" value="([^"]*)"', tag)
+    }
+
+
+class TestOpening:
+    def test_a_facilitator_opens_a_round_and_every_member_is_told(self, facilitator_client, collaborative, framework):
+        page = text(facilitator_client.get(url("round_new")))
+        assert "rate the 25 statements in use now" in page
+        response = facilitator_client.post(url("round_new"), {"title": "Autumn 2026", "closing_day": day(14)})
+        round = Round.objects.get()
+        assert response.status_code == 302
+        assert response.headers["Location"] == round.get_absolute_url()
+        assert (round.title, round.closing_day, round.statements.count()) == ("Autumn 2026", TODAY + timedelta(14), 25)
+        members = Membership.objects.current_in(collaborative).count()
+        assert Message.objects.filter(kind="round_opened").count() == members
+
+    def test_a_second_open_round_is_refused(self, facilitator_client, round):
+        response = facilitator_client.post(url("round_new"), {"title": "Another", "closing_day": day(14)})
+        assert response.status_code == 400
+        assert "A round is already open. Close it before opening another." in text(response)
+        assert Round.objects.count() == 1
+        assert "Open a new round" not in text(facilitator_client.get(url("rounds")))
+
+    @pytest.mark.parametrize(
+        ("data", "message"),
+        [
+            ({"closing_day": day(-1)}, "Last day to answer: The closing date has passed. Choose today or a later day."),
+            ({"closing_day": day(50 * 365)}, "Last day to answer: Choose a day within 5 years of today."),
+            ({"closing_day": "soon"}, "Last day to answer: Enter a valid date."),
+            ({"title": ""}, "Name of the round: This field is required."),
+            ({"title": "x" * 121}, "Ensure this value has at most 120 characters"),
+        ],
+    )
+    def test_a_round_that_does_not_make_sense_is_explained(self, facilitator_client, framework, data, message):
+        response = facilitator_client.post(url("round_new"), {"title": "Autumn", "closing_day": day(7)} | data)
+        assert response.status_code == 400
+        assert message in text(response)
+        assert not Round.objects.exists()
+        assert not Message.objects.filter(kind="round_opened").exists()
+
+    def test_a_round_closing_today_is_fine(self, facilitator_client, framework):
+        facilitator_client.post(url("round_new"), {"title": "Quick", "closing_day": day(0)})
+        assert Round.objects.get().is_open
+
+    def test_with_every_statement_retired_no_round_opens(self, facilitator_client, collaborative, framework):
+        for statement in Statement.objects.filter(key_role__collaborative=collaborative):
+            statement_retire(statement=statement)
+        response = facilitator_client.post(url("round_new"), {"title": "Empty", "closing_day": day(7)})
+        assert response.status_code == 400
+        assert "Every statement has been retired. Bring back or add a statement first." in text(response)
+        assert not Round.objects.exists()
+
+
+class TestAnswering:
+    def test_save_part_of_the_way_come_back_and_change_answers(self, member_client, member, round):
+        page = text(member_client.get(round.get_absolute_url()))
+        assert "You have answered 0 of 25 statements." in page
+        assert not checked(page)
+
+        response = member_client.post(
+            round.get_absolute_url(),
+            answers_data(round, {0: Rating.STRONG, 3: Rating.DONT_KNOW}, {0: "We say it at every meeting."}),
+            follow=True,
+        )
+        page = text(response)
+        assert "Your answers are saved. You can come back and change them until the round closes." in page
+        assert saved(round, member) == {0: ("strong", "We say it at every meeting."), 3: ("dont_know", "")}
+
+        page = text(member_client.get(round.get_absolute_url()))
+        first, fourth = statements(round)[0], statements(round)[3]
+        assert "You have answered 2 of 25 statements." in page
+        assert checked(page) == {f"rating-{first.pk}": "strong", f"rating-{fourth.pk}": "dont_know"}
+        assert "We say it at every meeting.</textarea>" in page
+        assert "You have started." in text(member_client.get(url("rounds")))
+
+        # Change one answer, clear another, add a third.
+        member_client.post(round.get_absolute_url(), answers_data(round, {0: Rating.STARTING, 7: Rating.NOT_YET}))
+        assert saved(round, member) == {0: ("starting", ""), 7: ("not_yet", "")}
+
+    @pytest.mark.parametrize(
+        ("ratings", "comments", "message"),
+        [
+            ({0: "excellent"}, {}, "Select a valid choice. excellent is not one of the available choices."),
+            ({0: "strong"}, {1: "x" * 2001}, "Ensure this value has at most 2000 characters (it has 2001)."),
+        ],
+    )
+    def test_bad_answers_are_explained_and_nothing_is_saved(
+        self, member_client, member, round, ratings, comments, message
+    ):
+        answers_save(round=round, user=member, answers={statements(round)[5].pk: (Rating.STARTING, "Kept.")})
+        response = member_client.post(round.get_absolute_url(), answers_data(round, ratings, comments))
+        assert response.status_code == 400
+        assert "There is a problem" in text(response)
+        assert message in text(response)
+        assert saved(round, member) == {5: ("starting", "Kept.")}
+
+    def test_an_answer_to_a_statement_of_another_round_is_ignored(self, member_client, member, round):
+        data = answers_data(round, {0: Rating.STRONG}) | {"rating-999999": "strong"}
+        assert member_client.post(round.get_absolute_url(), data).status_code == 302
+        assert saved(round, member) == {0: ("strong", "")}
+
+    def test_a_closed_round_refuses_answers_and_keeps_them(self, member_client, member, round):
+        answers_save(round=round, user=member, answers={statements(round)[0].pk: (Rating.STRONG, "First thoughts.")})
+        close(round)
+        response = member_client.post(
+            round.get_absolute_url(), answers_data(round, {0: Rating.NOT_YET}, {0: "Changed my mind."}), follow=True
+        )
+        page = text(response)
+        assert "so answers can no longer be changed." in page
+        assert f"This round closed on {round.closing_day:%-d %B %Y}" in page
+        assert saved(round, member) == {0: ("strong", "First thoughts.")}
+
+    def test_a_round_closing_while_someone_answers_refuses_with_a_message(
+        self, member_client, member, round, monkeypatch
+    ):
+        """The round closes between the page's check and the save: the service refuses."""
+        import vision.views
+
+        real = vision.views.round_for
+
+        def round_for(*args, **kwargs):
+            membership, found = real(*args, **kwargs)
+            Round.objects.filter(pk=found.pk).update(closes_at=timezone.now())
+            return membership, found
+
+        monkeypatch.setattr(vision.views, "round_for", round_for)
+        response = member_client.post(round.get_absolute_url(), answers_data(round, {0: Rating.STRONG}))
+        assert response.status_code == 400
+        assert "answers and dates can no longer be changed" in text(response)
+        assert saved(round, member) == {}
+
+
+class TestFacilitating:
+    def test_the_open_round_shows_facilitators_how_many_answered_but_no_ones_answers(
+        self, facilitator_client, collaborative, round
+    ):
+        people = respondents(collaborative, 3)
+        answer_all(round, people[:2], Rating.NOT_YET, "Nobody returns my calls, says Bobby.")
+        answers_save(round=round, user=people[2], answers={statements(round)[0].pk: ("", "Only a comment.")})
+        for headers in ({}, HTMX):
+            page = text(facilitator_client.get(round.get_absolute_url(), headers=headers))
+            assert "2 people have answered so far." in page
+            assert not checked(page)
+            assert "Bobby" not in page
+            assert "Only a comment." not in page
+            assert not any(person.display_name in page for person in people)
+
+    def test_changing_the_closing_date(self, facilitator_client, round):
+        response = facilitator_client.post(url("round_dates", pk=round.pk), {"closing_day": day(20)}, follow=True)
+        assert "The closing date has been changed." in text(response)
+        round.refresh_from_db()
+        assert round.closing_day == TODAY + timedelta(days=20)
+
+    @pytest.mark.parametrize(
+        ("closing_day", "message"),
+        [
+            (day(-1), "The closing date has passed. Choose today or a later day."),
+            (day(50 * 365), "Choose a day within 5 years of today."),
+            ("", "This field is required."),
+            ("31/02/2026", "Enter a valid date."),
+        ],
+    )
+    def test_a_bad_closing_date_is_explained(self, facilitator_client, round, closing_day, message):
+        before = round.closes_at
+        response = facilitator_client.post(url("round_dates", pk=round.pk), {"closing_day": closing_day})
+        assert response.status_code == 400
+        assert message in text(response)
+        round.refresh_from_db()
+        assert round.closes_at == before
+
+    def test_a_closed_rounds_dates_cannot_change(self, facilitator_client, round):
+        close(round)
+        before = round.closes_at
+        response = facilitator_client.get(url("round_dates", pk=round.pk), follow=True)
+        assert "This round has closed, so its dates can no longer be changed." in text(response)
+        response = facilitator_client.post(url("round_dates", pk=round.pk), {"closing_day": day(5)})
+        assert response.status_code == 400
+        assert "answers and dates can no longer be changed" in text(response)
+        round.refresh_from_db()
+        assert round.closes_at == before
+
+    def test_closing_a_round_early_shows_the_results(self, facilitator_client, facilitator, collaborative, round):
+        answer_all(round, respondents(collaborative, ROUND_GROUP_MIN))
+        response = facilitator_client.post(url("round_close", pk=round.pk), follow=True)
+        page = text(response)
+        assert "The round is closed. Here are the results." in page
+        assert "Autumn: results" in page
+        assert f"{ROUND_GROUP_MIN} people answered." in page
+        round.refresh_from_db()
+        assert (round.is_open, round.closed_early_by) == (False, facilitator)
+        response = facilitator_client.post(url("round_close", pk=round.pk), follow=True)
+        assert "answers and dates can no longer be changed" in text(response)
+        assert "Open a new round" in text(facilitator_client.get(url("rounds")))
+
+
+class TestResults:
+    def test_no_results_or_csv_while_the_round_is_open(self, member_client, collaborative, round):
+        answer_all(round, respondents(collaborative, ROUND_GROUP_MIN + 1))
+        page = text(member_client.get(round.get_absolute_url()))
+        assert "results" not in re.search(r"<h1>(.*?)</h1>", page).group(1)
+        response = member_client.get(url("round_csv", pk=round.pk), follow=True)
+        assert "There are no results to download yet." in text(response)
+        assert response.headers["Content-Type"].startswith("text/html")
+
+    def test_too_few_answered_shows_nothing(self, member_client, collaborative, round):
+        answer_all(round, respondents(collaborative, ROUND_GROUP_MIN - 1))
+        close(round)
+        page = text(member_client.get(round.get_absolute_url()))
+        assert f"Fewer than {ROUND_GROUP_MIN} people answered, so no results are shown" in page
+        assert "Download the results" not in page
+        response = member_client.get(url("round_csv", pk=round.pk), follow=True)
+        assert "There are no results to download yet." in text(response)
+
+    def test_the_results_and_csv_give_counts_and_comments_without_names(self, member_client, collaborative, round):
+        people = respondents(collaborative, ROUND_GROUP_MIN)
+        answer_all(round, people[:-1], Rating.STRONG)
+        answer_all(round, people[-1:], Rating.NOT_YET, "The Tuesday group ignores carers.")
+        close(round)
+
+        page = text(member_client.get(round.get_absolute_url()))
+        assert "Autumn: results" in page
+        assert f"{ROUND_GROUP_MIN} people answered." in page
+        row = re.search(rf'<th scope="row">{FIRST}</th>\s*((?:<td>\d+</td>\s*)+)', page).group(1)
+        assert re.findall(r"\d+", row) == ["5", "1", "0", "0", "4", "0"]
+        assert "The Tuesday group ignores carers." in page  # Comments, without names.
+        assert not any(person.display_name in page for person in people)
+        assert "Download the results as a spreadsheet (CSV)" in page
+
+        response = member_client.get(url("round_csv", pk=round.pk))
+        assert response.status_code == 200
+        assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
+        assert (
+            response.headers["Content-Disposition"] == f'attachment; filename="self-assessment-lambeth-{round.pk}.csv"'
+        )
+        content = response.content.decode()
+        rows = list(csv.reader(io.StringIO(content)))
+        assert rows[0] == [
+            "Round",
+            "Key role",
+            "Statement",
+            "Group",
+            "People who answered",
+            "Not yet",
+            "Starting",
+            "Getting there",
+            "Strong",
+            "Don't know",
+            "Note",
+        ]
+        first = next(row for row in rows if row[2] == FIRST)
+        role = "1. Creating, holding and refreshing the vision and values"
+        assert first == ["Autumn", role, FIRST, "Everyone", "5", "1", "0", "0", "4", "0", ""]
+        assert "Tuesday" not in content
+        for person in people:
+            assert person.display_name not in content
+            assert person.email not in content
+
+    def test_a_reworded_statement_keeps_its_old_words_in_the_round(self, member_client, collaborative, round):
+        statement = Statement.objects.get(key_role__collaborative=collaborative, text=FIRST)
+        statement_reword(statement=statement, text="We know why we are here")
+        assert FIRST in text(member_client.get(round.get_absolute_url()))
+        answer_all(round, respondents(collaborative, ROUND_GROUP_MIN))
+        close(round)
+        page = text(member_client.get(round.get_absolute_url()))
+        assert FIRST in page
+        assert "We know why we are here" not in page
+
+
+def test_no_page_fragment_or_export_pairs_a_person_with_their_answers(client, people, collaborative, round):
+    """Six answer, one of them distinctively; no one else's view of any page ties it to them."""
+    ordinary = respondents(collaborative, ROUND_GROUP_MIN)
+    distinctive = MembershipFactory(collaborative=collaborative, user__display_name="Xanthe Quill").user
+    answer_all(round, ordinary, Rating.STRONG)
+    answer_all(round, [distinctive], Rating.NOT_YET, "Zebra crossings are what we need")
+    viewers = [people["facilitator"], people["commissioner"], people["member"], ordinary[0]]
+    pages = [url("rounds"), round.get_absolute_url(), reverse("members:collaborative_home", kwargs={"slug": "lambeth"})]
+
+    def look(pages: list[str]) -> list[str]:
+        problems = []
+        for viewer in viewers:
+            client.force_login(viewer)
+            for page in pages:
+                for headers in ({}, HTMX):
+                    response = client.get(page, headers=headers, follow=True)
+                    assert response.status_code == 200, page
+                    body = response.content.decode()
+                    for marker in ("Xanthe", "Quill", distinctive.email, f"/members/{distinctive.pk}/"):
+                        if marker in body:
+                            problems.append(f"{viewer.display_name}: {page} shows {marker}")
+                    if round.is_open and "Zebra" in body:
+                        problems.append(f"{viewer.display_name}: {page} shows the comment while open")
+        return problems
+
+    assert not look(pages)
+    close(round)
+    assert not look([*pages, url("round_csv", pk=round.pk)])
+    # The only place the comment shows is the results, among the others, without a name.
+    client.force_login(people["member"])
+    assert "Zebra crossings are what we need" in text(client.get(round.get_absolute_url()))
+
+
+class TestFramework:
+    def test_members_read_the_five_key_roles(self, member_client, framework):
+        page = text(member_client.get(url("framework")))
+        assert "1. Creating, holding and refreshing the vision and values" in page
+        assert FIRST in page
+        assert "(from Living Well UK)" in page
+        assert "Add a statement" not in page
+        assert "Retire" not in page
+
+    def test_add_reword_retire_and_bring_back(self, client, people, collaborative, framework):
+        client.force_login(people["facilitator"])
+        role = collaborative.key_roles.get(number=2)
+        page = text(client.get(url("statement_new") + "?key_role=2"))
+        assert f'<option value="{role.pk}" selected>' in page
+        response = client.post(
+            url("statement_new"), {"key_role": role.pk, "text": "  We   listen   first  "}, follow=True
+        )
+        assert "The statement has been saved. Rounds already opened keep their wording." in text(response)
+        added = Statement.objects.get(text="We listen first")
+        assert (added.key_role, added.source, added.position) == (role, "", 5)
+
+        first = Statement.objects.get(key_role__collaborative=collaborative, text=FIRST)
+        client.post(url("statement_edit", pk=first.pk), {"text": "We know why we are here"})
+        first.refresh_from_db()
+        assert first.text == "We know why we are here"
+
+        response = client.post(url("statement_status", pk=first.pk), {"status": "retired"}, follow=True)
+        assert "“We know why we are here” is retired: it will not be in new rounds." in text(response)
+        first.refresh_from_db()
+        assert first.status == Statement.Status.RETIRED
+        client.force_login(people["member"])
+        assert "We know why we are here" not in text(client.get(url("framework")))
+
+        client.force_login(people["facilitator"])
+        assert "(retired)" in text(client.get(url("framework")))
+        response = client.post(url("statement_status", pk=first.pk), {"status": "active"}, follow=True)
+        assert "“We know why we are here” is back in use: it will be in new rounds." in text(response)
+        first.refresh_from_db()
+        assert first.status == Statement.Status.ACTIVE
+
+    def test_a_retired_statement_is_left_out_of_new_rounds(self, facilitator_client, collaborative, framework):
+        first = Statement.objects.get(key_role__collaborative=collaborative, text=FIRST)
+        facilitator_client.post(url("statement_status", pk=first.pk), {"status": "retired"})
+        facilitator_client.post(url("round_new"), {"title": "Autumn", "closing_day": day(7)})
+        round = Round.objects.get()
+        assert round.statements.count() == 24
+        assert FIRST not in round.statements.values_list("text", flat=True)
+        assert f">{FIRST}</legend>" not in text(facilitator_client.get(round.get_absolute_url()))
+
+    @pytest.mark.parametrize(
+        ("data", "message"),
+        [
+            ({"text": "   "}, "Statement: This field is required."),
+            ({"text": "x" * 301}, "Ensure this value has at most 300 characters"),
+            ({"key_role": "999999"}, "Select a valid choice."),
+            ({"key_role": "two"}, "Select a valid choice."),
+        ],
+    )
+    def test_a_statement_that_does_not_make_sense_is_explained(
+        self, facilitator_client, collaborative, framework, data, message
+    ):
+        count = Statement.objects.count()
+        role = collaborative.key_roles.get(number=1)
+        response = facilitator_client.post(url("statement_new"), {"key_role": role.pk, "text": "We listen."} | data)
+        assert response.status_code == 400
+        assert message in text(response)
+        assert Statement.objects.count() == count
+
+    def test_a_key_role_of_another_collaborative_cannot_be_chosen(
+        self, facilitator_client, collaborative, other_collaborative, framework
+    ):
+        framework_start(collaborative=other_collaborative)
+        theirs = other_collaborative.key_roles.get(number=1)
+        response = facilitator_client.post(url("statement_new"), {"key_role": theirs.pk, "text": "We listen."})
+        assert response.status_code == 400
+        assert not Statement.objects.filter(text="We listen.").exists()
+        theirs_statement = theirs.statements.first()
+        assert facilitator_client.get(url("statement_edit", pk=theirs_statement.pk)).status_code == 404
+        assert facilitator_client.post(url("statement_status", pk=theirs_statement.pk)).status_code == 404
+
+    @pytest.mark.parametrize("query", ["?key_role=x", "?key_role=99", "?key_role=%C2%B2", "?key_role=99999999999999"])
+    def test_a_bad_key_role_in_the_address_is_ignored(self, facilitator_client, framework, query):
+        assert facilitator_client.get(url("statement_new") + query).status_code == 200
+
+    def test_rewording_with_nothing_is_explained(self, facilitator_client, collaborative, framework):
+        first = Statement.objects.get(key_role__collaborative=collaborative, text=FIRST)
+        response = facilitator_client.post(url("statement_edit", pk=first.pk), {"text": ""})
+        assert response.status_code == 400
+        first.refresh_from_db()
+        assert first.text == FIRST
+
+
+def test_another_collaboratives_round_is_not_found(facilitator_client, other_collaborative, outsider_round):
+    for name in ("round", "round_dates", "round_csv"):
+        assert facilitator_client.get(url(name, pk=outsider_round.pk)).status_code == 404
+    assert facilitator_client.post(url("round_close", pk=outsider_round.pk)).status_code == 404
+    assert facilitator_client.post(url("round", pk=outsider_round.pk), {}).status_code == 404
+    assert Round.objects.get(pk=outsider_round.pk).is_open
+
+
+@pytest.fixture
+def outsider_round(other_collaborative, people) -> Round:
+    return round_open(
+        collaborative=other_collaborative, by=people["outsider"], title="Luton", closing_day=TODAY + timedelta(days=7)
+    )

@@ -1,0 +1,333 @@
+"""The vision's pages: drafting, ideas and comments (with and without htmx), adopting at a
+meeting, setting aside, and comparing versions, with bad input answered plainly."""
+
+import html
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from members.models import Membership, Visibility
+from tests.factories import MeetingFactory, MembershipFactory
+from vision.models import Contribution, Value, VisionVersion
+from vision.services import contribution_add, version_adopt, version_draft
+
+pytestmark = pytest.mark.django_db
+
+HTMX = {"HX-Request": "true"}
+VALUES = [("Equal voices", "A carer's view counts as much as a chief officer's.")]
+
+
+def url(name: str, **kwargs) -> str:
+    return reverse(f"vision:{name}", kwargs={"slug": "lambeth", **kwargs})
+
+
+def text(response) -> str:
+    return html.unescape(response.content.decode())
+
+
+def values_data(rows: list[tuple[str, str]], total: int = 3) -> dict:
+    """The values formset as the form posts it, with empty rows to make up `total`."""
+    data = {
+        "values-TOTAL_FORMS": str(max(total, len(rows))),
+        "values-INITIAL_FORMS": "0",
+        "values-MIN_NUM_FORMS": "0",
+        "values-MAX_NUM_FORMS": "20",
+    }
+    for i, (name, meaning) in enumerate(rows):
+        data[f"values-{i}-name"], data[f"values-{i}-meaning"] = name, meaning
+    return data
+
+
+def draft(collaborative, facilitator, statement="Help is easy to get.", values=VALUES) -> VisionVersion:
+    return version_draft(collaborative=collaborative, by=facilitator, statement=statement, values=values)
+
+
+def test_a_draft_is_commented_on_then_adopted_at_a_meeting_and_shows_on_the_home_page(client, people, collaborative):
+    facilitator, member = people["facilitator"], people["member"]
+    member.perspectives, member.perspectives_visibility = ["lived_experience"], Visibility.MEMBERS
+    member.save()
+
+    client.force_login(facilitator)
+    response = client.post(
+        url("version_new"),
+        {
+            "statement": "Everyone in Lambeth can find help when they need it.",
+            "note": "A first go.",
+            **values_data([*VALUES, ("Hope", "Change is possible.")]),
+        },
+    )
+    version = VisionVersion.objects.get()
+    assert response.status_code == 302
+    assert response.headers["Location"] == url("version", number=1)
+    assert version.is_draft
+    assert [(v.name, v.meaning) for v in version.values.all()] == [*VALUES, ("Hope", "Change is possible.")]
+
+    client.force_login(member)
+    page = text(client.get(url("version", number=1)))
+    assert "Vision, version 1 (draft)" in page
+    assert "Add your idea or comment" in page
+    response = client.post(url("contribute", number=1), {"text": "Say more about carers."}, follow=True)
+    assert "Thank you. Your idea or comment has been added." in text(response)
+    fragment = client.post(url("contribute", number=1), {"text": "Name the Somali cafe."}, headers=HTMX)
+    assert fragment.status_code == 200
+    assert "<html" not in fragment.text
+    fragment = text(fragment)
+    assert 'id="contributions"' in fragment
+    assert "Name the Somali cafe." in fragment
+    assert "Say more about carers." in fragment
+    assert "(Lived experience of services)" in fragment
+    assert "1 person added ideas or comments. 1 of them (100%)" in fragment
+    assert Contribution.objects.filter(version=version, author=member).count() == 2
+
+    meeting = MeetingFactory(collaborative=collaborative, starts_at=timezone.now() - timedelta(days=2))
+    client.force_login(facilitator)
+    assert client.get(url("version_adopt", number=1)).status_code == 200
+    response = client.post(url("version_adopt", number=1), {"meeting": meeting.pk}, follow=True)
+    assert "Version 1 is now the vision. Members have been told." in text(response)
+    version.refresh_from_db()
+    assert (version.status, version.adopted_by, version.agreed_at_meeting) == (
+        VisionVersion.Status.ADOPTED,
+        facilitator,
+        meeting,
+    )
+
+    client.force_login(member)
+    vision_home = text(client.get(url("home")))
+    assert "Everyone in Lambeth can find help when they need it." in vision_home
+    assert "Change is possible." in vision_home
+    home = text(client.get(reverse("members:collaborative_home", kwargs={"slug": "lambeth"})))
+    assert "Everyone in Lambeth can find help when they need it." in home
+    assert "Equal voices, Hope." in home
+    page = text(client.get(url("version", number=1)))
+    assert "This is our vision now." in page
+    assert "Add your idea or comment" not in page
+
+
+def test_the_htmx_page_is_the_contributions_fragment_and_an_empty_idea_is_explained_in_it(
+    member_client, collaborative, facilitator
+):
+    version = draft(collaborative, facilitator)
+    fragment = member_client.get(version.get_absolute_url(), headers=HTMX)
+    assert fragment.status_code == 200
+    assert "<html" not in fragment.text
+    assert 'id="contributions"' in fragment.text
+
+    response = member_client.post(url("contribute", number=version.number), {"text": "   "}, headers=HTMX)
+    assert response.status_code == 200  # htmx swaps only successful answers.
+    assert "<html" not in response.text
+    assert "Write your idea or comment first." in text(response)
+    response = member_client.post(url("contribute", number=version.number), {"text": ""})
+    assert response.status_code == 400
+    assert "Write your idea or comment first." in text(response)
+    assert not Contribution.objects.exists()
+
+
+def test_an_idea_that_is_too_long_is_explained(member_client, collaborative, facilitator):
+    version = draft(collaborative, facilitator)
+    response = member_client.post(url("contribute", number=version.number), {"text": "x" * 3001})
+    assert response.status_code == 400
+    assert "Ensure this value has at most 3000 characters" in text(response)
+    assert not Contribution.objects.exists()
+
+
+def test_an_adopted_version_is_closed_to_ideas(member_client, collaborative, facilitator):
+    version = version_adopt(version=draft(collaborative, facilitator), by=facilitator)
+    response = member_client.post(url("contribute", number=version.number), {"text": "Too late?"})
+    assert response.status_code == 400
+    assert "Version 1 is no longer a draft, so it is closed to ideas and comments." in text(response)
+    assert not Contribution.objects.exists()
+
+
+def test_authors_take_back_their_own_ideas_only(client, people, collaborative):
+    version = draft(collaborative, people["facilitator"])
+    mine = contribution_add(version=version, author=people["member"], text="My idea, taken back.")
+    theirs = contribution_add(version=version, author=people["commissioner"], text="Their idea stays.")
+
+    client.force_login(people["member"])
+    response = client.post(url("contribution_withdraw", pk=theirs.pk), follow=True)
+    assert "Only the person who wrote this can take it back." in text(response)
+    response = client.post(url("contribution_withdraw", pk=mine.pk), follow=True)
+    page = text(response)
+    assert "Your comment has been taken back. Others no longer see it." in page
+    assert "My idea, taken back." not in page
+    assert "Their idea stays." in page
+    assert Contribution.objects.get(pk=mine.pk).status == Contribution.Status.WITHDRAWN
+    assert Contribution.objects.get(pk=theirs.pk).status == Contribution.Status.SHOWN
+
+
+def test_a_new_draft_starts_from_the_current_vision_and_can_be_changed(facilitator_client, collaborative, facilitator):
+    version_adopt(version=draft(collaborative, facilitator, statement="The vision as it is."), by=facilitator)
+    page = text(facilitator_client.get(url("version_new")))
+    assert "The vision as it is." in page
+    assert 'value="Equal voices"' in page
+
+    facilitator_client.post(url("version_new"), {"statement": "A second go.", **values_data(VALUES)})
+    response = facilitator_client.post(
+        url("version_edit", number=2), {"statement": "A better second go.", **values_data([])}
+    )
+    assert response.status_code == 302
+    second = VisionVersion.objects.get(number=2)
+    assert (second.statement, second.values.count(), second.based_on.number) == ("A better second go.", 0, 1)
+
+    # The adopted version cannot be changed, by address or by form.
+    for method in (facilitator_client.get, facilitator_client.post):
+        response = method(url("version_edit", number=1), follow=True)
+        assert "Version 1 is no longer a draft, so it cannot be changed." in text(response)
+    assert VisionVersion.objects.get(number=1).statement == "The vision as it is."
+
+
+@pytest.mark.parametrize(
+    ("rows", "message"),
+    [
+        ([("Hope", "")], "Say what this value means in practice."),
+        ([("", "Change is possible.")], "Give this value a name."),
+        ([("Hope", "Change is possible."), ("hope ", "Said twice.")], "Two values have the same name."),
+        ([("H" * 121, "Too long a name.")], "Ensure this value has at most 120 characters"),
+    ],
+)
+def test_values_that_do_not_make_sense_are_explained_and_nothing_is_saved(
+    facilitator_client, collaborative, facilitator, rows, message
+):
+    version = draft(collaborative, facilitator, statement="As it was.")
+    for address in (url("version_new"), url("version_edit", number=version.number)):
+        response = facilitator_client.post(address, {"statement": "Changed.", **values_data(rows)})
+        assert response.status_code == 400
+        assert message in text(response)
+    assert VisionVersion.objects.count() == 1
+    version.refresh_from_db()
+    assert version.statement == "As it was."
+    assert [(v.name, v.meaning) for v in Value.objects.all()] == VALUES
+
+
+def test_a_draft_needs_a_vision_statement(facilitator_client):
+    response = facilitator_client.post(url("version_new"), {"statement": "  ", **values_data([])})
+    assert response.status_code == 400
+    assert "There is a problem" in text(response)
+    assert not VisionVersion.objects.exists()
+
+
+def test_a_broken_values_formset_is_refused_without_an_error_page(facilitator_client):
+    response = facilitator_client.post(url("version_new"), {"statement": "Hope."})  # No management form.
+    assert response.status_code == 400
+    response = facilitator_client.post(
+        url("version_new"), {"statement": "Hope.", **values_data([]), "values-TOTAL_FORMS": "x"}
+    )
+    assert response.status_code == 400
+    assert not VisionVersion.objects.exists()
+
+
+def test_adopting_one_draft_leaves_the_other_a_draft(facilitator_client, collaborative, facilitator):
+    draft(collaborative, facilitator, statement="First idea.")
+    draft(collaborative, facilitator, statement="Second idea.")
+    page = text(facilitator_client.get(url("version_adopt", number=2)))
+    assert "1 other draft (version 1) will stay a draft." in page
+
+    response = facilitator_client.post(url("version_adopt", number=2), {"meeting": ""})
+    assert response.status_code == 302
+    statuses = dict(VisionVersion.objects.values_list("number", "status"))
+    assert statuses == {1: VisionVersion.Status.DRAFT, 2: VisionVersion.Status.ADOPTED}
+    response = facilitator_client.get(url("version_adopt", number=2), follow=True)
+    assert "Version 2 is no longer a draft, so it cannot be adopted." in text(response)
+    response = facilitator_client.post(url("version_adopt", number=2), {"meeting": ""})
+    assert response.status_code == 400
+    assert "Version 2 has been adopted, so it can no longer be changed." in text(response)
+
+
+def test_a_meeting_of_another_collaborative_or_not_a_meeting_cannot_be_named(
+    facilitator_client, collaborative, other_collaborative, facilitator
+):
+    version = draft(collaborative, facilitator)
+    elsewhere = MeetingFactory(collaborative=other_collaborative, starts_at=timezone.now() - timedelta(days=1))
+    for meeting in (elsewhere.pk, "not-a-meeting", "99999999"):
+        response = facilitator_client.post(url("version_adopt", number=version.number), {"meeting": meeting})
+        assert response.status_code == 400
+        assert "Select a valid choice." in text(response)
+    version.refresh_from_db()
+    assert version.is_draft
+
+
+def test_setting_a_draft_aside_keeps_it_to_read(facilitator_client, collaborative, facilitator):
+    version = draft(collaborative, facilitator)
+    response = facilitator_client.post(url("version_set_aside", number=version.number), follow=True)
+    page = text(response)
+    assert "Version 1 has been set aside. It stays here to read." in page
+    assert "it was not adopted" in page
+    response = facilitator_client.post(url("version_set_aside", number=version.number), follow=True)
+    assert "Version 1 was set aside, so it can no longer be changed." in text(response)
+    assert VisionVersion.objects.get().status == VisionVersion.Status.SET_ASIDE
+
+
+def test_a_former_members_idea_stays_but_not_their_perspectives(member_client, collaborative, facilitator):
+    former = MembershipFactory(
+        collaborative=collaborative, user__perspectives=["carer"], user__perspectives_visibility=Visibility.MEMBERS
+    )
+    version = draft(collaborative, facilitator)
+    contribution_add(version=version, author=former.user, text="Carers first.")
+    former.status, former.left_at = Membership.Status.LEFT, timezone.now()
+    former.save()
+
+    page = text(member_client.get(version.get_absolute_url()))
+    assert "Carers first." in page
+    assert "(Carer)" not in page
+    assert "Carer: 1" not in page
+    assert "1 person added ideas or comments. 0 of them (0%)" in page
+
+
+class TestCompare:
+    @pytest.fixture
+    def versions(self, collaborative, facilitator):
+        first = version_adopt(version=draft(collaborative, facilitator, statement="Help is easy."), by=facilitator)
+        second = draft(collaborative, facilitator, statement="Help is easy and near.", values=[])
+        return first, second
+
+    def test_two_versions_word_by_word(self, member_client, versions):
+        response = member_client.get(url("compare") + "?from=1&to=2")
+        assert response.status_code == 200
+        page = text(response)
+        assert "Comparing version 1 with version 2." in page
+        assert 'Help is <del><span class="visually-hidden">[removed: </span>easy.<span' in page
+        assert "[added: </span>easy and near.<span" in page
+        assert "Equal voices</del> (taken out)" in page
+
+    def test_without_a_choice_the_latest_against_the_one_before(self, member_client, versions):
+        response = member_client.get(url("compare"))
+        assert response.status_code == 200
+        assert "Comparing version 1 with version 2." in text(response)
+
+    @pytest.mark.parametrize(
+        "query",
+        [
+            "?from=x",
+            "?from=1&to=999",
+            "?from=999&to=1",
+            "?from=1&to=99999999999999999999999999",
+            "?from=-1&to=2",
+            "?from=1.5&to=2",
+            "?from=%C2%B2&to=1",  # A superscript two: a digit to Python, but not a number.
+            "?to=",
+            "?from=%00",
+        ],
+    )
+    def test_a_bad_choice_is_explained_and_the_latest_shown(self, member_client, versions, query):
+        response = member_client.get(url("compare") + query)
+        assert response.status_code == 400
+        page = text(response)
+        assert "Choose two versions from the lists." in page
+        assert "Comparing version 1 with version 2." in page
+
+    def test_with_no_versions_yet(self, member_client):
+        response = member_client.get(url("compare") + "?from=1&to=2")
+        assert response.status_code == 200
+        assert "There are no versions to compare yet." in text(response)
+
+    def test_a_version_with_itself(self, member_client, versions):
+        response = member_client.get(url("compare") + "?from=2&to=2")
+        assert response.status_code == 200
+        assert "[added: " not in text(response)
+
+
+def test_a_version_that_does_not_exist_is_not_found(member_client):
+    assert member_client.get(url("version", number=7)).status_code == 404
+    assert member_client.post(url("contribute", number=7), {"text": "Hello"}).status_code == 404
