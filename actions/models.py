@@ -1,0 +1,240 @@
+import secrets
+from datetime import date
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.storage import FileSystemStorage
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import LazyObject
+
+from members.models import Collaborative
+
+
+class EvidenceStorage(LazyObject):
+    """Uploaded evidence lives outside the web root (settings.EVIDENCE_ROOT) and is served only by a view
+    that checks membership: no web server address reaches it."""
+
+    def _setup(self) -> None:
+        self._wrapped = FileSystemStorage(location=settings.EVIDENCE_ROOT, base_url=None)
+
+
+evidence_storage = EvidenceStorage()
+
+
+class ActionQuerySet(models.QuerySet):
+    def live(self):
+        """Not finished: open, in progress or blocked."""
+        return self.filter(status__in=Action.LIVE)
+
+    def overdue(self, today: date):
+        return self.live().filter(due_on__lt=today)
+
+    def for_member(self, user):
+        """Actions the person owns or supports."""
+        return self.filter(models.Q(owner=user) | models.Q(supporters=user)).distinct()
+
+
+class Action(models.Model):
+    """Something the Collaborative agreed to do: who, by when, and what happened."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        IN_PROGRESS = "in_progress", "In progress"
+        DONE = "done", "Done"
+        BLOCKED = "blocked", "Blocked"
+        DROPPED = "dropped", "Dropped"
+
+    LIVE = (Status.OPEN, Status.IN_PROGRESS, Status.BLOCKED)
+    NEEDS_REASON = (Status.BLOCKED, Status.DROPPED)
+
+    collaborative = models.ForeignKey(Collaborative, on_delete=models.PROTECT, related_name="actions")
+    title = models.CharField("what will be done", max_length=200)
+    description = models.TextField("more about it (optional)", max_length=4000, blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="actions_owned",
+        help_text="The member who makes sure it happens.",
+    )
+    supporters = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="actions_supported", help_text="Members helping the owner."
+    )
+    organisation = models.CharField(
+        "lead organisation (optional)",
+        max_length=200,
+        blank=True,
+        help_text="The organisation that answers for it, for example the mental health trust.",
+    )
+    due_on = models.DateField("due date")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.OPEN)
+    status_reason = models.TextField(
+        "why (needed for blocked or dropped)",
+        max_length=1000,
+        blank=True,
+    )
+    meeting = models.ForeignKey(
+        "meetings.Meeting", on_delete=models.PROTECT, null=True, blank=True, related_name="actions"
+    )
+    agenda_item = models.ForeignKey(
+        "meetings.AgendaItem", on_delete=models.PROTECT, null=True, blank=True, related_name="actions"
+    )
+    decision = models.ForeignKey(
+        "meetings.Decision", on_delete=models.PROTECT, null=True, blank=True, related_name="actions"
+    )
+    goal = models.ForeignKey("vision.Goal", on_delete=models.PROTECT, null=True, blank=True, related_name="actions")
+    key_role = models.ForeignKey(
+        "vision.KeyRole", on_delete=models.PROTECT, null=True, blank=True, related_name="actions"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    # The last change or progress update: "matters arising" lists actions updated since the last meeting.
+    updated_at = models.DateTimeField(default=timezone.now)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ActionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(status__in=["blocked", "dropped"]) | ~models.Q(status_reason=""),
+                name="action_reason_for_blocked_or_dropped",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["collaborative", "status", "due_on"], name="action_status_due"),
+            models.Index(fields=["collaborative", "due_on"], name="action_due"),
+            models.Index(fields=["collaborative", "updated_at"], name="action_updated"),
+            models.Index(fields=["collaborative", "organisation"], name="action_organisation"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("actions:detail", kwargs={"slug": self.collaborative.slug, "pk": self.pk})
+
+    def clean(self) -> None:
+        if self.status in self.NEEDS_REASON and not self.status_reason.strip():
+            raise ValidationError({"status_reason": f"Say why the action is {self.get_status_display().lower()}."})
+
+    @property
+    def is_live(self) -> bool:
+        return self.status in self.LIVE
+
+    def is_overdue(self, today: date) -> bool:
+        return self.is_live and self.due_on < today
+
+
+class ActionChange(models.Model):
+    """One change to one field of an action: append-only, so the story of an action cannot be rewritten.
+
+    People are stored by id, and shown by their name as it is now: after an erasure
+    they read "Former member" without the history itself changing.
+    """
+
+    action = models.ForeignKey(Action, on_delete=models.PROTECT, related_name="changes")
+    field = models.CharField(max_length=40)
+    old_value = models.TextField(blank=True)
+    new_value = models.TextField(blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="action_changes"
+    )
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["changed_at", "id"]
+        indexes = [models.Index(fields=["action", "changed_at"], name="action_change_when")]
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.old_value} → {self.new_value}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            raise ValidationError("The history of an action cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError("The history of an action cannot be deleted.")
+
+
+def evidence_path(update: "ActionUpdate", filename: str) -> str:
+    # A random name: the original name is kept in the row, never trusted on disk.
+    return f"{update.action.collaborative_id}/{update.action_id}/{secrets.token_hex(16)}"
+
+
+class ActionUpdate(models.Model):
+    """Progress on an action, in words, with a link or a file as evidence if there is one."""
+
+    action = models.ForeignKey(Action, on_delete=models.PROTECT, related_name="updates")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="action_updates"
+    )
+    text = models.TextField("what has happened", max_length=4000)
+    link = models.URLField("a link to evidence (optional)", max_length=500, blank=True)
+    file = models.FileField(storage=evidence_storage, upload_to=evidence_path, blank=True, max_length=200)
+    file_name = models.CharField(max_length=200, blank=True)
+    file_type = models.CharField(max_length=100, blank=True)
+    file_size = models.PositiveIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["action", "-created_at"], name="action_update_latest")]
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+
+class ReviewRound(models.Model):
+    """A commissioners' review of the action log: each action in scope marked reviewed, then signed off and frozen."""
+
+    collaborative = models.ForeignKey(Collaborative, on_delete=models.PROTECT, related_name="review_rounds")
+    title = models.CharField(max_length=120, help_text="For example: Board report, January 2027.")
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    opened_at = models.DateTimeField(default=timezone.now)
+    signed_off_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    signed_off_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-opened_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("actions:review", kwargs={"slug": self.collaborative.slug, "pk": self.pk})
+
+    @property
+    def is_signed_off(self) -> bool:
+        return self.signed_off_at is not None
+
+
+class ReviewItem(models.Model):
+    """An action in a review round, with the action as it stood: frozen when the round is signed off."""
+
+    round = models.ForeignKey(ReviewRound, on_delete=models.PROTECT, related_name="items")
+    action = models.ForeignKey(Action, on_delete=models.PROTECT, related_name="review_items")
+    snapshot = models.JSONField(default=dict)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    comment = models.TextField("comment (optional)", max_length=2000, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["round", "action"], name="review_item_once")]
+
+    def __str__(self) -> str:
+        return self.snapshot.get("title", "")

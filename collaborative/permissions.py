@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from actions.models import Action, ActionUpdate, ReviewItem, ReviewRound
 from meetings.models import AgendaItem, CalendarFeed, Meeting, Rsvp, Venue
 from meetings.services import RSVP_LINK_MAX_AGE, RSVP_SALT
 from members.models import INVITATION_SALT, Collaborative, Invitation, JoinRequest, Membership, User, Visibility
@@ -267,3 +268,69 @@ def round_for(user, collaborative_slug: str, pk: int, *, manage: bool = False) -
         Round.objects.select_related("collaborative"), pk=pk, collaborative=membership.collaborative
     )
     return membership, round
+
+
+def overseer_membership_for(user, collaborative_slug: str) -> Membership:
+    """Commissioners and facilitators, for the overview of the action log; 403 for members."""
+    membership = membership_for(user, collaborative_slug)
+    if not (membership.is_commissioner or membership.is_facilitator):
+        raise PermissionDenied("Only commissioners and facilitators can see this.")
+    require_two_factor(user)
+    return membership
+
+
+def action_rights(membership: Membership, action: Action) -> dict[str, bool]:
+    """What the viewer may do with an action, for the page's buttons (the views enforce it with action_for).
+
+    The owner and facilitators change it; they and the supporters add updates.
+    """
+    owner = action.owner_id == membership.user_id
+    supporter = action.supporters.filter(pk=membership.user_id).exists()
+    return {
+        "change": owner or membership.is_facilitator,
+        "update": owner or supporter or membership.is_facilitator,
+    }
+
+
+def action_for(user, collaborative_slug: str, pk: int, *, to: str = "see") -> tuple[Membership, Action]:
+    """(the viewer's membership, one of the Collaborative's actions) for `to` = "see", "change" or "update"."""
+    membership = membership_for(user, collaborative_slug)
+    action = get_object_or_404(
+        Action.objects.select_related("collaborative", "owner"), pk=pk, collaborative=membership.collaborative
+    )
+    if to != "see":
+        if not action_rights(membership, action)[to]:
+            if to == "change":
+                raise PermissionDenied("Only the action's owner and facilitators can change it.")
+            raise PermissionDenied("Only the action's owner, its supporters and facilitators can add updates.")
+        # Facilitators act on other people's actions: that needs their second sign-in step.
+        if membership.is_facilitator and action.owner_id != user.pk:
+            require_two_factor(user)
+    return membership, action
+
+
+def evidence_for(user, collaborative_slug: str, pk: int) -> tuple[Membership, ActionUpdate]:
+    """(the viewer's membership, an update with a file): evidence is for the Collaborative's members only."""
+    membership = membership_for(user, collaborative_slug)
+    update = get_object_or_404(
+        ActionUpdate.objects.select_related("action"), pk=pk, action__collaborative=membership.collaborative
+    )
+    if not update.file:
+        raise Http404("No file here.")
+    return membership, update
+
+
+def review_round_for(user, collaborative_slug: str, pk: int) -> tuple[Membership, ReviewRound]:
+    """(a commissioner's membership, one of the Collaborative's review rounds)."""
+    membership = commissioner_membership_for(user, collaborative_slug)
+    review = get_object_or_404(
+        ReviewRound.objects.select_related("collaborative"), pk=pk, collaborative=membership.collaborative
+    )
+    return membership, review
+
+
+def review_item_for(user, collaborative_slug: str, round_pk: int, pk: int) -> tuple[Membership, ReviewItem]:
+    """(a commissioner's membership, an action in one of the Collaborative's review rounds)."""
+    membership, review = review_round_for(user, collaborative_slug, round_pk)
+    item = get_object_or_404(ReviewItem.objects.select_related("round", "action"), pk=pk, round=review)
+    return membership, item

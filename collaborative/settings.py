@@ -164,6 +164,7 @@ CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "collaborative.tasks.heartbeat", "schedule": 60.0},
     "dispatch-messages": {"task": "notifications.tasks.dispatch_messages_task", "schedule": 60.0},
     "meeting-reminders": {"task": "meetings.tasks.queue_reminders_task", "schedule": 60.0},
+    "action-follow-ups": {"task": "actions.tasks.queue_follow_ups_task", "schedule": 60.0},
     "vision-reminders": {"task": "vision.tasks.queue_reminders_task", "schedule": 60.0},
 }
 
@@ -236,6 +237,9 @@ LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
 USE_I18N = True
 USE_TZ = True
+
+# Evidence uploaded to actions: outside the web root, served only through a view that checks membership.
+EVIDENCE_ROOT = Path(env.str("EVIDENCE_ROOT", default=str(VAR_DIR / "evidence")))
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"

@@ -21,4 +21,5 @@ urlpatterns = [
     path("", include("notifications.urls")),
     path("", include("meetings.urls")),
     path("", include("vision.urls")),
+    path("", include("actions.urls")),
 ]

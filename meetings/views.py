@@ -13,6 +13,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from actions.views import meeting_actions
 from collaborative.permissions import (
     LinkNotValid,
     agenda_item_for,
@@ -148,6 +149,7 @@ def meeting_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "came": meeting.attendances.filter(attended=True).count(),
             "minutes_waiting": minutes_to_approve(meeting) if membership.is_facilitator else None,
             **rsvp_context(meeting, mine),
+            **meeting_actions(meeting),
         },
     )
 

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from actions.views import my_actions
 from collaborative.permissions import (
     LinkNotValid,
     facilitator_membership_for,
@@ -86,6 +87,7 @@ def collaborative_home(request: HttpRequest, slug: str) -> HttpResponse:
             "needs_to_agree": ground_rules_agreed(membership, ground_rules) is None,
             **next_meeting_for(membership),
             **home_summary(membership),
+            **my_actions(membership),
             "requests_waiting": (
                 membership.collaborative.join_requests.filter(status=JoinRequest.Status.PENDING).count()
                 if membership.is_facilitator

@@ -214,6 +214,43 @@ ROUND_CLOSING = Kind(
     skip_reason=_why_not_round,
 )
 
+def _why_not_follow_up(message) -> str:
+    from actions.services import follow_up_skip_reason
+
+    return follow_up_skip_reason(message)
+
+
+ACTION_ASSIGNED = Kind(
+    key="action_assigned",
+    label="Actions given to you",
+    description="When someone makes you the owner of an action.",
+)
+
+ACTION_FOLLOW_UP = Kind(
+    key="action_follow_up",
+    label="Reminders about your actions",
+    description="3 days before an action you own is due, on the day, then every week while it is overdue.",
+    skip_reason=_why_not_follow_up,
+)
+
+ACTIONS_DIGEST = Kind(
+    key="actions_digest",
+    label="Actions to review before a meeting (facilitators)",
+    description="3 days before each meeting: actions due, overdue or changed since the last meeting.",
+)
+
+ACTIONS_SUMMARY = Kind(
+    key="actions_summary",
+    label="Monthly summary of the action log (commissioners)",
+    description="On the first of each month: what is done, what is overdue and what changed.",
+)
+
+YOU_SAID_WE_DID = Kind(
+    key="you_said_we_did",
+    label="You said, we did",
+    description="When an action that came from an agenda item you proposed is done.",
+)
+
 KINDS: dict[str, Kind] = {
     kind.key: kind
     for kind in [
@@ -234,6 +271,11 @@ KINDS: dict[str, Kind] = {
         GOAL_REVIEW_DUE,
         ROUND_OPENED,
         ROUND_CLOSING,
+        ACTION_ASSIGNED,
+        ACTION_FOLLOW_UP,
+        ACTIONS_DIGEST,
+        ACTIONS_SUMMARY,
+        YOU_SAID_WE_DID,
     ]
 }
 # The kinds members choose to get or not, on their preferences page.

@@ -1,0 +1,117 @@
+"""The action log as a spreadsheet: CSV streamed row by row, or an Excel file, with every column.
+
+Cells that a spreadsheet would read as a formula (starting =, +, -, @, a tab or a
+carriage return) are written with a leading apostrophe, so a title such as
+=HYPERLINK(...) typed into an action shows as text and never runs.
+"""
+
+import csv
+import tempfile
+from collections.abc import Iterable, Iterator
+
+from openpyxl import Workbook
+
+from notifications.services import site_url
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+COLUMNS = [
+    "Action number",
+    "Title",
+    "Description",
+    "Status",
+    "Why blocked or dropped",
+    "Owner",
+    "Supporters",
+    "Lead organisation",
+    "Due date",
+    "Overdue",
+    "Done on",
+    "Goal",
+    "Key role",
+    "From the meeting",
+    "From the agenda item",
+    "From the decision",
+    "Latest update",
+    "Latest update on",
+    "Latest update link",
+    "Latest update file",
+    "Created on",
+    "Last changed",
+    "Address",
+]
+
+
+def inert(value) -> str:
+    """A cell's text, with anything a spreadsheet would run as a formula made plain text."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def _name(user) -> str:
+    if user is None:
+        return ""
+    return user.display_name or "Former member"
+
+
+def action_row(action, today) -> list[str]:
+    """One action as a row of COLUMNS (people by their names now: "Former member" after an erasure)."""
+    return [
+        inert(value)
+        for value in [
+            action.pk,
+            action.title,
+            action.description,
+            action.get_status_display(),
+            action.status_reason,
+            _name(action.owner),
+            ", ".join(_name(person) for person in action.supporters.all()),
+            action.organisation,
+            action.due_on.isoformat(),
+            "Yes" if action.is_overdue(today) else "No",
+            action.done_at.date().isoformat() if action.done_at else "",
+            action.goal.title if action.goal_id else "",
+            str(action.key_role) if action.key_role_id else "",
+            action.meeting.local_start.date().isoformat() if action.meeting_id else "",
+            action.agenda_item.title if action.agenda_item_id else "",
+            action.decision.text if action.decision_id else "",
+            action.latest_update_text or "",
+            action.latest_update_at.date().isoformat() if action.latest_update_at else "",
+            action.latest_update_link or "",
+            site_url(f"/c/{action.collaborative.slug}/actions/evidence/{action.latest_update_id}/")
+            if action.latest_update_file
+            else "",
+            action.created_at.date().isoformat(),
+            action.updated_at.date().isoformat(),
+            site_url(action.get_absolute_url()),
+        ]
+    ]
+
+
+class _Echo:
+    """A file-like object that hands back what is written, for streaming CSV."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_stream(actions: Iterable, today) -> Iterator[str]:
+    writer = csv.writer(_Echo())
+    # A byte-order mark first, so Excel opens the file as UTF-8 (names with accents stay right).
+    yield "\ufeff" + writer.writerow(COLUMNS)
+    for action in actions:
+        yield writer.writerow(action_row(action, today))
+
+
+def xlsx_file(actions: Iterable, today):
+    """An Excel file of the actions, written row by row to a temporary file, ready to stream."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Actions")
+    sheet.append(COLUMNS)
+    for action in actions:
+        sheet.append(action_row(action, today))
+    # Returned open for FileResponse to stream and close: a context manager would close it too soon.
+    spool = tempfile.TemporaryFile()  # noqa: SIM115
+    workbook.save(spool)
+    spool.seek(0)
+    return spool

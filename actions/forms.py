@@ -1,0 +1,222 @@
+from django import forms
+from django.db.models.functions import Lower
+
+from actions.evidence import MAX_EVIDENCE_BYTES
+from actions.models import Action, ActionUpdate
+from meetings.models import AgendaItem, Decision, Meeting
+from members.models import Collaborative, Membership, User
+from vision.forms import DayField
+from vision.models import Goal, KeyRole
+
+
+class MemberChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: User) -> str:
+        return obj.display_name or obj.email
+
+
+class MembersChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: User) -> str:
+        return obj.display_name or obj.email
+
+
+def _members(collaborative: Collaborative):
+    ids = Membership.objects.current_in(collaborative).values("user_id")
+    return User.objects.filter(pk__in=ids).order_by(Lower("display_name"), "pk")
+
+
+class ActionForm(forms.ModelForm):
+    """Everything about an action; where it came from is set by the page it was started from."""
+
+    owner = MemberChoiceField(
+        label="Owner", queryset=User.objects.none(), help_text="The member who makes sure it happens."
+    )
+    supporters = MembersChoiceField(
+        label="Supporters (optional)",
+        queryset=User.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Members helping the owner. They can add updates too.",
+    )
+    due_on = DayField(label="Due date")
+    goal = forms.ModelChoiceField(
+        label="Which goal it helps (optional)", queryset=Goal.objects.none(), required=False, empty_label="None"
+    )
+    key_role = forms.ModelChoiceField(
+        label="Which key role it helps (optional)",
+        queryset=KeyRole.objects.none(),
+        required=False,
+        empty_label="None",
+    )
+    meeting = forms.ModelChoiceField(
+        label="The meeting it came from (optional)",
+        queryset=Meeting.objects.none(),
+        required=False,
+        empty_label="Not from a meeting",
+    )
+    # Set by "Record an action" beside an agenda item or a decision in a meeting's notes.
+    agenda_item = forms.ModelChoiceField(queryset=AgendaItem.objects.none(), required=False, widget=forms.HiddenInput)
+    decision = forms.ModelChoiceField(queryset=Decision.objects.none(), required=False, widget=forms.HiddenInput)
+
+    class Meta:
+        model = Action
+        fields = [
+            "title",
+            "description",
+            "owner",
+            "supporters",
+            "organisation",
+            "due_on",
+            "status",
+            "status_reason",
+            "goal",
+            "key_role",
+            "meeting",
+            "agenda_item",
+            "decision",
+        ]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 4}),
+            "status": forms.RadioSelect,
+            "status_reason": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, collaborative: Collaborative, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        members = _members(collaborative)
+        self.fields["owner"].queryset = members
+        self.fields["supporters"].queryset = members
+        self.fields["goal"].queryset = Goal.objects.filter(collaborative=collaborative).order_by("status", "title")
+        self.fields["key_role"].queryset = KeyRole.objects.filter(collaborative=collaborative)
+        self.fields["meeting"].queryset = Meeting.objects.filter(collaborative=collaborative).order_by("-starts_at")
+        self.fields["agenda_item"].queryset = AgendaItem.objects.filter(meeting__collaborative=collaborative)
+        self.fields["decision"].queryset = Decision.objects.filter(meeting__collaborative=collaborative)
+        if self.instance.pk:
+            self.initial["supporters"] = list(self.instance.supporters.values_list("pk", flat=True))
+
+    def clean(self) -> dict:
+        data = super().clean()
+        owner, supporters = data.get("owner"), data.get("supporters")
+        if owner and supporters and owner in supporters:
+            data["supporters"] = [person for person in supporters if person != owner]
+        # An agenda item or a decision belongs to its meeting: the action came from that meeting too.
+        for origin in (data.get("decision"), data.get("agenda_item")):
+            if origin is not None:
+                data["meeting"] = origin.meeting
+        return data
+
+
+class StatusForm(forms.Form):
+    """A quick change of status, from the home page or the action's page."""
+
+    status = forms.ChoiceField(label="Status", choices=Action.Status.choices)
+    status_reason = forms.CharField(
+        label="Why (needed for blocked or dropped)",
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        status = data.get("status")
+        if status in Action.NEEDS_REASON and not data.get("status_reason", "").strip():
+            label = dict(Action.Status.choices)[status].lower()
+            self.add_error("status_reason", f"Say why the action is {label}.")
+        return data
+
+
+class UpdateForm(forms.ModelForm):
+    file = forms.FileField(
+        label="A file as evidence (optional)",
+        required=False,
+        help_text="A PDF, a picture or an office document, up to 10 MB. Only members can open it.",
+    )
+    link = forms.URLField(
+        label="A link to evidence (optional)",
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+        help_text="For example a report or a news story online.",
+    )
+
+    class Meta:
+        model = ActionUpdate
+        fields = ["text", "link"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 3})}
+
+    def clean_text(self) -> str:
+        text = self.cleaned_data["text"].strip()
+        if not text:
+            raise forms.ValidationError("Say what has happened.")
+        return text
+
+    def clean_file(self):
+        upload = self.cleaned_data.get("file")
+        if upload and upload.size > MAX_EVIDENCE_BYTES:
+            raise forms.ValidationError("The file is bigger than 10 MB. Add a smaller file, or a link to it instead.")
+        return upload
+
+
+SORTS = {
+    "due": ("due_on", "id"),
+    "-due": ("-due_on", "-id"),
+    "updated": ("-updated_at", "-id"),
+    "status": ("status", "due_on", "id"),
+    "title": (Lower("title"), "id"),
+}
+SORT_CHOICES = [
+    ("due", "Due date, soonest first"),
+    ("-due", "Due date, latest first"),
+    ("updated", "Last changed"),
+    ("status", "Status"),
+    ("title", "Title, A to Z"),
+]
+
+
+class LogFilterForm(forms.Form):
+    """The action log's filters: every one in the address, so a filtered view can be bookmarked and shared."""
+
+    q = forms.CharField(label="Search", required=False, max_length=200)
+    status = forms.MultipleChoiceField(
+        label="Status", choices=Action.Status.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    overdue = forms.BooleanField(label="Overdue only", required=False)
+    owner = forms.ModelChoiceField(label="Owner", queryset=User.objects.none(), required=False, empty_label="Anyone")
+    organisation = forms.ChoiceField(label="Lead organisation", required=False)
+    goal = forms.ModelChoiceField(label="Goal", queryset=Goal.objects.none(), required=False, empty_label="Any")
+    key_role = forms.ModelChoiceField(
+        label="Key role", queryset=KeyRole.objects.none(), required=False, empty_label="Any"
+    )
+    meeting = forms.ModelChoiceField(
+        label="From the meeting", queryset=Meeting.objects.none(), required=False, empty_label="Any"
+    )
+    due_from = DayField(label="Due from", required=False)
+    due_to = DayField(label="Due by", required=False)
+    sort = forms.ChoiceField(label="Order", choices=SORT_CHOICES, required=False)
+
+    def __init__(self, *args, collaborative: Collaborative, organisations: list[str], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner"] = MemberChoiceField(
+            label="Owner", queryset=_members(collaborative), required=False, empty_label="Anyone"
+        )
+        self.fields["organisation"].choices = [("", "Any"), *((name, name) for name in organisations)]
+        self.fields["goal"].queryset = Goal.objects.filter(collaborative=collaborative).order_by("title")
+        self.fields["key_role"].queryset = KeyRole.objects.filter(collaborative=collaborative)
+        self.fields["meeting"].queryset = Meeting.objects.filter(collaborative=collaborative).order_by("-starts_at")
+
+    def clean(self) -> dict:
+        data = super().clean()
+        start, end = data.get("due_from"), data.get("due_to")
+        if start and end and end < start:
+            self.add_error("due_to", "The end of the range must be after its start.")
+        return data
+
+
+class ReviewRoundForm(forms.Form):
+    title = forms.CharField(label="Name of the review", max_length=120, help_text="For example: Board report, January.")
+
+
+class ReviewItemForm(forms.Form):
+    comment = forms.CharField(
+        label="Comment (optional)", max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )

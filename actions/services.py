@@ -1,0 +1,401 @@
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from actions.evidence import evidence_kind
+from actions.models import Action, ActionChange, ActionUpdate, ReviewItem, ReviewRound
+from meetings.models import AgendaItem, Decision, Meeting
+from members.models import Collaborative, Membership, User
+from notifications.models import Message
+from notifications.services import messages_queue
+from vision.models import Goal, KeyRole
+
+# Follow-ups go out at this time of day, in the Collaborative's time zone.
+FOLLOW_UP_TIME = time(9, 0)
+DUE_SOON_DAYS = 3
+DIGEST_DAYS_BEFORE_MEETING = 3
+
+# The fields whose every change is recorded, in the order the form shows them.
+TRACKED = [
+    "title",
+    "description",
+    "owner",
+    "supporters",
+    "organisation",
+    "due_on",
+    "status",
+    "status_reason",
+    "meeting",
+    "agenda_item",
+    "decision",
+    "goal",
+    "key_role",
+]
+RELATED = {"owner", "meeting", "agenda_item", "decision", "goal", "key_role"}
+# How the history names each field.
+FIELD_NAMES = {
+    "title": "title",
+    "description": "description",
+    "owner": "owner",
+    "supporters": "supporters",
+    "organisation": "lead organisation",
+    "due_on": "due date",
+    "status": "status",
+    "status_reason": "reason",
+    "meeting": "meeting it came from",
+    "agenda_item": "agenda item it came from",
+    "decision": "decision it came from",
+    "goal": "goal",
+    "key_role": "key role",
+}
+
+
+def _stored(action: Action, field: str) -> str:
+    """A field's value as the history stores it: ids for people and other records, ISO dates."""
+    if field == "supporters":
+        ids = getattr(action, "_supporter_ids", None)
+        if ids is None:
+            ids = list(action.supporters.values_list("pk", flat=True)) if action.pk else []
+        return ",".join(str(pk) for pk in sorted(ids))
+    if field in RELATED:
+        value = getattr(action, f"{field}_id")
+        return "" if value is None else str(value)
+    value = getattr(action, field)
+    if isinstance(value, date):
+        return value.isoformat()
+    return "" if value is None else str(value)
+
+
+def _check_links(action: Action, supporters: list[User]) -> None:
+    """Everything an action points at belongs to its Collaborative; people are current members."""
+    collaborative = action.collaborative
+    members = set(Membership.objects.current_in(collaborative).values_list("user_id", flat=True))
+    if action.owner_id is not None and action.owner_id not in members:
+        raise ValidationError({"owner": "Choose a current member as the owner."})
+    if any(person.pk not in members for person in supporters):
+        raise ValidationError({"supporters": "Choose current members as supporters."})
+    checks = [
+        ("meeting", Meeting, {"collaborative": collaborative}),
+        ("agenda_item", AgendaItem, {"meeting__collaborative": collaborative}),
+        ("decision", Decision, {"meeting__collaborative": collaborative}),
+        ("goal", Goal, {"collaborative": collaborative}),
+        ("key_role", KeyRole, {"collaborative": collaborative}),
+    ]
+    for field, model, scope in checks:
+        pk = getattr(action, f"{field}_id")
+        if pk is not None and not model.objects.filter(pk=pk, **scope).exists():
+            raise ValidationError({field: "Choose one from this Collaborative."})
+
+
+def local_now(collaborative: Collaborative, now: datetime | None = None) -> datetime:
+    return timezone.localtime(now or timezone.now(), ZoneInfo(collaborative.time_zone))
+
+
+def _tell(recipients, action: Action, kind: str, occasion: str) -> None:
+    people = [person for person in recipients if person is not None]
+    if people:
+        messages_queue(
+            recipients=people, collaborative=action.collaborative, kind=kind, about=action, occasion=occasion
+        )
+
+
+@transaction.atomic
+def action_create(*, action: Action, by: User, supporters: list[User] = ()) -> Action:
+    """Record a new action; its owner is told unless they made it themselves."""
+    supporters = list(supporters)
+    action.created_by = by
+    action.full_clean()
+    _check_links(action, supporters)
+    now = timezone.now()
+    action.created_at = action.updated_at = now
+    if action.status == Action.Status.DONE:
+        action.done_at = now
+    action.save()
+    action.supporters.set(supporters)
+    ActionChange.objects.create(action=action, field="created", new_value=action.title, changed_by=by, changed_at=now)
+    if action.owner_id and action.owner_id != by.pk:
+        _tell([action.owner], action, "action_assigned", f"owner-{action.owner_id}-created")
+    return action
+
+
+@transaction.atomic
+def action_change(*, action: Action, by: User, changes: dict, supporters: list[User] | None = None) -> list[str]:
+    """Change some fields of an action, recording each change: who, when, old and new. Returns the fields changed."""
+    action = Action.objects.select_for_update(of=("self",)).select_related("collaborative").get(pk=action.pk)
+    before = {field: _stored(action, field) for field in TRACKED}
+    for field, value in changes.items():
+        if field not in TRACKED or field == "supporters":
+            raise ValueError(f"Not a field to change: {field}")
+        setattr(action, field, value)
+    if action.status not in Action.NEEDS_REASON and "status" in changes and "status_reason" not in changes:
+        action.status_reason = ""
+    if supporters is not None:
+        action._supporter_ids = [person.pk for person in supporters]
+    action.full_clean()
+    _check_links(action, supporters if supporters is not None else list(action.supporters.all()))
+    after = {field: _stored(action, field) for field in TRACKED}
+    changed = [field for field in TRACKED if before[field] != after[field]]
+    if not changed:
+        return []
+    now = timezone.now()
+    if "status" in changed:
+        action.done_at = now if action.status == Action.Status.DONE else None
+    action.updated_at = now
+    action.save()
+    if supporters is not None:
+        action.supporters.set(supporters)
+    records = ActionChange.objects.bulk_create(
+        ActionChange(
+            action=action, field=field, old_value=before[field], new_value=after[field], changed_by=by, changed_at=now
+        )
+        for field in changed
+    )
+    if "owner" in changed and action.owner_id and action.owner_id != by.pk:
+        owner_change = next(record for record in records if record.field == "owner")
+        _tell(
+            [action.owner], action, "action_assigned", f"owner-{action.owner_id}-{owner_change.pk or now.timestamp()}"
+        )
+    if "status" in changed and action.status == Action.Status.DONE:
+        _you_said_we_did(action, by)
+    return changed
+
+
+def _you_said_we_did(action: Action, by: User) -> None:
+    """When an action that came from a member's agenda item is done, that member is told."""
+    item = action.agenda_item
+    if item is None or item.proposed_by_id is None or item.proposed_by_id == by.pk:
+        return
+    if not Membership.objects.current_in(action.collaborative).filter(user_id=item.proposed_by_id).exists():
+        return
+    _tell([item.proposed_by], action, "you_said_we_did", "done")
+
+
+@transaction.atomic
+def action_update_add(*, action: Action, by: User, text: str, link: str = "", upload=None) -> ActionUpdate:
+    """Progress in words, with a link or a file as evidence. Files are checked by what is in them."""
+    update = ActionUpdate(action=action, author=by, text=text.strip(), link=link.strip())
+    if upload is not None:
+        try:
+            kind = evidence_kind(upload)
+        except ValueError as error:
+            raise ValidationError({"file": str(error)}) from error
+        update.file_name = (upload.name or "evidence")[-200:]
+        update.file_type = kind.content_type
+        update.file_size = upload.size
+        update.file = upload
+    update.full_clean(exclude=["file"])
+    update.save()
+    Action.objects.filter(pk=action.pk).update(updated_at=update.created_at)
+    return update
+
+
+def follow_up_day(collaborative: Collaborative, now: datetime) -> date:
+    """The day follow-ups are being sent for: today from 9am local time, yesterday before."""
+    local = local_now(collaborative, now)
+    return local.date() if local.time() >= FOLLOW_UP_TIME else local.date() - timedelta(days=1)
+
+
+def follow_up_occasion(action: Action, today: date) -> str | None:
+    """Which follow-up the owner of a live action should have by `today`, or None.
+
+    3 days before the due date, on it, then every 7 days while overdue. The occasion
+    names the due date, so moving the due date starts the schedule again.
+    """
+    due = action.due_on
+    if today < due - timedelta(days=DUE_SOON_DAYS):
+        return None
+    if today < due:
+        return f"due-soon-{due.isoformat()}"
+    if today < due + timedelta(days=7):
+        return f"due-{due.isoformat()}"
+    weeks = (today - due).days // 7
+    return f"overdue-{due.isoformat()}-{weeks}"
+
+
+def follow_up_skip_reason(message) -> str:
+    """Checked by the worker just before sending: a follow-up for an action done, dropped or re-dated is not sent."""
+    action = message.about
+    if action is None:
+        return "The action no longer exists."
+    if not action.is_live:
+        return f"The action is {action.get_status_display().lower()}."
+    if action.due_on.isoformat() not in message.occasion:
+        return "The due date has changed."
+    if action.owner_id != message.recipient_id:
+        return "Someone else owns the action now."
+    return ""
+
+
+def followups_queue(*, now: datetime | None = None) -> int:
+    """Beat's scan: queue owners' follow-ups, facilitators' digests before meetings and commissioners' summaries."""
+    now = now or timezone.now()
+    queued = 0
+    action_type = ContentType.objects.get_for_model(Action)
+    window = now.date() + timedelta(days=DUE_SOON_DAYS + 1)
+    live = (
+        Action.objects.live().filter(due_on__lte=window, owner__isnull=False).select_related("collaborative", "owner")
+    )
+    sent = set(
+        Message.objects.filter(
+            kind="action_follow_up", about_type=action_type, about_id__in=live.values("pk")
+        ).values_list("about_id", "occasion")
+    )
+    for action in live:
+        occasion = follow_up_occasion(action, follow_up_day(action.collaborative, now))
+        if occasion is None or (action.pk, occasion) in sent:
+            continue
+        if not Membership.objects.current_in(action.collaborative).filter(user_id=action.owner_id).exists():
+            continue
+        with transaction.atomic():
+            _tell([action.owner], action, "action_follow_up", occasion)
+        queued += 1
+    return queued + digests_queue(now=now) + summaries_queue(now=now)
+
+
+def digests_queue(*, now: datetime) -> int:
+    """Three days before each meeting, facilitators get the actions to review at it."""
+    queued = 0
+    soon = Meeting.objects.scheduled().filter(
+        starts_at__gt=now, starts_at__lte=now + timedelta(days=DIGEST_DAYS_BEFORE_MEETING + 1)
+    )
+    for meeting in soon.select_related("collaborative"):
+        local_start = local_now(meeting.collaborative, meeting.starts_at)
+        due = datetime.combine(
+            local_start.date() - timedelta(days=DIGEST_DAYS_BEFORE_MEETING), FOLLOW_UP_TIME, tzinfo=local_start.tzinfo
+        )
+        if now < due:
+            continue
+        facilitators = [
+            m.user
+            for m in Membership.objects.current_in(meeting.collaborative).filter(role=Membership.Role.FACILITATOR)
+        ]
+        told = set(
+            Message.objects.filter(
+                kind="actions_digest",
+                about_type=ContentType.objects.get_for_model(Meeting),
+                about_id=meeting.pk,
+            ).values_list("recipient_id", flat=True)
+        )
+        recipients = [person for person in facilitators if person.pk not in told]
+        if recipients:
+            with transaction.atomic():
+                messages_queue(
+                    recipients=recipients, collaborative=meeting.collaborative, kind="actions_digest", about=meeting
+                )
+            queued += len(recipients)
+    return queued
+
+
+def summaries_queue(*, now: datetime) -> int:
+    """On the first of each month (9am local), commissioners get a summary of the action log."""
+    queued = 0
+    collaborative_type = ContentType.objects.get_for_model(Collaborative)
+    for collaborative in Collaborative.objects.filter(
+        memberships__role=Membership.Role.COMMISSIONER, memberships__status=Membership.Status.ACTIVE
+    ).distinct():
+        day = follow_up_day(collaborative, now)
+        occasion = f"summary-{day:%Y-%m}"
+        told = set(
+            Message.objects.filter(
+                kind="actions_summary", about_type=collaborative_type, about_id=collaborative.pk, occasion=occasion
+            ).values_list("recipient_id", flat=True)
+        )
+        commissioners = [
+            m.user
+            for m in Membership.objects.current_in(collaborative).filter(role=Membership.Role.COMMISSIONER)
+            if m.user_id not in told
+        ]
+        if commissioners:
+            with transaction.atomic():
+                messages_queue(
+                    recipients=commissioners,
+                    collaborative=collaborative,
+                    kind="actions_summary",
+                    about=collaborative,
+                    occasion=occasion,
+                )
+            queued += len(commissioners)
+    return queued
+
+
+def action_snapshot(action: Action, latest_update: ActionUpdate | None) -> dict:
+    """An action as it stands, for a review round. People by id, so an erasure shows "Former member"."""
+    return {
+        "title": action.title,
+        "owner_id": action.owner_id,
+        "organisation": action.organisation,
+        "due_on": action.due_on.isoformat(),
+        "status": action.status,
+        "status_label": action.get_status_display(),
+        "status_reason": action.status_reason,
+        "done_at": action.done_at.isoformat() if action.done_at else None,
+        "goal": action.goal.title if action.goal_id else "",
+        "latest_update": latest_update.text if latest_update else "",
+        "latest_update_at": latest_update.created_at.isoformat() if latest_update else None,
+    }
+
+
+def _latest_updates(actions) -> dict[int, ActionUpdate]:
+    latest = {}
+    for update in ActionUpdate.objects.filter(action__in=actions).order_by("action_id", "created_at", "id"):
+        latest[update.action_id] = update
+    return latest
+
+
+@transaction.atomic
+def review_round_open(*, collaborative: Collaborative, by: User, title: str) -> ReviewRound:
+    """Start a review: every live action, and those finished since the last signed-off review, as they stand now."""
+    if collaborative.review_rounds.filter(signed_off_at__isnull=True).exists():
+        raise ValidationError("A review is already under way. Sign it off before starting another.")
+    last = collaborative.review_rounds.filter(signed_off_at__isnull=False).order_by("-signed_off_at").first()
+    finished_since = last.signed_off_at if last else timezone.now() - timedelta(days=92)
+    actions = list(
+        Action.objects.filter(collaborative=collaborative)
+        .exclude(status__in=[Action.Status.DONE, Action.Status.DROPPED], updated_at__lt=finished_since)
+        .select_related("goal")
+        .order_by("due_on", "id")
+    )
+    review = ReviewRound(collaborative=collaborative, title=title.strip(), opened_by=by)
+    review.full_clean()
+    review.save()
+    latest = _latest_updates(actions)
+    ReviewItem.objects.bulk_create(
+        ReviewItem(round=review, action=action, snapshot=action_snapshot(action, latest.get(action.pk)))
+        for action in actions
+    )
+    return review
+
+
+def _still_open(review: ReviewRound) -> ReviewRound:
+    review = ReviewRound.objects.select_for_update().get(pk=review.pk)
+    if review.is_signed_off:
+        raise ValidationError("This review has been signed off, so it can no longer be changed.")
+    return review
+
+
+@transaction.atomic
+def review_item_mark(*, item: ReviewItem, by: User, comment: str = "") -> ReviewItem:
+    """Mark an action reviewed, as it stands now, with an optional comment."""
+    _still_open(item.round)
+    action = Action.objects.select_related("goal").get(pk=item.action_id)
+    item.snapshot = action_snapshot(action, _latest_updates([action]).get(action.pk))
+    item.reviewed_at, item.reviewed_by, item.comment = timezone.now(), by, comment.strip()
+    item.full_clean()
+    item.save()
+    return item
+
+
+@transaction.atomic
+def review_round_sign_off(*, review: ReviewRound, by: User) -> ReviewRound:
+    """Sign off a review: it is frozen as it is, and later changes to actions do not alter it."""
+    review = _still_open(review)
+    waiting = review.items.filter(reviewed_at__isnull=True).count()
+    if waiting:
+        raise ValidationError(f"{waiting} action{'s' if waiting != 1 else ''} still to review before signing off.")
+    review.signed_off_at, review.signed_off_by = timezone.now(), by
+    review.save(update_fields=["signed_off_at", "signed_off_by"])
+    return review

@@ -1,0 +1,660 @@
+from collections import Counter
+from datetime import date, timedelta
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import TruncMonth
+from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from actions.export import csv_stream, xlsx_file
+from actions.forms import SORTS, ActionForm, LogFilterForm, ReviewItemForm, ReviewRoundForm, StatusForm, UpdateForm
+from actions.models import Action, ActionUpdate
+from actions.services import (
+    FIELD_NAMES,
+    TRACKED,
+    action_change,
+    action_create,
+    action_update_add,
+    local_now,
+    review_item_mark,
+    review_round_open,
+    review_round_sign_off,
+)
+from collaborative.permissions import (
+    action_for,
+    action_rights,
+    commissioner_membership_for,
+    evidence_for,
+    membership_for,
+    overseer_membership_for,
+    review_item_for,
+    review_round_for,
+)
+from meetings.models import AgendaItem, Decision, Meeting
+from members.models import Membership, User
+from vision.models import Goal, KeyRole
+
+PAGE_SIZE = 50
+MY_ACTIONS = 10
+
+
+def today_in(collaborative) -> date:
+    return local_now(collaborative).date()
+
+
+def _context(membership: Membership, **extra) -> dict:
+    return {
+        "membership": membership,
+        "collaborative": membership.collaborative,
+        "can_manage": membership.is_facilitator,
+        **extra,
+    }
+
+
+def _with_latest_update(actions):
+    latest = ActionUpdate.objects.filter(action=OuterRef("pk")).order_by("-created_at", "-id")
+    return actions.annotate(
+        latest_update_text=Subquery(latest.values("text")[:1]),
+        latest_update_at=Subquery(latest.values("created_at")[:1]),
+        latest_update_link=Subquery(latest.values("link")[:1]),
+        latest_update_id=Subquery(latest.values("pk")[:1]),
+        latest_update_file=Subquery(latest.values("file_name")[:1]),
+    )
+
+
+def filtered_actions(collaborative, filters: dict, today: date):
+    """The Collaborative's actions narrowed by the log's filters, in the chosen order."""
+    actions = Action.objects.filter(collaborative=collaborative)
+    if query := filters.get("q", "").strip():
+        actions = actions.filter(
+            Q(title__icontains=query) | Q(description__icontains=query) | Q(organisation__icontains=query)
+        )
+    if statuses := filters.get("status"):
+        actions = actions.filter(status__in=statuses)
+    if filters.get("overdue"):
+        actions = actions.overdue(today)
+    for field in ("owner", "goal", "key_role", "meeting"):
+        if value := filters.get(field):
+            actions = actions.filter(**{field: value})
+    if organisation := filters.get("organisation"):
+        actions = actions.filter(organisation=organisation)
+    if start := filters.get("due_from"):
+        actions = actions.filter(due_on__gte=start)
+    if end := filters.get("due_to"):
+        actions = actions.filter(due_on__lte=end)
+    return actions.order_by(*SORTS.get(filters.get("sort") or "due", SORTS["due"]))
+
+
+def _organisations(collaborative) -> list[str]:
+    return list(
+        Action.objects.filter(collaborative=collaborative)
+        .exclude(organisation="")
+        .values_list("organisation", flat=True)
+        .distinct()
+        .order_by("organisation")
+    )
+
+
+def _log_filters(request: HttpRequest, collaborative) -> LogFilterForm:
+    form = LogFilterForm(request.GET, collaborative=collaborative, organisations=_organisations(collaborative))
+    form.is_valid()  # A bad value is explained on the page; the good filters still apply.
+    return form
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def action_log(request: HttpRequest, slug: str) -> HttpResponse:
+    membership = membership_for(request.user, slug)
+    collaborative = membership.collaborative
+    form = _log_filters(request, collaborative)
+    today = today_in(collaborative)
+    actions = _with_latest_update(filtered_actions(collaborative, form.cleaned_data, today)).select_related(
+        "owner", "goal"
+    )
+    page = Paginator(actions, PAGE_SIZE).get_page(request.GET.get("page"))
+    for action in page.object_list:
+        action.overdue = action.is_overdue(today)
+    query_string = request.GET.copy()
+    query_string.pop("page", None)
+    template = "actions/action_list.html"
+    if request.htmx and not request.htmx.history_restore_request:
+        template += "#action-table"
+    return render(
+        request,
+        template,
+        _context(
+            membership,
+            form=form,
+            page=page,
+            query_string=query_string.urlencode(),
+            can_oversee=membership.is_commissioner or membership.is_facilitator,
+        ),
+    )
+
+
+def _export_rows(collaborative, filters: dict, today: date):
+    actions = _with_latest_update(filtered_actions(collaborative, filters, today)).select_related(
+        "collaborative", "owner", "goal", "key_role", "meeting", "agenda_item", "decision"
+    )
+    # In chunks: the whole log is never held in memory at once, whatever its size.
+    return actions.prefetch_related(Prefetch("supporters", queryset=User.objects.order_by("display_name"))).iterator(
+        chunk_size=1000
+    )
+
+
+@require_GET
+def action_export(request: HttpRequest, slug: str, format: str) -> HttpResponse:
+    """The log as shown, with every column: CSV streamed as it is written, or an Excel file."""
+    membership = membership_for(request.user, slug)
+    collaborative = membership.collaborative
+    form = _log_filters(request, collaborative)
+    today = today_in(collaborative)
+    rows = _export_rows(collaborative, form.cleaned_data, today)
+    name = f"actions-{collaborative.slug}-{today.isoformat()}"
+    if format == "csv":
+        response = StreamingHttpResponse(csv_stream(rows, today), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+        return response
+    return FileResponse(
+        xlsx_file(rows, today),
+        as_attachment=True,
+        filename=f"{name}.xlsx",
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
+def _number(value: str | None) -> int | None:
+    return int(value) if value and value.isascii() and value.isdigit() and len(value) < 12 else None
+
+
+@require_http_methods(["GET", "POST"])
+def action_new(request: HttpRequest, slug: str) -> HttpResponse:
+    """Any member proposes an action; from a meeting's notes it arrives with where it came from."""
+    membership = membership_for(request.user, slug)
+    collaborative = membership.collaborative
+    initial = {"owner": request.user.pk, "due_on": today_in(collaborative) + timedelta(days=28)}
+    for field in ("meeting", "agenda_item", "decision"):
+        if (pk := _number(request.GET.get(field))) is not None:
+            initial[field] = pk
+    if decision := Decision.objects.filter(
+        pk=initial.get("decision") or 0, meeting__collaborative=collaborative
+    ).first():
+        initial.setdefault("title", decision.text[:200])
+        initial["meeting"] = decision.meeting_id
+    if item := AgendaItem.objects.filter(
+        pk=initial.get("agenda_item") or 0, meeting__collaborative=collaborative
+    ).first():
+        initial["meeting"] = item.meeting_id
+    form = ActionForm(
+        request.POST or None, instance=Action(collaborative=collaborative), initial=initial, collaborative=collaborative
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            action = action_create(
+                action=form.save(commit=False), by=request.user, supporters=form.cleaned_data["supporters"]
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "The action has been recorded.")
+            return redirect(action)
+    return render(
+        request,
+        "actions/action_form.html",
+        _context(membership, form=form, action=None),
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _timeline(action: Action) -> list[dict]:
+    """Every change and every update of an action, oldest first, with people by their names now."""
+    changes = list(action.changes.select_related("changed_by"))
+    updates = list(action.updates.select_related("author"))
+    people_ids, related = set(), {name: set() for name in ("meeting", "agenda_item", "decision", "goal", "key_role")}
+    for change in changes:
+        for value in (change.old_value, change.new_value):
+            if change.field in ("owner", "supporters"):
+                people_ids |= {int(pk) for pk in value.split(",") if pk}
+            elif change.field in related and value:
+                related[change.field].add(int(value))
+    names = {user.pk: user.display_name or "Former member" for user in User.objects.filter(pk__in=people_ids)}
+    labels = {
+        "meeting": {
+            m.pk: f"the meeting of {m.local_start:%-d %B %Y}"
+            for m in Meeting.objects.filter(pk__in=related["meeting"]).select_related("collaborative")
+        },
+        "agenda_item": dict(AgendaItem.objects.filter(pk__in=related["agenda_item"]).values_list("pk", "title")),
+        "decision": dict(Decision.objects.filter(pk__in=related["decision"]).values_list("pk", "text")),
+        "goal": dict(Goal.objects.filter(pk__in=related["goal"]).values_list("pk", "title")),
+        "key_role": {k.pk: str(k) for k in KeyRole.objects.filter(pk__in=related["key_role"])},
+    }
+    statuses = dict(Action.Status.choices)
+
+    def shown(field: str, value: str) -> str:
+        if not value:
+            return "nothing"
+        if field == "owner":
+            return names.get(int(value), "Former member")
+        if field == "supporters":
+            return ", ".join(names.get(int(pk), "Former member") for pk in value.split(",")) or "nobody"
+        if field == "status":
+            return statuses.get(value, value)
+        if field == "due_on":
+            return date.fromisoformat(value).strftime("%-d %B %Y")
+        if field in labels:
+            return labels[field].get(int(value), "something no longer there")
+        return value
+
+    entries = [
+        {
+            "when": change.changed_at,
+            "who": change.changed_by,
+            "kind": "created" if change.field == "created" else "change",
+            "field": FIELD_NAMES.get(change.field, change.field),
+            "old": shown(change.field, change.old_value),
+            "new": shown(change.field, change.new_value),
+        }
+        for change in changes
+    ] + [{"when": update.created_at, "who": update.author, "kind": "update", "update": update} for update in updates]
+    return sorted(entries, key=lambda entry: entry["when"])
+
+
+def _detail_page(request: HttpRequest, membership: Membership, action: Action, **forms) -> HttpResponse:
+    rights = action_rights(membership, action)
+    action = (
+        Action.objects.select_related(
+            "owner", "goal", "key_role", "meeting", "agenda_item", "decision", "collaborative"
+        )
+        .prefetch_related("supporters")
+        .get(pk=action.pk)
+    )
+    return render(
+        request,
+        "actions/action_detail.html",
+        _context(
+            membership,
+            action=action,
+            overdue=action.is_overdue(today_in(action.collaborative)),
+            rights=rights,
+            timeline=_timeline(action),
+            update_form=forms.get("update_form") or UpdateForm(),
+            status_form=forms.get("status_form")
+            or StatusForm(initial={"status": action.status, "status_reason": action.status_reason}),
+        ),
+        status=400 if forms else 200,
+    )
+
+
+@require_GET
+def action_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    membership, action = action_for(request.user, slug, pk)
+    return _detail_page(request, membership, action)
+
+
+@require_http_methods(["GET", "POST"])
+def action_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    membership, action = action_for(request.user, slug, pk, to="change")
+    form = ActionForm(request.POST or None, instance=action, collaborative=membership.collaborative)
+    if request.method == "POST" and form.is_valid():
+        changes = {
+            field: form.cleaned_data[field] for field in TRACKED if field in form.cleaned_data and field != "supporters"
+        }
+        try:
+            changed = action_change(
+                action=Action.objects.get(pk=action.pk),
+                by=request.user,
+                changes=changes,
+                supporters=list(form.cleaned_data["supporters"]),
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "The action has been changed." if changed else "Nothing was changed.")
+            return redirect(action)
+    return render(
+        request,
+        "actions/action_form.html",
+        _context(membership, form=form, action=action),
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _back(request: HttpRequest, fallback: str) -> str:
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return fallback
+
+
+@require_POST
+def action_status(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """A quick change of status by the owner (or a facilitator), from the home page or the action's page."""
+    membership, action = action_for(request.user, slug, pk, to="change")
+    form = StatusForm(request.POST)
+    error = ""
+    if form.is_valid():
+        try:
+            action_change(
+                action=action,
+                by=request.user,
+                changes={"status": form.cleaned_data["status"], "status_reason": form.cleaned_data["status_reason"]},
+            )
+        except ValidationError as problem:
+            error = problem.messages[0]
+    else:
+        error = next(iter(form.errors.values()))[0]
+    if request.htmx:
+        action.refresh_from_db()
+        action.mine = action.owner_id == request.user.pk
+        action.overdue = action.is_overdue(today_in(membership.collaborative))
+        return render(
+            request,
+            "actions/_my_action.html",
+            {
+                "action": action,
+                "collaborative": membership.collaborative,
+                "status_choices": Action.Status.choices,
+                "error": error,
+                "saved": not error,
+            },
+        )
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(
+            request, f"“{action.title}” is now {dict(Action.Status.choices)[form.cleaned_data['status']].lower()}."
+        )
+    return redirect(_back(request, action.get_absolute_url()))
+
+
+@require_POST
+def action_update(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    membership, action = action_for(request.user, slug, pk, to="update")
+    form = UpdateForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            action_update_add(
+                action=action,
+                by=request.user,
+                text=form.cleaned_data["text"],
+                link=form.cleaned_data["link"],
+                upload=form.cleaned_data.get("file"),
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Your update has been added.")
+            return redirect(action)
+    return _detail_page(request, membership, action, update_form=form)
+
+
+@require_GET
+def evidence_download(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """A file added as evidence: only for members, always downloaded, never shown as a page."""
+    _membership, update = evidence_for(request.user, slug, pk)
+    response = FileResponse(
+        update.file.open("rb"), as_attachment=True, filename=update.file_name, content_type=update.file_type
+    )
+    # Even if a browser tried to show it, nothing in it could run here.
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def my_actions(membership: Membership) -> dict:
+    """The member's live actions for the home page, overdue first, with quick status changes for owners."""
+    collaborative = membership.collaborative
+    today = today_in(collaborative)
+    mine = list(
+        Action.objects.live()
+        .filter(collaborative=collaborative)
+        .filter(Q(owner_id=membership.user_id) | Q(supporters=membership.user_id))
+        .distinct()
+        .order_by("due_on", "id")[: MY_ACTIONS + 1]
+    )
+    for action in mine:
+        action.overdue = action.is_overdue(today)
+        action.mine = action.owner_id == membership.user_id
+    return {
+        "my_actions": mine[:MY_ACTIONS],
+        "more_actions": len(mine) > MY_ACTIONS,
+        "status_choices": Action.Status.choices,
+    }
+
+
+def meeting_actions(meeting: Meeting) -> dict:
+    """For a meeting's page: the actions it created, and "matters arising" since the meeting before."""
+    created = list(meeting.actions.select_related("owner").order_by("id"))
+    previous = (
+        Meeting.objects.filter(collaborative=meeting.collaborative, starts_at__lt=meeting.starts_at)
+        .exclude(status=Meeting.Status.CANCELLED)
+        .order_by("-starts_at")
+        .first()
+    )
+    since = previous.starts_at if previous else meeting.starts_at - timedelta(days=31)
+    due_by = timezone.localtime(meeting.starts_at).date()
+    arising = list(
+        Action.objects.filter(collaborative=meeting.collaborative)
+        .filter(
+            Q(updated_at__gte=since, updated_at__lt=meeting.starts_at) | Q(status__in=Action.LIVE, due_on__lte=due_by)
+        )
+        .exclude(meeting=meeting)
+        .select_related("owner")
+        .order_by("due_on", "id")
+    )
+    return {"actions_created": created, "matters_arising": arising, "arising_since": previous}
+
+
+# Charts drawn on the server: bars scale to the largest value; the table beside each has the numbers.
+BAR_WIDTH = 300
+
+
+def _bars(rows: list[tuple[str, int]]) -> dict:
+    largest = max((count for _, count in rows), default=0) or 1
+    return {
+        "height": len(rows) * 32,
+        "rows": [
+            {"label": label, "count": count, "width": round(BAR_WIDTH * count / largest), "y": i * 32}
+            for i, (label, count) in enumerate(rows)
+        ],
+    }
+
+
+@require_GET
+def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
+    """The commissioners' overview: counts by status, overdue, done on time, by organisation and goal, by month."""
+    membership = overseer_membership_for(request.user, slug)
+    collaborative = membership.collaborative
+    today = today_in(collaborative)
+    actions = Action.objects.filter(collaborative=collaborative)
+    by_status = Counter(dict(actions.values_list("status").annotate(n=Count("id")).values_list("status", "n")))
+    overdue = actions.overdue(today).count()
+    done = actions.filter(status=Action.Status.DONE)
+    on_time = sum(
+        1
+        for done_at, due in done.values_list("done_at", "due_on")
+        if done_at and timezone.localtime(done_at).date() <= due
+    )
+    organisations = list(
+        actions.exclude(organisation="")
+        .values("organisation")
+        .annotate(
+            total=Count("id"),
+            live=Count("id", filter=Q(status__in=Action.LIVE)),
+            late=Count("id", filter=Q(status__in=Action.LIVE, due_on__lt=today)),
+            finished=Count("id", filter=Q(status=Action.Status.DONE)),
+        )
+        .order_by("-total", "organisation")[:15]
+    )
+    goals = list(
+        actions.exclude(goal=None)
+        .values("goal__title")
+        .annotate(
+            total=Count("id"),
+            live=Count("id", filter=Q(status__in=Action.LIVE)),
+            late=Count("id", filter=Q(status__in=Action.LIVE, due_on__lt=today)),
+            finished=Count("id", filter=Q(status=Action.Status.DONE)),
+        )
+        .order_by("-total", "goal__title")
+    )
+    start = (today.replace(day=1) - timedelta(days=335)).replace(day=1)
+    created = dict(
+        actions.filter(created_at__date__gte=start)
+        .annotate(month=TruncMonth("created_at"))
+        .values("month")
+        .annotate(n=Count("id"))
+        .values_list("month", "n")
+    )
+    finished = dict(
+        done.filter(done_at__date__gte=start)
+        .annotate(month=TruncMonth("done_at"))
+        .values("month")
+        .annotate(n=Count("id"))
+        .values_list("month", "n")
+    )
+    months = []
+    month = start
+    while month <= today:
+        months.append(
+            {
+                "label": month.strftime("%B %Y"),
+                "short": month.strftime("%b"),
+                "created": _month_count(created, month),
+                "done": _month_count(finished, month),
+            }
+        )
+        month = (month.replace(day=28) + timedelta(days=4)).replace(day=1)
+    largest = max([m["created"] for m in months] + [m["done"] for m in months] + [1])
+    for i, m in enumerate(months):
+        m["x"] = 40 + i * 52
+        m["created_height"] = round(160 * m["created"] / largest)
+        m["done_height"] = round(160 * m["done"] / largest)
+        m["created_y"], m["done_y"] = 180 - m["created_height"], 180 - m["done_height"]
+    return render(
+        request,
+        "actions/dashboard.html",
+        _context(
+            membership,
+            total=sum(by_status.values()),
+            statuses=_bars([(label, by_status.get(value, 0)) for value, label in Action.Status.choices]),
+            overdue=overdue,
+            done_total=by_status.get(Action.Status.DONE, 0),
+            on_time=on_time,
+            organisations=organisations,
+            goals=goals,
+            months=months,
+            today=today,
+        ),
+    )
+
+
+def _month_count(counts: dict, month: date) -> int:
+    for key, value in counts.items():
+        if key is not None and key.year == month.year and key.month == month.month:
+            return value
+    return 0
+
+
+@require_GET
+def review_list(request: HttpRequest, slug: str) -> HttpResponse:
+    membership = commissioner_membership_for(request.user, slug)
+    reviews = membership.collaborative.review_rounds.annotate(
+        size=Count("items"), done=Count("items", filter=Q(items__reviewed_at__isnull=False))
+    ).select_related("signed_off_by")
+    return render(
+        request, "actions/reviewround_list.html", _context(membership, reviews=reviews, form=ReviewRoundForm())
+    )
+
+
+@require_POST
+def review_new(request: HttpRequest, slug: str) -> HttpResponse:
+    membership = commissioner_membership_for(request.user, slug)
+    form = ReviewRoundForm(request.POST)
+    if form.is_valid():
+        try:
+            review = review_round_open(
+                collaborative=membership.collaborative, by=request.user, title=form.cleaned_data["title"]
+            )
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+        else:
+            messages.success(request, f"The review has started with {review.items.count()} actions.")
+            return redirect(review)
+    else:
+        messages.error(request, "Give the review a name.")
+    return redirect("actions:reviews", slug=slug)
+
+
+def _owner_names(items) -> dict[int, str]:
+    ids = {item.snapshot.get("owner_id") for item in items} - {None}
+    return {user.pk: user.display_name or "Former member" for user in User.objects.filter(pk__in=ids)}
+
+
+def _shown(item, names: dict[int, str]) -> None:
+    """What a review item's snapshot needs on the page: the owner's name now, the due date as a date."""
+    item.owner_name = names.get(item.snapshot.get("owner_id"), "")
+    item.due_on = date.fromisoformat(item.snapshot["due_on"]) if item.snapshot.get("due_on") else None
+
+
+@require_GET
+def review_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """A review under way (mark each action), or signed off: frozen as it was, and printable."""
+    membership, review = review_round_for(request.user, slug, pk)
+    items = list(review.items.select_related("reviewed_by", "action").order_by("snapshot__due_on", "id"))
+    names = _owner_names(items)
+    for item in items:
+        _shown(item, names)
+    return render(
+        request,
+        "actions/reviewround_detail.html",
+        _context(
+            membership,
+            review=review,
+            items=items,
+            waiting=sum(1 for item in items if item.reviewed_at is None),
+            form=ReviewItemForm(),
+        ),
+    )
+
+
+@require_POST
+def review_item(request: HttpRequest, slug: str, round_pk: int, pk: int) -> HttpResponse:
+    membership, item = review_item_for(request.user, slug, round_pk, pk)
+    form = ReviewItemForm(request.POST)
+    error = ""
+    if form.is_valid():
+        try:
+            item = review_item_mark(item=item, by=request.user, comment=form.cleaned_data["comment"])
+        except ValidationError as problem:
+            error = problem.messages[0]
+    else:
+        error = "The comment is too long: keep it under 2,000 characters."
+    if request.htmx:
+        _shown(item, _owner_names([item]))
+        return render(
+            request,
+            "actions/reviewround_detail.html#review-item",
+            _context(membership, review=item.round, item=item, error=error, form=ReviewItemForm()),
+        )
+    if error:
+        messages.error(request, error)
+    return redirect(item.round)
+
+
+@require_POST
+def review_sign_off(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    _membership, review = review_round_for(request.user, slug, pk)
+    try:
+        review_round_sign_off(review=review, by=request.user)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, "The review is signed off. It stays exactly as it is now.")
+    return redirect(review)
