@@ -28,7 +28,7 @@ COPY . /app
 # Install the project itself, then drop the in-tree build leftovers.
 RUN pip install . \
     && rm -rf build ./*.egg-info \
-    && mkdir -p var \
+    && mkdir -p var/evidence \
     && chown -R app:app var
 
 USER app
