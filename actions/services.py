@@ -131,7 +131,8 @@ def action_change(*, action: Action, by: User, changes: dict, supporters: list[U
         if field not in TRACKED or field == "supporters":
             raise ValueError(f"Not a field to change: {field}")
         setattr(action, field, value)
-    if action.status not in Action.NEEDS_REASON and "status" in changes and "status_reason" not in changes:
+    # A reason belongs to "blocked" or "dropped" only: it goes when the action moves on.
+    if action.status not in Action.NEEDS_REASON:
         action.status_reason = ""
     if supporters is not None:
         action._supporter_ids = [person.pk for person in supporters]
@@ -244,11 +245,16 @@ def followups_queue(*, now: datetime | None = None) -> int:
             kind="action_follow_up", about_type=action_type, about_id__in=live.values("pk")
         ).values_list("about_id", "occasion")
     )
+    members: dict[int, set[int]] = {}  # Each Collaborative's current members, read once per scan.
     for action in live:
         occasion = follow_up_occasion(action, follow_up_day(action.collaborative, now))
         if occasion is None or (action.pk, occasion) in sent:
             continue
-        if not Membership.objects.current_in(action.collaborative).filter(user_id=action.owner_id).exists():
+        if action.collaborative_id not in members:
+            members[action.collaborative_id] = set(
+                Membership.objects.current_in(action.collaborative).values_list("user_id", flat=True)
+            )
+        if action.owner_id not in members[action.collaborative_id]:
             continue
         with transaction.atomic():
             _tell([action.owner], action, "action_follow_up", occasion)
