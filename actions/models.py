@@ -1,3 +1,4 @@
+import os
 import secrets
 from datetime import date
 
@@ -7,20 +8,30 @@ from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.functional import LazyObject
 
 from members.models import Collaborative
 
 
-class EvidenceStorage(LazyObject):
-    """Uploaded evidence lives outside the web root (settings.EVIDENCE_ROOT) and is served only by a view
-    that checks membership: no web server address reaches it."""
+class EvidenceStorage(FileSystemStorage):
+    """Uploaded evidence lives outside the web root and is served only by a view that checks
+    membership: no web server address reaches it. The place is read from settings.EVIDENCE_ROOT
+    each time, so a deployment (or a test) can point it elsewhere."""
 
-    def _setup(self) -> None:
-        self._wrapped = FileSystemStorage(location=settings.EVIDENCE_ROOT, base_url=None)
+    @property
+    def base_location(self) -> str:
+        return str(settings.EVIDENCE_ROOT)
+
+    @property
+    def location(self) -> str:
+        return os.path.abspath(self.base_location)
 
 
-evidence_storage = EvidenceStorage()
+_evidence = EvidenceStorage(base_url=None)
+
+
+def evidence_storage() -> EvidenceStorage:
+    # A callable, so migrations name this function rather than a path on one machine.
+    return _evidence
 
 
 class ActionQuerySet(models.QuerySet):
