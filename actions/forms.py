@@ -11,12 +11,12 @@ from vision.models import Goal, KeyRole
 
 class MemberChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: User) -> str:
-        return obj.display_name or obj.email
+        return obj.display_name or "Former member"
 
 
 class MembersChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: User) -> str:
-        return obj.display_name or obj.email
+        return obj.display_name or "Former member"
 
 
 def _members(collaborative: Collaborative):
@@ -202,7 +202,10 @@ class LogFilterForm(forms.Form):
         self.fields["organisation"].choices = [("", "Any"), *((name, name) for name in organisations)]
         self.fields["goal"].queryset = Goal.objects.filter(collaborative=collaborative).order_by("title")
         self.fields["key_role"].queryset = KeyRole.objects.filter(collaborative=collaborative)
-        self.fields["meeting"].queryset = Meeting.objects.filter(collaborative=collaborative).order_by("-starts_at")
+        # The choices name each meeting by its local date, which needs the Collaborative's time zone.
+        self.fields["meeting"].queryset = (
+            Meeting.objects.filter(collaborative=collaborative).select_related("collaborative").order_by("-starts_at")
+        )
 
     def clean(self) -> dict:
         data = super().clean()

@@ -14,12 +14,23 @@ import re
 from datetime import time, timedelta
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
+from django.utils.functional import empty
 
+from actions.models import Action, ReviewRound, evidence_storage
+from actions.services import (
+    action_create,
+    action_update_add,
+    review_item_mark,
+    review_round_open,
+    review_round_sign_off,
+)
 from meetings.models import Decision, Venue
 from meetings.services import agenda_item_propose, meeting_schedule
-from tests.factories import InvitationFactory, JoinRequestFactory, UserFactory
+from members.models import Membership
+from tests.factories import InvitationFactory, JoinRequestFactory, MembershipFactory, UserFactory
 from vision.models import Goal, Rating, Round
 from vision.results import ROUND_GROUP_MIN
 from vision.services import answers_save, contribution_add, goal_save, round_open, version_adopt, version_draft
@@ -53,6 +64,23 @@ GOAL = {"slug": "lambeth", "pk": "GOAL"}
 ROUND = {"slug": "lambeth", "pk": "ROUND"}
 # Answering only POST, from any member; an empty idea re-renders the form with its error (400).
 CONTRIBUTE_POST = signed_in(405, anonymous=LOGIN)
+# The action log (issue 7). ACTION is owned by the member and has no supporters, so in the
+# rows for changing it "member" means its owner, and the commissioner is a member who
+# neither owns nor supports it. OTHER_ACTION (test_access_by_state, test_post_access_by_state)
+# is the commissioner's, with the member as a supporter.
+ACTION = {"slug": "lambeth", "pk": "ACTION"}
+REVIEW = {"slug": "lambeth", "pk": "REVIEW"}
+# Changing an action: its owner and facilitators.
+ACTION_CHANGERS = {"anonymous": LOGIN, "outsider": 404, "member": 200, "facilitator": 200, "commissioner": 403}
+# The overview of the action log: commissioners and facilitators.
+OVERSEERS = {"anonymous": LOGIN, "outsider": 404, "member": 403, "facilitator": 200, "commissioner": 200}
+# The reviews of the action log: commissioners only, not even facilitators.
+COMMISSIONERS_ONLY = {"anonymous": LOGIN, "outsider": 404, "member": 403, "facilitator": 403, "commissioner": 200}
+# Answering only POST: a quick change of status (owner and facilitators), a progress update
+# (owner, supporters and facilitators), and the reviews (commissioners); see POST_EXPECTATIONS.
+ACTION_STATUS_POST = signed_in(405, anonymous=LOGIN)
+ACTION_UPDATE_POST = signed_in(405, anonymous=LOGIN)
+COMMISSIONERS_POST = signed_in(405, anonymous=LOGIN)
 
 EXPECTATIONS: dict[str, tuple[dict, dict]] = {
     # Our own pages.
@@ -169,6 +197,23 @@ EXPECTATIONS: dict[str, tuple[dict, dict]] = {
     "vision:round_dates": (ROUND, FACILITATORS_ONLY),
     "vision:round_close": (ROUND, POST_ONLY),
     "vision:round_csv": ({"slug": "lambeth", "pk": "CLOSED_ROUND"}, MEMBERS),
+    # The action log (issue 7): ACTION is the member's, with an update holding a PDF (ACTION_UPDATE);
+    # REVIEW is a review under way, and REVIEW_ITEM is ACTION in it.
+    "actions:log": (SLUG, MEMBERS),
+    "actions:export_csv": (SLUG, MEMBERS),
+    "actions:export_xlsx": (SLUG, MEMBERS),
+    "actions:new": (SLUG, MEMBERS),  # Any member proposes an action.
+    "actions:dashboard": (SLUG, OVERSEERS),
+    "actions:detail": (ACTION, MEMBERS),
+    "actions:edit": (ACTION, ACTION_CHANGERS),  # The member owns it; another's: STATE_EXPECTATIONS.
+    "actions:status": (ACTION, ACTION_STATUS_POST),
+    "actions:update": (ACTION, ACTION_UPDATE_POST),
+    "actions:evidence": ({"slug": "lambeth", "pk": "ACTION_UPDATE"}, MEMBERS),  # The file, for members only.
+    "actions:reviews": (SLUG, COMMISSIONERS_ONLY),
+    "actions:review_new": (SLUG, COMMISSIONERS_POST),
+    "actions:review": (REVIEW, COMMISSIONERS_ONLY),
+    "actions:review_item": ({"slug": "lambeth", "round_pk": "REVIEW", "pk": "REVIEW_ITEM"}, COMMISSIONERS_POST),
+    "actions:review_sign_off": (REVIEW, COMMISSIONERS_POST),
     "notifications:preferences": ({}, signed_in(200, anonymous=LOGIN)),
     "notifications:mine": ({}, signed_in(200, anonymous=LOGIN)),
     "notifications:unsubscribe": ({"token": "not-a-real-token"}, everyone(400)),  # The link is the permission.
@@ -302,8 +347,53 @@ def vision_placeholders(people: dict, collaborative) -> dict:
     }
 
 
+# The smallest file that is taken for a PDF (uploads are checked by what is in them).
+PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+
+def evidence_in(settings, directory):
+    """Evidence files go to `directory` for one test. The storage reads EVIDENCE_ROOT once, when
+    first used, so it is set up again now and once more after the test."""
+    settings.EVIDENCE_ROOT = directory
+    evidence_storage._wrapped = empty
+    yield directory
+    evidence_storage._wrapped = empty
+
+
 @pytest.fixture
-def placeholders(people, collaborative) -> dict:
+def evidence_root(settings, tmp_path):
+    yield from evidence_in(settings, tmp_path / "evidence")
+
+
+def actions_placeholders(people: dict, collaborative, meeting) -> dict:
+    """The member's action from the meeting, with an update holding a PDF; a review under way."""
+    action = action_create(
+        action=Action(
+            collaborative=collaborative,
+            title="Write to the trust about crisis care",
+            owner=people["member"],
+            due_on=timezone.localdate() + timedelta(days=14),
+            meeting=meeting,
+        ),
+        by=people["facilitator"],
+    )
+    update = action_update_add(
+        action=action,
+        by=people["member"],
+        text="The letter has gone.",
+        upload=SimpleUploadedFile("letter.pdf", PDF, content_type="application/pdf"),
+    )
+    review = review_round_open(collaborative=collaborative, by=people["commissioner"], title="Board report")
+    return {
+        "ACTION": action.pk,
+        "ACTION_UPDATE": update.pk,
+        "REVIEW": review.pk,
+        "REVIEW_ITEM": review.items.get(action=action).pk,
+    }
+
+
+@pytest.fixture
+def placeholders(people, collaborative, evidence_root) -> dict:
     """Values for the placeholders in EXPECTATIONS, known only once the rows exist."""
     collaborative.is_public = True
     collaborative.save()
@@ -319,6 +409,7 @@ def placeholders(people, collaborative) -> dict:
     )
     return {
         **vision_placeholders(people, collaborative),
+        **actions_placeholders(people, collaborative, meeting),
         "MEMBER": people["member"].pk,
         "INVITATION": invitation.pk,
         "INVITATION_TOKEN": invitation.get_link_path().rstrip("/").rsplit("/", 1)[1],
@@ -357,6 +448,13 @@ POST_EXPECTATIONS = (
         if expected is MEMBERS_POST
     }
     | {
+        # Commissioners only: an empty name for a review, or the one under way marked or not yet
+        # ready to sign off, sends them back with a message.
+        name: {"anonymous": LOGIN, "outsider": 404, "member": 403, "facilitator": 403, "commissioner": REDIRECT}
+        for name, (_, expected) in EXPECTATIONS.items()
+        if expected is COMMISSIONERS_POST
+    }
+    | {
         # An empty idea or comment: members see the form again with what to do (400).
         "vision:contribute": {
             "anonymous": LOGIN,
@@ -365,30 +463,49 @@ POST_EXPECTATIONS = (
             "facilitator": 400,
             "commissioner": 400,
         },
+        # Empty forms for an action (the member owns ACTION; the commissioner neither owns nor
+        # supports it): a new one or a change is shown again with what is missing (400); without
+        # htmx, a status goes back to the action with a message; an update shows the action's
+        # page again with the form's errors (400).
+        "actions:new": {"anonymous": LOGIN, "outsider": 404, "member": 400, "facilitator": 400, "commissioner": 400},
+        "actions:edit": {"anonymous": LOGIN, "outsider": 404, "member": 400, "facilitator": 400, "commissioner": 403},
+        "actions:status": {
+            "anonymous": LOGIN,
+            "outsider": 404,
+            "member": REDIRECT,
+            "facilitator": REDIRECT,
+            "commissioner": 403,
+        },
+        "actions:update": {"anonymous": LOGIN, "outsider": 404, "member": 400, "facilitator": 400, "commissioner": 403},
     }
 )
 
 
-@pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize("name", sorted(POST_EXPECTATIONS))
-def test_post_access(client, people, placeholders, name, role):
-    kwargs = {key: placeholders.get(value, value) for key, value in EXPECTATIONS[name][0].items()}
+def check_post(client, people, role, name, url, expected):
     if people[role] is not None:
         client.force_login(people[role])
-    response = client.post(reverse(name, kwargs=kwargs))
-    expected = POST_EXPECTATIONS[name][role]
+    response = client.post(url)
     location = response.headers.get("Location", "")
     if expected == LOGIN:
         assert response.status_code == 302, (role, name, response.status_code)
         assert location.startswith(reverse("account_login") + "?next="), (role, name, location)
     elif expected == REDIRECT:
         assert response.status_code == 302, (role, name, response.status_code)
+        assert not location.startswith(reverse("account_login") + "?next="), (role, name, location)
     else:
         assert response.status_code == expected, (role, name, response.status_code)
 
 
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("name", sorted(POST_EXPECTATIONS))
+def test_post_access(client, people, placeholders, name, role):
+    kwargs = {key: placeholders.get(value, value) for key, value in EXPECTATIONS[name][0].items()}
+    check_post(client, people, role, name, reverse(name, kwargs=kwargs), POST_EXPECTATIONS[name][role])
+
+
 # Pages whose answer depends on the state of what they show: a closed round, an open
-# round's results (none yet), and a version that is no longer a draft.
+# round's results (none yet), a version that is no longer a draft, an action that is not
+# the member's, an update without a file, and a review signed off.
 STATE_EXPECTATIONS = {
     "vision:round": ({"slug": "lambeth", "pk": "CLOSED_ROUND"}, MEMBERS),  # Its results.
     "vision:round_dates": (
@@ -405,18 +522,88 @@ STATE_EXPECTATIONS = {
         FACILITATORS_ONLY | {"facilitator": REDIRECT},
     ),
     "vision:version": ({"slug": "lambeth", "number": "ADOPTED_VERSION"}, MEMBERS),
+    # The commissioner's action, which the member supports: the member cannot change it.
+    "actions:edit": (
+        {"slug": "lambeth", "pk": "OTHER_ACTION"},
+        ACTION_CHANGERS | {"member": 403, "commissioner": 200},
+    ),
+    "actions:evidence": (
+        {"slug": "lambeth", "pk": "UPDATE_WITHOUT_FILE"},
+        MEMBERS | {role: 404 for role in ("member", "facilitator", "commissioner")},
+    ),
+    "actions:review": ({"slug": "lambeth", "pk": "SIGNED_OFF_REVIEW"}, COMMISSIONERS_ONLY),  # Frozen, printable.
 }
+# Who may post to the commissioner's action, which the member supports: empty forms, as above.
+STATE_POST_EXPECTATIONS = {
+    "actions:edit": (
+        {"slug": "lambeth", "pk": "OTHER_ACTION"},
+        POST_EXPECTATIONS["actions:edit"] | {"member": 403, "commissioner": 400},
+    ),
+    "actions:status": (
+        {"slug": "lambeth", "pk": "OTHER_ACTION"},
+        POST_EXPECTATIONS["actions:status"] | {"member": 403, "commissioner": REDIRECT},
+    ),
+    "actions:update": (
+        {"slug": "lambeth", "pk": "OTHER_ACTION"},
+        POST_EXPECTATIONS["actions:update"] | {"member": 400, "commissioner": 400},
+    ),
+    # Signed off: nothing changes, and the commissioner is told so.
+    "actions:review_item": (
+        {"slug": "lambeth", "round_pk": "SIGNED_OFF_REVIEW", "pk": "SIGNED_OFF_ITEM"},
+        POST_EXPECTATIONS["actions:review_item"],
+    ),
+    "actions:review_sign_off": (
+        {"slug": "lambeth", "pk": "SIGNED_OFF_REVIEW"},
+        POST_EXPECTATIONS["actions:review_sign_off"],
+    ),
+}
+
+
+@pytest.fixture
+def state_placeholders(people, placeholders, collaborative) -> dict:
+    """The placeholders, and an adopted version, the commissioner's action that the member supports,
+    an update without a file, and REVIEW marked and signed off."""
+    facilitator, commissioner = people["facilitator"], people["commissioner"]
+    adopted = version_draft(collaborative=collaborative, by=facilitator, statement="Hope.", values=[])
+    version_adopt(version=adopted, by=facilitator)
+    other = action_create(
+        action=Action(
+            collaborative=collaborative,
+            title="Ask the council for a room",
+            owner=commissioner,
+            due_on=timezone.localdate() + timedelta(days=7),
+        ),
+        by=commissioner,
+        supporters=[people["member"]],
+    )
+    update = action_update_add(action=other, by=commissioner, text="Asked; waiting to hear.")
+    review = ReviewRound.objects.get(pk=placeholders["REVIEW"])
+    for item in review.items.all():
+        review_item_mark(item=item, by=commissioner)
+    review_round_sign_off(review=review, by=commissioner)
+    return placeholders | {
+        "ADOPTED_VERSION": adopted.number,
+        "OTHER_ACTION": other.pk,
+        "UPDATE_WITHOUT_FILE": update.pk,
+        "SIGNED_OFF_REVIEW": review.pk,
+        "SIGNED_OFF_ITEM": placeholders["REVIEW_ITEM"],
+    }
 
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("name", sorted(STATE_EXPECTATIONS))
-def test_access_by_state(client, people, placeholders, collaborative, name, role):
-    adopted = version_draft(collaborative=collaborative, by=people["facilitator"], statement="Hope.", values=[])
-    version_adopt(version=adopted, by=people["facilitator"])
-    placeholders = placeholders | {"ADOPTED_VERSION": adopted.number}
+def test_access_by_state(client, people, state_placeholders, name, role):
     kwargs, expected = STATE_EXPECTATIONS[name]
-    kwargs = {key: placeholders.get(value, value) for key, value in kwargs.items()}
+    kwargs = {key: state_placeholders.get(value, value) for key, value in kwargs.items()}
     check(client, people, role, reverse(name, kwargs=kwargs), expected[role])
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("name", sorted(STATE_POST_EXPECTATIONS))
+def test_post_access_by_state(client, people, state_placeholders, name, role):
+    kwargs, expected = STATE_POST_EXPECTATIONS[name]
+    kwargs = {key: state_placeholders.get(value, value) for key, value in kwargs.items()}
+    check_post(client, people, role, name, reverse(name, kwargs=kwargs), expected[role])
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -432,3 +619,67 @@ def test_site_administration_is_for_staff_only(client, people, role):
         location = response.headers["Location"]
         login_pages = (reverse("admin:login"),) if people[role] else (reverse("admin:login"), reverse("account_login"))
         assert location.startswith(login_pages), (role, path, location)
+
+
+def test_home_and_meeting_pages_show_no_actions_of_another_collaborative(
+    client, people, collaborative, other_collaborative
+):
+    """Someone in Lambeth and Luton sees only Lambeth's actions on Lambeth's pages, and only Luton's on Luton's:
+    in "My actions" on the home page, and in a meeting's "matters arising" and "actions from this meeting"."""
+    person = people["commissioner"]
+    MembershipFactory(user=person, collaborative=other_collaborative, role=Membership.Role.MEMBER)
+    facilitators = {collaborative: people["facilitator"], other_collaborative: people["outsider"]}
+    today = timezone.localdate()
+    meetings = {}
+    for where, facilitator in facilitators.items():
+        venue = Venue.objects.create(collaborative=where, name="Cafe", address="1 High Street")
+        held = meeting_schedule(
+            collaborative=where,
+            by=facilitator,
+            day=today - timedelta(days=7),
+            start=time(10),
+            end=time(12),
+            venue=venue,
+        )
+        following = meeting_schedule(
+            collaborative=where,
+            by=facilitator,
+            day=today + timedelta(days=7),
+            start=time(10),
+            end=time(12),
+            venue=venue,
+        )
+        meetings[where] = (held, following)
+        for title, supporters in ((f"{where.name}: owned", []), (f"{where.name}: supported", [person])):
+            action_create(
+                action=Action(
+                    collaborative=where,
+                    title=title,
+                    owner=person if not supporters else facilitator,
+                    due_on=today + timedelta(days=3),
+                    meeting=held,
+                ),
+                by=facilitator,
+                supporters=supporters,
+            )
+    client.force_login(person)
+    for here, elsewhere in ((collaborative, other_collaborative), (other_collaborative, collaborative)):
+        held, following = meetings[here]
+        pages = {
+            "My actions": (reverse("members:collaborative_home", kwargs={"slug": here.slug}), "my-actions-heading"),
+            "Actions from this meeting": (
+                reverse("meetings:detail", kwargs={"slug": here.slug, "pk": held.pk}),
+                "actions-heading",
+            ),
+            "Matters arising": (
+                reverse("meetings:detail", kwargs={"slug": here.slug, "pk": following.pk}),
+                "arising-heading",
+            ),
+        }
+        for heading, (url, section) in pages.items():
+            text = client.get(url).text
+            listed = text.split(f'id="{section}"', 1)[1].split("</section>", 1)[0]
+            assert heading in listed, (here.slug, heading)
+            assert f"{here.name}: owned" in listed, (here.slug, heading)
+            assert f"{here.name}: supported" in listed, (here.slug, heading)
+            assert elsewhere.name + ":" not in text, (here.slug, heading)

@@ -9,17 +9,22 @@ and nowhere else. Addresses with arguments are filled in from PAGES; a new one f
 are checked too. Pages without arguments are walked without being listed.
 """
 
+import io
 import json
 import re
+import zipfile
 from dataclasses import dataclass
 from datetime import date, time, timedelta
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
 import members.views
+from actions.models import Action
+from actions.services import action_create, action_update_add, review_item_mark, review_round_open
 from meetings.models import Rsvp, Venue
 from meetings.services import calendar_feed_renew, meeting_schedule, rsvp_set, rsvp_token
 from members.models import JoinRequest, Membership, MembershipChange, OrganisationType, User, Visibility
@@ -27,7 +32,7 @@ from members.services import membership_leave
 from notifications.models import Message
 from notifications.services import unsubscribe_token
 from tests.factories import InvitationFactory, JoinRequestFactory, MembershipFactory, UserFactory
-from tests.test_access import EXPECTATIONS, MEMBERS_POST, POST_ONLY, url_patterns
+from tests.test_access import EXPECTATIONS, MEMBERS_POST, PDF, POST_ONLY, evidence_in, url_patterns
 from vision.models import Goal, GoalReview, Rating, Round
 from vision.results import ROUND_GROUP_MIN
 from vision.services import (
@@ -167,6 +172,18 @@ PAGES: dict[str, tuple[dict, tuple[str, ...]]] = {
     "vision:round": ({"slug": "lambeth", "pk": "CLOSED_ROUND"}, ("",)),  # Results the person helped make.
     "vision:round_dates": ({"slug": "lambeth", "pk": "ROUND"}, ("",)),  # Open: closed ones redirect.
     "vision:round_csv": ({"slug": "lambeth", "pk": "CLOSED_ROUND"}, ("",)),
+    # The action log: the person owns an action (with an update and a file) and supports another;
+    # pages show owners', supporters' and authors' names to members, and nothing else of them.
+    "actions:log": (LAMBETH, ("", "?status=open&sort=updated", "?q=crisis&overdue=on", "?page=99", "?owner=x")),
+    "actions:export_csv": (LAMBETH, ("", "?sort=title")),
+    "actions:export_xlsx": (LAMBETH, ("",)),
+    "actions:new": (LAMBETH, ("", "?meeting=99999&agenda_item=x")),
+    "actions:dashboard": (LAMBETH, ("",)),
+    "actions:detail": ({"slug": "lambeth", "pk": "ACTION"}, ("",)),  # The person's, with their update.
+    "actions:edit": ({"slug": "lambeth", "pk": "ACTION"}, ("",)),
+    "actions:evidence": ({"slug": "lambeth", "pk": "ACTION_UPDATE"}, ("",)),  # The person's file.
+    "actions:reviews": (LAMBETH, ("",)),
+    "actions:review": ({"slug": "lambeth", "pk": "REVIEW"}, ("",)),  # The person's action in it.
     "account_reset_password_from_key": ({"uidb36": "1", "key": "not-a-real-key"}, ("",)),
     "account_confirm_email": ({"key": "not-a-real-key"}, ("",)),
 }
@@ -222,6 +239,9 @@ def walk(placeholders: dict):
 
 def body(response) -> str:
     content = b"".join(response.streaming_content) if response.streaming else response.content
+    if response.headers.get("Content-Type", "").startswith("application/vnd.openxmlformats"):
+        with zipfile.ZipFile(io.BytesIO(content)) as spreadsheet:  # Its text is in the zip's parts.
+            return "".join(spreadsheet.read(part).decode() for part in spreadsheet.namelist())
     return content.decode()
 
 
@@ -288,7 +308,41 @@ def vision_plant(person: User, facilitator: User, collaborative) -> dict:
 
 
 @pytest.fixture
-def plant(viewers, collaborative):
+def evidence_root(settings, tmp_path):
+    yield from evidence_in(settings, tmp_path / "evidence")
+
+
+def actions_plant(person: User, viewers: dict, collaborative, meeting) -> dict:
+    """The person's action, due before the meeting (a matter arising there), with their update and file,
+    and in a review; another action, from the meeting, that they support, with their update on it."""
+    facilitator, commissioner = viewers["facilitator"], viewers["commissioner"]
+    due_on = timezone.localdate() + timedelta(days=3)
+    action = action_create(
+        action=Action(collaborative=collaborative, title="Crisis line leaflet", owner=person, due_on=due_on),
+        by=facilitator,
+    )
+    update = action_update_add(
+        action=action,
+        by=person,
+        text="The leaflet is at the printer.",
+        link="https://example.org/leaflet",
+        upload=SimpleUploadedFile("leaflet.pdf", PDF, content_type="application/pdf"),
+    )
+    supported = action_create(
+        action=Action(
+            collaborative=collaborative, title="Crisis cafe rota", owner=facilitator, due_on=due_on, meeting=meeting
+        ),
+        by=facilitator,
+        supporters=[person],
+    )
+    action_update_add(action=supported, by=person, text="I can do Tuesdays.")
+    review = review_round_open(collaborative=collaborative, by=commissioner, title="Board report")
+    review_item_mark(item=review.items.get(action=action), by=commissioner, comment="Good progress.")
+    return {"ACTION": action.pk, "ACTION_UPDATE": update.pk, "REVIEW": review.pk}
+
+
+@pytest.fixture
+def plant(viewers, collaborative, evidence_root):
     """Make the person with the given choices; return them and the values for PAGES' placeholders."""
 
     def make(choices: Choices) -> tuple[User, dict]:
@@ -346,6 +400,7 @@ def plant(viewers, collaborative):
         )
         rsvp_set(meeting=meeting, user=person, answer=Rsvp.Answer.COMING)
         vision = vision_plant(person, facilitator, collaborative)
+        actions = actions_plant(person, viewers, collaborative, meeting)
         if choices.left:
             membership_leave(membership=membership)
         return person, {
@@ -357,6 +412,7 @@ def plant(viewers, collaborative):
             "INVITATION_TOKEN": invitation.get_link_path().rstrip("/").rsplit("/", 1)[1],
             "UNSUBSCRIBE_TOKEN": unsubscribe_token(person, "welcome"),
             **vision,
+            **actions,
         }
 
     return make
