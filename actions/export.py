@@ -10,6 +10,7 @@ import tempfile
 from collections.abc import Iterable, Iterator
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from notifications.services import site_url
 
@@ -109,7 +110,9 @@ def xlsx_file(actions: Iterable, today):
     sheet = workbook.create_sheet("Actions")
     sheet.append(COLUMNS)
     for action in actions:
-        sheet.append(action_row(action, today))
+        # Control characters (a bell, an escape) cannot be stored in a worksheet: left out rather than fail,
+        # then checked again, as what they hid may now start like a formula.
+        sheet.append([inert(ILLEGAL_CHARACTERS_RE.sub("", cell)) for cell in action_row(action, today)])
     # Returned open for FileResponse to stream and close: a context manager would close it too soon.
     spool = tempfile.TemporaryFile()  # noqa: SIM115
     workbook.save(spool)

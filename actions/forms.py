@@ -28,7 +28,10 @@ class ActionForm(forms.ModelForm):
     """Everything about an action; where it came from is set by the page it was started from."""
 
     owner = MemberChoiceField(
-        label="Owner", queryset=User.objects.none(), help_text="The member who makes sure it happens."
+        label="Owner",
+        queryset=User.objects.none(),
+        help_text="The member who makes sure it happens.",
+        error_messages={"required": "Choose the member who owns this action."},
     )
     supporters = MembersChoiceField(
         label="Supporters (optional)",
@@ -143,6 +146,7 @@ class UpdateForm(forms.ModelForm):
         model = ActionUpdate
         fields = ["text", "link"]
         widgets = {"text": forms.Textarea(attrs={"rows": 3})}
+        error_messages = {"text": {"required": "Say what has happened."}}
 
     def clean_text(self) -> str:
         text = self.cleaned_data["text"].strip()

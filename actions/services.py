@@ -95,11 +95,16 @@ def local_now(collaborative: Collaborative, now: datetime | None = None) -> date
     return timezone.localtime(now or timezone.now(), ZoneInfo(collaborative.time_zone))
 
 
-def _tell(recipients, action: Action, kind: str, occasion: str) -> None:
+def _tell(recipients, action: Action, kind: str, occasion: str, due_at: datetime | None = None) -> None:
     people = [person for person in recipients if person is not None]
     if people:
         messages_queue(
-            recipients=people, collaborative=action.collaborative, kind=kind, about=action, occasion=occasion
+            recipients=people,
+            collaborative=action.collaborative,
+            kind=kind,
+            about=action,
+            occasion=occasion,
+            due_at=due_at,
         )
 
 
@@ -240,15 +245,16 @@ def followups_queue(*, now: datetime | None = None) -> int:
     live = (
         Action.objects.live().filter(due_on__lte=window, owner__isnull=False).select_related("collaborative", "owner")
     )
+    # Per owner: a new owner still gets the follow-up their predecessor had (skipped for the predecessor).
     sent = set(
         Message.objects.filter(
             kind="action_follow_up", about_type=action_type, about_id__in=live.values("pk")
-        ).values_list("about_id", "occasion")
+        ).values_list("about_id", "occasion", "recipient_id")
     )
     members: dict[int, set[int]] = {}  # Each Collaborative's current members, read once per scan.
     for action in live:
         occasion = follow_up_occasion(action, follow_up_day(action.collaborative, now))
-        if occasion is None or (action.pk, occasion) in sent:
+        if occasion is None or (action.pk, occasion, action.owner_id) in sent:
             continue
         if action.collaborative_id not in members:
             members[action.collaborative_id] = set(
@@ -257,7 +263,8 @@ def followups_queue(*, now: datetime | None = None) -> int:
         if action.owner_id not in members[action.collaborative_id]:
             continue
         with transaction.atomic():
-            _tell([action.owner], action, "action_follow_up", occasion)
+            # Due when the scan found it: the email's "due in 3 days" counts from that moment.
+            _tell([action.owner], action, "action_follow_up", occasion, due_at=now)
         queued += 1
     return queued + digests_queue(now=now) + summaries_queue(now=now)
 
@@ -290,7 +297,11 @@ def digests_queue(*, now: datetime) -> int:
         if recipients:
             with transaction.atomic():
                 messages_queue(
-                    recipients=recipients, collaborative=meeting.collaborative, kind="actions_digest", about=meeting
+                    recipients=recipients,
+                    collaborative=meeting.collaborative,
+                    kind="actions_digest",
+                    about=meeting,
+                    due_at=now,
                 )
             queued += len(recipients)
     return queued
@@ -304,6 +315,8 @@ def summaries_queue(*, now: datetime) -> int:
         memberships__role=Membership.Role.COMMISSIONER, memberships__status=Membership.Status.ACTIVE
     ).distinct():
         day = follow_up_day(collaborative, now)
+        if day.day != 1:
+            continue  # Only on the first: someone who becomes a commissioner mid-month waits for the next one.
         occasion = f"summary-{day:%Y-%m}"
         told = set(
             Message.objects.filter(
@@ -323,6 +336,7 @@ def summaries_queue(*, now: datetime) -> int:
                     kind="actions_summary",
                     about=collaborative,
                     occasion=occasion,
+                    due_at=now,
                 )
             queued += len(commissioners)
     return queued
@@ -361,7 +375,9 @@ def review_round_open(*, collaborative: Collaborative, by: User, title: str) -> 
     finished_since = last.signed_off_at if last else timezone.now() - timedelta(days=92)
     actions = list(
         Action.objects.filter(collaborative=collaborative)
-        .exclude(status__in=[Action.Status.DONE, Action.Status.DROPPED], updated_at__lt=finished_since)
+        # Done before the last review: judged by when it was done, so a later note does not bring it back.
+        .exclude(status=Action.Status.DONE, done_at__lt=finished_since)
+        .exclude(status=Action.Status.DROPPED, updated_at__lt=finished_since)
         .select_related("goal")
         .order_by("due_on", "id")
     )

@@ -10,6 +10,8 @@ from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
+from actions.models import Action
+from actions.services import action_create
 from meetings.models import Meeting, Venue
 from members.models import INVITATION_DAYS, Collaborative, Invitation, JoinRequest, Membership, User
 from vision.models import Contribution, Goal, Value, VisionVersion
@@ -184,3 +186,32 @@ class GoalFactory(DjangoModelFactory):
     title = factory.Sequence(lambda n: f"Goal {n}")
     success = "People notice help is easier to get."
     review_on = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=30))
+
+
+class ActionFactory(DjangoModelFactory):
+    """An open action due in a fortnight, owned by a new member of its Collaborative.
+
+    Written straight to the table, without history: tests of behaviour use actions.services.action_create.
+    """
+
+    class Meta:
+        model = Action
+        skip_postgeneration_save = True
+
+    collaborative = factory.SubFactory(CollaborativeFactory)
+    title = factory.Sequence(lambda n: f"Action {n}")
+    owner = factory.LazyAttribute(lambda action: MembershipFactory(collaborative=action.collaborative).user)
+    due_on = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=14))
+
+    @factory.post_generation
+    def supporters(action, create, extracted, **kwargs):
+        if create and extracted:
+            action.supporters.set(extracted)
+
+
+def action_record(collaborative, *, by, supporters=(), **fields) -> Action:
+    """An action recorded as the app records it (history and all), by `by`, who owns it unless `owner` is given."""
+    fields.setdefault("title", f"Action recorded {Action.objects.count() + 1}")
+    fields.setdefault("owner", by)
+    fields.setdefault("due_on", timezone.localdate() + timedelta(days=14))
+    return action_create(action=Action(collaborative=collaborative, **fields), by=by, supporters=supporters)

@@ -17,9 +17,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
-from django.utils.functional import empty
 
-from actions.models import Action, ReviewRound, evidence_storage
+from actions.models import Action, ReviewRound
 from actions.services import (
     action_create,
     action_update_add,
@@ -352,17 +351,14 @@ PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
 
 def evidence_in(settings, directory):
-    """Evidence files go to `directory` for one test. The storage reads EVIDENCE_ROOT once, when
-    first used, so it is set up again now and once more after the test."""
+    """Evidence files go to `directory` for one test."""
     settings.EVIDENCE_ROOT = directory
-    evidence_storage._wrapped = empty
-    yield directory
-    evidence_storage._wrapped = empty
+    return directory
 
 
 @pytest.fixture
 def evidence_root(settings, tmp_path):
-    yield from evidence_in(settings, tmp_path / "evidence")
+    return evidence_in(settings, tmp_path / "evidence")
 
 
 def actions_placeholders(people: dict, collaborative, meeting) -> dict:

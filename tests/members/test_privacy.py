@@ -309,7 +309,7 @@ def vision_plant(person: User, facilitator: User, collaborative) -> dict:
 
 @pytest.fixture
 def evidence_root(settings, tmp_path):
-    yield from evidence_in(settings, tmp_path / "evidence")
+    return evidence_in(settings, tmp_path / "evidence")
 
 
 def actions_plant(person: User, viewers: dict, collaborative, meeting) -> dict:

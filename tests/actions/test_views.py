@@ -1,0 +1,513 @@
+"""The action log (filters, search, sort, pages, htmx), "My actions" with quick status changes
+on the home page, and actions from meetings: recorded from a decision, listed on the meeting's
+page, and "matters arising" on the next meeting's."""
+
+import html
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from actions.models import Action
+from actions.services import action_change
+from actions.views import PAGE_SIZE
+from meetings.models import AgendaItem, Decision, Meeting
+from members.models import Membership
+from tests.factories import ActionFactory, GoalFactory, MeetingFactory, MembershipFactory, action_record
+from vision.models import KeyRole
+
+pytestmark = pytest.mark.django_db
+
+TODAY = timezone.localdate()
+HTMX = {"HX-Request": "true"}
+
+
+def url(name: str, **kwargs) -> str:
+    return reverse(f"actions:{name}", kwargs={"slug": "lambeth", **kwargs})
+
+
+def text(response) -> str:
+    return html.unescape(response.content.decode())
+
+
+def day(delta: int) -> str:
+    return (TODAY + timedelta(days=delta)).isoformat()
+
+
+def titles(response) -> list[str]:
+    assert response.status_code == 200
+    return [action.title for action in response.context["page"].object_list]
+
+
+@pytest.fixture
+def log(collaborative) -> dict:
+    """Five actions of known owners, organisations, goals, key roles, meetings, due dates and statuses."""
+    alice = MembershipFactory(collaborative=collaborative, user__display_name="Alice Ade").user
+    bob = MembershipFactory(collaborative=collaborative, user__display_name="Bob Burns").user
+    goals = [GoalFactory(collaborative=collaborative, title=f"Goal {n}") for n in (1, 2)]
+    roles = [KeyRole.objects.create(collaborative=collaborative, number=n, title=f"Role {n}") for n in (1, 2)]
+    meetings = [
+        MeetingFactory(collaborative=collaborative, starts_at=timezone.now() - timedelta(days=days))
+        for days in (60, 30)
+    ]
+
+    def make(title, owner, due, status="open", **fields):
+        reason = "A reason." if status in Action.NEEDS_REASON else ""
+        action = ActionFactory(
+            collaborative=collaborative,
+            title=title,
+            owner=owner,
+            due_on=TODAY + timedelta(days=due),
+            status=status,
+            status_reason=reason,
+            **fields,
+        )
+        return action
+
+    actions = {
+        "map": make("Crisis cafe map", alice, -5, organisation="Lambeth Council", goal=goals[0], meeting=meetings[0]),
+        "training": make(
+            "Peer support training", bob, 10, "in_progress", organisation="SLaM", goal=goals[1], key_role=roles[0]
+        ),
+        "leaflet": make("Carers' leaflet", alice, -20, "done", organisation="SLaM", key_role=roles[1]),
+        "letter": make("Housing letter", bob, -1, "blocked", goal=goals[0], meeting=meetings[1]),
+        "idea": make("Closed idea", alice, 40, "dropped", description="It was about a crisis line."),
+    }
+    return {"alice": alice, "bob": bob, "goals": goals, "roles": roles, "meetings": meetings, **actions}
+
+
+ALL = ["Carers' leaflet", "Crisis cafe map", "Housing letter", "Peer support training", "Closed idea"]
+ALICE = ["Carers' leaflet", "Crisis cafe map", "Closed idea"]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("", ALL),
+        ("status=open&status=blocked", ["Crisis cafe map", "Housing letter"]),
+        ("status=done", ["Carers' leaflet"]),
+        ("overdue=on", ["Crisis cafe map", "Housing letter"]),
+        ("overdue=on&status=blocked", ["Housing letter"]),
+        ("owner={alice}", ["Carers' leaflet", "Crisis cafe map", "Closed idea"]),
+        ("organisation=SLaM", ["Carers' leaflet", "Peer support training"]),
+        ("organisation=Lambeth+Council", ["Crisis cafe map"]),
+        ("goal={goal1}", ["Crisis cafe map", "Housing letter"]),
+        ("key_role={role1}", ["Peer support training"]),
+        ("meeting={meeting2}", ["Housing letter"]),
+        ("due_from={minus6}&due_to={today}", ["Crisis cafe map", "Housing letter"]),
+        ("due_from={today}", ["Peer support training", "Closed idea"]),
+        ("due_to={minus6}", ["Carers' leaflet"]),
+        ("q=crisis", ["Crisis cafe map", "Closed idea"]),
+        ("q=CARERS", ["Carers' leaflet"]),
+        ("q=slam", ["Carers' leaflet", "Peer support training"]),
+        ("q=nothing+like+it", []),
+        ("sort=-due", list(reversed(ALL))),
+        ("sort=title", sorted(ALL)),
+        (
+            "sort=status",
+            ["Housing letter", "Carers' leaflet", "Closed idea", "Peer support training", "Crisis cafe map"],
+        ),
+        ("owner={bob}&goal={goal1}&overdue=on", ["Housing letter"]),
+    ],
+)
+def test_each_filter_narrows_the_log(member_client, log, query, expected):
+    query = query.format(
+        alice=log["alice"].pk,
+        bob=log["bob"].pk,
+        goal1=log["goals"][0].pk,
+        role1=log["roles"][0].pk,
+        meeting2=log["meetings"][1].pk,
+        minus6=day(-6),
+        today=day(0),
+    )
+    response = member_client.get(f"{url('log')}?{query}")
+    assert titles(response) == expected
+    page = text(response)
+    assert f"{len(expected)} action{'' if len(expected) == 1 else 's'}." in page
+    assert "There is a problem" not in page
+
+
+def test_sorting_by_last_changed(member_client, log):
+    action_change(action=log["idea"], by=log["alice"], changes={"title": "Closed idea, again"})
+    Action.objects.filter(pk=log["training"].pk).update(updated_at=timezone.now() + timedelta(minutes=1))
+    assert titles(member_client.get(f"{url('log')}?sort=updated"))[:2] == [
+        "Peer support training",
+        "Closed idea, again",
+    ]
+
+
+def test_the_log_flags_overdue_actions_and_shows_the_latest_update(member_client, log):
+    from actions.services import action_update_add
+
+    action_update_add(action=log["map"], by=log["alice"], text="First draft done.")
+    action_update_add(action=log["map"], by=log["alice"], text="Second draft with the council.")
+    page = text(member_client.get(url("log")))
+    assert page.count("Overdue</strong>") == 2
+    assert "Second draft with the council." in page
+    assert "First draft done." not in page
+    assert "Alice Ade" in page
+
+
+@pytest.mark.parametrize(
+    ("query", "message", "expected"),
+    [
+        ("owner=abc&status=open", "Owner: Select a valid choice.", ["Crisis cafe map"]),
+        ("owner=999999&status=open", "Owner: Select a valid choice.", ["Crisis cafe map"]),
+        # A list with a bad value in it is dropped whole.
+        ("status=finished&status=open&owner={alice}", "Status: Select a valid choice. finished", ALICE),
+        ("due_from=next+week&status=open", "Due from: Enter a valid date.", ["Crisis cafe map"]),
+        ("due_to=2020-02-30&status=open", "Due by: Enter a valid date.", ["Crisis cafe map"]),
+        ("due_from=99999-01-01&status=open", "Due from: Enter a valid date.", ["Crisis cafe map"]),
+        ("due_from=3025-01-01&status=open", "Due from: Choose a day within", ["Crisis cafe map"]),
+        (
+            "due_from={minus6}&due_to={minus20}&status=open",
+            "Due by: The end of the range must be after its start.",
+            ["Crisis cafe map"],
+        ),
+        ("sort=bogus&status=open", "Order: Select a valid choice.", ["Crisis cafe map"]),
+        ("organisation=Nobody&status=open", "Lead organisation: Select a valid choice.", ["Crisis cafe map"]),
+        ("goal=-1&status=open", "Goal: Select a valid choice.", ["Crisis cafe map"]),
+        ("key_role=%00&status=open", "Key role:", ["Crisis cafe map"]),
+        ("meeting=1e9&status=open", "From the meeting: Select a valid choice.", ["Crisis cafe map"]),
+        (
+            "q=" + "x" * 201 + "&status=open",
+            "Search: Ensure this value has at most 200 characters",
+            ["Crisis cafe map"],
+        ),
+    ],
+)
+def test_a_bad_filter_value_is_explained_and_the_good_ones_still_apply(member_client, log, query, message, expected):
+    query = query.format(minus6=day(-6), minus20=day(-20), alice=log["alice"].pk)
+    response = member_client.get(f"{url('log')}?{query}")
+    assert response.status_code == 200
+    assert "There is a problem" in text(response)
+    assert message in text(response)
+    assert titles(response) == expected
+
+
+def test_a_goal_or_meeting_of_another_collaborative_is_not_a_filter(member_client, log, other_collaborative):
+    theirs = GoalFactory(collaborative=other_collaborative)
+    response = member_client.get(f"{url('log')}?goal={theirs.pk}")
+    assert "Goal: Select a valid choice." in text(response)
+    assert titles(response) == ALL
+
+
+@pytest.mark.parametrize("page", ["abc", "0", "-1", "999", "1.5"])
+def test_a_bad_page_number_shows_a_page(member_client, log, page):
+    response = member_client.get(f"{url('log')}?page={page}")
+    assert response.status_code == 200
+    assert titles(response) == ALL
+
+
+def test_htmx_gets_only_the_table(member_client, log):
+    response = member_client.get(f"{url('log')}?status=done", headers=HTMX)
+    body = text(response)
+    assert response.status_code == 200
+    assert "<html" not in body
+    assert body.strip().startswith('<div id="action-table"')
+    assert "Carers' leaflet" in body
+    assert "Crisis cafe map" not in body
+    assert "HX-Request" in response.headers["Vary"]
+    # The filters' own errors come back in the fragment too.
+    assert "Owner: Select a valid choice." in text(member_client.get(f"{url('log')}?owner=abc", headers=HTMX))
+
+
+def test_without_htmx_and_on_history_restore_the_whole_page(member_client, log):
+    assert "<html" in text(member_client.get(f"{url('log')}?status=done"))
+    restore = {**HTMX, "HX-History-Restore-Request": "true"}
+    assert "<html" in text(member_client.get(f"{url('log')}?status=done", headers=restore))
+
+
+def test_the_filters_are_in_the_form_and_the_export_links(member_client, log):
+    page = member_client.get(f"{url('log')}?status=open&q=crisis").content.decode()
+    assert f'href="{url("export_csv")}?status=open&amp;q=crisis"' in page
+    assert f'href="{url("export_xlsx")}?status=open&amp;q=crisis"' in page
+    assert 'value="crisis"' in page
+    assert 'hx-get="/c/lambeth/actions/"' in page
+    assert 'hx-push-url="true"' in page
+
+
+def test_pages_keep_the_filters(member_client, collaborative, log):
+    owner = log["bob"]
+    for n in range(PAGE_SIZE + 10):
+        ActionFactory(collaborative=collaborative, owner=owner, title=f"Batch {n:03}", due_on=TODAY + timedelta(days=n))
+    first = member_client.get(f"{url('log')}?owner={owner.pk}&status=open&sort=title")
+    assert len(titles(first)) == PAGE_SIZE
+    assert titles(first)[0] == "Batch 000"
+    body = first.content.decode()
+    assert f'href="?owner={owner.pk}&amp;status=open&amp;sort=title&amp;page=2"' in body
+    assert "62 actions." not in body  # Bob's blocked and in-progress actions are not open.
+    assert "60 actions." in body
+
+    second = member_client.get(f"{url('log')}?owner={owner.pk}&status=open&sort=title&page=2")
+    assert titles(second) == [f"Batch {n:03}" for n in range(PAGE_SIZE, PAGE_SIZE + 10)]
+    body = second.content.decode()
+    assert f'href="?owner={owner.pk}&amp;status=open&amp;sort=title&amp;page=1"' in body
+    # The page number is not kept twice, nor in the export links.
+    assert "page=2&amp;page" not in body
+    assert f'{url("export_csv")}?owner={owner.pk}&amp;status=open&amp;sort=title"' in body
+    htmx_page = member_client.get(f"{url('log')}?owner={owner.pk}&status=open&sort=title&page=2", headers=HTMX)
+    assert f'href="?owner={owner.pk}&amp;status=open&amp;sort=title&amp;page=1"' in htmx_page.content.decode()
+
+
+# "My actions" and quick status changes
+
+
+@pytest.fixture
+def mine(collaborative, member, other_collaborative) -> dict:
+    someone = MembershipFactory(collaborative=collaborative, user__display_name="Someone Else").user
+    MembershipFactory(collaborative=other_collaborative, user=member)
+    return {
+        "owned": action_record(collaborative, by=member, title="Owned by me", due_on=TODAY - timedelta(days=2)),
+        "supported": action_record(collaborative, by=someone, title="Supported by me", supporters=[member]),
+        "done": action_record(collaborative, by=member, title="Finished by me", status="done"),
+        "dropped": action_record(
+            collaborative, by=member, title="Dropped by me", status="dropped", status_reason="No."
+        ),
+        "theirs": action_record(collaborative, by=someone, title="Not mine at all"),
+        "elsewhere": action_record(other_collaborative, by=member, title="Mine in Luton"),
+    }
+
+
+def home() -> str:
+    return reverse("members:collaborative_home", kwargs={"slug": "lambeth"})
+
+
+def test_my_actions_shows_the_live_actions_i_own_or_support(member_client, mine):
+    page = text(member_client.get(home()))
+    assert "Owned by me" in page
+    assert "Supported by me" in page
+    for title in ("Finished by me", "Dropped by me", "Not mine at all", "Mine in Luton"):
+        assert title not in page
+    assert page.index("Owned by me") < page.index("Supported by me")  # Soonest due first.
+    assert "Overdue" in page
+    assert "(you are supporting)" in page
+    # Owners get the quick status form; supporters do not.
+    assert f'action="{url("status", pk=mine["owned"].pk)}"' in page
+    assert f'action="{url("status", pk=mine["supported"].pk)}"' not in page
+
+
+def test_my_actions_links_to_all_of_them_when_there_are_many(member_client, collaborative, member):
+    assert "You have no actions to do." in text(member_client.get(home()))
+    for n in range(11):
+        action_record(collaborative, by=member, title=f"Job {n}")
+    page = text(member_client.get(home()))
+    assert page.count('class="card my-action"') == 10
+    assert f'href="{url("log")}?owner={member.pk}">All your actions' in page
+
+
+def test_a_quick_status_change_with_htmx_returns_the_item(member_client, mine):
+    action = mine["owned"]
+    response = member_client.post(
+        url("status", pk=action.pk), {"status": "in_progress", "status_reason": "", "next": home()}, headers=HTMX
+    )
+    body = text(response)
+    assert response.status_code == 200
+    assert "<html" not in body
+    assert body.strip().startswith(f'<li class="card my-action" id="my-action-{action.pk}">')
+    assert "Saved." in body
+    assert '<option value="in_progress" selected>' in body
+    assert Action.objects.get(pk=action.pk).status == "in_progress"
+    assert action.changes.filter(field="status").get().new_value == "in_progress"
+
+
+def test_a_quick_status_change_with_an_error_says_so_and_changes_nothing(member_client, mine):
+    action = mine["owned"]
+    response = member_client.post(url("status", pk=action.pk), {"status": "finished"}, headers=HTMX)
+    body = text(response)
+    assert "Select a valid choice." in body
+    assert "Saved." not in body
+    assert Action.objects.get(pk=action.pk).status == "open"
+
+
+def test_without_htmx_a_quick_status_change_goes_back_to_the_page(member_client, mine):
+    action = mine["owned"]
+    response = member_client.post(url("status", pk=action.pk), {"status": "done", "next": home()})
+    assert response.status_code == 302
+    assert response.headers["Location"] == home()
+    page = text(member_client.get(home()))
+    assert "“Owned by me” is now done." in page
+    assert "Owned by me</a>" not in page  # Done: no longer on the list.
+
+
+@pytest.mark.parametrize(
+    "target", ["https://evil.example/", "//evil.example/c/lambeth/", "javascript:alert(1)", "http://testserver.evil/"]
+)
+def test_an_off_site_next_is_ignored(member_client, mine, target):
+    action = mine["owned"]
+    response = member_client.post(url("status", pk=action.pk), {"status": "in_progress", "next": target})
+    assert response.status_code == 302
+    assert response.headers["Location"] == action.get_absolute_url()
+
+
+def test_without_a_next_it_goes_to_the_action(member_client, mine):
+    action = mine["owned"]
+    response = member_client.post(url("status", pk=action.pk), {"status": "in_progress"})
+    assert response.headers["Location"] == action.get_absolute_url()
+
+
+def test_the_quick_status_form_is_only_for_the_owner_and_facilitators(client, mine, facilitator):
+    supported = mine["supported"]
+    owner = supported.owner
+    client.force_login(owner)
+    page = text(client.get(home()))
+    assert f'action="{url("status", pk=supported.pk)}"' in page
+    client.force_login(facilitator)
+    response = client.post(url("status", pk=supported.pk), {"status": "in_progress"}, follow=True)
+    assert "“Supported by me” is now in progress." in text(response)
+    assert Action.objects.get(pk=supported.pk).status == "in_progress"
+
+
+# Meetings
+
+
+@pytest.fixture
+def decided(collaborative) -> dict:
+    meeting = MeetingFactory(collaborative=collaborative, starts_at=timezone.now() - timedelta(days=3))
+    item = AgendaItem.objects.create(meeting=meeting, title="Crisis cafes", status=AgendaItem.Status.ACCEPTED)
+    decision = Decision.objects.create(meeting=meeting, agenda_item=item, text="We will map every crisis cafe.")
+    return {"meeting": meeting, "item": item, "decision": decision}
+
+
+def test_an_action_recorded_from_a_decision_knows_where_it_came_from(facilitator_client, facilitator, decided, member):
+    decision, meeting, item = decided["decision"], decided["meeting"], decided["item"]
+    address = f"{url('new')}?decision={decision.pk}&agenda_item={item.pk}"
+    form = facilitator_client.get(address).context["form"]
+    assert form.initial["title"] == "We will map every crisis cafe."
+    assert (form.initial["meeting"], form.initial["decision"], form.initial["agenda_item"]) == (
+        meeting.pk,
+        decision.pk,
+        item.pk,
+    )
+    page = facilitator_client.get(address).content.decode()
+    assert f'name="decision" value="{decision.pk}"' in page
+    assert f'action="{address.replace("&", "&amp;")}"' in page
+
+    response = facilitator_client.post(
+        address,
+        {
+            "title": "Map every crisis cafe",
+            "owner": member.pk,
+            "due_on": day(30),
+            "status": "open",
+            "decision": decision.pk,
+            "agenda_item": item.pk,
+            "meeting": "",
+        },
+    )
+    assert response.status_code == 302
+    action = Action.objects.get()
+    assert (action.meeting, action.decision, action.agenda_item) == (meeting, decision, item)
+    page = text(facilitator_client.get(action.get_absolute_url()))
+    assert "“Crisis cafes”" in page
+    assert "“We will map every crisis cafe.”" in page
+
+
+def test_the_decision_alone_sets_the_meeting(member_client, member, decided):
+    decision = decided["decision"]
+    response = member_client.post(
+        f"{url('new')}?decision={decision.pk}",
+        {"title": "From the decision", "owner": member.pk, "due_on": day(9), "status": "open", "decision": decision.pk},
+    )
+    assert response.status_code == 302
+    assert Action.objects.get().meeting == decided["meeting"]
+
+
+def test_a_meeting_link_starts_the_action_from_that_meeting(member_client, decided):
+    meeting = decided["meeting"]
+    assert member_client.get(f"{url('new')}?meeting={meeting.pk}").context["form"].initial["meeting"] == meeting.pk
+
+
+@pytest.mark.parametrize("value", ["abc", "-1", "١٢", "99999999999999999999"])
+def test_a_nonsense_origin_in_the_address_is_ignored(member_client, value):
+    response = member_client.get(f"{url('new')}?decision={value}&meeting={value}&agenda_item={value}")
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert [form.initial.get(field) for field in ("decision", "meeting", "agenda_item")] == [None, None, None]
+
+
+def test_a_decision_of_another_collaborative_is_not_offered(member_client, other_collaborative):
+    meeting = MeetingFactory(collaborative=other_collaborative, starts_at=timezone.now() - timedelta(days=3))
+    decision = Decision.objects.create(meeting=meeting, text="Luton's secret decision.")
+    response = member_client.get(f"{url('new')}?decision={decision.pk}")
+    assert "Luton's secret decision." not in text(response)
+    form = response.context["form"]
+    assert (form.initial["title"], form.initial.get("decision")) == ("", None)
+    assert 'name="decision" value' not in response.content.decode()
+
+
+@pytest.fixture
+def meetings(collaborative) -> dict:
+    now = timezone.now()
+    return {
+        "before": MeetingFactory(collaborative=collaborative, starts_at=now - timedelta(days=40)),
+        "last": MeetingFactory(collaborative=collaborative, starts_at=now - timedelta(days=3)),
+        "next": MeetingFactory(collaborative=collaborative, starts_at=now + timedelta(days=7)),
+    }
+
+
+def test_a_meeting_page_lists_the_actions_it_created(member_client, collaborative, member, meetings):
+    last = meetings["last"]
+    action_record(collaborative, by=member, title="First from the meeting", meeting=last)
+    action_record(collaborative, by=member, title="Second from the meeting", meeting=last, status="done")
+    action_record(collaborative, by=member, title="From somewhere else")
+    page = text(member_client.get(last.get_absolute_url()))
+    section = page[page.index("Actions from this meeting") :]
+    assert "First from the meeting</a>: open" in section
+    assert "Second from the meeting</a>: done" in section
+    assert "From somewhere else" not in section
+
+
+def test_matters_arising_are_actions_due_by_or_changed_since_the_previous_meeting(
+    member_client, collaborative, member, meetings
+):
+    last, upcoming = meetings["last"], meetings["next"]
+    ten_days_ago = timezone.now() - timedelta(days=10)
+
+    def make(title, due, updated_at=None, **fields):
+        action = action_record(collaborative, by=member, title=title, due_on=TODAY + timedelta(days=due), **fields)
+        if updated_at:
+            Action.objects.filter(pk=action.pk).update(updated_at=updated_at)
+        return action
+
+    make("Recorded at the last meeting", 60, meeting=last)  # Changed since it: arising.
+    make("Due before the next meeting", 5, updated_at=ten_days_ago)  # Due by it: arising.
+    make("Overdue for weeks", -30, updated_at=ten_days_ago)  # Due by it: arising.
+    make("Due long after, untouched", 60, updated_at=ten_days_ago)
+    make("Done before the last meeting", 5, updated_at=ten_days_ago, status="done")
+    quiet = make("Changed since the last meeting", 60, updated_at=ten_days_ago)
+    action_change(action=quiet, by=member, changes={"organisation": "SLaM"})
+    from_next = make("Recorded for the next meeting", 1, meeting=upcoming)
+
+    page = text(member_client.get(upcoming.get_absolute_url()))
+    section = page[page.index("Matters arising") :]
+    section = section[: section.index("</section>")]
+    assert f"changed since the meeting of {last.local_start:%-d %B}" in section
+    for title in (
+        "Recorded at the last meeting",
+        "Due before the next meeting",
+        "Overdue for weeks",
+        "Changed since the last meeting",
+    ):
+        assert title in section, title
+    for title in ("Due long after, untouched", "Done before the last meeting", from_next.title):
+        assert title not in section, title
+    # Soonest due first.
+    assert section.index("Overdue for weeks") < section.index("Due before the next meeting")
+
+
+def test_a_cancelled_meeting_before_is_not_the_previous_meeting(member_client, collaborative, member, meetings):
+    Meeting.objects.filter(pk=meetings["last"].pk).update(status=Meeting.Status.CANCELLED)
+    page = text(member_client.get(meetings["next"].get_absolute_url()))
+    assert f"changed since the meeting of {meetings['before'].local_start:%-d %B}" in page
+
+
+def test_a_member_of_the_collaborative_who_is_a_commissioner_proposes_too(client, collaborative):
+    commissioner = MembershipFactory(collaborative=collaborative, role=Membership.Role.COMMISSIONER).user
+    client.force_login(commissioner)
+    response = client.post(
+        url("new"), {"title": "Ask the board", "owner": commissioner.pk, "due_on": day(14), "status": "open"}
+    )
+    assert response.status_code == 302
+    assert Action.objects.get().created_by == commissioner
