@@ -413,6 +413,7 @@ def agenda_print(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "meeting": meeting,
             "items": meeting.agenda_items.on_agenda() if shown else [],
             "published": bool(meeting.agenda_published_at),
+            **(meeting_actions(meeting) if shown else {}),
         },
     )
 

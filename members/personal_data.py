@@ -24,6 +24,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from actions.models import Action, ActionChange, ActionUpdate, ReviewItem, ReviewRound
 from meetings.models import (
     AgendaItem,
     Attendance,
@@ -388,6 +389,78 @@ def _export_rounds(field: str, label: str, moment: str) -> Callable[[User], list
     return export
 
 
+def _action(action: Action) -> dict:
+    return {
+        "collaborative": action.collaborative.name,
+        "action": action.title,
+        "due": _when(action.due_on),
+        "status": action.get_status_display(),
+    }
+
+
+def _export_actions(field: str) -> Callable[[User], list[dict]]:
+    def export(user: User) -> list[dict]:
+        actions = Action.objects.filter(**{field: user}).select_related("collaborative").order_by("created_at", "id")
+        return [{**_action(a), "description": a.description, "recorded": _when(a.created_at)} for a in actions]
+
+    return export
+
+
+def _export_action_changes(user: User) -> list[dict]:
+    # As stored: people and other records by their id, dates as ISO dates.
+    changes = ActionChange.objects.filter(changed_by=user).select_related("action__collaborative")
+    return [
+        {
+            "collaborative": c.action.collaborative.name,
+            "action": c.action.title,
+            "what": c.field,
+            "from": c.old_value,
+            "to": c.new_value,
+            "when": _when(c.changed_at),
+        }
+        for c in changes
+    ]
+
+
+def _export_action_updates(user: User) -> list[dict]:
+    updates = ActionUpdate.objects.filter(author=user).select_related("action__collaborative")
+    return [
+        {
+            "collaborative": u.action.collaborative.name,
+            "action": u.action.title,
+            "text": u.text,
+            "link": u.link,
+            "file": u.file_name,
+            "when": _when(u.created_at),
+        }
+        for u in updates
+    ]
+
+
+def _export_review_rounds(field: str, moment: str) -> Callable[[User], list[dict]]:
+    def export(user: User) -> list[dict]:
+        return [
+            {"collaborative": r.collaborative.name, "review": r.title, moment: _when(getattr(r, f"{moment}_at"))}
+            for r in ReviewRound.objects.filter(**{field: user}).select_related("collaborative")
+        ]
+
+    return export
+
+
+def _export_review_items(user: User) -> list[dict]:
+    items = ReviewItem.objects.filter(reviewed_by=user).select_related("round__collaborative")
+    return [
+        {
+            "collaborative": i.round.collaborative.name,
+            "review": i.round.title,
+            "action": i.snapshot.get("title", ""),
+            "comment": i.comment,
+            "reviewed": _when(i.reviewed_at),
+        }
+        for i in items
+    ]
+
+
 def _export_admin_log(user: User) -> list[dict]:
     return [
         {"when": _when(e.action_time), "what": str(e), "object": e.object_repr}
@@ -521,6 +594,41 @@ RELATIONS: dict[str, Relation] = {
         "self_assessment_rounds_you_closed",
         _export_rounds("closed_early_by", "closed", "closes_at"),
         "Kept, shown as closed by a Former member.",
+    ),
+    "actions.Action.owner": Relation(
+        "actions_you_own",
+        _export_actions("owner"),
+        "Kept: actions belong to the Collaborative. They show a Former member as owner, "
+        "and facilitators can give the ones still open to someone else.",
+    ),
+    "actions.Action.supporters": Relation(
+        "actions_you_support", _export_actions("supporters"), "Kept, shown as supported by a Former member."
+    ),
+    "actions.Action.created_by": Relation(
+        "actions_you_recorded", _export_actions("created_by"), "Kept, shown as recorded by a Former member."
+    ),
+    "actions.ActionChange.changed_by": Relation(
+        "changes_you_made_to_actions",
+        _export_action_changes,
+        "Kept exactly as they are: the history of an action cannot be rewritten. It shows a Former member.",
+    ),
+    "actions.ActionUpdate.author": Relation(
+        "action_updates_you_wrote",
+        _export_action_updates,
+        "Kept, with their links and files, as part of each action's story, shown as a Former member's.",
+    ),
+    "actions.ReviewRound.opened_by": Relation(
+        "action_reviews_you_started",
+        _export_review_rounds("opened_by", "opened"),
+        "Kept, shown as started by a Former member.",
+    ),
+    "actions.ReviewRound.signed_off_by": Relation(
+        "action_reviews_you_signed_off",
+        _export_review_rounds("signed_off_by", "signed_off"),
+        "Kept, shown as signed off by a Former member.",
+    ),
+    "actions.ReviewItem.reviewed_by": Relation(
+        "actions_you_reviewed", _export_review_items, "Kept, with your comments, shown as reviewed by a Former member."
     ),
     # The user model's own many-to-many fields.
     "members.User.groups": Relation("account", _export_account, "Removed."),

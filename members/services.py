@@ -7,8 +7,10 @@ from django.db import transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from meetings.models import Venue
-from meetings.services import rsvps_withdraw, series_schedule
+from actions.models import Action
+from actions.services import action_change, action_create, action_update_add
+from meetings.models import AgendaItem, Decision, Meeting, Venue
+from meetings.services import local_moment, nth_weekday, rsvps_withdraw, series_schedule
 from members.models import (
     DEFAULT_GROUND_RULES,
     INVITATION_DAYS,
@@ -524,6 +526,8 @@ def demo_data_load(*, password: str) -> dict:
     lambeth = collaboratives["lambeth"]
     if not lambeth.vision_versions.exists():
         _demo_vision_load(lambeth)
+    if not lambeth.actions.exists():
+        _demo_actions_load(lambeth)
 
     return {"collaboratives": len(collaboratives), "people": len(DEMO_PEOPLE)}
 
@@ -537,6 +541,132 @@ def _demo_vision_load(collaborative: Collaborative) -> None:
     for title, success, days in DEMO_GOALS:
         goal = Goal(collaborative=collaborative, title=title, success=success, review_on=today + timedelta(days=days))
         goal_save(goal=goal, by=facilitator)
+
+
+def _demo_past_meeting(collaborative: Collaborative, by: User, proposer: User) -> tuple[AgendaItem, Decision]:
+    """Last month's meeting, with an agenda item a member raised and what was decided about it.
+
+    Made directly, not through the meetings services: those email members about meetings
+    to come, and this one is history.
+    """
+    today = local_today(collaborative)
+    last_month = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+    day = nth_weekday(last_month.year, last_month.month, 2, 3)  # The second Thursday, like the series.
+    meeting = Meeting(
+        collaborative=collaborative,
+        starts_at=local_moment(day, time(10), collaborative.time_zone),
+        ends_at=local_moment(day, time(12, 30), collaborative.time_zone),
+        venue=collaborative.venues.first(),
+        general_notes="Twenty-two people came. We heard from carers about waiting times at the Hub.",
+        notes_published_at=local_moment(day, time(15), collaborative.time_zone),
+        created_by=by,
+    )
+    meeting.full_clean()
+    meeting.save()
+    item = AgendaItem(
+        meeting=meeting,
+        title="Waiting times at the Living Well Network Hub",
+        description="Carers in our group are waiting weeks for a first call back.",
+        status=AgendaItem.Status.ACCEPTED,
+        proposed_by=proposer,
+        decided_by=by,
+        position=1,
+    )
+    item.full_clean()
+    item.save()
+    decision = Decision(
+        meeting=meeting,
+        agenda_item=item,
+        text="We write to the trust asking for waiting times at the Hub, and ask the ICB how the budget is split.",
+        recorded_by=by,
+    )
+    decision.full_clean()
+    decision.save()
+    return item, decision
+
+
+def _demo_actions_load(collaborative: Collaborative) -> None:
+    """About eight actions through the actions services, so each has its history and its emails:
+    one overdue, one blocked, one done on time (the member who raised it is told), one dropped,
+    and two from last month's decision."""
+    people = {m.user.email: m.user for m in Membership.objects.current_in(collaborative)}
+    grace, sam = people["facilitator@example.org"], people["member@example.org"]
+    helen, joy = people["commissioner@example.org"], people["carer.lambeth@example.org"]
+    ravi, ade, kit = (
+        people["gp.lambeth@example.org"],
+        people["trust.lambeth@example.org"],
+        people["peer.lambeth@example.org"],
+    )
+    item, decision = _demo_past_meeting(collaborative, grace, sam)
+    today = local_today(collaborative)
+    goal = collaborative.goals.order_by("review_on").first()
+    key_role = collaborative.key_roles.filter(number=5).first()
+    from_meeting = {"meeting": decision.meeting, "agenda_item": item, "decision": decision}
+
+    def add(title: str, owner: User | None, days: int, supporters=(), **fields) -> Action:
+        action = Action(collaborative=collaborative, title=title, owner=owner, due_on=today + timedelta(days), **fields)
+        return action_create(action=action, by=grace, supporters=supporters)
+
+    hub = add(
+        "Write to the trust asking for waiting times at the Hub",
+        ade,
+        3,
+        organisation="South London and Maudsley NHS Foundation Trust",
+        **from_meeting,
+    )
+    action_update_add(
+        action=hub,
+        by=ade,
+        text="The trust sent the figures: the median wait for a first call back is 9 days. "
+        "They will publish them every month.",
+        link="https://example.org/hub-waiting-times",
+    )
+    action_change(action=hub, by=ade, changes={"status": Action.Status.DONE})
+    budget = add(
+        "Ask the ICB how the mental health budget is split between hospital and community care",
+        helen,
+        30,
+        organisation="NHS South East London ICB",
+        goal=goal,
+        key_role=key_role,
+        **from_meeting,
+    )
+    action_change(action=budget, by=helen, changes={"status": Action.Status.IN_PROGRESS})
+    cafes = add(
+        "Map every crisis cafe and drop-in in Lambeth",
+        kit,
+        20,
+        supporters=[joy],
+        organisation="Lambeth Council",
+        goal=goal,
+        description="Opening hours, who runs it, and whether you need a referral.",
+    )
+    action_change(action=cafes, by=kit, changes={"status": Action.Status.IN_PROGRESS})
+    action_update_add(action=cafes, by=joy, text="Eleven found so far; only three open at weekends.")
+    add("Put posters about the Hub up in every GP surgery in Brixton", ravi, -10, organisation="Primary care")
+    hall = add("Book a hall for the carers' open day", joy, 14, supporters=[sam])
+    action_change(
+        action=hall,
+        by=joy,
+        changes={
+            "status": Action.Status.BLOCKED,
+            "status_reason": "The library hall is closed for repairs until spring. We are looking for another room.",
+        },
+    )
+    add("Find a volunteer to translate the Hub leaflet into Portuguese", None, 45)
+    group = add("Set up a group chat for members", grace, 10)
+    action_change(
+        action=group,
+        by=grace,
+        changes={"status": Action.Status.DROPPED, "status_reason": "Members said they prefer the email updates."},
+    )
+    add(
+        "Agree a target of one week from first contact to first help at the Hub",
+        grace,
+        60,
+        supporters=[helen, sam],
+        goal=goal,
+    )
 
 
 DEMO_VENUES = {

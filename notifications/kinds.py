@@ -214,16 +214,49 @@ ROUND_CLOSING = Kind(
     skip_reason=_why_not_round,
 )
 
+
 def _why_not_follow_up(message) -> str:
     from actions.services import follow_up_skip_reason
 
     return follow_up_skip_reason(message)
 
 
+def _why_not_assigned(message) -> str:
+    action = message.about
+    if action is None:
+        return "The action no longer exists."
+    return "" if action.owner_id == message.recipient_id else "Someone else owns the action now."
+
+
+def _why_not_digest(message) -> str:
+    meeting = message.about
+    if meeting is None:
+        return "The meeting no longer exists."
+    return "The meeting was cancelled." if meeting.is_cancelled else ""
+
+
+def _why_not_done(message) -> str:
+    action = message.about
+    if action is None:
+        return "The action no longer exists."
+    return "" if action.status == action.Status.DONE else "The action is no longer marked done."
+
+
+def _actions_context(name: str) -> Callable[[object], dict]:
+    def context(message) -> dict:
+        from actions import emails
+
+        return getattr(emails, name)(message)
+
+    return context
+
+
 ACTION_ASSIGNED = Kind(
     key="action_assigned",
     label="Actions given to you",
     description="When someone makes you the owner of an action.",
+    skip_reason=_why_not_assigned,
+    context=_actions_context("assigned_context"),
 )
 
 ACTION_FOLLOW_UP = Kind(
@@ -231,24 +264,30 @@ ACTION_FOLLOW_UP = Kind(
     label="Reminders about your actions",
     description="3 days before an action you own is due, on the day, then every week while it is overdue.",
     skip_reason=_why_not_follow_up,
+    context=_actions_context("follow_up_context"),
 )
 
 ACTIONS_DIGEST = Kind(
     key="actions_digest",
     label="Actions to review before a meeting (facilitators)",
     description="3 days before each meeting: actions due, overdue or changed since the last meeting.",
+    skip_reason=_why_not_digest,
+    context=_actions_context("digest_context"),
 )
 
 ACTIONS_SUMMARY = Kind(
     key="actions_summary",
     label="Monthly summary of the action log (commissioners)",
-    description="On the first of each month: what is done, what is overdue and what changed.",
+    description="On the first of each month: how many actions are open, blocked, done and overdue.",
+    context=_actions_context("summary_context"),
 )
 
 YOU_SAID_WE_DID = Kind(
     key="you_said_we_did",
     label="You said, we did",
     description="When an action that came from an agenda item you proposed is done.",
+    skip_reason=_why_not_done,
+    context=_actions_context("done_context"),
 )
 
 KINDS: dict[str, Kind] = {

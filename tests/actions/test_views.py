@@ -511,3 +511,14 @@ def test_a_member_of_the_collaborative_who_is_a_commissioner_proposes_too(client
     )
     assert response.status_code == 302
     assert Action.objects.get().created_by == commissioner
+
+
+def test_the_printable_agenda_has_the_matters_arising(member_client, collaborative, member, meetings):
+    upcoming = meetings["next"]
+    Meeting.objects.filter(pk=upcoming.pk).update(agenda_published_at=timezone.now())
+    action_record(collaborative, by=member, title="Overdue for the printed agenda", due_on=TODAY - timedelta(days=9))
+
+    page = text(member_client.get(reverse("meetings:agenda", kwargs={"slug": "lambeth", "pk": upcoming.pk})))
+
+    assert "Matters arising" in page
+    assert "Overdue for the printed agenda" in page

@@ -96,3 +96,47 @@ def test_every_collaborative_has_the_framework_and_lambeth_a_vision_and_goals_ho
     call_command("demo_data")
     after = (VisionVersion.objects.count(), Goal.objects.count(), KeyRole.objects.count(), Statement.objects.count())
     assert after == counts == (1, 2, 20, 100)
+
+
+def test_lambeth_has_actions_of_every_kind_made_through_the_services_however_often_it_runs(demo):
+    from actions.models import Action, ActionChange, ActionUpdate
+    from meetings.models import Meeting
+    from notifications.models import Message
+    from vision.services import local_today
+
+    lambeth = Collaborative.objects.get(slug="lambeth")
+    today = local_today(lambeth)
+    actions = Action.objects.filter(collaborative=lambeth)
+    assert 7 <= actions.count() <= 10
+    assert not Action.objects.exclude(collaborative=lambeth).exists()
+    assert set(actions.values_list("status", flat=True)) == set(Action.Status.values)
+    assert actions.overdue(today).count() == 1
+    blocked = actions.get(status=Action.Status.BLOCKED)
+    assert blocked.status_reason
+    done = actions.get(status=Action.Status.DONE)
+    assert done.done_at.date() <= done.due_on, "Done on time."
+    from_decision = actions.exclude(decision=None)
+    assert from_decision.exists()
+    assert all(action.meeting.is_past for action in from_decision)
+    assert ActionUpdate.objects.filter(action__collaborative=lambeth).count() >= 2
+    # Every action has its history, and the emails they set off were queued.
+    assert ActionChange.objects.filter(field="created").count() == actions.count()
+    member = User.objects.get(email="member@example.org")
+    assert Message.objects.filter(kind="you_said_we_did", recipient=member).count() == 1
+    assert Message.objects.filter(kind="action_assigned").exists()
+
+    counts = (
+        Action.objects.count(),
+        ActionChange.objects.count(),
+        ActionUpdate.objects.count(),
+        Meeting.objects.count(),
+        Message.objects.count(),
+    )
+    call_command("demo_data")
+    assert (
+        Action.objects.count(),
+        ActionChange.objects.count(),
+        ActionUpdate.objects.count(),
+        Meeting.objects.count(),
+        Message.objects.count(),
+    ) == counts

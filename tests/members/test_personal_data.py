@@ -10,9 +10,20 @@ from allauth.mfa.models import Authenticator
 from django.contrib.admin.models import ADDITION, LogEntry
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import empty
 
+from actions.models import Action, ActionChange, ActionUpdate, ReviewItem, ReviewRound, evidence_storage
+from actions.services import (
+    action_change,
+    action_create,
+    action_update_add,
+    review_item_mark,
+    review_round_open,
+    review_round_sign_off,
+)
 from meetings.models import (
     AgendaItem,
     Attendance,
@@ -78,7 +89,16 @@ MARK = "Zq7"  # In every value planted below, so that none can hide in the expor
 
 
 @pytest.fixture
-def planted(collaborative, other_collaborative):
+def evidence_root(settings, tmp_path):
+    """Evidence is stored under a temporary EVIDENCE_ROOT for the test."""
+    settings.EVIDENCE_ROOT = tmp_path / "evidence"
+    evidence_storage._wrapped = empty  # The storage reads the setting again.
+    yield settings.EVIDENCE_ROOT
+    evidence_storage._wrapped = empty
+
+
+@pytest.fixture
+def planted(collaborative, other_collaborative, evidence_root):
     """A person with a row in every relation to the user model, each carrying MARK."""
     person = UserFactory(
         email=f"person{MARK.lower()}@example.org",
@@ -199,6 +219,27 @@ def planted(collaborative, other_collaborative):
     first = assessment.statements.first()
     answers_save(round=assessment, user=person, answers={first.pk: (Rating.STRONG, f"Comment {MARK}")})
     round_close(round=assessment, by=person)
+    owned = action_create(
+        action=Action(collaborative=collaborative, title=f"Action {MARK}", owner=person, due_on=today), by=person
+    )
+    # Someone else's action the person supports: no owner, so that no one else's download has it.
+    action_create(
+        action=Action(collaborative=collaborative, title=f"Supported {MARK}", due_on=today),
+        by=person,
+        supporters=[person],
+    )
+    action_change(action=owned, by=person, changes={"status": Action.Status.BLOCKED, "status_reason": f"Reason {MARK}"})
+    action_update_add(
+        action=owned,
+        by=person,
+        text=f"Update {MARK}",
+        link=f"https://example.org/{MARK}",
+        upload=SimpleUploadedFile(f"evidence-{MARK}.pdf", b"%PDF-1.4 minutes", content_type="application/pdf"),
+    )
+    review = review_round_open(collaborative=collaborative, by=person, title=f"Board {MARK}")
+    for item in review.items.all():
+        review_item_mark(item=item, by=person, comment=f"Checked {MARK}")
+    review_round_sign_off(review=review, by=person)
     person.groups.add(Group.objects.create(name=f"Group {MARK}"))
     person.user_permissions.add(Permission.objects.get(codename="view_user"))
     return person
@@ -246,6 +287,14 @@ AFTER_ERASURE = {
     "vision.GoalReview.recorded_by": lambda p: GoalReview.objects.filter(recorded_by=p).exists(),
     "vision.Round.opened_by": lambda p: Round.objects.filter(opened_by=p).exists(),
     "vision.Round.closed_early_by": lambda p: Round.objects.filter(closed_early_by=p).exists(),
+    "actions.Action.owner": lambda p: Action.objects.filter(owner=p).exists(),
+    "actions.Action.supporters": lambda p: Action.objects.filter(supporters=p).exists(),
+    "actions.Action.created_by": lambda p: Action.objects.filter(created_by=p).exists(),
+    "actions.ActionChange.changed_by": lambda p: ActionChange.objects.filter(changed_by=p).exists(),
+    "actions.ActionUpdate.author": lambda p: ActionUpdate.objects.filter(author=p).exists(),
+    "actions.ReviewRound.opened_by": lambda p: ReviewRound.objects.filter(opened_by=p).exists(),
+    "actions.ReviewRound.signed_off_by": lambda p: ReviewRound.objects.filter(signed_off_by=p).exists(),
+    "actions.ReviewItem.reviewed_by": lambda p: ReviewItem.objects.filter(reviewed_by=p).exists(),
     "members.User.groups": lambda p: p.groups.count() == 0,
     "members.User.user_permissions": lambda p: p.user_permissions.count() == 0,
 }
@@ -281,6 +330,14 @@ def test_the_export_has_a_section_with_the_persons_rows_for_every_relation(plant
         f"Review {MARK}",
         f"Round {MARK}",
         f"Comment {MARK}",
+        f"Action {MARK}",
+        f"Supported {MARK}",
+        f"Reason {MARK}",
+        f"Update {MARK}",
+        f"https://example.org/{MARK}",
+        f"evidence-{MARK}.pdf",
+        f"Board {MARK}",
+        f"Checked {MARK}",
     ]:
         assert planted_value in text, planted_value
     # A two-step secret would let whoever holds the file sign in: it is never exported.
@@ -322,6 +379,29 @@ def test_erasure_removes_every_planted_value_and_keeps_shared_records(planted, c
     # The invitation waiting for them can no longer be used; its queued email is not sent.
     assert not Invitation.objects.filter(status=Invitation.Status.PENDING, email__icontains="erased").exists()
     assert Message.objects.get(recipient=None, kind="invitation").status == Message.Status.SKIPPED
+
+
+def test_after_erasure_an_actions_story_shows_a_former_member_and_is_unchanged(client, planted, collaborative):
+    history = list(ActionChange.objects.order_by("id").values())
+    updates = list(ActionUpdate.objects.order_by("id").values())
+    reviews = list(ReviewItem.objects.order_by("id").values())
+    assert {change["changed_by_id"] for change in history} == {planted.pk}
+    account_erase(user=planted)
+    # Not one row of the history was changed or deleted (PostgreSQL would refuse it anyway).
+    assert list(ActionChange.objects.order_by("id").values()) == history
+    assert list(ActionUpdate.objects.order_by("id").values()) == updates
+    assert list(ReviewItem.objects.order_by("id").values()) == reviews
+
+    viewer = Membership.objects.filter(collaborative=collaborative).exclude(user=planted).first().user
+    client.force_login(viewer)
+    action = Action.objects.get(title=f"Action {MARK}")
+    page = client.get(action.get_absolute_url()).content.decode()
+    assert f"Person {MARK}" not in page
+    story = page[page.index('id="history-heading"') :]
+    assert story.count("Former member") == 4  # Recorded it, changed its status and the reason, wrote an update.
+    assert "Recorded the action." in story
+    assert f"Update {MARK}" in story
+    assert "Owner</dt><dd>Former member</dd>" in page
 
 
 def test_the_download_is_a_json_file_of_the_persons_own_data(client, planted):
