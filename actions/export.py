@@ -55,6 +55,13 @@ def _name(user) -> str:
     return user.display_name or "Former member"
 
 
+def _supporters(action):
+    """The supporters as the export reads them with the rows, in a plain list (building a query set for each
+    of 10,000 actions took a quarter of the time); or else from the database."""
+    supporters = getattr(action, "supporters_by_name", None)
+    return action.supporters.all() if supporters is None else supporters
+
+
 def action_row(action, today) -> list[str]:
     """One action as a row of COLUMNS (people by their names now: "Former member" after an erasure)."""
     return [
@@ -66,7 +73,7 @@ def action_row(action, today) -> list[str]:
             action.get_status_display(),
             action.status_reason,
             _name(action.owner),
-            ", ".join(_name(person) for person in action.supporters.all()),
+            ", ".join(_name(person) for person in _supporters(action)),
             action.organisation,
             action.due_on.isoformat(),
             "Yes" if action.is_overdue(today) else "No",

@@ -90,7 +90,10 @@ class ActionForm(forms.ModelForm):
         self.fields["supporters"].queryset = members
         self.fields["goal"].queryset = Goal.objects.filter(collaborative=collaborative).order_by("status", "title")
         self.fields["key_role"].queryset = KeyRole.objects.filter(collaborative=collaborative)
-        self.fields["meeting"].queryset = Meeting.objects.filter(collaborative=collaborative).order_by("-starts_at")
+        # The choices name each meeting by its local date, which needs the Collaborative's time zone.
+        self.fields["meeting"].queryset = (
+            Meeting.objects.filter(collaborative=collaborative).select_related("collaborative").order_by("-starts_at")
+        )
         self.fields["agenda_item"].queryset = AgendaItem.objects.filter(meeting__collaborative=collaborative)
         self.fields["decision"].queryset = Decision.objects.filter(meeting__collaborative=collaborative)
         if self.instance.pk:

@@ -158,7 +158,11 @@ def _export_rows(collaborative, filters: dict, today: date):
     }
     for meeting in shared["meeting"].values():
         meeting.collaborative = collaborative  # For its date in the Collaborative's time zone.
-    supporters = Prefetch("supporters", queryset=User.objects.order_by("display_name").only("display_name"))
+    supporters = Prefetch(
+        "supporters",
+        queryset=User.objects.order_by("display_name").only("display_name"),
+        to_attr="supporters_by_name",  # A list, as actions.export.action_row reads it.
+    )
     # In chunks: the whole log is never held in memory at once, whatever its size.
     for action in actions.prefetch_related(supporters).iterator(chunk_size=1000):
         action.collaborative = collaborative
