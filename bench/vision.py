@@ -233,7 +233,14 @@ def add_round(
     with transaction.atomic():
         responses = Response.objects.bulk_create(
             [
-                Response(round=round, user=user, started_at=opened_at, updated_at=opened_at)
+                Response(
+                    round=round,
+                    user=user,
+                    started_at=opened_at,
+                    updated_at=opened_at,
+                    # As answers_save keeps them: the perspectives shared with members.
+                    perspectives=list(user.perspectives) if user.perspectives_visibility == "members" else [],
+                )
                 for user in users[:respondents]
             ],
             batch_size=1000,

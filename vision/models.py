@@ -321,6 +321,10 @@ class Response(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="round_responses"
     )
+    # The perspectives the person shared with members when they last saved. Results by
+    # perspective use these, so a closed round's figures never move when someone later
+    # changes their profile: comparing the figures before and after would give them away.
+    perspectives = models.JSONField(default=list, blank=True)
     started_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
 

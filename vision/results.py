@@ -13,7 +13,11 @@ Three rules keep answers anonymous, facilitators' view included:
 
 Key roles count only the statements shown, so a hidden statement cannot be had by
 taking the shown ones from its key role's total. Perspectives are shown by key role,
-pooled over its statements, and use only perspectives that people share with members.
+pooled over its statements, and use only perspectives that people shared with members
+when they answered (kept with the answers: if they came from profiles as they are now,
+comparing a closed round's figures before and after one person's change would give that
+person's answers away). Comments appear only from people who gave a rating, under
+statements whose counts are shown.
 """
 
 import csv
@@ -24,7 +28,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Exists, OuterRef
 from django.utils import timezone
 
-from members.models import Perspective, Visibility
+from members.models import Perspective
 from vision.models import Answer, KeyRole, Rating, Response, Round, RoundStatement
 
 ROUND_GROUP_MIN = 5
@@ -133,15 +137,9 @@ def round_results(round: Round) -> RoundResults:
     statements = list(
         RoundStatement.objects.filter(round=round).select_related("key_role").order_by("key_role__number", "position")
     )
-    # The perspectives each respondent shares with members, read once a person rather than
-    # once an answer (decoding the same JSON 25 times over was most of the time this took).
-    shared = {
-        response_id: perspectives or []
-        for response_id, perspectives, visibility in Response.objects.filter(round=round).values_list(
-            "id", "user__perspectives", "user__perspectives_visibility"
-        )
-        if visibility == Visibility.MEMBERS
-    }
+    # The perspectives each respondent shared with members when they answered (kept with the
+    # answers, so the figures of a closed round never move), read once a person.
+    shared = dict(Response.objects.filter(round=round).values_list("id", "perspectives"))
     answers = Answer.objects.filter(statement__round=round).values_list(
         "statement_id", "rating", "comment", "response_id"
     )
@@ -150,10 +148,11 @@ def round_results(round: Round) -> RoundResults:
     by_perspective: dict[tuple[int, str], Tally] = defaultdict(Tally)
     respondents = set()
     for statement_id, rating, comment, person in answers:
+        if not rating:
+            # A comment without a rating is from someone not counted as answering: it could be told apart.
+            continue
         if comment:
             comments[statement_id].append(comment)
-        if not rating:
-            continue
         respondents.add(person)
         tallies[statement_id].add(rating, person)
         for perspective in shared.get(person, ()):
@@ -162,12 +161,11 @@ def round_results(round: Round) -> RoundResults:
     roles: dict[int, KeyRoleResult] = {}
     pooled: dict[int, dict[str, Tally]] = defaultdict(lambda: defaultdict(Tally))
     for statement in statements:
-        result = StatementResult(
-            statement.text,
-            tallies[statement.pk],
-            # In alphabetical order, so the order says nothing about who wrote which.
-            sorted(comments[statement.pk], key=str.casefold),
-        )
+        result = StatementResult(statement.text, tallies[statement.pk], [])
+        if result.shown:
+            # In alphabetical order, so the order says nothing about who wrote which; only
+            # where enough answered, as a comment often says what its writer answered.
+            result.comments = sorted(comments[statement.pk], key=str.casefold)
         role = roles.setdefault(statement.key_role_id, KeyRoleResult(statement.key_role, [], Tally(), []))
         role.statements.append(result)
         if result.shown:

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from meetings.models import Meeting
 from meetings.services import local_moment
-from members.models import Collaborative, Membership, User
+from members.models import Collaborative, Membership, User, Visibility
 from notifications.models import Message
 from notifications.services import messages_queue
 from vision.models import (
@@ -414,6 +414,8 @@ def answers_save(*, round: Round, user: User, answers: dict[int, tuple[str, str]
     """
     round = _still_open(round)
     response, _ = Response.objects.get_or_create(round=round, user=user)
+    person = User.objects.get(pk=user.pk)
+    response.perspectives = list(person.perspectives) if person.perspectives_visibility == Visibility.MEMBERS else []
     valid = set(round.statements.values_list("pk", flat=True))
     existing = {a.statement_id: a for a in response.answers.select_for_update()}
     for statement_id, (rating, comment) in answers.items():
@@ -433,7 +435,7 @@ def answers_save(*, round: Round, user: User, answers: dict[int, tuple[str, str]
         answer.full_clean(exclude=["response", "statement"])
         answer.save()
     response.updated_at = timezone.now()
-    response.save(update_fields=["updated_at"])
+    response.save(update_fields=["updated_at", "perspectives"])
     return response
 
 

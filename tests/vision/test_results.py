@@ -550,3 +550,37 @@ def test_the_trend_leaves_out_other_collaboratives_rounds(collaborative, other_c
 
     assert rounds == [ours]
     assert [key_role.collaborative for key_role, _ in series] == [collaborative] * 5
+
+
+def test_a_closed_rounds_groups_do_not_move_when_someone_changes_their_profile(collaborative, facilitator):
+    """Figures by perspective come from what people shared when they answered: if they followed
+    profiles as they are now, comparing the page before and after one change would give that
+    person's answers away."""
+    round = open_round(collaborative, facilitator)
+    carers = people(6, [CARER])
+    answer(round, carers, Rating.STRONG)
+    answer(round, people(6), Rating.NOT_YET)
+    round = round_close(round=round, by=facilitator)
+    before = [(label, dict(tally.counts)) for label, tally in round_results(round).key_roles[0].groups]
+
+    carers[0].perspectives_visibility = Visibility.NOBODY
+    carers[0].perspectives = [LIVED]
+    carers[0].save()
+
+    after = [(label, dict(tally.counts)) for label, tally in round_results(round).key_roles[0].groups]
+    assert before == after
+    assert before[0][0] == CARER_LABEL
+
+
+def test_a_comment_without_a_rating_or_under_a_hidden_statement_is_not_shown(collaborative, facilitator):
+    round = open_round(collaborative, facilitator)
+    first, second = role_statements(round)[:2]
+    answer(round, people(5), Rating.STRONG, statements=[first])
+    answer(round, people(1), "", statements=[first], comment="Only a comment, no rating")
+    answer(round, people(2), Rating.NOT_YET, statements=[second], comment="One of two who answered")
+    round = round_close(round=round, by=facilitator)
+
+    statements = round_results(round).key_roles[0].statements
+
+    assert statements[0].comments == []
+    assert statements[1].comments == []
