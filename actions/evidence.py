@@ -29,7 +29,6 @@ EXCEL = Evidence("Excel spreadsheet", "application/vnd.openxmlformats-officedocu
 POWERPOINT = Evidence(
     "PowerPoint presentation", "application/vnd.openxmlformats-officedocument.presentationml.presentation", "pptx"
 )
-OLD_OFFICE = Evidence("older Office document", "application/x-ole-storage", "doc")
 OPEN_DOCUMENT = {
     "application/vnd.oasis.opendocument.text": Evidence(
         "OpenDocument text", "application/vnd.oasis.opendocument.text", "odt"
@@ -66,13 +65,35 @@ def evidence_kind(upload) -> Evidence:
     if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
         return WEBP
     if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
-        return OLD_OFFICE
+        kind = _old_office(upload)
+        upload.seek(0)
+        if kind:
+            return kind
     if head.startswith(b"PK\x03\x04"):
         kind = _office_zip(upload)
         upload.seek(0)
         if kind:
             return kind
     raise ValueError(NOT_ALLOWED)
+
+
+# The stream each older Office program keeps its document in, as the file's directory names it
+# (UTF-16). Other files of the same container format (installers, for one) have none of them.
+OLD_OFFICE_STREAMS = {
+    "WordDocument": Evidence("Word document (older)", "application/msword", "doc"),
+    "Workbook": Evidence("Excel spreadsheet (older)", "application/vnd.ms-excel", "xls"),
+    "Book": Evidence("Excel spreadsheet (older)", "application/vnd.ms-excel", "xls"),
+    "PowerPoint Document": Evidence("PowerPoint presentation (older)", "application/vnd.ms-powerpoint", "ppt"),
+}
+
+
+def _old_office(upload) -> Evidence | None:
+    content = upload.read()
+    for stream, kind in OLD_OFFICE_STREAMS.items():
+        # A directory entry: the name in UTF-16, then the end of the name.
+        if (stream + "\0").encode("utf-16-le") in content:
+            return kind
+    return None
 
 
 def _office_zip(upload) -> Evidence | None:

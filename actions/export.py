@@ -12,9 +12,8 @@ from collections.abc import Iterable, Iterator
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+from collaborative.spreadsheets import BYTE_ORDER_MARK, inert
 from notifications.services import site_url
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 COLUMNS = [
     "Action number",
@@ -41,12 +40,6 @@ COLUMNS = [
     "Last changed",
     "Address",
 ]
-
-
-def inert(value) -> str:
-    """A cell's text, with anything a spreadsheet would run as a formula made plain text."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def _name(user) -> str:
@@ -105,8 +98,7 @@ class _Echo:
 
 def csv_stream(actions: Iterable, today) -> Iterator[str]:
     writer = csv.writer(_Echo())
-    # A byte-order mark first, so Excel opens the file as UTF-8 (names with accents stay right).
-    yield "\ufeff" + writer.writerow(COLUMNS)
+    yield BYTE_ORDER_MARK + writer.writerow(COLUMNS)
     for action in actions:
         yield writer.writerow(action_row(action, today))
 

@@ -1,4 +1,5 @@
 from datetime import date, datetime, time, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from django.contrib.contenttypes.models import ContentType
@@ -189,7 +190,10 @@ def action_update_add(*, action: Action, by: User, text: str, link: str = "", up
             kind = evidence_kind(upload)
         except ValueError as error:
             raise ValidationError({"file": str(error)}) from error
-        update.file_name = (upload.name or "evidence")[-200:]
+        # Named for what it really is: a program called report.pdf is refused above, and a
+        # document cannot be downloaded under a name that would run it.
+        stem = Path(upload.name or "evidence").stem.strip()[:180] or "evidence"
+        update.file_name = f"{stem}.{kind.extension}"
         update.file_type = kind.content_type
         update.file_size = upload.size
         update.file = upload

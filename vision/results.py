@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Exists, OuterRef
 from django.utils import timezone
 
+from collaborative.spreadsheets import BYTE_ORDER_MARK, inert
 from members.models import Perspective
 from vision.models import Answer, KeyRole, Rating, Response, Round, RoundStatement
 
@@ -100,6 +101,16 @@ def safe_groups(everyone: set, groups: dict[str, set]) -> list[str]:
         ]
         del shown[enough[0] if enough else by_size[0]]
     return [label for label in groups if label in shown]
+
+
+class _InertWriter:
+    """A csv writer whose every cell is safe to open in a spreadsheet."""
+
+    def __init__(self, out) -> None:
+        self.writer = csv.writer(out)
+
+    def writerow(self, row) -> None:
+        self.writer.writerow([inert(cell) for cell in row])
 
 
 @dataclass
@@ -270,9 +281,10 @@ def trend_chart(rounds: list[Round], series: list[tuple[KeyRole, list[TrendPoint
 
 
 def results_csv(results: RoundResults) -> str:
-    """The aggregates only: no one's own answers and no comments."""
+    """The aggregates only: no one's own answers and no comments. Wording typed by facilitators is made inert."""
     out = io.StringIO()
-    writer = csv.writer(out)
+    out.write(BYTE_ORDER_MARK)
+    writer = _InertWriter(out)
     writer.writerow(
         ["Round", "Key role", "Statement", "Group", "People who answered", *[label for _, label in RATINGS], "Note"]
     )

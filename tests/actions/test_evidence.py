@@ -118,7 +118,10 @@ def test_a_file_is_kept_under_a_random_name_with_the_type_it_really_is(
     )
     assert response.status_code == 302
     update = ActionUpdate.objects.get()
-    assert (update.file_name, update.file_type, update.file_size) == (name, kept_as, len(content))
+    # Named for what it really is: photo.exe holding a picture downloads as photo.png.
+    extension = {"image/png": "png", "image/jpeg": "jpg", "application/pdf": "pdf"}.get(kept_as)
+    expected = f"{name.rsplit('.', 1)[0]}.{extension}" if extension else name
+    assert (update.file_name, update.file_type, update.file_size) == (expected, kept_as, len(content))
     [path] = stored(evidence_root)
     assert path.read_bytes() == content
     assert path.relative_to(evidence_root).parts[:2] == (str(action.collaborative_id), str(action.pk))
@@ -262,3 +265,23 @@ def test_the_evidence_root_is_not_under_the_web_root(settings):
     for public in [settings.STATIC_ROOT, *getattr(settings, "STATICFILES_DIRS", [])]:
         if public:
             assert not root.is_relative_to(Path(public).resolve())
+
+
+def test_an_installer_in_an_office_container_is_refused(owner_client, action, evidence_root):
+    """Older Office files share their container with Windows installers: only a Word, Excel or
+    PowerPoint document inside one is accepted."""
+    installer = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504 + "\u4840\u3b3f\u4577".encode("utf-16-le") * 20
+    document = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504 + "WordDocument\0".encode("utf-16-le")
+
+    refused = owner_client.post(
+        update_url(action), {"text": "Setup.", "file": SimpleUploadedFile("minutes.doc", installer)}
+    )
+    accepted = owner_client.post(
+        update_url(action), {"text": "Minutes.", "file": SimpleUploadedFile("minutes.msi", document)}
+    )
+
+    assert refused.status_code == 400
+    assert "This kind of file cannot be added" in html.unescape(refused.content.decode())
+    assert accepted.status_code == 302
+    update = ActionUpdate.objects.get()
+    assert (update.file_name, update.file_type) == ("minutes.doc", "application/msword")

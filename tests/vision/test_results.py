@@ -60,7 +60,7 @@ def groups(results, number: int = 1) -> dict[str, Counter]:
 
 
 def csv_rows(results) -> list[dict]:
-    return list(csv.DictReader(io.StringIO(results_csv(results))))
+    return list(csv.DictReader(io.StringIO(results_csv(results).removeprefix("\ufeff"))))
 
 
 # Nothing while open, nothing for fewer than five.

@@ -327,7 +327,7 @@ class TestResults:
         assert (
             response.headers["Content-Disposition"] == f'attachment; filename="self-assessment-lambeth-{round.pk}.csv"'
         )
-        content = response.content.decode()
+        content = response.content.decode("utf-8-sig")  # With a byte-order mark, for Excel.
         rows = list(csv.reader(io.StringIO(content)))
         assert rows[0] == [
             "Round",
