@@ -1,12 +1,13 @@
 from collections import Counter
 from datetime import date, timedelta
+from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import TruncMonth
-from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -426,9 +427,11 @@ def action_update(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def evidence_download(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """A file added as evidence: only for members, always downloaded, never shown as a page."""
     _membership, update = evidence_for(request.user, slug, pk)
-    response = FileResponse(
-        update.file.open("rb"), as_attachment=True, filename=update.file_name, content_type=update.file_type
-    )
+    try:
+        stored = update.file.open("rb")
+    except FileNotFoundError as error:  # Lost from the shared volume: say so plainly, not an error page.
+        raise Http404("This file is no longer stored.") from error
+    response = FileResponse(stored, as_attachment=True, filename=update.file_name, content_type=update.file_type)
     # Even if a browser tried to show it, nothing in it could run here.
     response["Content-Security-Policy"] = "sandbox; default-src 'none'"
     response["Cache-Control"] = "private, no-store"
@@ -500,6 +503,8 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     """The commissioners' overview: counts by status, overdue, done on time, by organisation and goal, by month."""
     membership = overseer_membership_for(request.user, slug)
     collaborative = membership.collaborative
+    # Days and months in the Collaborative's own time, as its emails count them.
+    zone = ZoneInfo(collaborative.time_zone)
     today = today_in(collaborative)
     actions = Action.objects.filter(collaborative=collaborative)
     by_status = Counter(dict(actions.values_list("status").annotate(n=Count("id")).values_list("status", "n")))
@@ -508,7 +513,7 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     on_time = sum(
         1
         for done_at, due in done.values_list("done_at", "due_on")
-        if done_at and timezone.localtime(done_at).date() <= due
+        if done_at and timezone.localtime(done_at, zone).date() <= due
     )
     organisations = list(
         actions.exclude(organisation="")
@@ -535,14 +540,14 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     start = (today.replace(day=1) - timedelta(days=335)).replace(day=1)
     created = dict(
         actions.filter(created_at__date__gte=start)
-        .annotate(month=TruncMonth("created_at"))
+        .annotate(month=TruncMonth("created_at", tzinfo=zone))
         .values("month")
         .annotate(n=Count("id"))
         .values_list("month", "n")
     )
     finished = dict(
         done.filter(done_at__date__gte=start)
-        .annotate(month=TruncMonth("done_at"))
+        .annotate(month=TruncMonth("done_at", tzinfo=zone))
         .values("month")
         .annotate(n=Count("id"))
         .values_list("month", "n")
@@ -576,7 +581,9 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
             done_total=by_status.get(Action.Status.DONE, 0),
             on_time=on_time,
             organisations=organisations,
+            organisation_chart=_bars([(row["organisation"], row["total"]) for row in organisations]),
             goals=goals,
+            goal_chart=_bars([(row["goal__title"], row["total"]) for row in goals]),
             months=months,
             today=today,
         ),

@@ -588,6 +588,7 @@ def notes(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "form": form,
             "decision_form": DecisionForm(meeting=meeting),
             "decisions": meeting.decisions.select_related("agenda_item"),
+            "items": items,
         },
     )
 

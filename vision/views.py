@@ -473,7 +473,10 @@ def statement_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @require_POST
 def statement_status(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     _membership, statement = statement_for(request.user, slug, pk)
-    retire = request.POST.get("status") != Statement.Status.ACTIVE
+    if request.POST.get("status") not in Statement.Status.values:
+        messages.error(request, "Choose to retire the statement or bring it back.")
+        return redirect("vision:framework", slug=slug)
+    retire = request.POST["status"] == Statement.Status.RETIRED
     statement_retire(statement=statement, retire=retire)
     if retire:
         messages.success(request, f"“{statement.text}” is retired: it will not be in new rounds.")

@@ -294,7 +294,7 @@ def test_my_actions_links_to_all_of_them_when_there_are_many(member_client, coll
         action_record(collaborative, by=member, title=f"Job {n}")
     page = text(member_client.get(home()))
     assert page.count('class="card my-action"') == 10
-    assert f'href="{url("log")}?owner={member.pk}">All your actions' in page
+    assert f'href="{url("log")}?owner={member.pk}">All the actions you own' in page
 
 
 def test_a_quick_status_change_with_htmx_returns_the_item(member_client, mine):
@@ -522,3 +522,26 @@ def test_the_printable_agenda_has_the_matters_arising(member_client, collaborati
 
     assert "Matters arising" in page
     assert "Overdue for the printed agenda" in page
+
+
+def test_the_notes_page_records_an_action_from_each_agenda_item(facilitator_client, decided):
+    meeting, item = decided["meeting"], decided["item"]
+
+    page = text(facilitator_client.get(reverse("meetings:notes", kwargs={"slug": "lambeth", "pk": meeting.pk})))
+
+    assert f'{url("new")}?agenda_item={item.pk}">Record an action from “Crisis cafes”' in page
+    form = facilitator_client.get(f"{url('new')}?agenda_item={item.pk}").context["form"]
+    assert (form.initial["agenda_item"], form.initial["meeting"]) == (item.pk, meeting.pk)
+
+
+def test_the_overview_draws_organisations_and_goals_as_charts_beside_their_tables(client, people, collaborative):
+    goal = GoalFactory(collaborative=collaborative, title="Crisis help")
+    action_record(collaborative, by=people["member"], title="Ask the trust", organisation="The trust", goal=goal)
+    client.force_login(people["commissioner"])
+
+    page = text(client.get(url("dashboard")))
+
+    for chart in ("status", "organisations", "goals"):
+        assert f'aria-labelledby="{chart}-heading {chart}-summary"' in page
+    assert ">The trust</text>" in page
+    assert ">Crisis help</text>" in page

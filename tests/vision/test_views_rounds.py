@@ -434,6 +434,15 @@ class TestFramework:
         first.refresh_from_db()
         assert first.status == Statement.Status.ACTIVE
 
+    def test_a_status_that_is_neither_retired_nor_in_use_changes_nothing(
+        self, facilitator_client, collaborative, framework
+    ):
+        first = Statement.objects.get(key_role__collaborative=collaborative, text=FIRST)
+        response = facilitator_client.post(url("statement_status", pk=first.pk), {"status": "gone"}, follow=True)
+        assert "Choose to retire the statement or bring it back." in text(response)
+        first.refresh_from_db()
+        assert first.status == Statement.Status.ACTIVE
+
     def test_a_retired_statement_is_left_out_of_new_rounds(self, facilitator_client, collaborative, framework):
         first = Statement.objects.get(key_role__collaborative=collaborative, text=FIRST)
         facilitator_client.post(url("statement_status", pk=first.pk), {"status": "retired"})
