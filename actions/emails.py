@@ -11,7 +11,6 @@ from django.db.models import Count
 from django.urls import reverse
 
 from actions.models import Action, ActionChange
-from actions.services import local_now
 from notifications.services import site_url
 
 # An overdue list longer than this is cut short in the monthly summary; the log has the rest.
@@ -19,7 +18,7 @@ SUMMARY_OVERDUE_SHOWN = 20
 
 
 def _day_of(message) -> date:
-    return local_now(message.collaborative, message.due_at).date()
+    return message.collaborative.local_now(message.due_at).date()
 
 
 def _plural(count: int, word: str) -> str:
@@ -110,7 +109,7 @@ def summary_context(message) -> dict:
     today = _day_of(message)
     month = date.fromisoformat(f"{message.occasion.removeprefix('summary-')}-01")
     last_month = date(month.year - 1, 12, 1) if month.month == 1 else date(month.year, month.month - 1, 1)
-    zone = local_now(collaborative).tzinfo
+    zone = collaborative.local_now().tzinfo
     actions = Action.objects.filter(collaborative=collaborative)
     by_status = dict(actions.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
     overdue = actions.overdue(today).select_related("owner", "collaborative").order_by("due_on", "id")

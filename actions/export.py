@@ -9,6 +9,7 @@ import csv
 import tempfile
 from collections.abc import Iterable, Iterator
 
+from django.urls import reverse
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
@@ -79,7 +80,9 @@ def action_row(action, today) -> list[str]:
             action.latest_update_text or "",
             action.latest_update_at.date().isoformat() if action.latest_update_at else "",
             action.latest_update_link or "",
-            site_url(f"/c/{action.collaborative.slug}/actions/evidence/{action.latest_update_id}/")
+            site_url(
+                reverse("actions:evidence", kwargs={"slug": action.collaborative.slug, "pk": action.latest_update_id})
+            )
             if action.latest_update_file
             else "",
             action.created_at.date().isoformat(),

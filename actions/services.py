@@ -1,6 +1,5 @@
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
@@ -90,10 +89,6 @@ def _check_links(action: Action, supporters: list[User]) -> None:
         pk = getattr(action, f"{field}_id")
         if pk is not None and not model.objects.filter(pk=pk, **scope).exists():
             raise ValidationError({field: "Choose one from this Collaborative."})
-
-
-def local_now(collaborative: Collaborative, now: datetime | None = None) -> datetime:
-    return timezone.localtime(now or timezone.now(), ZoneInfo(collaborative.time_zone))
 
 
 def _tell(recipients, action: Action, kind: str, occasion: str, due_at: datetime | None = None) -> None:
@@ -205,7 +200,7 @@ def action_update_add(*, action: Action, by: User, text: str, link: str = "", up
 
 def follow_up_day(collaborative: Collaborative, now: datetime) -> date:
     """The day follow-ups are being sent for: today from 9am local time, yesterday before."""
-    local = local_now(collaborative, now)
+    local = collaborative.local_now(now)
     return local.date() if local.time() >= FOLLOW_UP_TIME else local.date() - timedelta(days=1)
 
 
@@ -280,7 +275,7 @@ def digests_queue(*, now: datetime) -> int:
         starts_at__gt=now, starts_at__lte=now + timedelta(days=DIGEST_DAYS_BEFORE_MEETING + 1)
     )
     for meeting in soon.select_related("collaborative"):
-        local_start = local_now(meeting.collaborative, meeting.starts_at)
+        local_start = meeting.collaborative.local_now(meeting.starts_at)
         due = datetime.combine(
             local_start.date() - timedelta(days=DIGEST_DAYS_BEFORE_MEETING), FOLLOW_UP_TIME, tzinfo=local_start.tzinfo
         )

@@ -23,7 +23,6 @@ from actions.services import (
     action_change,
     action_create,
     action_update_add,
-    local_now,
     review_item_mark,
     review_round_open,
     review_round_sign_off,
@@ -38,25 +37,13 @@ from collaborative.permissions import (
     review_item_for,
     review_round_for,
 )
+from collaborative.views import collaborative_context, number_from
 from meetings.models import AgendaItem, Decision, Meeting
 from members.models import Membership, User
 from vision.models import Goal, KeyRole
 
 PAGE_SIZE = 50
 MY_ACTIONS = 10
-
-
-def today_in(collaborative) -> date:
-    return local_now(collaborative).date()
-
-
-def _context(membership: Membership, **extra) -> dict:
-    return {
-        "membership": membership,
-        "collaborative": membership.collaborative,
-        "can_manage": membership.is_facilitator,
-        **extra,
-    }
 
 
 def _with_latest_update(actions):
@@ -115,7 +102,7 @@ def action_log(request: HttpRequest, slug: str) -> HttpResponse:
     membership = membership_for(request.user, slug)
     collaborative = membership.collaborative
     form = _log_filters(request, collaborative)
-    today = today_in(collaborative)
+    today = collaborative.local_today()
     actions = filtered_actions(collaborative, form.cleaned_data, today)
     page = Paginator(actions, PAGE_SIZE).get_page(request.GET.get("page"))
     # Two steps in one query: the page's actions are picked from the narrow rows (a subquery), then only
@@ -134,7 +121,7 @@ def action_log(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         template,
-        _context(
+        collaborative_context(
             membership,
             form=form,
             page=page,
@@ -179,7 +166,7 @@ def action_export(request: HttpRequest, slug: str, format: str) -> HttpResponse:
     membership = membership_for(request.user, slug)
     collaborative = membership.collaborative
     form = _log_filters(request, collaborative)
-    today = today_in(collaborative)
+    today = collaborative.local_today()
     rows = _export_rows(collaborative, form.cleaned_data, today)
     name = f"actions-{collaborative.slug}-{today.isoformat()}"
     if format == "csv":
@@ -194,18 +181,14 @@ def action_export(request: HttpRequest, slug: str, format: str) -> HttpResponse:
     )
 
 
-def _number(value: str | None) -> int | None:
-    return int(value) if value and value.isascii() and value.isdigit() and len(value) < 12 else None
-
-
 @require_http_methods(["GET", "POST"])
 def action_new(request: HttpRequest, slug: str) -> HttpResponse:
     """Any member proposes an action; from a meeting's notes it arrives with where it came from."""
     membership = membership_for(request.user, slug)
     collaborative = membership.collaborative
-    initial = {"owner": request.user.pk, "due_on": today_in(collaborative) + timedelta(days=28)}
+    initial = {"owner": request.user.pk, "due_on": collaborative.local_today() + timedelta(days=28)}
     for field in ("meeting", "agenda_item", "decision"):
-        if (pk := _number(request.GET.get(field))) is not None:
+        if (pk := number_from(request.GET.get(field))) is not None:
             initial[field] = pk
     if decision := Decision.objects.filter(
         pk=initial.get("decision") or 0, meeting__collaborative=collaborative
@@ -236,7 +219,7 @@ def action_new(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "actions/action_form.html",
-        _context(membership, form=form, action=None),
+        collaborative_context(membership, form=form, action=None),
         status=400 if request.method == "POST" else 200,
     )
 
@@ -306,10 +289,10 @@ def _detail_page(request: HttpRequest, membership: Membership, action: Action, *
     return render(
         request,
         "actions/action_detail.html",
-        _context(
+        collaborative_context(
             membership,
             action=action,
-            overdue=action.is_overdue(today_in(action.collaborative)),
+            overdue=action.is_overdue(action.collaborative.local_today()),
             rights=rights,
             timeline=_timeline(action),
             update_form=forms.get("update_form") or UpdateForm(),
@@ -349,7 +332,7 @@ def action_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     return render(
         request,
         "actions/action_form.html",
-        _context(membership, form=form, action=action),
+        collaborative_context(membership, form=form, action=action),
         status=400 if request.method == "POST" else 200,
     )
 
@@ -381,7 +364,7 @@ def action_status(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     if request.htmx:
         action.refresh_from_db()
         action.mine = action.owner_id == request.user.pk
-        action.overdue = action.is_overdue(today_in(membership.collaborative))
+        action.overdue = action.is_overdue(membership.collaborative.local_today())
         return render(
             request,
             "actions/_my_action.html",
@@ -441,12 +424,11 @@ def evidence_download(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def my_actions(membership: Membership) -> dict:
     """The member's live actions for the home page, overdue first, with quick status changes for owners."""
     collaborative = membership.collaborative
-    today = today_in(collaborative)
+    today = collaborative.local_today()
     mine = list(
         Action.objects.live()
         .filter(collaborative=collaborative)
-        .filter(Q(owner_id=membership.user_id) | Q(supporters=membership.user_id))
-        .distinct()
+        .for_member(membership.user_id)
         .order_by("due_on", "id")[: MY_ACTIONS + 1]
     )
     for action in mine:
@@ -505,7 +487,7 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     collaborative = membership.collaborative
     # Days and months in the Collaborative's own time, as its emails count them.
     zone = ZoneInfo(collaborative.time_zone)
-    today = today_in(collaborative)
+    today = collaborative.local_today()
     actions = Action.objects.filter(collaborative=collaborative)
     by_status = Counter(dict(actions.values_list("status").annotate(n=Count("id")).values_list("status", "n")))
     overdue = actions.overdue(today).count()
@@ -573,7 +555,7 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "actions/dashboard.html",
-        _context(
+        collaborative_context(
             membership,
             total=sum(by_status.values()),
             statuses=_bars([(label, by_status.get(value, 0)) for value, label in Action.Status.choices]),
@@ -609,7 +591,9 @@ def review_list(request: HttpRequest, slug: str) -> HttpResponse:
         .order_by("-opened_at", "-id")
     )
     return render(
-        request, "actions/reviewround_list.html", _context(membership, reviews=reviews, form=ReviewRoundForm())
+        request,
+        "actions/reviewround_list.html",
+        collaborative_context(membership, reviews=reviews, form=ReviewRoundForm()),
     )
 
 
@@ -654,7 +638,7 @@ def review_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     return render(
         request,
         "actions/reviewround_detail.html",
-        _context(
+        collaborative_context(
             membership,
             review=review,
             items=items,
@@ -681,7 +665,7 @@ def review_item(request: HttpRequest, slug: str, round_pk: int, pk: int) -> Http
         return render(
             request,
             "actions/reviewround_detail.html#review-item",
-            _context(membership, review=item.round, item=item, error=error, form=ReviewItemForm()),
+            collaborative_context(membership, review=item.round, item=item, error=error, form=ReviewItemForm()),
         )
     if error:
         messages.error(request, error)

@@ -40,3 +40,19 @@ def healthz(request: HttpRequest) -> JsonResponse:
         status["worker_last_seen"] = None
     status["status"] = "ok" if healthy else "unavailable"
     return JsonResponse(status, status=200 if healthy else 503)
+
+
+def number_from(value: str | None) -> int | None:
+    """A whole number from an address's query, or None for anything else (never an error page)."""
+    # isascii(): "²" is a digit to isdigit() but not a number to int(). Nine digits at most.
+    return int(value) if value and value.isascii() and value.isdigit() and len(value) < 10 else None
+
+
+def collaborative_context(membership, **extra) -> dict:
+    """What every page inside a Collaborative gives its template."""
+    return {
+        "membership": membership,
+        "collaborative": membership.collaborative,
+        "can_manage": membership.is_facilitator,
+        **extra,
+    }

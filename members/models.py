@@ -1,4 +1,6 @@
 import zoneinfo
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
@@ -200,6 +202,18 @@ class Collaborative(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("members:collaborative_home", kwargs={"slug": self.slug})
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.time_zone)
+
+    def local_now(self, now: datetime | None = None) -> datetime:
+        """The time now (or `now`) on the Collaborative's clocks."""
+        return timezone.localtime(now or timezone.now(), self.zone)
+
+    def local_today(self, now: datetime | None = None) -> date:
+        """Today's date (or `now`'s) where the Collaborative meets."""
+        return self.local_now(now).date()
 
     def get_public_url(self) -> str:
         return reverse("members:public_page", kwargs={"slug": self.slug})

@@ -27,7 +27,7 @@ from members.models import (
 from notifications.kinds import INVITATION, JOIN_APPROVED, JOIN_DECLINED, JOIN_REQUESTED, WELCOME
 from notifications.services import messages_queue
 from vision.models import Goal
-from vision.services import framework_start, goal_save, local_today, version_adopt, version_draft
+from vision.services import framework_start, goal_save, version_adopt, version_draft
 
 
 @transaction.atomic
@@ -537,7 +537,7 @@ def _demo_vision_load(collaborative: Collaborative) -> None:
     facilitator = Membership.objects.filter(collaborative=collaborative, role=F).select_related("user").first().user
     version = version_draft(collaborative=collaborative, by=facilitator, **DEMO_VISION)
     version_adopt(version=version, by=facilitator)
-    today = local_today(collaborative)
+    today = collaborative.local_today()
     for title, success, days in DEMO_GOALS:
         goal = Goal(collaborative=collaborative, title=title, success=success, review_on=today + timedelta(days=days))
         goal_save(goal=goal, by=facilitator)
@@ -549,7 +549,7 @@ def _demo_past_meeting(collaborative: Collaborative, by: User, proposer: User) -
     Made directly, not through the meetings services: those email members about meetings
     to come, and this one is history.
     """
-    today = local_today(collaborative)
+    today = collaborative.local_today()
     last_month = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
     day = nth_weekday(last_month.year, last_month.month, 2, 3)  # The second Thursday, like the series.
     meeting = Meeting(
@@ -598,7 +598,7 @@ def _demo_actions_load(collaborative: Collaborative) -> None:
         people["peer.lambeth@example.org"],
     )
     item, decision = _demo_past_meeting(collaborative, grace, sam)
-    today = local_today(collaborative)
+    today = collaborative.local_today()
     goal = collaborative.goals.order_by("review_on").first()
     key_role = collaborative.key_roles.filter(number=5).first()
     from_meeting = {"meeting": decision.meeting, "agenda_item": item, "decision": decision}

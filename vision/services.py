@@ -1,5 +1,4 @@
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
@@ -269,10 +268,6 @@ def goal_review(
     return review
 
 
-def local_today(collaborative: Collaborative, now: datetime | None = None) -> date:
-    return timezone.localtime(now or timezone.now(), ZoneInfo(collaborative.time_zone)).date()
-
-
 def goal_reviews_queue(*, now: datetime | None = None) -> int:
     """Beat's scan: tell each Collaborative's facilitators about goals that have reached their review date.
 
@@ -284,7 +279,7 @@ def goal_reviews_queue(*, now: datetime | None = None) -> int:
     candidates = Goal.objects.active().filter(review_on__lte=now.date() + timedelta(days=1))
     already = Message.objects.filter(kind="goal_review_due", about_type=ContentType.objects.get_for_model(Goal))
     for goal in candidates.select_related("collaborative"):
-        if goal.review_on > local_today(goal.collaborative, now):
+        if goal.review_on > goal.collaborative.local_today(now):
             continue
         occasion = f"review-{goal.review_on.isoformat()}"
         told = already.filter(about_id=goal.pk, occasion=occasion).values("recipient_id")
@@ -347,7 +342,7 @@ def round_open(*, collaborative: Collaborative, by: User, title: str, closing_da
     now = timezone.now()
     if collaborative.rounds.open_at(now).exists():
         raise ValidationError("A round is already open. Close it before opening another.")
-    if closing_day < local_today(collaborative, now):
+    if closing_day < collaborative.local_today(now):
         raise ValidationError({"closing_day": "The closing date has passed. Choose today or a later day."})
     framework_start(collaborative=collaborative)
     statements = list(
@@ -388,7 +383,7 @@ def _still_open(round: Round) -> Round:
 def round_change_closing(*, round: Round, closing_day: date) -> Round:
     """Move an open round's closing date (earlier or later, but not into the past)."""
     round = _still_open(round)
-    if closing_day < local_today(round.collaborative):
+    if closing_day < round.collaborative.local_today():
         raise ValidationError({"closing_day": "The closing date has passed. Choose today or a later day."})
     round.closes_at = round_closing_moment(round.collaborative, closing_day)
     round.full_clean()

@@ -16,6 +16,7 @@ from collaborative.permissions import (
     statement_for,
     version_for,
 )
+from collaborative.views import collaborative_context, number_from
 from members.models import Membership, Perspective
 from vision.diff import values_diff, word_diff
 from vision.forms import (
@@ -38,7 +39,6 @@ from vision.services import (
     contribution_withdraw,
     goal_review,
     goal_save,
-    local_today,
     round_change_closing,
     round_close,
     round_open,
@@ -58,21 +58,12 @@ LIVED_EXPERIENCE = {Perspective.LIVED_EXPERIENCE, Perspective.CARER}
 def home_summary(membership: Membership) -> dict:
     """The vision, goals due for review and any open round, for the Collaborative's home page."""
     collaborative = membership.collaborative
-    today = local_today(collaborative)
+    today = collaborative.local_today()
     now = timezone.now()
     return {
         "vision": VisionVersion.objects.current_for(collaborative),
         "goals_due": Goal.objects.filter(collaborative=collaborative).due_for_review(today).count(),
         "open_round": Round.objects.filter(collaborative=collaborative).open_at(now).first(),
-    }
-
-
-def _context(membership: Membership, **extra) -> dict:
-    return {
-        "membership": membership,
-        "collaborative": membership.collaborative,
-        "can_manage": membership.is_facilitator,
-        **extra,
     }
 
 
@@ -91,7 +82,7 @@ def vision_home(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "vision/visionversion_list.html",
-        _context(
+        collaborative_context(
             membership,
             current=current,
             values=list(current.values.all()) if current else [],
@@ -152,7 +143,7 @@ def _version_page(
     request: HttpRequest, membership: Membership, version: VisionVersion, form: ContributionForm, status: int = 200
 ) -> HttpResponse:
     contributions, voices = _voices(membership, version)
-    context = _context(
+    context = collaborative_context(
         membership,
         version=version,
         values=list(version.values.all()),
@@ -234,7 +225,7 @@ def _version_form_page(
     return render(
         request,
         "vision/visionversion_form.html",
-        _context(membership, version=version, form=form, formset=formset),
+        collaborative_context(membership, version=version, form=form, formset=formset),
         status=400 if data is not None else 200,
     )
 
@@ -272,7 +263,7 @@ def version_adopt_view(request: HttpRequest, slug: str, number: int) -> HttpResp
     return render(
         request,
         "vision/visionversion_adopt.html",
-        _context(
+        collaborative_context(
             membership,
             version=version,
             form=form,
@@ -294,18 +285,13 @@ def version_set_aside_view(request: HttpRequest, slug: str, number: int) -> Http
     return redirect(version)
 
 
-def _number(value: str | None) -> int | None:
-    # isascii(): "²" is a digit to isdigit() but not a number to int().
-    return int(value) if value and value.isascii() and value.isdigit() and len(value) < 9 else None
-
-
 @require_GET
 def version_compare(request: HttpRequest, slug: str) -> HttpResponse:
     """What changed between any two versions, word by word."""
     membership = membership_for(request.user, slug)
     versions = list(membership.collaborative.vision_versions.prefetch_related("values").order_by("number"))
     by_number = {v.number: v for v in versions}
-    older, newer = _number(request.GET.get("from")), _number(request.GET.get("to"))
+    older, newer = number_from(request.GET.get("from")), number_from(request.GET.get("to"))
     error = ""
     if not versions:
         error = "There are no versions to compare yet."
@@ -315,7 +301,7 @@ def version_compare(request: HttpRequest, slug: str) -> HttpResponse:
         # Without a choice: the latest version against the one before it.
         newer = versions[-1].number if versions else None
         older = versions[-2].number if len(versions) > 1 else newer
-    context = _context(membership, versions=versions, older=older, newer=newer, error=error)
+    context = collaborative_context(membership, versions=versions, older=older, newer=newer, error=error)
     if older is not None and newer is not None:
         before, after = by_number[older], by_number[newer]
         context.update(
@@ -336,14 +322,14 @@ def goal_list(request: HttpRequest, slug: str) -> HttpResponse:
             Prefetch("reviews", to_attr="latest_reviews", queryset=GoalReview.objects.order_by("-reviewed_on", "-id"))
         ).order_by("status", "review_on", "id")
     )
-    today = local_today(collaborative)
+    today = collaborative.local_today()
     for goal in goals:
         goal.due = goal.is_due(today)
         goal.latest_review = goal.latest_reviews[0] if goal.latest_reviews else None
     return render(
         request,
         "vision/goal_list.html",
-        _context(
+        collaborative_context(
             membership,
             active=[g for g in goals if g.status == Goal.Status.ACTIVE],
             closed=[g for g in goals if g.status != Goal.Status.ACTIVE],
@@ -357,10 +343,10 @@ def goal_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     return render(
         request,
         "vision/goal_detail.html",
-        _context(
+        collaborative_context(
             membership,
             goal=goal,
-            due=goal.is_due(local_today(goal.collaborative)),
+            due=goal.is_due(goal.collaborative.local_today()),
             reviews=goal.reviews.select_related("recorded_by"),
         ),
     )
@@ -379,7 +365,7 @@ def _goal_form_page(request: HttpRequest, membership: Membership, goal: Goal) ->
     return render(
         request,
         "vision/goal_form.html",
-        _context(membership, goal=goal, form=form),
+        collaborative_context(membership, goal=goal, form=form),
         status=400 if request.method == "POST" else 200,
     )
 
@@ -399,7 +385,7 @@ def goal_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def goal_review_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     membership, goal = goal_for(request.user, slug, pk, manage=True)
-    form = GoalReviewForm(request.POST or None, initial={"reviewed_on": local_today(goal.collaborative)})
+    form = GoalReviewForm(request.POST or None, initial={"reviewed_on": goal.collaborative.local_today()})
     if request.method == "POST" and form.is_valid():
         try:
             goal_review(
@@ -418,7 +404,7 @@ def goal_review_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     return render(
         request,
         "vision/goalreview_form.html",
-        _context(membership, goal=goal, form=form),
+        collaborative_context(membership, goal=goal, form=form),
         status=400 if request.method == "POST" else 200,
     )
 
@@ -430,7 +416,7 @@ def framework(request: HttpRequest, slug: str) -> HttpResponse:
     if not membership.is_facilitator:
         statements = statements.filter(status=Statement.Status.ACTIVE)
     key_roles = membership.collaborative.key_roles.prefetch_related(Prefetch("statements", queryset=statements))
-    return render(request, "vision/statement_list.html", _context(membership, key_roles=key_roles))
+    return render(request, "vision/statement_list.html", collaborative_context(membership, key_roles=key_roles))
 
 
 def _statement_form_page(request: HttpRequest, membership: Membership, statement: Statement) -> HttpResponse:
@@ -449,7 +435,7 @@ def _statement_form_page(request: HttpRequest, membership: Membership, statement
     return render(
         request,
         "vision/statement_form.html",
-        _context(membership, statement=statement, form=form),
+        collaborative_context(membership, statement=statement, form=form),
         status=400 if request.method == "POST" else 200,
     )
 
@@ -457,7 +443,7 @@ def _statement_form_page(request: HttpRequest, membership: Membership, statement
 @require_http_methods(["GET", "POST"])
 def statement_new(request: HttpRequest, slug: str) -> HttpResponse:
     membership = facilitator_membership_for(request.user, slug)
-    initial = _number(request.GET.get("key_role"))
+    initial = number_from(request.GET.get("key_role"))
     statement = Statement()
     if initial:
         statement.key_role = KeyRole.objects.filter(collaborative=membership.collaborative, number=initial).first()
@@ -505,7 +491,7 @@ def round_list(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "vision/round_list.html",
-        _context(
+        collaborative_context(
             membership,
             open_rounds=[r for r in rounds if r.opened_at <= now < r.closes_at],
             closed_rounds=[r for r in rounds if r.closes_at <= now],
@@ -535,7 +521,7 @@ def round_new(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "vision/round_form.html",
-        _context(membership, form=form, statement_count=statements.count()),
+        collaborative_context(membership, form=form, statement_count=statements.count()),
         status=400 if request.method == "POST" else 200,
     )
 
@@ -581,7 +567,7 @@ def _answering(request: HttpRequest, membership: Membership, round: Round) -> Ht
     return render(
         request,
         "vision/round_detail.html",
-        _context(
+        collaborative_context(
             membership,
             round=round,
             form=form,
@@ -617,7 +603,9 @@ def round_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             request, f"This round closed on {round.closing_day:%-d %B %Y}, so answers can no longer be changed."
         )
         return redirect(round)
-    return render(request, "vision/round_results.html", _context(membership, round=round, **_results_context(round)))
+    return render(
+        request, "vision/round_results.html", collaborative_context(membership, round=round, **_results_context(round))
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -638,7 +626,7 @@ def round_dates(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     return render(
         request,
         "vision/round_dates.html",
-        _context(membership, round=round, form=form),
+        collaborative_context(membership, round=round, form=form),
         status=400 if request.method == "POST" else 200,
     )
 

@@ -21,7 +21,6 @@ from playwright.sync_api import Page, expect
 
 from actions.models import Action, ActionUpdate, ReviewRound
 from actions.services import action_change, action_create
-from actions.views import today_in
 from meetings.models import AgendaItem
 from meetings.services import decision_record, notes_publish, notes_save
 from members.models import Membership
@@ -74,7 +73,7 @@ def test_actions_from_a_meeting_to_a_signed_off_review(new_page, axe, collaborat
     ).user
     kit = MembershipFactory(collaborative=collaborative, user__display_name="Kit Walsh").user
     sam = MembershipFactory(collaborative=collaborative, user__display_name="Sam Patel").user
-    today = today_in(collaborative)
+    today = collaborative.local_today()
 
     # Last month's meeting, with its notes and a decision published; next week's meeting.
     start = timezone.now().replace(hour=10, minute=0, second=0, microsecond=0) - timedelta(days=14)

@@ -22,7 +22,7 @@ from tests.browser.conftest import sign_in
 from tests.browser.test_meetings import LAMBETH, PHONE, heading
 from tests.factories import GoalFactory, MembershipFactory
 from vision.models import Contribution, GoalReview, Rating, Response, Round, RoundStatement, VisionVersion
-from vision.services import answers_save, local_today, round_close, round_open, version_adopt, version_draft
+from vision.services import answers_save, round_close, round_open, version_adopt, version_draft
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -109,7 +109,7 @@ def test_vision_goals_and_a_self_assessment_round_from_opening_to_results(new_pa
     kit, sam, ana = people["Kit Walsh"], people["Sam Patel"], people["Ana Costa"]
     kit.perspectives = ["carer"]
     kit.save(update_fields=["perspectives"])
-    today = local_today(collaborative)
+    today = collaborative.local_today()
 
     # The vision so far (version 1, adopted) and a draft of version 2 for members to comment on.
     first = version_draft(

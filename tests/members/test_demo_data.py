@@ -78,7 +78,6 @@ def test_queues_one_welcome_email_per_membership_however_often_it_runs(demo):
 
 def test_every_collaborative_has_the_framework_and_lambeth_a_vision_and_goals_however_often_it_runs(demo):
     from vision.models import Goal, KeyRole, Statement, VisionVersion
-    from vision.services import local_today
 
     lambeth = Collaborative.objects.get(slug="lambeth")
     for collaborative in Collaborative.objects.all():
@@ -88,7 +87,7 @@ def test_every_collaborative_has_the_framework_and_lambeth_a_vision_and_goals_ho
     assert 4 <= version.values.count() <= 5
     goals = list(lambeth.goals.order_by("review_on"))
     assert len(goals) == 2
-    assert goals[0].review_on <= local_today(lambeth) + timedelta(days=7), "One goal is due for review soon."
+    assert goals[0].review_on <= lambeth.local_today() + timedelta(days=7), "One goal is due for review soon."
     assert not VisionVersion.objects.exclude(collaborative=lambeth).exists()
     assert not Goal.objects.exclude(collaborative=lambeth).exists()
 
@@ -102,10 +101,9 @@ def test_lambeth_has_actions_of_every_kind_made_through_the_services_however_oft
     from actions.models import Action, ActionChange, ActionUpdate
     from meetings.models import Meeting
     from notifications.models import Message
-    from vision.services import local_today
 
     lambeth = Collaborative.objects.get(slug="lambeth")
-    today = local_today(lambeth)
+    today = lambeth.local_today()
     actions = Action.objects.filter(collaborative=lambeth)
     assert 7 <= actions.count() <= 10
     assert not Action.objects.exclude(collaborative=lambeth).exists()

@@ -11,7 +11,6 @@ from vision.services import (
     DEFAULT_FRAMEWORK,
     answers_save,
     framework_start,
-    local_today,
     round_open,
     version_draft,
 )
@@ -82,7 +81,7 @@ def answered(collaborative, people):
         collaborative=collaborative,
         by=people["facilitator"],
         title="Autumn 2026",
-        closing_day=local_today(collaborative) + timedelta(days=7),
+        closing_day=collaborative.local_today() + timedelta(days=7),
     )
     first = assessment.statements.first()
     answers_save(round=assessment, user=people["member"], answers={first.pk: (Rating.NOT_YET, "Only I wrote this.")})

@@ -20,7 +20,6 @@ from vision.services import (
     goal_review,
     goal_reviews_queue,
     goal_save,
-    local_today,
     reminders_queue,
     round_close,
     round_open,
@@ -174,7 +173,7 @@ def test_a_goal_reviewed_before_its_email_goes_is_not_emailed_about(goal, facili
 
 @pytest.fixture
 def closing_day(collaborative) -> date:
-    return local_today(collaborative) + timedelta(days=10)
+    return collaborative.local_today() + timedelta(days=10)
 
 
 @pytest.fixture
@@ -249,7 +248,7 @@ def test_no_reminder_for_a_round_that_has_closed(assessment, facilitator):
 
 def test_no_reminder_for_a_round_opened_after_its_reminder_time(collaborative, facilitator, people):
     # A round closing at the end of today was due its reminder yesterday morning: it was just announced instead.
-    today = local_today(collaborative)
+    today = collaborative.local_today()
     short = round_open(collaborative=collaborative, by=facilitator, title="Quick check", closing_day=today)
     assert round_reminder_due(short) < short.opened_at
     assert round_reminders_queue(now=short.opened_at + timedelta(seconds=1)) == 0

@@ -16,7 +16,7 @@ from members.models import Perspective, User, Visibility
 from tests.factories import UserFactory
 from vision.models import Rating, Round, RoundStatement
 from vision.results import ROUND_GROUP_MIN, results_csv, round_results, safe_groups, trend
-from vision.services import answers_save, local_today, round_close, round_open
+from vision.services import answers_save, round_close, round_open
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +31,7 @@ def people(n: int, perspectives=(), visibility=Visibility.MEMBERS) -> list[User]
 
 
 def open_round(collaborative, facilitator, title="Spring") -> Round:
-    closing_day = local_today(collaborative) + timedelta(days=7)
+    closing_day = collaborative.local_today() + timedelta(days=7)
     return round_open(collaborative=collaborative, by=facilitator, title=title, closing_day=closing_day)
 
 

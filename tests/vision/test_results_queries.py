@@ -12,7 +12,7 @@ from django.utils import timezone
 from members.models import Membership, Perspective, Visibility
 from tests.factories import CollaborativeFactory, MembershipFactory
 from vision.models import Answer, Rating, Response, Round, RoundStatement
-from vision.services import local_today, round_open
+from vision.services import round_open
 
 pytestmark = pytest.mark.django_db
 
@@ -45,7 +45,7 @@ def closed_round(facilitator: Membership, people: list[Membership], title: str, 
     `people`: every statement rated, a comment on some, one statement left with a comment alone."""
     collaborative = facilitator.collaborative
     round = round_open(
-        collaborative=collaborative, by=facilitator.user, title=title, closing_day=local_today(collaborative)
+        collaborative=collaborative, by=facilitator.user, title=title, closing_day=collaborative.local_today()
     )
     now = timezone.now()
     Round.objects.filter(pk=round.pk).update(

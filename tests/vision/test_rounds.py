@@ -11,7 +11,6 @@ from tests.factories import CollaborativeFactory
 from vision.models import Answer, Rating, Response, Round
 from vision.services import (
     answers_save,
-    local_today,
     round_change_closing,
     round_close,
     round_closing_moment,
@@ -26,7 +25,7 @@ SUMMER_DAY = date(NEXT_YEAR, 7, 15)  # BST: London's midnight is 23:00 UTC the d
 
 
 def open_round(collaborative, facilitator, closing_day=None, title="Spring") -> Round:
-    closing_day = closing_day or local_today(collaborative) + timedelta(days=7)
+    closing_day = closing_day or collaborative.local_today() + timedelta(days=7)
     return round_open(collaborative=collaborative, by=facilitator, title=title, closing_day=closing_day)
 
 
@@ -87,7 +86,7 @@ def test_another_collaboratives_open_round_does_not_stop_this_one(collaborative,
 
 
 def test_a_closing_day_in_the_past_is_refused(collaborative, facilitator):
-    yesterday = local_today(collaborative) - timedelta(days=1)
+    yesterday = collaborative.local_today() - timedelta(days=1)
 
     with pytest.raises(ValidationError) as refused:
         open_round(collaborative, facilitator, closing_day=yesterday)
@@ -97,7 +96,7 @@ def test_a_closing_day_in_the_past_is_refused(collaborative, facilitator):
 
 
 def test_a_round_can_close_at_the_end_of_today(collaborative, facilitator):
-    today = local_today(collaborative)
+    today = collaborative.local_today()
 
     round = open_round(collaborative, facilitator, closing_day=today)
 
@@ -250,7 +249,7 @@ def test_a_first_answer_in_a_closed_round_is_refused(collaborative, facilitator,
 
 
 def test_the_closing_day_of_an_open_round_can_move_later_or_earlier(collaborative, facilitator):
-    today = local_today(collaborative)
+    today = collaborative.local_today()
     round = open_round(collaborative, facilitator, closing_day=today + timedelta(days=7))
 
     later = round_change_closing(round=round, closing_day=SUMMER_DAY)
@@ -266,7 +265,7 @@ def test_the_closing_day_cannot_move_into_the_past(collaborative, facilitator):
     closes_at = round.closes_at
 
     with pytest.raises(ValidationError) as refused:
-        round_change_closing(round=round, closing_day=local_today(collaborative) - timedelta(days=1))
+        round_change_closing(round=round, closing_day=collaborative.local_today() - timedelta(days=1))
 
     assert refused.value.message_dict == {"closing_day": ["The closing date has passed. Choose today or a later day."]}
     assert Round.objects.get(pk=round.pk).closes_at == closes_at
@@ -276,7 +275,7 @@ def test_the_closing_day_of_a_closed_round_cannot_change(collaborative, facilita
     round = closed_by_time(open_round(collaborative, facilitator))
 
     with pytest.raises(ValidationError, match="This round closed on"):
-        round_change_closing(round=round, closing_day=local_today(collaborative) + timedelta(days=7))
+        round_change_closing(round=round, closing_day=collaborative.local_today() + timedelta(days=7))
 
     assert not Round.objects.get(pk=round.pk).is_open
 
@@ -290,7 +289,7 @@ def test_closing_a_round_early_ends_it_now_and_records_who_closed_it(collaborati
     assert before <= closed.closes_at <= timezone.now()
     assert closed.closed_early_by == facilitator
     assert not closed.is_open
-    assert closed.closing_day == local_today(collaborative)
+    assert closed.closing_day == collaborative.local_today()
     assert Round.objects.closed_at(timezone.now()).get() == closed
 
 
