@@ -222,7 +222,7 @@ def add_round(
             collaborative=collaborative,
             by=users[0],
             title=title,
-            closing_day=vision_services.local_today(collaborative),
+            closing_day=collaborative.local_today(),
         )
     now = timezone.now()
     closes_at = min(opened_at + timedelta(days=14), now - timedelta(seconds=1))
