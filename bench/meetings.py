@@ -40,6 +40,8 @@ from pathlib import Path
 from unittest import mock
 from zoneinfo import ZoneInfo
 
+from _database import ensure_database  # bench/ is the script's folder, so on the path.
+
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT_DIR))
 
@@ -87,34 +89,6 @@ def configure_environment(args: argparse.Namespace) -> None:
     os.environ.setdefault("SECRET_KEY", "bench-only")
     os.environ["HTTPS"] = "false"
     os.environ["ALLOWED_HOSTS"] = "testserver"
-
-
-def ensure_database() -> dict:
-    import environ
-    import psycopg
-
-    config = environ.Env.db_url_config(os.environ["DATABASE_URL"])
-    name = str(config["NAME"])
-    if "bench" not in Path(name).name:
-        sys.exit(f"The benchmark deletes its own rows: use a database named *bench*, not {name!r}.")
-    if "postgresql" not in config["ENGINE"]:
-        return config
-    params = {
-        "host": config.get("HOST") or "127.0.0.1",
-        "port": config.get("PORT") or 5432,
-        "user": config.get("USER") or "postgres",
-        "password": config.get("PASSWORD") or None,
-        "dbname": "postgres",
-        "connect_timeout": 5,
-    }
-    try:
-        with psycopg.connect(**params, autocommit=True) as conn:
-            if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-                conn.execute(psycopg.sql.SQL("CREATE DATABASE {}").format(psycopg.sql.Identifier(name)))
-                print(f"Created database {name}.")
-    except psycopg.OperationalError as error:
-        sys.exit(f"PostgreSQL is needed ({os.environ['DATABASE_URL']}), or use --sqlite: {error}")
-    return config
 
 
 def ensure_redis() -> None:

@@ -1,0 +1,35 @@
+"""The database a benchmark runs on, made ready before Django is set up (shared by the scripts here)."""
+
+import os
+import sys
+from pathlib import Path
+
+
+def ensure_database() -> dict:
+    """DATABASE_URL's database: refused unless named *bench*; created if PostgreSQL lacks it."""
+    import environ
+    import psycopg
+
+    config = environ.Env.db_url_config(os.environ["DATABASE_URL"])
+    name = str(config["NAME"])
+    if "bench" not in Path(name).name:
+        sys.exit(f"The benchmark deletes its own rows: use a database named *bench*, not {name!r}.")
+    if "postgresql" not in config["ENGINE"]:
+        Path(name).parent.mkdir(parents=True, exist_ok=True)
+        return config
+    params = {
+        "host": config.get("HOST") or "127.0.0.1",
+        "port": config.get("PORT") or 5432,
+        "user": config.get("USER") or "postgres",
+        "password": config.get("PASSWORD") or None,
+        "dbname": "postgres",
+        "connect_timeout": 5,
+    }
+    try:
+        with psycopg.connect(**params, autocommit=True) as conn:
+            if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+                conn.execute(psycopg.sql.SQL("CREATE DATABASE {}").format(psycopg.sql.Identifier(name)))
+                print(f"Created database {name}.")
+    except psycopg.OperationalError as error:
+        sys.exit(f"PostgreSQL is needed ({os.environ['DATABASE_URL']}), or use --sqlite: {error}")
+    return config
