@@ -8,6 +8,8 @@ reaches it in the same read, which no real mail server does.)
 
 Addresses can be made to fail: any address containing "reject" is refused for good
 (550), and `sink.handler.flaky[address] = n` refuses that address for now (451) n times.
+`sink.handler.hold(address, at)` stops the server at one point of the message to that
+address until the test releases it, so a test can kill the client at exactly that point.
 """
 
 import re
@@ -20,13 +22,43 @@ from email.message import Message as EmailMessage
 ADDRESS = re.compile(r"<([^>]*)>")
 
 
+class Hold:
+    """One stop of the server: `reached` is set when it gets there, and it waits for `release`."""
+
+    POINTS = ("data", "end")  # Before answering DATA; after the final "." and before answering it.
+
+    def __init__(self, address: str, at: str) -> None:
+        if at not in self.POINTS:
+            raise ValueError(f"A hold is at one of {self.POINTS}, not {at!r}.")
+        self.address, self.at = address, at
+        self.reached = threading.Event()
+        self.release = threading.Event()
+
+
 class Handler:
-    """What the server has received, and which addresses it refuses."""
+    """What the server has received, which addresses it refuses, and where it stops."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.received: list[EmailMessage] = []
         self.flaky: Counter = Counter()
+        self.holds: list[Hold] = []
+
+    def hold(self, address: str, at: str) -> Hold:
+        hold = Hold(address, at)
+        with self.lock:
+            self.holds.append(hold)
+        return hold
+
+    def pause(self, at: str, recipients: list[str]) -> None:
+        """Wait here if a hold is set for this point of a message to one of `recipients`."""
+        with self.lock:
+            hold = next((h for h in self.holds if h.at == at and h.address in recipients), None)
+            if hold is not None:
+                self.holds.remove(hold)
+        if hold is not None:
+            hold.reached.set()
+            hold.release.wait(timeout=120)
 
     def rcpt_reply(self, address: str) -> bytes:
         if "reject" in address:
@@ -75,6 +107,7 @@ class Session(socketserver.StreamRequestHandler):
                     if not recipients:
                         self.reply(b"503 5.5.1 No valid recipients")
                         continue
+                    handler.pause("data", recipients)
                     self.reply(b"354 End data with <CR><LF>.<CR><LF>")
                     lines = []
                     while True:
@@ -85,6 +118,7 @@ class Session(socketserver.StreamRequestHandler):
                             break
                         lines.append(data_line[1:] if data_line.startswith(b".") else data_line)
                     handler.keep(b"".join(lines), recipients)
+                    handler.pause("end", recipients)
                     recipients = []
                     self.reply(b"250 2.0.0 Message accepted for delivery")
                 elif verb in (b"RSET", b"NOOP"):

@@ -109,20 +109,63 @@ def test_a_fan_out_of_1000_is_delivered_exactly_once(workers, sink):
     assert set(Message.objects.values_list("attempts", flat=True)) == {1}
 
 
-def test_killing_a_worker_mid_fan_out_loses_nothing_and_sends_nothing_twice(workers, sink):
+def lock_waiters() -> int:
+    """Database sessions of this test database waiting for a row lock."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        )
+        return cursor.fetchone()[0]
+
+
+def kill(worker) -> None:
+    worker.send_signal(signal.SIGKILL)
+    worker.wait(timeout=10)
+
+
+# The moments a worker can die while it sends one message (see notifications/mailer.py).
+# The SMTP server stops at the message to member 300 of 1,000, so the kill lands exactly there.
+KILL_MOMENTS = [
+    "in the middle of talking to the mail server",
+    "with the whole message written and the sent record not yet committed",
+    "with the message finished and recorded as sent",
+]
+
+
+@pytest.mark.parametrize("moment", KILL_MOMENTS)
+def test_killing_a_worker_mid_fan_out_loses_nothing_and_sends_nothing_twice(workers, sink, moment):
     collaborative, memberships = make_members(1000)
+    target = memberships[300].user
+    at_data = sink.handler.hold(target.email, "data")
     # A short visibility timeout: Redis gives the killed worker's task to the next one in seconds.
     first = workers(CELERY_VISIBILITY_TIMEOUT="4")
     fan_out(collaborative, memberships)
-    wait_until(lambda: sink.count() >= 300, seconds=120, what="the fan-out to get going")
-    first.send_signal(signal.SIGKILL)
-    first.wait(timeout=10)
-    at_kill = sink.count()
-    assert at_kill < 1000, "the worker finished before it could be killed"
+    wait_until(at_data.reached.is_set, seconds=120, what="the worker to reach member 300")
+    outbox = Message.objects.filter(recipient=target)
 
+    if moment == KILL_MOMENTS[0]:
+        kill(first)
+        at_data.release.set()
+    elif moment == KILL_MOMENTS[1]:
+        # The worker writes the message, then waits to record it: our lock holds it there.
+        with transaction.atomic():
+            list(outbox.select_for_update())
+            at_data.release.set()
+            wait_until(lambda: lock_waiters() > 0, seconds=30, what="the worker to wait to record the message")
+            kill(first)
+    else:
+        at_end = sink.handler.hold(target.email, "end")
+        at_data.release.set()
+        wait_until(at_end.reached.is_set, seconds=30, what="the final line of the message")
+        wait_until(lambda: outbox.get().status == Message.Status.SENT, seconds=30, what="the sent record")
+        kill(first)
+        at_end.release.set()
+
+    assert sink.count() < 1000, "the worker finished before it could be killed"
     workers(CELERY_VISIBILITY_TIMEOUT="4")
     wait_until(all_sent(1000), seconds=180, what="the new worker to finish the fan-out")
     assert_exactly_once(sink, memberships)
+    assert set(Message.objects.values_list("attempts", flat=True)) == {1}
 
 
 def test_two_scans_at_once_do_not_send_anything_twice(workers, sink):

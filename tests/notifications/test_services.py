@@ -15,6 +15,7 @@ from notifications.services import (
     RECLAIM_AFTER,
     SEND_CHUNK,
     local_time,
+    message_render,
     messages_claim,
     messages_dispatch,
     messages_queue,
@@ -412,6 +413,13 @@ def test_the_subject_starts_with_the_collaborative(welcome_email):
 def test_the_email_has_plain_text_and_html(welcome_email):
     assert welcome_email.body.startswith("Hello Zoë Adeyemi,")
     assert "<p>Hello Zoë Adeyemi,</p>" in html_of(welcome_email)
+
+
+def test_every_try_at_one_email_has_the_same_message_id(welcome_email):
+    message = Message.objects.get(kind="welcome")
+    first, again = message_render(message), message_render(message)
+    assert welcome_email.message()["Message-ID"] == f"<welcome.{message.pk}@lwc.example.org>"
+    assert first.message()["Message-ID"] == again.message()["Message-ID"] == welcome_email.message()["Message-ID"]
 
 
 def test_the_email_links_to_preferences_and_unsubscribe(welcome_email):
