@@ -11,6 +11,7 @@ from django.db.models import Count
 from django.urls import reverse
 
 from actions.models import Action, ActionChange
+from actions.services import DUE_SOON_DAYS, next_follow_up_day
 from notifications.services import site_url
 
 # An overdue list longer than this is cut short in the monthly summary; the log has the rest.
@@ -44,7 +45,17 @@ def assigned_context(message) -> dict:
                 .first()
             )
             by = change.changed_by if change else None
-    return {"assigned_by": by}
+    return {"assigned_by": by, "reminders": _reminders(action, _day_of(message)) if action else ""}
+
+
+def _reminders(action: Action, today: date) -> str:
+    """When the new owner will hear from us next: no reminder that would repeat this email."""
+    next_day = next_follow_up_day(action.due_on, today)
+    if next_day < action.due_on:
+        return f"We will remind you {DUE_SOON_DAYS} days before it is due."
+    if next_day == action.due_on:
+        return "We will remind you on the day it is due."
+    return f"If it is not done, we will remind you once a week, starting on {next_day:%A} {next_day.day} {next_day:%B}."
 
 
 def follow_up_stage(occasion: str) -> tuple[str, date, int]:

@@ -4,6 +4,7 @@ from pathlib import Path
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from actions.evidence import evidence_kind
@@ -221,6 +222,21 @@ def follow_up_occasion(action: Action, today: date) -> str | None:
     return f"overdue-{due.isoformat()}-{weeks}"
 
 
+def follow_up_began(due: date, today: date) -> date:
+    """The first day of the follow-up `follow_up_occasion` gives for `today`."""
+    if today < due:
+        return due - timedelta(days=DUE_SOON_DAYS)
+    return due + timedelta(days=7 * ((today - due).days // 7))
+
+
+def next_follow_up_day(due: date, after: date) -> date:
+    """The first day after `after` on which the owner gets a follow-up."""
+    for day in (due - timedelta(days=DUE_SOON_DAYS), due):
+        if day > after:
+            return day
+    return due + timedelta(days=7 * ((after - due).days // 7 + 1))
+
+
 def follow_up_skip_reason(message) -> str:
     """Checked by the worker just before sending: a follow-up for an action done, dropped or re-dated is not sent."""
     action = message.about
@@ -250,11 +266,22 @@ def followups_queue(*, now: datetime | None = None) -> int:
             kind="action_follow_up", about_type=action_type, about_id__in=live.values("pk")
         ).values_list("about_id", "occasion", "recipient_id")
     )
+    # When each owner was given the action (the owner set when it was recorded: its creation).
+    owner_since = {
+        (row["action_id"], row["new_value"]): row["since"]
+        for row in ActionChange.objects.filter(action__in=live.values("pk"), field="owner")
+        .values("action_id", "new_value")
+        .annotate(since=Max("changed_at"))
+    }
     members: dict[int, set[int]] = {}  # Each Collaborative's current members, read once per scan.
     for action in live:
-        occasion = follow_up_occasion(action, follow_up_day(action.collaborative, now))
+        today = follow_up_day(action.collaborative, now)
+        occasion = follow_up_occasion(action, today)
         if occasion is None or (action.pk, occasion, action.owner_id) in sent:
             continue
+        since = owner_since.get((action.pk, str(action.owner_id)), action.created_at)
+        if action.collaborative.local_now(since).date() >= follow_up_began(action.due_on, today):
+            continue  # Given the action, and told when it is due, on or after this follow-up's first day.
         if action.collaborative_id not in members:
             members[action.collaborative_id] = set(
                 Membership.objects.current_in(action.collaborative).values_list("user_id", flat=True)

@@ -275,6 +275,63 @@ def test_a_follow_up_that_goes_is_delivered_once(action, owner, mailoutbox):
     assert email.to == [owner.email]
 
 
+# Nothing said twice: given an action close to its due date, the owner is not also sent
+# the reminder whose first day has come, since the email giving it to them says when it is due.
+
+
+def day_name(day: date) -> str:
+    return f"{day:%A} {day.day} {day:%B}"
+
+
+@pytest.mark.parametrize(
+    ("days_left", "reminders", "sent"),
+    [
+        (5, "We will remind you 3 days before it is due.", ["due-soon-{due}", "due-{due}", "overdue-{due}-1"]),
+        (3, "We will remind you on the day it is due.", ["due-{due}", "overdue-{due}-1"]),
+        (1, "We will remind you on the day it is due.", ["due-{due}", "overdue-{due}-1"]),
+        (0, "If it is not done, we will remind you once a week, starting on {week}.", ["overdue-{due}-1"]),
+        (-2, "If it is not done, we will remind you once a week, starting on {week}.", ["overdue-{due}-1"]),
+    ],
+)
+def test_an_owner_given_an_action_close_to_its_due_date_is_not_reminded_the_same_day(
+    collaborative, facilitator, owner, days_left, reminders, sent
+):
+    today = collaborative.local_today()
+    due = today + timedelta(days=days_left)
+    record(collaborative, facilitator, owner=owner, due_on=due)
+    email = message_render(queued(ACTION_ASSIGNED).get())
+    said = reminders.format(week=day_name(due + timedelta(days=7)))
+    assert said in email.body
+    assert said in email.alternatives[0][0]
+    found = follow_ups(walk(today, due + timedelta(days=8)))
+    assert [occasion for _, occasion in found] == [occasion.format(due=due.isoformat()) for occasion in sent]
+    assert found[0][0].date() > today
+
+
+def test_someone_who_records_their_own_action_due_tomorrow_hears_on_the_day(collaborative, owner):
+    today = collaborative.local_today()
+    due = today + timedelta(days=1)
+    record(collaborative, owner, owner=owner, due_on=due)
+    assert not queued(ACTION_ASSIGNED).exists()
+    assert follow_ups(walk(today, due)) == [(at(due.year, due.month, due.day, 9), f"due-{due.isoformat()}")]
+
+
+def test_a_new_owner_skips_the_reminder_the_old_owner_would_have_had(collaborative, facilitator, owner, member):
+    today = collaborative.local_today()
+    due = today + timedelta(days=2)
+    kept = record(collaborative, facilitator, owner=owner, due_on=due, title="Kept by its owner")
+    passed_on = record(collaborative, facilitator, owner=owner, due_on=due, title="Passed on")
+    Action.objects.filter(pk__in=[kept.pk, passed_on.pk]).update(created_at=timezone.now() - timedelta(days=10))
+    action_change(action=passed_on, by=facilitator, changes={"owner": member})
+    found = walk(today, due)
+    assert list(queued(ACTION_FOLLOW_UP).values_list("about_id", "recipient", "occasion")) == [
+        (kept.pk, owner.pk, f"due-soon-{due.isoformat()}"),
+        (kept.pk, owner.pk, f"due-{due.isoformat()}"),
+        (passed_on.pk, member.pk, f"due-{due.isoformat()}"),
+    ]
+    assert len(follow_ups(found)) == 3
+
+
 # The digest to facilitators before a meeting.
 
 
