@@ -149,7 +149,7 @@ def test_the_log_uses_as_many_queries_for_80_actions_as_for_10(client, logs, que
         page = body.decode()
         expected = logs[size][1]
         if shown is not None:
-            assert f"<p>{shown(expected)} action" in page, size
+            assert f'<p id="action-count" role="status">{shown(expected)} action' in page, size
         assert "Former member" not in page
     assert logs["many"][1]["filtered"] > logs["few"][1]["filtered"] > 0
     # The first page of the larger log is full; its rows show their latest update.
