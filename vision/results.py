@@ -10,6 +10,9 @@ Three rules keep answers anonymous, facilitators' view included:
    same shown groups) of at least ROUND_GROUP_MIN: otherwise adding and taking away
    the figures of groups and of everyone could give away the answers of the few in a
    small region (for example everyone minus two groups that together leave out one).
+   Nor may a region have given one answer only, unless everyone did: if all five carers
+   said "Not yet", showing the carers' figures would tell anyone who knows a carer who
+   answered what that carer said.
 
 Key roles count only the statements shown, so a hidden statement cannot be had by
 taking the shown ones from its key role's total. Perspectives are shown by key role,
@@ -74,30 +77,39 @@ class Tally:
         ]
 
 
-def _small_regions(everyone: set, shown: dict[str, set]) -> bool:
-    """Whether some people fall in a "region" of fewer than ROUND_GROUP_MIN.
+def _unsafe_regions(everyone: set, shown: dict[str, set], ratings: dict[int, set] | None) -> bool:
+    """Whether some people fall in a "region" of fewer than ROUND_GROUP_MIN, or in one
+    whose people all gave the same answer when not everyone did.
 
     A region is everyone in exactly the same shown groups (and no others). Every figure
     on the page is a sum of regions, so if each region that has anyone in it has at
-    least ROUND_GROUP_MIN people, no sum and difference of figures can single anyone out.
+    least ROUND_GROUP_MIN people, no sum and difference of figures can single anyone out;
+    and if each gave more than one answer, knowing someone is in it does not tell theirs.
+    `ratings` holds the answers each person gave (None: sizes alone are checked).
     """
-    regions = Counter(frozenset(label for label, people in shown.items() if person in people) for person in everyone)
-    return any(count < ROUND_GROUP_MIN for count in regions.values())
+    regions: dict[frozenset, list] = defaultdict(list)
+    for person in everyone:
+        regions[frozenset(label for label, people in shown.items() if person in people)].append(person)
+    if any(len(region) < ROUND_GROUP_MIN for region in regions.values()):
+        return True
+    if ratings is None or len(set().union(*(ratings[person] for person in everyone))) < 2:
+        return False
+    return any(len(set().union(*(ratings[person] for person in region))) < 2 for region in regions.values())
 
 
-def safe_groups(everyone: set, groups: dict[str, set]) -> list[str]:
+def safe_groups(everyone: set, groups: dict[str, set], ratings: dict[int, set] | None = None) -> list[str]:
     """The groups that can be shown beside everyone's figures (rules 2 and 3 above), in their given order.
 
-    Groups are dropped, smallest first, until no region is too small; a group whose
+    Groups are dropped, smallest first, until no region is unsafe; a group whose
     removal alone is enough goes before any other.
     """
     shown = {label: people & everyone for label, people in groups.items() if len(people & everyone) >= ROUND_GROUP_MIN}
-    while shown and _small_regions(everyone, shown):
+    while shown and _unsafe_regions(everyone, shown, ratings):
         by_size = sorted(shown, key=lambda label: (len(shown[label]), label))
         enough = [
             label
             for label in by_size
-            if not _small_regions(everyone, {other: p for other, p in shown.items() if other != label})
+            if not _unsafe_regions(everyone, {other: p for other, p in shown.items() if other != label}, ratings)
         ]
         del shown[enough[0] if enough else by_size[0]]
     return [label for label in groups if label in shown]
@@ -157,6 +169,7 @@ def round_results(round: Round) -> RoundResults:
     tallies: dict[int, Tally] = defaultdict(Tally)
     comments: dict[int, list[str]] = defaultdict(list)
     by_perspective: dict[tuple[int, str], Tally] = defaultdict(Tally)
+    given: dict[int, list[tuple[int, str]]] = defaultdict(list)  # Each statement's (person, rating).
     respondents = set()
     for statement_id, rating, comment, person in answers:
         if not rating:
@@ -166,11 +179,14 @@ def round_results(round: Round) -> RoundResults:
             comments[statement_id].append(comment)
         respondents.add(person)
         tallies[statement_id].add(rating, person)
+        given[statement_id].append((person, rating))
         for perspective in shared.get(person, ()):
             by_perspective[statement_id, perspective].add(rating, person)
 
     roles: dict[int, KeyRoleResult] = {}
     pooled: dict[int, dict[str, Tally]] = defaultdict(lambda: defaultdict(Tally))
+    # The answers each person gave to a key role's shown statements.
+    ratings: dict[int, dict[int, set]] = defaultdict(lambda: defaultdict(set))
     for statement in statements:
         result = StatementResult(statement.text, tallies[statement.pk], [])
         if result.shown:
@@ -181,6 +197,8 @@ def round_results(round: Round) -> RoundResults:
         role.statements.append(result)
         if result.shown:
             role.tally.merge(result.tally)
+            for person, rating in given[statement.pk]:
+                ratings[statement.key_role_id][person].add(rating)
             for perspective in Perspective.values:
                 if (statement.pk, perspective) in by_perspective:
                     pooled[statement.key_role_id][perspective].merge(by_perspective[statement.pk, perspective])
@@ -188,7 +206,9 @@ def round_results(round: Round) -> RoundResults:
     for key_role_id, role in roles.items():
         groups = pooled[key_role_id]
         shown = safe_groups(
-            role.tally.people, {value: groups[value].people for value in Perspective.values if value in groups}
+            role.tally.people,
+            {value: groups[value].people for value in Perspective.values if value in groups},
+            ratings[key_role_id],
         )
         role.groups = [(labels[value], groups[value]) for value in shown]
     return RoundResults(round, len(respondents), list(roles.values()))

@@ -46,6 +46,12 @@ def answer(round: Round, users, rating: str, statements: list[RoundStatement] | 
         answers_save(round=round, user=user, answers={s.pk: (rating, comment) for s in statements})
 
 
+def answer_mostly(round: Round, users, rating: str, last: str) -> None:
+    """All but the last of `users` give `rating` to every statement of key role 1; the last gives `last`."""
+    answer(round, users[:-1], rating)
+    answer(round, users[-1:], last)
+
+
 def closed_round(collaborative, facilitator, title: str, ratings: list[str]) -> Round:
     """A round closed after one new person per rating gave it to every statement of key role 1."""
     round = open_round(collaborative, facilitator, title)
@@ -252,6 +258,49 @@ def test_safe_groups_never_shows_groups_that_together_leave_out_a_few_people():
     assert len(shown) < 2
 
 
+def test_safe_groups_leaves_out_a_group_whose_people_all_gave_one_answer():
+    everyone = set(range(10))
+    ratings = {person: {"not_yet"} for person in range(5)} | {person: {"strong"} for person in range(5, 10)}
+
+    assert safe_groups(everyone, {"carers": set(range(5))}, ratings) == []
+    # One carer also said "Starting" somewhere, and one of the rest "Not yet": no one's answers are certain.
+    ratings[0] = {"not_yet", "starting"}
+    ratings[9] = {"strong", "not_yet"}
+    assert safe_groups(everyone, {"carers": set(range(5))}, ratings) == ["carers"]
+
+
+def test_safe_groups_shows_one_answer_from_a_group_when_it_was_everyones():
+    everyone = set(range(10))
+    ratings = {person: {"strong"} for person in everyone}
+
+    assert safe_groups(everyone, {"carers": set(range(5))}, ratings) == ["carers"]
+
+
+def test_safe_groups_leaves_out_groups_that_leave_the_rest_with_one_answer():
+    everyone = set(range(15))
+    ratings = {person: {"strong", "starting"} for person in range(10)} | {
+        person: {"not_yet"} for person in range(10, 15)
+    }
+
+    # Carers and the lived-experience group each gave two answers, but the five in neither
+    # gave one: everyone less both groups would say what each of those five said.
+    shown = safe_groups(everyone, {"lived": set(range(5)), "carers": set(range(5, 10))}, ratings)
+    assert len(shown) < 2
+
+
+def test_a_group_that_all_gave_one_answer_is_not_shown(collaborative, facilitator):
+    round = open_round(collaborative, facilitator)
+    answer(round, people(5, [CARER]), Rating.NOT_YET)
+    answer_mostly(round, people(5), Rating.STRONG, Rating.STARTING)
+    round = round_close(round=round, by=facilitator)
+
+    results = round_results(round)
+
+    # Everyone in the directory can see who the carers are: a row of five "Not yet" would say what each carer said.
+    assert results.shown
+    assert groups(results) == {}
+
+
 def test_one_persons_answers_cannot_be_had_by_taking_two_groups_from_everyone(collaborative, facilitator):
     round = open_round(collaborative, facilitator)
     answer(round, people(5, [LIVED]), Rating.STARTING)
@@ -289,16 +338,16 @@ def test_a_group_of_five_among_six_respondents_is_not_shown(collaborative, facil
 
 def test_groups_of_five_or_more_far_enough_apart_are_shown_by_key_role(collaborative, facilitator):
     round = open_round(collaborative, facilitator)
-    answer(round, people(5, [LIVED]), Rating.STRONG)
-    answer(round, people(5, [CARER]), Rating.STARTING)
-    answer(round, people(5), Rating.NOT_YET)
+    answer_mostly(round, people(5, [LIVED]), Rating.STRONG, Rating.GETTING_THERE)
+    answer_mostly(round, people(5, [CARER]), Rating.STARTING, Rating.NOT_YET)
+    answer_mostly(round, people(5), Rating.NOT_YET, Rating.DONT_KNOW)
     round = round_close(round=round, by=facilitator)
 
     results = round_results(round)
 
     assert groups(results) == {
-        LIVED_LABEL: Counter({Rating.STRONG: 25}),
-        CARER_LABEL: Counter({Rating.STARTING: 25}),
+        LIVED_LABEL: Counter({Rating.STRONG: 20, Rating.GETTING_THERE: 5}),
+        CARER_LABEL: Counter({Rating.STARTING: 20, Rating.NOT_YET: 5}),
     }
     assert [tally.answered for _, tally in results.key_roles[0].groups] == [5, 5]
     # Nobody answered the other key roles.
@@ -320,7 +369,7 @@ def test_two_groups_a_few_people_apart_are_not_both_shown(collaborative, facilit
     round = open_round(collaborative, facilitator)
     answer(round, people(6, [LIVED, CARER]), Rating.STRONG)
     answer(round, people(2, [LIVED]), Rating.NOT_YET)
-    answer(round, people(12), Rating.STARTING)
+    answer_mostly(round, people(12), Rating.STARTING, Rating.DONT_KNOW)
     round = round_close(round=round, by=facilitator)
 
     # Lived experience (8) less carers (6) would be two people's answers: the smaller group goes.
@@ -340,11 +389,11 @@ def test_perspectives_not_shared_with_members_are_not_used(collaborative, facili
 
 def test_perspectives_shared_with_members_are_used(collaborative, facilitator):
     round = open_round(collaborative, facilitator)
-    answer(round, people(5, [LIVED]), Rating.STRONG)
-    answer(round, people(5), Rating.NOT_YET)
+    answer_mostly(round, people(5, [LIVED]), Rating.STRONG, Rating.STARTING)
+    answer_mostly(round, people(5), Rating.NOT_YET, Rating.STARTING)
     round = round_close(round=round, by=facilitator)
 
-    assert groups(round_results(round)) == {LIVED_LABEL: Counter({Rating.STRONG: 25})}
+    assert groups(round_results(round)) == {LIVED_LABEL: Counter({Rating.STRONG: 20, Rating.STARTING: 5})}
 
 
 # The export: aggregates only.
@@ -353,9 +402,11 @@ def test_perspectives_shared_with_members_are_used(collaborative, facilitator):
 def test_the_export_has_the_counts_shown_and_a_note_for_hidden_statements(collaborative, facilitator):
     round = open_round(collaborative, facilitator, "Autumn 2026")
     *shown, last = role_statements(round)
-    lived = people(5, [LIVED])
-    answer(round, lived, Rating.STRONG, shown)
-    answer(round, people(5), Rating.NOT_YET, shown)
+    lived, others = people(5, [LIVED]), people(5)
+    answer(round, lived[:4], Rating.STRONG, shown)
+    answer(round, lived[4:], Rating.STARTING, shown)
+    answer(round, others[:4], Rating.NOT_YET, shown)
+    answer(round, others[4:], Rating.DONT_KNOW, shown)
     answer(round, lived[:4], Rating.GETTING_THERE, [last])
     round = round_close(round=round, by=facilitator)
 
@@ -381,11 +432,11 @@ def test_the_export_has_the_counts_shown_and_a_note_for_hidden_statements(collab
         "Statement": "We are clear about our motivation and vision",
         "Group": "Everyone",
         "People who answered": "10",
-        "Not yet": "5",
-        "Starting": "0",
+        "Not yet": "4",
+        "Starting": "1",
         "Getting there": "0",
-        "Strong": "5",
-        "Don't know": "0",
+        "Strong": "4",
+        "Don't know": "1",
         "Note": "",
     }
     hidden = rows[4]
@@ -397,13 +448,13 @@ def test_the_export_has_the_counts_shown_and_a_note_for_hidden_statements(collab
         "All statements shown above",
         "Everyone",
         "10",
-        "20",
+        "16",
     )
-    assert (group["Group"], group["People who answered"], group["Strong"], group["Getting there"]) == (
+    assert (group["Group"], group["People who answered"], group["Strong"], group["Starting"]) == (
         LIVED_LABEL,
         "5",
-        "20",
-        "0",
+        "16",
+        "4",
     )
     # Five statements and two totals for the first key role, five statements and a total for each other.
     assert len(rows) == 7 + 4 * 6
@@ -558,8 +609,8 @@ def test_a_closed_rounds_groups_do_not_move_when_someone_changes_their_profile(c
     person's answers away."""
     round = open_round(collaborative, facilitator)
     carers = people(6, [CARER])
-    answer(round, carers, Rating.STRONG)
-    answer(round, people(6), Rating.NOT_YET)
+    answer_mostly(round, carers, Rating.STRONG, Rating.STARTING)
+    answer_mostly(round, people(6), Rating.NOT_YET, Rating.DONT_KNOW)
     round = round_close(round=round, by=facilitator)
     before = [(label, dict(tally.counts)) for label, tally in round_results(round).key_roles[0].groups]
 
