@@ -3,6 +3,8 @@ web root under a random name, and given back only to members, as a download that
 
 import html
 import io
+import itertools
+import struct
 import zipfile
 from pathlib import Path
 
@@ -10,7 +12,15 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from actions.evidence import MAX_EVIDENCE_BYTES, NOT_ALLOWED
+from actions.evidence import (
+    DAMAGED,
+    MACROS,
+    MAX_EVIDENCE_BYTES,
+    NOT_ALLOWED,
+    PROGRAM_INSIDE,
+    TOO_BIG_UNPACKED,
+    evidence_kind,
+)
 from actions.models import ActionUpdate
 from members.models import Membership
 from tests.factories import MembershipFactory, action_record
@@ -267,21 +277,261 @@ def test_the_evidence_root_is_not_under_the_web_root(settings):
             assert not root.is_relative_to(Path(public).resolve())
 
 
-def test_an_installer_in_an_office_container_is_refused(owner_client, action, evidence_root):
-    """Older Office files share their container with Windows installers: only a Word, Excel or
-    PowerPoint document inside one is accepted."""
-    installer = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504 + "\u4840\u3b3f\u4577".encode("utf-16-le") * 20
-    document = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504 + "WordDocument\0".encode("utf-16-le")
+FREE, END_OF_CHAIN, FAT_SECTOR, DIFAT_SECTOR, NO_ENTRY = 0xFFFFFFFF, 0xFFFFFFFE, 0xFFFFFFFD, 0xFFFFFFFC, 0xFFFFFFFF
+STORAGE, STREAM, ROOT = 1, 2, 5
 
-    refused = owner_client.post(
-        update_url(action), {"text": "Setup.", "file": SimpleUploadedFile("minutes.doc", installer)}
+
+def compound(tree: dict, *, shift: int = 9, directory_at: int = 0) -> bytes:
+    """A compound file, the container of .doc, .xls and .ppt, laid out as [MS-CFB] describes.
+
+    Storages are dicts and streams bytes. The sectors hold the FAT, then DIFAT sectors if the
+    FAT needs more than the 109 the header lists, then `directory_at` empty sectors, the
+    directory and each stream. Sector n starts at byte (n + 1) * sector size, so the FAT
+    entry for sector n is at byte sector size + 4n while the FAT fits one sector.
+    """
+    size = 1 << shift
+    per_sector = size // 4
+    entries = []  # [name, type, left, right, child, data]
+
+    def add(name: str, content, kind: int) -> int:
+        index = len(entries)
+        entries.append([name, kind, NO_ENTRY, NO_ENTRY, NO_ENTRY, content if isinstance(content, bytes) else b""])
+        if isinstance(content, dict):
+            children = [
+                add(key, value, STORAGE if isinstance(value, dict) else STREAM) for key, value in content.items()
+            ]
+            for left, right in itertools.pairwise(children):
+                entries[left][3] = right  # Siblings as a chain to the right: a valid, if unbalanced, tree.
+            entries[index][4] = children[0] if children else NO_ENTRY
+        return index
+
+    add("Root Entry", tree, ROOT)
+    directory_sectors = -(-len(entries) * 128 // size)
+    stream_sectors = [-(-len(entry[5]) // size) for entry in entries]
+    rest = directory_at + directory_sectors + sum(stream_sectors)
+    fat_count = difat_count = 0
+    while True:
+        needed_fat = -(-(fat_count + difat_count + rest) // per_sector)
+        needed_difat = -(-max(0, needed_fat - 109) // (per_sector - 1))
+        if (needed_fat, needed_difat) == (fat_count, difat_count):
+            break
+        fat_count, difat_count = needed_fat, needed_difat
+
+    fat = [FAT_SECTOR] * fat_count + [DIFAT_SECTOR] * difat_count + [FREE] * (fat_count * per_sector)
+    fat = fat[: fat_count * per_sector]
+
+    def chain(first: int, count: int) -> int:
+        for number in range(first, first + count):
+            fat[number] = number + 1 if number < first + count - 1 else END_OF_CHAIN
+        return first if count else END_OF_CHAIN
+
+    directory_start = chain(fat_count + difat_count + directory_at, directory_sectors)
+    number, starts = directory_start + directory_sectors, []
+    for count in stream_sectors:
+        starts.append(chain(number, count))
+        number += count
+
+    directory = b"".join(
+        struct.pack(
+            "<64sHBBIII16sI16sIQ",
+            (name + "\0").encode("utf-16-le"),
+            len(name) * 2 + 2,
+            kind,
+            1,
+            left,
+            right,
+            child,
+            b"",
+            0,
+            b"",
+            start,
+            len(data),
+        )
+        for (name, kind, left, right, child, data), start in zip(entries, starts, strict=True)
     )
-    accepted = owner_client.post(
-        update_url(action), {"text": "Minutes.", "file": SimpleUploadedFile("minutes.msi", document)}
+    fat_sectors, difat_sectors = list(range(fat_count)), list(range(fat_count, fat_count + difat_count))
+    header = struct.pack(
+        "<8s16sHHHHH6sIIIIIIIII109I",
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",
+        b"",
+        0x3E,
+        3 if shift == 9 else 4,
+        0xFFFE,
+        shift,
+        6,
+        b"",
+        directory_sectors if shift == 12 else 0,
+        fat_count,
+        directory_start,
+        0,
+        4096,
+        END_OF_CHAIN,
+        0,
+        difat_sectors[0] if difat_sectors else END_OF_CHAIN,
+        difat_count,
+        *(fat_sectors[:109] + [FREE] * (109 - len(fat_sectors[:109]))),
+    )
+    difat = b""
+    for n in range(difat_count):
+        listed = fat_sectors[109 + n * (per_sector - 1) :][: per_sector - 1]
+        following = difat_sectors[n + 1] if n + 1 < len(difat_sectors) else END_OF_CHAIN
+        difat += struct.pack(f"<{per_sector}I", *listed, *[FREE] * (per_sector - 1 - len(listed)), following)
+
+    def padded(data: bytes) -> bytes:
+        return data + b"\0" * (-len(data) % size)
+
+    return b"".join(
+        [
+            padded(header),
+            struct.pack(f"<{len(fat)}I", *fat),
+            difat,
+            b"\0" * (directory_at * size),
+            padded(directory),
+            *(padded(entry[5]) for entry in entries),
+        ]
     )
 
-    assert refused.status_code == 400
-    assert "This kind of file cannot be added" in html.unescape(refused.content.decode())
-    assert accepted.status_code == 302
-    update = ActionUpdate.objects.get()
-    assert (update.file_name, update.file_type) == ("minutes.doc", "application/msword")
+
+def ooxml(main: str, more: dict[str, bytes] | None = None, content_types: bytes = b"") -> bytes:
+    types = content_types or (
+        b'<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        b'<Default Extension="xml" ContentType="application/xml"/></Types>'
+    )
+    return zipped({"[Content_Types].xml": types, main: b'<?xml version="1.0"?><root/>', **(more or {})})
+
+
+def post_file(client, action, name: str, content: bytes):
+    return client.post(update_url(action), {"text": "Evidence.", "file": SimpleUploadedFile(name, content)})
+
+
+SUMMARY = {"\x05SummaryInformation": b"\xfe\xff" + b"\0" * 46}
+DOC = compound({"WordDocument": b"\xec\xa5" + b"\0" * 1000, "1Table": b"\0" * 600, **SUMMARY})
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "kept_as"),
+    [
+        ("minutes.docx", DOCX, "minutes.docx"),
+        ("budget.xlsx", ooxml("xl/workbook.xml"), "budget.xlsx"),
+        ("plan.pptx", ooxml("ppt/presentation.xml"), "plan.pptx"),
+        ("minutes.doc", DOC, "minutes.doc"),
+        ("budget.xls", compound({"Workbook": b"\x09\x08" + b"\0" * 700, **SUMMARY}), "budget.xls"),
+        ("old budget.xls", compound({"Book": b"\x09\x08" + b"\0" * 100}), "old budget.xls"),
+        ("plan.ppt", compound({"PowerPoint Document": b"\0" * 800, "Current User": b"\0" * 40}), "plan.ppt"),
+        # Version 4 compound files use 4096-byte sectors.
+        ("big minutes.doc", compound({"WordDocument": b"\xec\xa5" + b"\0" * 9000}, shift=12), "big minutes.doc"),
+        # Many top-level entries, so the directory spans several sectors.
+        ("notes.msi", compound({f"Stream {n}": b"" for n in range(9)} | {"WordDocument": b"\0" * 10}), "notes.doc"),
+    ],
+)
+def test_office_documents_are_accepted_for_what_they_are(owner_client, action, evidence_root, name, content, kept_as):
+    response = post_file(owner_client, action, name, content)
+    assert response.status_code == 302
+    assert ActionUpdate.objects.get().file_name == kept_as
+    assert len(stored(evidence_root)) == 1
+
+
+def test_an_older_office_file_over_7_mb_is_read_through_its_difat(evidence_root):
+    """With 512-byte sectors the header lists the FAT sectors for the first 7 MB; the rest are
+    listed in DIFAT sectors, which have to be followed to find the directory."""
+    content = compound({"Workbook": b"\x09\x08" + b"\0" * 100}, directory_at=14_000)
+    assert struct.unpack_from("<I", content, 72)[0] == 1  # One DIFAT sector.
+    assert len(content) < MAX_EVIDENCE_BYTES
+    assert evidence_kind(SimpleUploadedFile("big.xls", content)).extension == "xls"
+
+
+def with_fat_entry(content: bytes, sector: int, value: int) -> bytes:
+    at = 512 + sector * 4
+    return content[:at] + struct.pack("<I", value) + content[at + 4 :]
+
+
+def with_header_field(content: bytes, at: int, value: int) -> bytes:
+    return content[:at] + struct.pack("<I", value) + content[at + 4 :]
+
+
+def with_directory_entry_field(content: bytes, entry: int, at: int, value: int) -> bytes:
+    return with_header_field(content, 512 * 2 + entry * 128 + at, value)  # The directory is sector 1.
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        # An installer shares the container, and its directory names none of the documents.
+        ("minutes.doc", compound({"\u4840\u3b3f\u4577": b"\0" * 600, **SUMMARY}), NOT_ALLOWED),
+        # The name only in the data, not in the directory.
+        ("minutes.doc", compound({"Data": "WordDocument\0".encode("utf-16-le") * 10}), NOT_ALLOWED),
+        # A storage of that name, or a stream of that name inside a storage, is not the document.
+        ("minutes.doc", compound({"WordDocument": {"Data": b"\0" * 10}}), NOT_ALLOWED),
+        ("minutes.doc", compound({"Inside": {"WordDocument": b"\0" * 10}}), NOT_ALLOWED),
+        ("minutes.doc", compound({"WordDocument": b"\0", "Macros": {"VBA": {"dir": b"\0"}}}), MACROS),
+        ("budget.xls", compound({"Workbook": b"\0", "_VBA_PROJECT_CUR": {"VBA": {"dir": b"\0"}}}), MACROS),
+        # A FAT chain that comes back on itself: the directory's one sector says it continues at itself.
+        ("minutes.doc", with_fat_entry(DOC, 1, 1), DAMAGED),
+        ("minutes.doc", with_fat_entry(DOC, 1, 70_000), DAMAGED),  # On into a sector the file does not have.
+        ("minutes.doc", with_header_field(DOC, 48, 9_999), DAMAGED),  # The directory beyond the end.
+        ("minutes.doc", with_header_field(DOC, 72, 3), DAMAGED),  # DIFAT sectors that do not exist.
+        ("minutes.doc", with_directory_entry_field(DOC, 1, 72, 1), DAMAGED),  # An entry its own sibling.
+        ("minutes.doc", with_directory_entry_field(DOC, 0, 76, 500), DAMAGED),  # No such entry.
+        ("minutes.doc", with_header_field(DOC, 28, 0), DAMAGED),  # Not the byte order the format has.
+        ("minutes.doc", DOC[:600], DAMAGED),
+        # Zips: the main part of the type and the list of content types are both needed.
+        ("r.docx", ooxml("word/styles.xml"), NOT_ALLOWED),
+        ("r.docx", zipped({"word/document.xml": b"<w:document/>"}), NOT_ALLOWED),
+        ("r.xlsx", ooxml("xl/styles.xml"), NOT_ALLOWED),
+        ("r.docx", ooxml("word/vbaProject.bin", {"evil.exe": PE}), NOT_ALLOWED),  # The review's example.
+        ("r.docx", ooxml("word/document.xml", {"word/vbaProject.bin": b"\xcc\x61"}), MACROS),
+        ("r.xlsx", ooxml("xl/workbook.xml", {"xl/VBAPROJECT.BIN": b"\xcc\x61"}), MACROS),
+        (
+            "r.docx",
+            ooxml(
+                "word/document.xml",
+                content_types=b'<Types><Override PartName="/word/document.xml" '
+                b'ContentType="application/vnd.ms-word.document.macroEnabled.main+xml"/></Types>',
+            ),
+            MACROS,
+        ),
+        ("r.docx", ooxml("word/document.xml", {"word/vbaProject.bin": b"\xcc", "evil.exe": PE}), PROGRAM_INSIDE),
+        ("r.docx", ooxml("word/document.xml", {"word/media/image1.png": PE}), PROGRAM_INSIDE),
+        ("r.xlsx", ooxml("xl/workbook.xml", {"xl/media/run": ELF}), PROGRAM_INSIDE),
+        ("r.pptx", ooxml("ppt/presentation.xml", {"ppt/open.JS": b"alert(1)"}), PROGRAM_INSIDE),
+    ],
+)
+def test_an_office_file_that_is_not_what_it_seems_is_refused(
+    owner_client, action, evidence_root, name, content, message
+):
+    response = post_file(owner_client, action, name, content)
+    assert response.status_code == 400
+    assert message in text(response)
+    assert not ActionUpdate.objects.exists()
+    assert stored(evidence_root) == []
+
+
+def test_a_zip_with_a_damaged_part_is_refused(owner_client, action, evidence_root):
+    second = DOCX.index(b"PK\x03\x04", 4)
+    damaged = DOCX[:second] + b"PK\x00\x00" + DOCX[second + 4 :]  # The second part's own header spoiled.
+    assert damaged.startswith(b"PK\x03\x04")
+    response = post_file(owner_client, action, "minutes.docx", damaged)
+    assert response.status_code == 400
+    assert DAMAGED in text(response)
+    assert stored(evidence_root) == []
+
+
+@pytest.mark.parametrize(
+    "parts",
+    [
+        {"word/media/blank.bin": b"\0" * (100 * 1024 * 1024 + 1)},
+        {f"word/part{n}.xml": b"" for n in range(5_000)},
+    ],
+)
+def test_a_zip_that_unpacks_too_big_is_refused(owner_client, action, evidence_root, parts):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", b"<Types/>")
+        archive.writestr("word/document.xml", b"<w:document/>")
+        for name, content in parts.items():
+            archive.writestr(name, content)
+    assert len(buffer.getvalue()) < MAX_EVIDENCE_BYTES
+    response = post_file(owner_client, action, "minutes.docx", buffer.getvalue())
+    assert response.status_code == 400
+    assert TOO_BIG_UNPACKED in text(response)
+    assert stored(evidence_root) == []
