@@ -1,6 +1,6 @@
 from django import forms
 
-from notifications.kinds import MEMBER_KINDS, Frequency, kind_choices
+from notifications.kinds import MEMBER_KINDS, Frequency, listed_kind_choices
 from notifications.models import Message
 
 
@@ -37,4 +37,6 @@ class MessageFilterForm(forms.Form):
 
     q = forms.CharField(label="Name or email", required=False, max_length=100)
     status = forms.ChoiceField(label="Status", required=False, choices=[("", "Any status"), *Message.Status.choices])
-    kind = forms.ChoiceField(label="Kind of email", required=False, choices=[("", "Any kind"), *kind_choices()])
+    kind = forms.ChoiceField(
+        label="Kind of email", required=False, choices=lambda: [("", "Any kind"), *listed_kind_choices()]
+    )

@@ -26,6 +26,10 @@ class Kind:
     skip_reason: Callable[[object], str] | None = None
     # Given the message, more for its templates (one-click answer links for this person, say).
     context: Callable[[object], dict] | None = None
+    # Who gets it gives something away (a reminder to answer a self-assessment goes only to
+    # those who have not finished), so the facilitators' "Emails sent" page leaves this kind
+    # out and says so in these words. The person still sees their own under "Emails sent to you".
+    unlisted_for_facilitators: str = ""
 
 
 class Frequency:
@@ -212,6 +216,9 @@ ROUND_CLOSING = Kind(
     label="Self-assessment reminders",
     description="The day before a self-assessment round closes, if you have not answered every statement yet.",
     skip_reason=_why_not_round,
+    unlisted_for_facilitators=(
+        "Reminders to answer a self-assessment are not listed, so no one can tell who has answered."
+    ),
 )
 
 
@@ -321,5 +328,11 @@ KINDS: dict[str, Kind] = {
 MEMBER_KINDS: dict[str, Kind] = {key: kind for key, kind in KINDS.items() if not kind.to_address}
 
 
-def kind_choices() -> list[tuple[str, str]]:
-    return [(kind.key, kind.label) for kind in KINDS.values()]
+def unlisted_for_facilitators() -> list[Kind]:
+    """The kinds the facilitators' list of emails sent leaves out, because who got them gives something away."""
+    return [kind for kind in KINDS.values() if kind.unlisted_for_facilitators]
+
+
+def listed_kind_choices() -> list[tuple[str, str]]:
+    """The kinds that list can be filtered by: all the others."""
+    return [(kind.key, kind.label) for kind in KINDS.values() if not kind.unlisted_for_facilitators]

@@ -10,6 +10,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from collaborative.permissions import LinkNotValid, facilitator_membership_for, unsubscribe_for
 from notifications.forms import MessageFilterForm, PreferencesForm
+from notifications.kinds import unlisted_for_facilitators
 from notifications.models import Message
 from notifications.services import preferences_for, preferences_save
 
@@ -42,7 +43,12 @@ def collaborative_messages(request: HttpRequest, slug: str) -> HttpResponse:
     form = MessageFilterForm(request.GET)
     form.is_valid()  # A bad value is explained on the page; the good filters still apply.
     filters = form.cleaned_data
-    messages = Message.objects.for_collaborative(collaborative).select_related("recipient")
+    unlisted = unlisted_for_facilitators()
+    messages = (
+        Message.objects.for_collaborative(collaborative)
+        .exclude(kind__in=[kind.key for kind in unlisted])
+        .select_related("recipient")
+    )
     if query := filters.get("q", "").strip():
         messages = messages.filter(
             Q(recipient__display_name__icontains=query)
@@ -68,6 +74,7 @@ def collaborative_messages(request: HttpRequest, slug: str) -> HttpResponse:
             "form": form,
             "page": page,
             "query_string": query_string.urlencode(),
+            "unlisted": unlisted,
         },
     )
 

@@ -207,6 +207,9 @@ def test_facilitator_filters_emails_sent_in_place(page, axe, amina, lambeth_emai
     page.get_by_label("Status").select_option(label="Any status")
     expect(page.get_by_role("table", name=EMAILS_SENT)).to_have_count(0)
     expect(page.locator("#message-table")).to_contain_text("No emails match.")
+    # The count is announced from a status line that stays in place.
+    expect(page.locator("#message-count")).to_have_text("0 emails.")
+    expect(page.get_by_role("status").filter(has_text="0 emails.")).to_have_count(1)
     axe(page)
 
 

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from members.models import User
-from notifications.kinds import KINDS, MEMBER_KINDS, WELCOME, Frequency, Kind
+from notifications.kinds import KINDS, MEMBER_KINDS, ROUND_CLOSING, WELCOME, Frequency, Kind
 from notifications.models import Message, Preference
 from notifications.services import UNSUBSCRIBE_MAX_AGE, UNSUBSCRIBE_SALT, unsubscribe_token
 from tests.factories import MembershipFactory
@@ -337,7 +337,8 @@ def test_htmx_gets_only_the_table(facilitator_client, alice, collaborative):
     response = facilitator_client.get(f"{LIST}?q=alice", headers={"HX-Request": "true"})
     assert response.status_code == 200
     assert "<html" not in response.text
-    assert response.text.lstrip().startswith('<div id="message-table"')
+    assert response.text.lstrip().startswith('<p id="message-count" role="status" hx-swap-oob="true">1 email.</p>')
+    assert '<div id="message-table">' in response.text
     assert "Alice Mbeki" in response.text
 
 
@@ -349,6 +350,33 @@ def test_only_this_collaboratives_emails_are_listed(facilitator_client, alice, o
     assert "Lou Luton" not in response.text
     assert "Alice Mbeki" not in response.text
     assert "No emails match." in response.text
+
+
+def test_reminders_to_answer_a_self_assessment_are_left_out_and_the_page_says_so(
+    client, facilitator_client, alice, bob, collaborative
+):
+    """Only those who have not finished get one, so listing them would tell who has answered."""
+    outbox(alice, collaborative, status=Message.Status.SENT)
+    Message.objects.create(
+        recipient=bob,
+        collaborative=collaborative,
+        kind=ROUND_CLOSING.key,
+        about=collaborative,
+        occasion="closing-2026-05-01",
+        status=Message.Status.SENT,
+        sent_at=timezone.now(),
+        subject="Lambeth: the self-assessment closes tomorrow",
+    )
+    note = "Reminders to answer a self-assessment are not listed, so no one can tell who has answered."
+    for query in ("", "?q=bob", f"?kind={ROUND_CLOSING.key}"):
+        page = facilitator_client.get(LIST + query).text
+        assert "Bob Osei" not in page, query
+        assert page.count(note) == 1, query
+        assert f'<option value="{ROUND_CLOSING.key}"' not in page
+        assert ROUND_CLOSING.label not in page
+    assert "Alice Mbeki" in facilitator_client.get(LIST).text
+    client.force_login(bob)
+    assert "Lambeth: the self-assessment closes tomorrow" in client.get(MINE).text
 
 
 def test_pages_of_fifty_keep_the_filters(facilitator_client, alice, bob, collaborative):
