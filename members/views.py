@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models.functions import Lower
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -62,6 +63,7 @@ from members.services import (
     membership_leave,
     membership_reactivate,
 )
+from vision.services import responses_reshare
 from vision.views import home_summary
 
 
@@ -156,7 +158,9 @@ def collaborative_settings(request: HttpRequest, slug: str) -> HttpResponse:
 def profile(request: HttpRequest) -> HttpResponse:
     form = ProfileForm(request.POST if request.method == "POST" else None, instance=request.user)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        with transaction.atomic():
+            user = form.save()
+            responses_reshare(user=user)
         messages.success(request, "Your profile has been saved.")
         return redirect("members:profile")
     return render(request, "members/user_profile.html", {"form": form})

@@ -126,6 +126,13 @@ class GoalForm(forms.ModelForm):
 
 class GoalReviewForm(forms.ModelForm):
     reviewed_on = DayField(label="Date of the review")
+    # Declared here so that the radio buttons are only the real answers, none ticked to start with.
+    outcome = forms.ChoiceField(
+        label="How is it going",
+        choices=GoalReview.Outcome.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose how the goal is going."},
+    )
     next_review_on = DayField(
         label="Next review date",
         required=False,
@@ -135,7 +142,7 @@ class GoalReviewForm(forms.ModelForm):
     class Meta:
         model = GoalReview
         fields = ["reviewed_on", "outcome", "note", "next_review_on"]
-        widgets = {"outcome": forms.RadioSelect, "note": forms.Textarea(attrs={"rows": 4})}
+        widgets = {"note": forms.Textarea(attrs={"rows": 4})}
 
     def clean(self) -> dict:
         data = super().clean()
@@ -197,10 +204,21 @@ class AnswersForm(forms.Form):
             )
             self.fields[f"comment-{statement.pk}"] = forms.CharField(
                 label="Comment (optional)",
+                help_text="A comment goes with your answer, so choose an answer above too.",
                 max_length=2000,
                 required=False,
                 widget=forms.Textarea(attrs={"rows": 2}),
             )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        # The results leave out comments without an answer (anonymity: vision/results.py), so
+        # one saved on its own would never be read.
+        for statement in self.statements:
+            rating, comment = f"rating-{statement.pk}", f"comment-{statement.pk}"
+            if data.get(comment) and not data.get(rating) and rating not in self.errors:
+                self.add_error(rating, "Choose an answer (or Don't know) so that your comment can be counted.")
+        return data
 
     def answers(self) -> dict[int, tuple[str, str]]:
         return {

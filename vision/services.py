@@ -218,9 +218,22 @@ def contribution_add(*, version: VisionVersion, author: User, text: str) -> Cont
 
 @transaction.atomic
 def contribution_withdraw(*, contribution: Contribution, by: User) -> Contribution:
-    """Authors can take back what they wrote; it is hidden, not deleted."""
+    """Authors can take back what they wrote while the version is a draft; it is hidden, not deleted.
+
+    Once the version is adopted or set aside, its ideas and comments are the record of
+    whose voices shaped it, so they stay.
+    """
     if contribution.author_id != by.pk:
         raise ValidationError("Only the person who wrote this can take it back.")
+    version = VisionVersion.objects.select_for_update().get(pk=contribution.version_id)
+    if version.status == VisionVersion.Status.ADOPTED:
+        raise ValidationError(
+            f"Version {version.number} has been adopted, so its ideas and comments can no longer be taken back."
+        )
+    if version.status == VisionVersion.Status.SET_ASIDE:
+        raise ValidationError(
+            f"Version {version.number} was set aside, so its ideas and comments can no longer be taken back."
+        )
     if contribution.status == Contribution.Status.SHOWN:
         contribution.status, contribution.withdrawn_at = Contribution.Status.WITHDRAWN, timezone.now()
         contribution.save(update_fields=["status", "withdrawn_at"])
@@ -400,6 +413,23 @@ def round_close(*, round: Round, by: User) -> Round:
     return round
 
 
+def shared_perspectives(person: User) -> list[str]:
+    """The perspectives a person's answers are counted under: those they share with members."""
+    return list(person.perspectives) if person.perspectives_visibility == Visibility.MEMBERS else []
+
+
+def responses_reshare(*, user: User, now: datetime | None = None) -> int:
+    """After someone changes their profile: their answers in rounds still open count under what they share now.
+
+    A closed round's figures never move (see results.py); an open round shows no figures
+    yet, so it can follow the profile, and someone who stops sharing before it closes is
+    not counted in a perspective group.
+    """
+    now = now or timezone.now()
+    rounds = Round.objects.open_at(now)
+    return Response.objects.filter(user=user, round__in=rounds).update(perspectives=shared_perspectives(user))
+
+
 @transaction.atomic
 def answers_save(*, round: Round, user: User, answers: dict[int, tuple[str, str]]) -> Response:
     """Save some or all of a member's answers: {round statement id: (rating or "", comment)}.
@@ -410,7 +440,7 @@ def answers_save(*, round: Round, user: User, answers: dict[int, tuple[str, str]
     round = _still_open(round)
     response, _ = Response.objects.get_or_create(round=round, user=user)
     person = User.objects.get(pk=user.pk)
-    response.perspectives = list(person.perspectives) if person.perspectives_visibility == Visibility.MEMBERS else []
+    response.perspectives = shared_perspectives(person)
     valid = set(round.statements.values_list("pk", flat=True))
     existing = {a.statement_id: a for a in response.answers.select_for_update()}
     for statement_id, (rating, comment) in answers.items():

@@ -140,7 +140,12 @@ def _previous(version: VisionVersion) -> VisionVersion | None:
 
 
 def _version_page(
-    request: HttpRequest, membership: Membership, version: VisionVersion, form: ContributionForm, status: int = 200
+    request: HttpRequest,
+    membership: Membership,
+    version: VisionVersion,
+    form: ContributionForm,
+    status: int = 200,
+    added: bool = False,
 ) -> HttpResponse:
     contributions, voices = _voices(membership, version)
     context = collaborative_context(
@@ -152,6 +157,7 @@ def _version_page(
         form=form,
         previous=_previous(version),
         current=VisionVersion.objects.current_for(version.collaborative),
+        added=added,
     )
     template = "vision/visionversion_detail.html"
     if request.htmx:
@@ -177,7 +183,7 @@ def contribute(request: HttpRequest, slug: str, number: int) -> HttpResponse:
             form.add_error(None, error)
         else:
             if request.htmx:
-                return _version_page(request, membership, version, ContributionForm())
+                return _version_page(request, membership, version, ContributionForm(), added=True)
             messages.success(request, "Thank you. Your idea or comment has been added.")
             return redirect(version)
     return _version_page(request, membership, version, form, status=400)
@@ -273,16 +279,22 @@ def version_adopt_view(request: HttpRequest, slug: str, number: int) -> HttpResp
     )
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def version_set_aside_view(request: HttpRequest, slug: str, number: int) -> HttpResponse:
-    _membership, version = version_for(request.user, slug, number, manage=True)
-    try:
-        version_set_aside(version=version)
-    except ValidationError as error:
-        messages.error(request, error.messages[0])
-    else:
-        messages.success(request, f"Version {version.number} has been set aside. It stays here to read.")
-    return redirect(version)
+    """Asks first (it cannot be undone), then sets the draft aside."""
+    membership, version = version_for(request.user, slug, number, manage=True)
+    if request.method == "POST":
+        try:
+            version_set_aside(version=version)
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+        else:
+            messages.success(request, f"Version {version.number} has been set aside. It stays here to read.")
+        return redirect(version)
+    if not version.is_draft:
+        messages.error(request, f"Version {version.number} is no longer a draft, so it cannot be set aside.")
+        return redirect(version)
+    return render(request, "vision/visionversion_set_aside.html", collaborative_context(membership, version=version))
 
 
 @require_GET
@@ -631,16 +643,27 @@ def round_dates(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     )
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def round_close_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    _membership, round = round_for(request.user, slug, pk, manage=True)
-    try:
-        round_close(round=round, by=request.user)
-    except ValidationError as error:
-        messages.error(request, error.messages[0])
-    else:
-        messages.success(request, "The round is closed. Here are the results.")
-    return redirect(round)
+    """Asks first (a closed round cannot be opened again), then closes the round now."""
+    membership, round = round_for(request.user, slug, pk, manage=True)
+    if request.method == "POST":
+        try:
+            round_close(round=round, by=request.user)
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+        else:
+            messages.success(request, "The round is closed. Here are the results.")
+        return redirect(round)
+    if not round.is_open:
+        messages.error(request, "This round has closed already.")
+        return redirect(round)
+    people = Response.objects.filter(round=round, answers__rating__gt="").distinct().count()
+    return render(
+        request,
+        "vision/round_close.html",
+        collaborative_context(membership, round=round, people=people, minimum=ROUND_GROUP_MIN),
+    )
 
 
 @require_GET

@@ -2,10 +2,11 @@
 
 A facilitator opens a self-assessment round from the Vision pages; three members answer at
 phone width, each saving part of the way, coming back to find their answers kept, and
-finishing (one of them with JavaScript off); the facilitator closes the round and sees the
-results and the trend against an earlier round. On the way: a member comments on a draft of
-the vision (htmx adds the comment in place; without JavaScript the plain form does it), the
-facilitator adopts the draft and compares it with the version before; a goal review is sent
+finishing (one of them with JavaScript off); the facilitator closes the round (a page asks
+first) and sees the results and the trend against an earlier round. On the way: a member
+comments on a draft of the vision (htmx adds the comment in place and says thank you; without
+JavaScript the plain form does it), the facilitator starts to set the draft aside but keeps
+it, adopts it and compares it with the version before; a goal review is sent
 with a mistake, then put right; the framework page. axe runs on every page visited, and the
 answer and results pages do not scroll sideways at 320 px.
 """
@@ -219,6 +220,7 @@ def test_vision_goals_and_a_self_assessment_round_from_opening_to_results(new_pa
     expect(comments).to_contain_text("Kit Walsh (Carer)")
     expect(voices).to_contain_text("1 person added ideas or comments. 1 of them (100%) share that they have lived")
     expect(comments.get_by_role("button", name="Take back my comment")).to_be_visible()
+    expect(voices.get_by_role("status")).to_have_text("Thank you: your idea or comment has been added.")
     expect(kit_page.get_by_role("textbox", name="Your idea or comment")).to_have_value("")
     assert kit_page.evaluate("window.stillTheSamePage") is True
     accessible(kit_page)
@@ -288,6 +290,13 @@ def test_vision_goals_and_a_self_assessment_round_from_opening_to_results(new_pa
     expect(voices).to_contain_text("2 people added ideas or comments.")
     expect(voices.locator("ol.contributions > li")).to_have_count(2)
     accessible(page)
+    # Setting a draft aside asks first; the facilitator thinks better of it.
+    page.get_by_role("link", name="Set this draft aside").click()
+    expect(heading(page, "Set version 2 aside?")).to_be_visible()
+    accessible(page)
+    page.get_by_role("link", name="Keep it as a draft").click()
+    expect(heading(page, "Vision, version 2 (draft)")).to_be_visible()
+    assert VisionVersion.objects.get(pk=draft.pk).is_draft
     page.get_by_role("link", name="Adopt this version").click()
     expect(heading(page, "Adopt version 2 as our vision")).to_be_visible()
     accessible(page)
@@ -348,6 +357,10 @@ def test_vision_goals_and_a_self_assessment_round_from_opening_to_results(new_pa
     # The facilitator closes the round and sees the results and the trend.
     page.goto(round_path)
     expect(page.get_by_role("region", name="For facilitators")).to_contain_text("5 people have answered so far.")
+    page.get_by_role("link", name="Close the round now").click()
+    expect(heading(page, "Close “Autumn check-in” now?")).to_be_visible()
+    expect(page.get_by_role("main")).to_contain_text("5 people have answered so far.")
+    accessible(page)
     page.get_by_role("button", name="Close the round now").click()
     expect(page.get_by_role("status")).to_have_text("The round is closed. Here are the results.")
     expect(heading(page, "Autumn check-in: results")).to_be_visible()
@@ -379,10 +392,10 @@ def test_vision_goals_and_a_self_assessment_round_from_opening_to_results(new_pa
         total = (
             key_role_region(page, in_role[0])
             .get_by_role("row")
-            .filter(has=page.get_by_role("rowheader", name="All statements shown, everyone"))
+            .filter(has=page.get_by_role("rowheader", name="All these statements: everyone"))
         )
         expect(total.get_by_role("cell")).to_have_text(["5", *[str(ratings.count(value)) for value in COLUMNS]])
-    expect(page.get_by_role("rowheader", name=re.compile("people who share"))).to_have_count(0)
+    expect(page.get_by_role("rowheader", name=re.compile("people with the perspective"))).to_have_count(0)
     for position, text in (kit_comment, ana_comment, sam_comment):
         statement = statements[position]
         comments = page.locator("details.comments").filter(has_text=statement.text)

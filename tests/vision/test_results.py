@@ -10,6 +10,7 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
 from members.models import Perspective, User, Visibility
@@ -601,6 +602,27 @@ def test_the_trend_leaves_out_other_collaboratives_rounds(collaborative, other_c
 
     assert rounds == [ours]
     assert [key_role.collaborative for key_role, _ in series] == [collaborative] * 5
+
+
+def test_someone_who_stops_sharing_before_the_round_closes_is_not_counted_in_a_group(
+    client, collaborative, facilitator
+):
+    round = open_round(collaborative, facilitator)
+    carers = people(6, [CARER])
+    answer_mostly(round, carers, Rating.STRONG, Rating.STARTING)
+    answer_mostly(round, people(6), Rating.NOT_YET, Rating.DONT_KNOW)
+    leaving = carers[0]
+    client.force_login(leaving)
+    response = client.post(
+        reverse("members:profile"),
+        {"display_name": leaving.display_name, "perspectives": [CARER], "perspectives_visibility": "nobody"}
+        | {"organisation_visibility": "members", "job_title_visibility": "members"},
+    )
+    assert response.status_code == 302
+    round = round_close(round=round, by=facilitator)
+
+    # Six carers answered; the one who stopped sharing is counted with everyone, not with the carers.
+    assert [(label, tally.answered) for label, tally in round_results(round).key_roles[0].groups] == [(CARER_LABEL, 5)]
 
 
 def test_a_closed_rounds_groups_do_not_move_when_someone_changes_their_profile(collaborative, facilitator):

@@ -104,8 +104,8 @@ def test_the_results_page_uses_as_many_queries_for_40_respondents_as_for_5(clien
     assert "40 people answered" in large_page
     assert "Earlier 0" in large_page
     assert "Earlier 0" not in small_page
-    assert "people who share: Carer" in large_page
-    assert "people who share" not in small_page
+    assert "people with the perspective “Carer”" in large_page
+    assert "people with the perspective" not in small_page
     assert "Comment 6-1" in large_page
     assert "Comment 7-0" not in large_page  # A comment without a rating is not shown.
     assert large_queries == small_queries

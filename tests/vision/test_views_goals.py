@@ -2,6 +2,7 @@
 and bad dates answered with a plain message and nothing changed."""
 
 import html
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -121,6 +122,22 @@ def test_a_review_sets_the_next_one_and_shows_on_the_goal(client, people, goal):
     assert "Last review, " in text(client.get(url("goals")))
 
 
+def test_the_review_form_offers_only_the_real_answers_with_none_ticked(facilitator_client, goal):
+    page = text(facilitator_client.get(url("goal_review", pk=goal.pk)))
+    radios = re.findall(r'<input type="radio" name="outcome"[^>]*>', page)
+    assert [re.search(r'value="([^"]*)"', radio).group(1) for radio in radios] == GoalReview.Outcome.values
+    assert not [radio for radio in radios if " checked" in radio]
+    assert "---------" not in page
+
+
+def test_a_review_by_someone_no_longer_here_says_a_former_member(facilitator_client, goal, facilitator):
+    next_on = TODAY + timedelta(days=9)
+    goal_review(goal=goal, by=facilitator, reviewed_on=TODAY, outcome=GoalReview.Outcome.STUCK, next_review_on=next_on)
+    GoalReview.objects.update(recorded_by=None)  # As when the person who recorded it deletes their account.
+    page = text(facilitator_client.get(goal.get_absolute_url()))
+    assert f"Recorded by a former member. Next review: {next_on:%-d %B %Y}." in page
+
+
 def test_achieving_a_goal_closes_it_without_a_next_review(facilitator_client, goal):
     facilitator_client.post(url("goal_review", pk=goal.pk), {"reviewed_on": day(0), "outcome": "achieved"})
     assert snapshot(goal)[3:] == ("achieved", 1)
@@ -140,7 +157,7 @@ def test_achieving_a_goal_closes_it_without_a_next_review(facilitator_client, go
         ({"reviewed_on": day(50 * 365)}, "Date of the review: Choose a day within 5 years of today."),
         ({"reviewed_on": "yesterday"}, "Date of the review: Enter a valid date."),
         ({"outcome": "excellent"}, "Select a valid choice. excellent is not one of the available choices."),
-        ({"outcome": ""}, "How is it going: This field is required."),
+        ({"outcome": ""}, "How is it going: Choose how the goal is going."),
         ({"note": "x" * 3001}, "Ensure this value has at most 3000 characters"),
     ],
 )

@@ -189,6 +189,31 @@ class TestAnswering:
         assert message in text(response)
         assert saved(round, member) == {5: ("starting", "Kept.")}
 
+    def test_a_comment_without_an_answer_is_refused_statement_by_statement(self, member_client, member, round):
+        """Results leave out comments without a rating, so saving one would lose it without a word."""
+        answers_save(round=round, user=member, answers={statements(round)[5].pk: (Rating.STARTING, "Kept.")})
+        second, third = statements(round)[1], statements(round)[2]
+        page = text(member_client.get(round.get_absolute_url()))
+        assert page.count("A comment goes with your answer, so choose an answer above too.") == 25
+        data = answers_data(round, {0: Rating.STRONG}, {1: "Only a comment.", 2: "Another one."})
+        response = member_client.post(round.get_absolute_url(), data)
+        assert response.status_code == 400
+        page = text(response)
+        message = "Choose an answer (or Don't know) so that your comment can be counted."
+        assert f"{second.text}: {message}" in page
+        assert f"{third.text}: {message}" in page
+        assert page.count(message) == 4  # In the summary at the top and beside each of the two.
+        assert "Only a comment.</textarea>" in page
+        assert saved(round, member) == {5: ("starting", "Kept.")}
+        # With an answer, the comment is saved.
+        data[f"rating-{second.pk}"], data[f"rating-{third.pk}"] = Rating.DONT_KNOW, Rating.NOT_YET
+        assert member_client.post(round.get_absolute_url(), data).status_code == 302
+        assert saved(round, member) == {
+            0: ("strong", ""),
+            1: ("dont_know", "Only a comment."),
+            2: ("not_yet", "Another one."),
+        }
+
     def test_an_answer_to_a_statement_of_another_round_is_ignored(self, member_client, member, round):
         data = answers_data(round, {0: Rating.STRONG}) | {"rating-999999": "strong"}
         assert member_client.post(round.get_absolute_url(), data).status_code == 302
@@ -274,6 +299,26 @@ class TestFacilitating:
         round.refresh_from_db()
         assert round.closes_at == before
 
+    def test_closing_a_round_early_asks_first(self, facilitator_client, collaborative, round):
+        answer_all(round, respondents(collaborative, 2))
+        address = url("round_close", pk=round.pk)
+        page = text(facilitator_client.get(round.get_absolute_url()))
+        assert f'<a class="button button--secondary" href="{address}">Close the round now</a>' in page
+        response = facilitator_client.get(address)
+        assert response.status_code == 200
+        page = text(response)
+        assert "<h1>Close “Autumn” now?</h1>" in page
+        assert "it cannot be opened again" in page
+        assert f"2 people have answered so far. With fewer than {ROUND_GROUP_MIN}, no results will be shown." in page
+        assert f'<form method="post" action="{address}">' in page
+        assert '<button type="submit">Close the round now</button>' in page
+        assert f'<a href="{round.get_absolute_url()}">Keep it open</a>' in page
+        round.refresh_from_db()
+        assert round.is_open
+        close(round)
+        response = facilitator_client.get(address, follow=True)
+        assert "This round has closed already." in text(response)
+
     def test_closing_a_round_early_shows_the_results(self, facilitator_client, facilitator, collaborative, round):
         answer_all(round, respondents(collaborative, ROUND_GROUP_MIN))
         response = facilitator_client.post(url("round_close", pk=round.pk), follow=True)
@@ -349,6 +394,28 @@ class TestResults:
         for person in people:
             assert person.display_name not in content
             assert person.email not in content
+
+    def test_the_key_role_totals_say_they_count_answers_beside_a_count_of_people(
+        self, member_client, collaborative, round
+    ):
+        carers = [
+            MembershipFactory(collaborative=collaborative, user__perspectives=["carer"]).user
+            for _ in range(ROUND_GROUP_MIN)
+        ]
+        answer_all(round, carers, Rating.STRONG)
+        close(round)
+        page = text(member_client.get(round.get_absolute_url()))
+        note = (
+            "In the tables below, the “All these statements” rows add up the answers to the statements shown: "
+            "each person counts once for every statement they answered. “People who answered” counts people."
+        )
+        assert page.count(note) == 1
+        # Five people, five statements in the first key role: 25 answers of "Strong".
+        for header in ("All these statements: everyone", "All these statements: people with the perspective “Carer”"):
+            row = re.search(rf'<th scope="row">{header}</th>\s*((?:<td>\d+</td>\s*)+)', page)
+            assert row, header
+            assert re.findall(r"\d+", row.group(1)) == ["5", "0", "0", "0", "25", "0"]
+        assert "All statements shown" not in page
 
     def test_a_reworded_statement_keeps_its_old_words_in_the_round(self, member_client, collaborative, round):
         statement = Statement.objects.get(key_role__collaborative=collaborative, text=FIRST)

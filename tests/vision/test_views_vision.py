@@ -2,6 +2,7 @@
 meeting, setting aside, and comparing versions, with bad input answered plainly."""
 
 import html
+import re
 from datetime import timedelta
 
 import pytest
@@ -11,7 +12,7 @@ from django.utils import timezone
 from members.models import Membership, Visibility
 from tests.factories import MeetingFactory, MembershipFactory
 from vision.models import Contribution, Value, VisionVersion
-from vision.services import contribution_add, version_adopt, version_draft
+from vision.services import contribution_add, version_adopt, version_draft, version_set_aside
 
 pytestmark = pytest.mark.django_db
 
@@ -124,6 +125,47 @@ def test_the_htmx_page_is_the_contributions_fragment_and_an_empty_idea_is_explai
     assert not Contribution.objects.exists()
 
 
+def test_an_idea_added_in_place_says_thank_you_to_screen_readers_too(member_client, collaborative, facilitator):
+    version = draft(collaborative, facilitator)
+    thanks = re.compile(r'<p [^>]*role="status"[^>]*>Thank you: your idea or comment has been added.</p>')
+    fragment = member_client.post(url("contribute", number=version.number), {"text": "Carers too."}, headers=HTMX)
+    assert fragment.status_code == 200
+    assert "<html" not in fragment.text
+    assert len(thanks.findall(text(fragment))) == 1
+    assert "Carers too." in text(fragment)
+    # Not on the page as such, nor with a mistake.
+    assert not thanks.search(text(member_client.get(version.get_absolute_url())))
+    fragment = member_client.post(url("contribute", number=version.number), {"text": " "}, headers=HTMX)
+    assert "Write your idea or comment first." in text(fragment)
+    assert not thanks.search(text(fragment))
+
+
+@pytest.mark.parametrize(
+    ("perspectives", "visibility", "note"),
+    [
+        (
+            ["carer"],
+            Visibility.MEMBERS,
+            "Others see your name and the perspectives you share on your profile beside it.",
+        ),
+        (
+            ["carer"],
+            Visibility.FACILITATORS,
+            "Others see your name beside it. Facilitators also see your perspectives, as you chose on your profile.",
+        ),
+        (["carer"], Visibility.NOBODY, "Others see your name beside it."),
+        ([], Visibility.MEMBERS, "Others see your name beside it."),
+    ],
+)
+def test_the_form_says_what_others_see_beside_an_idea_as_the_profile_allows(
+    member_client, member, collaborative, facilitator, perspectives, visibility, note
+):
+    member.perspectives, member.perspectives_visibility = perspectives, visibility
+    member.save()
+    page = " ".join(text(member_client.get(draft(collaborative, facilitator).get_absolute_url())).split())
+    assert f'<p class="note"> {note} </p>' in page
+
+
 def test_an_idea_that_is_too_long_is_explained(member_client, collaborative, facilitator):
     version = draft(collaborative, facilitator)
     response = member_client.post(url("contribute", number=version.number), {"text": "x" * 3001})
@@ -155,6 +197,28 @@ def test_authors_take_back_their_own_ideas_only(client, people, collaborative):
     assert "Their idea stays." in page
     assert Contribution.objects.get(pk=mine.pk).status == Contribution.Status.WITHDRAWN
     assert Contribution.objects.get(pk=theirs.pk).status == Contribution.Status.SHOWN
+
+
+@pytest.mark.parametrize(
+    ("close", "message"),
+    [
+        (lambda version, by: version_adopt(version=version, by=by), "Version 1 has been adopted"),
+        (lambda version, by: version_set_aside(version=version), "Version 1 was set aside"),
+    ],
+)
+def test_ideas_cannot_be_taken_back_once_the_draft_is_adopted_or_set_aside(
+    member_client, member, collaborative, facilitator, close, message
+):
+    version = draft(collaborative, facilitator)
+    mine = contribution_add(version=version, author=member, text="My idea, part of the record.")
+    close(version, facilitator)
+    response = member_client.post(url("contribution_withdraw", pk=mine.pk), follow=True)
+    page = text(response)
+    assert f"{message}, so its ideas and comments can no longer be taken back." in page
+    assert "Your comment has been taken back." not in page
+    assert "My idea, part of the record." in page
+    mine.refresh_from_db()
+    assert (mine.status, mine.withdrawn_at) == (Contribution.Status.SHOWN, None)
 
 
 def test_a_new_draft_starts_from_the_current_vision_and_can_be_changed(facilitator_client, collaborative, facilitator):
@@ -246,6 +310,25 @@ def test_a_meeting_of_another_collaborative_or_not_a_meeting_cannot_be_named(
         assert "Select a valid choice." in text(response)
     version.refresh_from_db()
     assert version.is_draft
+
+
+def test_setting_a_draft_aside_asks_first(facilitator_client, collaborative, facilitator):
+    version = draft(collaborative, facilitator)
+    address = url("version_set_aside", number=version.number)
+    page = text(facilitator_client.get(version.get_absolute_url()))
+    assert f'<a class="button button--secondary" href="{address}">Set this draft aside</a>' in page
+    response = facilitator_client.get(address)
+    assert response.status_code == 200
+    page = text(response)
+    assert "<h1>Set version 1 aside?</h1>" in page
+    assert "this cannot be undone" in page
+    assert f'<form method="post" action="{address}">' in page
+    assert '<button type="submit">Set version 1 aside</button>' in page
+    assert f'<a href="{version.get_absolute_url()}">Keep it as a draft</a>' in page
+    assert VisionVersion.objects.get().is_draft
+    facilitator_client.post(address)
+    response = facilitator_client.get(address, follow=True)
+    assert "Version 1 is no longer a draft, so it cannot be set aside." in text(response)
 
 
 def test_setting_a_draft_aside_keeps_it_to_read(facilitator_client, collaborative, facilitator):
