@@ -57,7 +57,16 @@ def _supporters(action):
 
 
 def action_row(action, today) -> list[str]:
-    """One action as a row of COLUMNS (people by their names now: "Former member" after an erasure)."""
+    """One action as a row of COLUMNS (people by their names now: "Former member" after an erasure).
+
+    Dates are the Collaborative's own: something done at 12.30am in a London summer is done that day,
+    not the day before (when it was still 11.30pm by UTC).
+    """
+    collaborative = action.collaborative
+
+    def day(moment) -> str:
+        return collaborative.local_now(moment).date().isoformat() if moment else ""
+
     return [
         inert(value)
         for value in [
@@ -71,22 +80,22 @@ def action_row(action, today) -> list[str]:
             action.organisation,
             action.due_on.isoformat(),
             "Yes" if action.is_overdue(today) else "No",
-            action.done_at.date().isoformat() if action.done_at else "",
+            day(action.done_at),
             action.goal.title if action.goal_id else "",
             str(action.key_role) if action.key_role_id else "",
             action.meeting.local_start.date().isoformat() if action.meeting_id else "",
             action.agenda_item.title if action.agenda_item_id else "",
             action.decision.text if action.decision_id else "",
             action.latest_update_text or "",
-            action.latest_update_at.date().isoformat() if action.latest_update_at else "",
+            day(action.latest_update_at),
             action.latest_update_link or "",
             site_url(
                 reverse("actions:evidence", kwargs={"slug": action.collaborative.slug, "pk": action.latest_update_id})
             )
             if action.latest_update_file
             else "",
-            action.created_at.date().isoformat(),
-            action.updated_at.date().isoformat(),
+            day(action.created_at),
+            day(action.updated_at),
             site_url(action.get_absolute_url()),
         ]
     ]

@@ -1,4 +1,5 @@
 from django import forms
+from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Lower
 
 from actions.evidence import MAX_EVIDENCE_BYTES
@@ -9,19 +10,35 @@ from vision.forms import DayField
 from vision.models import Goal, KeyRole
 
 
+def person_label(person: User) -> str:
+    """A person as a choice: their name, and whether they have left (people from _members only)."""
+    name = person.display_name or "Former member"
+    if getattr(person, "is_current", True) or name == "Former member":
+        return name
+    return f"{name} (has left)"
+
+
 class MemberChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: User) -> str:
-        return obj.display_name or "Former member"
+        return person_label(obj)
 
 
 class MembersChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: User) -> str:
-        return obj.display_name or "Former member"
+        return person_label(obj)
 
 
-def _members(collaborative: Collaborative):
-    ids = Membership.objects.current_in(collaborative).values("user_id")
-    return User.objects.filter(pk__in=ids).order_by(Lower("display_name"), "pk")
+def _members(collaborative: Collaborative, *, also=None):
+    """The current members, by name; then the people in `also` (ids, or a query of them) who have left."""
+    current = Membership.objects.current_in(collaborative)
+    people = Q(pk__in=current.values("user_id"))
+    if also is not None:
+        people |= Q(pk__in=also)
+    return (
+        User.objects.filter(people)
+        .annotate(is_current=Exists(current.filter(user_id=OuterRef("pk"))))
+        .order_by("-is_current", Lower("display_name"), "pk")
+    )
 
 
 class ActionForm(forms.ModelForm):
@@ -31,7 +48,10 @@ class ActionForm(forms.ModelForm):
         label="Owner",
         queryset=User.objects.none(),
         help_text="The member who makes sure it happens.",
-        error_messages={"required": "Choose the member who owns this action."},
+        error_messages={
+            "required": "Choose the member who owns this action.",
+            "invalid_choice": "Choose a current member as the owner.",
+        },
     )
     supporters = MembersChoiceField(
         label="Supporters (optional)",
@@ -39,6 +59,7 @@ class ActionForm(forms.ModelForm):
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text="Members helping the owner. They can add updates too.",
+        error_messages={"invalid_choice": "Choose current members as supporters."},
     )
     due_on = DayField(label="Due date")
     goal = forms.ModelChoiceField(
@@ -85,9 +106,12 @@ class ActionForm(forms.ModelForm):
 
     def __init__(self, *args, collaborative: Collaborative, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        members = _members(collaborative)
-        self.fields["owner"].queryset = members
-        self.fields["supporters"].queryset = members
+        # An owner or supporters who have since left stay on offer, so saving the form keeps them;
+        # they cannot be given a new part in the action (actions.services._check_links).
+        supporter_ids = list(self.instance.supporters.values_list("pk", flat=True)) if self.instance.pk else []
+        owner_ids = [self.instance.owner_id] if self.instance.owner_id else []
+        self.fields["owner"].queryset = _members(collaborative, also=owner_ids)
+        self.fields["supporters"].queryset = _members(collaborative, also=supporter_ids)
         self.fields["goal"].queryset = Goal.objects.filter(collaborative=collaborative).order_by("status", "title")
         self.fields["key_role"].queryset = KeyRole.objects.filter(collaborative=collaborative)
         # The choices name each meeting by its local date, which needs the Collaborative's time zone.
@@ -97,7 +121,7 @@ class ActionForm(forms.ModelForm):
         self.fields["agenda_item"].queryset = AgendaItem.objects.filter(meeting__collaborative=collaborative)
         self.fields["decision"].queryset = Decision.objects.filter(meeting__collaborative=collaborative)
         if self.instance.pk:
-            self.initial["supporters"] = list(self.instance.supporters.values_list("pk", flat=True))
+            self.initial["supporters"] = supporter_ids
 
     def clean(self) -> dict:
         data = super().clean()
@@ -203,8 +227,10 @@ class LogFilterForm(forms.Form):
 
     def __init__(self, *args, collaborative: Collaborative, organisations: list[str], **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        # People who own actions here but have left are listed too, so their actions can be found and handed on.
+        owners = Action.objects.filter(collaborative=collaborative, owner__isnull=False).values("owner_id")
         self.fields["owner"] = MemberChoiceField(
-            label="Owner", queryset=_members(collaborative), required=False, empty_label="Anyone"
+            label="Owner", queryset=_members(collaborative, also=owners), required=False, empty_label="Anyone"
         )
         self.fields["organisation"].choices = [("", "Any"), *((name, name) for name in organisations)]
         self.fields["goal"].queryset = Goal.objects.filter(collaborative=collaborative).order_by("title")
@@ -223,7 +249,15 @@ class LogFilterForm(forms.Form):
 
 
 class ReviewRoundForm(forms.Form):
-    title = forms.CharField(label="Name of the review", max_length=120, help_text="For example: Board report, January.")
+    title = forms.CharField(
+        label="Name of the review",
+        max_length=120,
+        help_text="For example: Board report, January.",
+        error_messages={
+            "required": "Give the review a name.",
+            "max_length": "The name is too long: keep it to 120 characters or fewer.",
+        },
+    )
 
 
 class ReviewItemForm(forms.Form):

@@ -219,6 +219,9 @@ class ReviewRound(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     signed_off_at = models.DateTimeField(null=True, blank=True)
+    # The signer's name as it was at sign-off, so a frozen round does not change when they rename
+    # themselves; erasure replaces it with "Former member".
+    signed_off_by_name = models.CharField(max_length=80, blank=True)
 
     class Meta:
         ordering = ["-opened_at", "-id"]
@@ -235,7 +238,10 @@ class ReviewRound(models.Model):
 
 
 class ReviewItem(models.Model):
-    """An action in a review round, with the action as it stood: frozen when the round is signed off."""
+    """An action in a review round, with the action as it stood: frozen when the round is signed off.
+
+    The snapshot keeps the owner's name (and, once marked, the reviewer's) as they were then.
+    """
 
     round = models.ForeignKey(ReviewRound, on_delete=models.PROTECT, related_name="items")
     action = models.ForeignKey(Action, on_delete=models.PROTECT, related_name="review_items")

@@ -1,10 +1,12 @@
+from collections.abc import Collection
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from actions.evidence import evidence_kind
@@ -71,14 +73,23 @@ def _stored(action: Action, field: str) -> str:
     return "" if value is None else str(value)
 
 
-def _check_links(action: Action, supporters: list[User]) -> None:
-    """Everything an action points at belongs to its Collaborative; people are current members."""
+def _check_links(
+    action: Action, supporters: list[User], *, owner_before: int | None = None, supporters_before: Collection[int] = ()
+) -> None:
+    """Everything an action points at belongs to its Collaborative; people given a part in it are current members.
+
+    Only people new to the action are checked: an owner or supporter who has since left keeps
+    their place until someone changes it, so the action can still be finished, dropped or handed on.
+    """
     collaborative = action.collaborative
-    members = set(Membership.objects.current_in(collaborative).values_list("user_id", flat=True))
-    if action.owner_id is not None and action.owner_id not in members:
-        raise ValidationError({"owner": "Choose a current member as the owner."})
-    if any(person.pk not in members for person in supporters):
-        raise ValidationError({"supporters": "Choose current members as supporters."})
+    new_owner = action.owner_id is not None and action.owner_id != owner_before
+    new_supporters = {person.pk for person in supporters} - set(supporters_before)
+    if new_owner or new_supporters:
+        members = set(Membership.objects.current_in(collaborative).values_list("user_id", flat=True))
+        if new_owner and action.owner_id not in members:
+            raise ValidationError({"owner": "Choose a current member as the owner."})
+        if new_supporters - members:
+            raise ValidationError({"supporters": "Choose current members as supporters."})
     checks = [
         ("meeting", Meeting, {"collaborative": collaborative}),
         ("agenda_item", AgendaItem, {"meeting__collaborative": collaborative}),
@@ -121,6 +132,8 @@ def action_create(*, action: Action, by: User, supporters: list[User] = ()) -> A
     ActionChange.objects.create(action=action, field="created", new_value=action.title, changed_by=by, changed_at=now)
     if action.owner_id and action.owner_id != by.pk:
         _tell([action.owner], action, "action_assigned", f"owner-{action.owner_id}-created")
+    if action.status == Action.Status.DONE:
+        _you_said_we_did(action, by)
     return action
 
 
@@ -129,6 +142,7 @@ def action_change(*, action: Action, by: User, changes: dict, supporters: list[U
     """Change some fields of an action, recording each change: who, when, old and new. Returns the fields changed."""
     action = Action.objects.select_for_update(of=("self",)).select_related("collaborative").get(pk=action.pk)
     before = {field: _stored(action, field) for field in TRACKED}
+    owner_before = action.owner_id
     for field, value in changes.items():
         if field not in TRACKED or field == "supporters":
             raise ValueError(f"Not a field to change: {field}")
@@ -139,7 +153,12 @@ def action_change(*, action: Action, by: User, changes: dict, supporters: list[U
     if supporters is not None:
         action._supporter_ids = [person.pk for person in supporters]
     action.full_clean()
-    _check_links(action, supporters if supporters is not None else list(action.supporters.all()))
+    _check_links(
+        action,
+        supporters if supporters is not None else [],
+        owner_before=owner_before,
+        supporters_before={int(pk) for pk in before["supporters"].split(",") if pk},
+    )
     after = {field: _stored(action, field) for field in TRACKED}
     changed = [field for field in TRACKED if before[field] != after[field]]
     if not changed:
@@ -368,11 +387,19 @@ def summaries_queue(*, now: datetime) -> int:
     return queued
 
 
+def _name(person: User | None) -> str:
+    if person is None:
+        return ""
+    return person.display_name or "Former member"
+
+
 def action_snapshot(action: Action, latest_update: ActionUpdate | None) -> dict:
-    """An action as it stands, for a review round. People by id, so an erasure shows "Former member"."""
+    """An action as it stands, for a review round. The owner by id and by name as it was then: a later
+    change of name does not alter a signed-off round, and an erasure replaces the name with "Former member"."""
     return {
         "title": action.title,
         "owner_id": action.owner_id,
+        "owner_name": _name(action.owner),
         "organisation": action.organisation,
         "due_on": action.due_on.isoformat(),
         "status": action.status,
@@ -403,8 +430,19 @@ def review_round_open(*, collaborative: Collaborative, by: User, title: str) -> 
         Action.objects.filter(collaborative=collaborative)
         # Done before the last review: judged by when it was done, so a later note does not bring it back.
         .exclude(status=Action.Status.DONE, done_at__lt=finished_since)
-        .exclude(status=Action.Status.DROPPED, updated_at__lt=finished_since)
-        .select_related("goal")
+        # Dropped before it: judged by when it was dropped (or recorded as dropped), not by a later note.
+        .annotate(
+            dropped_at=Coalesce(
+                Subquery(
+                    ActionChange.objects.filter(action=OuterRef("pk"), field="status")
+                    .order_by("-changed_at", "-id")
+                    .values("changed_at")[:1]
+                ),
+                "created_at",
+            )
+        )
+        .exclude(status=Action.Status.DROPPED, dropped_at__lt=finished_since)
+        .select_related("goal", "owner")
         .order_by("due_on", "id")
     )
     review = ReviewRound(collaborative=collaborative, title=title.strip(), opened_by=by)
@@ -429,8 +467,8 @@ def _still_open(review: ReviewRound) -> ReviewRound:
 def review_item_mark(*, item: ReviewItem, by: User, comment: str = "") -> ReviewItem:
     """Mark an action reviewed, as it stands now, with an optional comment."""
     _still_open(item.round)
-    action = Action.objects.select_related("goal").get(pk=item.action_id)
-    item.snapshot = action_snapshot(action, _latest_updates([action]).get(action.pk))
+    action = Action.objects.select_related("goal", "owner").get(pk=item.action_id)
+    item.snapshot = {**action_snapshot(action, _latest_updates([action]).get(action.pk)), "reviewer_name": _name(by)}
     item.reviewed_at, item.reviewed_by, item.comment = timezone.now(), by, comment.strip()
     item.full_clean()
     item.save()
@@ -444,6 +482,6 @@ def review_round_sign_off(*, review: ReviewRound, by: User) -> ReviewRound:
     waiting = review.items.filter(reviewed_at__isnull=True).count()
     if waiting:
         raise ValidationError(f"{waiting} action{'s' if waiting != 1 else ''} still to review before signing off.")
-    review.signed_off_at, review.signed_off_by = timezone.now(), by
-    review.save(update_fields=["signed_off_at", "signed_off_by"])
+    review.signed_off_at, review.signed_off_by, review.signed_off_by_name = timezone.now(), by, _name(by)
+    review.save(update_fields=["signed_off_at", "signed_off_by", "signed_off_by_name"])
     return review

@@ -1,5 +1,5 @@
 from collections import Counter
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
@@ -11,6 +11,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, Stream
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.text import Truncator
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
@@ -43,6 +44,7 @@ from members.models import Membership, User
 from vision.models import Goal, KeyRole
 
 PAGE_SIZE = 50
+ORIGINS = {"meeting", "agenda_item", "decision"}  # Where an action came from.
 MY_ACTIONS = 10
 
 
@@ -224,6 +226,16 @@ def action_new(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+def _how(change) -> str:
+    """Which sentence tells a change in the timeline: an action is linked to where it came from, a goal added."""
+    origin = change.field in ORIGINS
+    if not change.old_value:
+        return "linked" if origin else "added"
+    if not change.new_value:
+        return "unlinked" if origin else "removed"
+    return "moved" if origin else "changed"
+
+
 def _timeline(action: Action) -> list[dict]:
     """Every change and every update of an action, oldest first, with people by their names now."""
     changes = list(action.changes.select_related("changed_by"))
@@ -241,8 +253,14 @@ def _timeline(action: Action) -> list[dict]:
             m.pk: f"the meeting of {m.local_start:%-d %B %Y}"
             for m in Meeting.objects.filter(pk__in=related["meeting"]).select_related("collaborative")
         },
-        "agenda_item": dict(AgendaItem.objects.filter(pk__in=related["agenda_item"]).values_list("pk", "title")),
-        "decision": dict(Decision.objects.filter(pk__in=related["decision"]).values_list("pk", "text")),
+        "agenda_item": {
+            pk: f"the agenda item “{title}”"
+            for pk, title in AgendaItem.objects.filter(pk__in=related["agenda_item"]).values_list("pk", "title")
+        },
+        "decision": {
+            pk: f"the decision “{Truncator(text).words(20)}”"
+            for pk, text in Decision.objects.filter(pk__in=related["decision"]).values_list("pk", "text")
+        },
         "goal": dict(Goal.objects.filter(pk__in=related["goal"]).values_list("pk", "title")),
         "key_role": {k.pk: str(k) for k in KeyRole.objects.filter(pk__in=related["key_role"])},
     }
@@ -269,6 +287,7 @@ def _timeline(action: Action) -> list[dict]:
             "who": change.changed_by,
             "kind": "created" if change.field == "created" else "change",
             "field": FIELD_NAMES.get(change.field, change.field),
+            "how": _how(change),
             "old": shown(change.field, change.old_value),
             "new": shown(change.field, change.new_value),
         }
@@ -467,6 +486,8 @@ def meeting_actions(meeting: Meeting) -> dict:
 
 # Charts drawn on the server: bars scale to the largest value; the table beside each has the numbers.
 BAR_WIDTH = 300
+ORGANISATIONS_SHOWN = 15
+MONTHS_SHOWN = 12  # The month-by-month chart's viewBox has room for twelve.
 
 
 def _bars(rows: list[tuple[str, int]]) -> dict:
@@ -497,38 +518,43 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
         for done_at, due in done.values_list("done_at", "due_on")
         if done_at and timezone.localtime(done_at, zone).date() <= due
     )
+    with_organisation = actions.exclude(organisation="")
     organisations = list(
-        actions.exclude(organisation="")
-        .values("organisation")
+        with_organisation.values("organisation")
         .annotate(
             total=Count("id"),
             live=Count("id", filter=Q(status__in=Action.LIVE)),
             late=Count("id", filter=Q(status__in=Action.LIVE, due_on__lt=today)),
             finished=Count("id", filter=Q(status=Action.Status.DONE)),
         )
-        .order_by("-total", "organisation")[:15]
+        .order_by("-total", "organisation")[:ORGANISATIONS_SHOWN]
     )
+    organisations_count = with_organisation.values("organisation").distinct().count()
+    # By goal id, not title: two goals with the same title are still two goals.
     goals = list(
         actions.exclude(goal=None)
-        .values("goal__title")
+        .values("goal", "goal__title")
         .annotate(
             total=Count("id"),
             live=Count("id", filter=Q(status__in=Action.LIVE)),
             late=Count("id", filter=Q(status__in=Action.LIVE, due_on__lt=today)),
             finished=Count("id", filter=Q(status=Action.Status.DONE)),
         )
-        .order_by("-total", "goal__title")
+        .order_by("-total", "goal__title", "goal")
     )
-    start = (today.replace(day=1) - timedelta(days=335)).replace(day=1)
+    # Twelve months, this one last: back eleven by month number (days would give thirteen in some months).
+    back = today.year * 12 + today.month - 1 - (MONTHS_SHOWN - 1)
+    start = date(back // 12, back % 12 + 1, 1)
+    since = datetime.combine(start, time(), tzinfo=zone)  # The first month began at midnight, local time.
     created = dict(
-        actions.filter(created_at__date__gte=start)
+        actions.filter(created_at__gte=since)
         .annotate(month=TruncMonth("created_at", tzinfo=zone))
         .values("month")
         .annotate(n=Count("id"))
         .values_list("month", "n")
     )
     finished = dict(
-        done.filter(done_at__date__gte=start)
+        done.filter(done_at__gte=since)
         .annotate(month=TruncMonth("done_at", tzinfo=zone))
         .values("month")
         .annotate(n=Count("id"))
@@ -536,7 +562,7 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     )
     months = []
     month = start
-    while month <= today:
+    for _ in range(MONTHS_SHOWN):
         months.append(
             {
                 "label": month.strftime("%B %Y"),
@@ -563,6 +589,7 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
             done_total=by_status.get(Action.Status.DONE, 0),
             on_time=on_time,
             organisations=organisations,
+            organisations_count=organisations_count,
             organisation_chart=_bars([(row["organisation"], row["total"]) for row in organisations]),
             goals=goals,
             goal_chart=_bars([(row["goal__title"], row["total"]) for row in goals]),
@@ -583,13 +610,9 @@ def _month_count(counts: dict, month: date) -> int:
 def review_list(request: HttpRequest, slug: str) -> HttpResponse:
     membership = commissioner_membership_for(request.user, slug)
     # Meta.ordering does not apply to a query with aggregates: the order is given here.
-    reviews = (
-        membership.collaborative.review_rounds.annotate(
-            size=Count("items"), done=Count("items", filter=Q(items__reviewed_at__isnull=False))
-        )
-        .select_related("signed_off_by")
-        .order_by("-opened_at", "-id")
-    )
+    reviews = membership.collaborative.review_rounds.annotate(
+        size=Count("items"), done=Count("items", filter=Q(items__reviewed_at__isnull=False))
+    ).order_by("-opened_at", "-id")
     return render(
         request,
         "actions/reviewround_list.html",
@@ -612,18 +635,13 @@ def review_new(request: HttpRequest, slug: str) -> HttpResponse:
             messages.success(request, f"The review has started with {review.items.count()} actions.")
             return redirect(review)
     else:
-        messages.error(request, "Give the review a name.")
+        messages.error(request, form.errors["title"][0])
     return redirect("actions:reviews", slug=slug)
 
 
-def _owner_names(items) -> dict[int, str]:
-    ids = {item.snapshot.get("owner_id") for item in items} - {None}
-    return {user.pk: user.display_name or "Former member" for user in User.objects.filter(pk__in=ids)}
-
-
-def _shown(item, names: dict[int, str]) -> None:
-    """What a review item's snapshot needs on the page: the owner's name now, the due date as a date."""
-    item.owner_name = names.get(item.snapshot.get("owner_id"), "")
+def _shown(item) -> None:
+    """What a review item's snapshot needs on the page: the due date as a date. Names are in the snapshot,
+    as they were when the item was marked, so a signed-off round does not change when someone renames themselves."""
     item.due_on = date.fromisoformat(item.snapshot["due_on"]) if item.snapshot.get("due_on") else None
 
 
@@ -631,10 +649,9 @@ def _shown(item, names: dict[int, str]) -> None:
 def review_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """A review under way (mark each action), or signed off: frozen as it was, and printable."""
     membership, review = review_round_for(request.user, slug, pk)
-    items = list(review.items.select_related("reviewed_by", "action__collaborative").order_by("snapshot__due_on", "id"))
-    names = _owner_names(items)
+    items = list(review.items.select_related("action__collaborative").order_by("snapshot__due_on", "id"))
     for item in items:
-        _shown(item, names)
+        _shown(item)
     return render(
         request,
         "actions/reviewround_detail.html",
@@ -661,7 +678,7 @@ def review_item(request: HttpRequest, slug: str, round_pk: int, pk: int) -> Http
     else:
         error = "The comment is too long: keep it under 2,000 characters."
     if request.htmx:
-        _shown(item, _owner_names([item]))
+        _shown(item)
         return render(
             request,
             "actions/reviewround_detail.html#review-item",

@@ -716,6 +716,15 @@ def account_erase(*, user: User) -> None:
         status=AgendaItem.Status.WITHDRAWN
     )
     CalendarFeed.objects.filter(user=user).delete()
+    # Reviews of the action log keep names as they were, so a signed-off review never changes by
+    # itself; the person's name is the one thing in them that goes.
+    ReviewRound.objects.filter(signed_off_by=user).update(signed_off_by_name=FORMER_MEMBER)
+    for item in ReviewItem.objects.filter(Q(reviewed_by=user) | Q(snapshot__owner_id=user.pk)):
+        if item.snapshot.get("owner_id") == user.pk:
+            item.snapshot["owner_name"] = FORMER_MEMBER
+        if item.reviewed_by_id == user.pk and "reviewer_name" in item.snapshot:
+            item.snapshot["reviewer_name"] = FORMER_MEMBER
+        item.save(update_fields=["snapshot"])
     # Self-assessment answers stay in the counts, but no longer point at anyone.
     Response.objects.filter(user=user).update(user=None)
     Preference.objects.filter(user=user).delete()

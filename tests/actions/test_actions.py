@@ -17,6 +17,7 @@ from actions.models import Action, ActionChange, ActionUpdate, ReviewRound
 from actions.services import action_change, action_create, action_update_add, review_round_open
 from meetings.models import AgendaItem, Decision
 from members.models import Membership
+from members.personal_data import account_erase
 from tests.factories import GoalFactory, MeetingFactory, MembershipFactory, action_record
 from vision.models import KeyRole
 
@@ -188,7 +189,7 @@ def test_the_owner_and_supporters_must_be_members_of_the_collaborative(member_cl
         url("new"), {"title": "Theirs", "owner": stranger.pk, "due_on": day(5), "status": "open"}
     )
     assert response.status_code == 400
-    assert "Owner: Select a valid choice." in text(response)
+    assert "Owner: Choose a current member as the owner." in text(response)
     assert not Action.objects.exists()
 
 
@@ -368,6 +369,108 @@ def test_someone_who_left_can_no_longer_change_their_action(client, owner, actio
     client.force_login(owner)
     assert client.post(url("edit", pk=action.pk), form_data(action, title="Gone")).status_code == 404
     assert Action.objects.get(pk=action.pk).title == "Map the crisis cafes"
+
+
+# When the owner or a supporter leaves
+
+
+def leave(person) -> None:
+    Membership.objects.filter(user=person).update(status=Membership.Status.LEFT, left_at=timezone.now())
+
+
+def test_after_a_supporter_leaves_the_owner_still_marks_it_done(client, owner, supporter, action):
+    leave(supporter)
+    client.force_login(owner)
+    response = client.post(url("status", pk=action.pk), {"status": "done"}, headers={"HX-Request": "true"})
+    assert "Choose current members" not in text(response)
+    action.refresh_from_db()
+    assert action.status == "done"
+    assert list(action.supporters.all()) == [supporter]
+
+
+def test_after_the_owner_leaves_a_facilitator_drops_it_or_hands_it_on(client, facilitator, owner, action):
+    leave(owner)
+    client.force_login(facilitator)
+    response = client.post(url("status", pk=action.pk), {"status": "dropped", "status_reason": "No one to do it."})
+    assert response.status_code == 302
+    assert Action.objects.get(pk=action.pk).status == "dropped"
+    response = client.post(url("edit", pk=action.pk), form_data(action, status="open", owner=facilitator.pk))
+    assert response.status_code == 302
+    assert Action.objects.get(pk=action.pk).owner == facilitator
+
+
+def test_the_change_form_keeps_people_who_have_left(client, collaborative, facilitator, owner, supporter, action):
+    erased = MembershipFactory(collaborative=collaborative).user
+    action.supporters.add(erased)
+    leave(owner)
+    leave(supporter)
+    account_erase(user=erased)
+    client.force_login(facilitator)
+    form = client.get(url("edit", pk=action.pk)).context["form"]
+    assert "Olu Owner (has left)" in [label for _, label in form.fields["owner"].choices]
+    supporters = [label for _, label in form.fields["supporters"].choices]
+    assert "Sam Supporter (has left)" in supporters
+    assert "Former member" in supporters
+    assert "Olu Owner (has left)" not in supporters  # Only the action's own supporters are kept.
+    # Current members come first.
+    assert supporters.index(facilitator.display_name) < supporters.index("Sam Supporter (has left)")
+
+    response = client.post(url("edit", pk=action.pk), form_data(action, title="Map every crisis cafe"))
+    assert response.status_code == 302
+    action.refresh_from_db()
+    assert action.title == "Map every crisis cafe"
+    assert action.owner == owner
+    assert set(action.supporters.all()) == {supporter, erased}
+    assert set(action.changes.values_list("field", flat=True)) == {"created", "title"}
+
+
+def test_someone_who_has_left_cannot_be_given_a_new_part(client, collaborative, facilitator, owner, supporter, action):
+    leave(supporter)
+    client.force_login(facilitator)
+    response = client.post(url("edit", pk=action.pk), form_data(action, owner=supporter.pk))
+    assert response.status_code == 400
+    assert "Choose a current member as the owner." in text(response)
+    assert Action.objects.get(pk=action.pk).owner == owner
+    action.supporters.remove(supporter)
+    before = state(action)
+    response = client.post(url("edit", pk=action.pk), form_data(action, supporters=[supporter.pk]))
+    assert response.status_code == 400
+    assert "Choose current members as supporters." in text(response)
+    assert state(action) == before
+    # Nor through the service: only people new to the action are checked, and they must be members.
+    with pytest.raises(ValidationError):
+        action_change(action=action, by=facilitator, changes={}, supporters=[supporter])
+    leave(owner)
+    with pytest.raises(ValidationError):
+        action_change(action=action, by=facilitator, changes={"owner": supporter})
+    action_change(action=action, by=facilitator, changes={"status": "done"})
+    assert Action.objects.get(pk=action.pk).status == "done"
+
+
+def test_the_log_lists_owners_who_have_left_so_their_actions_can_be_found(
+    member_client, collaborative, other_collaborative, owner, action
+):
+    erased = MembershipFactory(collaborative=collaborative, user__display_name="Eve Erased").user
+    erased_action = action_record(collaborative, by=erased, title="Ask the GPs")
+    gone_quietly = MembershipFactory(collaborative=collaborative, user__display_name="Nia Nothing").user
+    elsewhere = MembershipFactory(collaborative=other_collaborative, user__display_name="Lou Luton").user
+    action_record(other_collaborative, by=elsewhere, title="Luton's")
+    leave(owner)
+    leave(gone_quietly)
+    account_erase(user=erased)
+    response = member_client.get(url("log"))
+    owners = {value: label for value, label in response.context["form"].fields["owner"].choices}
+    assert owners[owner.pk] == "Olu Owner (has left)"
+    assert owners[erased.pk] == "Former member"
+    assert "Nia Nothing" not in str(owners.values())  # Left, and owns nothing here.
+    assert "Lou Luton" not in str(owners.values())
+    assert list(owners.values()).index("Olu Owner (has left)") > list(owners.values()).index("Sam Supporter")
+    page = text(response)
+    assert ">Olu Owner (has left)</option>" in page
+    filtered = member_client.get(url("log"), {"owner": owner.pk})
+    assert [a.title for a in filtered.context["page"].object_list] == ["Map the crisis cafes"]
+    filtered = member_client.get(url("log"), {"owner": erased.pk})
+    assert [a.title for a in filtered.context["page"].object_list] == [erased_action.title]
 
 
 def test_actions_are_never_deleted(action):

@@ -3,7 +3,7 @@ that a spreadsheet would run as a formula."""
 
 import csv
 import io
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import openpyxl
 import pytest
@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from actions.export import COLUMNS
-from actions.models import Action
+from actions.models import Action, ActionUpdate
 from actions.services import action_change, action_update_add
 from members.personal_data import account_erase
 from tests.factories import ActionFactory, GoalFactory, MeetingFactory, MembershipFactory, action_record
@@ -247,16 +247,29 @@ def test_every_column_is_filled_in(member_client, full):
         "From the agenda item": "",
         "From the decision": "",
         "Latest update": "Half of them mapped.",
-        "Latest update on": update.created_at.date().isoformat(),
+        "Latest update on": timezone.localdate(update.created_at).isoformat(),
         "Latest update link": "https://example.org/map",
         "Latest update file": f"https://lwc.example.org/c/lambeth/actions/evidence/{update.pk}/",
-        "Created on": action.created_at.date().isoformat(),
-        "Last changed": Action.objects.get(pk=action.pk).updated_at.date().isoformat(),
+        "Created on": timezone.localdate(action.created_at).isoformat(),
+        "Last changed": timezone.localdate(Action.objects.get(pk=action.pk).updated_at).isoformat(),
         "Address": f"https://lwc.example.org/c/lambeth/actions/{action.pk}/",
     }
     action_change(action=action, by=action.owner, changes={"status": "done"})
     [row] = as_dicts(xlsx_rows(member_client.get(url("export_xlsx"))))
     assert (row["Status"], row["Overdue"], row["Done on"]) == ("Done", "No", TODAY.isoformat())
+
+
+@pytest.mark.parametrize(("export", "read"), [("export_csv", csv_rows), ("export_xlsx", xlsx_rows)])
+def test_dates_are_the_collaboratives_own_not_utc(member_client, collaborative, member, export, read):
+    late = datetime(2026, 6, 10, 23, 30, tzinfo=UTC)  # Half past midnight on 11 June in London: summer time.
+    action = ActionFactory(
+        collaborative=collaborative, owner=member, status="done", created_at=late, updated_at=late, done_at=late
+    )
+    ActionUpdate.objects.create(action=action, author=member, text="Finished.", created_at=late)
+    [row] = as_dicts(read(member_client.get(url(export))))
+    assert [row[column] for column in ("Done on", "Latest update on", "Created on", "Last changed")] == [
+        "2026-06-11"
+    ] * 4
 
 
 def test_people_erased_are_former_members_in_the_export(member_client, full):

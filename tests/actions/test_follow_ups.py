@@ -561,3 +561,14 @@ def test_not_told_when_the_action_is_reopened_before_the_email_goes(
     deliver()
     message = queued(YOU_SAID_WE_DID).get()
     assert (message.status, message.last_error) == (Message.Status.SKIPPED, "The action is no longer marked done.")
+
+
+def test_told_when_the_action_is_recorded_as_already_done(collaborative, facilitator, owner, member, meetings, raised):
+    item, _ = raised
+    action = record(collaborative, facilitator, owner=owner, meeting=meetings[0], agenda_item=item, status="done")
+    (message,) = queued(YOU_SAID_WE_DID)
+    assert (message.recipient, message.about) == (member, action)
+    assert "You raised “Waiting times at the Hub”" in message_render(message).body
+    # The same rules as for a change to done: not when they record it themselves.
+    record(collaborative, member, owner=owner, meeting=meetings[0], agenda_item=item, status="done", title="Again")
+    assert queued(YOU_SAID_WE_DID).count() == 1

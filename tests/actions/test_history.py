@@ -13,9 +13,10 @@ from django.utils.html import strip_tags
 
 from actions.models import Action, ActionChange
 from actions.services import action_change
+from meetings.models import AgendaItem
 from members.models import Membership
 from members.personal_data import account_erase
-from tests.factories import GoalFactory, MembershipFactory, action_record
+from tests.factories import GoalFactory, MeetingFactory, MembershipFactory, action_record
 
 pytestmark = pytest.mark.django_db
 
@@ -134,19 +135,45 @@ def test_the_timeline_shows_every_change_with_names_in_order(client, edited, cas
         "Olu Owner",
         f"Changed the due date from {TODAY + timedelta(days=20):%-d %B %Y} to {TODAY + timedelta(days=30):%-d %B %Y}.",
         "Fay Facilitator",
-        "Changed the lead organisation from nothing to Lambeth.",
+        "Added the lead organisation: Lambeth.",
         "Fay Facilitator",
         "Changed the status from Open to Blocked.",
         "Fay Facilitator",
-        "Changed the reason from nothing to Waiting for the council's list.",
+        "Added the reason: Waiting for the council's list.",
         "Gus Facilitator",
         "Changed the owner from Olu Owner to Fay Facilitator.",
         "Gus Facilitator",
-        "Changed the supporters from nothing to Sam Supporter.",
+        "Added the supporters: Sam Supporter.",
         "Gus Facilitator",
-        "Changed the goal from nothing to Crisis help nearby.",
+        "Added the goal: Crisis help nearby.",
     )
-    assert page.count("Changed the ") == 8
+    assert page.count("Changed the ") == 4
+    assert page.count("Added the ") == 4
+    assert "from nothing" not in page
+
+
+def test_the_timeline_says_plainly_where_an_action_came_from(client, collaborative, cast, member):
+    action = action_record(collaborative, by=cast["owner"], title="Write to the trust")
+    first = MeetingFactory(collaborative=collaborative, starts_at=timezone.now() - timedelta(days=40))
+    second = MeetingFactory(collaborative=collaborative, starts_at=timezone.now() - timedelta(days=10))
+    item = AgendaItem.objects.create(meeting=second, title="Waiting times", status=AgendaItem.Status.ACCEPTED)
+    action_change(action=action, by=cast["first"], changes={"meeting": first, "organisation": "The trust"})
+    action_change(action=action, by=cast["first"], changes={"meeting": second, "agenda_item": item})
+    action_change(action=action, by=cast["first"], changes={"agenda_item": None, "organisation": ""})
+    client.force_login(member)
+    page = text(client.get(action.get_absolute_url()))
+    in_order(
+        page,
+        "Added the lead organisation: The trust.",
+        f"Linked it to the meeting of {first.local_start:%-d %B %Y}.",
+        f"Changed where it came from, from the meeting of {first.local_start:%-d %B %Y} "
+        f"to the meeting of {second.local_start:%-d %B %Y}.",
+        "Linked it to the agenda item “Waiting times”.",
+        "Removed the lead organisation: The trust.",
+        "Removed the link to the agenda item “Waiting times”.",
+    )
+    assert "from nothing" not in page
+    assert "came from from" not in page
 
 
 def test_updates_take_their_place_in_the_timeline(client, collaborative, cast):

@@ -2,15 +2,21 @@
 then frozen whatever happens to the actions later; and the overview's numbers."""
 
 import html
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
 from actions.models import Action, ReviewItem, ReviewRound
-from actions.services import action_change, action_update_add, review_item_mark, review_round_open
-from members.models import Membership
+from actions.services import (
+    action_change,
+    action_update_add,
+    review_item_mark,
+    review_round_open,
+    review_round_sign_off,
+)
+from members.models import Collaborative, Membership
 from members.personal_data import account_erase
 from tests.factories import ActionFactory, GoalFactory, MembershipFactory, action_record
 
@@ -60,8 +66,9 @@ def actions(collaborative, owner) -> dict:
         ),
     }
     long_ago = timezone.now() - timedelta(days=200)
+    # Recorded as dropped long ago: that is when it was dropped.
     Action.objects.filter(pk__in=[made["old_done"].pk, made["old_dropped"].pk]).update(
-        updated_at=long_ago, done_at=long_ago
+        created_at=long_ago, updated_at=long_ago, done_at=long_ago
     )
     return made
 
@@ -108,6 +115,36 @@ def test_a_review_needs_a_name(commissioner_client, actions):
     response = commissioner_client.post(url("review_new"), {"title": "  "}, follow=True)
     assert "Give the review a name." in text(response)
     assert not ReviewRound.objects.exists()
+
+
+def test_a_name_too_long_is_explained(commissioner_client, actions):
+    response = commissioner_client.post(url("review_new"), {"title": "x" * 121}, follow=True)
+    page = text(response)
+    assert "The name is too long: keep it to 120 characters or fewer." in page
+    assert "Give the review a name." not in page
+    assert not ReviewRound.objects.exists()
+
+
+def test_a_note_on_an_action_dropped_before_the_last_review_does_not_bring_it_back(
+    collaborative, commissioner, owner, actions
+):
+    action_change(action=actions["open"], by=owner, changes={"status": "dropped", "status_reason": "Not ours."})
+    first = review_round_open(collaborative=collaborative, by=commissioner, title="First")
+    assert "Open one" in in_round(first)
+    for item in first.items.all():
+        review_item_mark(item=item, by=commissioner)
+    review_round_sign_off(review=first, by=commissioner)
+    action_update_add(action=actions["open"], by=owner, text="A note after it was dropped.")
+    second = review_round_open(collaborative=collaborative, by=commissioner, title="Second")
+    assert in_round(second) == {"Going one", "Blocked one"}
+    # Dropped again after the last review, it is in the next one.
+    action_change(action=actions["going"], by=owner, changes={"status": "dropped", "status_reason": "Merged."})
+    for item in second.items.all():
+        review_item_mark(item=item, by=commissioner)
+    review_round_sign_off(review=second, by=commissioner)
+    action_change(action=actions["blocked"], by=owner, changes={"status": "dropped", "status_reason": "Stopped."})
+    third = review_round_open(collaborative=collaborative, by=commissioner, title="Third")
+    assert in_round(third) == {"Blocked one"}
 
 
 @pytest.fixture
@@ -226,6 +263,32 @@ def test_an_erased_owner_is_a_former_member_in_a_signed_off_round(commissioner_c
     page = text(commissioner_client.get(signed_off.get_absolute_url()))
     assert "Olu Owner" not in page
     assert "Owner: Former member" in page
+
+
+def test_a_signed_off_round_keeps_the_names_it_had(commissioner_client, commissioner, owner, signed_off):
+    before = text(commissioner_client.get(signed_off.get_absolute_url()))
+    owner.display_name, commissioner.display_name = "Olu Renamed", "Cara Renamed"
+    owner.save()
+    commissioner.save()
+    page = text(commissioner_client.get(signed_off.get_absolute_url()))
+    assert page.count("Owner: Olu Owner") == 4
+    assert page.count("<strong>Reviewed</strong> by Cara Commissioner") == 4
+    assert "by Cara Commissioner. This is the record as it was then" in page
+    assert page[page.index("<h1>") :] == before[before.index("<h1>") :]
+    assert "by Cara Commissioner." in text(commissioner_client.get(url("reviews")))
+
+
+def test_an_erased_commissioner_is_a_former_member_in_a_signed_off_round(
+    client, collaborative, commissioner, signed_off
+):
+    account_erase(user=commissioner)
+    other = MembershipFactory(collaborative=collaborative, role=Membership.Role.COMMISSIONER).user
+    client.force_login(other)
+    page = text(client.get(signed_off.get_absolute_url()))
+    assert "Cara Commissioner" not in page
+    assert "by Former member. This is the record as it was then" in page
+    assert page.count("<strong>Reviewed</strong> by Former member") == 4
+    assert "Cara Commissioner" not in text(client.get(url("reviews")))
 
 
 def test_the_list_of_rounds(commissioner_client, signed_off, collaborative, commissioner):
@@ -356,3 +419,52 @@ def test_who_sees_the_overview(client, people, other_collaborative):
     elsewhere = MembershipFactory(collaborative=other_collaborative, role=Membership.Role.COMMISSIONER).user
     client.force_login(elsewhere)
     assert client.get(url("dashboard")).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("today", "first", "last"),
+    [
+        (date(2026, 3, 31), "April 2025", "March 2026"),
+        (date(2025, 12, 31), "January 2025", "December 2025"),
+        (date(2026, 1, 15), "February 2025", "January 2026"),
+    ],
+)
+def test_the_months_are_the_last_twelve_ending_with_this_one(
+    commissioner_client, collaborative, monkeypatch, today, first, last
+):
+    monkeypatch.setattr(Collaborative, "local_today", lambda self, now=None: today)
+    # Recorded at half past midnight, local time, on the first month's first day; an hour before is the month before.
+    start = datetime.strptime(first, "%B %Y").replace(tzinfo=collaborative.zone, minute=30)
+    ActionFactory(collaborative=collaborative, created_at=start)
+    ActionFactory(collaborative=collaborative, created_at=start - timedelta(hours=1))  # The month before: not shown.
+    response = commissioner_client.get(url("dashboard"))
+    months = response.context["months"]
+    labels = [month["label"] for month in months]
+    assert len(labels) == len(set(labels)) == 12
+    assert (labels[0], labels[-1]) == (first, last)
+    assert [month["created"] for month in months] == [1] + [0] * 11
+    # Every month's bars and label fit in the chart (viewBox="0 0 680 220").
+    assert all(month["x"] + 42 <= 680 for month in months)
+
+
+def test_the_overview_says_when_it_shows_only_the_top_organisations(commissioner_client, collaborative):
+    for n in range(15):
+        ActionFactory(collaborative=collaborative, organisation=f"Organisation {n:02}")
+    page = text(commissioner_client.get(url("dashboard")))
+    assert "Showing the" not in page
+    ActionFactory(collaborative=collaborative, organisation="One more")
+    response = commissioner_client.get(url("dashboard"))
+    assert len(response.context["organisations"]) == 15
+    assert "Showing the 15 with most actions, of 16 organisations." in text(response)
+
+
+def test_goals_with_the_same_title_are_counted_apart(commissioner_client, collaborative):
+    first, second = (GoalFactory(collaborative=collaborative, title="Crisis help") for _ in range(2))
+    ActionFactory(collaborative=collaborative, goal=first)
+    ActionFactory(collaborative=collaborative, goal=first)
+    ActionFactory(collaborative=collaborative, goal=second, status="done")
+    goals = commissioner_client.get(url("dashboard")).context["goals"]
+    assert [(row["goal"], row["goal__title"], row["total"], row["finished"]) for row in goals] == [
+        (first.pk, "Crisis help", 2, 0),
+        (second.pk, "Crisis help", 1, 1),
+    ]

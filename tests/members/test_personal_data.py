@@ -390,7 +390,14 @@ def test_after_erasure_an_actions_story_shows_a_former_member_and_is_unchanged(c
     # Not one row of the history was changed or deleted (PostgreSQL would refuse it anyway).
     assert list(ActionChange.objects.order_by("id").values()) == history
     assert list(ActionUpdate.objects.order_by("id").values()) == updates
+    # A review keeps names as they were when it was done: only the person's own name is replaced.
+    for item in reviews:
+        assert f"Person {MARK}" in item["snapshot"].values()
+        item["snapshot"] = {
+            key: "Former member" if value == f"Person {MARK}" else value for key, value in item["snapshot"].items()
+        }
     assert list(ReviewItem.objects.order_by("id").values()) == reviews
+    assert list(ReviewRound.objects.values_list("signed_off_by_name", flat=True)) == ["Former member"]
 
     viewer = Membership.objects.filter(collaborative=collaborative).exclude(user=planted).first().user
     client.force_login(viewer)
