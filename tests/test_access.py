@@ -178,7 +178,7 @@ EXPECTATIONS: dict[str, tuple[dict, dict]] = {
     "vision:version": (VERSION, MEMBERS),
     "vision:version_edit": (VERSION, FACILITATORS_ONLY),
     "vision:version_adopt": (VERSION, FACILITATORS_ONLY),
-    "vision:version_set_aside": (VERSION, POST_ONLY),
+    "vision:version_set_aside": (VERSION, FACILITATORS_ONLY),  # Asks first; posting sets it aside.
     "vision:contribute": (VERSION, CONTRIBUTE_POST),  # Any member; see POST_EXPECTATIONS.
     "vision:contribution_withdraw": ({"slug": "lambeth", "pk": "CONTRIBUTION"}, MEMBERS_POST),  # Only its author's.
     "vision:goals": (SLUG, MEMBERS),
@@ -194,7 +194,7 @@ EXPECTATIONS: dict[str, tuple[dict, dict]] = {
     "vision:round_new": (SLUG, FACILITATORS_ONLY),
     "vision:round": (ROUND, MEMBERS),  # Answering while open; closed rounds: test_closed_round_access.
     "vision:round_dates": (ROUND, FACILITATORS_ONLY),
-    "vision:round_close": (ROUND, POST_ONLY),
+    "vision:round_close": (ROUND, FACILITATORS_ONLY),  # Asks first; posting closes it.
     "vision:round_csv": ({"slug": "lambeth", "pk": "CLOSED_ROUND"}, MEMBERS),
     # The action log (issue 7): ACTION is the member's, with an update holding a PDF (ACTION_UPDATE);
     # REVIEW is a review under way, and REVIEW_ITEM is ACTION in it.
@@ -451,6 +451,11 @@ POST_EXPECTATIONS = (
         if expected is COMMISSIONERS_POST
     }
     | {
+        # Pages that ask first: posting makes the change, for facilitators only.
+        name: {"anonymous": LOGIN, "outsider": 404, "member": 403, "facilitator": REDIRECT, "commissioner": 403}
+        for name in ("vision:version_set_aside", "vision:round_close")
+    }
+    | {
         # An empty idea or comment: members see the form again with what to do (400).
         "vision:contribute": {
             "anonymous": LOGIN,
@@ -516,6 +521,14 @@ STATE_EXPECTATIONS = {
     "vision:version_adopt": (
         {"slug": "lambeth", "number": "ADOPTED_VERSION"},
         FACILITATORS_ONLY | {"facilitator": REDIRECT},
+    ),
+    "vision:version_set_aside": (
+        {"slug": "lambeth", "number": "ADOPTED_VERSION"},
+        FACILITATORS_ONLY | {"facilitator": REDIRECT},
+    ),
+    "vision:round_close": (
+        {"slug": "lambeth", "pk": "CLOSED_ROUND"},
+        FACILITATORS_ONLY | {"facilitator": REDIRECT},  # Closed already: back to the results.
     ),
     "vision:version": ({"slug": "lambeth", "number": "ADOPTED_VERSION"}, MEMBERS),
     # The commissioner's action, which the member supports: the member cannot change it.

@@ -159,6 +159,7 @@ PAGES: dict[str, tuple[dict, tuple[str, ...]]] = {
     "vision:version": (VERSION, ("",)),  # A draft with the person's idea on it.
     "vision:version_edit": (VERSION, ("",)),
     "vision:version_adopt": (VERSION, ("",)),
+    "vision:version_set_aside": (VERSION, ("",)),
     "vision:goals": (LAMBETH, ("",)),
     "vision:goal_new": (LAMBETH, ("",)),
     "vision:goal": ({"slug": "lambeth", "pk": "GOAL"}, ("",)),  # Reviewed by the person.
@@ -171,6 +172,7 @@ PAGES: dict[str, tuple[dict, tuple[str, ...]]] = {
     "vision:round_new": (LAMBETH, ("",)),
     "vision:round": ({"slug": "lambeth", "pk": "CLOSED_ROUND"}, ("",)),  # Results the person helped make.
     "vision:round_dates": ({"slug": "lambeth", "pk": "ROUND"}, ("",)),  # Open: closed ones redirect.
+    "vision:round_close": ({"slug": "lambeth", "pk": "ROUND"}, ("",)),  # Open: closed ones redirect.
     "vision:round_csv": ({"slug": "lambeth", "pk": "CLOSED_ROUND"}, ("",)),
     # The action log: the person owns an action (with an update and a file) and supports another;
     # pages show owners', supporters' and authors' names to members, and nothing else of them.
