@@ -531,7 +531,7 @@ def measure() -> tuple[bool, bool, bool]:
             url = reverse("actions:log", kwargs={"slug": collaborative.slug}) + params
             times, cpu, queries, body = time_requests(clients[size], url, args.runs)
             medians[label, size], counts[label, size] = statistics.median(times), queries
-            shown = re.search(r"<p>([\d,]+) actions?\.", body.decode()).group(1)
+            shown = re.search(r'<p id="action-count" role="status">([\d,]+) actions?[.,]', body.decode()).group(1)
             print(
                 f"  {label:<18} {size:<5} median {medians[label, size]:6.1f} ms, min {min(times):6.1f}, "
                 f"max {max(times):6.1f} (CPU median {statistics.median(cpu):5.1f} ms), "

@@ -336,6 +336,13 @@ def test_actions_from_a_meeting_to_a_signed_off_review(new_page, axe, collaborat
     by_status = board.get_by_role("table", name="Actions by status")
     expect(by_status.get_by_role("cell")).to_have_text(["1", "1", "1", "1", "0"])
     accessible(axe, board)
+    # On a phone the page does not scroll sideways: each chart keeps a width its words can be
+    # read at and scrolls in its own box.
+    board.set_viewport_size(NARROW)
+    no_sideways_scroll(board)
+    assert board.locator(".chart-scroll").first.evaluate("box => box.scrollWidth > box.clientWidth")
+    accessible(axe, board)
+    board.set_viewport_size({"width": 1280, "height": 800})
 
     # A review: every action marked reviewed, in place, with a comment; then signed off.
     board.get_by_role("main").get_by_role("link", name="Actions", exact=True).click()
