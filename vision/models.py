@@ -59,6 +59,9 @@ class VisionVersion(models.Model):
         "meetings.Meeting", on_delete=models.PROTECT, null=True, blank=True, related_name="vision_versions"
     )
     set_aside_at = models.DateTimeField(null=True, blank=True)
+    # Whose voices shaped it, counted when it was adopted (vision.voices.voices_count); empty
+    # for drafts, versions set aside, and versions adopted before the figures were kept.
+    voices = models.JSONField(default=dict, blank=True)
 
     objects = VisionVersionQuerySet.as_manager()
 

@@ -26,6 +26,7 @@ from vision.models import (
     Value,
     VisionVersion,
 )
+from vision.voices import voices_count
 
 # The five key roles of a Collaborative and their statements, as Living Well UK wrote them.
 DEFAULT_FRAMEWORK = [
@@ -180,6 +181,24 @@ def version_update(
     return version
 
 
+def _voices_now(version: VisionVersion) -> dict:
+    """Whose voices shaped a version, as any member sees it now: kept with it when it is adopted.
+
+    Authors are those of its shown ideas and comments; their perspectives count only while
+    they are members and share them with members (as profile_fields_for decides for a
+    member who is not a facilitator), so nothing is kept that members could not see.
+    """
+    authors = set(
+        version.contributions.filter(status=Contribution.Status.SHOWN, author__isnull=False).values_list(
+            "author_id", flat=True
+        )
+    )
+    members = {
+        m.user_id: m.user for m in Membership.objects.current_in(version.collaborative).filter(user_id__in=authors)
+    }
+    return voices_count([shared_perspectives(members[a]) if a in members else [] for a in authors])
+
+
 @transaction.atomic
 def version_adopt(*, version: VisionVersion, by: User, meeting: Meeting | None = None) -> VisionVersion:
     """Make a draft the Collaborative's vision. Other drafts stay drafts, to adopt or set aside later."""
@@ -188,6 +207,7 @@ def version_adopt(*, version: VisionVersion, by: User, meeting: Meeting | None =
         raise ValidationError("Choose one of this Collaborative's meetings.")
     version.status = VisionVersion.Status.ADOPTED
     version.adopted_at, version.adopted_by, version.agreed_at_meeting = timezone.now(), by, meeting
+    version.voices = _voices_now(version)
     version.full_clean()
     version.save()
     members = [m.user for m in Membership.objects.current_in(version.collaborative)]

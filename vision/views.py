@@ -50,9 +50,7 @@ from vision.services import (
     version_set_aside,
     version_update,
 )
-
-# Perspectives counted as "lived experience": people who use services, and carers.
-LIVED_EXPERIENCE = {Perspective.LIVED_EXPERIENCE, Perspective.CARER}
+from vision.voices import voices_count, voices_summary
 
 
 def home_summary(membership: Membership) -> dict:
@@ -78,6 +76,9 @@ def vision_home(request: HttpRequest, slug: str) -> HttpResponse:
             )
         ).select_related("agreed_at_meeting__collaborative")  # The meeting's day is in its Collaborative's time.
     )
+    for version in versions:
+        if version.voices:
+            version.contributors = version.voices["people"]  # As counted when it was adopted.
     current = VisionVersion.objects.current_for(collaborative)
     return render(
         request,
@@ -96,7 +97,8 @@ def _voices(viewer: Membership, version: VisionVersion) -> tuple[list[Contributi
     """A draft's contributions, each with the perspectives its author shares with the viewer, and their tally.
 
     Perspectives come from people's profiles as they are now, so someone who stops
-    sharing them, or leaves the Collaborative, is no longer counted by them.
+    sharing them, or leaves the Collaborative, is no longer counted by them. An adopted
+    version's page shows instead the tally kept when it was adopted (see version_adopt).
     """
     contributions = list(
         version.contributions.filter(status=Contribution.Status.SHOWN).select_related("author").order_by("created_at")
@@ -114,20 +116,7 @@ def _voices(viewer: Membership, version: VisionVersion) -> tuple[list[Contributi
     for contribution in contributions:
         values = perspectives_of.get(contribution.author_id, [])
         contribution.perspectives = [labels[v] for v in values if v in labels]
-    counts = {value: 0 for value in Perspective.values}
-    for values in perspectives_of.values():
-        for value in values:
-            counts[value] = counts.get(value, 0) + 1
-    lived = sum(1 for values in perspectives_of.values() if LIVED_EXPERIENCE & set(values))
-    people = len(authors)
-    summary = {
-        "people": people,
-        "perspectives": [(label, counts[value]) for value, label in Perspective.choices if counts[value]],
-        "not_shared": sum(1 for values in perspectives_of.values() if not values),
-        "lived": lived,
-        "lived_percent": int(100 * lived / people + 0.5) if people else 0,
-    }
-    return contributions, summary
+    return contributions, voices_summary(voices_count(list(perspectives_of.values())))
 
 
 def _previous(version: VisionVersion) -> VisionVersion | None:
@@ -148,6 +137,9 @@ def _version_page(
     added: bool = False,
 ) -> HttpResponse:
     contributions, voices = _voices(membership, version)
+    if version.voices:
+        # Counted when it was adopted, so the record can be checked against what it was then.
+        voices = voices_summary(version.voices)
     context = collaborative_context(
         membership,
         version=version,

@@ -4,8 +4,10 @@ numbering, and members' ideas and comments on drafts."""
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
-from tests.factories import MeetingFactory, VisionVersionFactory
+from members.models import Membership, Visibility
+from tests.factories import MeetingFactory, MembershipFactory, VisionVersionFactory
 from vision.models import Contribution, VisionVersion
 from vision.services import (
     contribution_add,
@@ -116,6 +118,39 @@ def test_adopting_one_draft_leaves_another_draft_a_draft_to_adopt_later(collabor
     assert VisionVersion.objects.current_for(collaborative).statement == "Two, reworded."
     assert list(VisionVersion.objects.filter(collaborative=collaborative).adopted()) == [third, second, first]
     assert not VisionVersion.objects.filter(collaborative=collaborative).drafts().exists()
+
+
+def test_adopting_keeps_whose_voices_shaped_it_as_members_see_it(collaborative, facilitator):
+    def author(perspectives: list[str], visibility: str = Visibility.MEMBERS) -> Membership:
+        return MembershipFactory(
+            collaborative=collaborative, user__perspectives=perspectives, user__perspectives_visibility=visibility
+        )
+
+    version, other = draft(collaborative, facilitator), draft(collaborative, facilitator, "Two.")
+    carer = author(["carer", "practitioner"])
+    lived = author(["lived_experience"])
+    private = author(["commissioner"], Visibility.FACILITATORS)  # Members do not see these.
+    former = author(["carer"])
+    changed_mind = author(["lived_experience"])
+    for person in (carer, carer, lived, private, former):
+        contribution_add(version=version, author=person.user, text="An idea.")
+    contribution_withdraw(
+        contribution=contribution_add(version=version, author=changed_mind.user, text="Maybe."), by=changed_mind.user
+    )
+    contribution_add(version=other, author=lived.user, text="Another idea.")
+    former.status, former.left_at = Membership.Status.LEFT, timezone.now()
+    former.save()
+
+    version_adopt(version=version, by=facilitator)
+
+    assert refreshed(version).voices == {
+        "people": 4,
+        "perspectives": {"carer": 1, "practitioner": 1, "lived_experience": 1},
+        "not_shared": 2,
+        "lived": 2,
+    }
+    version_set_aside(version=other)
+    assert refreshed(other).voices == {}  # Only adoption keeps the figures.
 
 
 def test_the_draft_left_over_can_be_set_aside_and_stays_readable(collaborative, facilitator):

@@ -358,6 +358,71 @@ def test_a_former_members_idea_stays_but_not_their_perspectives(member_client, c
     assert "1 person added ideas or comments. 0 of them (0%)" in page
 
 
+def voices_figures(page: str) -> str:
+    """The figures under "Whose voices shaped it", without the ideas and comments listed below them."""
+    return page.split('id="voices-heading"')[1].split("Ideas and comments")[0]
+
+
+def test_an_adopted_version_keeps_the_figures_counted_when_it_was_adopted(member_client, collaborative, facilitator):
+    leaver, quiet, practitioner = (
+        MembershipFactory(
+            collaborative=collaborative,
+            user__perspectives=[perspective],
+            user__perspectives_visibility=Visibility.MEMBERS,
+        )
+        for perspective in ["carer", "lived_experience", "practitioner"]
+    )
+    adopted, later = draft(collaborative, facilitator), draft(collaborative, facilitator, statement="Next.")
+    for person in (leaver, quiet, practitioner):
+        contribution_add(version=adopted, author=person.user, text=f"Idea from {person.user.display_name}.")
+        contribution_add(version=later, author=person.user, text="Another idea.")
+    version_adopt(version=adopted, by=facilitator)
+    adopted.refresh_from_db()
+    before = text(member_client.get(adopted.get_absolute_url()))
+    assert "3 people added ideas or comments. 2 of them (67%)" in before
+    assert "Carer: 1" in before
+    assert "Lived experience of services: 1" in before
+    assert f"Counted when this version was adopted on {timezone.localtime(adopted.adopted_at):%-d %B %Y}." in before
+    assert "(Lived experience of services)" in before
+
+    # After adoption one author leaves and another stops sharing their perspectives.
+    leaver.status, leaver.left_at = Membership.Status.LEFT, timezone.now()
+    leaver.save()
+    quiet.user.perspectives_visibility = Visibility.NOBODY
+    quiet.user.save()
+
+    after = text(member_client.get(adopted.get_absolute_url()))
+    assert voices_figures(after) == voices_figures(before)
+    # Beside each idea, though, only what people share now.
+    assert f"Idea from {quiet.user.display_name}." in after
+    assert "(Lived experience of services)" not in after
+    assert "(Carer)" not in after
+    assert "(Practitioner)" in after
+    draft_page = text(member_client.get(later.get_absolute_url()))
+    assert "3 people added ideas or comments. 0 of them (0%)" in draft_page
+    assert "Did not share their perspectives: 2" in draft_page
+    assert "Counted when" not in draft_page
+
+
+def test_a_version_adopted_before_figures_were_kept_shows_them_as_they_are_now(
+    member_client, collaborative, facilitator
+):
+    author = MembershipFactory(
+        collaborative=collaborative, user__perspectives=["carer"], user__perspectives_visibility=Visibility.MEMBERS
+    )
+    version = draft(collaborative, facilitator)
+    contribution_add(version=version, author=author.user, text="Carers first.")
+    version_adopt(version=version, by=facilitator)
+    VisionVersion.objects.filter(pk=version.pk).update(voices={})
+    author.user.perspectives_visibility = Visibility.NOBODY
+    author.user.save()
+
+    page = text(member_client.get(version.get_absolute_url()))
+    assert "1 person added ideas or comments. 0 of them (0%)" in page
+    assert "Carer: 1" not in page
+    assert "Counted when" not in page
+
+
 class TestCompare:
     @pytest.fixture
     def versions(self, collaborative, facilitator):
