@@ -1,4 +1,4 @@
-"""The database a benchmark runs on, made ready before Django is set up (shared by the scripts here)."""
+"""The settings and database a benchmark runs with, made ready before Django is set up (shared by the scripts here)."""
 
 import os
 import sys
@@ -33,3 +33,20 @@ def ensure_database() -> dict:
     except psycopg.OperationalError as error:
         sys.exit(f"PostgreSQL is needed ({os.environ['DATABASE_URL']}), or use --sqlite: {error}")
     return config
+
+
+def configure_environment(name: str, *, sqlite: bool, queue: str, run_tag: str) -> None:
+    """The settings of benchmark `name`: its own database, Celery queue and cache namespace; no debug."""
+    os.environ.setdefault("VAR_DIR", f"/tmp/lwc-bench-{name}")
+    if sqlite:
+        os.environ["DATABASE_URL"] = f"sqlite:///{os.environ['VAR_DIR']}/bench.sqlite3"
+    os.environ.setdefault("DATABASE_URL", f"postgres://postgres@127.0.0.1:5432/lwc_bench_{name}")
+    # Anything queued goes to the run's own queue and cache namespace, never to a running site's.
+    os.environ["CELERY_QUEUE"] = queue
+    os.environ["CACHE_KEY_PREFIX"] = f"bench-{run_tag}"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "collaborative.settings")
+    # No debug overhead, in the pages nor in workers, which inherit this.
+    os.environ["DEBUG"] = "false"
+    os.environ.setdefault("SECRET_KEY", "bench-only")
+    os.environ["HTTPS"] = "false"
+    os.environ["ALLOWED_HOSTS"] = "testserver"

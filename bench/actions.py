@@ -42,12 +42,11 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from _database import ensure_database  # bench/ is the script's folder, so on the path.
+from _database import configure_environment, ensure_database  # bench/ is the script's folder, so on the path.
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT_DIR))
 
-DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/lwc_bench_actions"
 PAGE_TARGET_MS = 100
 CSV_TARGET_S = 3.0
 BENCH_EMAIL_DOMAIN = "bench.invalid"
@@ -165,24 +164,8 @@ def parse_args() -> argparse.Namespace:
 # --- The database, before Django is set up ------------------------------------------------
 
 
-def configure_environment(args: argparse.Namespace) -> None:
-    os.environ.setdefault("VAR_DIR", "/tmp/lwc-bench-actions")
-    if args.sqlite:
-        os.environ["DATABASE_URL"] = f"sqlite:///{os.environ['VAR_DIR']}/bench.sqlite3"
-    os.environ.setdefault("DATABASE_URL", DEFAULT_DATABASE_URL)
-    # Anything queued goes to a queue and cache namespace of the run's own, never to a running site's.
-    os.environ["CELERY_QUEUE"] = f"bench-actions-{RUN_TAG}"
-    os.environ["CACHE_KEY_PREFIX"] = f"bench-{RUN_TAG}"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "collaborative.settings")
-    # As in production: no debug overhead.
-    os.environ["DEBUG"] = "false"
-    os.environ.setdefault("SECRET_KEY", "bench-only")
-    os.environ["HTTPS"] = "false"
-    os.environ["ALLOWED_HOSTS"] = "testserver"
-
-
 args = parse_args()
-configure_environment(args)
+configure_environment("actions", sqlite=args.sqlite, queue=f"bench-actions-{RUN_TAG}", run_tag=RUN_TAG)
 ensure_database()
 
 import django  # noqa: E402

@@ -40,12 +40,11 @@ from pathlib import Path
 from unittest import mock
 from zoneinfo import ZoneInfo
 
-from _database import ensure_database  # bench/ is the script's folder, so on the path.
+from _database import configure_environment, ensure_database  # bench/ is the script's folder, so on the path.
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT_DIR))
 
-DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/lwc_bench_meetings"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/2"
 TARGET_MS = 100
 BENCH_EMAIL_DOMAIN = "bench.invalid"
@@ -73,24 +72,6 @@ def parse_args() -> argparse.Namespace:
 # --- Services, before Django is set up ----------------------------------------------------
 
 
-def configure_environment(args: argparse.Namespace) -> None:
-    os.environ.setdefault("VAR_DIR", "/tmp/lwc-bench-meetings")
-    if args.sqlite:
-        os.environ["DATABASE_URL"] = f"sqlite:///{os.environ['VAR_DIR']}/bench.sqlite3"
-    os.environ.setdefault("DATABASE_URL", DEFAULT_DATABASE_URL)
-    if args.reminders:
-        os.environ.setdefault("REDIS_URL", DEFAULT_REDIS_URL)
-    # Anything queued goes to the run's own queue and cache namespace, never to a running site's.
-    os.environ["CELERY_QUEUE"] = QUEUE
-    os.environ["CACHE_KEY_PREFIX"] = f"bench-{RUN_TAG}"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "collaborative.settings")
-    # As in production: no debug overhead in the page nor in the workers, which inherit this.
-    os.environ["DEBUG"] = "false"
-    os.environ.setdefault("SECRET_KEY", "bench-only")
-    os.environ["HTTPS"] = "false"
-    os.environ["ALLOWED_HOSTS"] = "testserver"
-
-
 def ensure_redis() -> None:
     import redis
 
@@ -104,7 +85,9 @@ def ensure_redis() -> None:
 
 
 args = parse_args()
-configure_environment(args)
+if args.reminders:
+    os.environ.setdefault("REDIS_URL", DEFAULT_REDIS_URL)
+configure_environment("meetings", sqlite=args.sqlite, queue=QUEUE, run_tag=RUN_TAG)
 db_config = ensure_database()
 if args.reminders:
     if "postgresql" not in db_config["ENGINE"]:

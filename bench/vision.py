@@ -37,12 +37,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from unittest import mock
 
-from _database import ensure_database  # bench/ is the script's folder, so on the path.
+from _database import configure_environment, ensure_database  # bench/ is the script's folder, so on the path.
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT_DIR))
 
-DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/lwc_bench_vision"
 TARGET_MS = 150
 BENCH_EMAIL_DOMAIN = "bench.invalid"
 SLUG_PREFIX = "bench-vision-"
@@ -78,24 +77,8 @@ def parse_args() -> argparse.Namespace:
 # --- The database, before Django is set up ------------------------------------------------
 
 
-def configure_environment(args: argparse.Namespace) -> None:
-    os.environ.setdefault("VAR_DIR", "/tmp/lwc-bench-vision")
-    if args.sqlite:
-        os.environ["DATABASE_URL"] = f"sqlite:///{os.environ['VAR_DIR']}/bench.sqlite3"
-    os.environ.setdefault("DATABASE_URL", DEFAULT_DATABASE_URL)
-    # Anything queued goes to a queue and cache namespace of the run's own, never to a running site's.
-    os.environ["CELERY_QUEUE"] = f"bench-vision-{RUN_TAG}"
-    os.environ["CACHE_KEY_PREFIX"] = f"bench-{RUN_TAG}"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "collaborative.settings")
-    # As in production: no debug overhead.
-    os.environ["DEBUG"] = "false"
-    os.environ.setdefault("SECRET_KEY", "bench-only")
-    os.environ["HTTPS"] = "false"
-    os.environ["ALLOWED_HOSTS"] = "testserver"
-
-
 args = parse_args()
-configure_environment(args)
+configure_environment("vision", sqlite=args.sqlite, queue=f"bench-vision-{RUN_TAG}", run_tag=RUN_TAG)
 ensure_database()
 
 import django  # noqa: E402
