@@ -13,6 +13,7 @@ from django.urls import reverse
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+from actions.models import person_name
 from collaborative.spreadsheets import BYTE_ORDER_MARK, inert
 from notifications.services import site_url
 
@@ -43,12 +44,6 @@ COLUMNS = [
 ]
 
 
-def _name(user) -> str:
-    if user is None:
-        return ""
-    return user.display_name or "Former member"
-
-
 def _supporters(action):
     """The supporters as the export reads them with the rows, in a plain list (building a query set for each
     of 10,000 actions took a quarter of the time); or else from the database."""
@@ -75,8 +70,8 @@ def action_row(action, today) -> list[str]:
             action.description,
             action.get_status_display(),
             action.status_reason,
-            _name(action.owner),
-            ", ".join(_name(person) for person in _supporters(action)),
+            person_name(action.owner),
+            ", ".join(person_name(person) for person in _supporters(action)),
             action.organisation,
             action.due_on.isoformat(),
             "Yes" if action.is_overdue(today) else "No",

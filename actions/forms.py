@@ -3,7 +3,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Lower
 
 from actions.evidence import MAX_EVIDENCE_BYTES
-from actions.models import Action, ActionUpdate
+from actions.models import Action, ActionUpdate, person_name
 from meetings.models import AgendaItem, Decision, Meeting
 from members.models import Collaborative, Membership, User
 from vision.forms import DayField
@@ -12,7 +12,7 @@ from vision.models import Goal, KeyRole
 
 def person_label(person: User) -> str:
     """A person as a choice: their name, and whether they have left (people from _members only)."""
-    name = person.display_name or "Former member"
+    name = person_name(person)
     if getattr(person, "is_current", True) or name == "Former member":
         return name
     return f"{name} (has left)"

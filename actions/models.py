@@ -13,6 +13,13 @@ from django.utils import timezone
 from members.models import Collaborative
 
 
+def person_name(person) -> str:
+    """A person as the log, its exports and its reviews name them ("" for nobody)."""
+    if person is None:
+        return ""
+    return person.display_name or "Former member"
+
+
 class EvidenceStorage(FileSystemStorage):
     """Uploaded evidence lives outside the web root and is served only by a view that checks
     membership: no web server address reaches it. The place is read from settings.EVIDENCE_ROOT

@@ -10,7 +10,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from actions.evidence import evidence_kind
-from actions.models import Action, ActionChange, ActionUpdate, ReviewItem, ReviewRound
+from actions.models import Action, ActionChange, ActionUpdate, ReviewItem, ReviewRound, person_name
 from meetings.models import AgendaItem, Decision, Meeting
 from members.models import Collaborative, Membership, User
 from notifications.models import Message
@@ -387,19 +387,13 @@ def summaries_queue(*, now: datetime) -> int:
     return queued
 
 
-def _name(person: User | None) -> str:
-    if person is None:
-        return ""
-    return person.display_name or "Former member"
-
-
 def action_snapshot(action: Action, latest_update: ActionUpdate | None) -> dict:
     """An action as it stands, for a review round. The owner by id and by name as it was then: a later
     change of name does not alter a signed-off round, and an erasure replaces the name with "Former member"."""
     return {
         "title": action.title,
         "owner_id": action.owner_id,
-        "owner_name": _name(action.owner),
+        "owner_name": person_name(action.owner),
         "organisation": action.organisation,
         "due_on": action.due_on.isoformat(),
         "status": action.status,
@@ -468,7 +462,8 @@ def review_item_mark(*, item: ReviewItem, by: User, comment: str = "") -> Review
     """Mark an action reviewed, as it stands now, with an optional comment."""
     _still_open(item.round)
     action = Action.objects.select_related("goal", "owner").get(pk=item.action_id)
-    item.snapshot = {**action_snapshot(action, _latest_updates([action]).get(action.pk)), "reviewer_name": _name(by)}
+    snapshot = action_snapshot(action, _latest_updates([action]).get(action.pk))
+    item.snapshot = {**snapshot, "reviewer_name": person_name(by)}
     item.reviewed_at, item.reviewed_by, item.comment = timezone.now(), by, comment.strip()
     item.full_clean()
     item.save()
@@ -482,6 +477,6 @@ def review_round_sign_off(*, review: ReviewRound, by: User) -> ReviewRound:
     waiting = review.items.filter(reviewed_at__isnull=True).count()
     if waiting:
         raise ValidationError(f"{waiting} action{'s' if waiting != 1 else ''} still to review before signing off.")
-    review.signed_off_at, review.signed_off_by, review.signed_off_by_name = timezone.now(), by, _name(by)
+    review.signed_off_at, review.signed_off_by, review.signed_off_by_name = timezone.now(), by, person_name(by)
     review.save(update_fields=["signed_off_at", "signed_off_by", "signed_off_by_name"])
     return review

@@ -50,3 +50,13 @@ def configure_environment(name: str, *, sqlite: bool, queue: str, run_tag: str) 
     os.environ.setdefault("SECRET_KEY", "bench-only")
     os.environ["HTTPS"] = "false"
     os.environ["ALLOWED_HOSTS"] = "testserver"
+
+
+def ensure_redis(hint: str = "") -> None:
+    """REDIS_URL answers, or the benchmark stops saying what is needed (and `hint`, what else to do)."""
+    import redis
+
+    try:
+        redis.Redis.from_url(os.environ["REDIS_URL"], socket_connect_timeout=5).ping()
+    except redis.RedisError as error:
+        sys.exit(f"Redis is needed ({os.environ['REDIS_URL']}): {error}{hint}")

@@ -15,7 +15,10 @@ import os
 import statistics
 import sys
 import time
+import uuid
 from pathlib import Path
+
+from _database import configure_environment, ensure_database  # bench/ is the script's folder, so on the path.
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -27,31 +30,6 @@ PAGES = {
 }
 
 
-def configure(sqlite: bool) -> None:
-    os.environ.setdefault("VAR_DIR", "/tmp/lwc-bench-directory")
-    if sqlite:
-        os.environ["DATABASE_URL"] = f"sqlite:///{os.environ['VAR_DIR']}/bench.sqlite3"
-    os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/lwc_bench_directory")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "collaborative.settings")
-    os.environ["DEBUG"] = "false"
-    os.environ.setdefault("SECRET_KEY", "bench-only")
-    os.environ["HTTPS"] = "false"
-    os.environ["ALLOWED_HOSTS"] = "testserver"
-
-
-def ensure_database() -> None:
-    name = os.environ["DATABASE_URL"].rsplit("/", 1)[1]
-    if "bench" not in name:
-        sys.exit("The database name must contain 'bench': this script empties its tables.")
-    if not os.environ["DATABASE_URL"].startswith("postgres"):
-        return
-    import psycopg
-
-    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
-
-
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--members", default="20,2000", help="numbers of members, comma-separated")
@@ -59,7 +37,8 @@ def main() -> int:
     parser.add_argument("--sqlite", action="store_true", help="use SQLite instead of PostgreSQL")
     args = parser.parse_args()
     sizes = [int(size) for size in args.members.split(",")]
-    configure(args.sqlite)
+    tag = uuid.uuid4().hex[:8]
+    configure_environment("directory", sqlite=args.sqlite, queue=f"bench-directory-{tag}", run_tag=tag)
     ensure_database()
 
     import django

@@ -40,7 +40,11 @@ from pathlib import Path
 from unittest import mock
 from zoneinfo import ZoneInfo
 
-from _database import configure_environment, ensure_database  # bench/ is the script's folder, so on the path.
+from _database import (
+    configure_environment,
+    ensure_database,
+    ensure_redis,
+)  # bench/ is the script's folder, so on the path.
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT_DIR))
@@ -69,19 +73,7 @@ def parse_args() -> argparse.Namespace:
     return args
 
 
-# --- Services, before Django is set up ----------------------------------------------------
-
-
-def ensure_redis() -> None:
-    import redis
-
-    try:
-        redis.Redis.from_url(os.environ["REDIS_URL"], socket_connect_timeout=5).ping()
-    except redis.RedisError as error:
-        sys.exit(
-            f"The reminders part needs Redis ({os.environ['REDIS_URL']}): {error}\n"
-            "Use --page-only to measure the meeting page alone."
-        )
+# --- Settings and services, before Django is set up ---------------------------------------
 
 
 args = parse_args()
@@ -92,7 +84,7 @@ db_config = ensure_database()
 if args.reminders:
     if "postgresql" not in db_config["ENGINE"]:
         sys.exit("The reminders part needs PostgreSQL; use --sqlite or --page-only for the meeting page alone.")
-    ensure_redis()
+    ensure_redis("\nUse --page-only to measure the meeting page alone.")
 
 import django  # noqa: E402
 

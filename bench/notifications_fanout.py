@@ -38,6 +38,7 @@ from unittest import mock
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT_DIR))
+from _database import ensure_database, ensure_redis  # noqa: E402 (bench/ is the script's folder, so on the path)
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/lwc_bench"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/2"
@@ -77,46 +78,11 @@ def configure_environment() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "collaborative.settings")
 
 
-def ensure_database() -> dict:
-    import environ
-    import psycopg
-
-    config = environ.Env.db_url_config(os.environ["DATABASE_URL"])
-    if "postgresql" not in config["ENGINE"]:
-        sys.exit(f"DATABASE_URL must name a PostgreSQL database, not {config['ENGINE']}.")
-    name = config["NAME"]
-    if "bench" not in name:
-        sys.exit(f"The benchmark empties the notifications tables: use a database named *bench*, not {name!r}.")
-    params = {
-        "host": config.get("HOST") or "127.0.0.1",
-        "port": config.get("PORT") or 5432,
-        "user": config.get("USER") or "postgres",
-        "password": config.get("PASSWORD") or None,
-        "dbname": "postgres",
-        "connect_timeout": 5,
-    }
-    try:
-        with psycopg.connect(**params, autocommit=True) as conn:
-            if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-                conn.execute(psycopg.sql.SQL("CREATE DATABASE {}").format(psycopg.sql.Identifier(name)))
-                print(f"Created database {name}.")
-    except psycopg.OperationalError as error:
-        sys.exit(f"PostgreSQL is needed ({os.environ['DATABASE_URL']}): {error}")
-    return config
-
-
-def ensure_redis() -> None:
-    import redis
-
-    try:
-        redis.Redis.from_url(os.environ["REDIS_URL"], socket_connect_timeout=5).ping()
-    except redis.RedisError as error:
-        sys.exit(f"Redis is needed ({os.environ['REDIS_URL']}): {error}")
-
-
 configure_environment()
 args = parse_args()
 db_config = ensure_database()
+if "postgresql" not in db_config["ENGINE"]:
+    sys.exit(f"DATABASE_URL must name a PostgreSQL database, not {db_config['ENGINE']}.")
 ensure_redis()
 
 import django  # noqa: E402
