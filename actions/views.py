@@ -35,6 +35,7 @@ from collaborative.permissions import (
     evidence_for,
     membership_for,
     overseer_membership_for,
+    oversees,
     review_item_for,
     review_round_for,
 )
@@ -128,7 +129,7 @@ def action_log(request: HttpRequest, slug: str) -> HttpResponse:
             form=form,
             page=page,
             query_string=query_string.urlencode(),
-            can_oversee=membership.is_commissioner or membership.is_facilitator,
+            can_oversee=oversees(membership),
         ),
     )
 

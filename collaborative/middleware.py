@@ -1,9 +1,13 @@
-"""Sends facilitators and commissioners to set up two-step sign-in, then on to their page.
+"""Sends facilitators and commissioners to two-step sign-in, then on to their page.
 
-collaborative.permissions raises TwoFactorRequired when the role allows a page but the
-person has no authenticator app yet. allauth's set-up page ignores `?next=` (after the
-code it always shows the new recovery codes), so the page they wanted waits in the
-session, and the recovery codes page offers the way on to it.
+Every request first notes whether its session has passed the code step of two-step
+sign-in (collaborative.permissions.two_step_note). collaborative.permissions raises
+TwoFactorRequired when the role allows a page but the person has no authenticator app
+yet, and TwoStepCodeRequired when they have one but this session has not given its code.
+The first goes to allauth's set-up page, which ignores `?next=` (after the code it always
+shows the new recovery codes), so the page they wanted waits in the session and the
+recovery codes page offers the way on to it. The second goes to "Type the code from your
+app" (members.views.two_step), which goes on to `next` itself.
 """
 
 from collections.abc import Callable
@@ -16,7 +20,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django_htmx.http import HttpResponseClientRedirect
 
-from collaborative.permissions import TwoFactorRequired
+from collaborative.permissions import TwoFactorRequired, TwoStepCodeRequired, two_step_note
 
 NEXT_SESSION_KEY = "two_factor_next"
 EXPLANATION = (
@@ -34,6 +38,7 @@ class TwoFactorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        two_step_note(request)
         response = self.get_response(request)
         # Arrived where they were going: no more "continue" on the set-up pages.
         arrived = request.method == "GET" and not request.htmx and response.status_code == 200
@@ -48,9 +53,7 @@ class TwoFactorMiddleware:
         wanted = (request.htmx and request.htmx.current_url_abs_path) or request.get_full_path()
         if not url_has_allowed_host_and_scheme(wanted, allowed_hosts={request.get_host()}):
             wanted = request.path  # HX-Current-URL comes from the browser; never send people off-site.
-        request.session[NEXT_SESSION_KEY] = wanted
-        messages.info(request, EXPLANATION)
-        url = f"{reverse('mfa_activate_totp')}?{urlencode({'next': wanted})}"
+        url = two_step_url(request, wanted, code_only=isinstance(exception, TwoStepCodeRequired))
         if request.htmx:
             # A 302 would make htmx swap the set-up page into the fragment's place.
             return HttpResponseClientRedirect(url)
@@ -61,3 +64,12 @@ class TwoFactorMiddleware:
         if match and match.url_name in CONTINUE_PAGES and response.context_data is not None:
             response.context_data["continue_url"] = request.session.get(NEXT_SESSION_KEY)
         return response
+
+
+def two_step_url(request: HttpRequest, wanted: str, *, code_only: bool) -> str:
+    """Where to go for the second step before `wanted` (a path on this site): the code, or setting up."""
+    if code_only:  # The page says why.
+        return f"{reverse('members:two_step')}?{urlencode({'next': wanted})}"
+    request.session[NEXT_SESSION_KEY] = wanted
+    messages.info(request, EXPLANATION)
+    return f"{reverse('mfa_activate_totp')}?{urlencode({'next': wanted})}"

@@ -7,6 +7,7 @@ the role a page needs get 403. Anonymous users never reach these functions: the 
 requirement is enforced for every view by LoginRequiredMiddleware.
 """
 
+from allauth.account.authentication import get_authentication_records
 from allauth.mfa.models import Authenticator
 from allauth.mfa.utils import is_mfa_enabled
 from django.core import signing
@@ -18,6 +19,7 @@ from actions.models import Action, ActionUpdate, ReviewItem, ReviewRound
 from meetings.models import AgendaItem, CalendarFeed, Meeting, Rsvp, Venue
 from meetings.services import RSVP_LINK_MAX_AGE, RSVP_SALT
 from members.models import INVITATION_SALT, Collaborative, Invitation, JoinRequest, Membership, User, Visibility
+from members.sessions import TWO_STEP_ROLES
 from notifications.kinds import MEMBER_KINDS, Kind
 from notifications.services import UNSUBSCRIBE_MAX_AGE, UNSUBSCRIBE_SALT
 from vision.models import Contribution, Goal, Round, Statement, VisionVersion
@@ -33,6 +35,8 @@ def membership_for(user, collaborative_slug: str) -> Membership:
     )
     if membership is None:
         raise Http404("No Collaborative here.")
+    # What only facilitators and commissioners see needs this session's second step too.
+    membership.two_step_ready = membership.role in TWO_STEP_ROLES and two_step_ready(user)
     return membership
 
 
@@ -43,11 +47,60 @@ class TwoFactorRequired(Exception):
     """
 
 
+class TwoStepCodeRequired(TwoFactorRequired):
+    """The person has two-step sign-in, but this session has not passed its code step.
+
+    For example a session signed in with the password alone before they set up their app
+    elsewhere. collaborative.middleware.TwoFactorMiddleware asks for the code, then goes back.
+    """
+
+
+def two_step_note(request) -> None:
+    """Note on the signed-in person whether this session has passed the code step of two-step sign-in.
+
+    allauth records each step of signing in in the session (a password, an emailed code, a
+    code from the app); only a code from the app, a recovery code, or setting up the app in
+    this session counts. Two-step sign-in is a property of the session, not only of the
+    account: collaborative.middleware.TwoFactorMiddleware calls this on every request.
+    """
+    user = request.user
+    if user.is_authenticated:
+        user.two_step_session = any(
+            record.get("method") == "mfa" for record in get_authentication_records(request, user)
+        )
+
+
+def two_step_ready(user) -> bool:
+    """Whether this person, in this session, may use what only facilitators, commissioners and
+    site administrators use: an authenticator app set up, and its code given in this session."""
+    if not getattr(user, "two_step_session", False):
+        return False
+    if not hasattr(user, "_two_step_app"):  # Once a request.
+        user._two_step_app = is_mfa_enabled(user, [Authenticator.Type.TOTP])
+    return user._two_step_app
+
+
 def require_two_factor(user) -> None:
     """Facilitators and commissioners can change or see things for everyone, so their
-    accounts need a second step at sign-in: a code from an authenticator app."""
+    accounts need a second step at sign-in (a code from an authenticator app), and so does
+    each session in which they use that role."""
     if not is_mfa_enabled(user, [Authenticator.Type.TOTP]):
         raise TwoFactorRequired
+    if not two_step_ready(user):
+        raise TwoStepCodeRequired
+
+
+def facilitates(membership: Membership) -> bool:
+    """Whether the viewer sees and does here what only facilitators do: the role, and this
+    session has passed two-step sign-in. A facilitator whose session has not sees every page
+    as a member does (with a way to give the code), never the facilitators' parts of it."""
+    return membership.is_facilitator and getattr(membership, "two_step_ready", False)
+
+
+def oversees(membership: Membership) -> bool:
+    """Whether the viewer sees the overview of the action log: commissioners and facilitators,
+    with two-step sign-in in this session."""
+    return (membership.is_facilitator or membership.is_commissioner) and getattr(membership, "two_step_ready", False)
 
 
 def facilitator_membership_for(user, collaborative_slug: str) -> Membership:
@@ -87,7 +140,8 @@ def profile_fields_for(viewer: Membership, member: Membership) -> set[str]:
     person = member.user
     if viewer.user_id == person.pk:
         return {"perspectives", "organisation", "job_title", "access_needs"}
-    allowed = {Visibility.MEMBERS, Visibility.FACILITATORS} if viewer.is_facilitator else {Visibility.MEMBERS}
+    facilitator = facilitates(viewer)  # With this session's two-step sign-in.
+    allowed = {Visibility.MEMBERS, Visibility.FACILITATORS} if facilitator else {Visibility.MEMBERS}
     fields = {
         field
         for field, visibility in [
@@ -97,7 +151,7 @@ def profile_fields_for(viewer: Membership, member: Membership) -> set[str]:
         ]
         if visibility in allowed
     }
-    if viewer.is_facilitator:
+    if facilitator:
         fields.add("access_needs")
     return fields
 

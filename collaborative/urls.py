@@ -4,9 +4,6 @@ from django.urls import include, path
 from collaborative import views
 from members import views as members_views
 
-admin.site.site_header = "Living Well Collaboratives: site administration"
-admin.site.site_title = "Site administration"
-
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),

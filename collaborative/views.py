@@ -6,6 +6,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from collaborative.celery import app as celery_app
+from collaborative.permissions import facilitates
 from collaborative.tasks import HEARTBEAT_KEY
 
 
@@ -53,6 +54,6 @@ def collaborative_context(membership, **extra) -> dict:
     return {
         "membership": membership,
         "collaborative": membership.collaborative,
-        "can_manage": membership.is_facilitator,
+        "can_manage": facilitates(membership),
         **extra,
     }

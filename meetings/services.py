@@ -376,9 +376,20 @@ def _open_for_agenda(meeting: Meeting) -> None:
 
 @transaction.atomic
 def agenda_item_propose(
-    *, meeting: Meeting, by: User, title: str, description: str = "", presenter: str = "", minutes: int | None = None
+    *,
+    meeting: Meeting,
+    by: User,
+    title: str,
+    description: str = "",
+    presenter: str = "",
+    minutes: int | None = None,
+    as_facilitator: bool = True,
 ) -> AgendaItem:
-    """A member proposes an item; a facilitator's own item goes straight on the agenda, at the end."""
+    """A member proposes an item; a facilitator's own item goes straight on the agenda, at the end.
+
+    `as_facilitator=False`: a facilitator proposes like any member (their session has not
+    passed two-step sign-in, so it may not change the agenda).
+    """
     meeting = Meeting.objects.select_for_update(of=("self",)).select_related("collaborative").get(pk=meeting.pk)
     _open_for_agenda(meeting)
     membership = Membership.objects.current_in(meeting.collaborative).filter(user=by).first()
@@ -392,7 +403,7 @@ def agenda_item_propose(
         minutes=minutes,
         proposed_by=by,
     )
-    if membership.is_facilitator:
+    if membership.is_facilitator and as_facilitator:
         item.status, item.decided_by, item.position = AgendaItem.Status.ACCEPTED, by, _next_position(meeting)
     item.full_clean()
     item.save()

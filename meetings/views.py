@@ -18,6 +18,7 @@ from collaborative.permissions import (
     LinkNotValid,
     agenda_item_for,
     calendar_feed_for,
+    facilitates,
     facilitator_membership_for,
     meeting_for,
     membership_for,
@@ -25,6 +26,7 @@ from collaborative.permissions import (
     rsvp_link_for,
     venue_for,
 )
+from collaborative.views import collaborative_context
 from meetings.calendar import calendar_bytes
 from meetings.calendar import meeting_ics as meeting_ics_bytes
 from meetings.forms import (
@@ -87,7 +89,7 @@ def meeting_list(request: HttpRequest, slug: str) -> HttpResponse:
             "collaborative": membership.collaborative,
             "upcoming": upcoming,
             "page": past,
-            "can_manage": membership.is_facilitator,
+            "can_manage": facilitates(membership),
         },
     )
 
@@ -137,17 +139,17 @@ def meeting_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         {
             "membership": membership,
             "collaborative": membership.collaborative,
-            "can_manage": membership.is_facilitator,
+            "can_manage": facilitates(membership),
             "attendance": _attendance(meeting, rsvps),
-            "agenda": agenda if meeting.agenda_published_at or membership.is_facilitator else [],
+            "agenda": agenda if meeting.agenda_published_at or facilitates(membership) else [],
             "proposed": [item for item in items if item.status == AgendaItem.Status.PROPOSED],
             "my_items": [item for item in items if item.proposed_by_id == request.user.pk and item not in agenda],
             "decline_form": DeclineForm(),
-            "show_notes": bool(meeting.notes_published_at) or membership.is_facilitator,
+            "show_notes": bool(meeting.notes_published_at) or facilitates(membership),
             "noted_items": [item for item in items if item.status == AgendaItem.Status.ACCEPTED and item.notes],
             "decisions": [d for d in meeting.decisions.all() if not d.withdrawn_at],
             "came": meeting.attendances.filter(attended=True).count(),
-            "minutes_waiting": minutes_to_approve(meeting) if membership.is_facilitator else None,
+            "minutes_waiting": minutes_to_approve(meeting) if facilitates(membership) else None,
             **rsvp_context(meeting, mine),
             **meeting_actions(meeting),
         },
@@ -348,7 +350,9 @@ def agenda_propose(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     form = AgendaItemForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            item = agenda_item_propose(meeting=meeting, by=request.user, **form.cleaned_data)
+            item = agenda_item_propose(
+                meeting=meeting, by=request.user, as_facilitator=facilitates(membership), **form.cleaned_data
+            )
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -360,7 +364,7 @@ def agenda_propose(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     return render(
         request,
         "meetings/agendaitem_form.html",
-        {"membership": membership, "collaborative": membership.collaborative, "meeting": meeting, "form": form},
+        collaborative_context(membership, meeting=meeting, form=form),
     )
 
 
@@ -403,7 +407,7 @@ def agenda_publish_view(request: HttpRequest, slug: str, pk: int) -> HttpRespons
 def agenda_print(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """The agenda in large print, to read on screen or print for the table."""
     membership, meeting = meeting_for(request.user, slug, pk)
-    shown = meeting.agenda_published_at or membership.is_facilitator
+    shown = meeting.agenda_published_at or facilitates(membership)
     return render(
         request,
         "meetings/agenda_print.html",

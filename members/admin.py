@@ -4,6 +4,7 @@ from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 
 from members.models import Collaborative, GroundRules, Membership, User
 from members.services import membership_welcome
+from members.sessions import role_given
 from vision.services import framework_start
 
 
@@ -29,9 +30,13 @@ class CollaborativeAdmin(admin.ModelAdmin):
             framework_start(collaborative=obj)
 
     def save_formset(self, request, form, formset, change) -> None:
+        before = {m.pk: (m.role, m.is_active) for m in Membership.objects.filter(collaborative=form.instance.pk)}
         super().save_formset(request, form, formset, change)
         for membership in formset.new_objects:
             membership_welcome(membership=membership)
+        for membership in [*formset.new_objects, *(obj for obj, _ in formset.changed_objects)]:
+            old_role, was_active = before.get(membership.pk, (None, False))
+            role_given(membership=membership, old_role=old_role, was_active=was_active)
 
 
 @admin.register(Membership)
@@ -43,9 +48,13 @@ class MembershipAdmin(admin.ModelAdmin):
     list_select_related = ["user", "collaborative"]
 
     def save_model(self, request, obj, form, change) -> None:
+        before = Membership.objects.filter(pk=obj.pk).values_list("role", "status").first() if change else None
         super().save_model(request, obj, form, change)
         if not change:
             membership_welcome(membership=obj)
+        # Made facilitator or commissioner here too: the person's open sessions end.
+        old_role, old_status = before or (None, None)
+        role_given(membership=obj, old_role=old_role, was_active=old_status == Membership.Status.ACTIVE)
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False  # Someone who leaves gets the status "left"; their history stays.

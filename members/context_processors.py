@@ -1,11 +1,19 @@
+from urllib.parse import urlencode
+
+from allauth.mfa.models import Authenticator
+from allauth.mfa.utils import is_mfa_enabled
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 
+from collaborative.permissions import two_step_ready
 from members.models import Membership
+from members.sessions import TWO_STEP_ROLES
 
 
 def navigation(request: HttpRequest) -> dict:
-    """The person's Collaboratives for the switcher, and the one this page belongs to.
+    """The person's Collaboratives for the switcher, the one this page belongs to, and, for a
+    facilitator or commissioner whose session has not passed two-step sign-in, the way to it.
 
     Pages of a Collaborative name it by the `slug` URL argument; both values are lazy,
     so pages that do not show the switcher do not query for it.
@@ -24,4 +32,19 @@ def navigation(request: HttpRequest) -> dict:
         slug = match.kwargs.get("slug") if match else None
         return next((m for m in my_memberships if m.collaborative.slug == slug), None)
 
-    return {"my_memberships": my_memberships, "current_membership": SimpleLazyObject(current)}
+    def two_step_prompt() -> dict | None:
+        """For a facilitator or commissioner whose session has not passed two-step sign-in: the way to it."""
+        membership = current()
+        if membership is None or membership.role not in TWO_STEP_ROLES or two_step_ready(user):
+            return None
+        return {
+            "url": f"{reverse('members:two_step')}?{urlencode({'next': request.get_full_path()})}",
+            "set_up": not is_mfa_enabled(user, [Authenticator.Type.TOTP]),
+            "role": membership.get_role_display().lower(),
+        }
+
+    return {
+        "my_memberships": my_memberships,
+        "current_membership": SimpleLazyObject(current),
+        "two_step_prompt": SimpleLazyObject(two_step_prompt),
+    }

@@ -24,6 +24,7 @@ from members.models import (
     Perspective,
     User,
 )
+from members.sessions import role_given
 from notifications.kinds import INVITATION, JOIN_APPROVED, JOIN_DECLINED, JOIN_REQUESTED, WELCOME
 from notifications.services import messages_queue
 from vision.models import Goal
@@ -37,6 +38,7 @@ def membership_create(*, user: User, collaborative: Collaborative, role: str = M
     membership.full_clean()
     membership.save()
     membership_welcome(membership=membership)
+    role_given(membership=membership, old_role=None, was_active=False)
     return membership
 
 
@@ -124,6 +126,7 @@ def membership_change_role(*, membership: Membership, role: str, by: User) -> Me
     membership.full_clean()
     membership.save(update_fields=["role"])
     _change(membership, MembershipChange.Field.ROLE, old, role, by)
+    role_given(membership=membership, old_role=old, was_active=membership.is_active)
     return membership
 
 
@@ -167,16 +170,17 @@ def membership_reactivate(*, membership: Membership, by: User | None, role: str 
     """Bring a former member back, with their earlier role unless another is given."""
     if membership.is_active:
         return membership
-    old_status = membership.status
+    old_status, old_role = membership.status, membership.role
     membership.status = Membership.Status.ACTIVE
     membership.left_at = None
     membership.full_clean()
     membership.save(update_fields=["status", "left_at"])
     _change(membership, MembershipChange.Field.STATUS, old_status, Membership.Status.ACTIVE, by)
     if role and role != membership.role:
-        old_role, membership.role = membership.role, role
+        membership.role = role
         membership.save(update_fields=["role"])
         _change(membership, MembershipChange.Field.ROLE, old_role, role, by)
+    role_given(membership=membership, old_role=old_role, was_active=False)
     return membership
 
 

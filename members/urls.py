@@ -2,6 +2,7 @@ from django.urls import path
 
 from members import views
 from members.reauthentication import reauthenticate_by_email
+from members.two_step import two_step
 
 app_name = "members"
 
@@ -12,6 +13,7 @@ urlpatterns = [
     path("profile/my-data/download/", views.my_data_download, name="my_data_download"),
     path("profile/delete/", views.account_delete, name="account_delete"),
     path("profile/confirm-by-email/", reauthenticate_by_email, name="reauthenticate_by_email"),
+    path("two-step/", two_step, name="two_step"),
     path("join/<slug:slug>/", views.public_page, name="public_page"),
     path("invitations/<str:token>/", views.invitation, name="invitation"),
     path("c/<slug:slug>/", views.collaborative_home, name="collaborative_home"),

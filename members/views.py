@@ -22,6 +22,7 @@ from django.views.decorators.vary import vary_on_headers
 from actions.views import my_actions
 from collaborative.permissions import (
     LinkNotValid,
+    facilitates,
     facilitator_membership_for,
     invitation_for,
     invitation_from_link,
@@ -63,6 +64,7 @@ from members.services import (
     membership_leave,
     membership_reactivate,
 )
+from members.sessions import session_keep
 from vision.services import responses_reshare
 from vision.views import home_summary
 
@@ -85,14 +87,14 @@ def collaborative_home(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "membership": membership,
             "collaborative": membership.collaborative,
-            "can_manage": membership.is_facilitator,
+            "can_manage": facilitates(membership),
             "needs_to_agree": ground_rules_agreed(membership, ground_rules) is None,
             **next_meeting_for(membership),
             **home_summary(membership),
             **my_actions(membership),
             "requests_waiting": (
                 membership.collaborative.join_requests.filter(status=JoinRequest.Status.PENDING).count()
-                if membership.is_facilitator
+                if facilitates(membership)
                 else 0
             ),
         },
@@ -112,9 +114,9 @@ def ground_rules(request: HttpRequest, slug: str) -> HttpResponse:
         "collaborative": membership.collaborative,
         "ground_rules": current,
         "agreement": ground_rules_agreed(membership, current),
-        "can_manage": membership.is_facilitator,
+        "can_manage": facilitates(membership),
     }
-    if membership.is_facilitator and current.pk:
+    if facilitates(membership) and current.pk:
         context["agreed_count"] = current.acceptances.filter(membership__status=Membership.Status.ACTIVE).count()
         context["member_count"] = membership.collaborative.memberships.active().count()
     return render(request, "members/groundrules_detail.html", context)
@@ -474,6 +476,8 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
         except ValidationError as error:
             messages.error(request, error.messages[0])
             return redirect("members:invitation", token=token)
+        # Joining as a facilitator or commissioner ends the person's other sessions; this one goes on.
+        session_keep(request)
         messages.success(request, f"Welcome to {collaborative.name}. You can now take part.")
         return redirect(collaborative)
     context["ground_rules"] = ground_rules_current(collaborative)

@@ -3,6 +3,9 @@ import shutil
 import uuid
 
 import pytest
+from allauth.account.internal.flows.login import record_authentication
+from allauth.mfa.models import Authenticator
+from django.test import Client, RequestFactory
 
 from collaborative.celery import app as celery_app
 from members.models import Membership
@@ -12,6 +15,23 @@ from tests.factories import CollaborativeFactory, MembershipFactory, UserFactory
 # one test never runs tasks that another process's tests left behind.
 TASK_QUEUE = f"tests-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}-{uuid.uuid4().hex[:8]}"
 celery_app.conf.task_default_queue = TASK_QUEUE
+
+_django_force_login = Client.force_login
+
+
+def _force_login(self, user, backend=None, *, two_step: bool = True) -> None:
+    """Sign in as the whole flow would: someone with an authenticator app also gave its code, a
+    step allauth records in the session. `two_step=False` is a session that signed in with the
+    password alone (before the person set up their app, say), which facilitators' pages refuse."""
+    _django_force_login(self, user, backend)
+    if two_step and Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+        request = RequestFactory().get("/")
+        request.session = self.session
+        record_authentication(request, user, "mfa", type=Authenticator.Type.TOTP)
+        request.session.save()
+
+
+Client.force_login = _force_login
 
 # CI sets REQUIRE_SERVICES=1 for the run against PostgreSQL and Redis: there, a test
 # that would skip because a service or the browser is missing fails instead.

@@ -31,6 +31,13 @@ class UserFactory(DjangoModelFactory):
         "tests.factories.EmailAddressFactory", "user", email=factory.SelfAttribute("..email")
     )
 
+    @factory.post_generation
+    def two_factor(user, create, extracted, **kwargs):
+        """Site administrators have set up two-step sign-in, as they must before any admin page;
+        `two_factor=False` makes one who has not."""
+        if create and user.is_staff and extracted is not False:
+            TotpFactory(user=user)
+
 
 class EmailAddressFactory(DjangoModelFactory):
     """A verified, primary address: email verification is mandatory, so tests start verified."""

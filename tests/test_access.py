@@ -615,6 +615,36 @@ def test_post_access_by_state(client, people, state_placeholders, name, role):
     check_post(client, people, role, name, reverse(name, kwargs=kwargs), expected[role])
 
 
+def role_holder(expected: dict) -> str | None:
+    """Who a page is for when members are refused it: "facilitator" or "commissioner" (or None)."""
+    if expected["member"] not in (403, LOGIN) or expected is POST_ONLY:
+        return None
+    return next((role for role in ("facilitator", "commissioner") if expected[role] in (200, REDIRECT)), None)
+
+
+def test_role_pages_need_this_session_to_have_passed_two_step_sign_in(client, people, placeholders):
+    """Every facilitators' and commissioners' page, and every post only they may make, sends a session
+    that signed in with the password alone (the person has an app, this session never gave its code)
+    to type the code first. Enumerated from the tables above, so no new page escapes it."""
+    two_step = reverse("members:two_step")
+    problems, checked = [], 0
+    for name, (kwargs, expected) in sorted(EXPECTATIONS.items()):
+        url = reverse(name, kwargs={key: placeholders.get(value, value) for key, value in kwargs.items()})
+        answers = [("GET", role_holder(expected))]
+        if name in POST_EXPECTATIONS:
+            answers.append(("POST", role_holder(POST_EXPECTATIONS[name] | {"member": 403})))
+        for method, role in answers:
+            if role is None or (method == "POST" and POST_EXPECTATIONS[name]["member"] != 403):
+                continue
+            client.force_login(people[role], two_step=False)
+            response = client.get(url) if method == "GET" else client.post(url)
+            checked += 1
+            if response.status_code != 302 or not response.headers["Location"].startswith(two_step):
+                problems.append(f"{role} {method} {url}: {response.status_code} {response.headers.get('Location')}")
+    assert not problems, "\n".join(problems)
+    assert checked > 40, checked
+
+
 @pytest.mark.parametrize("role", ROLES)
 def test_site_administration_is_for_staff_only(client, people, role):
     """None of the five is a site administrator: every admin page sends them to a login page."""

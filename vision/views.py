@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from collaborative.permissions import (
     contribution_for,
+    facilitates,
     facilitator_membership_for,
     goal_for,
     membership_for,
@@ -417,7 +418,7 @@ def goal_review_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def framework(request: HttpRequest, slug: str) -> HttpResponse:
     membership = membership_for(request.user, slug)
     statements = Statement.objects.order_by("position", "id")
-    if not membership.is_facilitator:
+    if not facilitates(membership):
         statements = statements.filter(status=Statement.Status.ACTIVE)
     key_roles = membership.collaborative.key_roles.prefetch_related(Prefetch("statements", queryset=statements))
     return render(request, "vision/statement_list.html", collaborative_context(membership, key_roles=key_roles))

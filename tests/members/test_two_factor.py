@@ -21,6 +21,7 @@ from django.urls import reverse
 from collaborative.middleware import EXPLANATION, NEXT_SESSION_KEY
 from collaborative.permissions import (
     TwoFactorRequired,
+    TwoStepCodeRequired,
     commissioner_membership_for,
     facilitator_membership_for,
 )
@@ -158,7 +159,8 @@ def test_a_facilitator_is_asked_only_for_facilitator_pages(client, newcomer):
 
 
 class TestAccessFunctions:
-    """commissioner_membership_for has no page yet (the commissioners' review comes later)."""
+    """The rules themselves. `two_step_session` is what collaborative.middleware notes on the
+    signed-in person from allauth's record of this session's sign-in steps."""
 
     def test_commissioners_need_two_step_sign_in(self, collaborative):
         commissioner = MembershipFactory(
@@ -167,6 +169,9 @@ class TestAccessFunctions:
         with pytest.raises(TwoFactorRequired):
             commissioner_membership_for(commissioner, "lambeth")
         TotpFactory(user=commissioner)
+        with pytest.raises(TwoStepCodeRequired):  # An app, but this session has not given its code.
+            commissioner_membership_for(commissioner, "lambeth")
+        commissioner.two_step_session = True
         assert commissioner_membership_for(commissioner, "lambeth").user == commissioner
 
     @pytest.mark.parametrize("role", ["member", "facilitator"])
@@ -182,6 +187,9 @@ class TestAccessFunctions:
         with pytest.raises(TwoFactorRequired):
             facilitator_membership_for(newcomer, "lambeth")
         TotpFactory(user=newcomer)
+        with pytest.raises(TwoStepCodeRequired):
+            facilitator_membership_for(newcomer, "lambeth")
+        newcomer.two_step_session = True
         assert facilitator_membership_for(newcomer, "lambeth").user == newcomer
 
     def test_recovery_codes_alone_are_not_enough(self, newcomer):
