@@ -631,3 +631,25 @@ def test_no_one_elses_download_holds_the_persons_hidden_fields(client, viewers, 
     assert not [marker for marker in MARKERS.values() if marker in text]
     if viewer == "facilitator":
         assert NAME in text  # The facilitator changed the person's role: the file says so, and no more.
+
+
+def test_a_facilitators_session_without_the_code_sees_only_what_members_see(client, viewers, plant, monkeypatch):
+    """Issue 12, hole 4: a facilitator whose session signed in with the password alone (they have an
+    app, but never gave its code here) sees every page as a member does, access needs included."""
+    monkeypatch.setattr(members.views, "DIRECTORY_PAGE_SIZE", 2)
+    choices = CHOICES["org-facilitators-title-nobody"]
+    person, placeholders = plant(choices)
+    problems = []
+    for name, query, url in walk(placeholders):
+        for headers in ({}, HTMX):
+            client.logout()
+            client.force_login(viewers["facilitator"], two_step=False)
+            response = client.get(url, headers=headers)
+            text = body(response)
+            shown = expected(name, query, "member", choices)
+            problems += [
+                f"{url}{' (htmx)' if headers else ''} shows the {field} ({marker})"
+                for field, marker in MARKERS.items()
+                if marker in text and field not in shown
+            ]
+    assert not problems, "\n".join(problems)
