@@ -2,6 +2,8 @@
 
 Everything comes from the environment. With nothing set, a fresh checkout runs on
 SQLite under var/, a Celery broker on the filesystem and email printed to the console.
+The defaults are production-safe: DEBUG is off, and without DEBUG there is no default
+SECRET_KEY. `make run`, the other Makefile targets and the tests set DEBUG=true.
 Production sets DATABASE_URL, REDIS_URL, SECRET_KEY, ALLOWED_HOSTS and EMAIL_URL.
 """
 
@@ -18,7 +20,8 @@ env = environ.Env()
 VAR_DIR = Path(env.str("VAR_DIR", default=str(BASE_DIR / "var")))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
-DEBUG = env.bool("DEBUG", default=True)
+# Off unless set: a server started without it never shows tracebacks or uses the development key.
+DEBUG = env.bool("DEBUG", default=False)
 
 # A fixed development key is only acceptable while DEBUG is on.
 SECRET_KEY = env.str("SECRET_KEY", default="")
@@ -240,6 +243,15 @@ USE_TZ = True
 
 # Evidence uploaded to actions: outside the web root, served only through a view that checks membership.
 EVIDENCE_ROOT = Path(env.str("EVIDENCE_ROOT", default=str(VAR_DIR / "evidence")))
+
+# The biggest file anyone can upload (evidence: actions/evidence.py says the same). A file
+# over it is dropped as it arrives, before any of it is stored (collaborative/uploads.py).
+UPLOAD_MAX_BYTES = 10 * 1024 * 1024
+FILE_UPLOAD_HANDLERS = [
+    "collaborative.uploads.UploadLimitHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
