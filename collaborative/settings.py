@@ -71,6 +71,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "collaborative.middleware.TwoFactorMiddleware",
+    "collaborative.outages.ServiceUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "collaborative.urls"
@@ -119,9 +120,13 @@ CACHE_KEY_PREFIX = env.str("CACHE_KEY_PREFIX", default="lwc")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # While Redis is down, each process counts rate limits in its own memory
+            # instead of failing every sign-in (collaborative/cache.py).
+            "BACKEND": "collaborative.cache.FallbackRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": CACHE_KEY_PREFIX,
+            # A Redis that has gone away must not hold a request for long.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
     CELERY_BROKER_URL = REDIS_URL
@@ -133,6 +138,10 @@ if REDIS_URL:
         "visibility_timeout": VISIBILITY_TIMEOUT,
         "unacked_restore_interval": max(1, min(10, VISIBILITY_TIMEOUT // 4)),
         "unacked_restore_throttle": 1,
+        # A Redis that stops answering without closing the connection must not hold a
+        # page that queues a task for ever (kombu waits for ever by default).
+        "socket_connect_timeout": 5,
+        "socket_timeout": 5,
     }
 else:
     CACHES = {
