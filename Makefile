@@ -3,6 +3,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
+# The settings default to production values (DEBUG off, no SECRET_KEY); everything here
+# is for development, so it runs with DEBUG on. DEBUG set in the environment wins:
+# `DEBUG=false make demo-data` still refuses to run.
+export DEBUG ?= true
 
 .PHONY: run test lint format worker beat web migrate demo-data clean
 
@@ -50,7 +54,7 @@ format: $(VENV)/.installed-test
 # Tests keep their SQLite files, broker queue and cache in var/test, emptied each run.
 test: lint
 	rm -rf var/test
-	VAR_DIR=$(CURDIR)/var/test $(BIN)/python -m pytest
+	DEBUG=true VAR_DIR=$(CURDIR)/var/test $(BIN)/python -m pytest
 
 clean:
 	rm -rf var/ .pytest_cache

@@ -18,6 +18,8 @@ DEMO_LOGINS = [
 
 
 def main() -> int:
+    # A development server: DEBUG on (the settings default to off) unless set, for all three.
+    os.environ.setdefault("DEBUG", "true")
     port = os.environ.get("PORT", "8000")
     python = sys.executable
     celery = [python, "-m", "celery", "-A", "collaborative"]

@@ -2,6 +2,8 @@
 
 Everything comes from the environment. With nothing set, a fresh checkout runs on
 SQLite under var/, a Celery broker on the filesystem and email printed to the console.
+The defaults are production-safe: DEBUG is off, and without DEBUG there is no default
+SECRET_KEY. `make run`, the other Makefile targets and the tests set DEBUG=true.
 Production sets DATABASE_URL, REDIS_URL, SECRET_KEY, ALLOWED_HOSTS and EMAIL_URL.
 """
 
@@ -18,7 +20,8 @@ env = environ.Env()
 VAR_DIR = Path(env.str("VAR_DIR", default=str(BASE_DIR / "var")))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
-DEBUG = env.bool("DEBUG", default=True)
+# Off unless set: a server started without it never shows tracebacks or uses the development key.
+DEBUG = env.bool("DEBUG", default=False)
 
 # A fixed development key is only acceptable while DEBUG is on.
 SECRET_KEY = env.str("SECRET_KEY", default="")
@@ -68,6 +71,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "collaborative.middleware.TwoFactorMiddleware",
+    "collaborative.outages.ServiceUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "collaborative.urls"
@@ -116,9 +120,13 @@ CACHE_KEY_PREFIX = env.str("CACHE_KEY_PREFIX", default="lwc")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # While Redis is down, each process counts rate limits in its own memory
+            # instead of failing every sign-in (collaborative/cache.py).
+            "BACKEND": "collaborative.cache.FallbackRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": CACHE_KEY_PREFIX,
+            # A Redis that has gone away must not hold a request for long.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
     CELERY_BROKER_URL = REDIS_URL
@@ -130,6 +138,10 @@ if REDIS_URL:
         "visibility_timeout": VISIBILITY_TIMEOUT,
         "unacked_restore_interval": max(1, min(10, VISIBILITY_TIMEOUT // 4)),
         "unacked_restore_throttle": 1,
+        # A Redis that stops answering without closing the connection must not hold a
+        # page that queues a task for ever (kombu waits for ever by default).
+        "socket_connect_timeout": 5,
+        "socket_timeout": 5,
     }
 else:
     CACHES = {
@@ -240,6 +252,15 @@ USE_TZ = True
 
 # Evidence uploaded to actions: outside the web root, served only through a view that checks membership.
 EVIDENCE_ROOT = Path(env.str("EVIDENCE_ROOT", default=str(VAR_DIR / "evidence")))
+
+# The biggest file anyone can upload (evidence: actions/evidence.py says the same). A file
+# over it is dropped as it arrives, before any of it is stored (collaborative/uploads.py).
+UPLOAD_MAX_BYTES = 10 * 1024 * 1024
+FILE_UPLOAD_HANDLERS = [
+    "collaborative.uploads.UploadLimitHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"

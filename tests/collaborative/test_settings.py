@@ -23,7 +23,8 @@ PRODUCTION = {
 
 
 def manage(*args: str, env: dict) -> subprocess.CompletedProcess:
-    clean = {key: value for key, value in os.environ.items() if key not in PRODUCTION}
+    """manage.py on collaborative/settings.py, with `env` instead of the tests' own settings."""
+    clean = {key: value for key, value in os.environ.items() if key not in {*PRODUCTION, "DJANGO_SETTINGS_MODULE"}}
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=PROJECT_DIR,
@@ -43,6 +44,34 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path):
     result = manage("check", env={**PRODUCTION, "SECRET_KEY": "", "VAR_DIR": str(tmp_path)})
     assert result.returncode != 0
     assert "Set SECRET_KEY when DEBUG is off." in result.stderr
+
+
+def test_settings_are_production_safe_with_no_environment(tmp_path):
+    """Nothing set (VAR_DIR only keeps the files it makes out of the checkout): no DEBUG, no default key."""
+    bare = {"PATH": os.environ["PATH"], "VAR_DIR": str(tmp_path)}
+    run = {"cwd": PROJECT_DIR, "capture_output": True, "text": True, "timeout": 60}
+
+    refused = subprocess.run([sys.executable, "manage.py", "check"], env=bare, **run)
+    assert refused.returncode != 0
+    assert "Set SECRET_KEY when DEBUG is off." in refused.stderr
+
+    show = "from django.conf import settings as s; print(s.DEBUG, s.SECURE_SSL_REDIRECT, s.SESSION_COOKIE_SECURE)"
+    started = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-v", "0", "-c", show],
+        env={**bare, "SECRET_KEY": secrets.token_urlsafe(50)},
+        **run,
+    )
+    assert started.returncode == 0, started.stderr
+    assert started.stdout.split() == ["False", "True", "True"]
+
+
+def test_the_web_port_is_published_on_the_host_only():
+    """The proxy on the same host reaches gunicorn; nothing else can, or send its own X-Forwarded-For."""
+    compose = (PROJECT_DIR / "docker-compose.yml").read_text()
+    published = re.findall(r"^\s*ports:\n((?:\s*- .*\n)+)", compose, re.M)
+    ports = [item.strip(" -\"'") for block in published for item in block.splitlines()]
+    assert ports == ["127.0.0.1:8000:8000"]
+    assert "TRUSTED_PROXY_COUNT: ${TRUSTED_PROXY_COUNT:-1}" in compose
 
 
 @pytest.mark.django_db
