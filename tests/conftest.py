@@ -23,6 +23,7 @@ def _force_login(self, user, backend=None, *, two_step: bool = True) -> None:
     """Sign in as the whole flow would: someone with an authenticator app also gave its code, a
     step allauth records in the session. `two_step=False` is a session that signed in with the
     password alone (before the person set up their app, say), which facilitators' pages refuse."""
+    user.refresh_from_db(fields=["session_generation"])  # Sessions the test ended elsewhere stay ended.
     _django_force_login(self, user, backend)
     if two_step and Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
         request = RequestFactory().get("/")
