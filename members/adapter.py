@@ -2,6 +2,8 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.mfa.adapter import DefaultMFAAdapter
 from django.urls import reverse
 
+from members.services import address_unconfirmed_copies_remove
+
 
 class AccountAdapter(DefaultAccountAdapter):
     """allauth, with its messages in plainer words."""
@@ -12,6 +14,13 @@ class AccountAdapter(DefaultAccountAdapter):
         "too_many_login_attempts": "Too many tries to sign in. Please wait a few minutes, then try again.",
         "rate_limited": "Too many tries in a short time. Please wait a few minutes, then try again.",
     }
+
+    def save_user(self, request, user, form, commit: bool = True):
+        """Sign-up: an address another account only added unconfirmed does not stop anyone
+        signing up with it (see members.allauth_forms.SignupForm), and is taken off that account."""
+        user = super().save_user(request, user, form, commit)
+        address_unconfirmed_copies_remove(address=user.email, user=user)
+        return user
 
     # allauth's ways to confirm it is you, in plainer words.
     reauthentication_descriptions = {

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.core.exceptions import ValidationError
 
 from members.models import Collaborative, GroundRules, Membership, User
 from members.services import membership_welcome
@@ -64,6 +65,13 @@ class UserCreationForm(AdminUserCreationForm):
     class Meta:
         model = User
         fields = ["email", "display_name"]
+
+    def clean_email(self) -> str:
+        # Addresses are unique whatever their case; the database's own words for that are not plain.
+        email = self.cleaned_data["email"]
+        if User.objects.filter(email__iexact=email).exists():
+            raise ValidationError("Someone already has an account with this email address.")
+        return email
 
 
 class UserEditForm(UserChangeForm):

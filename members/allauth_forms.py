@@ -4,9 +4,13 @@ Kept apart from members/forms.py: allauth imports members.forms.SignupForm while
 own forms module is still loading, so that module cannot import allauth's forms.
 """
 
+from allauth.account.adapter import get_adapter
 from allauth.account.forms import LoginForm as AllauthLoginForm
+from allauth.account.forms import SignupForm as AllauthSignupForm
 from allauth.mfa.base import forms as mfa_forms
 from allauth.mfa.totp import forms as mfa_totp_forms
+
+from members.selectors import addresses_owned
 
 
 class LoginForm(AllauthLoginForm):
@@ -14,6 +18,23 @@ class LoginForm(AllauthLoginForm):
         super().__init__(*args, **kwargs)
         if "remember" in self.fields:
             self.fields["remember"].label = "Keep me signed in on this device"
+
+
+class SignupForm(AllauthSignupForm):
+    def validate_unique_email(self, value: str) -> str:
+        """An address is taken only when it is an account's own: its main address or one it confirmed.
+
+        allauth counts any account that lists the address, confirmed or not, and (so as not to
+        tell who has an account) then sends an "you already have an account" email instead of
+        making one. Anyone can add someone else's address to their account unconfirmed, which
+        would then stop that person from ever signing up. An address another account only
+        added is not theirs: the new account is made, and once it confirms the address, no
+        other account can (allauth allows one confirmed holder of each address).
+        """
+        if addresses_owned([value]):
+            return super().validate_unique_email(value)
+        self.account_already_exists = False
+        return get_adapter().validate_unique_email(value)
 
 
 def _plain_code_field(form, label: str) -> None:

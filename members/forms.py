@@ -1,10 +1,14 @@
-import re
+from email.utils import getaddresses
 
+from allauth.core import context as allauth_context
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
 from members.models import AccessNeed, Collaborative, GroundRules, JoinRequest, Membership, Perspective, User
+
+# In the session: the name an invitation was sent to, to fill in the sign-up form.
+INVITED_NAME = "members_invited_name"
 
 
 class SignupForm(forms.Form):
@@ -17,9 +21,17 @@ class SignupForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # allauth makes this form without the request; its middleware keeps the request at hand.
+        request = allauth_context.request
+        if request is not None and request.session.get(INVITED_NAME):
+            self.fields["display_name"].initial = request.session[INVITED_NAME]
+
     def signup(self, request, user: User) -> None:
         user.display_name = self.cleaned_data["display_name"]
         user.save(update_fields=["display_name"])
+        request.session.pop(INVITED_NAME, None)
 
 
 class ProfileForm(forms.ModelForm):
@@ -102,10 +114,74 @@ class GroundRulesForm(forms.ModelForm):
 
 
 MAX_INVITATIONS = 200
-# One entry of a pasted list: "Patel, Sam <sam@example.org>" as mail programs copy it (a
-# name, which may hold a comma, then an address in angle brackets), or anything up to the
-# next comma, semicolon or line break.
-ENTRY = re.compile(r"[^;\n<>@]*<[^<>\n]+>|[^,;\n]+")
+
+
+def address_list_split(text: str) -> list[str]:
+    """The entries of a pasted list of addresses, as typed: split at line breaks, and at commas
+    and semicolons outside quotes, angle brackets and parentheses, so that
+    '"Desai, Priya" <priya@example.org>' stays one entry. A line break always ends an entry,
+    so one with a quote left open cannot swallow the lines after it.
+
+    Outlook copies names unquoted, surname first ("Desai, Priya <priya@example.org>"): text
+    with no @ followed by a comma is kept with the next entry when that has an address in
+    angle brackets.
+    """
+    pieces, current = [], []  # (text, the separator that ended it)
+    quoted = escaped = angle = False
+    depth = 0  # Of parentheses: a comment, such as "(Lambeth Council)".
+    for char in text + "\n":
+        if char in "\r\n" or (char in ",;" and not quoted and not angle and not depth):
+            pieces.append(("".join(current), char))
+            current, quoted, escaped, angle, depth = [], False, False, False, 0
+            continue
+        current.append(char)
+        if quoted:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                quoted = False
+        elif char == '"':
+            quoted = True
+        elif char in "<>":
+            angle = char == "<"
+        elif char == "(":
+            depth += 1
+        elif char == ")" and depth:
+            depth -= 1
+    entries, surname = [], []
+    for piece, separator in pieces:
+        if separator == "," and piece.strip() and "@" not in piece and "<" not in piece:
+            surname.append(piece)
+            continue
+        if surname and "<" in piece:
+            piece, surname = ",".join([*surname, piece]), []
+        entries += [*surname, piece]
+        surname = []
+    return [entry.strip() for entry in entries if entry.strip()]
+
+
+def address_parse(entry: str) -> tuple[str, str] | None:
+    """(name, address) for one entry, with the standard library's parser; None if it is not one address."""
+    if "<" in entry and "," in entry.split("<")[0] and '"' not in entry:
+        # Outlook's "Desai, Priya <priya@example.org>": quoted, so the comma stays in the name.
+        name, _, rest = entry.rpartition("<")
+        entry = '"{}" <{}'.format(name.strip().replace("\\", "\\\\"), rest)
+    found = [pair for pair in getaddresses([entry]) if pair != ("", "")]
+    if len(found) != 1:
+        return None
+    name, address = found[0]
+    # The parser glues stray words onto an address ("sam@example.org Sam" gives
+    # "sam@example.orgSam"): an address that is not in the entry as typed is not one.
+    if address.lower() not in entry.lower():
+        return None
+    try:
+        validate_email(address)
+    except ValidationError:
+        return None
+    name = " ".join(name.split())
+    return ("" if "@" in name else name[:80], address)
 
 
 class InvitationForm(forms.Form):
@@ -113,7 +189,8 @@ class InvitationForm(forms.Form):
 
     addresses = forms.CharField(
         label="Email addresses",
-        help_text="One a line, or separated by commas. You can paste a list from a spreadsheet or an email.",
+        help_text="One a line, or separated by commas. You can paste a list from a spreadsheet or an email, "
+        "names included, such as: Priya Desai <priya@example.org>",
         widget=forms.Textarea(attrs={"rows": 6, "autocomplete": "off", "spellcheck": "false"}),
     )
     role = forms.ChoiceField(
@@ -132,28 +209,24 @@ class InvitationForm(forms.Form):
         help_text="It goes in the email, under your name.",
     )
 
-    def clean_addresses(self) -> list[str]:
-        """The good addresses in order; problems are kept in self.problems as (entry, reason)
-        and the entries that are not addresses at all in self.not_addresses."""
-        entries = [entry.strip(" \t,;") for entry in ENTRY.findall(self.cleaned_data["addresses"])]
-        entries = [entry for entry in entries if entry]
+    def clean_addresses(self) -> list[tuple[str, str]]:
+        """The good (name, address) pairs in order; problems are kept in self.problems as
+        (entry, reason) and the entries that are not addresses at all in self.not_addresses."""
+        entries = address_list_split(self.cleaned_data["addresses"])
         if len(entries) > MAX_INVITATIONS:
             raise ValidationError(f"Paste at most {MAX_INVITATIONS} addresses at a time.")
         good, seen, self.problems, self.not_addresses = [], set(), [], []
         for entry in entries:
-            # "Sam Patel <sam@example.org>", as mail programs copy addresses, is understood too.
-            address = re.sub(r"^[^<>]*<([^<>]+)>$", r"\1", entry).strip()
-            try:
-                validate_email(address)
-            except ValidationError:
+            parsed = address_parse(entry)
+            if parsed is None:
                 self.problems.append((entry, "is not an email address. Check it for spaces or missing parts."))
                 self.not_addresses.append(entry)
                 continue
-            if address.lower() in seen:
+            if parsed[1].lower() in seen:
                 self.problems.append((entry, "is in the list more than once. It counts once."))
                 continue
-            seen.add(address.lower())
-            good.append(address)
+            seen.add(parsed[1].lower())
+            good.append(parsed)
         if not good:
             raise ValidationError("None of these is an email address we can send to. Check the list and try again.")
         return good

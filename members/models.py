@@ -367,6 +367,9 @@ class Invitation(models.Model):
 
     collaborative = models.ForeignKey(Collaborative, on_delete=models.PROTECT, related_name="invitations")
     email = models.EmailField("email address")
+    # As pasted ("Priya Desai <priya@example.org>"): it greets them in the email and fills in
+    # their name when they make an account.
+    name = models.CharField(max_length=80, blank=True)
     role = models.CharField(max_length=20, choices=Membership.Role.choices, default=Membership.Role.MEMBER)
     message = models.TextField("personal message", max_length=1000, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)

@@ -5,6 +5,14 @@ export and erasure do with it. tests/members/test_personal_data.py walks the use
 model's relations and fails when one is missing here, so a later model that points at
 people cannot slip past "download my data" or "delete my account".
 
+MENTIONS does the same for records that are about the person without a foreign key to
+them: the site administration's history of changes, which names the person it changed.
+
+Records are linked to the person by their account, or by an address that is their own:
+their main address or one they confirmed (members/selectors.py). An address someone added
+to their account without confirming it may be anyone's, so it links nothing: not in the
+download, and not in erasure.
+
 Erasure removes the person's own data and closes the account. Records the Collaborative
 shares (actions, notes, decisions, who changed what) stay, attributed to "Former
 member": the user row stays as an empty shell so that those records keep pointing at it.
@@ -12,12 +20,15 @@ Self-assessment answers, given anonymously, go one step further: they stay in th
 but no longer point at anyone, the shell included.
 """
 
+import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -45,6 +56,8 @@ from members.models import (
     User,
     Visibility,
 )
+from members.selectors import verified_addresses
+from members.services import facilitators_lock
 from notifications.models import Message, Preference
 from vision.models import Contribution, Goal, GoalReview, Response, Round, VisionVersion
 
@@ -58,14 +71,6 @@ def _when(value) -> str | None:
 
 def _name(user: User | None) -> str | None:
     return user.display_name if user else None
-
-
-def _addresses(user: User) -> list[str]:
-    """Every address the person has used with us, lower case."""
-    found = {user.email.lower()} | {
-        e.lower() for e in EmailAddress.objects.filter(user=user).values_list("email", flat=True)
-    }
-    return sorted(found)
 
 
 def _to(field: str, addresses: list[str]) -> Q:
@@ -148,6 +153,7 @@ def _export_changes_made(user: User) -> list[dict]:
 def _invitation(invitation: Invitation) -> dict:
     return {
         "collaborative": invitation.collaborative.name,
+        "name": invitation.name,
         "email": invitation.email,
         "role": invitation.get_role_display(),
         "personal_message": invitation.message,
@@ -163,7 +169,7 @@ def _export_invitations_sent(user: User) -> list[dict]:
 def _export_invitations_to_you(user: User) -> list[dict]:
     invitations = (
         _by_address(Invitation.objects, "email")
-        .filter(Q(accepted_by=user) | _to("email", _addresses(user)))
+        .filter(Q(accepted_by=user) | _to("email", verified_addresses(user)))
         .select_related("collaborative", "invited_by")
     )
     return [{**_invitation(i), "invited_by": _name(i.invited_by)} for i in invitations.distinct()]
@@ -188,7 +194,7 @@ def _join_request(join_request: JoinRequest) -> dict:
 def _export_join_requests(user: User) -> list[dict]:
     requests = (
         _by_address(JoinRequest.objects, "email")
-        .filter(Q(user=user) | _to("email", _addresses(user)))
+        .filter(Q(user=user) | _to("email", verified_addresses(user)))
         .select_related("collaborative")
     )
     return [_join_request(r) for r in requests.distinct()]
@@ -209,7 +215,7 @@ def _export_ground_rules_written(user: User) -> list[dict]:
 def _export_emails(user: User) -> list[dict]:
     messages = (
         _by_address(Message.objects, "to_address")
-        .filter(Q(recipient=user) | _to("to_address", _addresses(user)))
+        .filter(Q(recipient=user) | _to("to_address", verified_addresses(user)))
         .select_related("collaborative")
     )
     return [
@@ -468,6 +474,80 @@ def _export_admin_log(user: User) -> list[dict]:
     ]
 
 
+def _records_of(user: User) -> dict[type, list[str]]:
+    """The ids of the person's account, memberships and addresses, as the site administration's history stores them."""
+    return {
+        User: [str(user.pk)],
+        Membership: [str(pk) for pk in Membership.objects.filter(user=user).values_list("pk", flat=True)],
+        EmailAddress: [str(pk) for pk in EmailAddress.objects.filter(user=user).values_list("pk", flat=True)],
+    }
+
+
+def _history_of(records: dict[type, list[str]]) -> Q:
+    """Site administration history entries about the records."""
+    types = ContentType.objects.get_for_models(*records)
+    about = Q(pk__in=[])
+    for model, ids in records.items():
+        about |= Q(content_type=types[model], object_id__in=ids)
+    return about
+
+
+def _export_admin_history(user: User) -> list[dict]:
+    return [
+        {"when": _when(e.action_time), "what": str(e)}
+        for e in LogEntry.objects.filter(_history_of(_records_of(user))).order_by("action_time", "pk")
+    ]
+
+
+def _scrub(value, replacements: list[tuple[re.Pattern, str]]):
+    """`value` (a string, or a change message's list and dicts) with each pattern replaced."""
+    if isinstance(value, str):
+        for pattern, replacement in replacements:
+            value = pattern.sub(replacement, value)
+        return value
+    if isinstance(value, list):
+        return [_scrub(item, replacements) for item in value]
+    if isinstance(value, dict):
+        return {key: _scrub(item, replacements) for key, item in value.items()}
+    return value
+
+
+def _admin_history_erase(records: dict[type, list[str]], *, name: str, addresses: list[str], erased: str) -> None:
+    """Take the person's name and addresses out of the site administration's history.
+
+    Called once the account is emptied, with the ids of the person's records (taken before
+    their addresses were deleted). Each entry keeps who did what to which record and when;
+    what it says the record was called, and any name or address in its change message, no
+    longer names the person. Entries about the account read "Former member", those about a
+    membership read as the membership does now ("Former member in ..."), those about an
+    address the erased address. Elsewhere their name (as a whole phrase) and their own
+    addresses are replaced wherever they appear.
+    """
+    replacements = [(re.compile(re.escape(address), re.IGNORECASE), erased) for address in addresses]
+    if name:
+        replacements.append((re.compile(rf"(?<!\w){re.escape(name)}(?!\w)", re.IGNORECASE), FORMER_MEMBER))
+    mentions = Q()
+    for text in [name, *addresses]:
+        # Change messages are stored as JSON, where a name such as "Zoë" is written "Zo\u00eb".
+        for form in {text, json.dumps(text)[1:-1]} - {""}:
+            mentions |= Q(object_repr__icontains=form) | Q(change_message__icontains=form)
+    memberships = Membership.objects.filter(pk__in=records[Membership]).select_related("user", "collaborative")
+    now_reads = {
+        User: dict.fromkeys(records[User], FORMER_MEMBER),
+        Membership: {str(m.pk): str(m) for m in memberships},
+        EmailAddress: dict.fromkeys(records[EmailAddress], erased),
+    }
+    model_of = {content_type.pk: model for model, content_type in ContentType.objects.get_for_models(*records).items()}
+    for entry in LogEntry.objects.filter(_history_of(records) | mentions):
+        reads = now_reads.get(model_of.get(entry.content_type_id), {})
+        object_repr = reads.get(entry.object_id) or _scrub(entry.object_repr, replacements)
+        try:
+            change_message = json.dumps(_scrub(json.loads(entry.change_message), replacements))
+        except ValueError:  # Entries written before Django stored JSON are plain text.
+            change_message = _scrub(entry.change_message, replacements)
+        LogEntry.objects.filter(pk=entry.pk).update(object_repr=object_repr[:200], change_message=change_message)
+
+
 @dataclass(frozen=True)
 class Relation:
     """What "my data" does with one relation to the user model."""
@@ -636,10 +716,21 @@ RELATIONS: dict[str, Relation] = {
 }
 
 
+# Records about the person that have no foreign key to them, found by what they are about;
+# tests/members/test_personal_data.py checks these as it checks RELATIONS.
+MENTIONS: dict[str, Relation] = {
+    "admin.LogEntry.object_id": Relation(
+        "site_administration_history_about_you",
+        _export_admin_history,
+        "Kept as the record of who changed what and when, without your name or addresses.",
+    ),
+}
+
+
 def erasure_summary() -> list[tuple[str, str]]:
     """(what, what erasure does to it) for the "delete your account" page."""
     summary = {}
-    for relation in RELATIONS.values():
+    for relation in [*RELATIONS.values(), *MENTIONS.values()]:
         summary.setdefault(relation.section.replace("_", " ").capitalize(), relation.erasure)
     return list(summary.items())
 
@@ -655,7 +746,7 @@ def personal_data_export(user: User) -> dict:
         "downloaded": _when(timezone.now()),
         "account": _export_account(user),
     }
-    for relation in RELATIONS.values():
+    for relation in [*RELATIONS.values(), *MENTIONS.values()]:
         data.setdefault(relation.section, relation.export(user))
     return data
 
@@ -678,13 +769,17 @@ def only_facilitator_of(user: User) -> list[str]:
 def account_erase(*, user: User) -> None:
     """Remove the person's personal data and close the account; shared records stay, as "Former member"."""
     user = User.objects.select_for_update(no_key=True).get(pk=user.pk)
+    # The lock that leaving and demoting take, so that another facilitator leaving at the same
+    # moment waits for this, then sees that this person has gone (or the other way round).
+    facilitators_lock(Membership.objects.filter(user=user, status=Membership.Status.ACTIVE).values("collaborative_id"))
     if sole := only_facilitator_of(user):
         raise ValidationError(
             f"You are the only facilitator of {', '.join(sole)}. "
             "Make someone else a facilitator first, so the Collaborative is not left without one."
         )
-    addresses = _addresses(user)
+    addresses = verified_addresses(user)
     erased = f"former-member-{user.pk}@{ERASED_DOMAIN}"
+    records = _records_of(user)
     now = timezone.now()
 
     for membership in Membership.objects.filter(user=user, status=Membership.Status.ACTIVE):
@@ -701,7 +796,7 @@ def account_erase(*, user: User) -> None:
     invitations = _by_address(Invitation.objects, "email").filter(Q(accepted_by=user) | _to("email", addresses))
     # A waiting invitation to the person can no longer be used.
     invitations.filter(status=Invitation.Status.PENDING).update(status=Invitation.Status.REVOKED, revoked_at=now)
-    invitations.update(email=erased, message="")
+    invitations.update(email=erased, name="", message="")
     join_requests = _by_address(JoinRequest.objects, "email").filter(Q(user=user) | _to("email", addresses))
     # A request no one has answered yet goes; an answered one stays as a record, without the person.
     join_requests.filter(status=JoinRequest.Status.PENDING).delete()
@@ -733,6 +828,7 @@ def account_erase(*, user: User) -> None:
     user.groups.clear()
     user.user_permissions.clear()
 
+    name = user.display_name
     user.email = erased
     user.display_name = FORMER_MEMBER
     user.pronouns = user.about = user.organisation = user.organisation_type = user.job_title = ""
@@ -743,3 +839,4 @@ def account_erase(*, user: User) -> None:
     # A new unusable password also ends every session the person had open.
     user.set_unusable_password()
     user.save()
+    _admin_history_erase(records, name=name, addresses=addresses, erased=erased)

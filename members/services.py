@@ -4,7 +4,6 @@ from datetime import time, timedelta
 from allauth.account.models import EmailAddress
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models.functions import Lower
 from django.utils import timezone
 
 from actions.models import Action
@@ -24,6 +23,7 @@ from members.models import (
     Perspective,
     User,
 )
+from members.selectors import addresses_owned, verified_addresses
 from members.sessions import role_given
 from notifications.kinds import INVITATION, JOIN_APPROVED, JOIN_DECLINED, JOIN_REQUESTED, WELCOME
 from notifications.services import messages_queue
@@ -91,16 +91,25 @@ def _change(membership: Membership, field: str, old: str, new: str, by: User | N
     MembershipChange.objects.create(membership=membership, field=field, old_value=old, new_value=new, changed_by=by)
 
 
-def _keep_a_facilitator(membership: Membership, message: str) -> None:
-    """Refuse a change that would leave the Collaborative without an active facilitator.
+def facilitators_lock(collaborative_ids) -> None:
+    """Lock the Collaboratives' rows before a change that could leave one without an active facilitator.
 
-    The Collaborative's row is locked first, so two facilitators demoting each other at
-    the same moment are handled one after the other, and the second is refused. The lock
-    is FOR NO KEY UPDATE: it does not wait for, or make wait, transactions that only add
-    rows pointing at the Collaborative (an email, a meeting), which would otherwise
-    deadlock with a member leaving while a place at a meeting is given to someone.
+    Every such change (demoting, deactivating, leaving, deleting an account) takes this lock
+    before it counts the other facilitators, so two facilitators leaving, demoting each other
+    or deleting their accounts at the same moment are handled one after the other, and the
+    second is refused. Several Collaboratives are locked in order of id, so that two changes
+    never wait for each other. The lock is FOR NO KEY UPDATE: it does not wait for, or make
+    wait, transactions that only add rows pointing at a Collaborative (an email, a meeting),
+    which would otherwise deadlock with a member leaving while a place at a meeting is given
+    to someone.
     """
-    Collaborative.objects.select_for_update(no_key=True).filter(pk=membership.collaborative_id).first()
+    locked = Collaborative.objects.select_for_update(no_key=True).filter(pk__in=collaborative_ids).order_by("pk")
+    list(locked.values_list("pk", flat=True))
+
+
+def _keep_a_facilitator(membership: Membership, message: str) -> None:
+    """Refuse a change that would leave the Collaborative without an active facilitator."""
+    facilitators_lock([membership.collaborative_id])
     others = (
         Membership.objects.current_in(membership.collaborative_id)
         .filter(role=Membership.Role.FACILITATOR)
@@ -185,19 +194,26 @@ def membership_reactivate(*, membership: Membership, by: User | None, role: str 
 
 
 def _members_with_address(collaborative: Collaborative, addresses: list[str]) -> set[str]:
-    """Which of the addresses (lower case) belong to current members, by any of their verified addresses."""
-    lowered = [address.lower() for address in addresses]
-    users = Membership.objects.current_in(collaborative).values("user_id")
-    found = set(
-        EmailAddress.objects.filter(user_id__in=users, verified=True, email__in=lowered).values_list("email", flat=True)
+    """Which of the addresses (lower case) are a current member's own (see members/selectors.py)."""
+    return addresses_owned(addresses, by=Membership.objects.current_in(collaborative).values("user_id"))
+
+
+@transaction.atomic
+def address_unconfirmed_copies_remove(*, address: str, user: User) -> int:
+    """Take an address someone has just signed up with off other accounts that only added it.
+
+    Anyone can add any address to their account, unconfirmed (see members/selectors.py).
+    Such a copy was never that account's own, and while it is there allauth would not
+    record the address on the account of the person signing up with it. An account's main
+    address is never taken off it.
+    """
+    copies = (
+        EmailAddress.objects.filter(email__iexact=address, verified=False)
+        .exclude(user_id=user.pk)
+        .exclude(user__email__iexact=address)
     )
-    found |= set(
-        User.objects.filter(pk__in=users)
-        .annotate(address=Lower("email"))
-        .filter(address__in=lowered)
-        .values_list("address", flat=True)
-    )
-    return found
+    deleted, _ = copies.delete()
+    return deleted
 
 
 @dataclass
@@ -207,7 +223,9 @@ class InvitationOutcome:
     note: str
 
 
-def _invite(*, collaborative: Collaborative, email: str, role: str, message: str, by: User | None) -> Invitation:
+def _invite(
+    *, collaborative: Collaborative, email: str, name: str = "", role: str, message: str, by: User | None
+) -> Invitation:
     """A new pending invitation, or the run-out one for the same address brought back to life."""
     now = timezone.now()
     invitation = Invitation.objects.filter(
@@ -215,6 +233,7 @@ def _invite(*, collaborative: Collaborative, email: str, role: str, message: str
     ).first()
     if invitation is None:
         invitation = Invitation(collaborative=collaborative, email=email, send_count=0)
+    invitation.name = name or invitation.name
     invitation.role, invitation.message, invitation.invited_by = role, message, by
     invitation.sent_at, invitation.expires_at = now, now + timedelta(days=INVITATION_DAYS)
     invitation.send_count += 1
@@ -235,16 +254,17 @@ def _queue_invitation(invitation: Invitation) -> None:
 
 @transaction.atomic
 def invitations_send(
-    *, collaborative: Collaborative, addresses: list[str], role: str, message: str, by: User
+    *, collaborative: Collaborative, addresses: list[tuple[str, str]], role: str, message: str, by: User
 ) -> list[InvitationOutcome]:
-    """Invite each address; current members and people already invited are told apart and sent nothing."""
-    members = _members_with_address(collaborative, addresses)
+    """Invite each (name, address), as email.utils.getaddresses gives them (the name may be "");
+    current members and people already invited are told apart and sent nothing."""
+    members = _members_with_address(collaborative, [address for _, address in addresses])
     waiting = {
         invitation.email.lower(): invitation
         for invitation in Invitation.objects.pending().filter(collaborative=collaborative)
     }
     outcomes = []
-    for address in addresses:
+    for name, address in addresses:
         if address.lower() in members:
             outcomes.append(InvitationOutcome(address, False, "is already a member. Nothing was sent."))
         elif address.lower() in waiting:
@@ -258,7 +278,9 @@ def invitations_send(
                 )
             )
         else:
-            invitation = _invite(collaborative=collaborative, email=address, role=role, message=message, by=by)
+            invitation = _invite(
+                collaborative=collaborative, email=address, name=name, role=role, message=message, by=by
+            )
             _queue_invitation(invitation)
             outcomes.append(InvitationOutcome(address, True, "invited."))
     return outcomes
@@ -307,10 +329,9 @@ def invitation_revoke(*, invitation: Invitation, by: User) -> Invitation:
 
 
 def invitation_is_for(invitation: Invitation, user: User) -> bool:
-    """Whether the invitation was sent to one of the person's addresses."""
-    if user.email.lower() == invitation.email.lower():
-        return True
-    return EmailAddress.objects.filter(user=user, email__iexact=invitation.email).exists()
+    """Whether the invitation was sent to one of the person's own addresses: their main address
+    or one they confirmed. An address added to an account but never confirmed proves nothing."""
+    return invitation.email.lower() in verified_addresses(user)
 
 
 @transaction.atomic
@@ -390,7 +411,12 @@ def join_request_approve(*, join_request: JoinRequest, by: User, reply: str = ""
             invitation = _renew(waiting)
         else:
             invitation = _invite(
-                collaborative=collaborative, email=join_request.email, role=Membership.Role.MEMBER, message="", by=by
+                collaborative=collaborative,
+                email=join_request.email,
+                name=join_request.name,
+                role=Membership.Role.MEMBER,
+                message="",
+                by=by,
             )
         # An invitation answers one request: someone told yes before may have asked again.
         JoinRequest.objects.filter(invitation=invitation).update(invitation=None)

@@ -35,6 +35,7 @@ from collaborative.permissions import (
 )
 from meetings.services import next_meeting_for, recent_attendees
 from members.forms import (
+    INVITED_NAME,
     AccountDeleteForm,
     CollaborativeForm,
     GroundRulesForm,
@@ -46,6 +47,7 @@ from members.forms import (
 )
 from members.models import SMALL_GROUP, Invitation, JoinRequest, Membership, OrganisationType, Perspective, User
 from members.personal_data import account_erase, erasure_summary, only_facilitator_of, personal_data_export
+from members.selectors import addresses_owned
 from members.services import (
     ground_rules_accept,
     ground_rules_agreed,
@@ -459,13 +461,15 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "members/invitation_detail.html", {**context, "problem": problem}, status=410)
     if not user.is_authenticated:
         # Following the link proves the person reads this address: signing up with it
-        # needs no confirmation email.
+        # needs no confirmation email. The name they were invited by fills in the form.
         get_adapter(request).stash_verified_email(request, invitation.email)
+        request.session[INVITED_NAME] = invitation.name
         query = urlencode({"next": request.path})
         context |= {
             "signup_url": f"{reverse('account_signup')}?{query}",
             "login_url": f"{reverse('account_login')}?{query}",
-            "has_account": User.objects.filter(email__iexact=invitation.email).exists(),
+            # An address someone added to their account without confirming it is not theirs.
+            "has_account": bool(addresses_owned([invitation.email])),
         }
         return render(request, "members/invitation_detail.html", context)
     if not invitation_is_for(invitation, user):

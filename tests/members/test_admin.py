@@ -1,6 +1,9 @@
-import pytest
+import re
 
-from members.models import Collaborative, Membership
+import pytest
+from django.utils.html import strip_tags
+
+from members.models import Collaborative, Membership, User
 from notifications.models import Message
 from tests.factories import MembershipFactory, UserFactory
 
@@ -48,8 +51,32 @@ def test_site_administrator_adds_a_person_by_email_and_name(admin_client):
     response = admin_client.post(
         "/admin/members/user/add/",
         {"email": "new.person@example.org", "display_name": "New Person", "usable_password": "false"},
+        follow=True,
     )
-    assert response.status_code == 302, response.text
+
+    person = User.objects.get(email="new.person@example.org")
+    assert response.redirect_chain == [(f"/admin/members/user/{person.pk}/change/", 302)]
+    assert [strip_tags(message) for message in response.context["messages"]] == [
+        "The user “New Person” was added successfully. You may edit it again below."
+    ]
+    assert person.display_name == "New Person"
+    # They set a password themselves ("Forgotten your password?") or sign in with a code.
+    assert not person.has_usable_password()
+    assert (person.is_active, person.is_staff, person.is_superuser) == (True, False, False)
+    assert not person.memberships.exists()
+
+
+def test_adding_a_person_whose_address_is_taken_says_so_and_adds_no_one(admin_client):
+    UserFactory(email="taken@example.org")
+    response = admin_client.post(
+        "/admin/members/user/add/",
+        {"email": "Taken@Example.org", "display_name": "Someone Else", "usable_password": "false"},
+    )
+
+    assert response.status_code == 200
+    errors = re.findall(r'<ul class="errorlist[^"]*"[^>]*><li>(.*?)</li>', response.text)
+    assert errors == ["Someone already has an account with this email address."]
+    assert not User.objects.filter(display_name="Someone Else").exists()
 
 
 @pytest.mark.parametrize(

@@ -105,8 +105,26 @@ def test_people_who_left_are_not_listed(client, people, collaborative, table):
 
 def test_bad_filters_show_everyone_without_an_error(client, people, collaborative, table):
     client.force_login(people["member"])
-    response = client.get(url(collaborative, perspective="chief", q="x" * 500))
+    everyone = names(client.get(url(collaborative)))
+    assert len(everyone) == 7  # The four at the table, and the member, facilitator and commissioner.
+
+    response = client.get(url(collaborative, perspective="chief"))
+
     assert response.status_code == 200
+    assert names(response) == everyone
+    assert "7 people" in response.text
+    assert " selected" not in response.text  # The list shows "Everyone", the first choice.
+
+
+def test_a_search_is_cut_to_100_characters_and_finding_no_one_says_so(client, people, collaborative, table):
+    client.force_login(people["member"])
+    response = client.get(url(collaborative, q="  " + "x" * 500))
+
+    assert response.status_code == 200
+    assert names(response) == []
+    assert "0 people" in response.text
+    assert "No one matches." in response.text
+    assert re.search(r'name="q" id="id_q" value="(x*)"', response.text)[1] == "x" * 100
 
 
 def test_htmx_gets_only_the_list(client, people, collaborative, table):

@@ -96,7 +96,7 @@ def visitor() -> Client:
 def lambeth_invitation(collaborative, facilitator):
     """An invitation sent as a facilitator sends it, with its email queued."""
     [outcome] = invitations_send(
-        collaborative=collaborative, addresses=["joy@example.net"], role="member", message="", by=facilitator
+        collaborative=collaborative, addresses=[("", "joy@example.net")], role="member", message="", by=facilitator
     )
     assert outcome.sent
     return Invitation.objects.get(email="joy@example.net")
@@ -124,6 +124,74 @@ def test_a_pasted_list_is_split_on_commas_semicolons_and_lines(facilitator_clien
     assert reports(response) == []
 
 
+def box(response) -> str:
+    """What is left in the addresses box to correct (browsers drop the line break after <textarea>)."""
+    found = re.search(r'<textarea name="addresses"[^>]*>(.*?)</textarea>', response.text, re.DOTALL)[1]
+    return html.unescape(found).removeprefix("\n")
+
+
+def test_pasted_names_and_addresses_are_understood(facilitator_client, collaborative):
+    # As a browser sends a textarea: lines end in \r\n.
+    pasted = (
+        "Priya Desai <priya@example.org>\r\n"
+        '"Desai, Ravi" <ravi@example.org>, "Kit \\"KW\\" Walsh" <kit@example.org>; ann@example.org\r\n'
+        "Okafor, Grace <grace@example.org>; Shah, Dr Ravi (Lambeth GP) <gp@example.org>\r\n"
+        "sam@example.org (Sam Patel)\r\n"
+        '"joy@example.org" <joy@example.org>\r\n'
+    )
+    response = invite(facilitator_client, pasted)
+
+    assert reports(response) == []
+    assert dict(Invitation.objects.values_list("email", "name")) == {
+        "priya@example.org": "Priya Desai",
+        "ravi@example.org": "Desai, Ravi",
+        "kit@example.org": 'Kit "KW" Walsh',
+        "ann@example.org": "",
+        "grace@example.org": "Okafor, Grace",  # As Outlook copies names: surname first, unquoted.
+        "gp@example.org": "Shah, Dr Ravi (Lambeth GP)",
+        "sam@example.org": "Sam Patel",
+        "joy@example.org": "",  # A name that is only the address again is no name.
+    }
+    assert "8 invitations sent" in text(response)
+
+
+def test_a_name_and_address_followed_by_another_line_leaves_no_blank_line(facilitator_client, collaborative):
+    response = invite(facilitator_client, "Priya Desai <priya@example.org>\r\nann@example.org\r\n")
+
+    assert reports(response) == []
+    assert "2 invitations sent" in text(response)
+    assert box(response) == ""
+
+
+def test_malformed_entries_are_reported_on_their_own_line_and_go_back_in_the_box(facilitator_client, collaborative):
+    pasted = (
+        "ann@example.org\r\n"
+        '"Desai, Priya <priya@example.org>, bob@example.org\r\n'  # A quote never closed: the whole line.
+        "Sam Patel sam@example.org\r\n"  # No brackets round the address.
+        "kit@example.org Kit\r\n"  # A word glued after the address.
+        "a@example.org <b@example.org>\r\n"  # Two addresses in one.
+        "Joy <joy@example.org>, Joy <JOY@example.org>\r\n"
+    )
+    response = invite(facilitator_client, pasted)
+
+    invited = sorted(Invitation.objects.values_list("email", "name"))
+    assert invited == [("ann@example.org", ""), ("joy@example.org", "Joy")]
+    not_an_address = "is not an email address. Check it for spaces or missing parts."
+    assert reports(response) == [
+        ('"Desai, Priya <priya@example.org>, bob@example.org', not_an_address),
+        ("Sam Patel sam@example.org", not_an_address),
+        ("kit@example.org Kit", not_an_address),
+        ("a@example.org <b@example.org>", not_an_address),
+        ("Joy <JOY@example.org>", "is in the list more than once. It counts once."),
+    ]
+    assert box(response) == (
+        '"Desai, Priya <priya@example.org>, bob@example.org\n'
+        "Sam Patel sam@example.org\n"
+        "kit@example.org Kit\n"
+        "a@example.org <b@example.org>"
+    )
+
+
 def test_each_bad_or_repeated_line_is_reported_on_its_own_and_the_good_ones_are_sent(facilitator_client, collaborative):
     pasted = "ann@example.net\nnot an address\nANN@example.net\nbob@example\nbob@example.net"
     response = invite(facilitator_client, pasted)
@@ -140,8 +208,7 @@ def test_each_bad_or_repeated_line_is_reported_on_its_own_and_the_good_ones_are_
     assert "2 invitations sent: ann@example.net, bob@example.net." in page
     assert "3 addresses need a look" in page
     # The lines that were not addresses are back in the box to correct; the rest were sent.
-    box = re.search(r'<textarea name="addresses"[^>]*>(.*?)</textarea>', page, re.DOTALL).group(1)
-    assert box.strip() == "not an address\nbob@example"
+    assert box(response).strip() == "not an address\nbob@example"
 
 
 def test_a_current_member_is_told_apart_and_sent_nothing(facilitator_client, collaborative, member):
@@ -296,6 +363,39 @@ def test_the_invitation_email_is_queued_to_the_address_and_carries_the_link_and_
     assert (message.status, message.sent_to) == (Message.Status.SENT, "joy@example.net")
 
 
+def test_the_invitation_email_greets_the_person_by_the_name_pasted(facilitator_client, collaborative, mailoutbox):
+    invite(facilitator_client, "Priya Desai <priya@example.org>\nann@example.org")
+
+    assert deliver() == 2
+    emails = {email.to[0]: email for email in mailoutbox}
+    assert emails["priya@example.org"].body.startswith("Hello Priya Desai,\n")
+    assert "<p>Hello Priya Desai,</p>" in emails["priya@example.org"].alternatives[0][0]
+    assert emails["ann@example.org"].body.startswith("Hello,\n")
+
+
+def test_following_the_invitation_link_fills_in_the_name_to_sign_up_with(client, collaborative, facilitator):
+    invitations_send(
+        collaborative=collaborative,
+        addresses=[("Priya Desai", "priya@example.org")],
+        role="member",
+        message="",
+        by=facilitator,
+    )
+    link = Invitation.objects.get().get_link_path()
+    client.get(link)
+
+    signup = client.get(f"{reverse('account_signup')}?{urlencode({'next': link})}").content.decode()
+    assert re.search(r'<input[^>]*name="display_name"[^>]*value="Priya Desai"', signup)
+    assert re.search(r'<input[^>]*name="email"[^>]*value="priya@example.org"', signup)
+    # They can change it: the name they type is the one kept.
+    client.post(
+        reverse("account_signup"),
+        {"display_name": "Priya", "email": "priya@example.org", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
+    )
+    assert User.objects.get(email="priya@example.org").display_name == "Priya"
+    assert "members_invited_name" not in client.session
+
+
 # Following the link
 
 
@@ -304,7 +404,7 @@ def test_a_newcomer_follows_the_link_signs_up_and_joins_with_the_role_they_were_
     client, collaborative, facilitator, mailoutbox, role
 ):
     invitations_send(
-        collaborative=collaborative, addresses=["joy@example.net"], role=role, message="Hello", by=facilitator
+        collaborative=collaborative, addresses=[("", "joy@example.net")], role=role, message="Hello", by=facilitator
     )
     assert deliver() == 1
     link = link_in(mailoutbox.pop())
@@ -362,7 +462,7 @@ def test_someone_with_an_account_signs_in_from_the_link_and_joins(client, collab
     joy = UserFactory(email="joy@example.net")
     # Typed in another case by the facilitator: the same address.
     invitations_send(
-        collaborative=collaborative, addresses=["Joy@Example.NET"], role="member", message="", by=facilitator
+        collaborative=collaborative, addresses=[("", "Joy@Example.NET")], role="member", message="", by=facilitator
     )
     lambeth_invitation = Invitation.objects.get()
     link = lambeth_invitation.get_link_path()

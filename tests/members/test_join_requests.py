@@ -225,6 +225,7 @@ def test_saying_yes_sends_a_link_to_join_that_works_end_to_end(
     assert join_request.reply == "Welcome! See you on Thursday."
     invitation = join_request.invitation
     assert (invitation.email, invitation.role, invitation.status) == ("joy@example.net", "member", "pending")
+    assert invitation.name == "Joy Mensah"  # The name they gave fills in the sign-up form.
     message = Message.objects.get(kind=JOIN_APPROVED.key)
     assert (message.to_address, message.recipient, message.about) == ("joy@example.net", None, join_request)
 
@@ -241,6 +242,7 @@ def test_saying_yes_sends_a_link_to_join_that_works_end_to_end(
     mailoutbox.clear()
     assert visitor.get(link).status_code == 200
     signup_url = f"{reverse('account_signup')}?{urlencode({'next': link})}"
+    assert re.search(r'name="display_name"[^>]*value="Joy Mensah"', visitor.get(signup_url).content.decode())
     signed_up = visitor.post(
         signup_url,
         {

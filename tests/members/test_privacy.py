@@ -638,7 +638,7 @@ def test_a_facilitators_session_without_the_code_sees_only_what_members_see(clie
     app, but never gave its code here) sees every page as a member does, access needs included."""
     monkeypatch.setattr(members.views, "DIRECTORY_PAGE_SIZE", 2)
     choices = CHOICES["org-facilitators-title-nobody"]
-    person, placeholders = plant(choices)
+    _, placeholders = plant(choices)
     problems = []
     for name, query, url in walk(placeholders):
         for headers in ({}, HTMX):

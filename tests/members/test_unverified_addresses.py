@@ -1,0 +1,186 @@
+"""An address added to an account but never confirmed links nothing to that account.
+
+The attack: anyone can add someone else's address on allauth's "Email addresses" page,
+where it stays unconfirmed (with ACCOUNT_PREVENT_ENUMERATION allauth accepts it even when
+another account has it). It must then not show that person's records in the adder's
+"Download my data", let the adder accept their invitation, erase their records when the
+adder deletes their account, or stop them signing up. Each test below starts from that
+attack, made on the real page.
+"""
+
+import json
+import re
+from urllib.parse import urlencode
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.core.exceptions import ValidationError
+from django.test import Client
+from django.urls import reverse
+
+from members.models import Invitation, JoinRequest, Membership, User
+from members.personal_data import account_erase
+from members.services import invitation_accept, join_request_create
+from notifications.kinds import INVITATION
+from notifications.models import Message
+from notifications.services import messages_queue
+from tests.factories import InvitationFactory, MembershipFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+VICTIM = "priya@example.net"
+NEW_PASSWORD = "a-long-new-password-7"
+
+
+@pytest.fixture
+def adder(client, mailoutbox):
+    """Someone who has added VICTIM to their own account on allauth's page, unconfirmed."""
+    adder = UserFactory(email="adder@example.org")
+    client.force_login(adder)
+    response = client.post(reverse("account_email"), {"email": VICTIM, "action_add": ""})
+    assert response.status_code == 302, response.content.decode()
+    added = EmailAddress.objects.get(email=VICTIM)
+    assert (added.user, added.verified) == (adder, False)
+    mailoutbox.clear()  # allauth's "confirm this address", which only the victim could use.
+    return adder
+
+
+@pytest.fixture
+def victims_records(collaborative, facilitator):
+    """What the victim has with us without an account: an invitation, its queued email, a request to join."""
+    invitation = InvitationFactory(
+        collaborative=collaborative,
+        email=VICTIM,
+        message="Priya, your carers' group would be so welcome.",
+        invited_by=facilitator,
+    )
+    messages_queue(
+        addresses=[VICTIM], collaborative=collaborative, kind=INVITATION.key, about=invitation, occasion="send-1"
+    )
+    join_request = join_request_create(
+        collaborative=collaborative,
+        name="Priya Desai",
+        email=VICTIM,
+        message="I care for my son and want carers heard.",
+        user=None,
+    )
+    return {"invitation": invitation, "join_request": join_request}
+
+
+def test_unverified_address_does_not_show_their_join_requests_in_my_data(client, adder, victims_records):
+    data = client.get(reverse("members:my_data_download")).json()
+
+    assert data["requests_to_join"] == []
+    assert "I care for my son" not in json.dumps(data)
+
+
+def test_unverified_address_does_not_show_their_invitations_or_emails_in_my_data(client, adder, victims_records):
+    data = client.get(reverse("members:my_data_download")).json()
+
+    assert data["invitations_to_you"] == []
+    assert [e for e in data["emails_sent_to_you"] if e["kind"] == "Invitation to join"] == []
+    assert "your carers' group" not in json.dumps(data)
+    # The address itself is the adder's own doing, and is listed as not confirmed.
+    assert {"email": VICTIM, "confirmed": False, "main_address": False} in data["email_addresses"]
+
+
+def test_unverified_address_cannot_accept_an_invitation(client, adder, victims_records, collaborative):
+    invitation = victims_records["invitation"]
+    link = invitation.get_link_path()
+
+    page = client.get(link)
+    assert page.status_code == 403
+    assert "This invitation is for someone else" in page.content.decode()
+    assert client.post(link).status_code == 403
+    with pytest.raises(ValidationError, match="sent to another email address"):
+        invitation_accept(invitation=invitation, user=adder)
+
+    invitation.refresh_from_db()
+    assert (invitation.status, invitation.accepted_by) == (Invitation.Status.PENDING, None)
+
+
+def test_deleting_my_account_leaves_invitations_to_my_unverified_address_alone(adder, victims_records):
+    account_erase(user=adder)
+
+    invitation = Invitation.objects.get(pk=victims_records["invitation"].pk)
+    assert (invitation.status, invitation.email) == (Invitation.Status.PENDING, VICTIM)
+    assert invitation.message == "Priya, your carers' group would be so welcome."
+    email = Message.objects.get(kind="invitation")
+    assert (email.status, email.to_address) == (Message.Status.PENDING, VICTIM)
+
+
+def test_deleting_my_account_leaves_requests_to_join_from_my_unverified_address_alone(adder, victims_records):
+    account_erase(user=adder)
+
+    join_request = JoinRequest.objects.get(pk=victims_records["join_request"].pk)
+    assert (join_request.status, join_request.name, join_request.email) == ("pending", "Priya Desai", VICTIM)
+    assert join_request.message == "I care for my son and want carers heard."
+
+
+def test_victim_can_sign_up_though_someone_added_their_address_unverified(adder, mailoutbox, settings):
+    # allauth emails an address at most once every 3 minutes, and adding it started that
+    # clock; the victim signs up later.
+    settings.ACCOUNT_RATE_LIMITS = {"confirm_email": None}
+    victim = Client()
+    response = victim.post(
+        reverse("account_signup"),
+        {"display_name": "Priya Desai", "email": VICTIM, "password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
+    )
+
+    # An account is made, and the address is to be confirmed as for anyone signing up; allauth
+    # would otherwise email "you already have an account" and make none.
+    assert response.status_code == 302
+    priya = User.objects.get(email=VICTIM)
+    assert priya.display_name == "Priya Desai"
+    [email] = mailoutbox
+    assert email.to == [VICTIM]
+    link = re.search(r"https?://\S+/accounts/confirm-email/\S+/", email.body).group(0)
+    confirm = victim.post(link.split("testserver", 1)[-1])
+    assert confirm.status_code == 302
+    assert EmailAddress.objects.get(user=priya).verified
+    # The adder's unconfirmed copy is gone (and could never be confirmed now).
+    assert not EmailAddress.objects.filter(user=adder, email=VICTIM).exists()
+    assert victim.post(reverse("account_login"), {"login": VICTIM, "password": NEW_PASSWORD}).status_code == 302
+
+
+def test_victim_follows_their_invitation_signs_up_and_joins_though_someone_added_their_address_unverified(
+    adder, victims_records, collaborative
+):
+    victim = Client()
+    link = victims_records["invitation"].get_link_path()
+
+    page = victim.get(link).content.decode()
+    # No account has the address as its own, so the page offers to make one.
+    assert "First, make an account" in page
+    assert "You already have an account" not in page
+    signup_url = f"{reverse('account_signup')}?{urlencode({'next': link})}"
+    response = victim.post(
+        signup_url,
+        {
+            "display_name": "Priya Desai",
+            "email": VICTIM,
+            "password1": NEW_PASSWORD,
+            "password2": NEW_PASSWORD,
+            "next": link,
+        },
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"] == link
+    priya = User.objects.get(email=VICTIM)
+    assert EmailAddress.objects.get(user=priya).verified  # The link proved the address.
+
+    victim.post(link)
+    assert Membership.objects.get(user=priya, collaborative=collaborative).is_active
+    invitation = Invitation.objects.get(pk=victims_records["invitation"].pk)
+    assert (invitation.status, invitation.accepted_by) == (Invitation.Status.ACCEPTED, priya)
+
+
+def test_an_address_added_unverified_by_a_member_can_still_be_invited(client, adder, collaborative, facilitator):
+    MembershipFactory(user=adder, collaborative=collaborative)
+    client.force_login(facilitator)
+    client.post(
+        reverse("members:invitations", kwargs={"slug": collaborative.slug}),
+        {"addresses": VICTIM, "role": "member", "message": ""},
+    )
+
+    assert Invitation.objects.filter(email=VICTIM, status=Invitation.Status.PENDING).exists()
