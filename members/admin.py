@@ -4,6 +4,7 @@ from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 
 from members.models import Collaborative, GroundRules, Membership, User
 from members.services import membership_welcome
+from vision.admin import reaches_answers
 from vision.services import framework_start
 
 
@@ -80,6 +81,10 @@ class UserAdmin(BaseUserAdmin):
     add_fieldsets = [
         (None, {"classes": ["wide"], "fields": ["email", "display_name", "usable_password", "password1", "password2"]}),
     ]
+
+    def lookup_allowed(self, lookup, value, request=None) -> bool:
+        # Never a list of who answered a self-assessment (?round_responses__isnull=False).
+        return not reaches_answers(self.model, lookup) and super().lookup_allowed(lookup, value, request)
 
 
 @admin.register(GroundRules)

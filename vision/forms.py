@@ -156,7 +156,12 @@ class GoalReviewForm(forms.ModelForm):
 
 
 class StatementForm(forms.ModelForm):
-    key_role = forms.ModelChoiceField(label="Key role", queryset=KeyRole.objects.none(), empty_label=None)
+    key_role = forms.ModelChoiceField(
+        label="Key role",
+        queryset=KeyRole.objects.none(),
+        empty_label=None,
+        error_messages={"invalid_choice": "Choose a key role from the list."},
+    )
 
     class Meta:
         model = Statement
