@@ -532,7 +532,7 @@ def round_new(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "vision/round_form.html",
-        collaborative_context(membership, form=form, statement_count=statements.count()),
+        collaborative_context(membership, form=form, statement_count=statements.count(), minimum=ROUND_GROUP_MIN),
         status=400 if request.method == "POST" else 200,
     )
 

@@ -116,16 +116,17 @@ def test_live_answer_count_is_not_shown_while_open(client, collaborative, facili
 def test_close_now_is_refused_before_the_minimum_time(client, collaborative, facilitator):
     round = open_round(collaborative, facilitator)
     answer(round, members(collaborative, ROUND_GROUP_MIN))
+
+    with pytest.raises(ValidationError) as refused:
+        round_close(round=round, by=facilitator)
+
     when = round.closes_early_from_said
     refusal = (
         "A round stays open for at least 7 days, so that everyone has time to answer and no one's answers stand "
         f"out. You can close this one early from {when}."
     )
-    assert round.closes_early_from == round.opened_at + WEEK
-
-    with pytest.raises(ValidationError) as refused:
-        round_close(round=round, by=facilitator)
     assert refused.value.messages == [refusal]
+    assert round.closes_early_from == round.opened_at + WEEK
 
     client.force_login(facilitator)
     # The page that asks first says when closing becomes possible, and offers no button yet.
@@ -349,19 +350,28 @@ def test_reading_a_closed_rounds_results_cuts_the_link_without_waiting_for_beat(
 def test_after_closing_download_my_data_no_longer_has_the_answers(collaborative, facilitator, member):
     round = open_round(collaborative, facilitator)
     answer(round, [member], Rating.STARTING, "My own words.")
+    assert "My own words." in str(personal_data_export(member))
+
+    closed_by_date(round)  # Not yet counted: the download cannot find them already.
+
+    assert "My own words." not in str(personal_data_export(member))
+    after = personal_data_export(member)["self_assessment_answers"]
+    assert after["rounds_open_now"] == []
+    assert "When a round closes they are counted and then deleted" in after["about"]
+
+
+def test_while_open_download_my_data_has_the_persons_own_answers(collaborative, facilitator, member):
+    round = open_round(collaborative, facilitator)
+    answer(round, [member], Rating.STARTING, "My own words.")
+
     while_open = personal_data_export(member)["self_assessment_answers"]
+
+    assert while_open["rounds_open_now"][0]["round"] == "Autumn"
     assert while_open["rounds_open_now"][0]["answers"][0] == {
         "statement": FIRST,
         "answer": "Starting",
         "comment": "My own words.",
     }
-
-    closed_by_date(round)  # Not yet counted: the download still cannot find them.
-    after = personal_data_export(member)["self_assessment_answers"]
-
-    assert after["rounds_open_now"] == []
-    assert "When a round closes they are counted and then deleted" in after["about"]
-    assert "My own words." not in str(personal_data_export(member))
 
 
 def test_the_migration_cuts_the_links_of_rounds_already_closed(collaborative, facilitator, member):
