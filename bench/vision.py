@@ -178,7 +178,7 @@ def add_round(
             collaborative=collaborative,
             by=users[0],
             title=title,
-            closing_day=collaborative.local_today(),
+            closing_day=collaborative.local_today() + timedelta(days=7),  # The shortest a round may be open.
         )
     now = timezone.now()
     closes_at = min(opened_at + timedelta(days=14), now - timedelta(seconds=1))
@@ -196,6 +196,7 @@ def add_round(
                     updated_at=opened_at,
                     # As answers_save keeps them: the perspectives shared with members.
                     perspectives=list(user.perspectives) if user.perspectives_visibility == "members" else [],
+                    eligible=True,  # Members when the round opened.
                 )
                 for user in users[:respondents]
             ],

@@ -178,6 +178,7 @@ CELERY_BEAT_SCHEDULE = {
     "meeting-reminders": {"task": "meetings.tasks.queue_reminders_task", "schedule": 60.0},
     "action-follow-ups": {"task": "actions.tasks.queue_follow_ups_task", "schedule": 60.0},
     "vision-reminders": {"task": "vision.tasks.queue_reminders_task", "schedule": 60.0},
+    "vision-count-rounds": {"task": "vision.tasks.count_closed_rounds_task", "schedule": 60.0},
 }
 
 # Sending email: the first retry after a failure waits about this many seconds, then

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from members.models import Collaborative, GroundRules, Membership, User
 from members.services import membership_welcome
 from members.sessions import role_given
+from vision.admin import reaches_answers
 from vision.services import framework_start
 
 
@@ -97,6 +98,10 @@ class UserAdmin(BaseUserAdmin):
     add_fieldsets = [
         (None, {"classes": ["wide"], "fields": ["email", "display_name", "usable_password", "password1", "password2"]}),
     ]
+
+    def lookup_allowed(self, lookup, value, request=None) -> bool:
+        # Never a list of who answered a self-assessment (?round_responses__isnull=False).
+        return not reaches_answers(self.model, lookup) and super().lookup_allowed(lookup, value, request)
 
 
 @admin.register(GroundRules)

@@ -324,27 +324,36 @@ def _export_contributions(user: User) -> list[dict]:
     ]
 
 
-def _export_self_assessment(user: User) -> list[dict]:
+def _export_self_assessment(user: User) -> dict:
     # Only ever to the person themselves: no page shows one person's answers to anyone else.
+    # Answers are linked to the person only while their round is open; when it closes they are
+    # counted and deleted, so they cannot be found here (or anywhere) after that.
     responses = (
-        Response.objects.filter(user=user)
+        Response.objects.filter(user=user, round__in=Round.objects.open_at(timezone.now()))
         .select_related("round__collaborative")
         .prefetch_related("answers__statement")
         .order_by("started_at")
     )
-    return [
-        {
-            "collaborative": r.round.collaborative.name,
-            "round": r.round.title,
-            "started": _when(r.started_at),
-            "last_changed": _when(r.updated_at),
-            "answers": [
-                {"statement": a.statement.text, "answer": a.get_rating_display(), "comment": a.comment}
-                for a in sorted(r.answers.all(), key=lambda a: a.statement.position)
-            ],
-        }
-        for r in responses
-    ]
+    return {
+        "about": (
+            "Your self-assessment answers are kept with your name only while their round is open, so that you "
+            "can come back and change them. When a round closes they are counted and then deleted, so this "
+            "file, and everyone else, site administrators included, can no longer find which were yours."
+        ),
+        "rounds_open_now": [
+            {
+                "collaborative": r.round.collaborative.name,
+                "round": r.round.title,
+                "started": _when(r.started_at),
+                "last_changed": _when(r.updated_at),
+                "answers": [
+                    {"statement": a.statement.text, "answer": a.get_rating_display(), "comment": a.comment}
+                    for a in sorted(r.answers.all(), key=lambda a: a.statement.position)
+                ],
+            }
+            for r in responses
+        ],
+    }
 
 
 def _version(v: VisionVersion) -> dict:
@@ -653,7 +662,8 @@ RELATIONS: dict[str, Relation] = {
     "vision.Response.user": Relation(
         "self_assessment_answers",
         _export_self_assessment,
-        "Your answers still count in the results, with nothing left linking them to you.",
+        "In a round still open, your answers still count, with nothing left linking them to you. "
+        "In rounds that have closed, nothing links them to you already.",
     ),
     "vision.VisionVersion.created_by": Relation(
         "vision_drafts_you_started", _export_versions_drafted, "Kept: the vision belongs to the Collaborative."

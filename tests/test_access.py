@@ -30,6 +30,7 @@ from meetings.models import Decision, Venue
 from meetings.services import agenda_item_propose, meeting_schedule
 from members.models import Membership
 from tests.factories import InvitationFactory, JoinRequestFactory, MembershipFactory, UserFactory
+from tests.vision.rounds import were_members_when_it_opened
 from vision.models import Goal, Rating, Round
 from vision.results import ROUND_GROUP_MIN
 from vision.services import answers_save, contribution_add, goal_save, round_open, version_adopt, version_draft
@@ -328,10 +329,17 @@ def vision_placeholders(people: dict, collaborative) -> dict:
         ),
         by=facilitator,
     )
-    closed = round_open(collaborative=collaborative, by=facilitator, title="Spring", closing_day=timezone.localdate())
+    closed = round_open(
+        collaborative=collaborative,
+        by=facilitator,
+        title="Spring",
+        closing_day=timezone.localdate() + timedelta(days=7),
+    )
     statement = closed.statements.first()
-    for _ in range(ROUND_GROUP_MIN):
-        answers_save(round=closed, user=UserFactory(), answers={statement.pk: (Rating.STRONG, "")})
+    respondents = UserFactory.create_batch(ROUND_GROUP_MIN)
+    were_members_when_it_opened(closed, respondents)
+    for user in respondents:
+        answers_save(round=closed, user=user, answers={statement.pk: (Rating.STRONG, "")})
     now = timezone.now()
     Round.objects.filter(pk=closed.pk).update(opened_at=now - timedelta(days=30), closes_at=now - timedelta(days=1))
     round = round_open(

@@ -5,7 +5,17 @@ from django.utils import timezone
 
 from meetings.forms import MAX_YEARS_AWAY
 from meetings.models import Meeting
-from vision.models import Contribution, Goal, GoalReview, KeyRole, Rating, RoundStatement, Statement, VisionVersion
+from vision.models import (
+    ROUND_SHORTEST_DAYS,
+    Contribution,
+    Goal,
+    GoalReview,
+    KeyRole,
+    Rating,
+    RoundStatement,
+    Statement,
+    VisionVersion,
+)
 
 MAX_VALUES = 20
 
@@ -156,7 +166,12 @@ class GoalReviewForm(forms.ModelForm):
 
 
 class StatementForm(forms.ModelForm):
-    key_role = forms.ModelChoiceField(label="Key role", queryset=KeyRole.objects.none(), empty_label=None)
+    key_role = forms.ModelChoiceField(
+        label="Key role",
+        queryset=KeyRole.objects.none(),
+        empty_label=None,
+        error_messages={"invalid_choice": "Choose a key role from the list."},
+    )
 
     class Meta:
         model = Statement
@@ -184,12 +199,21 @@ class RoundForm(forms.Form):
     closing_day = DayField(
         label="Last day to answer",
         initial=_in_two_weeks,
-        help_text="The round closes at midnight at the end of this day. Members get a reminder the day before.",
+        help_text=(
+            f"At least {ROUND_SHORTEST_DAYS} days from today: the round closes at midnight at the end of this day. "
+            "Members get a reminder the day before."
+        ),
     )
 
 
 class RoundDatesForm(forms.Form):
-    closing_day = DayField(label="Last day to answer", help_text="The round closes at midnight at the end of this day.")
+    closing_day = DayField(
+        label="Last day to answer",
+        help_text=(
+            f"The round closes at midnight at the end of this day. It stays open at least {ROUND_SHORTEST_DAYS} days "
+            "in all."
+        ),
+    )
 
 
 class AnswersForm(forms.Form):

@@ -9,6 +9,10 @@ from django.utils import timezone
 from members.models import Collaborative
 
 LIVING_WELL_UK = "Living Well UK"
+# A self-assessment round stays open at least this many days: it cannot be opened with an
+# earlier last day, moved earlier, or closed early before then. Enough people then have time
+# to answer, and no one can close a round just after one particular person has answered.
+ROUND_SHORTEST_DAYS = 7
 
 
 class VisionVersionQuerySet(models.QuerySet):
@@ -249,7 +253,13 @@ class RoundQuerySet(models.QuerySet):
 
 
 class Round(models.Model):
-    """A self-assessment round: every member rates every statement until the closing date."""
+    """A self-assessment round: every member rates every statement until the closing date.
+
+    While it is open, each person's answers are linked to them (they can come back and change
+    them). When it closes, the answers are counted once, by the rules in results.py, and the
+    figures shown are kept in `results`; the answers themselves are then deleted, so nothing
+    links anyone to what they said, in the database either.
+    """
 
     collaborative = models.ForeignKey(Collaborative, on_delete=models.PROTECT, related_name="rounds")
     title = models.CharField(max_length=120, help_text="For example: Autumn 2026.")
@@ -261,6 +271,15 @@ class Round(models.Model):
     closed_early_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Who was a member when it opened: only they count towards the minimum number of people
+    # (results.py). The ids are needed only while it is open, and are cleared when it is counted;
+    # the number stays. None: opened before this was recorded.
+    eligible_ids = models.JSONField(default=list, blank=True)
+    eligible_count = models.PositiveIntegerField(null=True, blank=True)
+    # When it closed, its answers were counted into `results` (what the results page and the
+    # CSV show) and then deleted.
+    counted_at = models.DateTimeField(null=True, blank=True)
+    results = models.JSONField(default=dict, blank=True)
 
     objects = RoundQuerySet.as_manager()
 
@@ -268,6 +287,10 @@ class Round(models.Model):
         ordering = ["-opened_at", "-id"]
         constraints = [
             models.CheckConstraint(condition=models.Q(closes_at__gt=models.F("opened_at")), name="round_closes_later"),
+            models.CheckConstraint(
+                condition=models.Q(counted_at__isnull=True) | models.Q(counted_at__gte=models.F("closes_at")),
+                name="round_counted_once_closed",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -288,6 +311,31 @@ class Round(models.Model):
     def closing_day(self) -> date:
         """The last day to answer: rounds close at midnight at the end of it, local time."""
         return (self.local_closes_at - timedelta(microseconds=1)).date()
+
+    @property
+    def closes_early_from(self) -> datetime:
+        """The first moment "Close the round now" may be used (ROUND_SHORTEST_DAYS after it opened)."""
+        return self.opened_at + timedelta(days=ROUND_SHORTEST_DAYS)
+
+    @property
+    def local_closes_early_from(self) -> datetime:
+        return self.closes_early_from.astimezone(ZoneInfo(self.collaborative.time_zone))
+
+    @property
+    def closes_early_from_said(self) -> str:
+        """When it can be closed early, in words: "Sunday 13 December 2026 at 5:22pm"."""
+        when = self.local_closes_early_from
+        return f"{when:%A} {when.day} {when:%B %Y} at {when:%-I:%M}{'am' if when.hour < 12 else 'pm'}"
+
+    @property
+    def earliest_closing_day(self) -> date:
+        """The earliest last day it can be given: it closes at the end of that day, local time."""
+        return self.local_closes_early_from.date()
+
+    @property
+    def respondents(self) -> int:
+        """How many people answered, once it has been counted (nothing is counted while it is open)."""
+        return self.results.get("respondents", 0)
 
 
 class RoundStatement(models.Model):
@@ -318,7 +366,8 @@ class Rating(models.TextChoices):
 
 
 class Response(models.Model):
-    """One member's answers in a round. Never shown to anyone as one person's: only counted."""
+    """One member's answers in a round, while it is open. Never shown to anyone as one person's:
+    only counted, and deleted with its answers once the round has been counted."""
 
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="responses")
     user = models.ForeignKey(
@@ -328,6 +377,9 @@ class Response(models.Model):
     # perspective use these, so a closed round's figures never move when someone later
     # changes their profile: comparing the figures before and after would give them away.
     perspectives = models.JSONField(default=list, blank=True)
+    # Whether the person was a member when the round opened (Round.eligible_ids), as answers_save
+    # found it; kept here so that answers still count this way after an account is deleted.
+    eligible = models.BooleanField(default=False)
     started_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
 

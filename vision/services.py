@@ -1,4 +1,5 @@
 from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
@@ -13,6 +14,7 @@ from notifications.models import Message
 from notifications.services import messages_queue
 from vision.models import (
     LIVING_WELL_UK,
+    ROUND_SHORTEST_DAYS,
     Answer,
     Contribution,
     Goal,
@@ -26,6 +28,7 @@ from vision.models import (
     Value,
     VisionVersion,
 )
+from vision.results import count
 from vision.voices import voices_count
 
 # The five key roles of a Collaborative and their statements, as Living Well UK wrote them.
@@ -368,15 +371,27 @@ def round_closing_moment(collaborative: Collaborative, closing_day: date) -> dat
     return local_moment(closing_day + timedelta(days=1), time(0, 0), collaborative.time_zone)
 
 
+def _shortest(earliest: date) -> str:
+    return (
+        f"A round stays open for at least {ROUND_SHORTEST_DAYS} days, so that everyone has time to answer. "
+        f"Choose {earliest:%-d %B %Y} or a later day."
+    )
+
+
 @transaction.atomic
 def round_open(*, collaborative: Collaborative, by: User, title: str, closing_day: date) -> Round:
-    """Open a self-assessment round on the statements in use now, and tell members."""
+    """Open a self-assessment round on the statements in use now, and tell members.
+
+    Who is a member now is kept with it: only they count towards the minimum number of
+    people answering (see results.py), so accounts added while it is open cannot make it up.
+    """
     _lock(collaborative)
     now = timezone.now()
     if collaborative.rounds.open_at(now).exists():
         raise ValidationError("A round is already open. Close it before opening another.")
-    if closing_day < collaborative.local_today(now):
-        raise ValidationError({"closing_day": "The closing date has passed. Choose today or a later day."})
+    earliest = (now + timedelta(days=ROUND_SHORTEST_DAYS)).astimezone(ZoneInfo(collaborative.time_zone)).date()
+    if closing_day < earliest:
+        raise ValidationError({"closing_day": _shortest(earliest)})
     framework_start(collaborative=collaborative)
     statements = list(
         Statement.objects.filter(key_role__collaborative=collaborative, status=Statement.Status.ACTIVE)
@@ -385,12 +400,15 @@ def round_open(*, collaborative: Collaborative, by: User, title: str, closing_da
     )
     if not statements:
         raise ValidationError("Every statement has been retired. Bring back or add a statement first.")
+    members = [m.user for m in Membership.objects.current_in(collaborative)]
     round = Round(
         collaborative=collaborative,
         title=title.strip(),
         opened_at=now,
         closes_at=round_closing_moment(collaborative, closing_day),
         opened_by=by,
+        eligible_ids=sorted(member.pk for member in members),
+        eligible_count=len(members),
     )
     round.full_clean()
     round.save()
@@ -398,7 +416,6 @@ def round_open(*, collaborative: Collaborative, by: User, title: str, closing_da
         RoundStatement(round=round, statement=s, key_role=s.key_role, text=s.text, position=i)
         for i, s in enumerate(statements)
     )
-    members = [m.user for m in Membership.objects.current_in(collaborative)]
     messages_queue(recipients=members, collaborative=collaborative, kind="round_opened", about=round)
     return round
 
@@ -414,23 +431,67 @@ def _still_open(round: Round) -> Round:
 
 @transaction.atomic
 def round_change_closing(*, round: Round, closing_day: date) -> Round:
-    """Move an open round's closing date (earlier or later, but not into the past)."""
+    """Move an open round's closing date, later or earlier: not into the past, and not so that it
+    is open for less than ROUND_SHORTEST_DAYS (which would get round "Close the round now")."""
     round = _still_open(round)
     if closing_day < round.collaborative.local_today():
         raise ValidationError({"closing_day": "The closing date has passed. Choose today or a later day."})
+    if closing_day < round.earliest_closing_day:
+        raise ValidationError({"closing_day": _shortest(round.earliest_closing_day)})
     round.closes_at = round_closing_moment(round.collaborative, closing_day)
     round.full_clean()
     round.save(update_fields=["closes_at"])
     return round
 
 
+def close_early_refusal(round: Round) -> str:
+    """Why "Close the round now" cannot be used yet, in words."""
+    return (
+        f"A round stays open for at least {ROUND_SHORTEST_DAYS} days, so that everyone has time to answer and no "
+        f"one's answers stand out. You can close this one early from {round.closes_early_from_said}."
+    )
+
+
 @transaction.atomic
 def round_close(*, round: Round, by: User) -> Round:
-    """Close an open round now; its results appear."""
+    """Close an open round now (once it has been open ROUND_SHORTEST_DAYS), and count it: its results appear."""
     round = _still_open(round)
-    round.closes_at, round.closed_early_by = timezone.now(), by
+    now = timezone.now()
+    if now < round.closes_early_from:
+        raise ValidationError(close_early_refusal(round))
+    round.closes_at, round.closed_early_by = now, by
     round.save(update_fields=["closes_at", "closed_early_by"])
+    return round_count(round=round)
+
+
+@transaction.atomic
+def round_count(*, round: Round) -> Round:
+    """Count a round that has closed, once: keep the figures its results show, then delete its answers.
+
+    From then on nothing links anyone to what they said, in the database either: the answers
+    are gone, and so is the list of who was a member when it opened (its number stays).
+    Rounds close by date without anyone acting, so beat counts them (rounds_count_closed),
+    and so does the first look at their results (results.round_results), whichever comes first.
+    """
+    round = Round.objects.select_for_update().select_related("collaborative").get(pk=round.pk)
+    if round.counted_at is not None:
+        return round
+    if round.is_open:
+        raise ValidationError("This round is still open, so its answers cannot be counted yet.")
+    round.results = count(round)
+    Answer.objects.filter(response__round=round).delete()
+    Response.objects.filter(round=round).delete()
+    round.eligible_ids, round.counted_at = [], timezone.now()
+    round.save(update_fields=["results", "eligible_ids", "counted_at"])
     return round
+
+
+def rounds_count_closed(*, now: datetime | None = None) -> int:
+    """Beat's scan: count every round that has closed and has not been counted yet."""
+    due = list(Round.objects.closed_at(now or timezone.now()).filter(counted_at=None).values_list("pk", flat=True))
+    for pk in due:
+        round_count(round=Round(pk=pk))
+    return len(due)
 
 
 def shared_perspectives(person: User) -> list[str]:
@@ -461,6 +522,7 @@ def answers_save(*, round: Round, user: User, answers: dict[int, tuple[str, str]
     response, _ = Response.objects.get_or_create(round=round, user=user)
     person = User.objects.get(pk=user.pk)
     response.perspectives = shared_perspectives(person)
+    response.eligible = person.pk in round.eligible_ids
     valid = set(round.statements.values_list("pk", flat=True))
     existing = {a.statement_id: a for a in response.answers.select_for_update()}
     for statement_id, (rating, comment) in answers.items():
@@ -480,7 +542,7 @@ def answers_save(*, round: Round, user: User, answers: dict[int, tuple[str, str]
         answer.full_clean(exclude=["response", "statement"])
         answer.save()
     response.updated_at = timezone.now()
-    response.save(update_fields=["updated_at", "perspectives"])
+    response.save(update_fields=["updated_at", "perspectives", "eligible"])
     return response
 
 

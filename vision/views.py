@@ -32,10 +32,21 @@ from vision.forms import (
     VersionForm,
     value_formset,
 )
-from vision.models import Contribution, Goal, GoalReview, KeyRole, Response, Round, Statement, VisionVersion
-from vision.results import ROUND_GROUP_MIN, RoundResults, results_csv, round_results, trend, trend_chart
+from vision.models import (
+    ROUND_SHORTEST_DAYS,
+    Contribution,
+    Goal,
+    GoalReview,
+    KeyRole,
+    Response,
+    Round,
+    Statement,
+    VisionVersion,
+)
+from vision.results import ROUND_GROUP_MIN, RoundResults, counted, results_csv, round_results, trend, trend_chart
 from vision.services import (
     answers_save,
+    close_early_refusal,
     contribution_add,
     contribution_withdraw,
     goal_review,
@@ -480,12 +491,8 @@ def statement_status(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def round_list(request: HttpRequest, slug: str) -> HttpResponse:
     membership = membership_for(request.user, slug)
     now = timezone.now()
-    rounds = list(
-        membership.collaborative.rounds.annotate(
-            # Someone who saved without rating anything did not take part.
-            people=Count("responses", filter=Q(responses__answers__rating__gt=""), distinct=True)
-        ).order_by("-opened_at")
-    )
+    # A round that has closed shows how many took part once it has been counted (usually by beat already).
+    rounds = [counted(each) for each in membership.collaborative.rounds.order_by("-opened_at")]
     answered = set(
         Response.objects.filter(round__in=rounds, user=request.user, answers__isnull=False).values_list(
             "round_id", flat=True
@@ -526,7 +533,7 @@ def round_new(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "vision/round_form.html",
-        collaborative_context(membership, form=form, statement_count=statements.count()),
+        collaborative_context(membership, form=form, statement_count=statements.count(), minimum=ROUND_GROUP_MIN),
         status=400 if request.method == "POST" else 200,
     )
 
@@ -579,9 +586,8 @@ def _answering(request: HttpRequest, membership: Membership, round: Round) -> Ht
             groups=_grouped(form.rows()),
             rated=rated,
             total=len(statements),
-            people=Response.objects.filter(round=round, answers__rating__gt="").distinct().count()
-            if membership.is_facilitator
-            else None,
+            minimum=ROUND_GROUP_MIN,
+            shortest=ROUND_SHORTEST_DAYS,
             dates_form=RoundDatesForm(initial={"closing_day": round.closing_day}),
         ),
         status=status,
@@ -651,11 +657,13 @@ def round_close_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     if not round.is_open:
         messages.error(request, "This round has closed already.")
         return redirect(round)
-    people = Response.objects.filter(round=round, answers__rating__gt="").distinct().count()
+    # How many have answered is not said here either: closing just after a count went up
+    # would tell whose answers made it.
+    too_soon = close_early_refusal(round) if timezone.now() < round.closes_early_from else ""
     return render(
         request,
         "vision/round_close.html",
-        collaborative_context(membership, round=round, people=people, minimum=ROUND_GROUP_MIN),
+        collaborative_context(membership, round=round, too_soon=too_soon, minimum=ROUND_GROUP_MIN),
     )
 
 

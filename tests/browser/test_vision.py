@@ -3,12 +3,12 @@
 A facilitator opens a self-assessment round from the Vision pages; three members answer at
 phone width, each saving part of the way, coming back to find their answers kept, and
 finishing (one of them with JavaScript off); the facilitator closes the round (a page asks
-first) and sees the results and the trend against an earlier round. On the way: a member
-comments on a draft of the vision (htmx adds the comment in place and says thank you; without
-JavaScript the plain form does it), the facilitator starts to set the draft aside but keeps
-it, adopts it and compares it with the version before; a goal review is sent
-with a mistake, then put right; the framework page. axe runs on every page visited, and the
-answer and results pages do not scroll sideways at 320 px.
+first, and refuses in the round's first week) and sees the results and the trend against an
+earlier round. On the way: a member comments on a draft of the vision (htmx adds the comment
+in place and says thank you; without JavaScript the plain form does it), the facilitator
+starts to set the draft aside but keeps it, adopts it and compares it with the version
+before; a goal review is sent with a mistake, then put right; the framework page. axe runs
+on every page visited, and the answer and results pages do not scroll sideways at 320 px.
 """
 
 import re
@@ -23,7 +23,7 @@ from tests.browser.conftest import sign_in
 from tests.browser.test_meetings import LAMBETH, PHONE, heading
 from tests.factories import GoalFactory, MembershipFactory
 from vision.models import Contribution, GoalReview, Rating, Response, Round, RoundStatement, VisionVersion
-from vision.services import answers_save, round_close, round_open, version_adopt, version_draft
+from vision.services import answers_save, round_open, version_adopt, version_draft
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -137,11 +137,12 @@ def test_vision_goals_and_a_self_assessment_round_from_opening_to_results(new_pa
     )
 
     # An earlier round, closed months ago, that five people answered.
-    earlier = round_open(collaborative=collaborative, by=grace, title="Spring check-in", closing_day=today)
+    earlier = round_open(
+        collaborative=collaborative, by=grace, title="Spring check-in", closing_day=today + timedelta(days=7)
+    )
     earlier_statements = list(earlier.statements.all())
     for name, rating in EARLIER.items():
         answers_save(round=earlier, user=people[name], answers={s.pk: (rating, "") for s in earlier_statements})
-    round_close(round=earlier, by=grace)
     now = timezone.now()
     Round.objects.filter(pk=earlier.pk).update(opened_at=now - timedelta(days=200), closes_at=now - timedelta(days=180))
 
@@ -169,7 +170,9 @@ def test_vision_goals_and_a_self_assessment_round_from_opening_to_results(new_pa
     page.get_by_role("button", name="Open the round").click()
     expect(page.get_by_role("status")).to_have_text("The round is open. Every member has been emailed to take part.")
     expect(heading(page, "Autumn check-in: how are we doing?")).to_be_visible()
-    expect(page.get_by_role("region", name="For facilitators")).to_contain_text("0 people have answered so far.")
+    expect(page.get_by_role("region", name="For facilitators")).to_contain_text(
+        "How many people have answered is not shown until the round closes"
+    )
     accessible(page)
     current = Round.objects.get(title="Autumn check-in")
     statements = list(current.statements.select_related("key_role").order_by("position"))
@@ -354,12 +357,20 @@ def test_vision_goals_and_a_self_assessment_round_from_opening_to_results(new_pa
     expect(first_role).to_contain_text("Our vision is informed by lived experience (from Living Well UK)")
     accessible(page)
 
-    # The facilitator closes the round and sees the results and the trend.
+    # The facilitator closes the round and sees the results and the trend. Not in its first week:
     page.goto(round_path)
-    expect(page.get_by_role("region", name="For facilitators")).to_contain_text("5 people have answered so far.")
     page.get_by_role("link", name="Close the round now").click()
     expect(heading(page, "Close “Autumn check-in” now?")).to_be_visible()
-    expect(page.get_by_role("main")).to_contain_text("5 people have answered so far.")
+    expect(page.get_by_role("main")).to_contain_text("You can close this one early from")
+    expect(page.get_by_role("button", name="Close the round now")).to_have_count(0)
+    accessible(page)
+    # A week later:
+    Round.objects.filter(pk=current.pk).update(opened_at=timezone.now() - timedelta(days=8))
+    page.goto(round_path)
+    expect(page.get_by_role("region", name="For facilitators")).not_to_contain_text("answered so far")
+    page.get_by_role("link", name="Close the round now").click()
+    expect(heading(page, "Close “Autumn check-in” now?")).to_be_visible()
+    expect(page.get_by_role("main")).to_contain_text("How many have answered so far is not shown to anyone")
     accessible(page)
     page.get_by_role("button", name="Close the round now").click()
     expect(page.get_by_role("status")).to_have_text("The round is closed. Here are the results.")

@@ -239,9 +239,13 @@ def planted(collaborative, other_collaborative, evidence_root):
     assessment = round_open(
         collaborative=collaborative, by=person, title=f"Round {MARK}", closing_day=today + timedelta(days=14)
     )
-    first = assessment.statements.first()
-    answers_save(round=assessment, user=person, answers={first.pk: (Rating.STRONG, f"Comment {MARK}")})
+    # Closed early once it has been open a week (the shortest a round may be open).
+    Round.objects.filter(pk=assessment.pk).update(opened_at=timezone.now() - timedelta(days=8))
     round_close(round=assessment, by=person)
+    # Answers are linked to the person only while their round is open: these are in the export.
+    now_open = round_open(collaborative=collaborative, by=person, title="Open", closing_day=today + timedelta(days=14))
+    first = now_open.statements.first()
+    answers_save(round=now_open, user=person, answers={first.pk: (Rating.STRONG, f"Comment {MARK}")})
     owned = action_create(
         action=Action(collaborative=collaborative, title=f"Action {MARK}", owner=person, due_on=today), by=person
     )
@@ -423,10 +427,14 @@ def test_erasure_removes_every_planted_value_and_keeps_shared_records(planted, c
     # What belongs to the Collaborative stays.
     assert GroundRules.objects.filter(text=f"Rules {MARK}", created_by=person).exists()
     assert Contribution.objects.get(text=f"Idea {MARK}").author.display_name == "Former member"
-    # Self-assessment answers still count, linked to no one.
+    # Self-assessment answers in a round still open still count (they were the answers of a
+    # member when it opened), linked to no one.
     answer = Answer.objects.select_related("response__round").get(comment=f"Comment {MARK}")
-    assert (answer.response.user_id, answer.rating) == (None, Rating.STRONG)
-    assert round_results(answer.response.round).respondents == 1
+    assert (answer.response.user_id, answer.response.eligible, answer.rating) == (None, True, Rating.STRONG)
+    moment = timezone.now()
+    closed = Round.objects.filter(pk=answer.response.round_id)
+    closed.update(opened_at=moment - timedelta(days=8), closes_at=moment - timedelta(seconds=1))
+    assert round_results(closed.get()).respondents == 1
     # The invitation waiting for them can no longer be used; its queued email is not sent.
     assert not Invitation.objects.filter(status=Invitation.Status.PENDING, email__icontains="erased").exists()
     assert Message.objects.get(recipient=None, kind="invitation").status == Message.Status.SKIPPED

@@ -33,6 +33,7 @@ from notifications.models import Message
 from notifications.services import unsubscribe_token
 from tests.factories import InvitationFactory, JoinRequestFactory, MembershipFactory, UserFactory
 from tests.test_access import EXPECTATIONS, MEMBERS_POST, PDF, POST_ONLY, evidence_in, url_patterns
+from tests.vision.rounds import were_members_when_it_opened
 from vision.models import Goal, GoalReview, Rating, Round
 from vision.results import ROUND_GROUP_MIN
 from vision.services import (
@@ -287,9 +288,16 @@ def vision_plant(person: User, facilitator: User, collaborative) -> dict:
         outcome=GoalReview.Outcome.ON_TRACK,
         next_review_on=timezone.localdate() + timedelta(days=90),
     )
-    closed = round_open(collaborative=collaborative, by=facilitator, title="Spring", closing_day=timezone.localdate())
+    closed = round_open(
+        collaborative=collaborative,
+        by=facilitator,
+        title="Spring",
+        closing_day=timezone.localdate() + timedelta(days=7),
+    )
     statement = closed.statements.first()
-    for user in [person, *(UserFactory() for _ in range(ROUND_GROUP_MIN))]:
+    respondents = [person, *(UserFactory() for _ in range(ROUND_GROUP_MIN))]
+    were_members_when_it_opened(closed, respondents)
+    for user in respondents:
         answers_save(round=closed, user=user, answers={statement.pk: (Rating.STRONG, f"Comment {user.pk}")})
     now = timezone.now()
     Round.objects.filter(pk=closed.pk).update(opened_at=now - timedelta(days=30), closes_at=now - timedelta(days=1))

@@ -8,13 +8,13 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from tests.factories import UserFactory
+from tests.vision.rounds import close_early, were_members_when_it_opened
 from vision.models import LIVING_WELL_UK, KeyRole, Rating, RoundStatement, Statement
 from vision.results import results_csv, round_results
 from vision.services import (
     DEFAULT_FRAMEWORK,
     answers_save,
     framework_start,
-    round_close,
     round_open,
     statement_add,
     statement_retire,
@@ -39,6 +39,7 @@ def open_round(collaborative, facilitator, title="Spring"):
 
 def answer_everything(round, users, rating=Rating.STRONG) -> None:
     every = {s.pk: (rating, "") for s in round.statements.all()}
+    were_members_when_it_opened(round, users)
     for user in users:
         answers_save(round=round, user=user, answers=every)
 
@@ -145,7 +146,7 @@ def test_a_reworded_statement_keeps_old_results_under_the_old_wording(collaborat
     respondents = UserFactory.create_batch(5)
     old = open_round(collaborative, facilitator, "Spring")
     answer_everything(old, respondents, Rating.GETTING_THERE)
-    old = round_close(round=old, by=facilitator)
+    old = close_early(old, facilitator)
 
     statement_reword(statement=statements(collaborative)[0], text=REWORDED)
 
@@ -176,7 +177,7 @@ def test_a_retired_statement_is_left_out_of_new_rounds_but_stays_in_old_ones(col
     respondents = UserFactory.create_batch(5)
     old = open_round(collaborative, facilitator, "Spring")
     answer_everything(old, respondents)
-    old = round_close(round=old, by=facilitator)
+    old = close_early(old, facilitator)
 
     statement_retire(statement=statements(collaborative)[0])
 
@@ -190,7 +191,7 @@ def test_a_retired_statement_is_left_out_of_new_rounds_but_stays_in_old_ones(col
 
 def test_a_statement_added_is_asked_in_the_next_round_only(collaborative, facilitator):
     old = open_round(collaborative, facilitator, "Spring")
-    old = round_close(round=old, by=facilitator)
+    old = close_early(old, facilitator)
 
     added = statement_add(key_role=KeyRole.objects.get(collaborative=collaborative, number=1), text="We listen first.")
 

@@ -17,6 +17,7 @@ from vision.services import (
     goal_review,
     goal_save,
     round_open,
+    rounds_count_closed,
     version_adopt,
     version_draft,
 )
@@ -109,10 +110,15 @@ def test_the_round_list(member_client, member, collaborative, facilitator):
     def add(n: int) -> None:
         for i in range(n):
             opened = now - timedelta(days=100 + i * 30)
-            past = Round.objects.create(
-                collaborative=collaborative, title=f"Round {i}", opened_at=opened, closes_at=opened + timedelta(days=14)
+            # Counted, as beat does within a minute of a round closing.
+            Round.objects.create(
+                collaborative=collaborative,
+                title=f"Round {i}",
+                opened_at=opened,
+                closes_at=opened + timedelta(days=14),
+                counted_at=opened + timedelta(days=14),
+                results={"respondents": 6, "shown": True},
             )
-            Response.objects.create(round=past, user=member)
 
     grow(member_client, url("rounds"), add)
 
@@ -143,21 +149,26 @@ def test_the_results_page(member_client, collaborative, facilitator):
                 user__perspectives=["carer"] if i % 2 else ["lived_experience"],
                 user__perspectives_visibility=Visibility.MEMBERS,
             ).user
-            response = Response.objects.create(round=round, user=user)
+            response = Response.objects.create(round=round, user=user, eligible=True)
             Answer.objects.bulk_create(
                 Answer(response=response, statement=s, rating=ratings[(i + j) % 5], comment=f"Comment {i} {j}")
                 for j, s in enumerate(statements)
             )
 
     # Few: five people in this round and one earlier round. Many: fifty, and every earlier round.
+    # Each time the rounds are counted as beat counts them, within a minute of closing.
     answer(latest, 5)
     answer(rounds[-2], 5)
+    rounds_count_closed()
     address = latest.get_absolute_url()
     member_client.get(address)
     few = queries(member_client, address)
-    assert "results" in member_client.get(address).content.decode()
-    answer(latest, MANY - 5)
-    for round in rounds[:-2]:
+    assert "5 people answered." in member_client.get(address).content.decode()
+    Round.objects.filter(collaborative=collaborative).update(counted_at=None, results={})
+    answer(latest, MANY)
+    for round in rounds[:-1]:
         answer(round, 6)
+    rounds_count_closed()
     many = queries(member_client, address)
+    assert f"{MANY} people answered." in member_client.get(address).content.decode()
     assert few == many, f"{few} queries with 5 people, {many} with {MANY}"

@@ -14,14 +14,15 @@ from notifications.kinds import GOAL_REVIEW_DUE, ROUND_CLOSING, ROUND_OPENED, VI
 from notifications.models import Message
 from notifications.services import message_render, messages_claim, messages_send
 from tests.factories import MembershipFactory
-from vision.models import Goal, GoalReview, Rating
+from tests.vision.rounds import close_early
+from vision.models import Goal, GoalReview, Rating, Round
 from vision.services import (
     answers_save,
     goal_review,
     goal_reviews_queue,
     goal_save,
     reminders_queue,
-    round_close,
+    round_closing_moment,
     round_open,
     round_reminder_due,
     round_reminders_queue,
@@ -241,15 +242,20 @@ def test_the_reminder_goes_once_to_current_members_who_have_not_rated_every_stat
 def test_no_reminder_for_a_round_that_has_closed(assessment, facilitator):
     due = round_reminder_due(assessment)
     assert round_reminders_queue(now=assessment.closes_at) == 0
-    round_close(round=assessment, by=facilitator)
+    close_early(assessment, facilitator)
     assert round_reminders_queue(now=due) == 0
     assert not queued(ROUND_CLOSING).exists()
 
 
 def test_no_reminder_for_a_round_opened_after_its_reminder_time(collaborative, facilitator, people):
     # A round closing at the end of today was due its reminder yesterday morning: it was just announced instead.
+    # (Rounds now stay open a week; this one is as if opened before that rule, or its dates moved by hand.)
     today = collaborative.local_today()
-    short = round_open(collaborative=collaborative, by=facilitator, title="Quick check", closing_day=today)
+    short = round_open(
+        collaborative=collaborative, by=facilitator, title="Quick check", closing_day=today + timedelta(days=7)
+    )
+    Round.objects.filter(pk=short.pk).update(closes_at=round_closing_moment(collaborative, today))
+    short.refresh_from_db()
     assert round_reminder_due(short) < short.opened_at
     assert round_reminders_queue(now=short.opened_at + timedelta(seconds=1)) == 0
     assert round_reminders_queue(now=short.closes_at - timedelta(minutes=1)) == 0
@@ -274,7 +280,7 @@ def test_the_reminder_email_says_the_round_closes_at_the_end_of_its_last_day(ass
 
 def test_a_reminder_waiting_when_the_round_closes_is_not_sent(assessment, facilitator, mailoutbox):
     round_reminders_queue(now=round_reminder_due(assessment))
-    round_close(round=assessment, by=facilitator)
+    close_early(assessment, facilitator)
     deliver()
     assert set(queued(ROUND_CLOSING).values_list("status", flat=True)) == {Message.Status.SKIPPED}
     assert queued(ROUND_CLOSING).first().last_error == "The self-assessment round has closed."

