@@ -2,6 +2,7 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.mfa.adapter import DefaultMFAAdapter
 from django.urls import reverse
 
+from members.secrets import secret_decrypt, secret_encrypt
 from members.services import address_unconfirmed_copies_remove
 
 
@@ -53,3 +54,10 @@ class MFAAdapter(DefaultMFAAdapter):
         ),
         "unverified_email": "Confirm your email address first (use the link we emailed you), then set this up.",
     }
+
+    def encrypt(self, text: str) -> str:
+        """Authenticator secrets and recovery-code seeds are stored encrypted (members/secrets.py)."""
+        return secret_encrypt(text)
+
+    def decrypt(self, encrypted_text: str) -> str:
+        return secret_decrypt(encrypted_text)

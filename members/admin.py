@@ -1,3 +1,4 @@
+from allauth.mfa.models import Authenticator
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
@@ -114,4 +115,27 @@ class GroundRulesAdmin(admin.ModelAdmin):
         return False  # Facilitators change them on the Collaborative's pages, as a new version.
 
     def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+# allauth's own admin page for authenticators shows their data: an app's secret and the seed
+# of the recovery codes, from which anyone could make the person's codes. Site administrators
+# need only to see that someone has two-step sign-in, and to delete it for someone who lost
+# their phone.
+admin.site.unregister(Authenticator)
+
+
+@admin.register(Authenticator)
+class AuthenticatorAdmin(admin.ModelAdmin):
+    list_display = ["user", "type", "created_at", "last_used_at"]
+    list_filter = ["type"]
+    search_fields = ["user__email", "user__display_name"]
+    fields = ["user", "type", "created_at", "last_used_at"]
+    readonly_fields = fields
+    list_select_related = ["user"]
+
+    def has_add_permission(self, request) -> bool:
+        return False  # People set up their own app, from their profile.
+
+    def has_change_permission(self, request, obj=None) -> bool:
         return False

@@ -8,6 +8,8 @@ codes, then the page. Members are never asked.
 """
 
 import html
+import importlib
+import json
 import re
 from urllib.parse import quote
 
@@ -26,7 +28,8 @@ from collaborative.permissions import (
     facilitator_membership_for,
 )
 from members.models import Membership
-from tests.factories import PASSWORD, MembershipFactory, TotpFactory, UserFactory, totp_code
+from members.secrets import secret_decrypt
+from tests.factories import PASSWORD, TOTP_SECRET, MembershipFactory, TotpFactory, UserFactory, totp_code
 
 pytestmark = pytest.mark.django_db
 
@@ -267,3 +270,49 @@ def test_a_site_administrator_resets_two_step_sign_in_for_someone_who_lost_their
 
     client.force_login(facilitator)
     assert client.get(SETTINGS).headers["Location"].startswith(ACTIVATE)
+
+
+class TestSecretsAtRest:
+    """An authenticator app's secret and the recovery codes' seed are stored encrypted, and no admin
+    page shows them: with either, anyone reading the database or a backup could make the codes."""
+
+    def test_two_step_secrets_are_stored_encrypted(self, facilitator):
+        app = Authenticator.objects.get(user=facilitator, type=Authenticator.Type.TOTP)
+        codes = Authenticator.objects.get(user=facilitator, type=Authenticator.Type.RECOVERY_CODES)
+        assert app.data["secret"].startswith("fernet:")
+        assert TOTP_SECRET not in json.dumps(app.data)
+        assert codes.data["seed"].startswith("fernet:")
+        assert secret_decrypt(app.data["secret"]) == TOTP_SECRET  # Still the same codes.
+
+    def test_secrets_stored_before_encryption_are_encrypted_by_the_migration(self, facilitator):
+        from django.apps import apps
+
+        migration = importlib.import_module("members.migrations.0009_encrypt_two_step_secrets")
+        app = Authenticator.objects.get(user=facilitator, type=Authenticator.Type.TOTP)
+        codes = Authenticator.objects.get(user=facilitator, type=Authenticator.Type.RECOVERY_CODES)
+        recovery_codes = codes.wrap().get_unused_codes()
+        migration.decrypt(apps, None)  # As stored before: plain text.
+        app.refresh_from_db()
+        codes.refresh_from_db()
+        assert app.data["secret"] == TOTP_SECRET
+        assert codes.wrap().get_unused_codes() == recovery_codes  # Plain text still works until the migration.
+
+        migration.encrypt(apps, None)
+        app.refresh_from_db()
+        codes.refresh_from_db()
+        assert app.data["secret"].startswith("fernet:")
+        assert codes.data["seed"].startswith("fernet:")
+        assert secret_decrypt(app.data["secret"]) == TOTP_SECRET
+        assert codes.wrap().get_unused_codes() == recovery_codes
+        assert app.wrap().validate_code(totp_code())
+
+    def test_no_admin_page_shows_a_two_step_secret(self, client, facilitator):
+        client.force_login(UserFactory(is_staff=True, is_superuser=True))
+        for authenticator in Authenticator.objects.filter(user=facilitator):
+            page = text(client.get(f"/admin/mfa/authenticator/{authenticator.pk}/change/"))
+            assert facilitator.display_name in page
+            assert "fernet:" not in page
+            assert TOTP_SECRET not in page
+            for value in authenticator.data.values():
+                assert not (isinstance(value, str) and value in page)
+        assert client.get("/admin/mfa/authenticator/add/").status_code == 403
