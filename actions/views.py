@@ -16,7 +16,19 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 
 from actions.export import csv_stream, xlsx_file
-from actions.forms import SORTS, ActionForm, LogFilterForm, ReviewItemForm, ReviewRoundForm, StatusForm, UpdateForm
+from actions.forms import (
+    AGENDA_ITEM_REFUSED,
+    DECISION_REFUSED,
+    SORTS,
+    ActionForm,
+    LogFilterForm,
+    ReviewItemForm,
+    ReviewRoundForm,
+    StatusForm,
+    UpdateForm,
+    linkable_agenda_items,
+    linkable_decisions,
+)
 from actions.models import Action, ActionUpdate
 from actions.services import (
     FIELD_NAMES,
@@ -45,6 +57,8 @@ from vision.models import Goal, KeyRole
 
 PAGE_SIZE = 50
 ORIGINS = {"meeting", "agenda_item", "decision"}  # Where an action came from.
+# How the timeline names an agenda item or a decision the viewer may not see.
+UNSEEN = {"agenda_item": "an agenda item", "decision": "a decision"}
 MY_ACTIONS = 10
 
 
@@ -133,10 +147,24 @@ def action_log(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-def _export_rows(collaborative, filters: dict, today: date):
+def _export_rows(membership: Membership, filters: dict, today: date):
+    collaborative = membership.collaborative
     actions = _with_latest_update(filtered_actions(collaborative, filters, today)).select_related(
         "agenda_item", "decision"
     )
+    # An agenda item or a decision the person exporting may not see is left out of their rows.
+    seen = {
+        "agenda_item": set(
+            AgendaItem.objects.filter(meeting__collaborative=collaborative)
+            .seen_by(membership)
+            .values_list("pk", flat=True)
+        ),
+        "decision": set(
+            Decision.objects.filter(meeting__collaborative=collaborative)
+            .seen_by(membership)
+            .values_list("pk", flat=True)
+        ),
+    }
     # What many rows share (the Collaborative, owners, goals, key roles, meetings) is read once, not joined
     # onto and built again for each of 10,000 rows; people by their names alone, all the rows show of them.
     owners = User.objects.filter(pk__in=Action.objects.filter(collaborative=collaborative).values("owner_id"))
@@ -159,6 +187,9 @@ def _export_rows(collaborative, filters: dict, today: date):
         for field, objects in shared.items():
             if (pk := getattr(action, f"{field}_id")) in objects:
                 setattr(action, field, objects[pk])
+        for field, pks in seen.items():
+            if getattr(action, f"{field}_id") not in pks:
+                setattr(action, field, None)  # Only this copy, for the row: it is never saved.
         yield action
 
 
@@ -169,7 +200,7 @@ def action_export(request: HttpRequest, slug: str, format: str) -> HttpResponse:
     collaborative = membership.collaborative
     form = _log_filters(request, collaborative)
     today = collaborative.local_today()
-    rows = _export_rows(collaborative, form.cleaned_data, today)
+    rows = _export_rows(membership, form.cleaned_data, today)
     name = f"actions-{collaborative.slug}-{today.isoformat()}"
     if format == "csv":
         response = StreamingHttpResponse(csv_stream(rows, today), content_type="text/csv; charset=utf-8")
@@ -183,30 +214,60 @@ def action_export(request: HttpRequest, slug: str, format: str) -> HttpResponse:
     )
 
 
+def _origin_from_address(request: HttpRequest, collaborative) -> dict:
+    """Where an action comes from, as "Record an action" links give it (?meeting=, ?agenda_item=, ?decision=).
+
+    Only what the action may come from is taken (see actions.forms); anything else is left out with
+    one plain message, the same whether it does not exist, is another Collaborative's or is not shown
+    to members, so the address tells nothing about it.
+    """
+    initial, refused = {}, []
+    asked = {field: request.GET.get(field, "").strip() for field in ORIGINS}
+    choices = {
+        "meeting": Meeting.objects.filter(collaborative=collaborative),
+        "agenda_item": linkable_agenda_items(collaborative, request.user),
+        "decision": linkable_decisions(collaborative),
+    }
+    found = {}
+    for field, value in asked.items():
+        if not value:
+            continue
+        pk = number_from(value)
+        found[field] = choices[field].filter(pk=pk).first() if pk is not None else None
+        if found[field] is None:
+            refused.append(field)
+    if decision := found.get("decision"):
+        initial.update(decision=decision.pk, title=decision.text[:200], meeting=decision.meeting_id)
+    if item := found.get("agenda_item"):
+        if decision and item.meeting_id != decision.meeting_id:
+            refused.append("agenda_item")
+        else:
+            initial.update(agenda_item=item.pk, meeting=item.meeting_id)
+    if (meeting := found.get("meeting")) and "meeting" not in initial:
+        initial["meeting"] = meeting.pk
+    if request.method == "GET":
+        if "decision" in refused:
+            messages.error(request, DECISION_REFUSED)
+        if "agenda_item" in refused:
+            messages.error(request, AGENDA_ITEM_REFUSED)
+        if "meeting" in refused:
+            messages.error(request, "The meeting in the link is not one of this Collaborative's. Choose one below.")
+    return initial
+
+
 @require_http_methods(["GET", "POST"])
 def action_new(request: HttpRequest, slug: str) -> HttpResponse:
     """Any member proposes an action; from a meeting's notes it arrives with where it came from."""
     membership = membership_for(request.user, slug)
     collaborative = membership.collaborative
     initial = {"owner": request.user.pk, "due_on": collaborative.local_today() + timedelta(days=28)}
-    for field in ("meeting", "agenda_item", "decision"):
-        if (pk := number_from(request.GET.get(field))) is not None:
-            initial[field] = pk
-    if decision := Decision.objects.filter(
-        pk=initial.get("decision") or 0, meeting__collaborative=collaborative
-    ).first():
-        initial.setdefault("title", decision.text[:200])
-        initial["meeting"] = decision.meeting_id
-    else:
-        initial.pop("decision", None)  # Not this Collaborative's: the hidden field would only fail later.
-    if item := AgendaItem.objects.filter(
-        pk=initial.get("agenda_item") or 0, meeting__collaborative=collaborative
-    ).first():
-        initial["meeting"] = item.meeting_id
-    else:
-        initial.pop("agenda_item", None)
+    initial.update(_origin_from_address(request, collaborative))
     form = ActionForm(
-        request.POST or None, instance=Action(collaborative=collaborative), initial=initial, collaborative=collaborative
+        request.POST or None,
+        instance=Action(collaborative=collaborative),
+        initial=initial,
+        collaborative=collaborative,
+        user=request.user,
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -236,8 +297,12 @@ def _how(change) -> str:
     return "moved" if origin else "changed"
 
 
-def _timeline(action: Action) -> list[dict]:
-    """Every change and every update of an action, oldest first, with people by their names now."""
+def _timeline(action: Action, membership: Membership) -> list[dict]:
+    """Every change and every update of an action, oldest first, with people by their names now.
+
+    An agenda item or a decision the viewer may not see (a declined item, draft notes, a withdrawn
+    decision) is named without its words.
+    """
     changes = list(action.changes.select_related("changed_by"))
     updates = list(action.updates.select_related("author"))
     people_ids, related = set(), {name: set() for name in ("meeting", "agenda_item", "decision", "goal", "key_role")}
@@ -255,11 +320,15 @@ def _timeline(action: Action) -> list[dict]:
         },
         "agenda_item": {
             pk: f"the agenda item “{title}”"
-            for pk, title in AgendaItem.objects.filter(pk__in=related["agenda_item"]).values_list("pk", "title")
+            for pk, title in AgendaItem.objects.filter(pk__in=related["agenda_item"])
+            .seen_by(membership)
+            .values_list("pk", "title")
         },
         "decision": {
             pk: f"the decision “{Truncator(text).words(20)}”"
-            for pk, text in Decision.objects.filter(pk__in=related["decision"]).values_list("pk", "text")
+            for pk, text in Decision.objects.filter(pk__in=related["decision"])
+            .seen_by(membership)
+            .values_list("pk", "text")
         },
         "goal": dict(Goal.objects.filter(pk__in=related["goal"]).values_list("pk", "title")),
         "key_role": {k.pk: str(k) for k in KeyRole.objects.filter(pk__in=related["key_role"])},
@@ -278,7 +347,7 @@ def _timeline(action: Action) -> list[dict]:
         if field == "due_on":
             return date.fromisoformat(value).strftime("%-d %B %Y")
         if field in labels:
-            return labels[field].get(int(value), "something no longer there")
+            return labels[field].get(int(value), UNSEEN.get(field, "something no longer there"))
         return value
 
     entries = [
@@ -294,6 +363,16 @@ def _timeline(action: Action) -> list[dict]:
         for change in changes
     ] + [{"when": update.created_at, "who": update.author, "kind": "update", "update": update} for update in updates]
     return sorted(entries, key=lambda entry: entry["when"])
+
+
+def _origin_seen(action: Action, membership: Membership) -> dict:
+    """The agenda item and decision an action came from, each only if the viewer may see it."""
+    item, decision = action.agenda_item, action.decision
+    if item and not AgendaItem.objects.filter(pk=item.pk).seen_by(membership).exists():
+        item = None
+    if decision and not Decision.objects.filter(pk=decision.pk).seen_by(membership).exists():
+        decision = None
+    return {"origin_item": item, "origin_decision": decision}
 
 
 def _detail_page(request: HttpRequest, membership: Membership, action: Action, **forms) -> HttpResponse:
@@ -313,7 +392,8 @@ def _detail_page(request: HttpRequest, membership: Membership, action: Action, *
             action=action,
             overdue=action.is_overdue(action.collaborative.local_today()),
             rights=rights,
-            timeline=_timeline(action),
+            timeline=_timeline(action, membership),
+            **_origin_seen(action, membership),
             update_form=forms.get("update_form") or UpdateForm(),
             status_form=forms.get("status_form")
             or StatusForm(initial={"status": action.status, "status_reason": action.status_reason}),
@@ -331,7 +411,7 @@ def action_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def action_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     membership, action = action_for(request.user, slug, pk, to="change")
-    form = ActionForm(request.POST or None, instance=action, collaborative=membership.collaborative)
+    form = ActionForm(request.POST or None, instance=action, collaborative=membership.collaborative, user=request.user)
     if request.method == "POST" and form.is_valid():
         changes = {
             field: form.cleaned_data[field] for field in TRACKED if field in form.cleaned_data and field != "supporters"
