@@ -478,6 +478,10 @@ POST_EXPECTATIONS = (
             "commissioner": 403,
         },
         "actions:update": {"anonymous": LOGIN, "outsider": 404, "member": 400, "facilitator": 400, "commissioner": 403},
+        # The notes page's buttons (issue 12, item 14): an empty decision, or publishing before the
+        # meeting starts, shows the notes page again with everything typed and what to put right (400).
+        "meetings:decision_add": FACILITATORS_ONLY | {"facilitator": 400},
+        "meetings:notes_publish": FACILITATORS_ONLY | {"facilitator": 400},
     }
 )
 
