@@ -157,8 +157,12 @@ class DeclineForm(forms.Form):
     reason = forms.CharField(
         label="Why not this time",
         max_length=1000,
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=forms.Textarea(attrs={"rows": 3}),
         help_text="The person who proposed it will see this.",
+        error_messages={
+            "required": "Say why, in a few words: the person who proposed it will see this.",
+            "max_length": "Keep it to 1,000 characters or fewer (it has %(show_value)d).",
+        },
     )
 
 

@@ -367,17 +367,12 @@ def agenda_propose(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @require_POST
 def agenda_item_decide(request: HttpRequest, slug: str, meeting_pk: int, pk: int, action: str) -> HttpResponse:
-    """Facilitators accept, decline (with a reason) or move an item; the proposer withdraws their own."""
+    """Facilitators accept or move an item; the proposer withdraws their own."""
     _, item = agenda_item_for(request.user, slug, meeting_pk, pk, manage=action != "withdraw")
     try:
         if action == "accept":
             agenda_item_accept(item=item, by=request.user)
             messages.success(request, f"\u201c{item.title}\u201d is on the agenda.")
-        elif action == "decline":
-            form = DeclineForm(request.POST)
-            reason = form.cleaned_data["reason"] if form.is_valid() else ""
-            agenda_item_decline(item=item, by=request.user, reason=reason)
-            messages.success(request, f"\u201c{item.title}\u201d is not on the agenda this time.")
         elif action == "withdraw":
             agenda_item_withdraw(item=item, by=request.user)
             messages.success(request, f"You withdrew \u201c{item.title}\u201d.")
@@ -386,6 +381,28 @@ def agenda_item_decide(request: HttpRequest, slug: str, meeting_pk: int, pk: int
     except ValidationError as error:
         messages.error(request, error.messages[0])
     return redirect(f"{item.meeting.get_absolute_url()}#agenda")
+
+
+@require_http_methods(["GET", "POST"])
+def agenda_item_decline_view(request: HttpRequest, slug: str, meeting_pk: int, pk: int) -> HttpResponse:
+    """Facilitators say "not this time", with a reason the proposer sees, on a page of its own: the meeting
+    page then has no box to type in among its other buttons, whose pressing would lose the words."""
+    membership, item = agenda_item_for(request.user, slug, meeting_pk, pk, manage=True)
+    form = DeclineForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            agenda_item_decline(item=item, by=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+        else:
+            messages.success(request, f"\u201c{item.title}\u201d is not on the agenda this time.")
+        return redirect(f"{item.meeting.get_absolute_url()}#agenda")
+    return render(
+        request,
+        "meetings/agendaitem_decline.html",
+        {"membership": membership, "collaborative": membership.collaborative, "item": item, "form": form},
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 @require_POST
