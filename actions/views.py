@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import TruncMonth
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
@@ -443,10 +444,64 @@ def _back(request: HttpRequest, fallback: str) -> str:
     return fallback
 
 
+def _action_page_save(request: HttpRequest, membership: Membership, action: Action, pressed: str) -> HttpResponse:
+    """The action's page is one form: "Save the status" and "Add the update" each save everything typed
+    on it, so saving one never loses words typed in the other (without JavaScript too).
+
+    The status is saved when its button was pressed or it was changed; the update when its button was
+    pressed or something was written or chosen for it. Together or not at all: if anything is wrong,
+    nothing changes and the page comes back with everything typed (a file must be chosen again).
+    """
+    rights = action_rights(membership, action)
+    status_form = update_form = None
+    if rights["change"] and "status" in request.POST:
+        status_form = StatusForm(request.POST, initial={"status": action.status, "status_reason": action.status_reason})
+    if rights["update"] and "text" in request.POST:
+        update_form = UpdateForm(request.POST, request.FILES)
+    typed_update = any(request.POST.get(name, "").strip() for name in ("text", "link")) or "file" in request.FILES
+    with_status = status_form is not None and (pressed == "status" or status_form.has_changed())
+    with_update = update_form is not None and (pressed == "update" or typed_update)
+    valid = [form.is_valid() for form, used in ((status_form, with_status), (update_form, with_update)) if used]
+    if all(valid):
+        failed = None
+        try:
+            with transaction.atomic():  # Together or not at all.
+                if with_status:
+                    failed = status_form
+                    action_change(
+                        action=action,
+                        by=request.user,
+                        changes={key: status_form.cleaned_data[key] for key in ("status", "status_reason")},
+                    )
+                if with_update:
+                    failed = update_form
+                    action_update_add(
+                        action=action,
+                        by=request.user,
+                        text=update_form.cleaned_data["text"],
+                        link=update_form.cleaned_data["link"],
+                        upload=update_form.cleaned_data.get("file"),
+                    )
+        except ValidationError as error:
+            failed.add_error(None, error if failed is update_form else error.messages)
+        else:
+            done = []
+            if with_status:
+                label = dict(Action.Status.choices)[status_form.cleaned_data["status"]].lower()
+                done.append(f"“{action.title}” is now {label}.")
+            if with_update:
+                done.append("Your update has been added.")
+            messages.success(request, " ".join(done))
+            return redirect(action)
+    return _detail_page(request, membership, action, status_form=status_form, update_form=update_form)
+
+
 @require_POST
 def action_status(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """A quick change of status by the owner (or a facilitator), from the home page or the action's page."""
     membership, action = action_for(request.user, slug, pk, to="change")
+    if "text" in request.POST:  # From the action's page, where an update may be typed too.
+        return _action_page_save(request, membership, action, "status")
     form = StatusForm(request.POST)
     error = ""
     if form.is_valid():
@@ -487,22 +542,7 @@ def action_status(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @require_POST
 def action_update(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     membership, action = action_for(request.user, slug, pk, to="update")
-    form = UpdateForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            action_update_add(
-                action=action,
-                by=request.user,
-                text=form.cleaned_data["text"],
-                link=form.cleaned_data["link"],
-                upload=form.cleaned_data.get("file"),
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, "Your update has been added.")
-            return redirect(action)
-    return _detail_page(request, membership, action, update_form=form)
+    return _action_page_save(request, membership, action, "update")
 
 
 @require_GET
