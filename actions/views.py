@@ -454,9 +454,10 @@ def _action_page_save(request: HttpRequest, membership: Membership, action: Acti
     """
     rights = action_rights(membership, action)
     status_form = update_form = None
-    if rights["change"] and "status" in request.POST:
+    # The part whose button was pressed always; the other when it was on the page (and is the person's to save).
+    if rights["change"] and (pressed == "status" or "status" in request.POST):
         status_form = StatusForm(request.POST, initial={"status": action.status, "status_reason": action.status_reason})
-    if rights["update"] and "text" in request.POST:
+    if rights["update"] and (pressed == "update" or "text" in request.POST):
         update_form = UpdateForm(request.POST, request.FILES)
     typed_update = any(request.POST.get(name, "").strip() for name in ("text", "link")) or "file" in request.FILES
     with_status = status_form is not None and (pressed == "status" or status_form.has_changed())
