@@ -41,6 +41,28 @@ def _members(collaborative: Collaborative, *, also=None):
     )
 
 
+# Every member sees an action, and with it where it came from: so an action links only to what
+# every member may see (or, for an agenda item, the person's own proposal).
+DECISION_REFUSED = (
+    "An action can come only from a decision in published notes that has not been withdrawn. "
+    "Record the action without it, or publish the notes first."
+)
+AGENDA_ITEM_REFUSED = (
+    "An action can come only from an item on the agenda once it is published, or from an item you proposed. "
+    "Record the action without it."
+)
+
+
+def linkable_agenda_items(collaborative: Collaborative, user: User):
+    """The agenda items an action recorded by `user` may come from."""
+    return AgendaItem.objects.filter(meeting__collaborative=collaborative).published_or_proposed_by(user)
+
+
+def linkable_decisions(collaborative: Collaborative):
+    """The decisions an action may come from: the same for everyone, facilitators included."""
+    return Decision.objects.filter(meeting__collaborative=collaborative).published()
+
+
 class ActionForm(forms.ModelForm):
     """Everything about an action; where it came from is set by the page it was started from."""
 
@@ -78,8 +100,18 @@ class ActionForm(forms.ModelForm):
         empty_label="Not from a meeting",
     )
     # Set by "Record an action" beside an agenda item or a decision in a meeting's notes.
-    agenda_item = forms.ModelChoiceField(queryset=AgendaItem.objects.none(), required=False, widget=forms.HiddenInput)
-    decision = forms.ModelChoiceField(queryset=Decision.objects.none(), required=False, widget=forms.HiddenInput)
+    agenda_item = forms.ModelChoiceField(
+        queryset=AgendaItem.objects.none(),
+        required=False,
+        widget=forms.HiddenInput,
+        error_messages={"invalid_choice": AGENDA_ITEM_REFUSED},
+    )
+    decision = forms.ModelChoiceField(
+        queryset=Decision.objects.none(),
+        required=False,
+        widget=forms.HiddenInput,
+        error_messages={"invalid_choice": DECISION_REFUSED},
+    )
 
     class Meta:
         model = Action
@@ -104,7 +136,7 @@ class ActionForm(forms.ModelForm):
             "status_reason": forms.Textarea(attrs={"rows": 2}),
         }
 
-    def __init__(self, *args, collaborative: Collaborative, **kwargs) -> None:
+    def __init__(self, *args, collaborative: Collaborative, user: User, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         # An owner or supporters who have since left stay on offer, so saving the form keeps them;
         # they cannot be given a new part in the action (actions.services._check_links).
@@ -118,8 +150,16 @@ class ActionForm(forms.ModelForm):
         self.fields["meeting"].queryset = (
             Meeting.objects.filter(collaborative=collaborative).select_related("collaborative").order_by("-starts_at")
         )
-        self.fields["agenda_item"].queryset = AgendaItem.objects.filter(meeting__collaborative=collaborative)
-        self.fields["decision"].queryset = Decision.objects.filter(meeting__collaborative=collaborative)
+        # What the action already came from stays on offer, so saving a change keeps it (as with people
+        # who have left); anything new must pass the rule above.
+        items = linkable_agenda_items(collaborative, user)
+        decisions = linkable_decisions(collaborative)
+        if self.instance.agenda_item_id:
+            items = AgendaItem.objects.filter(Q(pk__in=items) | Q(pk=self.instance.agenda_item_id))
+        if self.instance.decision_id:
+            decisions = Decision.objects.filter(Q(pk__in=decisions) | Q(pk=self.instance.decision_id))
+        self.fields["agenda_item"].queryset = items
+        self.fields["decision"].queryset = decisions
         if self.instance.pk:
             self.initial["supporters"] = supporter_ids
 
@@ -129,7 +169,10 @@ class ActionForm(forms.ModelForm):
         if owner and supporters and owner in supporters:
             data["supporters"] = [person for person in supporters if person != owner]
         # An agenda item or a decision belongs to its meeting: the action came from that meeting too.
-        for origin in (data.get("decision"), data.get("agenda_item")):
+        decision, item = data.get("decision"), data.get("agenda_item")
+        if decision and item and decision.meeting_id != item.meeting_id:
+            raise forms.ValidationError("The decision and the agenda item are from different meetings.")
+        for origin in (decision, item):
             if origin is not None:
                 data["meeting"] = origin.meeting
         return data

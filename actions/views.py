@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import TruncMonth
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
@@ -16,7 +17,19 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 
 from actions.export import csv_stream, xlsx_file
-from actions.forms import SORTS, ActionForm, LogFilterForm, ReviewItemForm, ReviewRoundForm, StatusForm, UpdateForm
+from actions.forms import (
+    AGENDA_ITEM_REFUSED,
+    DECISION_REFUSED,
+    SORTS,
+    ActionForm,
+    LogFilterForm,
+    ReviewItemForm,
+    ReviewRoundForm,
+    StatusForm,
+    UpdateForm,
+    linkable_agenda_items,
+    linkable_decisions,
+)
 from actions.models import Action, ActionUpdate
 from actions.services import (
     FIELD_NAMES,
@@ -33,6 +46,7 @@ from collaborative.permissions import (
     action_rights,
     commissioner_membership_for,
     evidence_for,
+    facilitates,
     membership_for,
     overseer_membership_for,
     oversees,
@@ -46,6 +60,8 @@ from vision.models import Goal, KeyRole
 
 PAGE_SIZE = 50
 ORIGINS = {"meeting", "agenda_item", "decision"}  # Where an action came from.
+# How the timeline names an agenda item or a decision the viewer may not see.
+UNSEEN = {"agenda_item": "an agenda item", "decision": "a decision"}
 MY_ACTIONS = 10
 
 
@@ -134,10 +150,24 @@ def action_log(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-def _export_rows(collaborative, filters: dict, today: date):
+def _export_rows(membership: Membership, filters: dict, today: date):
+    collaborative = membership.collaborative
     actions = _with_latest_update(filtered_actions(collaborative, filters, today)).select_related(
         "agenda_item", "decision"
     )
+    # An agenda item or a decision the person exporting may not see is left out of their rows.
+    seen = {
+        "agenda_item": set(
+            AgendaItem.objects.filter(meeting__collaborative=collaborative)
+            .seen_by(membership, as_facilitator=facilitates(membership))
+            .values_list("pk", flat=True)
+        ),
+        "decision": set(
+            Decision.objects.filter(meeting__collaborative=collaborative)
+            .seen_by(as_facilitator=facilitates(membership))
+            .values_list("pk", flat=True)
+        ),
+    }
     # What many rows share (the Collaborative, owners, goals, key roles, meetings) is read once, not joined
     # onto and built again for each of 10,000 rows; people by their names alone, all the rows show of them.
     owners = User.objects.filter(pk__in=Action.objects.filter(collaborative=collaborative).values("owner_id"))
@@ -160,6 +190,9 @@ def _export_rows(collaborative, filters: dict, today: date):
         for field, objects in shared.items():
             if (pk := getattr(action, f"{field}_id")) in objects:
                 setattr(action, field, objects[pk])
+        for field, pks in seen.items():
+            if getattr(action, f"{field}_id") not in pks:
+                setattr(action, field, None)  # Only this copy, for the row: it is never saved.
         yield action
 
 
@@ -170,7 +203,7 @@ def action_export(request: HttpRequest, slug: str, format: str) -> HttpResponse:
     collaborative = membership.collaborative
     form = _log_filters(request, collaborative)
     today = collaborative.local_today()
-    rows = _export_rows(collaborative, form.cleaned_data, today)
+    rows = _export_rows(membership, form.cleaned_data, today)
     name = f"actions-{collaborative.slug}-{today.isoformat()}"
     if format == "csv":
         response = StreamingHttpResponse(csv_stream(rows, today), content_type="text/csv; charset=utf-8")
@@ -184,30 +217,60 @@ def action_export(request: HttpRequest, slug: str, format: str) -> HttpResponse:
     )
 
 
+def _origin_from_address(request: HttpRequest, collaborative) -> dict:
+    """Where an action comes from, as "Record an action" links give it (?meeting=, ?agenda_item=, ?decision=).
+
+    Only what the action may come from is taken (see actions.forms); anything else is left out with
+    one plain message, the same whether it does not exist, is another Collaborative's or is not shown
+    to members, so the address tells nothing about it.
+    """
+    initial, refused = {}, []
+    asked = {field: request.GET.get(field, "").strip() for field in ORIGINS}
+    choices = {
+        "meeting": Meeting.objects.filter(collaborative=collaborative),
+        "agenda_item": linkable_agenda_items(collaborative, request.user),
+        "decision": linkable_decisions(collaborative),
+    }
+    found = {}
+    for field, value in asked.items():
+        if not value:
+            continue
+        pk = number_from(value)
+        found[field] = choices[field].filter(pk=pk).first() if pk is not None else None
+        if found[field] is None:
+            refused.append(field)
+    if decision := found.get("decision"):
+        initial.update(decision=decision.pk, title=decision.text[:200], meeting=decision.meeting_id)
+    if item := found.get("agenda_item"):
+        if decision and item.meeting_id != decision.meeting_id:
+            refused.append("agenda_item")
+        else:
+            initial.update(agenda_item=item.pk, meeting=item.meeting_id)
+    if (meeting := found.get("meeting")) and "meeting" not in initial:
+        initial["meeting"] = meeting.pk
+    if request.method == "GET":
+        if "decision" in refused:
+            messages.error(request, DECISION_REFUSED)
+        if "agenda_item" in refused:
+            messages.error(request, AGENDA_ITEM_REFUSED)
+        if "meeting" in refused:
+            messages.error(request, "The meeting in the link is not one of this Collaborative's. Choose one below.")
+    return initial
+
+
 @require_http_methods(["GET", "POST"])
 def action_new(request: HttpRequest, slug: str) -> HttpResponse:
     """Any member proposes an action; from a meeting's notes it arrives with where it came from."""
     membership = membership_for(request.user, slug)
     collaborative = membership.collaborative
     initial = {"owner": request.user.pk, "due_on": collaborative.local_today() + timedelta(days=28)}
-    for field in ("meeting", "agenda_item", "decision"):
-        if (pk := number_from(request.GET.get(field))) is not None:
-            initial[field] = pk
-    if decision := Decision.objects.filter(
-        pk=initial.get("decision") or 0, meeting__collaborative=collaborative
-    ).first():
-        initial.setdefault("title", decision.text[:200])
-        initial["meeting"] = decision.meeting_id
-    else:
-        initial.pop("decision", None)  # Not this Collaborative's: the hidden field would only fail later.
-    if item := AgendaItem.objects.filter(
-        pk=initial.get("agenda_item") or 0, meeting__collaborative=collaborative
-    ).first():
-        initial["meeting"] = item.meeting_id
-    else:
-        initial.pop("agenda_item", None)
+    initial.update(_origin_from_address(request, collaborative))
     form = ActionForm(
-        request.POST or None, instance=Action(collaborative=collaborative), initial=initial, collaborative=collaborative
+        request.POST or None,
+        instance=Action(collaborative=collaborative),
+        initial=initial,
+        collaborative=collaborative,
+        user=request.user,
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -237,8 +300,12 @@ def _how(change) -> str:
     return "moved" if origin else "changed"
 
 
-def _timeline(action: Action) -> list[dict]:
-    """Every change and every update of an action, oldest first, with people by their names now."""
+def _timeline(action: Action, membership: Membership) -> list[dict]:
+    """Every change and every update of an action, oldest first, with people by their names now.
+
+    An agenda item or a decision the viewer may not see (a declined item, draft notes, a withdrawn
+    decision) is named without its words.
+    """
     changes = list(action.changes.select_related("changed_by"))
     updates = list(action.updates.select_related("author"))
     people_ids, related = set(), {name: set() for name in ("meeting", "agenda_item", "decision", "goal", "key_role")}
@@ -256,11 +323,15 @@ def _timeline(action: Action) -> list[dict]:
         },
         "agenda_item": {
             pk: f"the agenda item “{title}”"
-            for pk, title in AgendaItem.objects.filter(pk__in=related["agenda_item"]).values_list("pk", "title")
+            for pk, title in AgendaItem.objects.filter(pk__in=related["agenda_item"])
+            .seen_by(membership, as_facilitator=facilitates(membership))
+            .values_list("pk", "title")
         },
         "decision": {
             pk: f"the decision “{Truncator(text).words(20)}”"
-            for pk, text in Decision.objects.filter(pk__in=related["decision"]).values_list("pk", "text")
+            for pk, text in Decision.objects.filter(pk__in=related["decision"])
+            .seen_by(as_facilitator=facilitates(membership))
+            .values_list("pk", "text")
         },
         "goal": dict(Goal.objects.filter(pk__in=related["goal"]).values_list("pk", "title")),
         "key_role": {k.pk: str(k) for k in KeyRole.objects.filter(pk__in=related["key_role"])},
@@ -279,7 +350,7 @@ def _timeline(action: Action) -> list[dict]:
         if field == "due_on":
             return date.fromisoformat(value).strftime("%-d %B %Y")
         if field in labels:
-            return labels[field].get(int(value), "something no longer there")
+            return labels[field].get(int(value), UNSEEN.get(field, "something no longer there"))
         return value
 
     entries = [
@@ -295,6 +366,24 @@ def _timeline(action: Action) -> list[dict]:
         for change in changes
     ] + [{"when": update.created_at, "who": update.author, "kind": "update", "update": update} for update in updates]
     return sorted(entries, key=lambda entry: entry["when"])
+
+
+def _origin_seen(action: Action, membership: Membership) -> dict:
+    """The agenda item and decision an action came from, each only if the viewer may see it."""
+    item, decision = action.agenda_item, action.decision
+    if (
+        item
+        and not AgendaItem.objects.filter(pk=item.pk)
+        .seen_by(membership, as_facilitator=facilitates(membership))
+        .exists()
+    ):
+        item = None
+    if (
+        decision
+        and not Decision.objects.filter(pk=decision.pk).seen_by(as_facilitator=facilitates(membership)).exists()
+    ):
+        decision = None
+    return {"origin_item": item, "origin_decision": decision}
 
 
 def _detail_page(request: HttpRequest, membership: Membership, action: Action, **forms) -> HttpResponse:
@@ -314,7 +403,8 @@ def _detail_page(request: HttpRequest, membership: Membership, action: Action, *
             action=action,
             overdue=action.is_overdue(action.collaborative.local_today()),
             rights=rights,
-            timeline=_timeline(action),
+            timeline=_timeline(action, membership),
+            **_origin_seen(action, membership),
             update_form=forms.get("update_form") or UpdateForm(),
             status_form=forms.get("status_form")
             or StatusForm(initial={"status": action.status, "status_reason": action.status_reason}),
@@ -332,7 +422,7 @@ def action_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def action_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     membership, action = action_for(request.user, slug, pk, to="change")
-    form = ActionForm(request.POST or None, instance=action, collaborative=membership.collaborative)
+    form = ActionForm(request.POST or None, instance=action, collaborative=membership.collaborative, user=request.user)
     if request.method == "POST" and form.is_valid():
         changes = {
             field: form.cleaned_data[field] for field in TRACKED if field in form.cleaned_data and field != "supporters"
@@ -364,10 +454,65 @@ def _back(request: HttpRequest, fallback: str) -> str:
     return fallback
 
 
+def _action_page_save(request: HttpRequest, membership: Membership, action: Action, pressed: str) -> HttpResponse:
+    """The action's page is one form: "Save the status" and "Add the update" each save everything typed
+    on it, so saving one never loses words typed in the other (without JavaScript too).
+
+    The status is saved when its button was pressed or it was changed; the update when its button was
+    pressed or something was written or chosen for it. Together or not at all: if anything is wrong,
+    nothing changes and the page comes back with everything typed (a file must be chosen again).
+    """
+    rights = action_rights(membership, action)
+    status_form = update_form = None
+    # The part whose button was pressed always; the other when it was on the page (and is the person's to save).
+    if rights["change"] and (pressed == "status" or "status" in request.POST):
+        status_form = StatusForm(request.POST, initial={"status": action.status, "status_reason": action.status_reason})
+    if rights["update"] and (pressed == "update" or "text" in request.POST):
+        update_form = UpdateForm(request.POST, request.FILES)
+    typed_update = any(request.POST.get(name, "").strip() for name in ("text", "link")) or "file" in request.FILES
+    with_status = status_form is not None and (pressed == "status" or status_form.has_changed())
+    with_update = update_form is not None and (pressed == "update" or typed_update)
+    valid = [form.is_valid() for form, used in ((status_form, with_status), (update_form, with_update)) if used]
+    if all(valid):
+        failed = None
+        try:
+            with transaction.atomic():  # Together or not at all.
+                if with_status:
+                    failed = status_form
+                    action_change(
+                        action=action,
+                        by=request.user,
+                        changes={key: status_form.cleaned_data[key] for key in ("status", "status_reason")},
+                    )
+                if with_update:
+                    failed = update_form
+                    action_update_add(
+                        action=action,
+                        by=request.user,
+                        text=update_form.cleaned_data["text"],
+                        link=update_form.cleaned_data["link"],
+                        upload=update_form.cleaned_data.get("file"),
+                    )
+        except ValidationError as error:
+            failed.add_error(None, error if failed is update_form else error.messages)
+        else:
+            done = []
+            if with_status:
+                label = dict(Action.Status.choices)[status_form.cleaned_data["status"]].lower()
+                done.append(f"“{action.title}” is now {label}.")
+            if with_update:
+                done.append("Your update has been added.")
+            messages.success(request, " ".join(done))
+            return redirect(action)
+    return _detail_page(request, membership, action, status_form=status_form, update_form=update_form)
+
+
 @require_POST
 def action_status(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """A quick change of status by the owner (or a facilitator), from the home page or the action's page."""
     membership, action = action_for(request.user, slug, pk, to="change")
+    if "text" in request.POST:  # From the action's page, where an update may be typed too.
+        return _action_page_save(request, membership, action, "status")
     form = StatusForm(request.POST)
     error = ""
     if form.is_valid():
@@ -408,22 +553,7 @@ def action_status(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @require_POST
 def action_update(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     membership, action = action_for(request.user, slug, pk, to="update")
-    form = UpdateForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            action_update_add(
-                action=action,
-                by=request.user,
-                text=form.cleaned_data["text"],
-                link=form.cleaned_data["link"],
-                upload=form.cleaned_data.get("file"),
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, "Your update has been added.")
-            return redirect(action)
-    return _detail_page(request, membership, action, update_form=form)
+    return _action_page_save(request, membership, action, "update")
 
 
 @require_GET

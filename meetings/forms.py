@@ -157,8 +157,12 @@ class DeclineForm(forms.Form):
     reason = forms.CharField(
         label="Why not this time",
         max_length=1000,
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=forms.Textarea(attrs={"rows": 3}),
         help_text="The person who proposed it will see this.",
+        error_messages={
+            "required": "Say why, in a few words: the person who proposed it will see this.",
+            "max_length": "Keep it to 1,000 characters or fewer (it has %(show_value)d).",
+        },
     )
 
 
@@ -186,12 +190,32 @@ class NotesForm(forms.Form):
             )
         self.order_fields([f"item_{item.pk}" for item in self.items] + ["general_notes"])
 
-    def item_notes(self) -> dict[int, str]:
-        return {item.pk: self.cleaned_data[f"item_{item.pk}"] for item in self.items}
+    def typed(self, meeting) -> dict:
+        """The notes as typed, for notes_save: only the boxes that were on the page, so an item put on the
+        agenda since the page was opened (or a post without the notes) leaves what is saved as it is."""
+        general = self.cleaned_data["general_notes"] if "general_notes" in self.data else meeting.general_notes
+        return {
+            "general_notes": general,
+            "item_notes": {
+                item.pk: self.cleaned_data[f"item_{item.pk}"] for item in self.items if f"item_{item.pk}" in self.data
+            },
+        }
+
+    def changed(self) -> bool:
+        """Whether the notes typed differ from those saved (the form's initial values)."""
+        return any(name in self.data for name in self.changed_data)
 
 
 class DecisionForm(forms.Form):
-    text = forms.CharField(label="What was decided", max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    text = forms.CharField(
+        label="What was decided",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={
+            "required": "Write what was decided.",
+            "max_length": "Keep it to 2,000 characters or fewer (it has %(show_value)d).",
+        },
+    )
     agenda_item = forms.ModelChoiceField(
         label="Under which agenda item (optional)", queryset=AgendaItem.objects.none(), required=False
     )

@@ -277,6 +277,24 @@ class AgendaItemQuerySet(models.QuerySet):
     def on_agenda(self):
         return self.filter(status=AgendaItem.Status.ACCEPTED).order_by("position", "id")
 
+    def published(self):
+        """Items every member sees: on the agenda, once the agenda or the notes are published."""
+        return self.filter(_published_item()).order_by("position", "id")
+
+    def published_or_proposed_by(self, user):
+        """Items every member sees, and the ones the person proposed (whatever became of them)."""
+        return self.filter(_published_item() | models.Q(proposed_by_id=user.pk))
+
+    def seen_by(self, membership, *, as_facilitator: bool):
+        """The items a member may see: the published agenda and their own proposals. Facilitators see all
+        (`as_facilitator`: collaborative.permissions.facilitates, which needs this session's two-step sign-in)."""
+        return self if as_facilitator else self.published_or_proposed_by(membership.user)
+
+
+def _published_item() -> models.Q:
+    shown = models.Q(meeting__agenda_published_at__isnull=False) | models.Q(meeting__notes_published_at__isnull=False)
+    return models.Q(status=AgendaItem.Status.ACCEPTED) & shown
+
 
 class AgendaItem(models.Model):
     """Something to talk about at a meeting: proposed by any member, accepted or declined by facilitators."""
@@ -353,6 +371,17 @@ class NotesRevision(models.Model):
         return f"Notes of {self.meeting_id} at {self.edited_at:%Y-%m-%d %H:%M}"
 
 
+class DecisionQuerySet(models.QuerySet):
+    def published(self):
+        """Decisions every member sees: in published notes, and not withdrawn."""
+        return self.filter(meeting__notes_published_at__isnull=False, withdrawn_at__isnull=True)
+
+    def seen_by(self, *, as_facilitator: bool):
+        """The decisions a member may see: the published ones. Facilitators see drafts and withdrawn ones too
+        (`as_facilitator`: collaborative.permissions.facilitates, which needs this session's two-step sign-in)."""
+        return self if as_facilitator else self.published()
+
+
 class Decision(models.Model):
     """Something the meeting decided, recorded on its own so it can be found and followed up."""
 
@@ -367,6 +396,8 @@ class Decision(models.Model):
     recorded_at = models.DateTimeField(default=timezone.now)
     # Nothing is deleted: a decision recorded by mistake is withdrawn, and stays on record.
     withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    objects = DecisionQuerySet.as_manager()
 
     class Meta:
         ordering = ["recorded_at", "id"]

@@ -27,8 +27,13 @@ urlpatterns = [
             {"action": action},
             name=f"agenda_item_{action}",
         )
-        for action in ["accept", "decline", "withdraw", "up", "down"]
+        for action in ["accept", "withdraw", "up", "down"]
     ],
+    path(
+        "c/<slug:slug>/meetings/<int:meeting_pk>/agenda/<int:pk>/decline/",
+        views.agenda_item_decline_view,
+        name="agenda_item_decline",
+    ),
     path("c/<slug:slug>/meetings/<int:pk>/register/", views.register, name="register"),
     path("c/<slug:slug>/meetings/<int:pk>/register/guests/", views.register_guests_view, name="register_guests"),
     path("c/<slug:slug>/meetings/<int:pk>/register/<int:user_pk>/", views.register_mark_view, name="register_mark"),

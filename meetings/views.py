@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models.functions import Lower
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -370,17 +371,12 @@ def agenda_propose(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @require_POST
 def agenda_item_decide(request: HttpRequest, slug: str, meeting_pk: int, pk: int, action: str) -> HttpResponse:
-    """Facilitators accept, decline (with a reason) or move an item; the proposer withdraws their own."""
+    """Facilitators accept or move an item; the proposer withdraws their own."""
     _, item = agenda_item_for(request.user, slug, meeting_pk, pk, manage=action != "withdraw")
     try:
         if action == "accept":
             agenda_item_accept(item=item, by=request.user)
             messages.success(request, f"\u201c{item.title}\u201d is on the agenda.")
-        elif action == "decline":
-            form = DeclineForm(request.POST)
-            reason = form.cleaned_data["reason"] if form.is_valid() else ""
-            agenda_item_decline(item=item, by=request.user, reason=reason)
-            messages.success(request, f"\u201c{item.title}\u201d is not on the agenda this time.")
         elif action == "withdraw":
             agenda_item_withdraw(item=item, by=request.user)
             messages.success(request, f"You withdrew \u201c{item.title}\u201d.")
@@ -389,6 +385,28 @@ def agenda_item_decide(request: HttpRequest, slug: str, meeting_pk: int, pk: int
     except ValidationError as error:
         messages.error(request, error.messages[0])
     return redirect(f"{item.meeting.get_absolute_url()}#agenda")
+
+
+@require_http_methods(["GET", "POST"])
+def agenda_item_decline_view(request: HttpRequest, slug: str, meeting_pk: int, pk: int) -> HttpResponse:
+    """Facilitators say "not this time", with a reason the proposer sees, on a page of its own: the meeting
+    page then has no box to type in among its other buttons, whose pressing would lose the words."""
+    membership, item = agenda_item_for(request.user, slug, meeting_pk, pk, manage=True)
+    form = DeclineForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            agenda_item_decline(item=item, by=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+        else:
+            messages.success(request, f"\u201c{item.title}\u201d is not on the agenda this time.")
+        return redirect(f"{item.meeting.get_absolute_url()}#agenda")
+    return render(
+        request,
+        "meetings/agendaitem_decline.html",
+        {"membership": membership, "collaborative": membership.collaborative, "item": item, "form": form},
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 @require_POST
@@ -561,27 +579,16 @@ def register_guests_view(request: HttpRequest, slug: str, pk: int) -> HttpRespon
     return redirect("meetings:register", slug=slug, pk=pk)
 
 
-@require_http_methods(["GET", "POST"])
-def notes(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    """Facilitators write the notes (in Markdown) and record decisions; then publish them."""
-    membership, meeting = meeting_for(request.user, slug, pk, manage=True)
+def _notes_page(
+    request: HttpRequest,
+    membership: Membership,
+    meeting: Meeting,
+    *,
+    form: NotesForm | None = None,
+    decision_form: DecisionForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
     items = meeting.agenda_items.on_agenda()
-    data = request.POST if request.method == "POST" else None
-    form = NotesForm(data, items=items, initial={"general_notes": meeting.general_notes})
-    if request.method == "POST" and form.is_valid():
-        try:
-            notes_save(
-                meeting=meeting,
-                by=request.user,
-                general_notes=form.cleaned_data["general_notes"],
-                item_notes=form.item_notes(),
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            later = "" if meeting.notes_published_at else " Members see them once you publish."
-            messages.success(request, f"The notes are saved.{later}")
-            return redirect("meetings:notes", slug=slug, pk=pk)
     return render(
         request,
         "meetings/meeting_notes.html",
@@ -589,53 +596,103 @@ def notes(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "membership": membership,
             "collaborative": membership.collaborative,
             "meeting": meeting,
-            "form": form,
-            "decision_form": DecisionForm(meeting=meeting),
+            "form": form or NotesForm(items=items, initial={"general_notes": meeting.general_notes}),
+            "decision_form": decision_form or DecisionForm(meeting=meeting),
             "decisions": meeting.decisions.select_related("agenda_item"),
-            "items": items,
+            # Actions come only from what every member sees (actions.forms), so the links wait for publishing.
+            "items": meeting.agenda_items.published(),
         },
+        status=status,
     )
+
+
+NOTES_DONE = {
+    "notes": "The notes are saved.",
+    "decision": "The decision is recorded.",
+    "withdraw": "The decision is marked as withdrawn. It stays on record.",
+    "publish": "The notes are published. Members are being told by email.",
+}
+
+
+def _notes_post(request: HttpRequest, slug: str, pk: int, button: str, decision_pk: int | None = None) -> HttpResponse:
+    """Every button on the notes page sends everything typed there, so nothing typed is lost, without
+    JavaScript too: the page is one form, and each button sends it to its own address.
+
+    The notes are saved with what the button does (a kept version when they changed). A decision typed
+    but not recorded comes back in its box, and the notes are not published past it. If anything is
+    wrong, nothing changes and the page comes back with everything typed and what to put right.
+    """
+    membership, meeting = meeting_for(request.user, slug, pk, manage=True)
+    decision = get_object_or_404(Decision, pk=decision_pk, meeting=meeting) if decision_pk else None
+    form = None
+    if button == "notes" or "general_notes" in request.POST:  # Not sent by a post from elsewhere.
+        items = meeting.agenda_items.on_agenda()
+        form = NotesForm(request.POST, items=items, initial={"general_notes": meeting.general_notes})
+    decision_form = DecisionForm(request.POST, meeting=meeting)
+    typed_decision = bool(request.POST.get("text", "").strip())
+    notes_changed = False
+    valid = form is None or form.is_valid()
+    if button == "decision":
+        valid = decision_form.is_valid() and valid
+    elif button == "publish" and typed_decision:
+        decision_form.add_error(None, "Record the decision you typed, or empty its box, before publishing.")
+        valid = False
+    if valid:
+        try:
+            # Together or not at all: a refused decision does not leave the notes half saved.
+            with transaction.atomic():
+                if form is not None:
+                    notes_changed = form.changed()
+                    meeting = notes_save(meeting=meeting, by=request.user, **form.typed(meeting))
+                if button == "decision":
+                    decision_record(meeting=meeting, by=request.user, **decision_form.cleaned_data)
+                elif button == "withdraw":
+                    decision_withdraw(decision=decision, by=request.user)
+                elif button == "publish":
+                    notes_publish(meeting=meeting, by=request.user)
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+            valid = False
+    if not valid:
+        carried = decision_form if button == "decision" or typed_decision else None
+        return _notes_page(request, membership, meeting, form=form, decision_form=carried, status=400)
+    done = NOTES_DONE[button]
+    if notes_changed and button in ("decision", "withdraw"):
+        done += " Your notes are saved too."
+    elif button == "notes" and not meeting.notes_published_at:
+        done += " Members see them once you publish."
+    messages.success(request, done)
+    if button == "publish":
+        return redirect(f"{meeting.get_absolute_url()}#notes")
+    if typed_decision and button != "decision":
+        messages.info(request, "The decision you typed is not recorded yet: press “Record the decision” to record it.")
+        return _notes_page(request, membership, meeting, decision_form=DecisionForm(request.POST, meeting=meeting))
+    notes_url = reverse("meetings:notes", kwargs={"slug": slug, "pk": pk})
+    return redirect(notes_url if button == "notes" else f"{notes_url}#decisions")
+
+
+@require_http_methods(["GET", "POST"])
+def notes(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Facilitators write the notes (in Markdown) and record decisions; then publish them."""
+    if request.method == "POST":
+        return _notes_post(request, slug, pk, "notes")
+    membership, meeting = meeting_for(request.user, slug, pk, manage=True)
+    return _notes_page(request, membership, meeting)
 
 
 @require_POST
 def decision_add(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    _, meeting = meeting_for(request.user, slug, pk, manage=True)
-    form = DecisionForm(request.POST, meeting=meeting)
-    if not form.is_valid():
-        messages.error(request, "Write what was decided (up to 2,000 characters).")
-    else:
-        try:
-            decision_record(meeting=meeting, by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            messages.error(request, error.messages[0])
-        else:
-            messages.success(request, "The decision is recorded.")
-    return redirect(f"{reverse('meetings:notes', kwargs={'slug': slug, 'pk': pk})}#decisions")
+    return _notes_post(request, slug, pk, "decision")
 
 
 @require_POST
 def decision_withdraw_view(request: HttpRequest, slug: str, pk: int, decision_pk: int) -> HttpResponse:
-    _, meeting = meeting_for(request.user, slug, pk, manage=True)
-    decision = get_object_or_404(Decision, pk=decision_pk, meeting=meeting)
-    try:
-        decision_withdraw(decision=decision, by=request.user)
-    except ValidationError as error:
-        messages.error(request, error.messages[0])
-    else:
-        messages.success(request, "The decision is marked as withdrawn. It stays on record.")
-    return redirect(f"{reverse('meetings:notes', kwargs={'slug': slug, 'pk': pk})}#decisions")
+    return _notes_post(request, slug, pk, "withdraw", decision_pk)
 
 
 @require_POST
 def notes_publish_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    _, meeting = meeting_for(request.user, slug, pk, manage=True)
-    try:
-        notes_publish(meeting=meeting, by=request.user)
-    except ValidationError as error:
-        messages.error(request, error.messages[0])
-        return redirect("meetings:notes", slug=slug, pk=pk)
-    messages.success(request, "The notes are published. Members are being told by email.")
-    return redirect(f"{meeting.get_absolute_url()}#notes")
+    return _notes_post(request, slug, pk, "publish")
 
 
 @require_POST

@@ -152,7 +152,7 @@ EXPECTATIONS: dict[str, tuple[dict, dict]] = {
     "meetings:agenda_propose": (MEETING, MEMBERS),
     "meetings:agenda_publish": (MEETING, POST_ONLY),
     "meetings:agenda_item_accept": (AGENDA_ITEM, POST_ONLY),
-    "meetings:agenda_item_decline": (AGENDA_ITEM, POST_ONLY),
+    "meetings:agenda_item_decline": (AGENDA_ITEM, FACILITATORS_ONLY),  # Asks for the reason on a page of its own.
     "meetings:agenda_item_up": (AGENDA_ITEM, POST_ONLY),
     "meetings:agenda_item_down": (AGENDA_ITEM, POST_ONLY),
     "meetings:agenda_item_withdraw": (AGENDA_ITEM, MEMBERS_POST),  # Only the proposer's changes anything.
@@ -490,6 +490,12 @@ POST_EXPECTATIONS = (
             "commissioner": 403,
         },
         "actions:update": {"anonymous": LOGIN, "outsider": 404, "member": 400, "facilitator": 400, "commissioner": 403},
+        # The notes page's buttons (issue 12, item 14): an empty decision, or publishing before the
+        # meeting starts, shows the notes page again with everything typed and what to put right (400).
+        "meetings:decision_add": FACILITATORS_ONLY | {"facilitator": 400},
+        # "Not this time" without a reason: its page again, asking for one (400).
+        "meetings:agenda_item_decline": FACILITATORS_ONLY | {"facilitator": 400},
+        "meetings:notes_publish": FACILITATORS_ONLY | {"facilitator": 400},
     }
 )
 

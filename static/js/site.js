@@ -4,3 +4,41 @@ const errorSummary = document.querySelector(".error-summary");
 if (errorSummary) {
   errorSummary.focus();
 }
+
+// Ask before leaving a page with words typed but not saved. A form opts in with the
+// attribute data-warn-unsaved; its text boxes count as unsaved when they differ from what
+// the page arrived with (so a box that htmx swapped in after saving counts as saved), or
+// always with data-warn-unsaved="pending": the page came back with words not yet saved
+// (a form with errors). Submitting the form itself is not leaving it: its words go with it.
+const TEXT_BOXES = "textarea, input:not([type]), input[type=text], input[type=email], input[type=url], input[type=search]";
+let submitting = null;
+
+function hasUnsavedWords(form) {
+  if (form === submitting) {
+    return false;
+  }
+  const boxes = Array.from(form.elements).filter((element) => element.matches(TEXT_BOXES));
+  if (form.dataset.warnUnsaved === "pending") {
+    return boxes.some((box) => box.value.trim() !== "");
+  }
+  return boxes.some((box) => box.value !== box.defaultValue);
+}
+
+document.addEventListener("submit", (event) => {
+  // htmx sends its forms without leaving the page (it cancels the submit before it gets here).
+  if (!event.defaultPrevented) {
+    submitting = event.target;
+  }
+});
+
+window.addEventListener("pageshow", () => {
+  submitting = null; // Back on the page (the back button): its forms count again.
+});
+
+window.addEventListener("beforeunload", (event) => {
+  const forms = document.querySelectorAll("form[data-warn-unsaved]");
+  if (Array.from(forms).some(hasUnsavedWords)) {
+    event.preventDefault();
+    event.returnValue = ""; // Older browsers ask only when this is set.
+  }
+});

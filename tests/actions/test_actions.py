@@ -6,6 +6,7 @@ import html
 from datetime import timedelta
 
 import pytest
+from django.contrib.messages import get_messages
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
@@ -573,3 +574,90 @@ def test_an_outsider_and_anonymous_visitors_get_nothing(client, people, action):
     response = client.get(action.get_absolute_url())
     assert response.status_code == 302
     assert "/accounts/login/" in response.headers["Location"]
+
+
+# Nothing typed is lost (issue 12, item 14): the action's page is one form, and "Save the status"
+# and "Add the update" each save everything typed on it, without JavaScript too.
+
+
+def page_data(status: str = "open", reason: str = "", text: str = "", link: str = "") -> dict:
+    """What the action's page sends, whichever button is pressed."""
+    return {"status": status, "status_reason": reason, "text": text, "link": link}
+
+
+def test_the_action_page_is_one_form_with_a_button_for_each_part(client, owner, action):
+    client.force_login(owner)
+    page = client.get(action.get_absolute_url()).content.decode()
+    main = page[page.index("<main") : page.index("</main>")]
+    assert main.count("<form") == 1
+    assert f'action="{url("update", pk=action.pk)}"' in main
+    assert f'formaction="{url("status", pk=action.pk)}"' in main
+    assert "data-warn-unsaved" in main
+
+
+def test_saving_the_status_adds_the_update_typed_below_it(client, owner, action):
+    client.force_login(owner)
+    response = client.post(
+        url("status", pk=action.pk),
+        page_data(status="blocked", reason="No room yet.", text="Asked the council for a room."),
+    )
+    assert response.status_code == 302
+    assert [str(m) for m in get_messages(response.wsgi_request)] == [
+        "“Map the crisis cafes” is now blocked. Your update has been added."
+    ]
+    action.refresh_from_db()
+    assert (action.status, action.status_reason) == ("blocked", "No room yet.")
+    assert action.updates.get().text == "Asked the council for a room."
+
+
+def test_adding_an_update_saves_a_status_changed_above_it(client, owner, action):
+    client.force_login(owner)
+    response = client.post(url("update", pk=action.pk), page_data(status="done", text="All six mapped."))
+    assert response.status_code == 302
+    action.refresh_from_db()
+    assert (action.status, action.updates.get().text) == ("done", "All six mapped.")
+
+
+def test_adding_an_update_leaves_an_unchanged_status_alone(client, owner, action):
+    client.force_login(owner)
+    changes = action.changes.count()
+    response = client.post(url("update", pk=action.pk), page_data(text="Found two more."))
+    assert response.status_code == 302
+    assert action.changes.count() == changes
+    assert [str(m) for m in get_messages(response.wsgi_request)] == ["Your update has been added."]
+
+
+def test_a_refused_update_keeps_everything_typed_and_changes_nothing(client, owner, action):
+    client.force_login(owner)
+    before = state(action)
+    response = client.post(
+        url("status", pk=action.pk),
+        page_data(status="dropped", reason="The council said no.", text="They wrote to us.", link="not a link at all"),
+    )
+    assert response.status_code == 400
+    page = text(response)
+    assert ">\nThe council said no.</textarea>" in page
+    assert ">\nThey wrote to us.</textarea>" in page
+    assert 'data-warn-unsaved="pending"' in page
+    assert state(action) == before
+
+
+def test_a_status_refused_keeps_the_update_typed_and_changes_nothing(client, owner, action):
+    client.force_login(owner)
+    before = state(action)
+    response = client.post(url("update", pk=action.pk), page_data(status="blocked", text="Stuck, sadly."))
+    assert response.status_code == 400
+    page = text(response)
+    assert "Say why the action is blocked." in page
+    assert ">\nStuck, sadly.</textarea>" in page
+    assert state(action) == before
+
+
+def test_a_supporter_cannot_change_the_status_through_the_update(client, supporter, action):
+    client.force_login(supporter)
+    page = text(client.get(action.get_absolute_url()))
+    assert "Change the status" not in page
+    response = client.post(url("update", pk=action.pk), page_data(status="dropped", reason="Mine.", text="Update."))
+    assert response.status_code == 302
+    action.refresh_from_db()
+    assert (action.status, action.updates.get().text) == ("open", "Update.")

@@ -155,7 +155,11 @@ def test_the_timeline_shows_every_change_with_names_in_order(client, edited, cas
 def test_the_timeline_says_plainly_where_an_action_came_from(client, collaborative, cast, member):
     action = action_record(collaborative, by=cast["owner"], title="Write to the trust")
     first = MeetingFactory(collaborative=collaborative, starts_at=timezone.now() - timedelta(days=40))
-    second = MeetingFactory(collaborative=collaborative, starts_at=timezone.now() - timedelta(days=10))
+    second = MeetingFactory(
+        collaborative=collaborative,
+        starts_at=timezone.now() - timedelta(days=10),
+        agenda_published_at=timezone.now() - timedelta(days=20),  # Members see the items of a published agenda.
+    )
     item = AgendaItem.objects.create(meeting=second, title="Waiting times", status=AgendaItem.Status.ACCEPTED)
     action_change(action=action, by=cast["first"], changes={"meeting": first, "organisation": "The trust"})
     action_change(action=action, by=cast["first"], changes={"meeting": second, "agenda_item": item})

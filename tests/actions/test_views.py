@@ -369,7 +369,14 @@ def test_the_quick_status_form_is_only_for_the_owner_and_facilitators(client, mi
 
 @pytest.fixture
 def decided(collaborative) -> dict:
-    meeting = MeetingFactory(collaborative=collaborative, starts_at=timezone.now() - timedelta(days=3))
+    """A meeting whose agenda and notes are published, with an item on the agenda and a decision under it."""
+    now = timezone.now()
+    meeting = MeetingFactory(
+        collaborative=collaborative,
+        starts_at=now - timedelta(days=3),
+        agenda_published_at=now - timedelta(days=10),
+        notes_published_at=now - timedelta(days=2),
+    )
     item = AgendaItem.objects.create(meeting=meeting, title="Crisis cafes", status=AgendaItem.Status.ACCEPTED)
     decision = Decision.objects.create(meeting=meeting, agenda_item=item, text="We will map every crisis cafe.")
     return {"meeting": meeting, "item": item, "decision": decision}
@@ -440,6 +447,200 @@ def test_a_decision_of_another_collaborative_is_not_offered(member_client, other
     form = response.context["form"]
     assert (form.initial["title"], form.initial.get("decision")) == ("", None)
     assert 'name="decision" value' not in response.content.decode()
+
+
+# Where an action came from: only what every member may see (issue 12, item 7). Every member sees
+# an action, with the agenda item and the decision it came from, so "Record an action" takes only a
+# decision in published notes that is not withdrawn, and an item on a published agenda or the
+# person's own; facilitators too. A refused link says so plainly and records nothing.
+
+
+@pytest.fixture
+def drafts(collaborative, people) -> dict:
+    """What members may not see: decisions in draft notes (one withdrawn), a withdrawn decision in
+    published notes, another member's declined item, and an item on an agenda not yet published."""
+    now = timezone.now()
+    draft = MeetingFactory(collaborative=collaborative, starts_at=now - timedelta(days=3), agenda_published_at=now)
+    published = MeetingFactory(
+        collaborative=collaborative, starts_at=now - timedelta(days=40), notes_published_at=now - timedelta(days=30)
+    )
+    unpublished_agenda = MeetingFactory(collaborative=collaborative, starts_at=now + timedelta(days=20))
+    other = MembershipFactory(collaborative=collaborative, user__display_name="Olu Bello").user
+    return {
+        "draft_decision": Decision.objects.create(meeting=draft, text="Draft: close the Brixton cafe."),
+        "withdrawn_draft": Decision.objects.create(
+            meeting=draft, text="Mistake: sack the chair.", withdrawn_at=now - timedelta(hours=1)
+        ),
+        "withdrawn_published": Decision.objects.create(
+            meeting=published, text="Withdrawn: move to Croydon.", withdrawn_at=now - timedelta(days=29)
+        ),
+        "declined": AgendaItem.objects.create(
+            meeting=draft,
+            title="Olu's private worry about a named nurse",
+            status=AgendaItem.Status.DECLINED,
+            proposed_by=other,
+        ),
+        "unpublished_item": AgendaItem.objects.create(
+            meeting=unpublished_agenda, title="Budget cuts, not announced yet", status=AgendaItem.Status.ACCEPTED
+        ),
+        "other": other,
+    }
+
+
+def new_action(owner, **origin) -> dict:
+    return {"title": "Follow it up", "owner": owner.pk, "due_on": day(14), "status": "open", **origin}
+
+
+@pytest.mark.parametrize("which", ["withdrawn_draft", "withdrawn_published"])
+def test_record_an_action_does_not_show_a_withdrawn_decision(member_client, drafts, which):
+    decision = drafts[which]
+
+    response = member_client.get(f"{url('new')}?decision={decision.pk}")
+
+    assert response.status_code == 200
+    page = text(response)
+    assert decision.text not in page
+    form = response.context["form"]
+    assert (form.initial["title"], form.initial.get("decision")) == ("", None)
+    assert f'name="decision" value="{decision.pk}"' not in page
+    assert "An action can come only from a decision in published notes that has not been withdrawn." in page
+
+
+@pytest.mark.parametrize("client_name", ["member_client", "facilitator_client"])
+def test_record_an_action_refuses_a_decision_from_unpublished_notes(request, drafts, member, client_name):
+    client = request.getfixturevalue(client_name)
+    decision = drafts["draft_decision"]
+
+    shown = text(client.get(f"{url('new')}?decision={decision.pk}"))
+    response = client.post(f"{url('new')}?decision={decision.pk}", new_action(member, decision=decision.pk))
+
+    assert decision.text not in shown
+    assert response.status_code == 400
+    assert "An action can come only from a decision in published notes" in text(response)
+    assert not Action.objects.exists()
+
+
+def test_record_an_action_refuses_a_withdrawn_decision_sent_in_the_form(member_client, member, drafts):
+    response = member_client.post(url("new"), new_action(member, decision=drafts["withdrawn_published"].pk))
+
+    assert response.status_code == 400
+    assert not Action.objects.exists()
+
+
+def test_an_action_cannot_link_another_members_declined_agenda_item(member_client, member, drafts):
+    item = drafts["declined"]
+
+    shown = member_client.get(f"{url('new')}?agenda_item={item.pk}")
+    response = member_client.post(url("new"), new_action(member, agenda_item=item.pk))
+
+    assert shown.context["form"].initial.get("agenda_item") is None
+    assert item.title not in text(shown)
+    assert (
+        "An action can come only from an item on the agenda once it is published, or from an item you proposed."
+        in text(shown)
+    )
+    assert response.status_code == 400
+    assert "An action can come only from an item on the agenda once it is published" in text(response)
+    assert not Action.objects.exists()
+
+
+def test_an_action_cannot_link_an_item_of_an_agenda_not_yet_published(member_client, member, drafts):
+    response = member_client.post(url("new"), new_action(member, agenda_item=drafts["unpublished_item"].pk))
+
+    assert response.status_code == 400
+    assert not Action.objects.exists()
+
+
+def test_a_member_may_link_their_own_declined_agenda_item(client, drafts):
+    item, other = drafts["declined"], drafts["other"]
+    client.force_login(other)
+
+    form = client.get(f"{url('new')}?agenda_item={item.pk}").context["form"]
+    response = client.post(url("new"), new_action(other, agenda_item=item.pk))
+
+    assert form.initial["agenda_item"] == item.pk
+    assert response.status_code == 302
+    assert Action.objects.get().agenda_item == item
+
+
+def test_a_decision_and_an_item_from_different_meetings_are_refused(member_client, member, decided, drafts):
+    other_meeting = MeetingFactory(
+        collaborative=decided["meeting"].collaborative,
+        starts_at=timezone.now() - timedelta(days=60),
+        agenda_published_at=timezone.now() - timedelta(days=70),
+    )
+    item = AgendaItem.objects.create(meeting=other_meeting, title="Elsewhere", status=AgendaItem.Status.ACCEPTED)
+
+    response = member_client.post(url("new"), new_action(member, decision=decided["decision"].pk, agenda_item=item.pk))
+
+    assert response.status_code == 400
+    assert "The decision and the agenda item are from different meetings." in text(response)
+    assert not Action.objects.exists()
+
+
+@pytest.mark.parametrize("value", ["abc", "99999999"])
+def test_a_bad_origin_in_the_address_says_so_plainly(member_client, value):
+    response = member_client.get(f"{url('new')}?decision={value}&agenda_item={value}&meeting={value}")
+
+    assert response.status_code == 200
+    page = text(response)
+    assert "An action can come only from a decision in published notes" in page
+    assert "An action can come only from an item on the agenda once it is published" in page
+    assert "The meeting in the link is not one of this Collaborative's." in page
+
+
+def test_the_action_page_shows_only_the_origins_the_viewer_may_see(client, collaborative, member, facilitator, drafts):
+    """Actions linked before the rule (or by the service directly) still do not show members what they may not see."""
+    action = action_record(collaborative, by=member, title="Linked before the rule", meeting=drafts["declined"].meeting)
+    action_change(
+        action=action, by=member, changes={"agenda_item": drafts["declined"], "decision": drafts["withdrawn_draft"]}
+    )
+
+    client.force_login(member)
+    page = text(client.get(action.get_absolute_url()))
+    assert drafts["declined"].title not in page
+    assert drafts["withdrawn_draft"].text not in page
+    assert 'Linked it to <span class="new-value">an agenda item</span>.' in page
+    assert 'Linked it to <span class="new-value">a decision</span>.' in page
+
+    client.force_login(facilitator)
+    page = text(client.get(action.get_absolute_url()))
+    assert f"agenda item “{drafts['declined'].title}”" in page
+    assert f"decision “{drafts['withdrawn_draft'].text}” (since withdrawn)" in page
+
+
+def test_the_export_leaves_out_the_origins_the_viewer_may_not_see(client, collaborative, member, facilitator, drafts):
+    action = action_record(collaborative, by=member, title="Linked before the rule", meeting=drafts["declined"].meeting)
+    action_change(
+        action=action, by=member, changes={"agenda_item": drafts["declined"], "decision": drafts["draft_decision"]}
+    )
+
+    client.force_login(member)
+    csv = b"".join(client.get(url("export_csv")).streaming_content).decode()
+    assert drafts["declined"].title not in csv
+    assert drafts["draft_decision"].text not in csv
+
+    client.force_login(facilitator)
+    csv = b"".join(client.get(url("export_csv")).streaming_content).decode()
+    assert drafts["declined"].title in csv
+    assert drafts["draft_decision"].text in csv
+
+
+def test_changing_an_action_keeps_a_decision_withdrawn_since(member_client, member, decided):
+    decision = decided["decision"]
+    action = action_record(
+        decided["meeting"].collaborative, by=member, meeting=decided["meeting"], decision=decision, title="Map them"
+    )
+    Decision.objects.filter(pk=decision.pk).update(withdrawn_at=timezone.now())
+
+    form = member_client.get(url("edit", pk=action.pk)).context["form"]
+    data = {**new_action(member, decision=decision.pk, meeting=decided["meeting"].pk), "title": "Map them all"}
+    response = member_client.post(url("edit", pk=action.pk), data)
+
+    assert form.initial["decision"] == decision.pk
+    assert response.status_code == 302
+    action.refresh_from_db()
+    assert (action.title, action.decision) == ("Map them all", decision)
 
 
 @pytest.fixture

@@ -188,3 +188,45 @@ def test_the_meeting_page_takes_the_same_queries_for_2_or_20_agenda_items(client
     for number in range(18):
         agenda_item_propose(meeting=meeting, by=people["facilitator"], title=f"More {number}")
     assert queries() == few
+
+
+# Nothing typed is lost (issue 12, item 14): the meeting page has many buttons (coming or not, move
+# up, put on the agenda, publish), so "Not this time" asks for its reason on a page of its own.
+
+
+def test_not_this_time_asks_for_the_reason_on_a_page_of_its_own(facilitator_client, people, meeting):
+    item = agenda_item_propose(meeting=meeting, by=people["member"], title="Parking at the cafe")
+    decline = url("meetings:agenda_item_decline", meeting, item=item)
+
+    page = text(facilitator_client.get(meeting.get_absolute_url()))
+    main = page[page.index("<main") : page.index("</main>")]
+    assert "<textarea" not in main
+    assert f'href="{decline}">Not this time' in main
+
+    response = facilitator_client.get(decline)
+    assert response.status_code == 200
+    assert "Not this time: “Parking at the cafe”" in text(response)
+    assert "data-warn-unsaved" in text(response)
+
+
+def test_a_reason_too_long_comes_back_in_its_box_and_nothing_changes(facilitator_client, people, meeting):
+    item = agenda_item_propose(meeting=meeting, by=people["member"], title="Parking at the cafe")
+    reason = "The cafe manager will write to us. " * 30
+
+    response = facilitator_client.post(url("meetings:agenda_item_decline", meeting, item=item), {"reason": reason})
+
+    assert response.status_code == 400
+    page = text(response)
+    assert f">\n{reason}</textarea>" in page
+    assert "Keep it to 1,000 characters or fewer" in page
+    assert 'data-warn-unsaved="pending"' in page
+    item.refresh_from_db()
+    assert item.status == AgendaItem.Status.PROPOSED
+
+
+def test_the_reason_page_of_an_item_already_decided_says_so(facilitator_client, people, meeting):
+    item = agenda_item_propose(meeting=meeting, by=people["member"], title="Parking at the cafe")
+    facilitator_client.post(url("meetings:agenda_item_accept", meeting, item=item))
+    page = text(facilitator_client.get(url("meetings:agenda_item_decline", meeting, item=item)))
+    assert "This item has already been decided: on the agenda." in page
+    assert "<textarea" not in page

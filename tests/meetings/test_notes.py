@@ -156,7 +156,7 @@ def test_before_the_meeting_starts_there_is_no_notes_section(member_client, coll
 
 def test_notes_that_are_too_long_are_explained_and_nothing_is_saved(facilitator_client, meeting, items):
     response = save(facilitator_client, meeting, "x" * 20_001)
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "Ensure this value has at most 20000 characters (it has 20001)." in text(response)
     assert Meeting.objects.get(pk=meeting.pk).general_notes == ""
     assert not NotesRevision.objects.exists()
@@ -216,8 +216,7 @@ def test_publishing_waits_for_the_meeting_to_start(facilitator_client, facilitat
     upcoming = MeetingFactory(collaborative=collaborative)
     notes_save(meeting=upcoming, by=facilitator, general_notes="Written early.", item_notes={})
     response = facilitator_client.post(url("notes_publish", upcoming))
-    assert response.status_code == 302
-    assert response.url == url("notes", upcoming)
+    assert response.status_code == 400  # The notes page again, with what was typed on it.
     assert flash(response) == [NOT_STARTED]
     assert Meeting.objects.get(pk=upcoming.pk).notes_published_at is None
     assert not Message.objects.filter(kind=NOTES_PUBLISHED.key).exists()
@@ -337,11 +336,21 @@ def test_a_facilitator_records_a_decision_under_an_item(facilitator_client, faci
     assert "(Crisis care)" in page
 
 
-@pytest.mark.parametrize("data", [{"text": ""}, {"text": "   "}, {"text": "x" * 2001}])
-def test_a_decision_without_words_is_explained_and_nothing_is_saved(facilitator_client, meeting, data):
-    response = facilitator_client.post(url("decision_add", meeting), data)
-    assert flash(response) == ["Write what was decided (up to 2,000 characters)."]
+@pytest.mark.parametrize(
+    ("typed", "explained"),
+    [
+        ("", "Write what was decided."),
+        ("   ", "Write what was decided."),
+        ("x" * 2001, "Keep it to 2,000 characters or fewer (it has 2001)."),
+    ],
+)
+def test_a_decision_without_words_is_explained_and_nothing_is_saved(facilitator_client, meeting, typed, explained):
+    response = facilitator_client.post(url("decision_add", meeting), {"text": typed})
+    assert response.status_code == 400
+    assert f"What was decided: {explained}" in text(response)
     assert not Decision.objects.exists()
+    if typed.strip():
+        assert f">\n{typed}</textarea>" in text(response)  # What was typed is still in its box.
 
 
 def test_a_decision_under_another_meetings_item_is_refused(facilitator_client, facilitator, meeting, collaborative):
@@ -560,7 +569,7 @@ def test_approved_minutes_can_no_longer_be_changed(client, people, meeting, coll
     assert "Publish" not in page
 
     response = client.post(url("notes", last_month), {"general_notes": "Rewritten.", f"item_{item.pk}": "Gone."})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "so they can no longer be changed." in text(response)
     response = client.post(url("decision_add", last_month), {"text": "A late decision."})
     assert flash(response)[-1] == APPROVED
@@ -597,3 +606,148 @@ def test_minutes_are_approved_once(facilitator, collaborative, meeting):
         minutes_approve(meeting=meeting, by=facilitator)
     assert error.value.messages == [NONE_WAITING]
     assert Meeting.objects.get(pk=last_month.pk).minutes_approved_at == first
+
+
+# Nothing typed is lost (issue 12, item 14): the notes page is one form, and every button on it
+# sends everything typed there, so a plain form without JavaScript keeps it all.
+
+
+def page_data(items, general: str = "", decision: str = "", **item_texts: str) -> dict:
+    """Everything the notes page sends, whichever button is pressed: every box, as typed."""
+    return {
+        "general_notes": general,
+        **{f"item_{item.pk}": item_texts.get(f"item_{item.pk}", item.notes) for item in items},
+        "text": decision,
+        "agenda_item": "",
+    }
+
+
+def test_the_notes_page_is_one_form_whose_buttons_each_send_everything(facilitator_client, facilitator, meeting):
+    decision = decision_record(meeting=meeting, by=facilitator, text="Write to the trust.")
+    page = facilitator_client.get(url("notes", meeting)).content.decode()
+    main = page[page.index("<main") : page.index("</main>")]
+    assert main.count("<form") == 1
+    assert 'id="notes-form"' in main
+    assert "data-warn-unsaved" in main  # Leaving with unsaved words asks first (static/js/site.js).
+    for address in (
+        url("decision_add", meeting),
+        url("decision_withdraw", meeting, decision_pk=decision.pk),
+        url("notes_publish", meeting),
+    ):
+        assert f'formaction="{address}"' in main
+
+
+def test_recording_a_decision_saves_the_notes_typed_above_it(facilitator_client, facilitator, meeting, items):
+    crisis = items[1]
+    data = page_data(
+        items, general="Tea was good.", decision="Write to the trust.", **{f"item_{crisis.pk}": "Waits are long."}
+    )
+
+    response = facilitator_client.post(url("decision_add", meeting), data)
+
+    assert response.status_code == 302
+    assert response.url == f"{url('notes', meeting)}#decisions"
+    assert flash(response) == ["The decision is recorded. Your notes are saved too."]
+    assert Decision.objects.get().text == "Write to the trust."
+    crisis.refresh_from_db()
+    assert (Meeting.objects.get(pk=meeting.pk).general_notes, crisis.notes) == ("Tea was good.", "Waits are long.")
+    assert sorted(NotesRevision.objects.values_list("text", flat=True)) == ["Tea was good.", "Waits are long."]
+    page = text(facilitator_client.get(url("notes", meeting)))
+    assert ">\nWaits are long.</textarea>" in page
+    assert ">\nTea was good.</textarea>" in page
+
+
+def test_recording_a_decision_with_the_notes_unchanged_keeps_no_new_version(
+    facilitator_client, facilitator, meeting, items
+):
+    notes_save(meeting=meeting, by=facilitator, general_notes="Tea.", item_notes={})
+    response = facilitator_client.post(
+        url("decision_add", meeting), page_data(items, general="Tea.", decision="Meet in May.")
+    )
+    assert flash(response) == ["The decision is recorded."]
+    assert NotesRevision.objects.count() == 1
+
+
+def test_a_decision_refused_keeps_everything_typed_and_changes_nothing(facilitator_client, meeting, items):
+    response = facilitator_client.post(
+        url("decision_add", meeting), page_data(items, general="Half-way through the notes.", decision="   ")
+    )
+
+    assert response.status_code == 400
+    page = text(response)
+    assert ">\nHalf-way through the notes.</textarea>" in page
+    assert "What was decided: Write what was decided." in page
+    assert (Meeting.objects.get(pk=meeting.pk).general_notes, Decision.objects.count()) == ("", 0)
+    assert not NotesRevision.objects.exists()
+
+
+def test_notes_too_long_stop_the_decision_too(facilitator_client, meeting, items):
+    response = facilitator_client.post(
+        url("decision_add", meeting), page_data(items, general="x" * 20_001, decision="Write to the trust.")
+    )
+    assert response.status_code == 400
+    assert ">\nWrite to the trust.</textarea>" in text(response)
+    assert not Decision.objects.exists()
+
+
+def test_withdrawing_a_decision_saves_the_notes_typed(facilitator_client, facilitator, meeting, items):
+    mistake = decision_record(meeting=meeting, by=facilitator, text="Recorded by mistake.")
+    response = facilitator_client.post(
+        url("decision_withdraw", meeting, decision_pk=mistake.pk), page_data(items, general="We talked about waits.")
+    )
+    assert response.status_code == 302
+    assert flash(response) == ["The decision is marked as withdrawn. It stays on record. Your notes are saved too."]
+    mistake.refresh_from_db()
+    assert mistake.withdrawn_at is not None
+    assert Meeting.objects.get(pk=meeting.pk).general_notes == "We talked about waits."
+
+
+def test_saving_the_notes_keeps_a_decision_typed_but_not_recorded(facilitator_client, meeting, items):
+    response = facilitator_client.post(
+        url("notes", meeting), page_data(items, general="Tea was good.", decision="Meet again in May.")
+    )
+
+    assert response.status_code == 200
+    page = text(response)
+    assert ">\nMeet again in May.</textarea>" in page
+    assert "The decision you typed is not recorded yet: press “Record the decision” to record it." in page
+    assert Meeting.objects.get(pk=meeting.pk).general_notes == "Tea was good."
+    assert not Decision.objects.exists()
+
+
+def test_publishing_saves_the_notes_typed_first(facilitator_client, meeting, items, mailoutbox):
+    response = facilitator_client.post(url("notes_publish", meeting), page_data(items, general="We met and agreed."))
+    assert response.status_code == 302
+    meeting = Meeting.objects.get(pk=meeting.pk)
+    assert (meeting.general_notes, meeting.notes_published_at is not None) == ("We met and agreed.", True)
+
+
+def test_publishing_past_a_decision_typed_but_not_recorded_changes_nothing(facilitator_client, meeting, items):
+    response = facilitator_client.post(
+        url("notes_publish", meeting), page_data(items, general="We met.", decision="Write to the trust.")
+    )
+    assert response.status_code == 400
+    page = text(response)
+    assert "Record the decision you typed, or empty its box, before publishing." in page
+    assert ">\nWrite to the trust.</textarea>" in page
+    assert ">\nWe met.</textarea>" in page
+    meeting = Meeting.objects.get(pk=meeting.pk)
+    assert (meeting.general_notes, meeting.notes_published_at) == ("", None)
+
+
+def test_an_item_put_on_the_agenda_since_the_page_opened_keeps_its_notes(facilitator_client, facilitator, meeting):
+    late = item_on(meeting, "Added late", 3)
+    notes_save(meeting=meeting, by=facilitator, general_notes="", item_notes={late.pk: "Written elsewhere."})
+    facilitator_client.post(url("decision_add", meeting), {"general_notes": "Other.", "text": "Agreed."})
+    late.refresh_from_db()
+    assert late.notes == "Written elsewhere."
+
+
+def test_actions_are_recorded_from_decisions_once_the_notes_are_published(facilitator_client, facilitator, meeting):
+    decision = decision_record(meeting=meeting, by=facilitator, text="Write to the trust.")
+    link = f"?decision={decision.pk}"
+    page = text(facilitator_client.get(url("notes", meeting)))
+    assert link not in page
+    assert "Once the notes are published, you can record an action from each decision" in page
+    notes_publish(meeting=meeting, by=facilitator)
+    assert link in text(facilitator_client.get(url("notes", meeting)))

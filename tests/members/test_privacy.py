@@ -26,7 +26,7 @@ import members.views
 from actions.models import Action
 from actions.services import action_create, action_update_add, review_item_mark, review_round_open
 from meetings.models import Rsvp, Venue
-from meetings.services import calendar_feed_renew, meeting_schedule, rsvp_set, rsvp_token
+from meetings.services import agenda_item_propose, calendar_feed_renew, meeting_schedule, rsvp_set, rsvp_token
 from members.models import JoinRequest, Membership, MembershipChange, OrganisationType, User, Visibility
 from members.services import membership_leave
 from notifications.models import Message
@@ -143,6 +143,8 @@ PAGES: dict[str, tuple[dict, tuple[str, ...]]] = {
     "meetings:cancel": ({"slug": "lambeth", "pk": "MEETING"}, ("",)),
     "meetings:agenda": ({"slug": "lambeth", "pk": "MEETING"}, ("",)),
     "meetings:agenda_propose": ({"slug": "lambeth", "pk": "MEETING"}, ("",)),
+    # The person's item, where facilitators say "not this time".
+    "meetings:agenda_item_decline": ({"slug": "lambeth", "meeting_pk": "MEETING", "pk": "AGENDA_ITEM"}, ("",)),
     "meetings:ics": ({"slug": "lambeth", "pk": "MEETING"}, ("",)),
     "meetings:rsvp_link": ({"token": "RSVP_TOKEN"}, ("",)),  # The person's own answer link.
     "meetings:calendar_feed": ({"token": "FEED_TOKEN"}, ("",)),  # The person's own calendar.
@@ -409,6 +411,7 @@ def plant(viewers, collaborative, evidence_root):
             venue=venue,
         )
         rsvp_set(meeting=meeting, user=person, answer=Rsvp.Answer.COMING)
+        item = agenda_item_propose(meeting=meeting, by=person, title="Parking at the cafe")
         vision = vision_plant(person, facilitator, collaborative)
         actions = actions_plant(person, viewers, collaborative, meeting)
         if choices.left:
@@ -416,6 +419,7 @@ def plant(viewers, collaborative, evidence_root):
         return person, {
             "PERSON": person.pk,
             "MEETING": meeting.pk,
+            "AGENDA_ITEM": item.pk,
             "FEED_TOKEN": calendar_feed_renew(user=person).token,
             "RSVP_TOKEN": rsvp_token(meeting, person, Rsvp.Answer.MAYBE),
             "VENUE": venue.pk,
