@@ -250,6 +250,23 @@ def body(response) -> str:
     return content.decode()
 
 
+def sign_in_as(client, user, **kwargs) -> None:
+    client.logout()
+    if user is not None:
+        client.force_login(user, **kwargs)
+
+
+def get_as(client, user, url: str, headers: dict, **kwargs):
+    """GET as `user` (None: anonymous), signing in again only if an earlier page signed them out
+    (signing in for every page would take most of the walk's time)."""
+    response = client.get(url, headers=headers)
+    signed_out = response.status_code == 302 and response.headers["Location"].startswith(reverse("account_login"))
+    if user is not None and signed_out:
+        sign_in_as(client, user, **kwargs)
+        response = client.get(url, headers=headers)
+    return response
+
+
 def test_every_page_with_arguments_is_walked():
     missing = sorted(WITH_ARGUMENTS - POST_ONLY_PAGES - PAGES.keys())
     assert not missing, (
@@ -440,12 +457,10 @@ def test_hidden_fields_appear_only_where_allowed(client, viewers, plant, monkeyp
     for viewer in VIEWERS:
         user = person if viewer == "person" else viewers[viewer]
         in_lambeth = viewer in IN_LAMBETH or (viewer == "person" and not choices.left)
+        sign_in_as(client, user)
         for name, query, url in walk(placeholders):
             for headers in ({}, HTMX):
-                client.logout()
-                if user is not None:
-                    client.force_login(user)  # Again for each page, in case one signed the viewer out.
-                response = client.get(url, headers=headers)
+                response = get_as(client, user, url, headers)
                 where = f"{viewer}: {url}{' (htmx)' if headers else ''} [{response.status_code}]"
                 # A walk sent to the login or two-step set-up page would prove nothing.
                 if in_lambeth and "slug" in PAGES.get(name, ({}, ()))[0] and response.status_code in (301, 302):
@@ -652,11 +667,11 @@ def test_a_facilitators_session_without_the_code_sees_only_what_members_see(clie
     choices = CHOICES["org-facilitators-title-nobody"]
     _, placeholders = plant(choices)
     problems = []
+    facilitator = viewers["facilitator"]
+    sign_in_as(client, facilitator, two_step=False)
     for name, query, url in walk(placeholders):
         for headers in ({}, HTMX):
-            client.logout()
-            client.force_login(viewers["facilitator"], two_step=False)
-            response = client.get(url, headers=headers)
+            response = get_as(client, facilitator, url, headers, two_step=False)
             text = body(response)
             shown = expected(name, query, "member", choices)
             problems += [
