@@ -29,6 +29,9 @@ if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("Set SECRET_KEY when DEBUG is off.")
     SECRET_KEY = "django-insecure-development-only-key-do-not-use-in-production"
+# Earlier keys, when SECRET_KEY is changed: sessions, links in emails and the encrypted
+# two-step secrets (members/secrets.py) made with them keep working.
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
 
 # The address people use to reach the site, for links in emails.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
