@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 from collaborative.middleware import EXPLANATION
 from members.models import Membership
 from tests.browser.conftest import sign_in
-from tests.factories import PASSWORD, MembershipFactory, totp_code
+from tests.factories import PASSWORD, MembershipFactory, TotpFactory, totp_code
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -114,3 +114,40 @@ def test_a_facilitator_signs_in_with_the_code_and_turns_two_step_sign_in_off(new
     page.get_by_role("link", name="Collaborative details").click()
     expect(heading(page, "Set up two-step sign-in")).to_be_visible()
     expect(page.get_by_role("status")).to_have_text(EXPLANATION)
+
+
+def test_a_session_without_the_code_sees_the_member_view_and_types_the_code_to_go_on(new_page, axe, collaborative):
+    """A facilitator signed in with the password alone before their app was set up (on another device,
+    in the days before sessions ended on set-up): at 320 px, every page of the Collaborative as members
+    see it, a line saying how to see the rest, and the code page that leads back."""
+    facilitator = MembershipFactory(
+        collaborative=collaborative, role=Membership.Role.FACILITATOR, two_factor=False
+    ).user
+    page = new_page(viewport={"width": 320, "height": 640})
+    page.goto("/")
+    sign_in(page, facilitator.email)
+    expect(heading(page, collaborative.name)).to_be_visible()
+    TotpFactory(user=facilitator)  # Set up elsewhere, without ending this session.
+
+    page.reload()
+    prompt = page.locator("#two-step-prompt")
+    expect(prompt).to_contain_text("You are seeing this page as members see it.")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    axe(page)
+
+    prompt.get_by_role("link", name="type the code from your two-step app").click()
+    expect(heading(page, "Type the code from your app")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    axe(page)
+    page.get_by_label("The code from your app, or one of your recovery codes").fill(
+        "000000" if totp_code() != "000000" else "111111"
+    )
+    page.get_by_role("button", name="Go on").click()
+    expect(page.get_by_role("alert")).to_contain_text("There is a problem")
+    axe(page)
+    page.get_by_label("The code from your app, or one of your recovery codes").fill(totp_code())
+    page.get_by_role("button", name="Go on").click()
+    expect(heading(page, collaborative.name)).to_be_visible()
+    expect(page.locator("#two-step-prompt")).to_have_count(0)
+    page.get_by_role("link", name="Collaborative details").click()
+    expect(heading(page, f"Details of {collaborative.name}")).to_be_visible()
