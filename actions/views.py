@@ -776,30 +776,61 @@ def _shown(item) -> None:
     item.due_on = date.fromisoformat(item.snapshot["due_on"]) if item.snapshot.get("due_on") else None
 
 
-@require_GET
-def review_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    """A review under way (mark each action), or signed off: frozen as it was, and printable."""
-    membership, review = review_round_for(request.user, slug, pk)
+def _comment_name(item) -> str:
+    """The name of an action's comment box: the review page is one form, so each box has its own."""
+    return f"item-{item.pk}-comment"
+
+
+def _comment_box(item, typed=None, error: str = "") -> None:
+    """What an action's comment box shows: the words posted for it (`typed`, the review page's form) if they
+    differ from the comment saved, marked as not saved yet; otherwise the comment saved."""
+    words = typed.get(_comment_name(item)) if typed is not None else None
+    item.unsaved = words is not None and words.strip() != item.comment
+    item.typed = words if item.unsaved else item.comment
+    item.error = error
+
+
+def _review_items(review, typed=None) -> list:
     items = list(review.items.select_related("action__collaborative").order_by("snapshot__due_on", "id"))
     for item in items:
         _shown(item)
+        _comment_box(item, typed)
+    return items
+
+
+def _review_page(
+    request: HttpRequest, membership: Membership, review, items: list, *, status: int = 200
+) -> HttpResponse:
     return render(
         request,
         "actions/reviewround_detail.html",
         collaborative_context(
-            membership,
-            review=review,
-            items=items,
-            waiting=sum(1 for item in items if item.reviewed_at is None),
-            form=ReviewItemForm(),
+            membership, review=review, items=items, waiting=sum(1 for item in items if item.reviewed_at is None)
         ),
+        status=status,
     )
+
+
+@require_GET
+def review_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """A review under way (mark each action), or signed off: frozen as it was, and printable."""
+    membership, review = review_round_for(request.user, slug, pk)
+    return _review_page(request, membership, review, _review_items(review))
+
+
+NOT_SAVED_YET = "The other comments you typed are not saved yet: press the button beside each to save it."
 
 
 @require_POST
 def review_item(request: HttpRequest, slug: str, round_pk: int, pk: int) -> HttpResponse:
+    """Mark one action reviewed, with the comment typed in its box.
+
+    The review page is one form, so every comment typed on it comes too (without JavaScript as with it):
+    only this action's is saved. Without htmx, the page comes back with the others still in their boxes
+    (with an error, this one's too, and nothing is saved), so marking one never loses another.
+    """
     membership, item = review_item_for(request.user, slug, round_pk, pk)
-    form = ReviewItemForm(request.POST)
+    form = ReviewItemForm({"comment": request.POST.get(_comment_name(item), "")})
     error = ""
     if form.is_valid():
         try:
@@ -810,19 +841,40 @@ def review_item(request: HttpRequest, slug: str, round_pk: int, pk: int) -> Http
         error = "The comment is too long: keep it under 2,000 characters."
     if request.htmx:
         _shown(item)
+        _comment_box(item, request.POST if error else None, error)
         return render(
             request,
             "actions/reviewround_detail.html#review-item",
-            collaborative_context(membership, review=item.round, item=item, error=error, form=ReviewItemForm()),
+            collaborative_context(membership, review=item.round, item=item),
         )
+    items = _review_items(item.round, request.POST)
     if error:
-        messages.error(request, error)
+        for shown in items:
+            if shown.pk == item.pk:
+                shown.error = error
+        return _review_page(request, membership, item.round, items, status=400)
+    done = f"“{item.snapshot['title']}” is marked as reviewed."
+    if any(shown.unsaved for shown in items):
+        messages.success(request, f"{done} {NOT_SAVED_YET}")
+        return _review_page(request, membership, item.round, items)
+    messages.success(request, done)
     return redirect(item.round)
 
 
 @require_POST
 def review_sign_off(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    _membership, review = review_round_for(request.user, slug, pk)
+    """Sign the review off. A comment typed but not saved stops it (a signed-off review cannot change, so
+    the comment could never be added): the page comes back with every comment typed still in its box."""
+    membership, review = review_round_for(request.user, slug, pk)
+    items = _review_items(review, request.POST)
+    unsaved = [item for item in items if item.unsaved]
+    if unsaved and not review.is_signed_off:
+        messages.error(
+            request,
+            f"Your comment on “{unsaved[0].snapshot['title']}” is not saved yet: press the button beside it to "
+            "save it, or empty its box, before signing off.",
+        )
+        return _review_page(request, membership, review, items, status=400)
     try:
         review_round_sign_off(review=review, by=request.user)
     except ValidationError as error:
