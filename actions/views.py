@@ -507,29 +507,54 @@ def _action_page_save(request: HttpRequest, membership: Membership, action: Acti
     return _detail_page(request, membership, action, status_form=status_form, update_form=update_form)
 
 
+def quick_status_form(action: Action, data=None) -> StatusForm:
+    """The quick status change of one of "My actions" on the home page. The page is one form, so each
+    action's fields are named after it: action-<id>-status and action-<id>-status_reason."""
+    return StatusForm(data, prefix=f"action-{action.pk}")
+
+
+def quick_status_save(request: HttpRequest, action: Action) -> str:
+    """Save the quick status change posted for one action: "" when saved, else what is wrong (nothing changed)."""
+    form = quick_status_form(action, request.POST)
+    if not form.is_valid():
+        return next(iter(form.errors.values()))[0]
+    try:
+        action_change(
+            action=action,
+            by=request.user,
+            changes={"status": form.cleaned_data["status"], "status_reason": form.cleaned_data["status_reason"]},
+        )
+    except ValidationError as problem:
+        return problem.messages[0]
+    return ""
+
+
+def quick_status_shown(action: Action, typed=None, error: str = "") -> None:
+    """What an action's quick status shows: what was posted for it (`typed`, the home page's form) if it differs
+    from what is saved, marked as not saved yet; otherwise what is saved."""
+    status = reason = None
+    if typed is not None:
+        form = quick_status_form(action)
+        status, reason = typed.get(form.add_prefix("status")), typed.get(form.add_prefix("status_reason"), "")
+    action.unsaved = status is not None and (status, reason.strip()) != (action.status, action.status_reason)
+    if not action.unsaved:
+        status, reason = action.status, action.status_reason
+    action.typed_status, action.typed_reason = status, reason
+    action.error = error
+
+
 @require_POST
 def action_status(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """A quick change of status by the owner (or a facilitator), from the home page or the action's page."""
     membership, action = action_for(request.user, slug, pk, to="change")
     if "text" in request.POST:  # From the action's page, where an update may be typed too.
         return _action_page_save(request, membership, action, "status")
-    form = StatusForm(request.POST)
-    error = ""
-    if form.is_valid():
-        try:
-            action_change(
-                action=action,
-                by=request.user,
-                changes={"status": form.cleaned_data["status"], "status_reason": form.cleaned_data["status_reason"]},
-            )
-        except ValidationError as problem:
-            error = problem.messages[0]
-    else:
-        error = next(iter(form.errors.values()))[0]
+    error = quick_status_save(request, action)
     if request.htmx:
         action.refresh_from_db()
         action.mine = action.owner_id == request.user.pk
         action.overdue = action.is_overdue(membership.collaborative.local_today())
+        quick_status_shown(action, request.POST if error else None, error)  # Refused: as it was typed.
         return render(
             request,
             "actions/_my_action.html",
@@ -537,16 +562,14 @@ def action_status(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
                 "action": action,
                 "collaborative": membership.collaborative,
                 "status_choices": Action.Status.choices,
-                "error": error,
                 "saved": not error,
             },
         )
     if error:
         messages.error(request, error)
     else:
-        messages.success(
-            request, f"“{action.title}” is now {dict(Action.Status.choices)[form.cleaned_data['status']].lower()}."
-        )
+        action.refresh_from_db()
+        messages.success(request, f"“{action.title}” is now {action.get_status_display().lower()}.")
     return redirect(_back(request, action.get_absolute_url()))
 
 
@@ -571,8 +594,12 @@ def evidence_download(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     return response
 
 
-def my_actions(membership: Membership) -> dict:
-    """The member's live actions for the home page, overdue first, with quick status changes for owners."""
+def my_actions(membership: Membership, typed=None, saved: int | None = None) -> dict:
+    """The member's live actions for the home page, overdue first, with quick status changes for owners.
+
+    `typed` is the home page's form when it comes back after one of its buttons: each quick status shows what was
+    typed in it, not saved, except the one just `saved`, which shows what is saved now.
+    """
     collaborative = membership.collaborative
     today = collaborative.local_today()
     mine = list(
@@ -585,6 +612,7 @@ def my_actions(membership: Membership) -> dict:
         action.collaborative = collaborative  # For its address, without a query for each.
         action.overdue = action.is_overdue(today)
         action.mine = action.owner_id == membership.user_id
+        quick_status_shown(action, typed if action.pk != saved else None)
     return {
         "my_actions": mine[:MY_ACTIONS],
         "more_actions": len(mine) > MY_ACTIONS,

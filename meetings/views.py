@@ -173,32 +173,18 @@ def rsvp(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         except ValidationError as problem:
             error = problem.messages[0]
     if request.htmx:
+        # The buttons without a form of their own: they go back into the form of the page they came from.
         mine = answer or Rsvp.objects.filter(meeting=meeting, user=request.user).first()
-        # The buttons go back into the page they came from, which is where a plain submit returns.
-        page = request.htmx.current_url_abs_path or meeting.get_absolute_url()
-        return render(
-            request,
-            "meetings/meeting_detail.html#rsvp",
-            {**rsvp_context(meeting, mine), "rsvp_error": error, "next_url": page},
-        )
+        context = {**rsvp_context(meeting, mine), "rsvp_error": error}
+        return render(request, "meetings/meeting_detail.html#rsvp", context)
     if error:
         messages.error(request, error)
     else:
-        messages.success(request, _said(answer))
+        messages.success(request, answer.confirmation())
     back = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
         back = meeting.get_absolute_url()
     return redirect(back)
-
-
-def _said(rsvp: Rsvp) -> str:
-    if rsvp.waiting:
-        return "The meeting is full, so you are on the waiting list. We will email you if a place comes free."
-    return {
-        Rsvp.Answer.COMING: "Thank you. You said you are coming.",
-        Rsvp.Answer.MAYBE: "Thank you. You said maybe.",
-        Rsvp.Answer.NOT_COMING: "Thank you. You said you can't come.",
-    }[rsvp.answer]
 
 
 def _schedule(request: HttpRequest, slug: str, form_class, template: str) -> HttpResponse:
@@ -515,7 +501,13 @@ def rsvp_link(request: HttpRequest, token: str) -> HttpResponse:
     return render(
         request,
         "meetings/rsvp_link.html",
-        {"meeting": meeting, "person": person, "label": label, "error": error, "said": _said(done) if done else ""},
+        {
+            "meeting": meeting,
+            "person": person,
+            "label": label,
+            "error": error,
+            "said": done.confirmation() if done else "",
+        },
     )
 
 

@@ -19,21 +19,25 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from actions.views import my_actions
+from actions.views import my_actions, quick_status_save
 from collaborative.permissions import (
     LinkNotValid,
+    action_for,
     facilitates,
     facilitator_membership_for,
     invitation_for,
     invitation_from_link,
     join_request_for,
+    meeting_for,
     member_for,
     membership_for,
     membership_to_manage,
     profile_fields_for,
     public_collaborative_for,
 )
-from meetings.services import next_meeting_for, recent_attendees
+from collaborative.views import number_from
+from meetings.forms import RsvpForm
+from meetings.services import next_meeting_for, recent_attendees, rsvp_set
 from members.forms import (
     INVITED_NAME,
     AccountDeleteForm,
@@ -79,9 +83,15 @@ def start(request: HttpRequest) -> HttpResponse:
     return render(request, "members/collaborative_list.html", {"memberships": memberships})
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 def collaborative_home(request: HttpRequest, slug: str) -> HttpResponse:
     membership = membership_for(request.user, slug)
+    if request.method == "POST":
+        return _home_post(request, membership)
+    return _home_page(request, membership, my_actions(membership))
+
+
+def _home_page(request: HttpRequest, membership: Membership, mine: dict, status: int = 200) -> HttpResponse:
     ground_rules = ground_rules_current(membership.collaborative)
     return render(
         request,
@@ -93,14 +103,58 @@ def collaborative_home(request: HttpRequest, slug: str) -> HttpResponse:
             "needs_to_agree": ground_rules_agreed(membership, ground_rules) is None,
             **next_meeting_for(membership),
             **home_summary(membership),
-            **my_actions(membership),
+            **mine,
             "requests_waiting": (
                 membership.collaborative.join_requests.filter(status=JoinRequest.Status.PENDING).count()
                 if facilitates(membership)
                 else 0
             ),
         },
+        status=status,
     )
+
+
+def _home_post(request: HttpRequest, membership: Membership) -> HttpResponse:
+    """Without JavaScript, the home page is one form: "Are you coming?" and each action's "Save" send everything
+    typed on it here. This saves what the button pressed is for (the answer, or that action's status) and, when
+    something was typed for other actions, shows the page again with it still in their boxes, not saved. If the
+    button's own part is refused, nothing is saved and the page comes back with everything typed. With
+    JavaScript, htmx saves each in place instead (meetings:rsvp and actions:status).
+    """
+    slug = membership.collaborative.slug
+    saved = refused_action = None
+    refused = ""  # What is wrong with the pressed button's part, if anything.
+    if "answer" in request.POST:
+        _, meeting = meeting_for(request.user, slug, number_from(request.POST.get("meeting")))
+        form = RsvpForm(request.POST)
+        try:
+            if not form.is_valid():
+                raise ValidationError("Choose coming, maybe or can't come.")
+            rsvp = rsvp_set(meeting=meeting, user=request.user, answer=form.cleaned_data["answer"])
+        except ValidationError as error:
+            refused = error.messages[0]
+            messages.error(request, refused)
+        else:
+            messages.success(request, rsvp.confirmation())
+    elif (pk := number_from(request.POST.get("save"))) is not None:
+        _, action = action_for(request.user, slug, pk, to="change")
+        refused = quick_status_save(request, action)
+        if refused:
+            refused_action = action.pk
+        else:
+            saved = action.pk
+            action.refresh_from_db()
+            messages.success(request, f"“{action.title}” is now {action.get_status_display().lower()}.")
+    mine = my_actions(membership, typed=request.POST, saved=saved)
+    if refused_action is not None:
+        shown = next((action for action in mine["my_actions"] if action.pk == refused_action), None)
+        if shown is None:
+            messages.error(request, refused)
+        else:
+            shown.error = refused  # Beside its "Save".
+    if not refused and not any(action.unsaved for action in mine["my_actions"]):
+        return redirect(membership.collaborative)
+    return _home_page(request, membership, mine, status=400 if refused else 200)
 
 
 @require_http_methods(["GET", "POST"])
