@@ -518,7 +518,7 @@ def register(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     return render(request, "meetings/meeting_register.html", _register_context(membership, meeting))
 
 
-def _register_context(membership, meeting: Meeting) -> dict:
+def _register_context(membership, meeting: Meeting, guests_typed: str | None = None) -> dict:
     marks = dict(meeting.attendances.values_list("user_id", "attended"))
     people = [
         {"user": m.user, "attended": marks.get(m.user_id)}
@@ -530,7 +530,7 @@ def _register_context(membership, meeting: Meeting) -> dict:
         "meeting": meeting,
         "people": people,
         "came": sum(1 for person in people if person["attended"]),
-        "guests_form": GuestsForm(initial={"guests": meeting.guests}),
+        "guests_form": GuestsForm(initial={"guests": meeting.guests if guests_typed is None else guests_typed}),
     }
 
 
@@ -552,6 +552,11 @@ def register_mark_view(request: HttpRequest, slug: str, pk: int, user_pk: int) -
         return render(request, "meetings/meeting_register.html#register-row", context)
     if error:
         messages.error(request, error)
+    # "Came" belongs to the guests form, so a number typed there and not saved comes too: it is shown again.
+    guests = request.POST.get("guests", "").strip()
+    if guests and guests != str(meeting.guests):
+        messages.info(request, "The number of guests you typed is not saved yet: press “Save the number of guests”.")
+        return render(request, "meetings/meeting_register.html", _register_context(membership, meeting, guests))
     return redirect(f"{reverse('meetings:register', kwargs={'slug': slug, 'pk': pk})}#person-{user_pk}")
 
 

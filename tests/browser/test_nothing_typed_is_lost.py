@@ -418,3 +418,19 @@ def test_on_the_home_page_a_reason_typed_for_an_action_survives_the_other_button
     accessible(axe, page)
     waits.refresh_from_db()
     assert (waits.status, waits.status_reason) == ("blocked", "Waiting for the council.")
+
+
+def test_without_javascript_a_tap_on_the_register_keeps_the_number_of_guests_typed(new_page, axe, meeting, facilitator):
+    page = new_page(java_script_enabled=False)
+    page.goto("/")
+    sign_in(page, facilitator.email)
+    page.goto(reverse("meetings:register", kwargs={"slug": meeting.collaborative.slug, "pk": meeting.pk}))
+    page.get_by_label("Guests who came").fill("4")
+    page.get_by_role("button", name="Came: Grace Okafor").click()
+    expect(messages_shown(page)).to_contain_text("The number of guests you typed is not saved yet")
+    expect(page.get_by_label("Guests who came")).to_have_value("4")
+    expect(page.get_by_role("button", name="Came: Grace Okafor")).to_have_attribute("aria-pressed", "true")
+    check_as_shown(axe, new_page, page)
+    page.get_by_role("button", name="Save the number of guests").click()
+    expect(messages_shown(page)).to_have_text("The number of guests is saved.")
+    assert Meeting.objects.get(pk=meeting.pk).guests == 4
