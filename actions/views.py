@@ -875,6 +875,9 @@ def review_item(request: HttpRequest, slug: str, round_pk: int, pk: int) -> Http
             "actions/reviewround_detail.html#review-item",
             collaborative_context(membership, review=item.round, item=item),
         )
+    if item.round.is_signed_off:  # Frozen: no boxes left to keep words in.
+        messages.error(request, error)
+        return redirect(item.round)
     items = _review_items(item.round, request.POST)
     if error:
         for shown in items:

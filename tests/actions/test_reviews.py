@@ -245,7 +245,9 @@ def test_marking_with_htmx_saves_only_its_own_comment(commissioner_client, revie
         item_url(first), comment(first, "Ask the trust why.") | comment(second, "Chase the council."), headers=HTMX
     )
     assert "Chase the council." not in text(response)  # Its box stays as it is on the page.
+    first.refresh_from_db()
     second.refresh_from_db()
+    assert first.comment == "Ask the trust why."
     assert (second.comment, second.reviewed_at) == ("", None)
 
 
