@@ -175,7 +175,7 @@ def test_a_status_refused_on_the_home_page_keeps_everything_typed_and_saves_noth
     response = member_client.post(collaborative.get_absolute_url(), typed | {"save": first.pk})
     page = response.content.decode()
     assert response.status_code == 400
-    assert '<p class="error" role="alert">Say why the action is blocked.</p>' in page
+    assert f'<p class="error" id="reason-{first.pk}-note" role="alert">Say why the action is blocked.</p>' in page
     assert chosen_status(page, first) == "blocked"
     assert reason_box(page, second) == "Soon. [not saved]"
     assert set(Action.objects.values_list("status", "status_reason")) == {(Action.Status.OPEN, "")}
