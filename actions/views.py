@@ -507,29 +507,54 @@ def _action_page_save(request: HttpRequest, membership: Membership, action: Acti
     return _detail_page(request, membership, action, status_form=status_form, update_form=update_form)
 
 
+def quick_status_form(action: Action, data=None) -> StatusForm:
+    """The quick status change of one of "My actions" on the home page. The page is one form, so each
+    action's fields are named after it: action-<id>-status and action-<id>-status_reason."""
+    return StatusForm(data, prefix=f"action-{action.pk}")
+
+
+def quick_status_save(request: HttpRequest, action: Action) -> str:
+    """Save the quick status change posted for one action: "" when saved, else what is wrong (nothing changed)."""
+    form = quick_status_form(action, request.POST)
+    if not form.is_valid():
+        return next(iter(form.errors.values()))[0]
+    try:
+        action_change(
+            action=action,
+            by=request.user,
+            changes={"status": form.cleaned_data["status"], "status_reason": form.cleaned_data["status_reason"]},
+        )
+    except ValidationError as problem:
+        return problem.messages[0]
+    return ""
+
+
+def quick_status_shown(action: Action, typed=None, error: str = "") -> None:
+    """What an action's quick status shows: what was posted for it (`typed`, the home page's form) if it differs
+    from what is saved, marked as not saved yet; otherwise what is saved."""
+    status = reason = None
+    if typed is not None:
+        form = quick_status_form(action)
+        status, reason = typed.get(form.add_prefix("status")), typed.get(form.add_prefix("status_reason"), "")
+    action.unsaved = status is not None and (status, reason.strip()) != (action.status, action.status_reason)
+    if not action.unsaved:
+        status, reason = action.status, action.status_reason
+    action.typed_status, action.typed_reason = status, reason
+    action.error = error
+
+
 @require_POST
 def action_status(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """A quick change of status by the owner (or a facilitator), from the home page or the action's page."""
     membership, action = action_for(request.user, slug, pk, to="change")
     if "text" in request.POST:  # From the action's page, where an update may be typed too.
         return _action_page_save(request, membership, action, "status")
-    form = StatusForm(request.POST)
-    error = ""
-    if form.is_valid():
-        try:
-            action_change(
-                action=action,
-                by=request.user,
-                changes={"status": form.cleaned_data["status"], "status_reason": form.cleaned_data["status_reason"]},
-            )
-        except ValidationError as problem:
-            error = problem.messages[0]
-    else:
-        error = next(iter(form.errors.values()))[0]
+    error = quick_status_save(request, action)
     if request.htmx:
         action.refresh_from_db()
         action.mine = action.owner_id == request.user.pk
         action.overdue = action.is_overdue(membership.collaborative.local_today())
+        quick_status_shown(action, request.POST if error else None, error)  # Refused: as it was typed.
         return render(
             request,
             "actions/_my_action.html",
@@ -537,16 +562,14 @@ def action_status(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
                 "action": action,
                 "collaborative": membership.collaborative,
                 "status_choices": Action.Status.choices,
-                "error": error,
                 "saved": not error,
             },
         )
     if error:
         messages.error(request, error)
     else:
-        messages.success(
-            request, f"“{action.title}” is now {dict(Action.Status.choices)[form.cleaned_data['status']].lower()}."
-        )
+        action.refresh_from_db()
+        messages.success(request, f"“{action.title}” is now {action.get_status_display().lower()}.")
     return redirect(_back(request, action.get_absolute_url()))
 
 
@@ -571,8 +594,12 @@ def evidence_download(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     return response
 
 
-def my_actions(membership: Membership) -> dict:
-    """The member's live actions for the home page, overdue first, with quick status changes for owners."""
+def my_actions(membership: Membership, typed=None, saved: int | None = None) -> dict:
+    """The member's live actions for the home page, overdue first, with quick status changes for owners.
+
+    `typed` is the home page's form when it comes back after one of its buttons: each quick status shows what was
+    typed in it, not saved, except the one just `saved`, which shows what is saved now.
+    """
     collaborative = membership.collaborative
     today = collaborative.local_today()
     mine = list(
@@ -585,6 +612,7 @@ def my_actions(membership: Membership) -> dict:
         action.collaborative = collaborative  # For its address, without a query for each.
         action.overdue = action.is_overdue(today)
         action.mine = action.owner_id == membership.user_id
+        quick_status_shown(action, typed if action.pk != saved else None)
     return {
         "my_actions": mine[:MY_ACTIONS],
         "more_actions": len(mine) > MY_ACTIONS,
@@ -776,30 +804,61 @@ def _shown(item) -> None:
     item.due_on = date.fromisoformat(item.snapshot["due_on"]) if item.snapshot.get("due_on") else None
 
 
-@require_GET
-def review_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    """A review under way (mark each action), or signed off: frozen as it was, and printable."""
-    membership, review = review_round_for(request.user, slug, pk)
+def _comment_name(item) -> str:
+    """The name of an action's comment box: the review page is one form, so each box has its own."""
+    return f"item-{item.pk}-comment"
+
+
+def _comment_box(item, typed=None, error: str = "") -> None:
+    """What an action's comment box shows: the words posted for it (`typed`, the review page's form) if they
+    differ from the comment saved, marked as not saved yet; otherwise the comment saved."""
+    words = typed.get(_comment_name(item)) if typed is not None else None
+    item.unsaved = words is not None and words.strip() != item.comment
+    item.typed = words if item.unsaved else item.comment
+    item.error = error
+
+
+def _review_items(review, typed=None) -> list:
     items = list(review.items.select_related("action__collaborative").order_by("snapshot__due_on", "id"))
     for item in items:
         _shown(item)
+        _comment_box(item, typed)
+    return items
+
+
+def _review_page(
+    request: HttpRequest, membership: Membership, review, items: list, *, status: int = 200
+) -> HttpResponse:
     return render(
         request,
         "actions/reviewround_detail.html",
         collaborative_context(
-            membership,
-            review=review,
-            items=items,
-            waiting=sum(1 for item in items if item.reviewed_at is None),
-            form=ReviewItemForm(),
+            membership, review=review, items=items, waiting=sum(1 for item in items if item.reviewed_at is None)
         ),
+        status=status,
     )
+
+
+@require_GET
+def review_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """A review under way (mark each action), or signed off: frozen as it was, and printable."""
+    membership, review = review_round_for(request.user, slug, pk)
+    return _review_page(request, membership, review, _review_items(review))
+
+
+NOT_SAVED_YET = "The other comments you typed are not saved yet: press the button beside each to save it."
 
 
 @require_POST
 def review_item(request: HttpRequest, slug: str, round_pk: int, pk: int) -> HttpResponse:
+    """Mark one action reviewed, with the comment typed in its box.
+
+    The review page is one form, so every comment typed on it comes too (without JavaScript as with it):
+    only this action's is saved. Without htmx, the page comes back with the others still in their boxes
+    (with an error, this one's too, and nothing is saved), so marking one never loses another.
+    """
     membership, item = review_item_for(request.user, slug, round_pk, pk)
-    form = ReviewItemForm(request.POST)
+    form = ReviewItemForm({"comment": request.POST.get(_comment_name(item), "")})
     error = ""
     if form.is_valid():
         try:
@@ -810,19 +869,43 @@ def review_item(request: HttpRequest, slug: str, round_pk: int, pk: int) -> Http
         error = "The comment is too long: keep it under 2,000 characters."
     if request.htmx:
         _shown(item)
+        _comment_box(item, request.POST if error else None, error)
         return render(
             request,
             "actions/reviewround_detail.html#review-item",
-            collaborative_context(membership, review=item.round, item=item, error=error, form=ReviewItemForm()),
+            collaborative_context(membership, review=item.round, item=item),
         )
-    if error:
+    if item.round.is_signed_off:  # Frozen: no boxes left to keep words in.
         messages.error(request, error)
+        return redirect(item.round)
+    items = _review_items(item.round, request.POST)
+    if error:
+        for shown in items:
+            if shown.pk == item.pk:
+                shown.error = error
+        return _review_page(request, membership, item.round, items, status=400)
+    done = f"“{item.snapshot['title']}” is marked as reviewed."
+    if any(shown.unsaved for shown in items):
+        messages.success(request, f"{done} {NOT_SAVED_YET}")
+        return _review_page(request, membership, item.round, items)
+    messages.success(request, done)
     return redirect(item.round)
 
 
 @require_POST
 def review_sign_off(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    _membership, review = review_round_for(request.user, slug, pk)
+    """Sign the review off. A comment typed but not saved stops it (a signed-off review cannot change, so
+    the comment could never be added): the page comes back with every comment typed still in its box."""
+    membership, review = review_round_for(request.user, slug, pk)
+    items = _review_items(review, request.POST)
+    unsaved = [item for item in items if item.unsaved]
+    if unsaved and not review.is_signed_off:
+        messages.error(
+            request,
+            f"Your comment on “{unsaved[0].snapshot['title']}” is not saved yet: press the button beside it to "
+            "save it, or empty its box, before signing off.",
+        )
+        return _review_page(request, membership, review, items, status=400)
     try:
         review_round_sign_off(review=review, by=request.user)
     except ValidationError as error:

@@ -257,6 +257,16 @@ class Rsvp(models.Model):
     def get_state_display(self) -> str:
         return "On the waiting list" if self.waiting else self.get_answer_display()
 
+    def confirmation(self) -> str:
+        """What the person is told once they have answered."""
+        if self.waiting:
+            return "The meeting is full, so you are on the waiting list. We will email you if a place comes free."
+        return {
+            self.Answer.COMING: "Thank you. You said you are coming.",
+            self.Answer.MAYBE: "Thank you. You said maybe.",
+            self.Answer.NOT_COMING: "Thank you. You said you can't come.",
+        }[self.answer]
+
 
 class RsvpChange(models.Model):
     """Every answer a member gave, in order: the history behind their current RSVP."""

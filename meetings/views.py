@@ -173,32 +173,18 @@ def rsvp(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         except ValidationError as problem:
             error = problem.messages[0]
     if request.htmx:
+        # The buttons without a form of their own: they go back into the form of the page they came from.
         mine = answer or Rsvp.objects.filter(meeting=meeting, user=request.user).first()
-        # The buttons go back into the page they came from, which is where a plain submit returns.
-        page = request.htmx.current_url_abs_path or meeting.get_absolute_url()
-        return render(
-            request,
-            "meetings/meeting_detail.html#rsvp",
-            {**rsvp_context(meeting, mine), "rsvp_error": error, "next_url": page},
-        )
+        context = {**rsvp_context(meeting, mine), "rsvp_error": error}
+        return render(request, "meetings/meeting_detail.html#rsvp", context)
     if error:
         messages.error(request, error)
     else:
-        messages.success(request, _said(answer))
+        messages.success(request, answer.confirmation())
     back = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
         back = meeting.get_absolute_url()
     return redirect(back)
-
-
-def _said(rsvp: Rsvp) -> str:
-    if rsvp.waiting:
-        return "The meeting is full, so you are on the waiting list. We will email you if a place comes free."
-    return {
-        Rsvp.Answer.COMING: "Thank you. You said you are coming.",
-        Rsvp.Answer.MAYBE: "Thank you. You said maybe.",
-        Rsvp.Answer.NOT_COMING: "Thank you. You said you can't come.",
-    }[rsvp.answer]
 
 
 def _schedule(request: HttpRequest, slug: str, form_class, template: str) -> HttpResponse:
@@ -515,7 +501,13 @@ def rsvp_link(request: HttpRequest, token: str) -> HttpResponse:
     return render(
         request,
         "meetings/rsvp_link.html",
-        {"meeting": meeting, "person": person, "label": label, "error": error, "said": _said(done) if done else ""},
+        {
+            "meeting": meeting,
+            "person": person,
+            "label": label,
+            "error": error,
+            "said": done.confirmation() if done else "",
+        },
     )
 
 
@@ -526,7 +518,7 @@ def register(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     return render(request, "meetings/meeting_register.html", _register_context(membership, meeting))
 
 
-def _register_context(membership, meeting: Meeting) -> dict:
+def _register_context(membership, meeting: Meeting, guests_typed: str | None = None) -> dict:
     marks = dict(meeting.attendances.values_list("user_id", "attended"))
     people = [
         {"user": m.user, "attended": marks.get(m.user_id)}
@@ -538,7 +530,7 @@ def _register_context(membership, meeting: Meeting) -> dict:
         "meeting": meeting,
         "people": people,
         "came": sum(1 for person in people if person["attended"]),
-        "guests_form": GuestsForm(initial={"guests": meeting.guests}),
+        "guests_form": GuestsForm(initial={"guests": meeting.guests if guests_typed is None else guests_typed}),
     }
 
 
@@ -560,6 +552,11 @@ def register_mark_view(request: HttpRequest, slug: str, pk: int, user_pk: int) -
         return render(request, "meetings/meeting_register.html#register-row", context)
     if error:
         messages.error(request, error)
+    # "Came" belongs to the guests form, so a number typed there and not saved comes too: it is shown again.
+    guests = request.POST.get("guests", "").strip()
+    if guests and guests != str(meeting.guests):
+        messages.info(request, "The number of guests you typed is not saved yet: press “Save the number of guests”.")
+        return render(request, "meetings/meeting_register.html", _register_context(membership, meeting, guests))
     return redirect(f"{reverse('meetings:register', kwargs={'slug': slug, 'pk': pk})}#person-{user_pk}")
 
 

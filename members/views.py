@@ -19,21 +19,25 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from actions.views import my_actions
+from actions.views import my_actions, quick_status_save
 from collaborative.permissions import (
     LinkNotValid,
+    action_for,
     facilitates,
     facilitator_membership_for,
     invitation_for,
     invitation_from_link,
     join_request_for,
+    meeting_for,
     member_for,
     membership_for,
     membership_to_manage,
     profile_fields_for,
     public_collaborative_for,
 )
-from meetings.services import next_meeting_for, recent_attendees
+from collaborative.views import number_from
+from meetings.forms import RsvpForm
+from meetings.services import next_meeting_for, recent_attendees, rsvp_set
 from members.forms import (
     INVITED_NAME,
     AccountDeleteForm,
@@ -79,9 +83,15 @@ def start(request: HttpRequest) -> HttpResponse:
     return render(request, "members/collaborative_list.html", {"memberships": memberships})
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 def collaborative_home(request: HttpRequest, slug: str) -> HttpResponse:
     membership = membership_for(request.user, slug)
+    if request.method == "POST":
+        return _home_post(request, membership)
+    return _home_page(request, membership, my_actions(membership))
+
+
+def _home_page(request: HttpRequest, membership: Membership, mine: dict, status: int = 200) -> HttpResponse:
     ground_rules = ground_rules_current(membership.collaborative)
     return render(
         request,
@@ -93,14 +103,58 @@ def collaborative_home(request: HttpRequest, slug: str) -> HttpResponse:
             "needs_to_agree": ground_rules_agreed(membership, ground_rules) is None,
             **next_meeting_for(membership),
             **home_summary(membership),
-            **my_actions(membership),
+            **mine,
             "requests_waiting": (
                 membership.collaborative.join_requests.filter(status=JoinRequest.Status.PENDING).count()
                 if facilitates(membership)
                 else 0
             ),
         },
+        status=status,
     )
+
+
+def _home_post(request: HttpRequest, membership: Membership) -> HttpResponse:
+    """Without JavaScript, the home page is one form: "Are you coming?" and each action's "Save" send everything
+    typed on it here. This saves what the button pressed is for (the answer, or that action's status) and, when
+    something was typed for other actions, shows the page again with it still in their boxes, not saved. If the
+    button's own part is refused, nothing is saved and the page comes back with everything typed. With
+    JavaScript, htmx saves each in place instead (meetings:rsvp and actions:status).
+    """
+    slug = membership.collaborative.slug
+    saved = refused_action = None
+    refused = ""  # What is wrong with the pressed button's part, if anything.
+    if "answer" in request.POST:
+        _, meeting = meeting_for(request.user, slug, number_from(request.POST.get("meeting")))
+        form = RsvpForm(request.POST)
+        try:
+            if not form.is_valid():
+                raise ValidationError("Choose coming, maybe or can't come.")
+            rsvp = rsvp_set(meeting=meeting, user=request.user, answer=form.cleaned_data["answer"])
+        except ValidationError as error:
+            refused = error.messages[0]
+            messages.error(request, refused)
+        else:
+            messages.success(request, rsvp.confirmation())
+    elif (pk := number_from(request.POST.get("save"))) is not None:
+        _, action = action_for(request.user, slug, pk, to="change")
+        refused = quick_status_save(request, action)
+        if refused:
+            refused_action = action.pk
+        else:
+            saved = action.pk
+            action.refresh_from_db()
+            messages.success(request, f"“{action.title}” is now {action.get_status_display().lower()}.")
+    mine = my_actions(membership, typed=request.POST, saved=saved)
+    if refused_action is not None:
+        shown = next((action for action in mine["my_actions"] if action.pk == refused_action), None)
+        if shown is None:
+            messages.error(request, refused)
+        else:
+            shown.error = refused  # Beside its "Save".
+    if not refused and not any(action.unsaved for action in mine["my_actions"]):
+        return redirect(membership.collaborative)
+    return _home_page(request, membership, mine, status=400 if refused else 200)
 
 
 @require_http_methods(["GET", "POST"])
@@ -419,28 +473,47 @@ def invitations(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+def _invitation_form_kept(request: HttpRequest) -> InvitationForm | None:
+    """The invitation form as it was typed, or None if nothing was typed in it.
+
+    "Send again" and "Withdraw" belong to the page's invitation form, so what was typed there comes with
+    them (without JavaScript too): it is shown again in its boxes, neither checked nor sent.
+    """
+    if not any(request.POST.get(name, "").strip() for name in ("addresses", "message")):
+        return None
+    fields = ("addresses", "role", "message")
+    return InvitationForm(initial={name: request.POST[name] for name in fields if name in request.POST})
+
+
+def _after_invitation_change(request: HttpRequest, membership: Membership) -> HttpResponse:
+    kept = _invitation_form_kept(request)
+    if kept is None:
+        return redirect("members:invitations", slug=membership.collaborative.slug)
+    return _invitation_page(request, membership, kept, kept=True)
+
+
 @require_POST
 def resend_invitation(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    _, invitation = invitation_for(request.user, slug, pk)
+    membership, invitation = invitation_for(request.user, slug, pk)
     try:
         invitation_resend(invitation=invitation, by=request.user)
     except ValidationError as error:
         messages.error(request, error.messages[0])
     else:
         messages.success(request, f"The invitation to {invitation.email} was sent again. It works for 14 days.")
-    return redirect("members:invitations", slug=slug)
+    return _after_invitation_change(request, membership)
 
 
 @require_POST
 def revoke_invitation(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    _, invitation = invitation_for(request.user, slug, pk)
+    membership, invitation = invitation_for(request.user, slug, pk)
     try:
         invitation_revoke(invitation=invitation, by=request.user)
     except ValidationError as error:
         messages.error(request, error.messages[0])
     else:
         messages.success(request, f"The invitation to {invitation.email} was withdrawn. Its link no longer works.")
-    return redirect("members:invitations", slug=slug)
+    return _after_invitation_change(request, membership)
 
 
 @login_not_required
@@ -536,31 +609,53 @@ def too_many_requests(request: HttpRequest, action: str, *, limit: int) -> bool:
     return cache.incr(key) > limit
 
 
-@require_GET
-def join_requests(request: HttpRequest, slug: str) -> HttpResponse:
-    membership = facilitator_membership_for(request.user, slug)
+def _reply_name(join_request: JoinRequest) -> str:
+    """The name of a request's reply box: the page is one form, so each box has its own."""
+    return f"reply-{join_request.pk}"
+
+
+def _join_requests_page(
+    request: HttpRequest, membership: Membership, *, typed=None, problem: tuple[int, str] | None = None
+) -> HttpResponse:
+    """Requests to join, with the replies typed (`typed`, the page's form) back in their boxes, not sent."""
     collaborative = membership.collaborative
     requests = collaborative.join_requests.select_related("decided_by")
+    waiting = list(requests.filter(status=JoinRequest.Status.PENDING))
+    for join_request in waiting:
+        join_request.typed = typed.get(_reply_name(join_request), "") if typed is not None else ""
+        join_request.error = problem[1] if problem and problem[0] == join_request.pk else ""
     return render(
         request,
         "members/joinrequest_list.html",
         {
             "membership": membership,
             "collaborative": collaborative,
-            "waiting": requests.filter(status=JoinRequest.Status.PENDING),
+            "waiting": waiting,
             "earlier": requests.exclude(status=JoinRequest.Status.PENDING)[:EARLIER_SHOWN],
-            "form": ReplyForm(),
+            "kept": any(join_request.typed.strip() for join_request in waiting),
         },
+        status=400 if problem else 200,
     )
+
+
+@require_GET
+def join_requests(request: HttpRequest, slug: str) -> HttpResponse:
+    membership = facilitator_membership_for(request.user, slug)
+    return _join_requests_page(request, membership)
 
 
 @require_POST
 def join_request_decide(request: HttpRequest, slug: str, pk: int, decision: str) -> HttpResponse:
-    _, join_request = join_request_for(request.user, slug, pk)
-    form = ReplyForm(request.POST)
+    """Say yes or no to one request, with the message typed for it.
+
+    The page is one form, so the messages typed for other requests come too (without JavaScript as with
+    it): they are never sent with this answer, only shown again in their boxes.
+    """
+    membership, join_request = join_request_for(request.user, slug, pk)
+    form = ReplyForm({"reply": request.POST.get(_reply_name(join_request), "")})
     if not form.is_valid():
-        messages.error(request, "The message is too long: keep it under 1,000 characters.")
-        return redirect("members:join_requests", slug=slug)
+        problem = (join_request.pk, "The message is too long: keep it under 1,000 characters.")
+        return _join_requests_page(request, membership, typed=request.POST, problem=problem)
     decide = join_request_approve if decision == "approve" else join_request_decline
     try:
         decide(join_request=join_request, by=request.user, reply=form.cleaned_data["reply"])
@@ -569,6 +664,9 @@ def join_request_decide(request: HttpRequest, slug: str, pk: int, decision: str)
     else:
         told = "an email with a link to join" if decision == "approve" else "an email to say so"
         messages.success(request, f"{join_request.name} will get {told}.")
+    others = JoinRequest.objects.filter(collaborative=membership.collaborative, status=JoinRequest.Status.PENDING)
+    if any(request.POST.get(_reply_name(other), "").strip() for other in others):
+        return _join_requests_page(request, membership, typed=request.POST)
     return redirect("members:join_requests", slug=slug)
 
 

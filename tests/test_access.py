@@ -493,6 +493,9 @@ POST_EXPECTATIONS = (
         # The notes page's buttons (issue 12, item 14): an empty decision, or publishing before the
         # meeting starts, shows the notes page again with everything typed and what to put right (400).
         "meetings:decision_add": FACILITATORS_ONLY | {"facilitator": 400},
+        # Without JavaScript the home page is one form posted to itself (issue 12, item 14); with no button
+        # pressed nothing changes, and it comes back afresh.
+        "members:collaborative_home": MEMBERS | {"member": REDIRECT, "facilitator": REDIRECT, "commissioner": REDIRECT},
         # "Not this time" without a reason: its page again, asking for one (400).
         "meetings:agenda_item_decline": FACILITATORS_ONLY | {"facilitator": 400},
         "meetings:notes_publish": FACILITATORS_ONLY | {"facilitator": 400},

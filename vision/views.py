@@ -146,8 +146,10 @@ def _version_page(
     version: VisionVersion,
     form: ContributionForm,
     status: int = 200,
-    added: bool = False,
+    said: str = "",
+    said_failed: bool = False,
 ) -> HttpResponse:
+    """A version's page, or with htmx its ideas and comments, where `said` tells what has just happened."""
     contributions, voices = _voices(membership, version)
     if version.voices:
         # Counted when it was adopted, so the record can be checked against what it was then.
@@ -161,7 +163,8 @@ def _version_page(
         form=form,
         previous=_previous(version),
         current=VisionVersion.objects.current_for(version.collaborative),
-        added=added,
+        said=said,
+        said_failed=said_failed,
     )
     template = "vision/visionversion_detail.html"
     if request.htmx:
@@ -187,7 +190,8 @@ def contribute(request: HttpRequest, slug: str, number: int) -> HttpResponse:
             form.add_error(None, error)
         else:
             if request.htmx:
-                return _version_page(request, membership, version, ContributionForm(), added=True)
+                said = "Thank you: your idea or comment has been added."
+                return _version_page(request, membership, version, ContributionForm(), said=said)
             messages.success(request, "Thank you. Your idea or comment has been added.")
             return redirect(version)
     return _version_page(request, membership, version, form, status=400)
@@ -195,14 +199,28 @@ def contribute(request: HttpRequest, slug: str, number: int) -> HttpResponse:
 
 @require_POST
 def contribution_withdraw_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    _membership, contribution = contribution_for(request.user, slug, pk)
+    """Take back one's own idea or comment.
+
+    "Take back my comment" belongs to the page's "Add your idea or comment" form, so an idea typed there
+    comes too (without JavaScript as with it): it is not added, only shown again in its box.
+    """
+    membership, contribution = contribution_for(request.user, slug, pk)
+    version = contribution.version
     try:
         contribution_withdraw(contribution=contribution, by=request.user)
     except ValidationError as error:
-        messages.error(request, error.messages[0])
+        said, failed = error.messages[0], True
     else:
-        messages.success(request, "Your comment has been taken back. Others no longer see it.")
-    return redirect(contribution.version)
+        said, failed = "Your comment has been taken back. Others no longer see it.", False
+    typed = request.POST.get("text", "").strip()
+    if request.htmx:
+        form = ContributionForm(request.POST) if typed else ContributionForm()
+        return _version_page(request, membership, version, form, said=said, said_failed=failed)
+    (messages.error if failed else messages.success)(request, said)
+    if typed:
+        # Bound, so that the page counts the idea as typed but not added yet.
+        return _version_page(request, membership, version, ContributionForm(request.POST))
+    return redirect(version)
 
 
 def _version_form_page(

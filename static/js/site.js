@@ -9,7 +9,10 @@ if (errorSummary) {
 // attribute data-warn-unsaved; its text boxes count as unsaved when they differ from what
 // the page arrived with (so a box that htmx swapped in after saving counts as saved), or
 // always with data-warn-unsaved="pending": the page came back with words not yet saved
-// (a form with errors). Submitting the form itself is not leaving it: its words go with it.
+// (a form with errors). A single box marked data-unsaved came back with words not yet
+// saved while the others on the page hold what is saved (another box's button was
+// pressed). Either way the words count while the box is not empty. Submitting the form
+// itself is not leaving it: its words go with it.
 const TEXT_BOXES = "textarea, input:not([type]), input[type=text], input[type=email], input[type=url], input[type=search]";
 let submitting = null;
 
@@ -21,7 +24,9 @@ function hasUnsavedWords(form) {
   if (form.dataset.warnUnsaved === "pending") {
     return boxes.some((box) => box.value.trim() !== "");
   }
-  return boxes.some((box) => box.value !== box.defaultValue);
+  return boxes.some(
+    (box) => box.value !== box.defaultValue || (box.hasAttribute("data-unsaved") && box.value.trim() !== ""),
+  );
 }
 
 document.addEventListener("submit", (event) => {

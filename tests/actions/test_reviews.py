@@ -2,6 +2,7 @@
 then frozen whatever happens to the actions later; and the overview's numbers."""
 
 import html
+import re
 from datetime import date, datetime, time, timedelta
 
 import pytest
@@ -156,9 +157,14 @@ def item_url(item: ReviewItem) -> str:
     return url("review_item", round_pk=item.round_id, pk=item.pk)
 
 
+def comment(item: ReviewItem, words: str) -> dict:
+    """What the review page's form sends for an action's comment box (each box has its own name)."""
+    return {f"item-{item.pk}-comment": words}
+
+
 def test_marking_an_action_with_htmx_returns_the_item(commissioner_client, commissioner, review):
     item = review.items.get(action__title="Blocked one")
-    response = commissioner_client.post(item_url(item), {"comment": "  Ask the trust why.  "}, headers=HTMX)
+    response = commissioner_client.post(item_url(item), comment(item, "  Ask the trust why.  "), headers=HTMX)
     body = text(response)
     assert response.status_code == 200
     assert "<html" not in body
@@ -173,14 +179,14 @@ def test_marking_an_action_with_htmx_returns_the_item(commissioner_client, commi
 
 def test_marking_without_htmx_goes_back_to_the_review(commissioner_client, review):
     item = review.items.first()
-    response = commissioner_client.post(item_url(item), {"comment": ""})
+    response = commissioner_client.post(item_url(item), comment(item, ""))
     assert response.headers["Location"] == review.get_absolute_url()
     assert ReviewItem.objects.get(pk=item.pk).reviewed_at is not None
 
 
 def test_a_comment_too_long_is_refused(commissioner_client, review):
     item = review.items.first()
-    response = commissioner_client.post(item_url(item), {"comment": "x" * 2001}, headers=HTMX)
+    response = commissioner_client.post(item_url(item), comment(item, "x" * 2001), headers=HTMX)
     assert "The comment is too long" in text(response)
     assert ReviewItem.objects.get(pk=item.pk).reviewed_at is None
 
@@ -206,10 +212,80 @@ def test_signing_off_is_refused_while_any_action_is_unmarked(commissioner_client
     assert "1 action still to review before signing off." in text(response)
 
 
+# Nothing typed is lost (issue 12, item 14): the review page is one form, so each action's button sends
+# every comment typed on it, saves only its own, and shows the others again in their boxes.
+
+
+def comment_box(page: str, item: ReviewItem) -> str:
+    """The words in an action's comment box on the review page, and whether it is marked as not saved yet."""
+    found = re.search(rf'<textarea name="item-{item.pk}-comment"[^>]*?( data-unsaved)?>(.*?)</textarea>', page, re.S)
+    assert found, f"no comment box for {item.snapshot['title']}"
+    return found.group(2) + (" [not saved]" if found.group(1) else "")
+
+
+def test_marking_an_action_keeps_the_comment_typed_for_another(commissioner_client, review):
+    first, second = review.items.order_by("id")[:2]
+    response = commissioner_client.post(
+        item_url(first), comment(first, "Ask the trust why.") | comment(second, "Chase the council.")
+    )
+    page = text(response)
+    assert response.status_code == 200
+    assert f"“{first.snapshot['title']}” is marked as reviewed. The other comments you typed are not saved" in page
+    assert comment_box(page, second) == "Chase the council. [not saved]"
+    assert comment_box(page, first) == "Ask the trust why."
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.comment, first.reviewed_at is not None) == ("Ask the trust why.", True)
+    assert (second.comment, second.reviewed_at) == ("", None)
+
+
+def test_marking_with_htmx_saves_only_its_own_comment(commissioner_client, review):
+    first, second = review.items.order_by("id")[:2]
+    response = commissioner_client.post(
+        item_url(first), comment(first, "Ask the trust why.") | comment(second, "Chase the council."), headers=HTMX
+    )
+    assert "Chase the council." not in text(response)  # Its box stays as it is on the page.
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.comment == "Ask the trust why."
+    assert (second.comment, second.reviewed_at) == ("", None)
+
+
+def test_a_comment_too_long_without_htmx_keeps_every_comment_typed_and_saves_nothing(commissioner_client, review):
+    first, second = review.items.order_by("id")[:2]
+    response = commissioner_client.post(
+        item_url(first), comment(first, "x" * 2001) | comment(second, "Chase the council.")
+    )
+    page = text(response)
+    assert response.status_code == 400
+    assert "The comment is too long: keep it under 2,000 characters." in page
+    assert comment_box(page, first) == "x" * 2001 + " [not saved]"
+    assert comment_box(page, second) == "Chase the council. [not saved]"
+    assert not ReviewItem.objects.filter(reviewed_at__isnull=False).exists()
+
+
+def test_signing_off_keeps_a_comment_typed_but_not_saved_and_waits_for_it(commissioner_client, review):
+    items = list(review.items.order_by("id"))
+    for item in items:
+        commissioner_client.post(item_url(item), comment(item, "Seen."))
+    typed = comment(items[0], "Seen. Ask again in May.") | comment(items[1], "Seen.")
+    response = commissioner_client.post(url("review_sign_off", pk=review.pk), typed)
+    page = text(response)
+    assert response.status_code == 400
+    assert (
+        f"Your comment on “{items[0].snapshot['title']}” is not saved yet: press the button beside it to save it, "
+        "or empty its box, before signing off."
+    ) in page
+    assert comment_box(page, items[0]) == "Seen. Ask again in May. [not saved]"
+    assert comment_box(page, items[1]) == "Seen."
+    assert ReviewRound.objects.get(pk=review.pk).signed_off_at is None
+    assert set(ReviewItem.objects.values_list("comment", flat=True)) == {"Seen."}
+
+
 @pytest.fixture
 def signed_off(commissioner_client, review) -> ReviewRound:
     for item in review.items.all():
-        commissioner_client.post(item_url(item), {"comment": f"Seen {item.snapshot['title']}."})
+        commissioner_client.post(item_url(item), comment(item, f"Seen {item.snapshot['title']}."))
     response = commissioner_client.post(url("review_sign_off", pk=review.pk), follow=True)
     assert "The review is signed off. It stays exactly as it is now." in text(response)
     return ReviewRound.objects.get(pk=review.pk)
@@ -220,8 +296,8 @@ def test_after_sign_off_nothing_can_be_marked(commissioner_client, commissioner,
     before = ReviewItem.objects.filter(round=signed_off).values().order_by("id")
     before = list(before)
     message = "This review has been signed off, so it can no longer be changed."
-    assert message in text(commissioner_client.post(item_url(item), {"comment": "Changed my mind."}, headers=HTMX))
-    assert message in text(commissioner_client.post(item_url(item), {"comment": "Again."}, follow=True))
+    assert message in text(commissioner_client.post(item_url(item), comment(item, "Changed my mind."), headers=HTMX))
+    assert message in text(commissioner_client.post(item_url(item), comment(item, "Again."), follow=True))
     response = commissioner_client.post(url("review_sign_off", pk=signed_off.pk), follow=True)
     assert message in text(response)
     assert list(ReviewItem.objects.filter(round=signed_off).values().order_by("id")) == before

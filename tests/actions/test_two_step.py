@@ -29,7 +29,7 @@ def test_a_facilitator_without_two_step_sign_in_changing_a_members_action_is_sen
 ):
     action = action_record(collaborative, by=member)
     client.force_login(newcomer)
-    response = client.post(status_url(action), {"status": "done"})
+    response = client.post(status_url(action), {f"action-{action.pk}-status": "done"})
     assert response.status_code == 302
     assert response.headers["Location"].startswith(reverse("mfa_activate_totp"))
     action.refresh_from_db()
@@ -41,7 +41,7 @@ def test_a_facilitators_session_without_the_code_changing_a_members_action_is_as
 ):
     action = action_record(collaborative, by=member)
     client.force_login(facilitator, two_step=False)
-    response = client.post(status_url(action), {"status": "done"})
+    response = client.post(status_url(action), {f"action-{action.pk}-status": "done"})
     assert response.headers["Location"].startswith(reverse("members:two_step"))
     action.refresh_from_db()
     assert action.status == Action.Status.OPEN
@@ -50,7 +50,7 @@ def test_a_facilitators_session_without_the_code_changing_a_members_action_is_as
 def test_a_facilitator_without_two_step_sign_in_changes_their_own_action(client, collaborative, newcomer):
     action = action_record(collaborative, by=newcomer)
     client.force_login(newcomer)
-    response = client.post(status_url(action), {"status": "done"})
+    response = client.post(status_url(action), {f"action-{action.pk}-status": "done"})
     assert response.status_code == 302
     assert response.headers["Location"] == action.get_absolute_url()
     action.refresh_from_db()

@@ -27,6 +27,11 @@ def url(name: str, **kwargs) -> str:
     return reverse(f"actions:{name}", kwargs={"slug": "lambeth", **kwargs})
 
 
+def quick(action, **fields) -> dict:
+    """A quick status change as the home page's form sends it: each action's fields are named after it."""
+    return {f"action-{action.pk}-{name}": value for name, value in fields.items()}
+
+
 def text(response) -> str:
     return html.unescape(response.content.decode())
 
@@ -288,9 +293,9 @@ def test_my_actions_shows_the_live_actions_i_own_or_support(member_client, mine)
     assert page.index("Owned by me") < page.index("Supported by me")  # Soonest due first.
     assert "Overdue" in page
     assert "(you are supporting)" in page
-    # Owners get the quick status form; supporters do not.
-    assert f'action="{url("status", pk=mine["owned"].pk)}"' in page
-    assert f'action="{url("status", pk=mine["supported"].pk)}"' not in page
+    # Owners get the quick status change; supporters do not.
+    assert f'hx-post="{url("status", pk=mine["owned"].pk)}"' in page
+    assert f'hx-post="{url("status", pk=mine["supported"].pk)}"' not in page
 
 
 def test_my_actions_links_to_all_of_them_when_there_are_many(member_client, collaborative, member):
@@ -305,7 +310,7 @@ def test_my_actions_links_to_all_of_them_when_there_are_many(member_client, coll
 def test_a_quick_status_change_with_htmx_returns_the_item(member_client, mine):
     action = mine["owned"]
     response = member_client.post(
-        url("status", pk=action.pk), {"status": "in_progress", "status_reason": "", "next": home()}, headers=HTMX
+        url("status", pk=action.pk), quick(action, status="in_progress", status_reason=""), headers=HTMX
     )
     body = text(response)
     assert response.status_code == 200
@@ -319,7 +324,7 @@ def test_a_quick_status_change_with_htmx_returns_the_item(member_client, mine):
 
 def test_a_quick_status_change_with_an_error_says_so_and_changes_nothing(member_client, mine):
     action = mine["owned"]
-    response = member_client.post(url("status", pk=action.pk), {"status": "finished"}, headers=HTMX)
+    response = member_client.post(url("status", pk=action.pk), quick(action, status="finished"), headers=HTMX)
     body = text(response)
     assert "Select a valid choice." in body
     assert "Saved." not in body
@@ -328,7 +333,7 @@ def test_a_quick_status_change_with_an_error_says_so_and_changes_nothing(member_
 
 def test_without_htmx_a_quick_status_change_goes_back_to_the_page(member_client, mine):
     action = mine["owned"]
-    response = member_client.post(url("status", pk=action.pk), {"status": "done", "next": home()})
+    response = member_client.post(url("status", pk=action.pk), quick(action, status="done") | {"next": home()})
     assert response.status_code == 302
     assert response.headers["Location"] == home()
     page = text(member_client.get(home()))
@@ -341,14 +346,14 @@ def test_without_htmx_a_quick_status_change_goes_back_to_the_page(member_client,
 )
 def test_an_off_site_next_is_ignored(member_client, mine, target):
     action = mine["owned"]
-    response = member_client.post(url("status", pk=action.pk), {"status": "in_progress", "next": target})
+    response = member_client.post(url("status", pk=action.pk), quick(action, status="in_progress") | {"next": target})
     assert response.status_code == 302
     assert response.headers["Location"] == action.get_absolute_url()
 
 
 def test_without_a_next_it_goes_to_the_action(member_client, mine):
     action = mine["owned"]
-    response = member_client.post(url("status", pk=action.pk), {"status": "in_progress"})
+    response = member_client.post(url("status", pk=action.pk), quick(action, status="in_progress"))
     assert response.headers["Location"] == action.get_absolute_url()
 
 
@@ -357,9 +362,9 @@ def test_the_quick_status_form_is_only_for_the_owner_and_facilitators(client, mi
     owner = supported.owner
     client.force_login(owner)
     page = text(client.get(home()))
-    assert f'action="{url("status", pk=supported.pk)}"' in page
+    assert f'hx-post="{url("status", pk=supported.pk)}"' in page
     client.force_login(facilitator)
-    response = client.post(url("status", pk=supported.pk), {"status": "in_progress"}, follow=True)
+    response = client.post(url("status", pk=supported.pk), quick(supported, status="in_progress"), follow=True)
     assert "“Supported by me” is now in progress." in text(response)
     assert Action.objects.get(pk=supported.pk).status == "in_progress"
 

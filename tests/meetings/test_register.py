@@ -174,6 +174,16 @@ def test_without_javascript_a_tap_goes_back_to_the_persons_row(facilitator_clien
     assert response.url == f"{register_url(meeting)}#person-{member.pk}"
 
 
+def test_without_javascript_a_tap_keeps_the_number_of_guests_typed(facilitator_client, meeting, member):
+    response = facilitator_client.post(mark_url(meeting, member), {"attended": "1", "guests": "4"})
+    page = text(response)
+    assert response.status_code == 200
+    assert "The number of guests you typed is not saved yet: press “Save the number of guests”." in page
+    assert re.search(r'<input type="number" name="guests" value="4"', page)
+    assert Attendance.objects.get().attended is True
+    assert Meeting.objects.get(pk=meeting.pk).guests == 0
+
+
 def test_with_htmx_only_the_row_comes_back_pressed(facilitator_client, meeting, member):
     response = facilitator_client.post(mark_url(meeting, member), {"attended": "1"}, headers=HTMX)
     assert response.status_code == 200
@@ -184,15 +194,15 @@ def test_with_htmx_only_the_row_comes_back_pressed(facilitator_client, meeting, 
     assert '<span id="came-count" hx-swap-oob="true">1</span>' in body  # The count above follows.
     assert body.count("<li") == 1
     assert pressed(body) == {str(member.pk): "true"}
-    assert '<input type="hidden" name="attended" value="0">' in body  # The next tap undoes it.
+    assert 'name="attended" value="0"' in body  # The next tap undoes it.
     assert f'aria-label="Came: {member.display_name}"' in body
     assert f'hx-post="{mark_url(meeting, member)}"' in body
-    assert f'action="{mark_url(meeting, member)}"' in body  # A real form beside hx-post.
+    assert f'form="register-form" formaction="{mark_url(meeting, member)}"' in body  # A real form beside hx-post.
 
     response = facilitator_client.post(mark_url(meeting, member), {"attended": "0"}, headers=HTMX)
     body = text(response)
     assert pressed(body) == {str(member.pk): "false"}
-    assert '<input type="hidden" name="attended" value="1">' in body
+    assert 'name="attended" value="1"' in body
     assert 'role="alert"' not in body
     assert Attendance.objects.get().attended is False
 

@@ -766,6 +766,69 @@ def test_a_member_cannot_send_again_or_withdraw(member_client, collaborative, la
     assert Invitation.objects.values().get(pk=lambeth_invitation.pk) == before
 
 
+# Nothing typed is lost (issue 12, item 14): "Send again" and "Withdraw" belong to the invitation form,
+# so what was typed in it comes with them and is shown again in its boxes, neither checked nor sent.
+
+TYPED = {"addresses": "sam@example.org\nnot an address", "role": "facilitator", "message": "See you at the cafe."}
+
+
+def typed_in(page: str, name: str) -> str:
+    """What a box of the invitation form holds (browsers drop the line break after <textarea>)."""
+    found = re.search(rf'<textarea name="{name}"[^>]*>\n?(.*?)</textarea>', page, re.DOTALL)
+    assert found, name
+    return found.group(1)
+
+
+def test_withdrawing_an_invitation_keeps_the_addresses_typed(facilitator_client, lambeth_invitation):
+    response = facilitator_client.post(
+        reverse("members:invitation_revoke", kwargs={"slug": "lambeth", "pk": lambeth_invitation.pk}), TYPED
+    )
+    page = text(response)
+    assert response.status_code == 200
+    assert "The invitation to joy@example.net was withdrawn. Its link no longer works." in page
+    assert typed_in(page, "addresses") == "sam@example.org\nnot an address"
+    assert typed_in(page, "message") == "See you at the cafe."
+    assert re.search(r'<input type="radio" name="role" value="facilitator"[^>]* checked', page)
+    # Not sent: leaving asks first; "Send invitations" still sends them from here, at the withdrawing address.
+    assert f'action="{invitations_url()}" id="invite-form" novalidate data-warn-unsaved="pending"' in page
+    assert "need a look" not in page  # Not checked either: only "Send invitations" does that.
+    assert Invitation.objects.get(pk=lambeth_invitation.pk).status == Invitation.Status.REVOKED
+    assert invited("sam@example.org") == []
+
+
+def test_sending_again_keeps_the_addresses_and_message_typed_and_sends_them_nothing(
+    facilitator_client, lambeth_invitation
+):
+    response = facilitator_client.post(
+        reverse("members:invitation_resend", kwargs={"slug": "lambeth", "pk": lambeth_invitation.pk}), TYPED
+    )
+    page = text(response)
+    assert "The invitation to joy@example.net was sent again. It works for 14 days." in page
+    assert typed_in(page, "addresses") == "sam@example.org\nnot an address"
+    assert typed_in(page, "message") == "See you at the cafe."
+    assert Invitation.objects.get(pk=lambeth_invitation.pk).send_count == 2
+    assert invited("sam@example.org") == []
+    assert Message.objects.filter(to_address="sam@example.org").count() == 0
+
+
+def test_sending_again_a_used_invitation_says_why_not_and_keeps_what_was_typed(facilitator_client, collaborative):
+    invitation = InvitationFactory(collaborative=collaborative, status=Invitation.Status.ACCEPTED)
+    response = facilitator_client.post(
+        reverse("members:invitation_resend", kwargs={"slug": "lambeth", "pk": invitation.pk}), TYPED
+    )
+    page = text(response)
+    assert "This invitation has been accepted." in page
+    assert typed_in(page, "addresses") == "sam@example.org\nnot an address"
+    assert not Message.objects.exists()
+
+
+def test_send_again_and_withdraw_belong_to_the_invitation_form(facilitator_client, lambeth_invitation):
+    page = text(facilitator_client.get(invitations_url()))
+    address = reverse("members:invitation_revoke", kwargs={"slug": "lambeth", "pk": lambeth_invitation.pk})
+    assert f'form="invite-form" formaction="{address}"' in page
+    assert page.count("<form") == 2  # Signing out, and the invitation form with every button.
+
+
 # The list
 
 

@@ -53,9 +53,11 @@ def ask(client, *, name="Joy Mensah", email="joy@example.net", message="I care f
     return client.post(public_url(), {"name": name, "email": email, "message": message, "website": website}, **extra)
 
 
-def decide(client, join_request, decision: str, reply: str = ""):
+def decide(client, join_request, decision: str, reply: str = "", **others):
+    """Press "Say yes" or "Say no" on a request, with `reply` typed in its box and `others` (reply-<pk>) in others."""
     name = "members:join_request_approve" if decision == "approve" else "members:join_request_decline"
-    return client.post(reverse(name, kwargs={"slug": "lambeth", "pk": join_request.pk}), {"reply": reply})
+    data = {f"reply-{join_request.pk}": reply, **others}
+    return client.post(reverse(name, kwargs={"slug": "lambeth", "pk": join_request.pk}), data)
 
 
 @pytest.fixture
@@ -318,13 +320,71 @@ def test_deciding_twice_says_so_and_changes_nothing(facilitator_client, lambeth,
     assert list(Invitation.objects.values()) == invitations_before
 
 
+def reply_box(page: str, join_request) -> str:
+    """The words in a request's reply box (browsers drop the line break after <textarea>)."""
+    found = re.search(rf'<textarea name="reply-{join_request.pk}"[^>]*>\n?(.*?)</textarea>', page, re.DOTALL)
+    assert found, join_request.name
+    return found.group(1)
+
+
 def test_a_reply_that_is_too_long_is_refused_and_nothing_changes(facilitator_client, lambeth):
     join_request = JoinRequestFactory(collaborative=lambeth)
     response = decide(facilitator_client, join_request, "approve", "x" * 1001)
-    assert flash(response) == ["The message is too long: keep it under 1,000 characters."]
+    assert response.status_code == 400
+    assert "The message is too long: keep it under 1,000 characters." in text(response)
+    assert reply_box(text(response), join_request) == "x" * 1001  # Still there, to shorten.
     join_request.refresh_from_db()
     assert join_request.status == JoinRequest.Status.PENDING
     assert not Message.objects.exists()
+
+
+# Nothing typed is lost (issue 12, item 14): the page is one form, so "Say yes" or "Say no" to one request
+# sends the replies typed for the others too; they are never sent, only shown again in their boxes.
+
+
+def test_saying_yes_to_one_request_keeps_the_reply_typed_for_another(facilitator_client, lambeth, mailoutbox):
+    joy = JoinRequestFactory(collaborative=lambeth, name="Joy Mensah")
+    ravi = JoinRequestFactory(collaborative=lambeth, name="Ravi Shah")
+    typed_for_ravi = {f"reply-{ravi.pk}": "Sorry, we only meet in Lambeth."}
+    response = decide(facilitator_client, joy, "approve", "Welcome!", **typed_for_ravi)
+    page = text(response)
+    assert response.status_code == 200
+    assert "Joy Mensah will get an email with a link to join." in page
+    assert reply_box(page, ravi) == "Sorry, we only meet in Lambeth."
+    assert f'action="{requests_url()}" data-warn-unsaved="pending"' in page  # Not sent: leaving asks first.
+    joy.refresh_from_db()
+    ravi.refresh_from_db()
+    assert (joy.status, joy.reply) == (JoinRequest.Status.APPROVED, "Welcome!")
+    assert (ravi.status, ravi.reply) == (JoinRequest.Status.PENDING, "")
+    deliver()
+    assert [m.to for m in mailoutbox] == [[joy.email]]
+    assert "Sorry, we only meet in Lambeth." not in mailoutbox[0].body
+
+
+def test_saying_no_sends_only_its_own_reply_and_keeps_the_others(facilitator_client, lambeth):
+    joy = JoinRequestFactory(collaborative=lambeth, name="Joy Mensah")
+    ravi = JoinRequestFactory(collaborative=lambeth, name="Ravi Shah")
+    response = decide(facilitator_client, joy, "decline", **{f"reply-{ravi.pk}": "See you Thursday."})
+    joy.refresh_from_db()
+    assert (joy.status, joy.reply) == (JoinRequest.Status.DECLINED, "")
+    assert reply_box(text(response), ravi) == "See you Thursday."
+
+
+def test_a_reply_too_long_keeps_the_replies_typed_for_the_others(facilitator_client, lambeth):
+    joy = JoinRequestFactory(collaborative=lambeth, name="Joy Mensah")
+    ravi = JoinRequestFactory(collaborative=lambeth, name="Ravi Shah")
+    response = decide(facilitator_client, joy, "approve", "x" * 1001, **{f"reply-{ravi.pk}": "See you Thursday."})
+    assert response.status_code == 400
+    assert reply_box(text(response), ravi) == "See you Thursday."
+    assert set(JoinRequest.objects.values_list("status", flat=True)) == {JoinRequest.Status.PENDING}
+
+
+def test_with_nothing_typed_for_the_others_it_goes_back_to_the_list(facilitator_client, lambeth):
+    joy = JoinRequestFactory(collaborative=lambeth)
+    ravi = JoinRequestFactory(collaborative=lambeth)
+    response = decide(facilitator_client, joy, "approve", **{f"reply-{ravi.pk}": "  "})
+    assert response.status_code == 302
+    assert response.headers["Location"] == requests_url()
 
 
 @pytest.mark.parametrize("decision", ["approve", "decline"])

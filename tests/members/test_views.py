@@ -1,3 +1,4 @@
+import html
 import re
 
 import pytest
@@ -5,8 +6,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from actions.models import Action
+from meetings.models import Rsvp
 from members.models import Collaborative, Membership, Perspective
-from tests.factories import CollaborativeFactory, MembershipFactory
+from tests.factories import CollaborativeFactory, MeetingFactory, MembershipFactory, action_record
 
 pytestmark = pytest.mark.django_db
 
@@ -98,6 +101,124 @@ def test_home_uses_a_constant_number_of_queries(client, member, collaborative):
         MembershipFactory(user=member)
         MembershipFactory(collaborative=collaborative)
     assert queries_for(client, collaborative.get_absolute_url()) == few
+
+
+# Nothing typed is lost (issue 12, item 14): without JavaScript the home page is one form, so "Are you coming?"
+# and each action's "Save" send the reasons typed for the other actions too; the page comes back with them in
+# their boxes, not saved.
+
+
+def quick(action, **fields) -> dict:
+    return {f"action-{action.pk}-{name}": value for name, value in fields.items()}
+
+
+def reason_box(page: str, action) -> str:
+    """The reason typed for an action on the home page, and whether it is marked as not saved yet."""
+    found = re.search(rf'<input type="text" name="action-{action.pk}-status_reason"[^>]*>', page)
+    assert found, action.title
+    value = re.search(r'value="([^"]*)"', found.group(0)).group(1)
+    return html.unescape(value) + (" [not saved]" if " data-unsaved" in found.group(0) else "")
+
+
+def chosen_status(page: str, action) -> str:
+    select = re.search(rf'<select name="action-{action.pk}-status".*?</select>', page, re.DOTALL).group(0)
+    return re.search(r'<option value="(\w+)" selected>', select).group(1)
+
+
+@pytest.fixture
+def two_actions(collaborative, member) -> tuple:
+    first = action_record(collaborative, by=member, title="Map the crisis cafes")
+    second = action_record(collaborative, by=member, title="Ask the trust about waits")
+    return first, second
+
+
+def test_saving_one_actions_status_keeps_the_reason_typed_for_another(member_client, collaborative, two_actions):
+    first, second = two_actions
+    typed = quick(first, status="done", status_reason="") | quick(
+        second, status="blocked", status_reason="Waiting for the council."
+    )
+    response = member_client.post(collaborative.get_absolute_url(), typed | {"save": first.pk})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "“Map the crisis cafes” is now done." in html.unescape(page)
+    assert reason_box(page, second) == "Waiting for the council. [not saved]"
+    assert chosen_status(page, second) == "blocked"
+    assert "Not saved yet." in page
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.status == Action.Status.DONE
+    assert (second.status, second.status_reason) == (Action.Status.OPEN, "")
+
+
+def test_answering_are_you_coming_keeps_the_reason_typed_for_an_action(
+    member_client, member, collaborative, two_actions
+):
+    meeting = MeetingFactory(collaborative=collaborative)
+    first, _ = two_actions
+    typed = quick(first, status="blocked", status_reason="Waiting for the council.")
+    response = member_client.post(collaborative.get_absolute_url(), typed | {"meeting": meeting.pk, "answer": "coming"})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Thank you. You said you are coming." in page
+    assert re.findall(r'<button[^>]*value="(\w+)"[^>]*aria-pressed="true"', page) == ["coming"]
+    assert reason_box(page, first) == "Waiting for the council. [not saved]"
+    assert Rsvp.objects.get(user=member, meeting=meeting).answer == Rsvp.Answer.COMING
+    first.refresh_from_db()
+    assert (first.status, first.status_reason) == (Action.Status.OPEN, "")
+
+
+def test_a_status_refused_on_the_home_page_keeps_everything_typed_and_saves_nothing(
+    member_client, collaborative, two_actions
+):
+    first, second = two_actions
+    typed = quick(first, status="blocked", status_reason=" ") | quick(second, status="open", status_reason="Soon.")
+    response = member_client.post(collaborative.get_absolute_url(), typed | {"save": first.pk})
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert f'<p class="error" id="reason-{first.pk}-note" role="alert">Say why the action is blocked.</p>' in page
+    assert chosen_status(page, first) == "blocked"
+    assert reason_box(page, second) == "Soon. [not saved]"
+    assert set(Action.objects.values_list("status", "status_reason")) == {(Action.Status.OPEN, "")}
+
+
+def test_with_nothing_typed_for_other_actions_the_home_page_comes_back_afresh(
+    member_client, collaborative, two_actions
+):
+    first, second = two_actions
+    typed = quick(first, status="in_progress", status_reason="") | quick(second, status="open", status_reason="")
+    response = member_client.post(collaborative.get_absolute_url(), typed | {"save": first.pk})
+    assert response.status_code == 302
+    assert response.headers["Location"] == collaborative.get_absolute_url()
+    assert Action.objects.get(pk=first.pk).status == Action.Status.IN_PROGRESS
+
+
+def test_a_quick_status_with_htmx_saves_only_its_own_action(member_client, collaborative, two_actions):
+    first, second = two_actions
+    typed = quick(first, status="done", status_reason="") | quick(
+        second, status="blocked", status_reason="Waiting for the council."
+    )
+    address = reverse("actions:status", kwargs={"slug": "lambeth", "pk": first.pk})
+    response = member_client.post(address, typed | {"save": first.pk}, headers={"HX-Request": "true"})
+    assert response.content.decode().startswith(f'<li class="card my-action" id="my-action-{first.pk}">')
+    assert Action.objects.get(pk=first.pk).status == Action.Status.DONE
+    assert Action.objects.get(pk=second.pk).status == Action.Status.OPEN
+
+
+def test_the_home_page_saves_only_the_actions_the_person_may_change(client, people, collaborative):
+    theirs = action_record(collaborative, by=people["facilitator"], title="The facilitator's")
+    client.force_login(people["member"])
+    response = client.post(collaborative.get_absolute_url(), quick(theirs, status="done") | {"save": theirs.pk})
+    assert response.status_code == 403
+    assert Action.objects.get(pk=theirs.pk).status == Action.Status.OPEN
+
+
+def test_an_answer_for_a_meeting_of_another_collaborative_is_not_found(
+    member_client, collaborative, other_collaborative
+):
+    elsewhere = MeetingFactory(collaborative=other_collaborative)
+    response = member_client.post(collaborative.get_absolute_url(), {"meeting": elsewhere.pk, "answer": "coming"})
+    assert response.status_code == 404
+    assert not Rsvp.objects.exists()
 
 
 def test_switcher_lists_each_collaborative_of_a_person_in_several(client, member, collaborative, other_collaborative):

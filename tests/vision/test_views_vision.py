@@ -199,6 +199,61 @@ def test_authors_take_back_their_own_ideas_only(client, people, collaborative):
     assert Contribution.objects.get(pk=theirs.pk).status == Contribution.Status.SHOWN
 
 
+# Nothing typed is lost (issue 12, item 14): "Take back my comment" belongs to the "Add your idea or
+# comment" form, so an idea typed there comes with it and is shown again in its box, not added.
+
+IDEA_BOX = re.compile(r'<textarea name="text"[^>]*>\s*(.*?)</textarea>', re.S)
+
+
+def test_taking_back_a_comment_keeps_the_idea_typed(member_client, member, collaborative, facilitator):
+    version = draft(collaborative, facilitator)
+    mine = contribution_add(version=version, author=member, text="My first thought.")
+    response = member_client.post(url("contribution_withdraw", pk=mine.pk), {"text": "Name the Somali cafe."})
+    page = text(response)
+    assert response.status_code == 200
+    assert "Your comment has been taken back. Others no longer see it." in page
+    assert IDEA_BOX.search(page).group(1) == "Name the Somali cafe."
+    assert 'id="contribute-form"' in page
+    assert 'data-warn-unsaved="pending"' in page  # Typed, not added: leaving asks first.
+    assert list(Contribution.objects.values_list("text", "status")) == [
+        ("My first thought.", Contribution.Status.WITHDRAWN)
+    ]
+
+
+def test_taking_back_a_comment_with_htmx_keeps_the_idea_typed(member_client, member, collaborative, facilitator):
+    version = draft(collaborative, facilitator)
+    mine = contribution_add(version=version, author=member, text="My first thought.")
+    response = member_client.post(
+        url("contribution_withdraw", pk=mine.pk), {"text": "Name the Somali cafe."}, headers=HTMX
+    )
+    fragment = text(response)
+    assert "<html" not in fragment
+    assert 'role="status">Your comment has been taken back. Others no longer see it.</p>' in fragment
+    assert "My first thought." not in fragment
+    assert IDEA_BOX.search(fragment).group(1) == "Name the Somali cafe."
+    assert Contribution.objects.count() == 1
+
+
+def test_taking_back_someone_elses_comment_keeps_the_idea_typed_and_changes_nothing(
+    member_client, people, collaborative, facilitator
+):
+    version = draft(collaborative, facilitator)
+    theirs = contribution_add(version=version, author=people["commissioner"], text="Their idea stays.")
+    response = member_client.post(url("contribution_withdraw", pk=theirs.pk), {"text": "Name the Somali cafe."})
+    page = text(response)
+    assert "Only the person who wrote this can take it back." in page
+    assert IDEA_BOX.search(page).group(1) == "Name the Somali cafe."
+    assert list(Contribution.objects.values_list("text", "status")) == [("Their idea stays.", "shown")]
+
+
+def test_the_take_back_buttons_belong_to_the_idea_form(member_client, member, collaborative, facilitator):
+    version = draft(collaborative, facilitator)
+    mine = contribution_add(version=version, author=member, text="My first thought.")
+    page = text(member_client.get(url("version", number=1)))
+    assert f'form="contribute-form" formaction="{url("contribution_withdraw", pk=mine.pk)}"' in page
+    assert page.count("<form") == 2  # Signing out, and the idea form with its take-back buttons.
+
+
 @pytest.mark.parametrize(
     ("close", "message"),
     [
