@@ -11,7 +11,6 @@ from django.db.models.functions import TruncMonth
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import Truncator
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
@@ -53,7 +52,7 @@ from collaborative.permissions import (
     review_item_for,
     review_round_for,
 )
-from collaborative.views import collaborative_context, number_from
+from collaborative.views import collaborative_context, number_from, safe_next
 from meetings.models import AgendaItem, Decision, Meeting
 from members.models import Membership, User
 from vision.models import Goal, KeyRole
@@ -448,10 +447,7 @@ def action_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 
 def _back(request: HttpRequest, fallback: str) -> str:
-    target = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        return target
-    return fallback
+    return safe_next(request, request.POST.get("next", ""), fallback)
 
 
 def _action_page_save(request: HttpRequest, membership: Membership, action: Action, pressed: str) -> HttpResponse:

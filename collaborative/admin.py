@@ -14,10 +14,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.decorators import method_decorator
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 
 from collaborative.permissions import require_two_factor, two_step_ready
+from collaborative.views import safe_next
 
 
 class SiteAdmin(admin.AdminSite):
@@ -32,9 +32,7 @@ class SiteAdmin(admin.AdminSite):
     @method_decorator(login_not_required)
     def login(self, request: HttpRequest, extra_context=None) -> HttpResponse:
         """Not a sign-in form: the way to the site's own sign-in and two-step sign-in, then back."""
-        wanted = request.GET.get("next", "")
-        if not url_has_allowed_host_and_scheme(wanted, allowed_hosts={request.get_host()}):
-            wanted = reverse("admin:index")
+        wanted = safe_next(request, request.GET.get("next", ""), reverse("admin:index"))
         user = request.user
         if not user.is_authenticated:
             return redirect_to_login(wanted, reverse("account_login"))

@@ -17,10 +17,10 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django_htmx.http import HttpResponseClientRedirect
 
 from collaborative.permissions import TwoFactorRequired, TwoStepCodeRequired, two_step_note
+from collaborative.views import safe_next
 
 NEXT_SESSION_KEY = "two_factor_next"
 EXPLANATION = (
@@ -51,8 +51,7 @@ class TwoFactorMiddleware:
             return None
         # An htmx request asks for a piece of the page the person is on: bring them back there.
         wanted = (request.htmx and request.htmx.current_url_abs_path) or request.get_full_path()
-        if not url_has_allowed_host_and_scheme(wanted, allowed_hosts={request.get_host()}):
-            wanted = request.path  # HX-Current-URL comes from the browser; never send people off-site.
+        wanted = safe_next(request, wanted, request.path)  # HX-Current-URL comes from the browser.
         url = two_step_url(request, wanted, code_only=isinstance(exception, TwoStepCodeRequired))
         if request.htmx:
             # A 302 would make htmx swap the set-up page into the fragment's place.

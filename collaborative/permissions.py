@@ -70,21 +70,24 @@ def two_step_note(request) -> None:
         )
 
 
+def two_step_app(user) -> bool:
+    """Whether the person has set up an authenticator app (asked once a request, once it is yes)."""
+    if not getattr(user, "_two_step_app", False):
+        user._two_step_app = is_mfa_enabled(user, [Authenticator.Type.TOTP])
+    return user._two_step_app
+
+
 def two_step_ready(user) -> bool:
     """Whether this person, in this session, may use what only facilitators, commissioners and
     site administrators use: an authenticator app set up, and its code given in this session."""
-    if not getattr(user, "two_step_session", False):
-        return False
-    if not hasattr(user, "_two_step_app"):  # Once a request.
-        user._two_step_app = is_mfa_enabled(user, [Authenticator.Type.TOTP])
-    return user._two_step_app
+    return getattr(user, "two_step_session", False) and two_step_app(user)
 
 
 def require_two_factor(user) -> None:
     """Facilitators and commissioners can change or see things for everyone, so their
     accounts need a second step at sign-in (a code from an authenticator app), and so does
     each session in which they use that role."""
-    if not is_mfa_enabled(user, [Authenticator.Type.TOTP]):
+    if not two_step_app(user):
         raise TwoFactorRequired
     if not two_step_ready(user):
         raise TwoStepCodeRequired

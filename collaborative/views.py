@@ -2,6 +2,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -41,6 +42,14 @@ def healthz(request: HttpRequest) -> JsonResponse:
         status["worker_last_seen"] = None
     status["status"] = "ok" if healthy else "unavailable"
     return JsonResponse(status, status=200 if healthy else 503)
+
+
+def safe_next(request: HttpRequest, wanted: str, fallback: str) -> str:
+    """`wanted` if it is an address on this site, else `fallback`: a `next` from a form, a link or
+    a header must never send anyone to another site."""
+    if url_has_allowed_host_and_scheme(wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return wanted
+    return fallback
 
 
 def number_from(value: str | None) -> int | None:

@@ -10,7 +10,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
@@ -27,7 +26,7 @@ from collaborative.permissions import (
     rsvp_link_for,
     venue_for,
 )
-from collaborative.views import collaborative_context
+from collaborative.views import collaborative_context, safe_next
 from meetings.calendar import calendar_bytes
 from meetings.calendar import meeting_ics as meeting_ics_bytes
 from meetings.forms import (
@@ -181,10 +180,7 @@ def rsvp(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         messages.error(request, error)
     else:
         messages.success(request, answer.confirmation())
-    back = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
-        back = meeting.get_absolute_url()
-    return redirect(back)
+    return redirect(safe_next(request, request.POST.get("next", ""), meeting.get_absolute_url()))
 
 
 def _schedule(request: HttpRequest, slug: str, form_class, template: str) -> HttpResponse:

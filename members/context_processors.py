@@ -1,12 +1,10 @@
 from urllib.parse import urlencode
 
-from allauth.mfa.models import Authenticator
-from allauth.mfa.utils import is_mfa_enabled
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 
-from collaborative.permissions import two_step_ready
+from collaborative.permissions import two_step_app, two_step_ready
 from members.models import Membership
 from members.sessions import TWO_STEP_ROLES
 
@@ -39,7 +37,7 @@ def navigation(request: HttpRequest) -> dict:
             return None
         return {
             "url": f"{reverse('members:two_step')}?{urlencode({'next': request.get_full_path()})}",
-            "set_up": not is_mfa_enabled(user, [Authenticator.Type.TOTP]),
+            "set_up": not two_step_app(user),
             "role": membership.get_role_display().lower(),
         }
 

@@ -7,31 +7,21 @@ administrator's page, collaborative.middleware sends it here. The code is checke
 allauth's own form (with its limit on wrong tries), which records the step in the session.
 """
 
-from allauth.mfa.models import Authenticator
-from allauth.mfa.utils import is_mfa_enabled
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
 from collaborative.middleware import two_step_url
-from collaborative.permissions import two_step_ready
+from collaborative.permissions import two_step_app, two_step_ready
+from collaborative.views import safe_next
 from members.allauth_forms import ReauthenticateForm
-
-
-def safe_next(request: HttpRequest) -> str:
-    """The page to go on to (`next`, a path on this site), or the person's start page."""
-    wanted = request.GET.get("next", "")
-    if url_has_allowed_host_and_scheme(wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        return wanted
-    return reverse("members:start")
 
 
 @require_http_methods(["GET", "POST"])
 def two_step(request: HttpRequest) -> HttpResponse:
-    wanted = safe_next(request)
-    if not is_mfa_enabled(request.user, [Authenticator.Type.TOTP]):
+    wanted = safe_next(request, request.GET.get("next", ""), reverse("members:start"))
+    if not two_step_app(request.user):
         return redirect(two_step_url(request, wanted, code_only=False))
     if two_step_ready(request.user):
         return redirect(wanted)
