@@ -52,6 +52,7 @@ format: $(VENV)/.installed-test
 	$(BIN)/ruff format .
 
 # Tests keep their SQLite files, broker queue and cache in var/test, emptied each run.
+# The tests always run as `make run` does, whatever DEBUG the shell has (tests/settings.py too).
 test: lint
 	rm -rf var/test
 	DEBUG=true VAR_DIR=$(CURDIR)/var/test $(BIN)/python -m pytest

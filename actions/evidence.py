@@ -13,7 +13,10 @@ import zipfile
 import zlib
 from dataclasses import dataclass
 
-MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
+from django.conf import settings
+
+# The site's upload limit: collaborative/uploads.py drops anything bigger before it is stored.
+MAX_EVIDENCE_BYTES = settings.UPLOAD_MAX_BYTES
 
 
 @dataclass(frozen=True)

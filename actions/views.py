@@ -43,9 +43,10 @@ from actions.services import (
 from collaborative.permissions import (
     action_for,
     action_rights,
+    agenda_items_seen,
     commissioner_membership_for,
+    decisions_seen,
     evidence_for,
-    facilitates,
     membership_for,
     overseer_membership_for,
     oversees,
@@ -154,17 +155,18 @@ def _export_rows(membership: Membership, filters: dict, today: date):
     actions = _with_latest_update(filtered_actions(collaborative, filters, today)).select_related(
         "agenda_item", "decision"
     )
-    # An agenda item or a decision the person exporting may not see is left out of their rows.
+    # An agenda item or a decision the person exporting may not see is left out of their rows
+    # (only those the rows point at are looked at, however many the Collaborative has).
     seen = {
         "agenda_item": set(
-            AgendaItem.objects.filter(meeting__collaborative=collaborative)
-            .seen_by(membership, as_facilitator=facilitates(membership))
-            .values_list("pk", flat=True)
+            agenda_items_seen(
+                membership, AgendaItem.objects.filter(pk__in=actions.values("agenda_item_id"))
+            ).values_list("pk", flat=True)
         ),
         "decision": set(
-            Decision.objects.filter(meeting__collaborative=collaborative)
-            .seen_by(as_facilitator=facilitates(membership))
-            .values_list("pk", flat=True)
+            decisions_seen(membership, Decision.objects.filter(pk__in=actions.values("decision_id"))).values_list(
+                "pk", flat=True
+            )
         ),
     }
     # What many rows share (the Collaborative, owners, goals, key roles, meetings) is read once, not joined
@@ -322,15 +324,15 @@ def _timeline(action: Action, membership: Membership) -> list[dict]:
         },
         "agenda_item": {
             pk: f"the agenda item “{title}”"
-            for pk, title in AgendaItem.objects.filter(pk__in=related["agenda_item"])
-            .seen_by(membership, as_facilitator=facilitates(membership))
-            .values_list("pk", "title")
+            for pk, title in agenda_items_seen(
+                membership, AgendaItem.objects.filter(pk__in=related["agenda_item"])
+            ).values_list("pk", "title")
         },
         "decision": {
             pk: f"the decision “{Truncator(text).words(20)}”"
-            for pk, text in Decision.objects.filter(pk__in=related["decision"])
-            .seen_by(as_facilitator=facilitates(membership))
-            .values_list("pk", "text")
+            for pk, text in decisions_seen(membership, Decision.objects.filter(pk__in=related["decision"])).values_list(
+                "pk", "text"
+            )
         },
         "goal": dict(Goal.objects.filter(pk__in=related["goal"]).values_list("pk", "title")),
         "key_role": {k.pk: str(k) for k in KeyRole.objects.filter(pk__in=related["key_role"])},
@@ -370,17 +372,9 @@ def _timeline(action: Action, membership: Membership) -> list[dict]:
 def _origin_seen(action: Action, membership: Membership) -> dict:
     """The agenda item and decision an action came from, each only if the viewer may see it."""
     item, decision = action.agenda_item, action.decision
-    if (
-        item
-        and not AgendaItem.objects.filter(pk=item.pk)
-        .seen_by(membership, as_facilitator=facilitates(membership))
-        .exists()
-    ):
+    if item and not agenda_items_seen(membership, AgendaItem.objects.filter(pk=item.pk)).exists():
         item = None
-    if (
-        decision
-        and not Decision.objects.filter(pk=decision.pk).seen_by(as_facilitator=facilitates(membership)).exists()
-    ):
+    if decision and not decisions_seen(membership, Decision.objects.filter(pk=decision.pk)).exists():
         decision = None
     return {"origin_item": item, "origin_decision": decision}
 

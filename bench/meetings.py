@@ -219,6 +219,7 @@ def fill(meeting: Meeting, users: list[User], rsvps: int, items: int) -> None:
         item = meeting_services.agenda_item_propose(
             meeting=meeting,
             by=by,
+            accept=by == facilitator,
             title=f"Item {n + 1}: the community transport survey",
             description="What we heard from members about getting to appointments, and what to ask the council.",
             presenter=f"Person {n:05d}" if n % 2 else "",

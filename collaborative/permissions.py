@@ -16,7 +16,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from actions.models import Action, ActionUpdate, ReviewItem, ReviewRound
-from meetings.models import AgendaItem, CalendarFeed, Meeting, Rsvp, Venue
+from meetings.models import AgendaItem, CalendarFeed, Decision, Meeting, Rsvp, Venue
 from meetings.services import RSVP_LINK_MAX_AGE, RSVP_SALT
 from members.models import INVITATION_SALT, Collaborative, Invitation, JoinRequest, Membership, User, Visibility
 from members.sessions import TWO_STEP_ROLES
@@ -104,6 +104,20 @@ def oversees(membership: Membership) -> bool:
     """Whether the viewer sees the overview of the action log: commissioners and facilitators,
     with two-step sign-in in this session."""
     return (membership.is_facilitator or membership.is_commissioner) and getattr(membership, "two_step_ready", False)
+
+
+def agenda_items_seen(membership: Membership, items=None):
+    """The agenda items (of `items`, or all) the viewer may see: the published agenda and their own
+    proposals; facilitators, with this session's two-step sign-in, every one (drafts and declined too)."""
+    items = AgendaItem.objects.all() if items is None else items
+    return items if facilitates(membership) else items.published_or_proposed_by(membership.user)
+
+
+def decisions_seen(membership: Membership, decisions=None):
+    """The decisions (of `decisions`, or all) the viewer may see: those in published notes, not withdrawn;
+    facilitators, with this session's two-step sign-in, drafts and withdrawn ones too."""
+    decisions = Decision.objects.all() if decisions is None else decisions
+    return decisions if facilitates(membership) else decisions.published()
 
 
 def facilitator_membership_for(user, collaborative_slug: str) -> Membership:

@@ -257,7 +257,7 @@ USE_TZ = True
 # Evidence uploaded to actions: outside the web root, served only through a view that checks membership.
 EVIDENCE_ROOT = Path(env.str("EVIDENCE_ROOT", default=str(VAR_DIR / "evidence")))
 
-# The biggest file anyone can upload (evidence: actions/evidence.py says the same). A file
+# The biggest file anyone can upload (evidence files: actions/evidence.py reads it). A file
 # over it is dropped as it arrives, before any of it is stored (collaborative/uploads.py).
 UPLOAD_MAX_BYTES = 10 * 1024 * 1024
 FILE_UPLOAD_HANDLERS = [

@@ -295,11 +295,6 @@ class AgendaItemQuerySet(models.QuerySet):
         """Items every member sees, and the ones the person proposed (whatever became of them)."""
         return self.filter(_published_item() | models.Q(proposed_by_id=user.pk))
 
-    def seen_by(self, membership, *, as_facilitator: bool):
-        """The items a member may see: the published agenda and their own proposals. Facilitators see all
-        (`as_facilitator`: collaborative.permissions.facilitates, which needs this session's two-step sign-in)."""
-        return self if as_facilitator else self.published_or_proposed_by(membership.user)
-
 
 def _published_item() -> models.Q:
     shown = models.Q(meeting__agenda_published_at__isnull=False) | models.Q(meeting__notes_published_at__isnull=False)
@@ -385,11 +380,6 @@ class DecisionQuerySet(models.QuerySet):
     def published(self):
         """Decisions every member sees: in published notes, and not withdrawn."""
         return self.filter(meeting__notes_published_at__isnull=False, withdrawn_at__isnull=True)
-
-    def seen_by(self, *, as_facilitator: bool):
-        """The decisions a member may see: the published ones. Facilitators see drafts and withdrawn ones too
-        (`as_facilitator`: collaborative.permissions.facilitates, which needs this session's two-step sign-in)."""
-        return self if as_facilitator else self.published()
 
 
 class Decision(models.Model):

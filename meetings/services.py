@@ -383,13 +383,11 @@ def agenda_item_propose(
     description: str = "",
     presenter: str = "",
     minutes: int | None = None,
-    as_facilitator: bool = True,
+    accept: bool = False,
 ) -> AgendaItem:
-    """A member proposes an item; a facilitator's own item goes straight on the agenda, at the end.
-
-    `as_facilitator=False`: a facilitator proposes like any member (their session has not
-    passed two-step sign-in, so it may not change the agenda).
-    """
+    """A member proposes an item. With `accept`, a facilitator's own item goes straight on the
+    agenda, at the end: the view asks for it only when their session has passed two-step sign-in
+    (collaborative.permissions.facilitates), so by default an item is only proposed."""
     meeting = Meeting.objects.select_for_update(of=("self",)).select_related("collaborative").get(pk=meeting.pk)
     _open_for_agenda(meeting)
     membership = Membership.objects.current_in(meeting.collaborative).filter(user=by).first()
@@ -403,7 +401,7 @@ def agenda_item_propose(
         minutes=minutes,
         proposed_by=by,
     )
-    if membership.is_facilitator and as_facilitator:
+    if accept and membership.is_facilitator:
         item.status, item.decided_by, item.position = AgendaItem.Status.ACCEPTED, by, _next_position(meeting)
     item.full_clean()
     item.save()

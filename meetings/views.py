@@ -144,7 +144,6 @@ def meeting_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "agenda": agenda if meeting.agenda_published_at or facilitates(membership) else [],
             "proposed": [item for item in items if item.status == AgendaItem.Status.PROPOSED],
             "my_items": [item for item in items if item.proposed_by_id == request.user.pk and item not in agenda],
-            "decline_form": DeclineForm(),
             "show_notes": bool(meeting.notes_published_at) or facilitates(membership),
             "noted_items": [item for item in items if item.status == AgendaItem.Status.ACCEPTED and item.notes],
             "decisions": [d for d in meeting.decisions.all() if not d.withdrawn_at],
@@ -334,7 +333,7 @@ def agenda_propose(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             item = agenda_item_propose(
-                meeting=meeting, by=request.user, as_facilitator=facilitates(membership), **form.cleaned_data
+                meeting=meeting, by=request.user, accept=facilitates(membership), **form.cleaned_data
             )
         except ValidationError as error:
             form.add_error(None, error)

@@ -3,7 +3,7 @@ import shutil
 import uuid
 
 import pytest
-from allauth.account.internal.flows.login import record_authentication
+from allauth.account.internal.flows.login import clear_authentication_records, record_authentication
 from allauth.mfa.models import Authenticator
 from django.test import Client, RequestFactory
 
@@ -25,11 +25,13 @@ def _force_login(self, user, backend=None, *, two_step: bool = True) -> None:
     password alone (before the person set up their app, say), which facilitators' pages refuse."""
     user.refresh_from_db(fields=["session_generation"])  # Sessions the test ended elsewhere stay ended.
     _django_force_login(self, user, backend)
+    request = RequestFactory().get("/")
+    request.session = self.session
+    # Signing in again as the same person keeps the session's data: start its record of steps afresh.
+    clear_authentication_records(request)
     if two_step and Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
-        request = RequestFactory().get("/")
-        request.session = self.session
         record_authentication(request, user, "mfa", type=Authenticator.Type.TOTP)
-        request.session.save()
+    request.session.save()
 
 
 Client.force_login = _force_login

@@ -613,6 +613,12 @@ def test_the_action_page_shows_only_the_origins_the_viewer_may_see(client, colla
     assert f"agenda item “{drafts['declined'].title}”" in page
     assert f"decision “{drafts['withdrawn_draft'].text}” (since withdrawn)" in page
 
+    # A facilitator's session that has not given its two-step code sees what members see.
+    client.force_login(facilitator, two_step=False)
+    page = text(client.get(action.get_absolute_url()))
+    assert drafts["declined"].title not in page
+    assert drafts["withdrawn_draft"].text not in page
+
 
 def test_the_export_leaves_out_the_origins_the_viewer_may_not_see(client, collaborative, member, facilitator, drafts):
     action = action_record(collaborative, by=member, title="Linked before the rule", meeting=drafts["declined"].meeting)
@@ -621,6 +627,11 @@ def test_the_export_leaves_out_the_origins_the_viewer_may_not_see(client, collab
     )
 
     client.force_login(member)
+    csv = b"".join(client.get(url("export_csv")).streaming_content).decode()
+    assert drafts["declined"].title not in csv
+    assert drafts["draft_decision"].text not in csv
+
+    client.force_login(facilitator, two_step=False)  # Without this session's two-step code: as members see it.
     csv = b"".join(client.get(url("export_csv")).streaming_content).decode()
     assert drafts["declined"].title not in csv
     assert drafts["draft_decision"].text not in csv

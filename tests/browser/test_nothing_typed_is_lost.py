@@ -434,3 +434,43 @@ def test_without_javascript_a_tap_on_the_register_keeps_the_number_of_guests_typ
     page.get_by_role("button", name="Save the number of guests").click()
     expect(messages_shown(page)).to_have_text("The number of guests is saved.")
     assert Meeting.objects.get(pk=meeting.pk).guests == 4
+
+
+@pytest.mark.parametrize("java_script_enabled", [False, True], ids=["without JavaScript", "with JavaScript"])
+def test_pressing_enter_in_a_box_never_presses_another_button(new_page, axe, collaborative, java_script_enabled):
+    """Enter in a box sends its form with the form's first button. On the home page that was "Coming"
+    (an answer given, and perhaps a place taken, without asking): now it keeps what was typed."""
+    member = MembershipFactory(collaborative=collaborative, user__display_name="Kit Walsh").user
+    meeting = MeetingFactory(collaborative=collaborative)
+    waits = action_record(collaborative, by=member, title="Ask the trust about waits")
+    page = new_page(java_script_enabled=java_script_enabled)
+    page.goto("/")
+    sign_in(page, member.email)
+    page.get_by_label("Status of Ask the trust about waits").select_option(label="Blocked")
+    reason = page.get_by_label("Why (for blocked or dropped): Ask the trust about waits")
+    reason.fill("Waiting for the council.")
+    with page.expect_navigation():
+        reason.press("Enter")
+    expect(page.get_by_label("Why (for blocked or dropped): Ask the trust about waits")).to_have_value(
+        "Waiting for the council."
+    )
+    assert not meeting.rsvps.exists()
+    waits.refresh_from_db()
+    assert (waits.status, waits.status_reason) == ("open", "")
+    if java_script_enabled:
+        accessible(axe, page)
+
+
+def test_pressing_enter_in_the_number_of_guests_saves_it_and_marks_no_one(new_page, axe, meeting, facilitator):
+    page = new_page(java_script_enabled=False)
+    page.goto("/")
+    sign_in(page, facilitator.email)
+    page.goto(reverse("meetings:register", kwargs={"slug": meeting.collaborative.slug, "pk": meeting.pk}))
+    guests = page.get_by_label("Guests who came")
+    guests.fill("3")
+    with page.expect_navigation():
+        guests.press("Enter")
+    expect(messages_shown(page)).to_have_text("The number of guests is saved.")
+    assert Meeting.objects.get(pk=meeting.pk).guests == 3
+    assert not meeting.attendances.filter(attended=True).exists()
+    check_as_shown(axe, new_page, page)

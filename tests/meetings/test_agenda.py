@@ -86,7 +86,7 @@ def test_declining_needs_a_reason_and_the_proposer_sees_it(client, people, meeti
 
 
 def test_accepting_places_the_item_last_and_reordering_swaps_neighbours(facilitator_client, people, meeting):
-    first = agenda_item_propose(meeting=meeting, by=people["facilitator"], title="Welcome")
+    first = agenda_item_propose(meeting=meeting, by=people["facilitator"], title="Welcome", accept=True)
     second = agenda_item_propose(meeting=meeting, by=people["member"], title="Crisis care")
     facilitator_client.post(url("meetings:agenda_item_accept", meeting, item=second))
     assert list(meeting.agenda_items.on_agenda()) == [first, second]
@@ -120,7 +120,7 @@ def test_only_the_proposer_withdraws(client, people, meeting):
 
 
 def test_members_see_the_agenda_only_once_published_and_are_told(client, people, meeting, mailoutbox):
-    agenda_item_propose(meeting=meeting, by=people["facilitator"], title="Welcome and introductions")
+    agenda_item_propose(meeting=meeting, by=people["facilitator"], title="Welcome and introductions", accept=True)
     client.force_login(people["member"])
     assert "Welcome and introductions" not in text(client.get(meeting.get_absolute_url()))
     assert "The agenda has not been published yet." in text(client.get(url("meetings:agenda", meeting)))
@@ -149,7 +149,7 @@ def test_an_empty_agenda_cannot_be_published(facilitator_client, meeting):
 
 
 def test_publishing_again_tells_members_again(people, meeting):
-    agenda_item_propose(meeting=meeting, by=people["facilitator"], title="Welcome")
+    agenda_item_propose(meeting=meeting, by=people["facilitator"], title="Welcome", accept=True)
     agenda_publish(meeting=meeting, by=people["facilitator"])
     agenda_publish(meeting=meeting, by=people["facilitator"])
     assert Message.objects.filter(kind=AGENDA_PUBLISHED.key, recipient=people["member"]).count() == 2
@@ -163,7 +163,7 @@ def test_no_proposals_for_a_cancelled_meeting(member_client, people, meeting):
 
 
 def test_the_print_page_is_large_print(client, people, meeting):
-    agenda_item_propose(meeting=meeting, by=people["facilitator"], title="Welcome")
+    agenda_item_propose(meeting=meeting, by=people["facilitator"], title="Welcome", accept=True)
     agenda_publish(meeting=meeting, by=people["facilitator"])
     client.force_login(people["member"])
     page = text(client.get(url("meetings:agenda", meeting)))
@@ -186,7 +186,7 @@ def test_the_meeting_page_takes_the_same_queries_for_2_or_20_agenda_items(client
         agenda_item_propose(meeting=meeting, by=people["member"], title=f"Item {number}")
     few = queries()
     for number in range(18):
-        agenda_item_propose(meeting=meeting, by=people["facilitator"], title=f"More {number}")
+        agenda_item_propose(meeting=meeting, by=people["facilitator"], title=f"More {number}", accept=True)
     assert queries() == few
 
 

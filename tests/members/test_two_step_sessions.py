@@ -246,7 +246,7 @@ def meeting_with_drafts(collaborative, people):
         venue=venue,
     )
     rsvp_set(meeting=meeting, user=member, answer=Rsvp.Answer.COMING)
-    agenda_item_propose(meeting=meeting, by=facilitator, title="PlantedAgendaQ8")
+    agenda_item_propose(meeting=meeting, by=facilitator, title="PlantedAgendaQ8", accept=True)
     meeting.last_week = last_week
     return meeting
 
