@@ -1,5 +1,4 @@
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import models
@@ -305,7 +304,7 @@ class Round(models.Model):
 
     @property
     def local_closes_at(self) -> datetime:
-        return self.closes_at.astimezone(ZoneInfo(self.collaborative.time_zone))
+        return self.closes_at.astimezone(self.collaborative.zone)
 
     @property
     def closing_day(self) -> date:
@@ -318,12 +317,22 @@ class Round(models.Model):
         return self.opened_at + timedelta(days=ROUND_SHORTEST_DAYS)
 
     @property
+    def can_close_early(self) -> bool:
+        """Whether "Close the round now" may be used yet (it may not in the round's first ROUND_SHORTEST_DAYS)."""
+        return timezone.now() >= self.closes_early_from
+
+    @property
     def local_closes_early_from(self) -> datetime:
-        return self.closes_early_from.astimezone(ZoneInfo(self.collaborative.time_zone))
+        return self.closes_early_from.astimezone(self.collaborative.zone)
 
     @property
     def closes_early_from_said(self) -> str:
-        """When it can be closed early, in words: "Sunday 13 December 2026 at 5:22pm"."""
+        """When it can be closed early, in words: "Sunday 13 December 2026 at 5:22pm".
+
+        The one place this moment is put into words: the round's page shows it, and so does the
+        refusal to close early (services.close_early_refusal), which is a message, not a template.
+        Django's date filters have no plain "am"/"pm" ("a" gives "a.m."), hence the format here.
+        """
         when = self.local_closes_early_from
         return f"{when:%A} {when.day} {when:%B %Y} at {when:%-I:%M}{'am' if when.hour < 12 else 'pm'}"
 

@@ -32,6 +32,10 @@ A round is counted once, when it has closed (count(), called by services.round_c
 figures shown are kept with the round (Round.results) and the answers are then deleted, so
 from then on the database holds only what the results page shows. The membership changes
 made while it was open are counted with them and shown beside the results.
+
+Everything else here only reads those kept figures, and takes them as they were kept: a
+perspective since renamed or removed is shown by its stored value, never an error, as kept
+results cannot be counted again.
 """
 
 import csv
@@ -304,27 +308,11 @@ class RoundResults:
         return said
 
 
-def counted(round: Round) -> Round:
-    """The round, counted now if it has closed and no one has counted it yet (see services.round_count)."""
-    if round.counted_at is not None or round.is_open:
-        return round
-    # Imported here: services uses count() above, and this module is a read that may need to write once.
-    from vision.services import round_count
-
-    return round_count(round=round)
-
-
 def round_results(round: Round) -> RoundResults:
-    """What the results page and the CSV show, in one query whatever the size of the round.
-
-    While the round is open, its statements and no figures. Once it has closed, the figures
-    kept when it was counted, counting it first if that has not happened yet (beat does it
-    within a minute of closing).
-    """
-    kept = {}
-    if not round.is_open:
-        round = counted(round)
-        kept = round.results
+    """What the results page and the CSV show, in one query whatever the size of the round: its
+    statements, with the figures kept when it was counted (none before then; the views count a
+    closed round first with services.round_counted, if beat has not yet)."""
+    kept = round.results
     statements = list(
         RoundStatement.objects.filter(round=round).select_related("key_role").order_by("key_role__number", "position")
     )
@@ -335,14 +323,18 @@ def round_results(round: Round) -> RoundResults:
         role = roles.get(statement.key_role_id)
         if role is None:
             data = kept_roles.get(str(statement.key_role_id), {})
-            groups = [(labels[group["perspective"]], Figures.from_kept(group)) for group in data.get("groups", [])]
+            # By label, or by the stored value if that perspective has since been renamed or removed.
+            groups = [
+                (labels.get(group["perspective"], group["perspective"]), Figures.from_kept(group))
+                for group in data.get("groups", [])
+            ]
             role = roles[statement.key_role_id] = KeyRoleResult(statement.key_role, [], Figures.from_kept(data), groups)
         data = shown_statements.get(str(statement.pk))
         if data is None:
             role.statements.append(StatementResult(statement.text, Figures(), [], shown=False))
         else:
             role.statements.append(
-                StatementResult(statement.text, Figures.from_kept(data), data["comments"], shown=True)
+                StatementResult(statement.text, Figures.from_kept(data), data.get("comments", []), shown=True)
             )
     return RoundResults(
         round,
@@ -364,8 +356,9 @@ def trend(round: Round, *, limit: int = 6) -> tuple[list[Round], list[tuple[KeyR
 
     From the figures kept when each round was counted, so with the same rules as the
     results: a round that too few eligible people answered shows nothing, and a key role
-    counts only its statements that enough answered. Two queries, whatever the number of
-    rounds and answers.
+    counts only its statements that enough answered. An earlier round not counted yet (beat
+    counts each within a minute of closing) shows nothing either. Two queries, whatever the
+    number of rounds and answers.
     """
     earlier = list(
         Round.objects.filter(collaborative_id=round.collaborative_id, opened_at__lte=round.opened_at)
@@ -373,13 +366,13 @@ def trend(round: Round, *, limit: int = 6) -> tuple[list[Round], list[tuple[KeyR
         .exclude(pk=round.pk)
         .order_by("-opened_at")[: limit - 1]
     )
-    rounds = [counted(each) for each in [*reversed(earlier), round]]
+    rounds = [*reversed(earlier), round]
     key_roles = list(KeyRole.objects.filter(collaborative_id=round.collaborative_id).order_by("number"))
     series = []
     for key_role in key_roles:
         points = []
         for each in rounds:
-            kept = each.results if each.counted_at is not None and each.results.get("shown") else {}
+            kept = each.results if each.results.get("shown") else {}  # Empty until it is counted.
             data = kept.get("key_roles", {}).get(str(key_role.pk))
             # A key role none of whose statements enough people answered has no figures.
             figures = Figures.from_kept(data) if data and data.get("answered") else None
@@ -445,7 +438,10 @@ def results_csv(results: RoundResults) -> str:
                 counts = [row["count"] for row in statement.tally.rows()]
                 writer.writerow([title, role_title, statement.text, EVERYONE, statement.tally.answered, *counts, ""])
             else:
-                note = f"Fewer than {ROUND_GROUP_MIN} people answered, so the answers are not shown."
+                note = (
+                    f"Fewer than {ROUND_GROUP_MIN} people who were members when the round opened answered, "
+                    "so the answers are not shown."
+                )
                 writer.writerow([title, role_title, statement.text, EVERYONE, "", *[""] * len(RATINGS), note])
         whole = "All statements shown above"
         counts = [row["count"] for row in role.tally.rows()]

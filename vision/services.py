@@ -1,5 +1,5 @@
+import logging
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
@@ -30,6 +30,8 @@ from vision.models import (
 )
 from vision.results import count
 from vision.voices import voices_count
+
+logger = logging.getLogger(__name__)
 
 # The five key roles of a Collaborative and their statements, as Living Well UK wrote them.
 DEFAULT_FRAMEWORK = [
@@ -371,10 +373,19 @@ def round_closing_moment(collaborative: Collaborative, closing_day: date) -> dat
     return local_moment(closing_day + timedelta(days=1), time(0, 0), collaborative.time_zone)
 
 
+# Why a round cannot be shorter, said both when a last day is too soon and when closing early is.
+_SHORTEST_SAID = f"A round stays open for at least {ROUND_SHORTEST_DAYS} days, so that everyone has time to answer"
+
+
 def _shortest(earliest: date) -> str:
+    return f"{_SHORTEST_SAID}. Choose {earliest:%-d %B %Y} or a later day."
+
+
+def close_early_refusal(round: Round) -> str:
+    """Why "Close the round now" cannot be used yet, in words."""
     return (
-        f"A round stays open for at least {ROUND_SHORTEST_DAYS} days, so that everyone has time to answer. "
-        f"Choose {earliest:%-d %B %Y} or a later day."
+        f"{_SHORTEST_SAID} and no one's answers stand out. "
+        f"You can close this one early from {round.closes_early_from_said}."
     )
 
 
@@ -389,7 +400,7 @@ def round_open(*, collaborative: Collaborative, by: User, title: str, closing_da
     now = timezone.now()
     if collaborative.rounds.open_at(now).exists():
         raise ValidationError("A round is already open. Close it before opening another.")
-    earliest = (now + timedelta(days=ROUND_SHORTEST_DAYS)).astimezone(ZoneInfo(collaborative.time_zone)).date()
+    earliest = collaborative.local_today(now + timedelta(days=ROUND_SHORTEST_DAYS))
     if closing_day < earliest:
         raise ValidationError({"closing_day": _shortest(earliest)})
     framework_start(collaborative=collaborative)
@@ -444,24 +455,25 @@ def round_change_closing(*, round: Round, closing_day: date) -> Round:
     return round
 
 
-def close_early_refusal(round: Round) -> str:
-    """Why "Close the round now" cannot be used yet, in words."""
-    return (
-        f"A round stays open for at least {ROUND_SHORTEST_DAYS} days, so that everyone has time to answer and no "
-        f"one's answers stand out. You can close this one early from {round.closes_early_from_said}."
-    )
-
-
 @transaction.atomic
 def round_close(*, round: Round, by: User) -> Round:
     """Close an open round now (once it has been open ROUND_SHORTEST_DAYS), and count it: its results appear."""
     round = _still_open(round)
-    now = timezone.now()
-    if now < round.closes_early_from:
+    if not round.can_close_early:
         raise ValidationError(close_early_refusal(round))
-    round.closes_at, round.closed_early_by = now, by
+    round.closes_at, round.closed_early_by = timezone.now(), by
     round.save(update_fields=["closes_at", "closed_early_by"])
     return round_count(round=round)
+
+
+def _count(round: Round) -> Round:
+    """Count a closed round, locked and not counted yet: keep its figures, then delete its answers."""
+    round.results = count(round)
+    Answer.objects.filter(response__round=round).delete()
+    Response.objects.filter(round=round).delete()
+    round.eligible_ids, round.counted_at = [], timezone.now()
+    round.save(update_fields=["results", "eligible_ids", "counted_at"])
+    return round
 
 
 @transaction.atomic
@@ -471,27 +483,53 @@ def round_count(*, round: Round) -> Round:
     From then on nothing links anyone to what they said, in the database either: the answers
     are gone, and so is the list of who was a member when it opened (its number stays).
     Rounds close by date without anyone acting, so beat counts them (rounds_count_closed),
-    and so does the first look at their results (results.round_results), whichever comes first.
+    and so does the first look at their results (round_counted), whichever comes first.
     """
-    round = Round.objects.select_for_update().select_related("collaborative").get(pk=round.pk)
+    # The round's row only ("of"): with select_related, PostgreSQL would lock its Collaborative's
+    # row too, which _lock() takes to open a round or number a version.
+    round = Round.objects.select_for_update(of=("self",)).select_related("collaborative").get(pk=round.pk)
     if round.counted_at is not None:
         return round
     if round.is_open:
         raise ValidationError("This round is still open, so its answers cannot be counted yet.")
-    round.results = count(round)
-    Answer.objects.filter(response__round=round).delete()
-    Response.objects.filter(round=round).delete()
-    round.eligible_ids, round.counted_at = [], timezone.now()
-    round.save(update_fields=["results", "eligible_ids", "counted_at"])
-    return round
+    return _count(round)
 
 
-def rounds_count_closed(*, now: datetime | None = None) -> int:
-    """Beat's scan: count every round that has closed and has not been counted yet."""
-    due = list(Round.objects.closed_at(now or timezone.now()).filter(counted_at=None).values_list("pk", flat=True))
-    for pk in due:
-        round_count(round=Round(pk=pk))
-    return len(due)
+def round_counted(*, round: Round) -> Round:
+    """The round, counted first if it has closed and beat has not counted it yet (for the pages
+    that show what it kept: results, CSV, the list of rounds). An open round is returned as it is."""
+    if round.counted_at is not None or round.is_open:
+        return round
+    return round_count(round=round)
+
+
+def rounds_count_closed() -> int:
+    """Beat's scan: count every round that has closed and has not been counted yet; how many it counted.
+
+    Each round in a transaction of its own. One that cannot be counted is logged and tried again
+    at the next scan, and holds up no other: their answers would otherwise stay linked to people.
+    A round being counted by a web request at that moment is skipped, not waited for.
+    """
+    # By the clock only: a later `now` would count, and empty, rounds that are still open.
+    due = Round.objects.closed_at(timezone.now()).filter(counted_at=None)
+    counted = 0
+    for pk in list(due.order_by("closes_at", "pk").values_list("pk", flat=True)):
+        try:
+            with transaction.atomic():
+                round = (
+                    due.filter(pk=pk)
+                    .select_for_update(skip_locked=True, of=("self",))
+                    .select_related("collaborative")
+                    .first()
+                )
+                if round is None:
+                    continue  # Being counted by someone else, or counted since the list was read.
+                _count(round)
+        except Exception:
+            logger.exception("Self-assessment round %s could not be counted; it will be tried again.", pk)
+        else:
+            counted += 1
+    return counted
 
 
 def shared_perspectives(person: User) -> list[str]:

@@ -43,7 +43,7 @@ from vision.models import (
     Statement,
     VisionVersion,
 )
-from vision.results import ROUND_GROUP_MIN, RoundResults, counted, results_csv, round_results, trend, trend_chart
+from vision.results import ROUND_GROUP_MIN, RoundResults, results_csv, round_results, trend, trend_chart
 from vision.services import (
     answers_save,
     close_early_refusal,
@@ -53,6 +53,7 @@ from vision.services import (
     goal_save,
     round_change_closing,
     round_close,
+    round_counted,
     round_open,
     statement_add,
     statement_retire,
@@ -510,7 +511,7 @@ def round_list(request: HttpRequest, slug: str) -> HttpResponse:
     membership = membership_for(request.user, slug)
     now = timezone.now()
     # A round that has closed shows how many took part once it has been counted (usually by beat already).
-    rounds = [counted(each) for each in membership.collaborative.rounds.order_by("-opened_at")]
+    rounds = [round_counted(round=each) for each in membership.collaborative.rounds.order_by("-opened_at")]
     answered = set(
         Response.objects.filter(round__in=rounds, user=request.user, answers__isnull=False).values_list(
             "round_id", flat=True
@@ -613,6 +614,7 @@ def _answering(request: HttpRequest, membership: Membership, round: Round) -> Ht
 
 
 def _results_context(round: Round) -> dict:
+    """The results of a closed round, counted already (services.round_counted), with the trend."""
     results: RoundResults = round_results(round)
     context = {"results": results, "minimum": ROUND_GROUP_MIN}
     if results.shown:
@@ -632,6 +634,7 @@ def round_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             request, f"This round closed on {round.closing_day:%-d %B %Y}, so answers can no longer be changed."
         )
         return redirect(round)
+    round = round_counted(round=round)
     return render(
         request, "vision/round_results.html", collaborative_context(membership, round=round, **_results_context(round))
     )
@@ -677,7 +680,7 @@ def round_close_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         return redirect(round)
     # How many have answered is not said here either: closing just after a count went up
     # would tell whose answers made it.
-    too_soon = close_early_refusal(round) if timezone.now() < round.closes_early_from else ""
+    too_soon = "" if round.can_close_early else close_early_refusal(round)
     return render(
         request,
         "vision/round_close.html",
@@ -688,8 +691,8 @@ def round_close_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @require_GET
 def round_csv(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     membership, round = round_for(request.user, slug, pk)
-    results = round_results(round)
-    if not results.shown:
+    results = None if round.is_open else round_results(round_counted(round=round))
+    if results is None or not results.shown:
         messages.error(request, "There are no results to download yet.")
         return redirect(round)
     name = f"self-assessment-{membership.collaborative.slug}-{round.pk}.csv"

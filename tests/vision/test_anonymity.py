@@ -12,12 +12,15 @@ cannot filter anything by who answered.
 import html
 import importlib
 import re
+import threading
+import time
 from datetime import timedelta
 
 import pytest
 from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -30,9 +33,10 @@ from members.services import (
     membership_reactivate,
 )
 from tests.factories import MembershipFactory, UserFactory
+from vision import services
 from vision.models import Answer, Rating, Response, Round
 from vision.results import ROUND_GROUP_MIN, round_results
-from vision.services import answers_save, round_close, round_open, rounds_count_closed
+from vision.services import answers_save, round_close, round_counted, round_open, rounds_count_closed
 from vision.tasks import count_closed_rounds_task
 
 pytestmark = pytest.mark.django_db
@@ -160,7 +164,7 @@ def test_people_who_join_during_the_round_are_not_counted_when_the_eligible_grou
     answer(round, eligible, Rating.NOT_YET)
     answer(round, late, Rating.DONT_KNOW)
 
-    results = round_results(closed_by_date(round))
+    results = round_results(round_counted(round=closed_by_date(round)))
 
     assert results.respondents == ROUND_GROUP_MIN
     assert not results.shown
@@ -174,7 +178,7 @@ def test_people_who_join_during_the_round_are_counted_when_the_eligible_group_is
     answer(round, eligible, Rating.NOT_YET)
     answer(round, late, Rating.STRONG)
 
-    results = round_results(closed_by_date(round))
+    results = round_results(round_counted(round=closed_by_date(round)))
 
     first = results.key_roles[0].statements[0]
     assert (results.shown, results.respondents, first.shown, first.tally.answered) == (True, 7, True, 7)
@@ -195,7 +199,7 @@ def test_people_who_join_during_the_round_cannot_make_up_a_statement_or_a_perspe
     answer(round, [carer], Rating.STRONG, "Only I would say this.", statements=[*first_ones, last])
     answer(round, late, Rating.DONT_KNOW, statements=[*first_ones, last])
 
-    role = round_results(closed_by_date(round)).key_roles[0]
+    role = round_results(round_counted(round=closed_by_date(round))).key_roles[0]
 
     assert [statement.shown for statement in role.statements] == [True, True, True, True, False]
     assert role.statements[-1].comments == []
@@ -235,7 +239,7 @@ def test_membership_changes_during_the_round_are_flagged_on_the_results(client, 
     )
     assert "Newcomer" not in page
     assert not any(person.display_name in page for person in voters)
-    assert round_results(round).changes == {
+    assert round_results(round_counted(round=round)).changes == {
         "joined": 2,
         "came_back": 1,
         "deactivated": 3,
@@ -332,6 +336,78 @@ def test_a_round_closed_by_time_cuts_the_link(collaborative, facilitator):
     assert not Response.objects.filter(round=round).exists()
     assert Round.objects.get(pk=round.pk).respondents == ROUND_GROUP_MIN
     assert rounds_count_closed() == 0  # Counted once only.
+
+
+def test_a_round_that_cannot_be_counted_does_not_hold_up_the_others(collaborative, facilitator, monkeypatch, caplog):
+    """Beat counts each round on its own: one that fails is logged and tried again next time,
+    and the rounds after it are still counted, so their answers do not stay linked to people."""
+    people = members(collaborative, ROUND_GROUP_MIN)
+    failing = open_round(collaborative, facilitator, "Spring")
+    answer(failing, people)
+    failing = closed_by_date(failing)
+    later = open_round(collaborative, facilitator, "Autumn")
+    answer(later, people)
+    later = closed_by_date(later)
+    counting = services.count
+
+    def count(round):
+        if round.pk == failing.pk:
+            raise RuntimeError("Something in these answers cannot be counted.")
+        return counting(round)
+
+    monkeypatch.setattr(services, "count", count)
+    assert rounds_count_closed() == 1
+
+    assert not Response.objects.filter(round=later).exists()
+    assert Round.objects.get(pk=later.pk).respondents == ROUND_GROUP_MIN
+    # The failing round is left as it was, whole, and its id is in the log.
+    assert Response.objects.filter(round=failing).count() == ROUND_GROUP_MIN
+    assert Round.objects.get(pk=failing.pk).counted_at is None
+    assert f"Self-assessment round {failing.pk} could not be counted" in caplog.text
+    # Once it can be counted, the next scan does.
+    monkeypatch.setattr(services, "count", counting)
+    assert rounds_count_closed() == 1
+    assert not Response.objects.filter(round=failing).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_beat_skips_a_round_being_counted_elsewhere_instead_of_waiting(collaborative, facilitator):
+    """A web request counting a round (its results opened just as it closed) holds its row: beat
+    counts the other rounds and leaves that one, rather than waiting behind it."""
+    if connection.vendor != "postgresql":
+        pytest.skip("Needs PostgreSQL: SQLite has no row locks to skip. Set DATABASE_URL (see README, Tests).")
+    people = members(collaborative, ROUND_GROUP_MIN)
+    busy = open_round(collaborative, facilitator, "Spring")
+    answer(busy, people)
+    busy = closed_by_date(busy)
+    other = open_round(collaborative, facilitator, "Autumn")
+    answer(other, people)
+    other = closed_by_date(other)
+    locked, done = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        try:
+            with transaction.atomic():
+                Round.objects.select_for_update().get(pk=busy.pk)
+                locked.set()
+                done.wait(timeout=5)  # Without skip_locked, the scan waits here until then.
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        assert locked.wait(timeout=10)
+        started = time.monotonic()
+        assert rounds_count_closed() == 1
+        assert time.monotonic() - started < 3
+    finally:
+        done.set()
+        holder.join(timeout=10)
+
+    assert Round.objects.get(pk=other.pk).counted_at is not None
+    assert Round.objects.get(pk=busy.pk).counted_at is None
+    assert rounds_count_closed() == 1  # Beat's next scan.
 
 
 def test_reading_a_closed_rounds_results_cuts_the_link_without_waiting_for_beat(client, collaborative, facilitator):

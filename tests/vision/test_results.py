@@ -25,7 +25,7 @@ pytestmark = pytest.mark.django_db
 LIVED = Perspective.LIVED_EXPERIENCE
 CARER = Perspective.CARER
 LIVED_LABEL, CARER_LABEL = "Lived experience of services", "Carer"
-HIDDEN_NOTE = "Fewer than 5 people answered, so the answers are not shown."
+HIDDEN_NOTE = "Fewer than 5 people who were members when the round opened answered, so the answers are not shown."
 
 
 def people(n: int, perspectives=(), visibility=Visibility.MEMBERS) -> list[User]:

@@ -436,6 +436,32 @@ class TestResults:
             assert re.findall(r"\d+", row.group(1)) == ["5", "0", "0", "0", "25", "0"]
         assert "All statements shown" not in page
 
+    def test_results_kept_under_a_perspective_since_renamed_or_removed_still_show(
+        self, member_client, collaborative, round
+    ):
+        """Kept results are never counted again, so one naming a perspective that is no longer a
+        choice shows it by its stored value rather than failing."""
+        carers = [
+            MembershipFactory(collaborative=collaborative, user__perspectives=["carer"]).user
+            for _ in range(ROUND_GROUP_MIN)
+        ]
+        answer_all(round, carers, Rating.STRONG)
+        close(round)
+        member_client.get(round.get_absolute_url())  # Counted.
+        round.refresh_from_db()
+        for role in round.results["key_roles"].values():
+            for group in role["groups"]:
+                group["perspective"] = "kinship_carer"
+        round.save(update_fields=["results"])
+
+        response = member_client.get(round.get_absolute_url())
+
+        assert response.status_code == 200
+        assert "All these statements: people with the perspective “kinship_carer”" in text(response)
+        response = member_client.get(url("round_csv", pk=round.pk))
+        assert response.status_code == 200
+        assert "kinship_carer" in response.content.decode("utf-8-sig")
+
     def test_a_reworded_statement_keeps_its_old_words_in_the_round(self, member_client, collaborative, round):
         statement = Statement.objects.get(key_role__collaborative=collaborative, text=FIRST)
         statement_reword(statement=statement, text="We know why we are here")
