@@ -9,11 +9,10 @@ from django.db import transaction
 from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import TruncMonth
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.text import Truncator
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django.views.decorators.vary import vary_on_headers
 
 from actions.export import csv_stream, xlsx_file
 from actions.forms import (
@@ -53,7 +52,7 @@ from collaborative.permissions import (
     review_item_for,
     review_round_for,
 )
-from collaborative.views import collaborative_context, number_from, safe_next
+from collaborative.views import collaborative_context, done, number_from, render_page, safe_next
 from meetings.models import AgendaItem, Decision, Meeting
 from members.models import Membership, User
 from vision.models import Goal, KeyRole
@@ -116,7 +115,6 @@ def _log_filters(request: HttpRequest, collaborative) -> LogFilterForm:
 
 
 @require_GET
-@vary_on_headers("HX-Request")
 def action_log(request: HttpRequest, slug: str) -> HttpResponse:
     membership = membership_for(request.user, slug)
     collaborative = membership.collaborative
@@ -134,12 +132,9 @@ def action_log(request: HttpRequest, slug: str) -> HttpResponse:
         action.overdue = action.is_overdue(today)
     query_string = request.GET.copy()
     query_string.pop("page", None)
-    template = "actions/action_list.html"
-    if request.htmx and not request.htmx.history_restore_request:
-        template += "#action-table"
-    return render(
+    return render_page(
         request,
-        template,
+        "actions/action_list.html",
         collaborative_context(
             membership,
             form=form,
@@ -147,6 +142,7 @@ def action_log(request: HttpRequest, slug: str) -> HttpResponse:
             query_string=query_string.urlencode(),
             can_oversee=oversees(membership),
         ),
+        fragment="action-table",
     )
 
 
@@ -281,13 +277,9 @@ def action_new(request: HttpRequest, slug: str) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, "The action has been recorded.")
-            return redirect(action)
-    return render(
-        request,
-        "actions/action_form.html",
-        collaborative_context(membership, form=form, action=None),
-        status=400 if request.method == "POST" else 200,
+            return done(request, "The action has been recorded.", action)
+    return render_page(
+        request, "actions/action_form.html", collaborative_context(membership, form=form, action=None), invalid=form
     )
 
 
@@ -379,7 +371,9 @@ def _origin_seen(action: Action, membership: Membership) -> dict:
     return {"origin_item": item, "origin_decision": decision}
 
 
-def _detail_page(request: HttpRequest, membership: Membership, action: Action, **forms) -> HttpResponse:
+def _detail_page(
+    request: HttpRequest, membership: Membership, action: Action, *, status_form=None, update_form=None
+) -> HttpResponse:
     rights = action_rights(membership, action)
     action = (
         Action.objects.select_related(
@@ -388,7 +382,7 @@ def _detail_page(request: HttpRequest, membership: Membership, action: Action, *
         .prefetch_related("supporters")
         .get(pk=action.pk)
     )
-    return render(
+    return render_page(
         request,
         "actions/action_detail.html",
         collaborative_context(
@@ -398,11 +392,11 @@ def _detail_page(request: HttpRequest, membership: Membership, action: Action, *
             rights=rights,
             timeline=_timeline(action, membership),
             **_origin_seen(action, membership),
-            update_form=forms.get("update_form") or UpdateForm(),
-            status_form=forms.get("status_form")
+            update_form=update_form or UpdateForm(),
+            status_form=status_form
             or StatusForm(initial={"status": action.status, "status_reason": action.status_reason}),
         ),
-        status=400 if forms else 200,
+        invalid=[status_form, update_form],
     )
 
 
@@ -430,13 +424,9 @@ def action_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, "The action has been changed." if changed else "Nothing was changed.")
-            return redirect(action)
-    return render(
-        request,
-        "actions/action_form.html",
-        collaborative_context(membership, form=form, action=action),
-        status=400 if request.method == "POST" else 200,
+            return done(request, "The action has been changed." if changed else "Nothing was changed.", action)
+    return render_page(
+        request, "actions/action_form.html", collaborative_context(membership, form=form, action=action), invalid=form
     )
 
 
@@ -486,14 +476,13 @@ def _action_page_save(request: HttpRequest, membership: Membership, action: Acti
         except ValidationError as error:
             failed.add_error(None, error if failed is update_form else error.messages)
         else:
-            done = []
+            said = []
             if with_status:
                 label = dict(Action.Status.choices)[status_form.cleaned_data["status"]].lower()
-                done.append(f"“{action.title}” is now {label}.")
+                said.append(f"“{action.title}” is now {label}.")
             if with_update:
-                done.append("Your update has been added.")
-            messages.success(request, " ".join(done))
-            return redirect(action)
+                said.append("Your update has been added.")
+            return done(request, " ".join(said), action)
     return _detail_page(request, membership, action, status_form=status_form, update_form=update_form)
 
 
@@ -556,11 +545,13 @@ def action_status(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             },
         )
     if error:
-        messages.error(request, error)
-    else:
-        action.refresh_from_db()
-        messages.success(request, f"“{action.title}” is now {action.get_status_display().lower()}.")
-    return redirect(_back(request, action.get_absolute_url()))
+        return done(request, error, _back(request, action.get_absolute_url()), level=messages.ERROR)
+    action.refresh_from_db()
+    return done(
+        request,
+        f"“{action.title}” is now {action.get_status_display().lower()}.",
+        _back(request, action.get_absolute_url()),
+    )
 
 
 @require_POST
@@ -779,13 +770,9 @@ def review_new(request: HttpRequest, slug: str) -> HttpResponse:
                 collaborative=membership.collaborative, by=request.user, title=form.cleaned_data["title"]
             )
         except ValidationError as error:
-            messages.error(request, error.messages[0])
-        else:
-            messages.success(request, f"The review has started with {review.items.count()} actions.")
-            return redirect(review)
-    else:
-        messages.error(request, form.errors["title"][0])
-    return redirect("actions:reviews", slug=slug)
+            return done(request, error, "actions:reviews", slug=slug)
+        return done(request, f"The review has started with {review.items.count()} actions.", review)
+    return done(request, form.errors["title"][0], "actions:reviews", slug=slug, level=messages.ERROR)
 
 
 def _shown(item) -> None:
@@ -860,26 +847,25 @@ def review_item(request: HttpRequest, slug: str, round_pk: int, pk: int) -> Http
     if request.htmx:
         _shown(item)
         _comment_box(item, request.POST if error else None, error)
-        return render(
+        return render_page(
             request,
-            "actions/reviewround_detail.html#review-item",
+            "actions/reviewround_detail.html",
             collaborative_context(membership, review=item.round, item=item),
+            fragment="review-item",
         )
     if item.round.is_signed_off:  # Frozen: no boxes left to keep words in.
-        messages.error(request, error)
-        return redirect(item.round)
+        return done(request, error, item.round, level=messages.ERROR)
     items = _review_items(item.round, request.POST)
     if error:
         for shown in items:
             if shown.pk == item.pk:
                 shown.error = error
         return _review_page(request, membership, item.round, items, status=400)
-    done = f"“{item.snapshot['title']}” is marked as reviewed."
+    said = f"“{item.snapshot['title']}” is marked as reviewed."
     if any(shown.unsaved for shown in items):
-        messages.success(request, f"{done} {NOT_SAVED_YET}")
+        messages.success(request, f"{said} {NOT_SAVED_YET}")
         return _review_page(request, membership, item.round, items)
-    messages.success(request, done)
-    return redirect(item.round)
+    return done(request, said, item.round)
 
 
 @require_POST
@@ -899,7 +885,5 @@ def review_sign_off(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     try:
         review_round_sign_off(review=review, by=request.user)
     except ValidationError as error:
-        messages.error(request, error.messages[0])
-    else:
-        messages.success(request, "The review is signed off. It stays exactly as it is now.")
-    return redirect(review)
+        return done(request, error, review)
+    return done(request, "The review is signed off. It stays exactly as it is now.", review)

@@ -1,7 +1,11 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db import connection
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -66,3 +70,50 @@ def collaborative_context(membership, **extra) -> dict:
         "can_manage": facilitates(membership),
         **extra,
     }
+
+
+def render_page(
+    request: HttpRequest,
+    template: str,
+    context: dict,
+    *,
+    fragment: str = "",
+    invalid=None,
+    status: int | None = None,
+) -> HttpResponse:
+    """Render a page, or for htmx only its `fragment` (a partial of the same template).
+
+    A posted form with errors (`invalid`: a form, a formset, or a list of them, None for one not on
+    the page) makes a whole page answer 400. A fragment always answers 200, errors and all: htmx swaps
+    only successful responses. A page with a fragment says it varies with HX-Request, so that no cache
+    ever gives the page for the fragment or the fragment for the page.
+    """
+    if status is None:
+        forms = invalid if isinstance(invalid, list | tuple) else [invalid]
+        status = 400 if any(form is not None and form.is_bound and not form.is_valid() for form in forms) else 200
+    # htmx asks for the whole page when it restores history it no longer holds.
+    if fragment and request.htmx and not request.htmx.history_restore_request:
+        template, status = f"{template}#{fragment}", 200
+    response = render(request, template, context, status=status)
+    if fragment:
+        patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def say(request: HttpRequest, message: str | ValidationError, *, level: int = messages.SUCCESS) -> None:
+    """Tell the person what happened, on the next page they see: `message`, or the ValidationError that
+    refused a change (its first message, as an error)."""
+    if isinstance(message, ValidationError):
+        message, level = message.messages[0], messages.ERROR
+    messages.add_message(request, level, message)
+
+
+def done(
+    request: HttpRequest, message: str | ValidationError, to, *args, level: int = messages.SUCCESS, **kwargs
+) -> HttpResponseRedirect:
+    """The end of a POST: say what happened (see `say`) on the page it goes to next, and go there.
+
+    `to` is where to go, as redirect() takes it: a model, an address, or a URL name and its arguments.
+    """
+    say(request, message, level=level)
+    return redirect(to, *args, **kwargs)

@@ -26,7 +26,7 @@ from collaborative.permissions import (
     rsvp_link_for,
     venue_for,
 )
-from collaborative.views import collaborative_context, safe_next
+from collaborative.views import collaborative_context, done, render_page, safe_next, say
 from meetings.calendar import calendar_bytes
 from meetings.calendar import meeting_ics as meeting_ics_bytes
 from meetings.forms import (
@@ -84,13 +84,7 @@ def meeting_list(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "meetings/meeting_list.html",
-        {
-            "membership": membership,
-            "collaborative": membership.collaborative,
-            "upcoming": upcoming,
-            "page": past,
-            "can_manage": facilitates(membership),
-        },
+        collaborative_context(membership, upcoming=upcoming, page=past),
     )
 
 
@@ -137,9 +131,7 @@ def meeting_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         request,
         "meetings/meeting_detail.html",
         {
-            "membership": membership,
-            "collaborative": membership.collaborative,
-            "can_manage": facilitates(membership),
+            **collaborative_context(membership),
             "attendance": _attendance(meeting, rsvps),
             "agenda": agenda if meeting.agenda_published_at or facilitates(membership) else [],
             "proposed": [item for item in items if item.status == AgendaItem.Status.PROPOSED],
@@ -174,12 +166,11 @@ def rsvp(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         # The buttons without a form of their own: they go back into the form of the page they came from.
         mine = answer or Rsvp.objects.filter(meeting=meeting, user=request.user).first()
         context = {**rsvp_context(meeting, mine), "rsvp_error": error}
-        return render(request, "meetings/meeting_detail.html#rsvp", context)
+        return render_page(request, "meetings/meeting_detail.html", context, fragment="rsvp")
+    back = safe_next(request, request.POST.get("next", ""), meeting.get_absolute_url())
     if error:
-        messages.error(request, error)
-    else:
-        messages.success(request, answer.confirmation())
-    return redirect(safe_next(request, request.POST.get("next", ""), meeting.get_absolute_url()))
+        return done(request, error, back, level=messages.ERROR)
+    return done(request, answer.confirmation(), back)
 
 
 def _schedule(request: HttpRequest, slug: str, form_class, template: str) -> HttpResponse:
@@ -215,16 +206,13 @@ def _schedule(request: HttpRequest, slug: str, form_class, template: str) -> Htt
             form.add_error(None, error)
         else:
             if len(meetings) == 1:
-                messages.success(request, "The meeting has been scheduled.")
-                return redirect(meetings[0])
-            messages.success(request, f"{len(meetings)} meetings have been scheduled.")
-            return redirect("meetings:list", slug=slug)
+                return done(request, "The meeting has been scheduled.", meetings[0])
+            return done(request, f"{len(meetings)} meetings have been scheduled.", "meetings:list", slug=slug)
     return render(
         request,
         template,
         {
-            "membership": membership,
-            "collaborative": collaborative,
+            **collaborative_context(membership),
             "form": form,
             "has_venues": collaborative.venues.filter(is_archived=False).exists(),
         },
@@ -264,12 +252,13 @@ def meeting_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, "The meeting has been changed. Other meetings in its series are as they were.")
-            return redirect(meeting)
+            return done(
+                request, "The meeting has been changed. Other meetings in its series are as they were.", meeting
+            )
     return render(
         request,
         "meetings/meeting_form.html",
-        {"membership": membership, "collaborative": membership.collaborative, "form": form, "meeting": meeting},
+        collaborative_context(membership, form=form, meeting=meeting),
     )
 
 
@@ -283,12 +272,13 @@ def meeting_cancel_view(request: HttpRequest, slug: str, pk: int) -> HttpRespons
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, "The meeting has been cancelled. Other meetings in its series are as they were.")
-            return redirect(meeting)
+            return done(
+                request, "The meeting has been cancelled. Other meetings in its series are as they were.", meeting
+            )
     return render(
         request,
         "meetings/meeting_cancel.html",
-        {"membership": membership, "collaborative": membership.collaborative, "form": form, "meeting": meeting},
+        collaborative_context(membership, form=form, meeting=meeting),
     )
 
 
@@ -299,8 +289,7 @@ def venue_list(request: HttpRequest, slug: str) -> HttpResponse:
         request,
         "meetings/venue_list.html",
         {
-            "membership": membership,
-            "collaborative": membership.collaborative,
+            **collaborative_context(membership),
             "venues": membership.collaborative.venues.all(),
         },
     )
@@ -316,12 +305,11 @@ def venue_edit(request: HttpRequest, slug: str, pk: int | None = None) -> HttpRe
     form = VenueForm(request.POST if request.method == "POST" else None, instance=venue)
     if request.method == "POST" and form.is_valid():
         venue_save(venue=form.save(commit=False))
-        messages.success(request, f"{venue.name} has been saved.")
-        return redirect("meetings:venues", slug=slug)
+        return done(request, f"{venue.name} has been saved.", "meetings:venues", slug=slug)
     return render(
         request,
         "meetings/venue_form.html",
-        {"membership": membership, "collaborative": membership.collaborative, "form": form, "venue": venue},
+        collaborative_context(membership, form=form, venue=venue),
     )
 
 
@@ -339,10 +327,10 @@ def agenda_propose(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             form.add_error(None, error)
         else:
             if item.status == AgendaItem.Status.ACCEPTED:
-                messages.success(request, "The item is on the agenda.")
+                said = "The item is on the agenda."
             else:
-                messages.success(request, "Thank you. The facilitators will look at your item and tell you here.")
-            return redirect(f"{meeting.get_absolute_url()}#agenda")
+                said = "Thank you. The facilitators will look at your item and tell you here."
+            return done(request, said, f"{meeting.get_absolute_url()}#agenda")
     return render(
         request,
         "meetings/agendaitem_form.html",
@@ -354,18 +342,18 @@ def agenda_propose(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def agenda_item_decide(request: HttpRequest, slug: str, meeting_pk: int, pk: int, action: str) -> HttpResponse:
     """Facilitators accept or move an item; the proposer withdraws their own."""
     _, item = agenda_item_for(request.user, slug, meeting_pk, pk, manage=action != "withdraw")
+    agenda = f"{item.meeting.get_absolute_url()}#agenda"
     try:
         if action == "accept":
             agenda_item_accept(item=item, by=request.user)
-            messages.success(request, f"\u201c{item.title}\u201d is on the agenda.")
-        elif action == "withdraw":
+            return done(request, f"\u201c{item.title}\u201d is on the agenda.", agenda)
+        if action == "withdraw":
             agenda_item_withdraw(item=item, by=request.user)
-            messages.success(request, f"You withdrew \u201c{item.title}\u201d.")
-        else:
-            agenda_item_move(item=item, up=action == "up")
+            return done(request, f"You withdrew \u201c{item.title}\u201d.", agenda)
+        agenda_item_move(item=item, up=action == "up")
     except ValidationError as error:
-        messages.error(request, error.messages[0])
-    return redirect(f"{item.meeting.get_absolute_url()}#agenda")
+        return done(request, error, agenda)
+    return redirect(agenda)
 
 
 @require_http_methods(["GET", "POST"])
@@ -375,31 +363,29 @@ def agenda_item_decline_view(request: HttpRequest, slug: str, meeting_pk: int, p
     membership, item = agenda_item_for(request.user, slug, meeting_pk, pk, manage=True)
     form = DeclineForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
+        agenda = f"{item.meeting.get_absolute_url()}#agenda"
         try:
             agenda_item_decline(item=item, by=request.user, reason=form.cleaned_data["reason"])
         except ValidationError as error:
-            messages.error(request, error.messages[0])
-        else:
-            messages.success(request, f"\u201c{item.title}\u201d is not on the agenda this time.")
-        return redirect(f"{item.meeting.get_absolute_url()}#agenda")
-    return render(
+            return done(request, error, agenda)
+        return done(request, f"\u201c{item.title}\u201d is not on the agenda this time.", agenda)
+    return render_page(
         request,
         "meetings/agendaitem_decline.html",
-        {"membership": membership, "collaborative": membership.collaborative, "item": item, "form": form},
-        status=400 if request.method == "POST" else 200,
+        collaborative_context(membership, item=item, form=form),
+        invalid=form,
     )
 
 
 @require_POST
 def agenda_publish_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     _, meeting = meeting_for(request.user, slug, pk, manage=True)
+    agenda = f"{meeting.get_absolute_url()}#agenda"
     try:
         agenda_publish(meeting=meeting, by=request.user)
     except ValidationError as error:
-        messages.error(request, error.messages[0])
-    else:
-        messages.success(request, "The agenda is published. Members are being told by email.")
-    return redirect(f"{meeting.get_absolute_url()}#agenda")
+        return done(request, error, agenda)
+    return done(request, "The agenda is published. Members are being told by email.", agenda)
 
 
 @require_GET
@@ -411,8 +397,7 @@ def agenda_print(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         request,
         "meetings/agenda_print.html",
         {
-            "membership": membership,
-            "collaborative": membership.collaborative,
+            **collaborative_context(membership),
             "meeting": meeting,
             "items": meeting.agenda_items.on_agenda() if shown else [],
             "published": bool(meeting.agenda_published_at),
@@ -436,17 +421,16 @@ def calendar_subscription(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if request.POST.get("action") == "stop":
             CalendarFeed.objects.filter(user=request.user).delete()
-            messages.success(request, "Your calendar address has been stopped. Calendars using it will stop updating.")
+            said = "Your calendar address has been stopped. Calendars using it will stop updating."
         else:
             had_one = CalendarFeed.objects.filter(user=request.user).exists()
             calendar_feed_renew(user=request.user)
-            messages.success(
-                request,
+            said = (
                 "Here is your new calendar address. The old one no longer works."
                 if had_one
-                else "Here is your calendar address.",
+                else "Here is your calendar address."
             )
-        return redirect("meetings:calendar")
+        return done(request, said, "meetings:calendar")
     feed = CalendarFeed.objects.filter(user=request.user).first()
     url = request.build_absolute_uri(reverse("meetings:calendar_feed", kwargs={"token": feed.token})) if feed else ""
     return render(
@@ -520,8 +504,7 @@ def _register_context(membership, meeting: Meeting, guests_typed: str | None = N
         for m in Membership.objects.current_in(meeting.collaborative).order_by(Lower("user__display_name"), "pk")
     ]
     return {
-        "membership": membership,
-        "collaborative": membership.collaborative,
+        **collaborative_context(membership),
         "meeting": meeting,
         "people": people,
         "came": sum(1 for person in people if person["attended"]),
@@ -544,7 +527,7 @@ def register_mark_view(request: HttpRequest, slug: str, pk: int, user_pk: int) -
         context = _register_context(membership, meeting)
         context["person"] = next(p for p in context["people"] if p["user"].pk == user_pk)
         context["error"], context["oob"] = error, True  # The count above the list follows the tap.
-        return render(request, "meetings/meeting_register.html#register-row", context)
+        return render_page(request, "meetings/meeting_register.html", context, fragment="register-row")
     if error:
         messages.error(request, error)
     # "Came" belongs to the guests form, so a number typed there and not saved comes too: it is shown again.
@@ -560,15 +543,13 @@ def register_guests_view(request: HttpRequest, slug: str, pk: int) -> HttpRespon
     _, meeting = meeting_for(request.user, slug, pk, manage=True)
     form = GuestsForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Give the number of guests as a whole number from 0 to 1000.")
-    else:
-        try:
-            register_guests(meeting=meeting, guests=form.cleaned_data["guests"], by=request.user)
-        except ValidationError as error:
-            messages.error(request, error.messages[0])
-        else:
-            messages.success(request, "The number of guests is saved.")
-    return redirect("meetings:register", slug=slug, pk=pk)
+        said = "Give the number of guests as a whole number from 0 to 1000."
+        return done(request, said, "meetings:register", slug=slug, pk=pk, level=messages.ERROR)
+    try:
+        register_guests(meeting=meeting, guests=form.cleaned_data["guests"], by=request.user)
+    except ValidationError as error:
+        return done(request, error, "meetings:register", slug=slug, pk=pk)
+    return done(request, "The number of guests is saved.", "meetings:register", slug=slug, pk=pk)
 
 
 def _notes_page(
@@ -585,8 +566,7 @@ def _notes_page(
         request,
         "meetings/meeting_notes.html",
         {
-            "membership": membership,
-            "collaborative": membership.collaborative,
+            **collaborative_context(membership),
             "meeting": meeting,
             "form": form or NotesForm(items=items, initial={"general_notes": meeting.general_notes}),
             "decision_form": decision_form or DecisionForm(meeting=meeting),
@@ -643,24 +623,24 @@ def _notes_post(request: HttpRequest, slug: str, pk: int, button: str, decision_
                 elif button == "publish":
                     notes_publish(meeting=meeting, by=request.user)
         except ValidationError as error:
-            messages.error(request, error.messages[0])
+            say(request, error)
             valid = False
     if not valid:
         carried = decision_form if button == "decision" or typed_decision else None
         return _notes_page(request, membership, meeting, form=form, decision_form=carried, status=400)
-    done = NOTES_DONE[button]
+    said = NOTES_DONE[button]
     if notes_changed and button in ("decision", "withdraw"):
-        done += " Your notes are saved too."
+        said += " Your notes are saved too."
     elif button == "notes" and not meeting.notes_published_at:
-        done += " Members see them once you publish."
-    messages.success(request, done)
+        said += " Members see them once you publish."
     if button == "publish":
-        return redirect(f"{meeting.get_absolute_url()}#notes")
+        return done(request, said, f"{meeting.get_absolute_url()}#notes")
     if typed_decision and button != "decision":
+        messages.success(request, said)
         messages.info(request, "The decision you typed is not recorded yet: press “Record the decision” to record it.")
         return _notes_page(request, membership, meeting, decision_form=DecisionForm(request.POST, meeting=meeting))
     notes_url = reverse("meetings:notes", kwargs={"slug": slug, "pk": pk})
-    return redirect(notes_url if button == "notes" else f"{notes_url}#decisions")
+    return done(request, said, notes_url if button == "notes" else f"{notes_url}#decisions")
 
 
 @require_http_methods(["GET", "POST"])
@@ -693,10 +673,8 @@ def minutes_approve_view(request: HttpRequest, slug: str, pk: int) -> HttpRespon
     try:
         previous = minutes_approve(meeting=meeting, by=request.user)
     except ValidationError as error:
-        messages.error(request, error.messages[0])
-    else:
-        messages.success(request, f"The minutes of {previous.local_start:%-d %B %Y} are approved.")
-    return redirect(meeting)
+        return done(request, error, meeting)
+    return done(request, f"The minutes of {previous.local_start:%-d %B %Y} are approved.", meeting)
 
 
 HISTORY_MEETINGS = 12
@@ -739,8 +717,7 @@ def attendance(request: HttpRequest, slug: str) -> HttpResponse:
         request,
         "meetings/attendance_list.html",
         {
-            "membership": membership,
-            "collaborative": collaborative,
+            **collaborative_context(membership),
             "rows": rows,
             "people": people,
             "perspectives": Perspective.labels,

@@ -8,13 +8,13 @@ allauth's own form (with its limit on wrong tries), which records the step in th
 """
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from collaborative.middleware import two_step_url
 from collaborative.permissions import two_step_app, two_step_ready
-from collaborative.views import safe_next
+from collaborative.views import render_page, safe_next
 from members.allauth_forms import ReauthenticateForm
 
 
@@ -29,9 +29,4 @@ def two_step(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         form.save()  # allauth records the code step in this session.
         return redirect(wanted)
-    return render(
-        request,
-        "members/two_step.html",
-        {"form": form, "wanted": wanted},
-        status=400 if request.method == "POST" else 200,
-    )
+    return render_page(request, "members/two_step.html", {"form": form, "wanted": wanted}, invalid=form)

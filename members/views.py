@@ -17,7 +17,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django.views.decorators.vary import vary_on_headers
 
 from actions.views import my_actions, quick_status_save
 from collaborative.permissions import (
@@ -35,7 +34,7 @@ from collaborative.permissions import (
     profile_fields_for,
     public_collaborative_for,
 )
-from collaborative.views import number_from
+from collaborative.views import collaborative_context, done, number_from, render_page, say
 from meetings.forms import RsvpForm
 from meetings.services import next_meeting_for, recent_attendees, rsvp_set
 from members.forms import (
@@ -162,16 +161,11 @@ def ground_rules(request: HttpRequest, slug: str) -> HttpResponse:
     membership = membership_for(request.user, slug)
     if request.method == "POST":
         ground_rules_accept(membership=membership)
-        messages.success(request, "Thank you. You have agreed to the ground rules.")
-        return redirect("members:ground_rules", slug=slug)
+        return done(request, "Thank you. You have agreed to the ground rules.", "members:ground_rules", slug=slug)
     current = ground_rules_current(membership.collaborative)
-    context = {
-        "membership": membership,
-        "collaborative": membership.collaborative,
-        "ground_rules": current,
-        "agreement": ground_rules_agreed(membership, current),
-        "can_manage": facilitates(membership),
-    }
+    context = collaborative_context(
+        membership, ground_rules=current, agreement=ground_rules_agreed(membership, current)
+    )
     if facilitates(membership) and current.pk:
         context["agreed_count"] = current.acceptances.filter(membership__status=Membership.Status.ACTIVE).count()
         context["member_count"] = membership.collaborative.memberships.active().count()
@@ -187,13 +181,9 @@ def ground_rules_edit(request: HttpRequest, slug: str) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         ground_rules_change(collaborative=collaborative, text=form.cleaned_data["text"], by=request.user)
-        messages.success(request, "The ground rules have been changed. Members will be asked to agree to them.")
-        return redirect("members:ground_rules", slug=slug)
-    return render(
-        request,
-        "members/groundrules_form.html",
-        {"membership": membership, "collaborative": collaborative, "form": form},
-    )
+        said = "The ground rules have been changed. Members will be asked to agree to them."
+        return done(request, said, "members:ground_rules", slug=slug)
+    return render(request, "members/groundrules_form.html", collaborative_context(membership, form=form))
 
 
 @require_http_methods(["GET", "POST"])
@@ -203,13 +193,8 @@ def collaborative_settings(request: HttpRequest, slug: str) -> HttpResponse:
     form = CollaborativeForm(request.POST if request.method == "POST" else None, instance=collaborative)
     if request.method == "POST" and form.is_valid():
         form.save()
-        messages.success(request, "The Collaborative's details have been saved.")
-        return redirect(collaborative)
-    return render(
-        request,
-        "members/collaborative_settings.html",
-        {"membership": membership, "collaborative": collaborative, "form": form},
-    )
+        return done(request, "The Collaborative's details have been saved.", collaborative)
+    return render(request, "members/collaborative_settings.html", collaborative_context(membership, form=form))
 
 
 @require_http_methods(["GET", "POST"])
@@ -219,8 +204,7 @@ def profile(request: HttpRequest) -> HttpResponse:
         with transaction.atomic():
             user = form.save()
             responses_reshare(user=user)
-        messages.success(request, "Your profile has been saved.")
-        return redirect("members:profile")
+        return done(request, "Your profile has been saved.", "members:profile")
     return render(request, "members/user_profile.html", {"form": form})
 
 
@@ -247,14 +231,7 @@ def member_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     return render(
         request,
         "members/membership_detail.html",
-        {
-            "membership": viewer,
-            "collaborative": viewer.collaborative,
-            "member": member,
-            "person": member.user,
-            "shows": profile_fields_for(viewer, member),
-            "can_manage": facilitates(viewer),
-        },
+        collaborative_context(viewer, member=member, person=member.user, shows=profile_fields_for(viewer, member)),
     )
 
 
@@ -273,7 +250,6 @@ DIRECTORY_PAGE_SIZE = 50
 
 
 @require_GET
-@vary_on_headers("HX-Request")  # The same address gives the whole page or just the list.
 def directory(request: HttpRequest, slug: str) -> HttpResponse:
     """Everyone in the Collaborative, by name: no order or badge by seniority, only what each shares."""
     viewer = membership_for(request.user, slug)
@@ -326,23 +302,19 @@ def directory(request: HttpRequest, slug: str) -> HttpResponse:
     # Page links keep the search and the filter, so that every page can be bookmarked.
     query_string = request.GET.copy()
     query_string.pop("page", None)
-    template = "members/membership_list.html"
-    # htmx asks for the whole page when it restores history it no longer holds.
-    if request.htmx and not request.htmx.history_restore_request:
-        template += "#member-list"
-    return render(
+    return render_page(
         request,
-        template,
-        {
-            "membership": viewer,
-            "collaborative": viewer.collaborative,
-            "entries": entries,
-            "page": page,
-            "query_string": query_string.urlencode(),
-            "query": query,
-            "perspective": perspective,
-            "perspective_choices": [(value, label, counts[value]) for value, label in Perspective.choices],
-        },
+        "members/membership_list.html",
+        collaborative_context(
+            viewer,
+            entries=entries,
+            page=page,
+            query_string=query_string.urlencode(),
+            query=query,
+            perspective=perspective,
+            perspective_choices=[(value, label, counts[value]) for value, label in Perspective.choices],
+        ),
+        fragment="member-list",
     )
 
 
@@ -414,7 +386,7 @@ def at_the_table(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "members/collaborative_table.html",
-        {"membership": viewer, "collaborative": viewer.collaborative, "charts": charts, "total": len(members)},
+        collaborative_context(viewer, charts=charts, total=len(members)),
     )
 
 
@@ -424,15 +396,14 @@ def _invitation_page(request: HttpRequest, membership: Membership, form, **extra
     return render(
         request,
         "members/invitation_list.html",
-        {
-            "membership": membership,
-            "collaborative": collaborative,
-            "form": form,
-            "waiting": invitations.filter(status=Invitation.Status.PENDING),
-            "earlier": invitations.exclude(status=Invitation.Status.PENDING)[:EARLIER_SHOWN],
-            "requests_waiting": collaborative.join_requests.filter(status=JoinRequest.Status.PENDING).count(),
+        collaborative_context(
+            membership,
+            form=form,
+            waiting=invitations.filter(status=Invitation.Status.PENDING),
+            earlier=invitations.exclude(status=Invitation.Status.PENDING)[:EARLIER_SHOWN],
+            requests_waiting=collaborative.join_requests.filter(status=JoinRequest.Status.PENDING).count(),
             **extra,
-        },
+        ),
     )
 
 
@@ -485,35 +456,34 @@ def _invitation_form_kept(request: HttpRequest) -> InvitationForm | None:
     return InvitationForm(initial={name: request.POST[name] for name in fields if name in request.POST})
 
 
-def _after_invitation_change(request: HttpRequest, membership: Membership) -> HttpResponse:
+def _invitation_change(request: HttpRequest, slug: str, pk: int, change, said: str) -> HttpResponse:
+    """Send an invitation again or withdraw it (`change`), saying so (`said`, with the address in it), then
+    the invitations again: the page, if something was typed in its form (kept), else by redirect."""
+    membership, invitation = invitation_for(request.user, slug, pk)
+    try:
+        change(invitation=invitation, by=request.user)
+    except ValidationError as error:
+        say(request, error)
+    else:
+        say(request, said.format(email=invitation.email))
     kept = _invitation_form_kept(request)
     if kept is None:
-        return redirect("members:invitations", slug=membership.collaborative.slug)
+        return redirect("members:invitations", slug=slug)
     return _invitation_page(request, membership, kept, kept=True)
 
 
 @require_POST
 def resend_invitation(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    membership, invitation = invitation_for(request.user, slug, pk)
-    try:
-        invitation_resend(invitation=invitation, by=request.user)
-    except ValidationError as error:
-        messages.error(request, error.messages[0])
-    else:
-        messages.success(request, f"The invitation to {invitation.email} was sent again. It works for 14 days.")
-    return _after_invitation_change(request, membership)
+    return _invitation_change(
+        request, slug, pk, invitation_resend, "The invitation to {email} was sent again. It works for 14 days."
+    )
 
 
 @require_POST
 def revoke_invitation(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    membership, invitation = invitation_for(request.user, slug, pk)
-    try:
-        invitation_revoke(invitation=invitation, by=request.user)
-    except ValidationError as error:
-        messages.error(request, error.messages[0])
-    else:
-        messages.success(request, f"The invitation to {invitation.email} was withdrawn. Its link no longer works.")
-    return _after_invitation_change(request, membership)
+    return _invitation_change(
+        request, slug, pk, invitation_revoke, "The invitation to {email} was withdrawn. Its link no longer works."
+    )
 
 
 @login_not_required
@@ -528,8 +498,7 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
     user = request.user
     context = {"invitation": invitation, "collaborative": collaborative}
     if user.is_authenticated and Membership.objects.active().filter(user=user, collaborative=collaborative).exists():
-        messages.info(request, f"You are a member of {collaborative.name}.")
-        return redirect(collaborative)
+        return done(request, f"You are a member of {collaborative.name}.", collaborative, level=messages.INFO)
     if not invitation.is_usable:
         problem = "expired" if invitation.status == Invitation.Status.PENDING else invitation.status
         return render(request, "members/invitation_detail.html", {**context, "problem": problem}, status=410)
@@ -552,12 +521,10 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
         try:
             invitation_accept(invitation=invitation, user=user)
         except ValidationError as error:
-            messages.error(request, error.messages[0])
-            return redirect("members:invitation", token=token)
+            return done(request, error, "members:invitation", token=token)
         # Joining as a facilitator or commissioner ends the person's other sessions; this one goes on.
         session_keep(request)
-        messages.success(request, f"Welcome to {collaborative.name}. You can now take part.")
-        return redirect(collaborative)
+        return done(request, f"Welcome to {collaborative.name}. You can now take part.", collaborative)
     context["ground_rules"] = ground_rules_current(collaborative)
     return render(request, "members/invitation_detail.html", context)
 
@@ -583,11 +550,8 @@ def public_page(request: HttpRequest, slug: str) -> HttpResponse:
                 message=form.cleaned_data["message"],
                 user=request.user if request.user.is_authenticated else None,
             )
-        messages.success(
-            request,
-            "Thank you. Your request has reached the facilitators. They will reply by email, usually within a week.",
-        )
-        return redirect(collaborative.get_public_url())
+        said = "Thank you. Your request has reached the facilitators. They will reply by email, usually within a week."
+        return done(request, said, collaborative.get_public_url())
     is_member = (
         request.user.is_authenticated
         and Membership.objects.active().filter(user=request.user, collaborative=collaborative).exists()
@@ -627,13 +591,12 @@ def _join_requests_page(
     return render(
         request,
         "members/joinrequest_list.html",
-        {
-            "membership": membership,
-            "collaborative": collaborative,
-            "waiting": waiting,
-            "earlier": requests.exclude(status=JoinRequest.Status.PENDING)[:EARLIER_SHOWN],
-            "kept": any(join_request.typed.strip() for join_request in waiting),
-        },
+        collaborative_context(
+            membership,
+            waiting=waiting,
+            earlier=requests.exclude(status=JoinRequest.Status.PENDING)[:EARLIER_SHOWN],
+            kept=any(join_request.typed.strip() for join_request in waiting),
+        ),
         status=400 if problem else 200,
     )
 
@@ -660,10 +623,10 @@ def join_request_decide(request: HttpRequest, slug: str, pk: int, decision: str)
     try:
         decide(join_request=join_request, by=request.user, reply=form.cleaned_data["reply"])
     except ValidationError as error:
-        messages.error(request, error.messages[0])
+        say(request, error)
     else:
         told = "an email with a link to join" if decision == "approve" else "an email to say so"
-        messages.success(request, f"{join_request.name} will get {told}.")
+        say(request, f"{join_request.name} will get {told}.")
     others = JoinRequest.objects.filter(collaborative=membership.collaborative, status=JoinRequest.Status.PENDING)
     if any(request.POST.get(_reply_name(other), "").strip() for other in others):
         return _join_requests_page(request, membership, typed=request.POST)
@@ -681,22 +644,17 @@ def member_manage(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, f"{member.user.display_name} is now a {member.get_role_display().lower()}.")
+            said = f"{member.user.display_name} is now a {member.get_role_display().lower()}."
             if not member.is_facilitator and member.user_id == request.user.pk:
                 # They have just given up managing members, this page included.
-                return redirect("members:member_detail", slug=slug, pk=pk)
-            return redirect("members:member_manage", slug=slug, pk=pk)
+                return done(request, said, "members:member_detail", slug=slug, pk=pk)
+            return done(request, said, "members:member_manage", slug=slug, pk=pk)
     return render(
         request,
         "members/membership_manage.html",
-        {
-            "membership": viewer,
-            "collaborative": viewer.collaborative,
-            "member": member,
-            "person": member.user,
-            "form": form,
-            "history": member.changes.select_related("changed_by"),
-        },
+        collaborative_context(
+            viewer, member=member, person=member.user, form=form, history=member.changes.select_related("changed_by")
+        ),
     )
 
 
@@ -707,15 +665,15 @@ def member_status(request: HttpRequest, slug: str, pk: int, change: str) -> Http
     try:
         if change == "deactivate":
             membership_deactivate(membership=member, by=request.user)
-            messages.success(request, f"{name}'s membership has ended. You can reactivate it at any time.")
+            said = f"{name}'s membership has ended. You can reactivate it at any time."
         else:
             membership_reactivate(membership=member, by=request.user)
-            messages.success(request, f"{name} is a member again.")
+            said = f"{name} is a member again."
     except ValidationError as error:
-        messages.error(request, error.messages[0])
+        said = error
     if member.user_id == request.user.pk and not member.is_active:
-        return redirect("members:start")
-    return redirect("members:member_manage", slug=slug, pk=pk)
+        return done(request, said, "members:start")
+    return done(request, said, "members:member_manage", slug=slug, pk=pk)
 
 
 @require_GET
@@ -730,7 +688,7 @@ def former_members(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "members/membership_former.html",
-        {"membership": membership, "collaborative": membership.collaborative, "page": page},
+        collaborative_context(membership, page=page),
     )
 
 
@@ -745,17 +703,12 @@ def leave(request: HttpRequest, slug: str) -> HttpResponse:
         except ValidationError as problem:
             error = problem.messages[0]
         else:
-            messages.success(
-                request,
+            said = (
                 f"You have left {collaborative.name}. What you took part in stays on record. "
-                "A facilitator can invite you back at any time.",
+                "A facilitator can invite you back at any time."
             )
-            return redirect("members:start")
-    return render(
-        request,
-        "members/membership_leave.html",
-        {"membership": membership, "collaborative": collaborative, "error": error},
-    )
+            return done(request, said, "members:start")
+    return render(request, "members/membership_leave.html", collaborative_context(membership, error=error))
 
 
 @require_GET

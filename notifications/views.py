@@ -1,14 +1,13 @@
-from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
-from django.views.decorators.vary import vary_on_headers
 
 from collaborative.permissions import LinkNotValid, facilitator_membership_for, unsubscribe_for
+from collaborative.views import collaborative_context, done, render_page
 from notifications.forms import MessageFilterForm, PreferencesForm
 from notifications.kinds import unlisted_for_facilitators
 from notifications.models import Message
@@ -23,8 +22,7 @@ def preferences(request: HttpRequest) -> HttpResponse:
     form = PreferencesForm(data, preferences=preferences_for(request.user))
     if request.method == "POST" and form.is_valid():
         preferences_save(user=request.user, choices=form.choices())
-        flash.success(request, "Your email choices have been saved.")
-        return redirect("notifications:preferences")
+        return done(request, "Your email choices have been saved.", "notifications:preferences")
     return render(request, "notifications/preference_form.html", {"form": form})
 
 
@@ -36,7 +34,6 @@ def my_messages(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@vary_on_headers("HX-Request")  # The same address gives the whole page or just the table.
 def collaborative_messages(request: HttpRequest, slug: str) -> HttpResponse:
     membership = facilitator_membership_for(request.user, slug)
     collaborative = membership.collaborative
@@ -62,20 +59,13 @@ def collaborative_messages(request: HttpRequest, slug: str) -> HttpResponse:
     page = Paginator(messages, PAGE_SIZE).get_page(request.GET.get("page"))
     query_string = request.GET.copy()
     query_string.pop("page", None)
-    template = "notifications/message_list.html"
-    if request.htmx and not request.htmx.history_restore_request:
-        template += "#message-table"
-    return render(
+    return render_page(
         request,
-        template,
-        {
-            "membership": membership,
-            "collaborative": collaborative,
-            "form": form,
-            "page": page,
-            "query_string": query_string.urlencode(),
-            "unlisted": unlisted,
-        },
+        "notifications/message_list.html",
+        collaborative_context(
+            membership, form=form, page=page, query_string=query_string.urlencode(), unlisted=unlisted
+        ),
+        fragment="message-table",
     )
 
 

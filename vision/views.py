@@ -17,7 +17,7 @@ from collaborative.permissions import (
     statement_for,
     version_for,
 )
-from collaborative.views import collaborative_context, number_from
+from collaborative.views import collaborative_context, done, number_from, render_page, say
 from members.models import Membership, Perspective
 from vision.diff import values_diff, word_diff
 from vision.forms import (
@@ -167,11 +167,7 @@ def _version_page(
         said=said,
         said_failed=said_failed,
     )
-    template = "vision/visionversion_detail.html"
-    if request.htmx:
-        # htmx swaps only successful responses: the fragment with its errors comes back as 200.
-        template, status = template + "#contributions", 200
-    return render(request, template, context, status=status)
+    return render_page(request, "vision/visionversion_detail.html", context, fragment="contributions", status=status)
 
 
 @require_GET
@@ -193,8 +189,7 @@ def contribute(request: HttpRequest, slug: str, number: int) -> HttpResponse:
             if request.htmx:
                 said = "Thank you: your idea or comment has been added."
                 return _version_page(request, membership, version, ContributionForm(), said=said)
-            messages.success(request, "Thank you. Your idea or comment has been added.")
-            return redirect(version)
+            return done(request, "Thank you. Your idea or comment has been added.", version)
     return _version_page(request, membership, version, form, status=400)
 
 
@@ -217,7 +212,7 @@ def contribution_withdraw_view(request: HttpRequest, slug: str, pk: int) -> Http
     if request.htmx:
         form = ContributionForm(request.POST) if typed else ContributionForm()
         return _version_page(request, membership, version, form, said=said, said_failed=failed)
-    (messages.error if failed else messages.success)(request, said)
+    say(request, said, level=messages.ERROR if failed else messages.SUCCESS)
     if typed:
         # Bound, so that the page counts the idea as typed but not added yet.
         return _version_page(request, membership, version, ContributionForm(request.POST))
@@ -249,13 +244,14 @@ def _version_form_page(
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, f"Version {version.number} has been saved as a draft. Members can comment on it.")
-            return redirect(version)
-    return render(
+            return done(
+                request, f"Version {version.number} has been saved as a draft. Members can comment on it.", version
+            )
+    return render_page(
         request,
         "vision/visionversion_form.html",
         collaborative_context(membership, version=version, form=form, formset=formset),
-        status=400 if data is not None else 200,
+        invalid=[form, formset],
     )
 
 
@@ -269,8 +265,8 @@ def version_new(request: HttpRequest, slug: str) -> HttpResponse:
 def version_edit(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     membership, version = version_for(request.user, slug, number, manage=True)
     if not version.is_draft:
-        messages.error(request, f"Version {version.number} is no longer a draft, so it cannot be changed.")
-        return redirect(version)
+        said = f"Version {version.number} is no longer a draft, so it cannot be changed."
+        return done(request, said, version, level=messages.ERROR)
     return _version_form_page(request, membership, version, None)
 
 
@@ -284,12 +280,11 @@ def version_adopt_view(request: HttpRequest, slug: str, number: int) -> HttpResp
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, f"Version {version.number} is now the vision. Members have been told.")
-            return redirect(version)
+            return done(request, f"Version {version.number} is now the vision. Members have been told.", version)
     if not version.is_draft and request.method == "GET":
-        messages.error(request, f"Version {version.number} is no longer a draft, so it cannot be adopted.")
-        return redirect(version)
-    return render(
+        said = f"Version {version.number} is no longer a draft, so it cannot be adopted."
+        return done(request, said, version, level=messages.ERROR)
+    return render_page(
         request,
         "vision/visionversion_adopt.html",
         collaborative_context(
@@ -298,7 +293,7 @@ def version_adopt_view(request: HttpRequest, slug: str, number: int) -> HttpResp
             form=form,
             other_drafts=version.collaborative.vision_versions.drafts().exclude(pk=version.pk),
         ),
-        status=400 if request.method == "POST" else 200,
+        invalid=form,
     )
 
 
@@ -310,13 +305,11 @@ def version_set_aside_view(request: HttpRequest, slug: str, number: int) -> Http
         try:
             version_set_aside(version=version)
         except ValidationError as error:
-            messages.error(request, error.messages[0])
-        else:
-            messages.success(request, f"Version {version.number} has been set aside. It stays here to read.")
-        return redirect(version)
+            return done(request, error, version)
+        return done(request, f"Version {version.number} has been set aside. It stays here to read.", version)
     if not version.is_draft:
-        messages.error(request, f"Version {version.number} is no longer a draft, so it cannot be set aside.")
-        return redirect(version)
+        said = f"Version {version.number} is no longer a draft, so it cannot be set aside."
+        return done(request, said, version, level=messages.ERROR)
     return render(request, "vision/visionversion_set_aside.html", collaborative_context(membership, version=version))
 
 
@@ -395,13 +388,9 @@ def _goal_form_page(request: HttpRequest, membership: Membership, goal: Goal) ->
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, "The goal has been saved.")
-            return redirect(goal)
-    return render(
-        request,
-        "vision/goal_form.html",
-        collaborative_context(membership, goal=goal, form=form),
-        status=400 if request.method == "POST" else 200,
+            return done(request, "The goal has been saved.", goal)
+    return render_page(
+        request, "vision/goal_form.html", collaborative_context(membership, goal=goal, form=form), invalid=form
     )
 
 
@@ -434,13 +423,9 @@ def goal_review_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, "The review has been recorded.")
-            return redirect(goal)
-    return render(
-        request,
-        "vision/goalreview_form.html",
-        collaborative_context(membership, goal=goal, form=form),
-        status=400 if request.method == "POST" else 200,
+            return done(request, "The review has been recorded.", goal)
+    return render_page(
+        request, "vision/goalreview_form.html", collaborative_context(membership, goal=goal, form=form), invalid=form
     )
 
 
@@ -465,13 +450,13 @@ def _statement_form_page(request: HttpRequest, membership: Membership, statement
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, "The statement has been saved. Rounds already opened keep their wording.")
-            return redirect("vision:framework", slug=membership.collaborative.slug)
-    return render(
+            said = "The statement has been saved. Rounds already opened keep their wording."
+            return done(request, said, "vision:framework", slug=membership.collaborative.slug)
+    return render_page(
         request,
         "vision/statement_form.html",
         collaborative_context(membership, statement=statement, form=form),
-        status=400 if request.method == "POST" else 200,
+        invalid=form,
     )
 
 
@@ -495,15 +480,15 @@ def statement_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def statement_status(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     _membership, statement = statement_for(request.user, slug, pk)
     if request.POST.get("status") not in Statement.Status.values:
-        messages.error(request, "Choose to retire the statement or bring it back.")
-        return redirect("vision:framework", slug=slug)
+        said = "Choose to retire the statement or bring it back."
+        return done(request, said, "vision:framework", slug=slug, level=messages.ERROR)
     retire = request.POST["status"] == Statement.Status.RETIRED
     statement_retire(statement=statement, retire=retire)
     if retire:
-        messages.success(request, f"“{statement.text}” is retired: it will not be in new rounds.")
+        said = f"“{statement.text}” is retired: it will not be in new rounds."
     else:
-        messages.success(request, f"“{statement.text}” is back in use: it will be in new rounds.")
-    return redirect("vision:framework", slug=slug)
+        said = f"“{statement.text}” is back in use: it will be in new rounds."
+    return done(request, said, "vision:framework", slug=slug)
 
 
 @require_GET
@@ -546,14 +531,13 @@ def round_new(request: HttpRequest, slug: str) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, "The round is open. Every member has been emailed to take part.")
-            return redirect(round)
+            return done(request, "The round is open. Every member has been emailed to take part.", round)
     statements = Statement.objects.filter(key_role__collaborative=collaborative, status=Statement.Status.ACTIVE)
-    return render(
+    return render_page(
         request,
         "vision/round_form.html",
         collaborative_context(membership, form=form, statement_count=statements.count(), minimum=ROUND_GROUP_MIN),
-        status=400 if request.method == "POST" else 200,
+        invalid=form,
     )
 
 
@@ -581,21 +565,16 @@ def _answering(request: HttpRequest, membership: Membership, round: Round) -> Ht
             initial[f"rating-{answer.statement_id}"] = answer.rating
             initial[f"comment-{answer.statement_id}"] = answer.comment
     form = AnswersForm(request.POST or None, statements=statements, initial=initial)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                answers_save(round=round, user=request.user, answers=form.answers())
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
-                messages.success(
-                    request, "Your answers are saved. You can come back and change them until the round closes."
-                )
-                return redirect(round)
-        status = 400
+    if request.method == "POST" and form.is_valid():
+        try:
+            answers_save(round=round, user=request.user, answers=form.answers())
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            said = "Your answers are saved. You can come back and change them until the round closes."
+            return done(request, said, round)
     rated = sum(1 for key, value in initial.items() if key.startswith("rating-") and value)
-    return render(
+    return render_page(
         request,
         "vision/round_detail.html",
         collaborative_context(
@@ -609,7 +588,7 @@ def _answering(request: HttpRequest, membership: Membership, round: Round) -> Ht
             shortest=ROUND_SHORTEST_DAYS,
             dates_form=RoundDatesForm(initial={"closing_day": round.closing_day}),
         ),
-        status=status,
+        invalid=form,
     )
 
 
@@ -630,10 +609,8 @@ def round_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     if round.is_open:
         return _answering(request, membership, round)
     if request.method == "POST":
-        messages.error(
-            request, f"This round closed on {round.closing_day:%-d %B %Y}, so answers can no longer be changed."
-        )
-        return redirect(round)
+        said = f"This round closed on {round.closing_day:%-d %B %Y}, so answers can no longer be changed."
+        return done(request, said, round, level=messages.ERROR)
     round = round_counted(round=round)
     return render(
         request, "vision/round_results.html", collaborative_context(membership, round=round, **_results_context(round))
@@ -650,16 +627,13 @@ def round_dates(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, "The closing date has been changed.")
-            return redirect(round)
+            return done(request, "The closing date has been changed.", round)
     if not round.is_open and request.method == "GET":
-        messages.error(request, "This round has closed, so its dates can no longer be changed.")
-        return redirect(round)
-    return render(
-        request,
-        "vision/round_dates.html",
-        collaborative_context(membership, round=round, form=form),
-        status=400 if request.method == "POST" else 200,
+        return done(
+            request, "This round has closed, so its dates can no longer be changed.", round, level=messages.ERROR
+        )
+    return render_page(
+        request, "vision/round_dates.html", collaborative_context(membership, round=round, form=form), invalid=form
     )
 
 
@@ -671,13 +645,10 @@ def round_close_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         try:
             round_close(round=round, by=request.user)
         except ValidationError as error:
-            messages.error(request, error.messages[0])
-        else:
-            messages.success(request, "The round is closed. Here are the results.")
-        return redirect(round)
+            return done(request, error, round)
+        return done(request, "The round is closed. Here are the results.", round)
     if not round.is_open:
-        messages.error(request, "This round has closed already.")
-        return redirect(round)
+        return done(request, "This round has closed already.", round, level=messages.ERROR)
     # How many have answered is not said here either: closing just after a count went up
     # would tell whose answers made it.
     too_soon = "" if round.can_close_early else close_early_refusal(round)
@@ -693,8 +664,7 @@ def round_csv(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     membership, round = round_for(request.user, slug, pk)
     results = None if round.is_open else round_results(round_counted(round=round))
     if results is None or not results.shown:
-        messages.error(request, "There are no results to download yet.")
-        return redirect(round)
+        return done(request, "There are no results to download yet.", round, level=messages.ERROR)
     name = f"self-assessment-{membership.collaborative.slug}-{round.pk}.csv"
     return HttpResponse(
         results_csv(results),
