@@ -52,7 +52,15 @@ from collaborative.permissions import (
     review_item_for,
     review_round_for,
 )
-from collaborative.views import collaborative_context, done, number_from, render_page, safe_next
+from collaborative.views import (
+    collaborative_context,
+    done,
+    number_from,
+    query_without_page,
+    refusal_on,
+    render_page,
+    safe_next,
+)
 from meetings.models import AgendaItem, Decision, Meeting
 from members.models import Membership, User
 from vision.models import Goal, KeyRole
@@ -130,8 +138,6 @@ def action_log(request: HttpRequest, slug: str) -> HttpResponse:
     ).select_related("owner", "goal", "collaborative")
     for action in page.object_list:
         action.overdue = action.is_overdue(today)
-    query_string = request.GET.copy()
-    query_string.pop("page", None)
     return render_page(
         request,
         "actions/action_list.html",
@@ -139,7 +145,7 @@ def action_log(request: HttpRequest, slug: str) -> HttpResponse:
             membership,
             form=form,
             page=page,
-            query_string=query_string.urlencode(),
+            query_string=query_without_page(request),
             can_oversee=oversees(membership),
         ),
         fragment="action-table",
@@ -270,13 +276,10 @@ def action_new(request: HttpRequest, slug: str) -> HttpResponse:
         user=request.user,
     )
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_on(form):
             action = action_create(
                 action=form.save(commit=False), by=request.user, supporters=form.cleaned_data["supporters"]
             )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
             return done(request, "The action has been recorded.", action)
     return render_page(
         request, "actions/action_form.html", collaborative_context(membership, form=form, action=None), invalid=form
@@ -414,16 +417,13 @@ def action_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         changes = {
             field: form.cleaned_data[field] for field in TRACKED if field in form.cleaned_data and field != "supporters"
         }
-        try:
+        with refusal_on(form):
             changed = action_change(
                 action=Action.objects.get(pk=action.pk),
                 by=request.user,
                 changes=changes,
                 supporters=list(form.cleaned_data["supporters"]),
             )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
             return done(request, "The action has been changed." if changed else "Nothing was changed.", action)
     return render_page(
         request, "actions/action_form.html", collaborative_context(membership, form=form, action=action), invalid=form
@@ -686,20 +686,8 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     back = today.year * 12 + today.month - 1 - (MONTHS_SHOWN - 1)
     start = date(back // 12, back % 12 + 1, 1)
     since = datetime.combine(start, time(), tzinfo=zone)  # The first month began at midnight, local time.
-    created = dict(
-        actions.filter(created_at__gte=since)
-        .annotate(month=TruncMonth("created_at", tzinfo=zone))
-        .values("month")
-        .annotate(n=Count("id"))
-        .values_list("month", "n")
-    )
-    finished = dict(
-        done.filter(done_at__gte=since)
-        .annotate(month=TruncMonth("done_at", tzinfo=zone))
-        .values("month")
-        .annotate(n=Count("id"))
-        .values_list("month", "n")
-    )
+    created = _per_month(actions, "created_at", since, zone)
+    finished = _per_month(done, "done_at", since, zone)
     months = []
     month = start
     for _ in range(MONTHS_SHOWN):
@@ -736,6 +724,17 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
             months=months,
             today=today,
         ),
+    )
+
+
+def _per_month(actions, field: str, since: datetime, zone: ZoneInfo) -> dict:
+    """How many of `actions` have `field` in each month from `since`, by the first moment of the month."""
+    return dict(
+        actions.filter(**{f"{field}__gte": since})
+        .annotate(month=TruncMonth(field, tzinfo=zone))
+        .values("month")
+        .annotate(n=Count("id"))
+        .values_list("month", "n")
     )
 
 

@@ -1,3 +1,5 @@
+from contextlib import contextmanager
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
@@ -62,6 +64,14 @@ def number_from(value: str | None) -> int | None:
     return int(value) if value and value.isascii() and value.isdigit() and len(value) < 10 else None
 
 
+def query_without_page(request: HttpRequest) -> str:
+    """The address's query without its page number, for a list's page links: they add their own and keep
+    the rest (the search and the filters), so that every page can be bookmarked."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
 def collaborative_context(membership, **extra) -> dict:
     """What every page inside a Collaborative gives its template."""
     return {
@@ -117,3 +127,20 @@ def done(
     """
     say(request, message, level=level)
     return redirect(to, *args, **kwargs)
+
+
+@contextmanager
+def refusal_on(form):
+    """Put a change the block's service refuses (a ValidationError) on `form`, shown with its other errors,
+    and carry on after the block, to show the form again:
+
+        if request.method == "POST" and form.is_valid():
+            with refusal_on(form):
+                goal = goal_save(goal=form.save(commit=False), by=request.user)
+                return done(request, "The goal has been saved.", goal)
+        return render_page(request, "vision/goal_form.html", context, invalid=form)
+    """
+    try:
+        yield
+    except ValidationError as error:
+        form.add_error(None, error)

@@ -26,7 +26,7 @@ from collaborative.permissions import (
     rsvp_link_for,
     venue_for,
 )
-from collaborative.views import collaborative_context, done, render_page, safe_next, say
+from collaborative.views import collaborative_context, done, refusal_on, render_page, safe_next, say
 from meetings.calendar import calendar_bytes
 from meetings.calendar import meeting_ics as meeting_ics_bytes
 from meetings.forms import (
@@ -189,7 +189,7 @@ def _schedule(request: HttpRequest, slug: str, form_class, template: str) -> Htt
             "online_link": values["online_link"],
             "notes_for_members": values["notes_for_members"],
         }
-        try:
+        with refusal_on(form):
             if form_class is SeriesForm:
                 meetings = series_schedule(
                     collaborative=collaborative,
@@ -202,9 +202,6 @@ def _schedule(request: HttpRequest, slug: str, form_class, template: str) -> Htt
                 )
             else:
                 meetings = [meeting_schedule(collaborative=collaborative, by=request.user, day=values["day"], **place)]
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
             if len(meetings) == 1:
                 return done(request, "The meeting has been scheduled.", meetings[0])
             return done(request, f"{len(meetings)} meetings have been scheduled.", "meetings:list", slug=slug)
@@ -236,7 +233,7 @@ def meeting_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     form = MeetingForm(data, collaborative=membership.collaborative, initial=MeetingForm.initial_for(meeting))
     if request.method == "POST" and form.is_valid():
         values = form.cleaned_data
-        try:
+        with refusal_on(form):
             meeting_change(
                 meeting=meeting,
                 by=request.user,
@@ -249,9 +246,6 @@ def meeting_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
                 online_link=values["online_link"],
                 notes_for_members=values["notes_for_members"],
             )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
             return done(
                 request, "The meeting has been changed. Other meetings in its series are as they were.", meeting
             )
@@ -267,11 +261,8 @@ def meeting_cancel_view(request: HttpRequest, slug: str, pk: int) -> HttpRespons
     membership, meeting = meeting_for(request.user, slug, pk, manage=True)
     form = CancelForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_on(form):
             meeting_cancel(meeting=meeting, by=request.user, reason=form.cleaned_data["reason"])
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
             return done(
                 request, "The meeting has been cancelled. Other meetings in its series are as they were.", meeting
             )
@@ -319,13 +310,10 @@ def agenda_propose(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     membership, meeting = meeting_for(request.user, slug, pk)
     form = AgendaItemForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_on(form):
             item = agenda_item_propose(
                 meeting=meeting, by=request.user, accept=facilitates(membership), **form.cleaned_data
             )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
             if item.status == AgendaItem.Status.ACCEPTED:
                 said = "The item is on the agenda."
             else:

@@ -34,7 +34,15 @@ from collaborative.permissions import (
     profile_fields_for,
     public_collaborative_for,
 )
-from collaborative.views import collaborative_context, done, number_from, render_page, say
+from collaborative.views import (
+    collaborative_context,
+    done,
+    number_from,
+    query_without_page,
+    refusal_on,
+    render_page,
+    say,
+)
 from meetings.forms import RsvpForm
 from meetings.services import next_meeting_for, recent_attendees, rsvp_set
 from members.forms import (
@@ -299,9 +307,6 @@ def directory(request: HttpRequest, slug: str) -> HttpResponse:
                 "perspective_labels": ", ".join(labels[value] for value in perspectives if value in labels),
             }
         )
-    # Page links keep the search and the filter, so that every page can be bookmarked.
-    query_string = request.GET.copy()
-    query_string.pop("page", None)
     return render_page(
         request,
         "members/membership_list.html",
@@ -309,7 +314,7 @@ def directory(request: HttpRequest, slug: str) -> HttpResponse:
             viewer,
             entries=entries,
             page=page,
-            query_string=query_string.urlencode(),
+            query_string=query_without_page(request),
             query=query,
             perspective=perspective,
             perspective_choices=[(value, label, counts[value]) for value, label in Perspective.choices],
@@ -639,11 +644,8 @@ def member_manage(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     viewer, member = membership_to_manage(request.user, slug, pk)
     form = RoleForm(request.POST if request.method == "POST" else None, initial={"role": member.role})
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_on(form):
             membership_change_role(membership=member, role=form.cleaned_data["role"], by=request.user)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
             said = f"{member.user.display_name} is now a {member.get_role_display().lower()}."
             if not member.is_facilitator and member.user_id == request.user.pk:
                 # They have just given up managing members, this page included.
@@ -739,11 +741,8 @@ def account_delete(request: HttpRequest) -> HttpResponse:
     form = AccountDeleteForm(request.POST if request.method == "POST" else None)
     sole = only_facilitator_of(request.user)
     if request.method == "POST" and form.is_valid() and not sole:
-        try:
+        with refusal_on(form):
             account_erase(user=request.user)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
             logout(request)
             return render(request, "members/user_deleted.html")
     return render(

@@ -7,7 +7,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from collaborative.permissions import LinkNotValid, facilitator_membership_for, unsubscribe_for
-from collaborative.views import collaborative_context, done, render_page
+from collaborative.views import collaborative_context, done, query_without_page, render_page
 from notifications.forms import MessageFilterForm, PreferencesForm
 from notifications.kinds import unlisted_for_facilitators
 from notifications.models import Message
@@ -57,13 +57,11 @@ def collaborative_messages(request: HttpRequest, slug: str) -> HttpResponse:
     if kind := filters.get("kind"):
         messages = messages.filter(kind=kind)
     page = Paginator(messages, PAGE_SIZE).get_page(request.GET.get("page"))
-    query_string = request.GET.copy()
-    query_string.pop("page", None)
     return render_page(
         request,
         "notifications/message_list.html",
         collaborative_context(
-            membership, form=form, page=page, query_string=query_string.urlencode(), unlisted=unlisted
+            membership, form=form, page=page, query_string=query_without_page(request), unlisted=unlisted
         ),
         fragment="message-table",
     )

@@ -17,7 +17,7 @@ from collaborative.permissions import (
     statement_for,
     version_for,
 )
-from collaborative.views import collaborative_context, done, number_from, render_page, say
+from collaborative.views import collaborative_context, done, number_from, refusal_on, render_page, say
 from members.models import Membership, Perspective
 from vision.diff import values_diff, word_diff
 from vision.forms import (
@@ -181,11 +181,8 @@ def contribute(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     membership, version = version_for(request.user, slug, number)
     form = ContributionForm(request.POST)
     if form.is_valid():
-        try:
+        with refusal_on(form):
             contribution_add(version=version, author=request.user, text=form.cleaned_data["text"])
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
             if request.htmx:
                 said = "Thank you: your idea or comment has been added."
                 return _version_page(request, membership, version, ContributionForm(), said=said)
@@ -236,14 +233,11 @@ def _version_form_page(
             "values": formset.values(),
             "ask_members": form.cleaned_data["ask_members"],
         }
-        try:
+        with refusal_on(form):
             if version is None:
                 version = version_draft(collaborative=collaborative, by=request.user, **fields)
             else:
                 version = version_update(version=version, **fields)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
             return done(
                 request, f"Version {version.number} has been saved as a draft. Members can comment on it.", version
             )
@@ -275,11 +269,8 @@ def version_adopt_view(request: HttpRequest, slug: str, number: int) -> HttpResp
     membership, version = version_for(request.user, slug, number, manage=True)
     form = AdoptForm(request.POST or None, collaborative=membership.collaborative)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_on(form):
             version_adopt(version=version, by=request.user, meeting=form.cleaned_data["meeting"])
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
             return done(request, f"Version {version.number} is now the vision. Members have been told.", version)
     if not version.is_draft and request.method == "GET":
         said = f"Version {version.number} is no longer a draft, so it cannot be adopted."
@@ -383,11 +374,8 @@ def goal_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def _goal_form_page(request: HttpRequest, membership: Membership, goal: Goal) -> HttpResponse:
     form = GoalForm(request.POST or None, instance=goal)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_on(form):
             goal = goal_save(goal=form.save(commit=False), by=request.user)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
             return done(request, "The goal has been saved.", goal)
     return render_page(
         request, "vision/goal_form.html", collaborative_context(membership, goal=goal, form=form), invalid=form
@@ -411,7 +399,7 @@ def goal_review_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     membership, goal = goal_for(request.user, slug, pk, manage=True)
     form = GoalReviewForm(request.POST or None, initial={"reviewed_on": goal.collaborative.local_today()})
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_on(form):
             goal_review(
                 goal=goal,
                 by=request.user,
@@ -420,9 +408,6 @@ def goal_review_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
                 note=form.cleaned_data["note"],
                 next_review_on=form.cleaned_data["next_review_on"],
             )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
             return done(request, "The review has been recorded.", goal)
     return render_page(
         request, "vision/goalreview_form.html", collaborative_context(membership, goal=goal, form=form), invalid=form
@@ -442,14 +427,11 @@ def framework(request: HttpRequest, slug: str) -> HttpResponse:
 def _statement_form_page(request: HttpRequest, membership: Membership, statement: Statement) -> HttpResponse:
     form = StatementForm(request.POST or None, instance=statement, collaborative=membership.collaborative)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_on(form):
             if statement.pk is None:
                 statement_add(key_role=form.cleaned_data["key_role"], text=form.cleaned_data["text"])
             else:
                 statement_reword(statement=statement, text=form.cleaned_data["text"])
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
             said = "The statement has been saved. Rounds already opened keep their wording."
             return done(request, said, "vision:framework", slug=membership.collaborative.slug)
     return render_page(
@@ -521,16 +503,13 @@ def round_new(request: HttpRequest, slug: str) -> HttpResponse:
     collaborative = membership.collaborative
     form = RoundForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_on(form):
             round = round_open(
                 collaborative=collaborative,
                 by=request.user,
                 title=form.cleaned_data["title"],
                 closing_day=form.cleaned_data["closing_day"],
             )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
             return done(request, "The round is open. Every member has been emailed to take part.", round)
     statements = Statement.objects.filter(key_role__collaborative=collaborative, status=Statement.Status.ACTIVE)
     return render_page(
@@ -566,11 +545,8 @@ def _answering(request: HttpRequest, membership: Membership, round: Round) -> Ht
             initial[f"comment-{answer.statement_id}"] = answer.comment
     form = AnswersForm(request.POST or None, statements=statements, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_on(form):
             answers_save(round=round, user=request.user, answers=form.answers())
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
             said = "Your answers are saved. You can come back and change them until the round closes."
             return done(request, said, round)
     rated = sum(1 for key, value in initial.items() if key.startswith("rating-") and value)
@@ -622,11 +598,8 @@ def round_dates(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     membership, round = round_for(request.user, slug, pk, manage=True)
     form = RoundDatesForm(request.POST or None, initial={"closing_day": round.closing_day})
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_on(form):
             round_change_closing(round=round, closing_day=form.cleaned_data["closing_day"])
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
             return done(request, "The closing date has been changed.", round)
     if not round.is_open and request.method == "GET":
         return done(
