@@ -93,14 +93,16 @@ def render_page(
 ) -> HttpResponse:
     """Render a page, or for htmx only its `fragment` (a partial of the same template).
 
-    A posted form with errors (`invalid`: a form, a formset, or a list of them, None for one not on
-    the page) makes a whole page answer 400. A fragment always answers 200, errors and all: htmx swaps
-    only successful responses. A page with a fragment says it varies with HX-Request, so that no cache
-    ever gives the page for the fragment or the fragment for the page.
+    A POST that comes back to its form makes a whole page answer 400 when the form is not valid
+    (`invalid`: a form, a formset, or a list of them, None for one not on the page; a form left
+    unbound by an empty POST is not valid either). A fragment always answers 200, errors and all:
+    htmx swaps only successful responses. A page with a fragment says it varies with HX-Request, so
+    that no cache ever gives the page for the fragment or the fragment for the page.
     """
     if status is None:
         forms = invalid if isinstance(invalid, list | tuple) else [invalid]
-        status = 400 if any(form is not None and form.is_bound and not form.is_valid() for form in forms) else 200
+        posted_wrong = request.method == "POST" and any(form is not None and not form.is_valid() for form in forms)
+        status = 400 if posted_wrong else 200
     # htmx asks for the whole page when it restores history it no longer holds.
     if fragment and request.htmx and not request.htmx.history_restore_request:
         template, status = f"{template}#{fragment}", 200
