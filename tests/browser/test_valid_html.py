@@ -41,8 +41,10 @@ PAGE_ANSWERS = (200, 400, 403)
 ERROR_PAGES = ("400.html", "403.html", "403_csrf.html", "404.html", "429.html", "500.html", "503.html")
 
 
+@pytest.fixture
 def checker() -> list[str]:
-    """The command that starts the checker, or skip (a failure under REQUIRE_SERVICES=1)."""
+    """The command that starts the checker, or skip (a failure under REQUIRE_SERVICES=1).
+    Asked for first, so that a machine without it skips before the pages are made."""
     java = shutil.which("java")
     if not java:
         pytest.skip("Needs Java for the W3C HTML checker: apt-get install -y default-jre-headless (see README, Tests).")
@@ -77,8 +79,7 @@ def error_pages(people) -> dict[str, str]:
     return pages
 
 
-def test_every_page_is_valid_html(people, state_placeholders, tmp_path):
-    command = checker()
+def test_every_page_is_valid_html(checker, people, state_placeholders, tmp_path):
     clients = {role: Client() for role in ROLES}
     for role, client in clients.items():
         if people[role] is not None:
@@ -104,7 +105,7 @@ def test_every_page_is_valid_html(people, state_placeholders, tmp_path):
     assert len(written) > 150, len(written)
 
     result = subprocess.run(
-        [*command, "--format", "json", "--stdout", "--exit-zero-always", str(pages)],
+        [*checker, "--format", "json", "--stdout", "--exit-zero-always", str(pages)],
         capture_output=True,
         text=True,
         timeout=120,
