@@ -89,6 +89,8 @@ TEMPLATES = [
         "OPTIONS": {
             # {% partialdef %} everywhere without {% load %}; it is built into Django 6.
             "builtins": ["template_partials.templatetags.partials"],
+            # The core's template filters; `collaborative` is not an app, so they are named here.
+            "libraries": {"dates": "collaborative.templatetags.dates"},
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",

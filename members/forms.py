@@ -190,7 +190,8 @@ class InvitationForm(forms.Form):
     addresses = forms.CharField(
         label="Email addresses",
         help_text="One a line, or separated by commas. You can paste a list from a spreadsheet or an email, "
-        "names included, such as: Priya Desai <priya@example.org>",
+        # Help texts are HTML (Django's password rules come as a list): the angle brackets are escaped.
+        "names included, such as: Priya Desai &lt;priya@example.org&gt;",
         widget=forms.Textarea(attrs={"rows": 6, "autocomplete": "off", "spellcheck": "false"}),
     )
     role = forms.ChoiceField(

@@ -570,7 +570,7 @@ def test_home_shows_the_next_meeting_going_ahead_with_the_buttons(member_client,
     # Without JavaScript the buttons send the home page's form to the home page (see tests/members/test_views.py).
     assert f'action="{collaborative.get_absolute_url()}" id="home-form"' in page
     assert f'name="meeting" value="{second.pk}"' in page
-    assert f'hx-post="{rsvp_url(second)}"' in page
+    assert f'data-hx-post="{rsvp_url(second)}"' in page
     assert "Tap one to tell the facilitators." in page
 
 

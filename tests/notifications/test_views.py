@@ -337,7 +337,7 @@ def test_htmx_gets_only_the_table(facilitator_client, alice, collaborative):
     response = facilitator_client.get(f"{LIST}?q=alice", headers={"HX-Request": "true"})
     assert response.status_code == 200
     assert "<html" not in response.text
-    assert response.text.lstrip().startswith('<p id="message-count" role="status" hx-swap-oob="true">1 email.</p>')
+    assert response.text.lstrip().startswith('<p id="message-count" role="status" data-hx-swap-oob="true">1 email.</p>')
     assert '<div id="message-table">' in response.text
     assert "Alice Mbeki" in response.text
 
