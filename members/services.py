@@ -1,3 +1,4 @@
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import time, timedelta
 
@@ -107,15 +108,35 @@ def facilitators_lock(collaborative_ids) -> None:
     list(locked.values_list("pk", flat=True))
 
 
+def sole_facilitator_of(memberships: Iterable[Membership]) -> list[str]:
+    """The names of the Collaboratives that would be left without an active facilitator if these memberships ended.
+
+    The one rule behind a change of role, deactivating, leaving and deleting an account
+    (each checks it under facilitators_lock), and behind the pages that warn beforehand.
+    """
+    names = []
+    for membership in memberships:
+        if not (membership.is_facilitator and membership.is_active):
+            continue
+        others = (
+            Membership.objects.current_in(membership.collaborative_id)
+            .filter(role=Membership.Role.FACILITATOR)
+            .exclude(pk=membership.pk)
+        )
+        if not others.exists():
+            names.append(membership.collaborative.name)
+    return names
+
+
+def only_facilitator_of(user: User) -> list[str]:
+    """The names of the Collaboratives where the person is the only active facilitator."""
+    return sole_facilitator_of(Membership.objects.for_user(user))
+
+
 def _keep_a_facilitator(membership: Membership, message: str) -> None:
     """Refuse a change that would leave the Collaborative without an active facilitator."""
     facilitators_lock([membership.collaborative_id])
-    others = (
-        Membership.objects.current_in(membership.collaborative_id)
-        .filter(role=Membership.Role.FACILITATOR)
-        .exclude(pk=membership.pk)
-    )
-    if membership.is_facilitator and membership.is_active and not others.exists():
+    if sole_facilitator_of([membership]):
         raise ValidationError(message)
 
 
