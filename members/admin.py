@@ -4,10 +4,10 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.core.exceptions import ValidationError
 
+from collaborative.admin import NoReverseFilters
 from members.models import Collaborative, GroundRules, Membership, User
 from members.services import membership_welcome
 from members.sessions import role_given
-from vision.admin import reaches_answers
 from vision.services import framework_start
 
 
@@ -20,7 +20,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Collaborative)
-class CollaborativeAdmin(admin.ModelAdmin):
+class CollaborativeAdmin(NoReverseFilters, admin.ModelAdmin):
     list_display = ["name", "slug", "area", "time_zone"]
     search_fields = ["name", "area", "slug"]
     prepopulated_fields = {"slug": ["name"]}
@@ -83,7 +83,7 @@ class UserEditForm(UserChangeForm):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(NoReverseFilters, BaseUserAdmin):
     add_form = UserCreationForm
     form = UserEditForm
     ordering = ["email"]
@@ -99,10 +99,6 @@ class UserAdmin(BaseUserAdmin):
     add_fieldsets = [
         (None, {"classes": ["wide"], "fields": ["email", "display_name", "usable_password", "password1", "password2"]}),
     ]
-
-    def lookup_allowed(self, lookup, value, request=None) -> bool:
-        # Never a list of who answered a self-assessment (?round_responses__isnull=False).
-        return not reaches_answers(self.model, lookup) and super().lookup_allowed(lookup, value, request)
 
 
 @admin.register(GroundRules)

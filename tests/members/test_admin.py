@@ -91,3 +91,33 @@ def test_memberships_are_never_deleted_only_marked_as_left(admin_client):
     response = admin_client.post(f"/admin/members/membership/{membership.pk}/delete/", {"post": "yes"})
     assert response.status_code == 403
     assert Membership.objects.filter(pk=membership.pk).exists()
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "/admin/members/user/?rsvps__isnull=False",  # Who said they were coming to meetings.
+        "/admin/members/user/?actions_owned__isnull=False",
+        "/admin/members/user/?vision_contributions__isnull=False",
+        "/admin/members/user/?messages__isnull=False",
+        "/admin/members/user/?memberships=1",
+        "/admin/members/collaborative/?meetings__isnull=False",
+        "/admin/members/collaborative/?actions__isnull=False",
+    ],
+)
+def test_lists_of_people_and_collaboratives_cannot_be_filtered_through_what_points_at_them(admin_client, address):
+    # Django's admin answers a filter it does not allow with 400 Bad Request: nothing is listed.
+    assert admin_client.get(address).status_code == 400
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "/admin/members/user/?is_staff__exact=1",
+        "/admin/members/user/?email=someone@example.org",
+        "/admin/members/user/?_to_field=id&_popup=1",
+        "/admin/members/collaborative/?slug=lambeth",
+    ],
+)
+def test_lists_of_people_and_collaboratives_keep_their_own_filters(admin_client, address):
+    assert admin_client.get(address).status_code == 200
