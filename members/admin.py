@@ -6,8 +6,7 @@ from django.core.exceptions import ValidationError
 
 from collaborative.admin import NoReverseFilters
 from members.models import Collaborative, GroundRules, Membership, User
-from members.services import membership_welcome
-from members.sessions import role_given
+from members.services import membership_admin_save
 from vision.services import framework_start
 
 
@@ -17,6 +16,7 @@ class MembershipInline(admin.TabularInline):
     can_delete = False  # Someone who leaves gets the status "left"; their history stays.
     autocomplete_fields = ["user"]
     fields = ["user", "role", "status", "joined_at", "left_at"]
+    readonly_fields = ["joined_at", "left_at"]  # Set as people join and leave (membership_admin_save).
 
 
 @admin.register(Collaborative)
@@ -33,13 +33,12 @@ class CollaborativeAdmin(NoReverseFilters, admin.ModelAdmin):
             framework_start(collaborative=obj)
 
     def save_formset(self, request, form, formset, change) -> None:
-        before = {m.pk: (m.role, m.is_active) for m in Membership.objects.filter(collaborative=form.instance.pk)}
-        super().save_formset(request, form, formset, change)
-        for membership in formset.new_objects:
-            membership_welcome(membership=membership)
-        for membership in [*formset.new_objects, *(obj for obj, _ in formset.changed_objects)]:
-            old_role, was_active = before.get(membership.pk, (None, False))
-            role_given(membership=membership, old_role=old_role, was_active=was_active)
+        if formset.model is not Membership:
+            return super().save_formset(request, form, formset, change)
+        for membership in formset.save(commit=False):  # Never deleted: can_delete is off.
+            membership_admin_save(membership=membership, by=request.user)
+        formset.save_m2m()
+        return None
 
 
 @admin.register(Membership)
@@ -49,15 +48,10 @@ class MembershipAdmin(admin.ModelAdmin):
     search_fields = ["user__email", "user__display_name", "collaborative__name"]
     autocomplete_fields = ["user", "collaborative"]
     list_select_related = ["user", "collaborative"]
+    readonly_fields = ["joined_at", "left_at"]  # Set as people join and leave (membership_admin_save).
 
     def save_model(self, request, obj, form, change) -> None:
-        before = Membership.objects.filter(pk=obj.pk).values_list("role", "status").first() if change else None
-        super().save_model(request, obj, form, change)
-        if not change:
-            membership_welcome(membership=obj)
-        # Made facilitator or commissioner here too: the person's open sessions end.
-        old_role, old_status = before or (None, None)
-        role_given(membership=obj, old_role=old_role, was_active=old_status == Membership.Status.ACTIVE)
+        membership_admin_save(membership=obj, by=request.user)
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False  # Someone who leaves gets the status "left"; their history stays.
