@@ -606,7 +606,14 @@ def too_many_requests(request: HttpRequest, action: str, *, limit: int) -> bool:
     """Count one more try from this address this hour; True once there have been too many."""
     key = f"rate:{action}:{get_adapter(request).get_client_ip(request)}:{timezone.now():%Y%m%d%H}"
     cache.add(key, 0, timeout=3600)
-    return cache.incr(key) > limit
+    try:
+        count = cache.incr(key)
+    except ValueError:
+        # The count went between the two calls (Redis stopped answering, and this process's
+        # own memory, collaborative/cache.py, has none yet): this try is the first counted.
+        cache.set(key, 1, timeout=3600)
+        count = 1
+    return count > limit
 
 
 def _reply_name(join_request: JoinRequest) -> str:

@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 import pytest
 from django.conf import settings
 from django.contrib.messages import get_messages
+from django.core.cache import caches
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -207,6 +208,19 @@ def test_behind_a_proxy_each_visitor_is_counted_apart(lambeth, people, settings)
 
     assert ask(one, email="one-more@example.net").status_code == 429
     assert ask(other, email="elsewhere@example.net").status_code == 302
+
+
+def test_a_count_the_cache_lost_starts_again_instead_of_failing(lambeth, people, monkeypatch):
+    # Redis can stop answering between the two steps of counting: the first reached Redis, the
+    # second this process's own memory (collaborative/cache.py), which has no count yet.
+    monkeypatch.setattr(caches["default"], "add", lambda *args, **kwargs: True)
+    one = Client(REMOTE_ADDR="203.0.113.7")
+
+    for number in range(JOIN_REQUESTS_PER_HOUR):
+        assert ask(one, email=f"person{number}@example.net").status_code == 302
+
+    assert JoinRequest.objects.count() == JOIN_REQUESTS_PER_HOUR
+    assert ask(one, email="one-more@example.net").status_code == 429
 
 
 # Saying yes or no
