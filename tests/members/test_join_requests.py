@@ -384,6 +384,29 @@ def test_saying_no_sends_only_its_own_reply_and_keeps_the_others(facilitator_cli
     assert reply_box(text(response), ravi) == "See you Thursday."
 
 
+def test_deciding_one_request_reads_only_the_requests_whose_replies_were_typed(facilitator_client, lambeth):
+    joy = JoinRequestFactory(collaborative=lambeth, name="Joy Mensah")
+    waiting = JoinRequestFactory.create_batch(40, collaborative=lambeth)
+    # The browser sends every box on the page, most of them empty.
+    boxes = {f"reply-{other.pk}": "" for other in waiting}
+    rows_read = []
+
+    def count_rows(execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
+        if sql.startswith("SELECT") and 'FROM "members_joinrequest"' in sql:
+            rows_read.append(context["cursor"].rowcount)
+        return result
+
+    with connection.execute_wrapper(count_rows):
+        response = decide(facilitator_client, joy, "approve", "Welcome!", **boxes)
+
+    assert response.status_code == 302
+    assert sum(rows_read) <= 2, rows_read  # Joy's request, not the 40 others.
+    boxes[f"reply-{waiting[-1].pk}"] = "See you Thursday."
+    kept = decide(facilitator_client, JoinRequestFactory(collaborative=lambeth), "decline", **boxes)
+    assert reply_box(text(kept), waiting[-1]) == "See you Thursday."
+
+
 def test_a_reply_too_long_keeps_the_replies_typed_for_the_others(facilitator_client, lambeth):
     joy = JoinRequestFactory(collaborative=lambeth, name="Joy Mensah")
     ravi = JoinRequestFactory(collaborative=lambeth, name="Ravi Shah")
