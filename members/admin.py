@@ -6,7 +6,8 @@ from django.core.exceptions import ValidationError
 
 from collaborative.admin import NoReverseFilters
 from members.models import Collaborative, GroundRules, Membership, User
-from members.services import membership_admin_save
+from members.selectors import addresses_owned
+from members.services import address_unconfirmed_copies_remove, membership_admin_save
 from vision.services import framework_start
 
 
@@ -63,9 +64,10 @@ class UserCreationForm(AdminUserCreationForm):
         fields = ["email", "display_name"]
 
     def clean_email(self) -> str:
-        # Addresses are unique whatever their case; the database's own words for that are not plain.
+        # Taken when it is an account's own, main or confirmed, whatever its case (members/selectors.py);
+        # a copy someone only added unconfirmed is not theirs. The database's words for it are not plain.
         email = self.cleaned_data["email"]
-        if User.objects.filter(email__iexact=email).exists():
+        if addresses_owned([email]):
             raise ValidationError("Someone already has an account with this email address.")
         return email
 
@@ -93,6 +95,12 @@ class UserAdmin(NoReverseFilters, BaseUserAdmin):
     add_fieldsets = [
         (None, {"classes": ["wide"], "fields": ["email", "display_name", "usable_password", "password1", "password2"]}),
     ]
+
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        if not change:
+            # As at sign-up: copies of the address that other accounts only added were never theirs.
+            address_unconfirmed_copies_remove(address=obj.email, user=obj)
 
 
 @admin.register(GroundRules)

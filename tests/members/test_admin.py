@@ -9,7 +9,7 @@ from meetings.models import Rsvp
 from members.models import Collaborative, Membership, MembershipChange, User
 from members.services import membership_leave
 from notifications.models import Message
-from tests.factories import MeetingFactory, MembershipFactory, UserFactory
+from tests.factories import EmailAddressFactory, MeetingFactory, MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -80,6 +80,19 @@ def test_adding_a_person_whose_address_is_taken_says_so_and_adds_no_one(admin_cl
     response = admin_client.post(
         "/admin/members/user/add/",
         {"email": "Taken@Example.org", "display_name": "Someone Else", "usable_password": "false"},
+    )
+
+    assert response.status_code == 200
+    errors = re.findall(r'<ul class="errorlist[^"]*"[^>]*><li>(.*?)</li>', response.text)
+    assert errors == ["Someone already has an account with this email address."]
+    assert not User.objects.filter(display_name="Someone Else").exists()
+
+
+def test_adding_a_person_with_an_address_another_account_confirmed_says_so_and_adds_no_one(admin_client):
+    EmailAddressFactory(user=UserFactory(), email="second@example.org", primary=False)
+    response = admin_client.post(
+        "/admin/members/user/add/",
+        {"email": "Second@Example.org", "display_name": "Someone Else", "usable_password": "false"},
     )
 
     assert response.status_code == 200

@@ -199,6 +199,13 @@ def victims_account(adder):
     return UserFactory(email=VICTIM, display_name="Priya Desai", email_address__verified=False)
 
 
+@pytest.fixture
+def site_admin_client() -> Client:
+    site_admin = Client()
+    site_admin.force_login(UserFactory(is_staff=True, is_superuser=True))
+    return site_admin
+
+
 def signed_in_id(client) -> str | None:
     return client.session.get(SESSION_KEY)
 
@@ -278,3 +285,15 @@ def test_my_own_password_signs_me_in_though_someone_added_my_address(adder, vict
 
     assert response.status_code == 302
     assert signed_in_id(victim) == str(victims_account.pk)
+
+
+def test_the_site_administration_can_make_an_account_for_an_address_someone_only_added(adder, site_admin_client):
+    response = site_admin_client.post(
+        "/admin/members/user/add/", {"email": VICTIM, "display_name": "Priya Desai", "usable_password": "false"}
+    )
+
+    assert response.status_code == 302, response.content.decode()
+    priya = User.objects.get(email=VICTIM)
+    # As at sign-up: the adder's unconfirmed copy is taken off, so it can never be confirmed there.
+    assert not EmailAddress.objects.filter(user=adder, email=VICTIM).exists()
+    assert priya.display_name == "Priya Desai"
