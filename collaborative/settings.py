@@ -208,7 +208,12 @@ ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_SIGNUP_FORM_CLASS = "members.forms.SignupForm"
 ACCOUNT_ADAPTER = "members.adapter.AccountAdapter"
-ACCOUNT_FORMS = {"login": "members.allauth_forms.LoginForm", "signup": "members.allauth_forms.SignupForm"}
+ACCOUNT_FORMS = {
+    "login": "members.allauth_forms.LoginForm",
+    "signup": "members.allauth_forms.SignupForm",
+    "request_login_code": "members.allauth_forms.RequestLoginCodeForm",
+    "reset_password": "members.allauth_forms.ResetPasswordForm",
+}
 ACCOUNT_USER_DISPLAY = str
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_UNIQUE_EMAIL = True

@@ -214,6 +214,35 @@ def membership_reactivate(*, membership: Membership, by: User | None, role: str 
     return membership
 
 
+@transaction.atomic
+def membership_admin_save(*, membership: Membership, by: User) -> Membership:
+    """Save a membership as the site administration changed it (or added it), and do what the
+    Collaborative's own pages do on such a change: welcome someone new, note when someone left
+    (or clear it when they are back), keep each change of role or status on record, give up the
+    places at meetings of someone who left, and end the sessions of someone made facilitator or
+    commissioner. The administration may change anything, even the last facilitator's role."""
+    before = Membership.objects.select_for_update().filter(pk=membership.pk).values_list("role", "status").first()
+    old_role, old_status = before or (None, None)
+    was_active = old_status == Membership.Status.ACTIVE
+    if membership.is_active:
+        membership.left_at = None
+    elif was_active or membership.left_at is None:
+        membership.left_at = timezone.now()
+    membership.full_clean()
+    membership.save()
+    if before is None:
+        membership_welcome(membership=membership)
+    else:
+        if membership.status != old_status:
+            _change(membership, MembershipChange.Field.STATUS, old_status, membership.status, by)
+        if membership.role != old_role:
+            _change(membership, MembershipChange.Field.ROLE, old_role, membership.role, by)
+        if was_active and not membership.is_active:
+            rsvps_withdraw(membership=membership)
+    role_given(membership=membership, old_role=old_role, was_active=was_active)
+    return membership
+
+
 def _members_with_address(collaborative: Collaborative, addresses: list[str]) -> set[str]:
     """Which of the addresses (lower case) are a current member's own (see members/selectors.py)."""
     return addresses_owned(addresses, by=Membership.objects.current_in(collaborative).values("user_id"))

@@ -606,7 +606,14 @@ def too_many_requests(request: HttpRequest, action: str, *, limit: int) -> bool:
     """Count one more try from this address this hour; True once there have been too many."""
     key = f"rate:{action}:{get_adapter(request).get_client_ip(request)}:{timezone.now():%Y%m%d%H}"
     cache.add(key, 0, timeout=3600)
-    return cache.incr(key) > limit
+    try:
+        count = cache.incr(key)
+    except ValueError:
+        # The count went between the two calls (Redis stopped answering, and this process's
+        # own memory, collaborative/cache.py, has none yet): this try is the first counted.
+        cache.set(key, 1, timeout=3600)
+        count = 1
+    return count > limit
 
 
 def _reply_name(join_request: JoinRequest) -> str:
@@ -664,8 +671,14 @@ def join_request_decide(request: HttpRequest, slug: str, pk: int, decision: str)
     else:
         told = "an email with a link to join" if decision == "approve" else "an email to say so"
         messages.success(request, f"{join_request.name} will get {told}.")
+    # Only the requests whose boxes came with something typed in them, not every request waiting.
+    typed = {
+        number_from(name.removeprefix("reply-"))
+        for name, reply in request.POST.items()
+        if name.startswith("reply-") and reply.strip()
+    } - {None}
     others = JoinRequest.objects.filter(collaborative=membership.collaborative, status=JoinRequest.Status.PENDING)
-    if any(request.POST.get(_reply_name(other), "").strip() for other in others):
+    if typed and others.filter(pk__in=typed).exists():
         return _join_requests_page(request, membership, typed=request.POST)
     return redirect("members:join_requests", slug=slug)
 

@@ -192,6 +192,36 @@ def test_malformed_entries_are_reported_on_their_own_line_and_go_back_in_the_box
     )
 
 
+def test_an_address_too_long_to_deliver_is_reported_and_the_others_are_sent(facilitator_client, collaborative):
+    too_long = "a" * 243 + "@example.org"  # 255 characters: one more than an address may have.
+    longest = "b" * 242 + "@example.org"
+    response = invite(facilitator_client, f"{too_long}\nPriya <{'c' * 250}@example.org>\n{longest}")
+
+    assert response.status_code == 200
+    assert invited(too_long, longest) == [longest]
+    assert reports(response) == [
+        (too_long, "is too long for an email address: it can have at most 254 characters."),
+        (f"Priya <{'c' * 250}@example.org>", "is too long for an email address: it can have at most 254 characters."),
+    ]
+    assert box(response).strip() == f"{too_long}\nPriya <{'c' * 250}@example.org>"
+
+
+def test_only_the_text_just_before_an_address_can_be_its_name(facilitator_client, collaborative):
+    # Outlook's "Desai, Priya <priya@example.org>" takes one piece before the address; other
+    # text before it is no part of the name, and is reported.
+    response = invite(facilitator_client, "Hello, please invite, Desai, Priya <priya@example.org>, Okafor, Grace")
+
+    assert dict(Invitation.objects.values_list("email", "name")) == {"priya@example.org": "Desai, Priya"}
+    not_an_address = "is not an email address. Check it for spaces or missing parts."
+    assert reports(response) == [
+        ("Hello", not_an_address),
+        ("please invite", not_an_address),
+        ("Okafor", not_an_address),
+        ("Grace", not_an_address),
+    ]
+    assert box(response).strip() == "Hello\nplease invite\nOkafor\nGrace"
+
+
 def test_each_bad_or_repeated_line_is_reported_on_its_own_and_the_good_ones_are_sent(facilitator_client, collaborative):
     pasted = "ann@example.net\nnot an address\nANN@example.net\nbob@example\nbob@example.net"
     response = invite(facilitator_client, pasted)
