@@ -3,3 +3,10 @@ from django.apps import AppConfig
 
 class VisionConfig(AppConfig):
     name = "vision"
+
+    def ready(self) -> None:
+        # Answers in open rounds follow the profile; members know nothing of rounds.
+        from members import hooks
+        from vision.services import responses_reshare
+
+        hooks.on_profile_changed(responses_reshare)
