@@ -11,6 +11,7 @@ from django.db.models import Count
 from django.urls import reverse
 
 from actions.models import Action, ActionChange
+from actions.selectors import meeting_actions
 from actions.services import DUE_SOON_DAYS, next_follow_up_day
 from notifications.services import site_url
 
@@ -87,14 +88,12 @@ def follow_up_context(message) -> dict:
 
 def digest_context(message) -> dict:
     """The actions facilitators review at the meeting: overdue, due by the meeting, changed since the last one."""
-    from actions.views import meeting_actions
-
     meeting = message.about
     today = _day_of(message)
     meeting_day = meeting.local_start.date()
     found = meeting_actions(meeting)
     overdue, due, changed = [], [], []
-    for action in found["matters_arising"]:
+    for action in found.arising:
         if action.is_overdue(today):
             overdue.append(action)
         elif action.is_live and action.due_on <= meeting_day:
@@ -105,7 +104,7 @@ def digest_context(message) -> dict:
         "overdue_actions": overdue,
         "due_actions": due,
         "changed_actions": changed,
-        "previous_meeting": found["arising_since"],
+        "previous_meeting": found.since,
         "overdue_url": _log_url(meeting.collaborative, "?overdue=on"),
     }
 

@@ -39,19 +39,6 @@ from notifications.services import messages_queue, site_url
 MAX_SERIES_MONTHS = 24
 
 
-def next_meeting_for(membership: Membership) -> dict:
-    """The Collaborative's next meeting going ahead, with the member's answer, for the home page."""
-    meeting = (
-        Meeting.objects.for_collaborative(membership.collaborative)
-        .scheduled()
-        .upcoming()
-        .select_related("venue", "collaborative")
-        .first()
-    )
-    rsvp = Rsvp.objects.filter(meeting=meeting, user_id=membership.user_id).first() if meeting else None
-    return {"meeting": meeting, "rsvp": rsvp, "answers": Rsvp.Answer.choices}
-
-
 def local_moment(day: date, at: time, time_zone: str) -> datetime:
     """The moment a wall-clock time happens on a day in a place, or a clear error on a clocks-change gap."""
     moment = datetime.combine(day, at, tzinfo=ZoneInfo(time_zone))
@@ -760,18 +747,3 @@ def minutes_approve(*, meeting: Meeting, by: User) -> Meeting:
     previous.minutes_approved_by = by
     previous.save(update_fields=["minutes_approved_at", "minutes_approved_at_meeting", "minutes_approved_by"])
     return previous
-
-
-def recent_meetings(collaborative: Collaborative, count: int) -> list[Meeting]:
-    """The last `count` meetings that took place (not cancelled), newest first."""
-    return list(
-        Meeting.objects.for_collaborative(collaborative).scheduled().past().select_related("collaborative")[:count]
-    )
-
-
-def recent_attendees(collaborative: Collaborative, count: int) -> list[int]:
-    """Ids of the people marked as having come to any of the last `count` meetings."""
-    meetings = [meeting.pk for meeting in recent_meetings(collaborative, count)]
-    return list(
-        Attendance.objects.filter(meeting_id__in=meetings, attended=True).values_list("user_id", flat=True).distinct()
-    )

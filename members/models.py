@@ -229,7 +229,7 @@ class Collaborative(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("members:collaborative_home", kwargs={"slug": self.slug})
+        return reverse("home:collaborative_home", kwargs={"slug": self.slug})
 
     @property
     def zone(self) -> ZoneInfo:

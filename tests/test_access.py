@@ -95,7 +95,7 @@ EXPECTATIONS: dict[str, tuple[dict, dict]] = {
     # needs it (those with an app gave its code when they signed in), so it sends them on: members
     # without an app to set one up, the rest to `next`. tests/members/test_two_step_sessions.py.
     "members:two_step": ({}, signed_in(REDIRECT, anonymous=LOGIN)),
-    "members:collaborative_home": (
+    "home:collaborative_home": (
         SLUG,
         {"anonymous": LOGIN, "outsider": 404, "member": 200, "facilitator": 200, "commissioner": 200},
     ),
@@ -103,7 +103,7 @@ EXPECTATIONS: dict[str, tuple[dict, dict]] = {
         SLUG,
         {"anonymous": LOGIN, "outsider": 404, "member": 403, "facilitator": 200, "commissioner": 403},
     ),
-    "members:at_the_table": (
+    "home:at_the_table": (
         SLUG,
         {"anonymous": LOGIN, "outsider": 404, "member": 200, "facilitator": 200, "commissioner": 200},
     ),
@@ -495,7 +495,7 @@ POST_EXPECTATIONS = (
         "meetings:decision_add": FACILITATORS_ONLY | {"facilitator": 400},
         # Without JavaScript the home page is one form posted to itself (issue 12, item 14); with no button
         # pressed nothing changes, and it comes back afresh.
-        "members:collaborative_home": MEMBERS | {"member": REDIRECT, "facilitator": REDIRECT, "commissioner": REDIRECT},
+        "home:collaborative_home": MEMBERS | {"member": REDIRECT, "facilitator": REDIRECT, "commissioner": REDIRECT},
         # "Not this time" without a reason: its page again, asking for one (400).
         "meetings:agenda_item_decline": FACILITATORS_ONLY | {"facilitator": 400},
         "meetings:notes_publish": FACILITATORS_ONLY | {"facilitator": 400},
@@ -726,7 +726,7 @@ def test_home_and_meeting_pages_show_no_actions_of_another_collaborative(
     for here, elsewhere in ((collaborative, other_collaborative), (other_collaborative, collaborative)):
         held, following = meetings[here]
         pages = {
-            "My actions": (reverse("members:collaborative_home", kwargs={"slug": here.slug}), "my-actions-heading"),
+            "My actions": (reverse("home:collaborative_home", kwargs={"slug": here.slug}), "my-actions-heading"),
             "Actions from this meeting": (
                 reverse("meetings:detail", kwargs={"slug": here.slug, "pk": held.pk}),
                 "actions-heading",

@@ -9,3 +9,9 @@ class VisionConfig(AppConfig):
         from vision.personal_data import PART
 
         register(PART)
+
+        # Answers in open rounds follow the profile; members know nothing of rounds.
+        from members import hooks
+        from vision.services import responses_reshare
+
+        hooks.on_profile_changed(responses_reshare)

@@ -281,7 +281,7 @@ def mine(collaborative, member, other_collaborative) -> dict:
 
 
 def home() -> str:
-    return reverse("members:collaborative_home", kwargs={"slug": "lambeth"})
+    return reverse("home:collaborative_home", kwargs={"slug": "lambeth"})
 
 
 def test_my_actions_shows_the_live_actions_i_own_or_support(member_client, mine):

@@ -551,7 +551,7 @@ def test_the_list_takes_the_same_number_of_queries_for_2_requests_as_for_30(
 def test_facilitators_see_requests_waiting_on_the_home_page(client, lambeth, people):
     JoinRequestFactory(collaborative=lambeth)
     JoinRequestFactory(collaborative=lambeth, status=JoinRequest.Status.DECLINED)
-    home = reverse("members:collaborative_home", kwargs={"slug": "lambeth"})
+    home = reverse("home:collaborative_home", kwargs={"slug": "lambeth"})
     client.force_login(people["facilitator"])
     assert "1 request to join" in text(client.get(home))
     client.force_login(people["member"])

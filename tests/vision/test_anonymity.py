@@ -100,7 +100,7 @@ def test_live_answer_count_is_not_shown_while_open(client, collaborative, facili
         round.get_absolute_url(),
         url("round_close", pk=round.pk),
         url("rounds"),
-        reverse("members:collaborative_home", kwargs={"slug": "lambeth"}),
+        reverse("home:collaborative_home", kwargs={"slug": "lambeth"}),
     ]
     client.force_login(facilitator)
 
