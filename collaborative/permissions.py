@@ -18,8 +18,16 @@ from django.shortcuts import get_object_or_404
 from actions.models import Action, ActionUpdate, ReviewItem, ReviewRound
 from meetings.models import AgendaItem, CalendarFeed, Decision, Meeting, Rsvp, Venue
 from meetings.services import RSVP_LINK_MAX_AGE, RSVP_SALT
-from members.models import INVITATION_SALT, Collaborative, Invitation, JoinRequest, Membership, User, Visibility
-from members.sessions import TWO_STEP_ROLES
+from members.models import (
+    INVITATION_SALT,
+    TWO_STEP_ROLES,
+    Collaborative,
+    Invitation,
+    JoinRequest,
+    Membership,
+    User,
+    Visibility,
+)
 from notifications.kinds import MEMBER_KINDS, Kind
 from notifications.services import UNSUBSCRIBE_MAX_AGE, UNSUBSCRIBE_SALT
 from vision.models import Contribution, Goal, Round, Statement, VisionVersion

@@ -5,10 +5,10 @@ from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.core.exceptions import ValidationError
 
 from collaborative.admin import NoReverseFilters
+from members.hooks import collaborative_created
 from members.models import Collaborative, GroundRules, Membership, User
 from members.selectors import addresses_owned
 from members.services import address_unconfirmed_copies_remove, membership_admin_save
-from vision.services import framework_start
 
 
 class MembershipInline(admin.TabularInline):
@@ -30,8 +30,8 @@ class CollaborativeAdmin(NoReverseFilters, admin.ModelAdmin):
     def save_model(self, request, obj, form, change) -> None:
         super().save_model(request, obj, form, change)
         if not change:
-            # Every new Collaborative starts with the five key roles for self-assessment.
-            framework_start(collaborative=obj)
+            # Every new Collaborative starts with the five key roles for self-assessment (vision).
+            collaborative_created(obj)
 
     def save_formset(self, request, form, formset, change) -> None:
         if formset.model is not Membership:

@@ -318,6 +318,10 @@ class Membership(models.Model):
         return self.status == self.Status.ACTIVE
 
 
+# Roles whose pages need a session that passed two-step sign-in (collaborative/permissions.py).
+TWO_STEP_ROLES = {Membership.Role.FACILITATOR, Membership.Role.COMMISSIONER}
+
+
 class MembershipChange(models.Model):
     """One change to a membership (its role or status), kept for good: who, when, from what to what."""
 

@@ -10,8 +10,10 @@ class VisionConfig(AppConfig):
 
         register(PART)
 
-        # Answers in open rounds follow the profile; members know nothing of rounds.
+        # Answers in open rounds follow the profile, and a new Collaborative starts with the
+        # five key roles; members know nothing of rounds.
         from members import hooks
-        from vision.services import responses_reshare
+        from vision.services import framework_start, responses_reshare
 
         hooks.on_profile_changed(responses_reshare)
+        hooks.on_collaborative_created(framework_start)
