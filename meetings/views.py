@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from actions.views import meeting_actions
+from actions.selectors import meeting_actions
 from collaborative.permissions import (
     LinkNotValid,
     agenda_item_for,

@@ -10,6 +10,7 @@ from actions.models import Action
 from actions.services import action_change, action_create, action_update_add
 from meetings.models import AgendaItem, Decision, Meeting, Venue
 from meetings.services import local_moment, nth_weekday, rsvps_withdraw, series_schedule
+from members.emails import INVITATION, JOIN_APPROVED, JOIN_DECLINED, JOIN_REQUESTED, WELCOME
 from members.models import (
     DEFAULT_GROUND_RULES,
     INVITATION_DAYS,
@@ -25,7 +26,6 @@ from members.models import (
 )
 from members.selectors import addresses_owned, verified_addresses
 from members.sessions import role_given
-from notifications.kinds import INVITATION, JOIN_APPROVED, JOIN_DECLINED, JOIN_REQUESTED, WELCOME
 from notifications.services import messages_queue
 from vision.models import Goal
 from vision.services import framework_start, goal_save, version_adopt, version_draft
@@ -81,7 +81,7 @@ def membership_welcome(*, membership: Membership, occasion: str = "") -> None:
     messages_queue(
         recipients=[membership.user],
         collaborative=membership.collaborative,
-        kind=WELCOME.key,
+        kind=WELCOME,
         about=membership,
         occasion=occasion,
     )
@@ -246,7 +246,7 @@ def _queue_invitation(invitation: Invitation) -> None:
     messages_queue(
         addresses=[invitation.email],
         collaborative=invitation.collaborative,
-        kind=INVITATION.key,
+        kind=INVITATION,
         about=invitation,
         occasion=f"send-{invitation.send_count}",
     )
@@ -298,7 +298,7 @@ def invitation_resend(*, invitation: Invitation, by: User) -> Invitation:
         messages_queue(
             addresses=[invitation.email],
             collaborative=invitation.collaborative,
-            kind=JOIN_APPROVED.key,
+            kind=JOIN_APPROVED,
             about=join_request,
             occasion=f"send-{invitation.send_count}",
         )
@@ -380,7 +380,7 @@ def join_request_create(
         membership.user
         for membership in Membership.objects.current_in(collaborative).filter(role=Membership.Role.FACILITATOR)
     ]
-    messages_queue(recipients=facilitators, collaborative=collaborative, kind=JOIN_REQUESTED.key, about=join_request)
+    messages_queue(recipients=facilitators, collaborative=collaborative, kind=JOIN_REQUESTED, about=join_request)
     return join_request
 
 
@@ -426,7 +426,7 @@ def join_request_approve(*, join_request: JoinRequest, by: User, reply: str = ""
     messages_queue(
         addresses=[join_request.email],
         collaborative=collaborative,
-        kind=JOIN_APPROVED.key,
+        kind=JOIN_APPROVED,
         about=join_request,
         occasion=occasion,
     )
@@ -441,7 +441,7 @@ def join_request_decline(*, join_request: JoinRequest, by: User, reply: str = ""
     messages_queue(
         addresses=[join_request.email],
         collaborative=join_request.collaborative,
-        kind=JOIN_DECLINED.key,
+        kind=JOIN_DECLINED,
         about=join_request,
     )
     return join_request

@@ -11,7 +11,6 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core import signing
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import F, Q
@@ -21,7 +20,8 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError
 
 from members.models import Collaborative, Membership, User
-from notifications.kinds import KINDS, MEMBER_KINDS
+from notifications.kinds import Kind, UnknownKind, kind_named, member_kinds
+from notifications.links import site_url, unsubscribe_url
 from notifications.mailer import Mailer, PermanentDeliveryError, RefusedForNowError, TransientDeliveryError
 from notifications.models import Message, Preference
 
@@ -37,8 +37,6 @@ MAX_BATCHES_PER_SCAN = 100
 RECLAIM_AFTER = timedelta(minutes=15)
 MAX_ATTEMPTS = 8
 MAX_COUNTDOWN = 600  # Seconds: well under Redis's visibility timeout.
-UNSUBSCRIBE_SALT = "notifications.unsubscribe"
-UNSUBSCRIBE_MAX_AGE = timedelta(days=90)
 
 
 def messages_queue(
@@ -46,7 +44,7 @@ def messages_queue(
     recipients: Iterable[User] = (),
     addresses: Iterable[str] = (),
     collaborative: Collaborative,
-    kind: str,
+    kind: Kind,
     about,
     occasion: str = "",
     due_at=None,
@@ -58,11 +56,13 @@ def messages_queue(
     address), kind, object and occasion is queued only once, however often this runs.
     Messages due now are sent as soon as the transaction commits.
     """
-    if kind not in KINDS:
-        raise ValueError(f"Unknown kind of message: {kind}")
+    try:
+        kind_named(kind.key)
+    except UnknownKind as error:
+        raise ValueError(str(error)) from None
     recipients, addresses = list(recipients), list(addresses)
-    if KINDS[kind].to_address != bool(addresses) or (recipients and addresses):
-        raise ValueError(f"Emails of kind {kind} go to {'addresses' if KINDS[kind].to_address else 'members'}.")
+    if kind.to_address != bool(addresses) or (recipients and addresses):
+        raise ValueError(f"Emails of kind {kind.key} go to {'addresses' if kind.to_address else 'members'}.")
     now = timezone.now()
     due_at = due_at or now
     about_type = ContentType.objects.get_for_model(about)
@@ -70,7 +70,7 @@ def messages_queue(
         Message(
             recipient=recipient,
             collaborative=collaborative,
-            kind=kind,
+            kind=kind.key,
             about_type=about_type,
             about_id=about.pk,
             occasion=occasion,
@@ -81,7 +81,7 @@ def messages_queue(
         Message(
             to_address=address,
             collaborative=collaborative,
-            kind=kind,
+            kind=kind.key,
             about_type=about_type,
             about_id=about.pk,
             occasion=occasion,
@@ -161,12 +161,28 @@ def local_time(day: date, at: time, time_zone: str) -> datetime:
     return datetime.combine(day, at, tzinfo=ZoneInfo(time_zone))
 
 
-def site_url(path: str) -> str:
-    return settings.SITE_URL.rstrip("/") + path
+def told(kind: Kind, about, *, occasion: str | None = None):
+    """The ids of the people sent, or due to be sent, an email of `kind` about `about` (on `occasion`, if given).
+
+    How a scan tells each person once: a query, to use as `exclude(user_id__in=told(...))`
+    or to make a set of.
+    """
+    messages = Message.objects.filter(
+        kind=kind.key, about_type=ContentType.objects.get_for_model(about), about_id=about.pk
+    )
+    if occasion is not None:
+        messages = messages.filter(occasion=occasion)
+    return messages.values_list("recipient_id", flat=True)
 
 
-def unsubscribe_token(user: User, kind: str) -> str:
-    return signing.dumps({"u": user.pk, "k": kind}, salt=UNSUBSCRIBE_SALT, compress=True)
+def told_about_each(kind: Kind, abouts) -> set[tuple[int, str, int]]:
+    """(object id, occasion, person id) for every email of `kind` about one of `abouts` (a query):
+    `told` for a scan over many objects at once."""
+    return set(
+        Message.objects.filter(
+            kind=kind.key, about_type=ContentType.objects.get_for_model(abouts.model), about_id__in=abouts.values("pk")
+        ).values_list("about_id", "occasion", "recipient_id")
+    )
 
 
 def message_id(message: Message) -> str:
@@ -177,12 +193,8 @@ def message_id(message: Message) -> str:
 
 def message_render(message: Message) -> EmailMultiAlternatives:
     """The email for one outbox row: subject, plain text and HTML from the kind's templates."""
-    kind = KINDS[message.kind]
-    unsubscribe_url = ""
-    if message.recipient_id:
-        unsubscribe_url = site_url(
-            reverse("notifications:unsubscribe", args=[unsubscribe_token(message.recipient, kind.key)])
-        )
+    kind = kind_named(message.kind)
+    unsubscribe_link = unsubscribe_url(message.recipient, kind) if message.recipient_id else ""
     context = {
         "recipient": message.recipient,
         "collaborative": message.collaborative,
@@ -192,22 +204,21 @@ def message_render(message: Message) -> EmailMultiAlternatives:
         "site_url": settings.SITE_URL.rstrip("/"),
         "collaborative_url": site_url(message.collaborative.get_absolute_url()),
         "preferences_url": site_url(reverse("notifications:preferences")),
-        "unsubscribe_url": unsubscribe_url,
+        "unsubscribe_url": unsubscribe_link,
         **(kind.context(message) if kind.context else {}),
     }
-    base = f"notifications/email/{kind.key}"
     # A subject is plain text: undo the HTML escaping templates apply ("&amp;" to "&").
-    subject = html.unescape(" ".join(render_to_string(f"{base}_subject.txt", context).split()))
+    subject = html.unescape(" ".join(render_to_string(kind.template_name("_subject.txt"), context).split()))
     email = EmailMultiAlternatives(
         subject=f"{message.collaborative.name}: {subject}",
-        body=render_to_string(f"{base}.txt", context),
+        body=render_to_string(kind.template_name(".txt"), context),
         to=[message.address],
         headers={"Auto-Submitted": "auto-generated", "Message-ID": message_id(message)},
     )
-    if unsubscribe_url:
-        email.extra_headers["List-Unsubscribe"] = f"<{unsubscribe_url}>"
+    if unsubscribe_link:
+        email.extra_headers["List-Unsubscribe"] = f"<{unsubscribe_link}>"
         email.extra_headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    email.attach_alternative(render_to_string(f"{base}.html", context), "text/html")
+    email.attach_alternative(render_to_string(kind.template_name(".html"), context), "text/html")
     if kind.attachments is not None:
         for filename, content, mimetype in kind.attachments(message):
             email.attach(filename, content, mimetype)
@@ -215,8 +226,9 @@ def message_render(message: Message) -> EmailMultiAlternatives:
 
 
 def _why_not_send(message: Message, preferences: dict, memberships: set) -> str:
-    kind = KINDS.get(message.kind)
-    if kind is None:
+    try:
+        kind = kind_named(message.kind)
+    except UnknownKind:
         return "This kind of email is no longer sent."
     if kind.skip_reason is not None and (reason := kind.skip_reason(message)):
         return reason
@@ -362,16 +374,17 @@ def messages_give_up(*, claim: str, ids: list[int], error: str) -> None:
     unsent.filter(attempts=0).update(status=Message.Status.PENDING, claim="", claimed_at=None)
 
 
-def preferences_for(user: User) -> dict[str, Preference]:
+def preferences_for(user: User) -> dict[Kind, Preference]:
     """The person's choice for every kind, with the default (on, weekly) where they made none."""
     saved = {p.kind: p for p in Preference.objects.filter(user=user)}
-    return {key: saved.get(key) or Preference(user=user, kind=key) for key in MEMBER_KINDS}
+    return {kind: saved.get(kind.key) or Preference(user=user, kind=kind.key) for kind in member_kinds()}
 
 
 @transaction.atomic
-def preferences_save(*, user: User, choices: dict[str, dict]) -> None:
+def preferences_save(*, user: User, choices: dict[Kind, dict]) -> None:
     """Save `{kind: {"enabled": bool, "frequency": str}}` for the person."""
+    chosen = {kind.key for kind in member_kinds()}
     for kind, values in choices.items():
-        if kind not in MEMBER_KINDS:
-            raise ValueError(f"Unknown kind of message: {kind}")
-        Preference.objects.update_or_create(user=user, kind=kind, defaults=values)
+        if kind.key not in chosen:
+            raise ValueError(f"Unknown kind of message: {kind.key}")
+        Preference.objects.update_or_create(user=user, kind=kind.key, defaults=values)

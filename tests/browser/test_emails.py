@@ -12,9 +12,9 @@ import pytest
 from django.conf import settings
 from playwright.sync_api import Page, expect
 
+from members.emails import WELCOME
 from members.models import Membership
 from members.services import membership_create
-from notifications.kinds import WELCOME
 from notifications.models import Message, Preference
 from notifications.services import messages_claim, messages_send
 from tests.browser.conftest import sign_in

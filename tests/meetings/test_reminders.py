@@ -9,6 +9,7 @@ from django.test import Client
 from django.urls import reverse
 from icalendar import Calendar
 
+from meetings.emails import MEETING_CANCELLED, MEETING_CHANGED, MEETING_REMINDER, MEETING_SCHEDULED
 from meetings.models import Format, Rsvp, Venue
 from meetings.services import (
     meeting_cancel,
@@ -19,7 +20,6 @@ from meetings.services import (
     rsvp_set,
     series_schedule,
 )
-from notifications.kinds import MEETING_CANCELLED, MEETING_CHANGED, MEETING_REMINDER, MEETING_SCHEDULED
 from notifications.models import Message
 from notifications.services import messages_claim, messages_send
 from tests.factories import MembershipFactory

@@ -10,8 +10,8 @@ import pytest
 from django.db import connection, transaction
 from django.utils import timezone
 
+from members.emails import WELCOME
 from members.models import Collaborative, Membership, User
-from notifications.kinds import WELCOME
 from notifications.models import Message
 from notifications.services import messages_dispatch, messages_queue
 from tests.conftest import require_services
@@ -66,7 +66,7 @@ def fan_out(collaborative, memberships, **options) -> None:
         messages_queue(
             recipients=[m.user for m in memberships],
             collaborative=collaborative,
-            kind=WELCOME.key,
+            kind=WELCOME,
             about=collaborative,
             occasion="fan-out",
             **options,
