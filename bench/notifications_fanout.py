@@ -98,6 +98,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from collaborative.celery import app as celery_app  # noqa: E402
+from members.emails import WELCOME  # noqa: E402
 from members.models import Collaborative, Membership, User  # noqa: E402
 from notifications import services, tasks  # noqa: E402
 from notifications.models import Message, Preference  # noqa: E402
@@ -393,7 +394,7 @@ def run_fanout(messages: int, worker_count: int, timeout: float) -> dict:
             services.messages_queue(
                 recipients=users,
                 collaborative=collaborative,
-                kind="welcome",
+                kind=WELCOME,
                 about=collaborative,
                 occasion=f"bench-{RUN_TAG}",
             )
@@ -442,7 +443,7 @@ def pending_backlog(size: int) -> datetime:
     due_at = timezone.now() + timedelta(seconds=1)
     with transaction.atomic():
         services.messages_queue(
-            recipients=users, collaborative=collaborative, kind="welcome", about=collaborative, due_at=due_at
+            recipients=users, collaborative=collaborative, kind=WELCOME, about=collaborative, due_at=due_at
         )
     return due_at + timedelta(seconds=1)
 

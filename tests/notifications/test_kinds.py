@@ -64,7 +64,8 @@ def test_every_kind_has_its_templates_and_fits_the_outbox(kind):
     for suffix in ("_subject.txt", ".txt", ".html"):
         get_template(kind.template_name(suffix))  # Raises TemplateDoesNotExist if one is missing.
     assert len(kind.key) <= Message._meta.get_field("kind").max_length
-    assert kind.label and kind.description
+    assert kind.label
+    assert kind.description
 
 
 def test_the_preferences_page_offers_the_kinds_sent_to_members():
