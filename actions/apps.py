@@ -5,15 +5,18 @@ class ActionsConfig(AppConfig):
     name = "actions"
 
     def ready(self) -> None:
-        from actions.personal_data import PART
-        from collaborative.personal_data import register
+        from actions import emails, personal_data
+        from actions.selectors import meeting_actions
+        from collaborative import personal_data as personal_data_registry
+        from meetings import panels
+        from notifications import kinds
 
-        register(PART)
+        # The app's kinds of email, for the outbox and the preferences page.
+        kinds.register(*emails.KINDS)
+        # Its part of "Download my data" and of erasure.
+        personal_data_registry.register(personal_data.PART)
 
         # A meeting's page and its printed agenda list its actions; meetings know nothing of actions.
-        from actions.selectors import meeting_actions
-        from meetings import panels
-
         def found(meeting, membership):
             return meeting_actions(meeting)
 

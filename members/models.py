@@ -4,7 +4,6 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
-from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models
@@ -352,7 +351,6 @@ class MembershipChange(models.Model):
 
 
 INVITATION_DAYS = 14
-INVITATION_SALT = "members.invitation"
 
 
 class InvitationQuerySet(models.QuerySet):
@@ -415,11 +413,6 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return f"Invitation to {self.email} for {self.collaborative}"
-
-    def get_link_path(self) -> str:
-        """The single-use link in the email: signed, so it cannot be guessed from the id."""
-        token = signing.Signer(salt=INVITATION_SALT).sign_object(self.pk)
-        return reverse("members:invitation", kwargs={"token": token})
 
     @property
     def is_expired(self) -> bool:

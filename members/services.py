@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from members.emails import INVITATION, JOIN_APPROVED, JOIN_DECLINED, JOIN_REQUESTED, WELCOME
 from members.hooks import membership_ended
 from members.models import (
     DEFAULT_GROUND_RULES,
@@ -22,7 +23,6 @@ from members.models import (
 )
 from members.selectors import addresses_owned, verified_addresses
 from members.sessions import role_given
-from notifications.kinds import INVITATION, JOIN_APPROVED, JOIN_DECLINED, JOIN_REQUESTED, WELCOME
 from notifications.services import messages_queue
 
 
@@ -76,7 +76,7 @@ def membership_welcome(*, membership: Membership, occasion: str = "") -> None:
     messages_queue(
         recipients=[membership.user],
         collaborative=membership.collaborative,
-        kind=WELCOME.key,
+        kind=WELCOME,
         about=membership,
         occasion=occasion,
     )
@@ -290,7 +290,7 @@ def _queue_invitation(invitation: Invitation) -> None:
     messages_queue(
         addresses=[invitation.email],
         collaborative=invitation.collaborative,
-        kind=INVITATION.key,
+        kind=INVITATION,
         about=invitation,
         occasion=f"send-{invitation.send_count}",
     )
@@ -342,7 +342,7 @@ def invitation_resend(*, invitation: Invitation, by: User) -> Invitation:
         messages_queue(
             addresses=[invitation.email],
             collaborative=invitation.collaborative,
-            kind=JOIN_APPROVED.key,
+            kind=JOIN_APPROVED,
             about=join_request,
             occasion=f"send-{invitation.send_count}",
         )
@@ -424,7 +424,7 @@ def join_request_create(
         membership.user
         for membership in Membership.objects.current_in(collaborative).filter(role=Membership.Role.FACILITATOR)
     ]
-    messages_queue(recipients=facilitators, collaborative=collaborative, kind=JOIN_REQUESTED.key, about=join_request)
+    messages_queue(recipients=facilitators, collaborative=collaborative, kind=JOIN_REQUESTED, about=join_request)
     return join_request
 
 
@@ -470,7 +470,7 @@ def join_request_approve(*, join_request: JoinRequest, by: User, reply: str = ""
     messages_queue(
         addresses=[join_request.email],
         collaborative=collaborative,
-        kind=JOIN_APPROVED.key,
+        kind=JOIN_APPROVED,
         about=join_request,
         occasion=occasion,
     )
@@ -485,7 +485,7 @@ def join_request_decline(*, join_request: JoinRequest, by: User, reply: str = ""
     messages_queue(
         addresses=[join_request.email],
         collaborative=join_request.collaborative,
-        kind=JOIN_DECLINED.key,
+        kind=JOIN_DECLINED,
         about=join_request,
     )
     return join_request

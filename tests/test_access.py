@@ -28,6 +28,7 @@ from actions.services import (
 )
 from meetings.models import Decision, Venue
 from meetings.services import agenda_item_propose, meeting_schedule
+from members.links import invitation_path
 from members.models import Membership
 from tests.factories import InvitationFactory, JoinRequestFactory, MembershipFactory, UserFactory
 from tests.vision.rounds import were_members_when_it_opened
@@ -420,7 +421,7 @@ def placeholders(people, collaborative, evidence_root) -> dict:
         **actions_placeholders(people, collaborative, meeting),
         "MEMBER": people["member"].pk,
         "INVITATION": invitation.pk,
-        "INVITATION_TOKEN": invitation.get_link_path().rstrip("/").rsplit("/", 1)[1],
+        "INVITATION_TOKEN": invitation_path(invitation).rstrip("/").rsplit("/", 1)[1],
         "JOIN_REQUEST": JoinRequestFactory(collaborative=collaborative).pk,
         "MEETING": meeting.pk,
         "VENUE": venue.pk,

@@ -17,13 +17,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from meetings.emails import MOVED_UP
 from meetings.models import Format, Meeting, Rsvp, RsvpChange, Venue
 from meetings.services import meeting_cancel, meeting_change, meeting_schedule, rsvp_set
 from members.models import Membership, User
 from members.services import membership_deactivate, membership_leave
-from notifications.kinds import MOVED_UP
+from notifications.delivery import messages_claim, messages_send
 from notifications.models import Message
-from notifications.services import messages_claim, messages_send
 from tests.factories import MeetingFactory, MembershipFactory, VenueFactory
 
 pytestmark = pytest.mark.django_db

@@ -14,12 +14,13 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from members.emails import JOIN_APPROVED, JOIN_DECLINED, JOIN_REQUESTED
+from members.links import invitation_path
 from members.models import Invitation, JoinRequest, Membership, User
 from members.services import membership_deactivate
 from members.views import JOIN_REQUESTS_PER_HOUR
-from notifications.kinds import JOIN_APPROVED, JOIN_DECLINED, JOIN_REQUESTED
+from notifications.delivery import messages_claim, messages_send
 from notifications.models import Message
-from notifications.services import messages_claim, messages_send
 from tests.factories import JoinRequestFactory, MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -253,7 +254,7 @@ def test_saying_yes_sends_a_link_to_join_that_works_end_to_end(
     assert "Welcome! See you on Thursday." in email.body
     assert "List-Unsubscribe" not in email.extra_headers
     link = re.search(re.escape(settings.SITE_URL.rstrip("/")) + r"(/invitations/\S+/)", email.body).group(1)
-    assert link == invitation.get_link_path()
+    assert link == invitation_path(invitation)
 
     mailoutbox.clear()
     assert visitor.get(link).status_code == 200
@@ -464,7 +465,7 @@ def test_saying_yes_again_to_someone_whose_link_is_still_waiting_sends_it_again(
     yeses = [email for email in mailoutbox if email.to == ["joy@example.net"]]
     assert len(yeses) == 2
     assert "Here is the link again." in yeses[1].body
-    assert invitation.get_link_path() in yeses[1].body
+    assert invitation_path(invitation) in yeses[1].body
 
 
 def test_saying_yes_to_someone_already_a_member_tells_them_so(facilitator_client, lambeth, member, mailoutbox):
@@ -505,7 +506,7 @@ def test_saying_yes_to_someone_already_invited_keeps_their_invitation(
     deliver()
     yes = mailoutbox[-1]
     assert "Yes, of course." in yes.body
-    assert invitation.get_link_path() in yes.body
+    assert invitation_path(invitation) in yes.body
 
 
 # The list

@@ -25,12 +25,15 @@ from django.utils import timezone
 import members.views
 from actions.models import Action
 from actions.services import action_create, action_update_add, review_item_mark, review_round_open
+from meetings.links import rsvp_token
 from meetings.models import Rsvp, Venue
-from meetings.services import agenda_item_propose, calendar_feed_renew, meeting_schedule, rsvp_set, rsvp_token
+from meetings.services import agenda_item_propose, calendar_feed_renew, meeting_schedule, rsvp_set
+from members.emails import WELCOME
+from members.links import invitation_path
 from members.models import JoinRequest, Membership, MembershipChange, OrganisationType, User, Visibility
 from members.services import membership_leave
+from notifications.links import unsubscribe_token
 from notifications.models import Message
-from notifications.services import unsubscribe_token
 from tests.factories import InvitationFactory, JoinRequestFactory, MembershipFactory, UserFactory
 from tests.test_access import EXPECTATIONS, MEMBERS_POST, PDF, POST_ONLY, evidence_in, url_patterns
 from tests.vision.rounds import were_members_when_it_opened
@@ -440,8 +443,8 @@ def plant(viewers, collaborative, evidence_root):
             "FEED_TOKEN": calendar_feed_renew(user=person).token,
             "RSVP_TOKEN": rsvp_token(meeting, person, Rsvp.Answer.MAYBE),
             "VENUE": venue.pk,
-            "INVITATION_TOKEN": invitation.get_link_path().rstrip("/").rsplit("/", 1)[1],
-            "UNSUBSCRIBE_TOKEN": unsubscribe_token(person, "welcome"),
+            "INVITATION_TOKEN": invitation_path(invitation).rstrip("/").rsplit("/", 1)[1],
+            "UNSUBSCRIBE_TOKEN": unsubscribe_token(person, WELCOME),
             **vision,
             **actions,
         }

@@ -19,10 +19,11 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 
+from members.emails import INVITATION
+from members.links import invitation_path
 from members.models import Invitation, JoinRequest, Membership, User
 from members.personal_data import account_erase
 from members.services import invitation_accept, join_request_create
-from notifications.kinds import INVITATION
 from notifications.models import Message
 from notifications.services import messages_queue
 from tests.factories import PASSWORD, InvitationFactory, MembershipFactory, UserFactory
@@ -58,7 +59,7 @@ def victims_records(collaborative, facilitator):
         invited_by=facilitator,
     )
     messages_queue(
-        addresses=[VICTIM], collaborative=collaborative, kind=INVITATION.key, about=invitation, occasion="send-1"
+        addresses=[VICTIM], collaborative=collaborative, kind=INVITATION, about=invitation, occasion="send-1"
     )
     join_request = join_request_create(
         collaborative=collaborative,
@@ -89,7 +90,7 @@ def test_unverified_address_does_not_show_their_invitations_or_emails_in_my_data
 
 def test_unverified_address_cannot_accept_an_invitation(client, adder, victims_records, collaborative):
     invitation = victims_records["invitation"]
-    link = invitation.get_link_path()
+    link = invitation_path(invitation)
 
     page = client.get(link)
     assert page.status_code == 403
@@ -150,7 +151,7 @@ def test_victim_follows_their_invitation_signs_up_and_joins_though_someone_added
     adder, victims_records, collaborative
 ):
     victim = Client()
-    link = victims_records["invitation"].get_link_path()
+    link = invitation_path(victims_records["invitation"])
 
     page = victim.get(link).content.decode()
     # No account has the address as its own, so the page offers to make one.
