@@ -1,7 +1,8 @@
-"""What the action emails show beyond the action itself: computed when each email is written.
+"""The emails about actions (registered with notifications in ActionsConfig.ready()), and what
+they show beyond the action itself, computed when each email is written.
 
-notifications/kinds.py calls these as the kinds' `context`. "Today" is the day the email
-was due to go (the scan that queued it), in the Collaborative's time zone, so an email
+The `context` functions below give each kind's templates their data. "Today" is the day the
+email was due to go (the scan that queued it), in the Collaborative's time zone, so an email
 says the same thing however late the worker writes it.
 """
 
@@ -10,9 +11,11 @@ from datetime import date, datetime, time
 from django.db.models import Count
 from django.urls import reverse
 
+from actions.follow_ups import DUE_SOON_DAYS, next_follow_up_day
 from actions.models import Action, ActionChange
-from actions.services import DUE_SOON_DAYS, next_follow_up_day
-from notifications.services import site_url
+from actions.selectors import meeting_actions
+from notifications.kinds import Kind
+from notifications.links import site_url
 
 # An overdue list longer than this is cut short in the monthly summary; the log has the rest.
 SUMMARY_OVERDUE_SHOWN = 20
@@ -60,7 +63,7 @@ def _reminders(action: Action, today: date) -> str:
 
 def follow_up_stage(occasion: str) -> tuple[str, date, int]:
     """("due_soon" | "due" | "overdue", the due date it was for, weeks overdue) from an occasion
-    that actions.services.follow_up_occasion made."""
+    that actions.follow_ups.follow_up_occasion made."""
     for stage, prefix in (("due_soon", "due-soon-"), ("due", "due-"), ("overdue", "overdue-")):
         if occasion.startswith(prefix):
             rest = occasion.removeprefix(prefix)
@@ -87,14 +90,12 @@ def follow_up_context(message) -> dict:
 
 def digest_context(message) -> dict:
     """The actions facilitators review at the meeting: overdue, due by the meeting, changed since the last one."""
-    from actions.views import meeting_actions
-
     meeting = message.about
     today = _day_of(message)
     meeting_day = meeting.local_start.date()
     found = meeting_actions(meeting)
     overdue, due, changed = [], [], []
-    for action in found["matters_arising"]:
+    for action in found.arising:
         if action.is_overdue(today):
             overdue.append(action)
         elif action.is_live and action.due_on <= meeting_day:
@@ -105,7 +106,7 @@ def digest_context(message) -> dict:
         "overdue_actions": overdue,
         "due_actions": due,
         "changed_actions": changed,
-        "previous_meeting": found["arising_since"],
+        "previous_meeting": found.since,
         "overdue_url": _log_url(meeting.collaborative, "?overdue=on"),
     }
 
@@ -158,3 +159,83 @@ def done_context(message) -> dict:
         "agenda_item": action.agenda_item,
         "latest_update": action.updates.order_by("-created_at", "-id").first(),
     }
+
+
+# The kinds of email
+
+
+def follow_up_skip_reason(message) -> str:
+    """Checked by the worker just before sending: a follow-up for an action done, dropped or re-dated is not sent."""
+    action = message.about
+    if action is None:
+        return "The action no longer exists."
+    if not action.is_live:
+        return f"The action is {action.get_status_display().lower()}."
+    if action.due_on.isoformat() not in message.occasion:
+        return "The due date has changed."
+    if action.owner_id != message.recipient_id:
+        return "Someone else owns the action now."
+    return ""
+
+
+def _why_not_assigned(message) -> str:
+    action = message.about
+    if action is None:
+        return "The action no longer exists."
+    return "" if action.owner_id == message.recipient_id else "Someone else owns the action now."
+
+
+def _why_not_digest(message) -> str:
+    meeting = message.about
+    if meeting is None:
+        return "The meeting no longer exists."
+    return "The meeting was cancelled." if meeting.is_cancelled else ""
+
+
+def _why_not_done(message) -> str:
+    action = message.about
+    if action is None:
+        return "The action no longer exists."
+    return "" if action.status == action.Status.DONE else "The action is no longer marked done."
+
+
+ACTION_ASSIGNED = Kind(
+    key="action_assigned",
+    label="Actions given to you",
+    description="When someone makes you the owner of an action.",
+    skip_reason=_why_not_assigned,
+    context=assigned_context,
+)
+
+ACTION_FOLLOW_UP = Kind(
+    key="action_follow_up",
+    label="Reminders about your actions",
+    description="3 days before an action you own is due, on the day, then every week while it is overdue.",
+    skip_reason=follow_up_skip_reason,
+    context=follow_up_context,
+)
+
+ACTIONS_DIGEST = Kind(
+    key="actions_digest",
+    label="Actions to review before a meeting (facilitators)",
+    description="3 days before each meeting: actions due, overdue or changed since the last meeting.",
+    skip_reason=_why_not_digest,
+    context=digest_context,
+)
+
+ACTIONS_SUMMARY = Kind(
+    key="actions_summary",
+    label="Monthly summary of the action log (commissioners)",
+    description="On the first of each month: how many actions are open, blocked, done and overdue.",
+    context=summary_context,
+)
+
+YOU_SAID_WE_DID = Kind(
+    key="you_said_we_did",
+    label="You said, we did",
+    description="When an action that came from an agenda item you proposed is done.",
+    skip_reason=_why_not_done,
+    context=done_context,
+)
+
+KINDS = [ACTION_ASSIGNED, ACTION_FOLLOW_UP, ACTIONS_DIGEST, ACTIONS_SUMMARY, YOU_SAID_WE_DID]

@@ -15,7 +15,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from actions.models import person_name
 from collaborative.spreadsheets import BYTE_ORDER_MARK, inert
-from notifications.services import site_url
+from notifications.links import site_url
 
 COLUMNS = [
     "Action number",

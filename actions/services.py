@@ -1,25 +1,29 @@
 from collections.abc import Collection
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from actions.emails import ACTION_ASSIGNED, ACTION_FOLLOW_UP, ACTIONS_DIGEST, ACTIONS_SUMMARY, YOU_SAID_WE_DID
 from actions.evidence import evidence_kind
+from actions.follow_ups import (
+    DUE_SOON_DAYS,
+    FOLLOW_UP_TIME,
+    follow_up_began,
+    follow_up_day,
+    follow_up_occasion,
+)
 from actions.models import Action, ActionChange, ActionUpdate, ReviewItem, ReviewRound, person_name
 from meetings.models import AgendaItem, Decision, Meeting
 from members.models import Collaborative, Membership, User
-from notifications.models import Message
-from notifications.services import messages_queue
+from notifications.kinds import Kind
+from notifications.services import messages_queue, told, told_about_each
 from vision.models import Goal, KeyRole
 
-# Follow-ups go out at this time of day, in the Collaborative's time zone.
-FOLLOW_UP_TIME = time(9, 0)
-DUE_SOON_DAYS = 3
 DIGEST_DAYS_BEFORE_MEETING = 3
 
 # The fields whose every change is recorded, in the order the form shows them.
@@ -103,7 +107,7 @@ def _check_links(
             raise ValidationError({field: "Choose one from this Collaborative."})
 
 
-def _tell(recipients, action: Action, kind: str, occasion: str, due_at: datetime | None = None) -> None:
+def _tell(recipients, action: Action, kind: Kind, occasion: str, due_at: datetime | None = None) -> None:
     people = [person for person in recipients if person is not None]
     if people:
         messages_queue(
@@ -131,7 +135,7 @@ def action_create(*, action: Action, by: User, supporters: list[User] = ()) -> A
     action.supporters.set(supporters)
     ActionChange.objects.create(action=action, field="created", new_value=action.title, changed_by=by, changed_at=now)
     if action.owner_id and action.owner_id != by.pk:
-        _tell([action.owner], action, "action_assigned", f"owner-{action.owner_id}-created")
+        _tell([action.owner], action, ACTION_ASSIGNED, f"owner-{action.owner_id}-created")
     if action.status == Action.Status.DONE:
         _you_said_we_did(action, by)
     return action
@@ -178,9 +182,7 @@ def action_change(*, action: Action, by: User, changes: dict, supporters: list[U
     )
     if "owner" in changed and action.owner_id and action.owner_id != by.pk:
         owner_change = next(record for record in records if record.field == "owner")
-        _tell(
-            [action.owner], action, "action_assigned", f"owner-{action.owner_id}-{owner_change.pk or now.timestamp()}"
-        )
+        _tell([action.owner], action, ACTION_ASSIGNED, f"owner-{action.owner_id}-{owner_change.pk or now.timestamp()}")
     if "status" in changed and action.status == Action.Status.DONE:
         _you_said_we_did(action, by)
     return changed
@@ -193,7 +195,7 @@ def _you_said_we_did(action: Action, by: User) -> None:
         return
     if not Membership.objects.current_in(action.collaborative).filter(user_id=item.proposed_by_id).exists():
         return
-    _tell([item.proposed_by], action, "you_said_we_did", "done")
+    _tell([item.proposed_by], action, YOU_SAID_WE_DID, "done")
 
 
 @transaction.atomic
@@ -218,73 +220,16 @@ def action_update_add(*, action: Action, by: User, text: str, link: str = "", up
     return update
 
 
-def follow_up_day(collaborative: Collaborative, now: datetime) -> date:
-    """The day follow-ups are being sent for: today from 9am local time, yesterday before."""
-    local = collaborative.local_now(now)
-    return local.date() if local.time() >= FOLLOW_UP_TIME else local.date() - timedelta(days=1)
-
-
-def follow_up_occasion(action: Action, today: date) -> str | None:
-    """Which follow-up the owner of a live action should have by `today`, or None.
-
-    3 days before the due date, on it, then every 7 days while overdue. The occasion
-    names the due date, so moving the due date starts the schedule again.
-    """
-    due = action.due_on
-    if today < due - timedelta(days=DUE_SOON_DAYS):
-        return None
-    if today < due:
-        return f"due-soon-{due.isoformat()}"
-    if today < due + timedelta(days=7):
-        return f"due-{due.isoformat()}"
-    weeks = (today - due).days // 7
-    return f"overdue-{due.isoformat()}-{weeks}"
-
-
-def follow_up_began(due: date, today: date) -> date:
-    """The first day of the follow-up `follow_up_occasion` gives for `today`."""
-    if today < due:
-        return due - timedelta(days=DUE_SOON_DAYS)
-    return due + timedelta(days=7 * ((today - due).days // 7))
-
-
-def next_follow_up_day(due: date, after: date) -> date:
-    """The first day after `after` on which the owner gets a follow-up."""
-    for day in (due - timedelta(days=DUE_SOON_DAYS), due):
-        if day > after:
-            return day
-    return due + timedelta(days=7 * ((after - due).days // 7 + 1))
-
-
-def follow_up_skip_reason(message) -> str:
-    """Checked by the worker just before sending: a follow-up for an action done, dropped or re-dated is not sent."""
-    action = message.about
-    if action is None:
-        return "The action no longer exists."
-    if not action.is_live:
-        return f"The action is {action.get_status_display().lower()}."
-    if action.due_on.isoformat() not in message.occasion:
-        return "The due date has changed."
-    if action.owner_id != message.recipient_id:
-        return "Someone else owns the action now."
-    return ""
-
-
 def followups_queue(*, now: datetime | None = None) -> int:
     """Beat's scan: queue owners' follow-ups, facilitators' digests before meetings and commissioners' summaries."""
     now = now or timezone.now()
     queued = 0
-    action_type = ContentType.objects.get_for_model(Action)
     window = now.date() + timedelta(days=DUE_SOON_DAYS + 1)
     live = (
         Action.objects.live().filter(due_on__lte=window, owner__isnull=False).select_related("collaborative", "owner")
     )
     # Per owner: a new owner still gets the follow-up their predecessor had (skipped for the predecessor).
-    sent = set(
-        Message.objects.filter(
-            kind="action_follow_up", about_type=action_type, about_id__in=live.values("pk")
-        ).values_list("about_id", "occasion", "recipient_id")
-    )
+    sent = told_about_each(ACTION_FOLLOW_UP, live)
     # When each owner was given the action (the owner set when it was recorded: its creation).
     owner_since = {
         (row["action_id"], row["new_value"]): row["since"]
@@ -309,7 +254,7 @@ def followups_queue(*, now: datetime | None = None) -> int:
             continue
         with transaction.atomic():
             # Due when the scan found it: the email's "due in 3 days" counts from that moment.
-            _tell([action.owner], action, "action_follow_up", occasion, due_at=now)
+            _tell([action.owner], action, ACTION_FOLLOW_UP, occasion, due_at=now)
         queued += 1
     return queued + digests_queue(now=now) + summaries_queue(now=now)
 
@@ -331,20 +276,14 @@ def digests_queue(*, now: datetime) -> int:
             m.user
             for m in Membership.objects.current_in(meeting.collaborative).filter(role=Membership.Role.FACILITATOR)
         ]
-        told = set(
-            Message.objects.filter(
-                kind="actions_digest",
-                about_type=ContentType.objects.get_for_model(Meeting),
-                about_id=meeting.pk,
-            ).values_list("recipient_id", flat=True)
-        )
-        recipients = [person for person in facilitators if person.pk not in told]
+        already = set(told(ACTIONS_DIGEST, meeting))
+        recipients = [person for person in facilitators if person.pk not in already]
         if recipients:
             with transaction.atomic():
                 messages_queue(
                     recipients=recipients,
                     collaborative=meeting.collaborative,
-                    kind="actions_digest",
+                    kind=ACTIONS_DIGEST,
                     about=meeting,
                     due_at=now,
                 )
@@ -355,7 +294,6 @@ def digests_queue(*, now: datetime) -> int:
 def summaries_queue(*, now: datetime) -> int:
     """On the first of each month (9am local), commissioners get a summary of the action log."""
     queued = 0
-    collaborative_type = ContentType.objects.get_for_model(Collaborative)
     for collaborative in Collaborative.objects.filter(
         memberships__role=Membership.Role.COMMISSIONER, memberships__status=Membership.Status.ACTIVE
     ).distinct():
@@ -363,22 +301,18 @@ def summaries_queue(*, now: datetime) -> int:
         if day.day != 1:
             continue  # Only on the first: someone who becomes a commissioner mid-month waits for the next one.
         occasion = f"summary-{day:%Y-%m}"
-        told = set(
-            Message.objects.filter(
-                kind="actions_summary", about_type=collaborative_type, about_id=collaborative.pk, occasion=occasion
-            ).values_list("recipient_id", flat=True)
-        )
+        already = set(told(ACTIONS_SUMMARY, collaborative, occasion=occasion))
         commissioners = [
             m.user
             for m in Membership.objects.current_in(collaborative).filter(role=Membership.Role.COMMISSIONER)
-            if m.user_id not in told
+            if m.user_id not in already
         ]
         if commissioners:
             with transaction.atomic():
                 messages_queue(
                     recipients=commissioners,
                     collaborative=collaborative,
-                    kind="actions_summary",
+                    kind=ACTIONS_SUMMARY,
                     about=collaborative,
                     occasion=occasion,
                     due_at=now,

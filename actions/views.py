@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, Prefetch, Q
 from django.db.models.functions import TruncMonth
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
@@ -18,7 +18,6 @@ from actions.export import csv_stream, xlsx_file
 from actions.forms import (
     AGENDA_ITEM_REFUSED,
     DECISION_REFUSED,
-    SORTS,
     ActionForm,
     LogFilterForm,
     ReviewItemForm,
@@ -28,7 +27,9 @@ from actions.forms import (
     linkable_agenda_items,
     linkable_decisions,
 )
-from actions.models import Action, ActionUpdate
+from actions.models import Action
+from actions.quick_status import quick_status_save, quick_status_shown
+from actions.selectors import filtered_actions, organisations, with_latest_update
 from actions.services import (
     FIELD_NAMES,
     TRACKED,
@@ -69,55 +70,10 @@ PAGE_SIZE = 50
 ORIGINS = {"meeting", "agenda_item", "decision"}  # Where an action came from.
 # How the timeline names an agenda item or a decision the viewer may not see.
 UNSEEN = {"agenda_item": "an agenda item", "decision": "a decision"}
-MY_ACTIONS = 10
-
-
-def _with_latest_update(actions):
-    latest = ActionUpdate.objects.filter(action=OuterRef("pk")).order_by("-created_at", "-id")
-    return actions.annotate(
-        latest_update_text=Subquery(latest.values("text")[:1]),
-        latest_update_at=Subquery(latest.values("created_at")[:1]),
-        latest_update_link=Subquery(latest.values("link")[:1]),
-        latest_update_id=Subquery(latest.values("pk")[:1]),
-        latest_update_file=Subquery(latest.values("file_name")[:1]),
-    )
-
-
-def filtered_actions(collaborative, filters: dict, today: date):
-    """The Collaborative's actions narrowed by the log's filters, in the chosen order."""
-    actions = Action.objects.filter(collaborative=collaborative)
-    if query := filters.get("q", "").strip():
-        actions = actions.filter(
-            Q(title__icontains=query) | Q(description__icontains=query) | Q(organisation__icontains=query)
-        )
-    if statuses := filters.get("status"):
-        actions = actions.filter(status__in=statuses)
-    if filters.get("overdue"):
-        actions = actions.overdue(today)
-    for field in ("owner", "goal", "key_role", "meeting"):
-        if value := filters.get(field):
-            actions = actions.filter(**{field: value})
-    if organisation := filters.get("organisation"):
-        actions = actions.filter(organisation=organisation)
-    if start := filters.get("due_from"):
-        actions = actions.filter(due_on__gte=start)
-    if end := filters.get("due_to"):
-        actions = actions.filter(due_on__lte=end)
-    return actions.order_by(*SORTS.get(filters.get("sort") or "due", SORTS["due"]))
-
-
-def _organisations(collaborative) -> list[str]:
-    return list(
-        Action.objects.filter(collaborative=collaborative)
-        .exclude(organisation="")
-        .values_list("organisation", flat=True)
-        .distinct()
-        .order_by("organisation")
-    )
 
 
 def _log_filters(request: HttpRequest, collaborative) -> LogFilterForm:
-    form = LogFilterForm(request.GET, collaborative=collaborative, organisations=_organisations(collaborative))
+    form = LogFilterForm(request.GET, collaborative=collaborative, organisations=organisations(collaborative))
     form.is_valid()  # A bad value is explained on the page; the good filters still apply.
     return form
 
@@ -133,7 +89,7 @@ def action_log(request: HttpRequest, slug: str) -> HttpResponse:
     # Two steps in one query: the page's actions are picked from the narrow rows (a subquery), then only
     # they are read in full, with their owner, goal and latest update. Joined and looked up for every
     # action sorted before them, a late page or another order of 10,000 actions took several times longer.
-    page.object_list = _with_latest_update(
+    page.object_list = with_latest_update(
         Action.objects.filter(pk__in=page.object_list.values("pk")).order_by(*actions.query.order_by)
     ).select_related("owner", "goal", "collaborative")
     for action in page.object_list:
@@ -154,7 +110,7 @@ def action_log(request: HttpRequest, slug: str) -> HttpResponse:
 
 def _export_rows(membership: Membership, filters: dict, today: date):
     collaborative = membership.collaborative
-    actions = _with_latest_update(filtered_actions(collaborative, filters, today)).select_related(
+    actions = with_latest_update(filtered_actions(collaborative, filters, today)).select_related(
         "agenda_item", "decision"
     )
     # An agenda item or a decision the person exporting may not see is left out of their rows
@@ -486,49 +442,13 @@ def _action_page_save(request: HttpRequest, membership: Membership, action: Acti
     return _detail_page(request, membership, action, status_form=status_form, update_form=update_form)
 
 
-def quick_status_form(action: Action, data=None) -> StatusForm:
-    """The quick status change of one of "My actions" on the home page. The page is one form, so each
-    action's fields are named after it: action-<id>-status and action-<id>-status_reason."""
-    return StatusForm(data, prefix=f"action-{action.pk}")
-
-
-def quick_status_save(request: HttpRequest, action: Action) -> str:
-    """Save the quick status change posted for one action: "" when saved, else what is wrong (nothing changed)."""
-    form = quick_status_form(action, request.POST)
-    if not form.is_valid():
-        return next(iter(form.errors.values()))[0]
-    try:
-        action_change(
-            action=action,
-            by=request.user,
-            changes={"status": form.cleaned_data["status"], "status_reason": form.cleaned_data["status_reason"]},
-        )
-    except ValidationError as problem:
-        return problem.messages[0]
-    return ""
-
-
-def quick_status_shown(action: Action, typed=None, error: str = "") -> None:
-    """What an action's quick status shows: what was posted for it (`typed`, the home page's form) if it differs
-    from what is saved, marked as not saved yet; otherwise what is saved."""
-    status = reason = None
-    if typed is not None:
-        form = quick_status_form(action)
-        status, reason = typed.get(form.add_prefix("status")), typed.get(form.add_prefix("status_reason"), "")
-    action.unsaved = status is not None and (status, reason.strip()) != (action.status, action.status_reason)
-    if not action.unsaved:
-        status, reason = action.status, action.status_reason
-    action.typed_status, action.typed_reason = status, reason
-    action.error = error
-
-
 @require_POST
 def action_status(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """A quick change of status by the owner (or a facilitator), from the home page or the action's page."""
     membership, action = action_for(request.user, slug, pk, to="change")
     if "text" in request.POST:  # From the action's page, where an update may be typed too.
         return _action_page_save(request, membership, action, "status")
-    error = quick_status_save(request, action)
+    error = quick_status_save(action, request.POST, by=request.user)
     if request.htmx:
         action.refresh_from_db()
         action.mine = action.owner_id == request.user.pk
@@ -573,55 +493,6 @@ def evidence_download(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     response["Content-Security-Policy"] = "sandbox; default-src 'none'"
     response["Cache-Control"] = "private, no-store"
     return response
-
-
-def my_actions(membership: Membership, typed=None, saved: int | None = None) -> dict:
-    """The member's live actions for the home page, overdue first, with quick status changes for owners.
-
-    `typed` is the home page's form when it comes back after one of its buttons: each quick status shows what was
-    typed in it, not saved, except the one just `saved`, which shows what is saved now.
-    """
-    collaborative = membership.collaborative
-    today = collaborative.local_today()
-    mine = list(
-        Action.objects.live()
-        .filter(collaborative=collaborative)
-        .for_member(membership.user_id)
-        .order_by("due_on", "id")[: MY_ACTIONS + 1]
-    )
-    for action in mine:
-        action.collaborative = collaborative  # For its address, without a query for each.
-        action.overdue = action.is_overdue(today)
-        action.mine = action.owner_id == membership.user_id
-        quick_status_shown(action, typed if action.pk != saved else None)
-    return {
-        "my_actions": mine[:MY_ACTIONS],
-        "more_actions": len(mine) > MY_ACTIONS,
-        "status_choices": Action.Status.choices,
-    }
-
-
-def meeting_actions(meeting: Meeting) -> dict:
-    """For a meeting's page: the actions it created, and "matters arising" since the meeting before."""
-    created = list(meeting.actions.select_related("owner", "collaborative").order_by("id"))
-    previous = (
-        Meeting.objects.filter(collaborative=meeting.collaborative, starts_at__lt=meeting.starts_at)
-        .exclude(status=Meeting.Status.CANCELLED)
-        .order_by("-starts_at")
-        .first()
-    )
-    since = previous.starts_at if previous else meeting.starts_at - timedelta(days=31)
-    due_by = meeting.local_start.date()
-    arising = list(
-        Action.objects.filter(collaborative=meeting.collaborative)
-        .filter(
-            Q(updated_at__gte=since, updated_at__lt=meeting.starts_at) | Q(status__in=Action.LIVE, due_on__lte=due_by)
-        )
-        .exclude(meeting=meeting)
-        .select_related("owner", "collaborative")
-        .order_by("due_on", "id")
-    )
-    return {"actions_created": created, "matters_arising": arising, "arising_since": previous}
 
 
 # Charts drawn on the server: bars scale to the largest value; the table beside each has the numbers.

@@ -99,10 +99,10 @@ from django.utils import timezone  # noqa: E402
 
 from collaborative.celery import app as celery_app  # noqa: E402
 from meetings import services as meeting_services  # noqa: E402
+from meetings.emails import MEETING_REMINDER  # noqa: E402
 from meetings.models import Decision, Format, Meeting, MeetingSeries, Rsvp, Venue  # noqa: E402
 from members.models import AccessNeed, Collaborative, Membership, User  # noqa: E402
 from notifications import tasks as notification_tasks  # noqa: E402
-from notifications.kinds import MEETING_REMINDER  # noqa: E402
 from notifications.models import Message  # noqa: E402
 from tests.smtp_sink import SMTPSink  # noqa: E402
 

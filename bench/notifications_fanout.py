@@ -98,8 +98,9 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from collaborative.celery import app as celery_app  # noqa: E402
+from members.emails import WELCOME  # noqa: E402
 from members.models import Collaborative, Membership, User  # noqa: E402
-from notifications import services, tasks  # noqa: E402
+from notifications import delivery, services, tasks  # noqa: E402
 from notifications.models import Message, Preference  # noqa: E402
 from tests.smtp_sink import SMTPSink  # noqa: E402
 
@@ -393,7 +394,7 @@ def run_fanout(messages: int, worker_count: int, timeout: float) -> dict:
             services.messages_queue(
                 recipients=users,
                 collaborative=collaborative,
-                kind="welcome",
+                kind=WELCOME,
                 about=collaborative,
                 occasion=f"bench-{RUN_TAG}",
             )
@@ -416,7 +417,7 @@ def run_fanout(messages: int, worker_count: int, timeout: float) -> dict:
         print(f"  {messages} sent exactly once in {elapsed:.2f} s: {rate:.0f} messages/s", flush=True)
         print_cpu(cpu, elapsed, messages)
         if connections is not None:
-            tasks_run = math.ceil(messages / services.SEND_CHUNK) + 1
+            tasks_run = math.ceil(messages / delivery.SEND_CHUNK) + 1
             print(f"  PostgreSQL connections opened during the run: {connections} (for about {tasks_run} tasks)")
         return {
             "workers": worker_count,
@@ -442,7 +443,7 @@ def pending_backlog(size: int) -> datetime:
     due_at = timezone.now() + timedelta(seconds=1)
     with transaction.atomic():
         services.messages_queue(
-            recipients=users, collaborative=collaborative, kind="welcome", about=collaborative, due_at=due_at
+            recipients=users, collaborative=collaborative, kind=WELCOME, about=collaborative, due_at=due_at
         )
     return due_at + timedelta(seconds=1)
 
@@ -457,7 +458,7 @@ def measure_claim(size: int) -> dict:
     while True:
         with CaptureQueriesContext(connection) as queries:
             started = time.perf_counter()
-            _claim, ids = services.messages_claim(now=now)
+            _claim, ids = delivery.messages_claim(now=now)
             seconds = time.perf_counter() - started
         if not ids:
             empty_queries = len(queries)
@@ -481,9 +482,9 @@ def measure_claim(size: int) -> dict:
         mock.patch.object(tasks.send_messages_task, "delay") as delay,
         CaptureQueriesContext(connection) as scan_queries,
     ):
-        total = services.messages_dispatch(now=now)
+        total = delivery.messages_dispatch(hand_out=tasks.send_messages_task.delay, now=now)
     assert total == size, f"The scan claimed {total} of {size} rows."
-    assert delay.call_count == math.ceil(size / services.SEND_CHUNK)
+    assert delay.call_count == math.ceil(size / delivery.SEND_CHUNK)
     clean()
     return {
         "backlog": size,
@@ -496,7 +497,7 @@ def measure_claim(size: int) -> dict:
         "ms_first_batch": 1000 * batches[0]["seconds"],
         "ms_last_batch": 1000 * batches[-1]["seconds"],
         "scan_queries": len(scan_queries),
-        "scan_batches": math.ceil((size + 1) / services.CLAIM_BATCH),
+        "scan_batches": math.ceil((size + 1) / delivery.CLAIM_BATCH),
     }
 
 
@@ -514,7 +515,7 @@ def main() -> int:
     try:
         for worker_count in args.worker_counts:
             results.append(run_fanout(args.messages, worker_count, args.timeout))
-        print("\nClaim cost (no workers running; claim batch", services.CLAIM_BATCH, "rows):")
+        print("\nClaim cost (no workers running; claim batch", delivery.CLAIM_BATCH, "rows):")
         claims = [measure_claim(size) for size in args.scan_sizes]
     finally:
         clean()

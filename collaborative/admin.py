@@ -9,7 +9,8 @@ every admin page needs a site administrator whose session passed two-step sign-i
 from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
+from django.db.models.constants import LOOKUP_SEP
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -40,3 +41,26 @@ class SiteAdmin(admin.AdminSite):
             raise PermissionDenied("The site administration is only for site administrators.")
         require_two_factor(user)  # collaborative.middleware sends them to set it up or type the code.
         return redirect(wanted)
+
+
+class NoReverseFilters:
+    """For a model admin whose rows other apps point at (a person, a Collaborative, a round):
+    its list cannot be filtered through the rows that point at it.
+
+    Django's admin lets any list be filtered by a relation one step away, so
+    `/admin/members/user/?round_responses__isnull=False` would list who answered a
+    self-assessment, and `?rsvps__isnull=False` who said they were coming to meetings. A
+    lookup whose first part is such a reverse relation is refused (the admin answers 400);
+    Django itself already refuses lookups across two relations or more that are not in
+    `list_filter`.
+    """
+
+    def lookup_allowed(self, lookup: str, value, request=None) -> bool:
+        try:
+            field = self.model._meta.get_field(lookup.split(LOOKUP_SEP, 1)[0])
+        except FieldDoesNotExist:
+            pass
+        else:
+            if field.auto_created and not field.concrete:
+                return False
+        return super().lookup_allowed(lookup, value, request)

@@ -10,18 +10,17 @@ requirement is enforced for every view by LoginRequiredMiddleware.
 from allauth.account.authentication import get_authentication_records
 from allauth.mfa.models import Authenticator
 from allauth.mfa.utils import is_mfa_enabled
-from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from actions.models import Action, ActionUpdate, ReviewItem, ReviewRound
-from meetings.models import AgendaItem, CalendarFeed, Decision, Meeting, Rsvp, Venue
-from meetings.services import RSVP_LINK_MAX_AGE, RSVP_SALT
-from members.models import INVITATION_SALT, Collaborative, Invitation, JoinRequest, Membership, User, Visibility
-from members.sessions import TWO_STEP_ROLES
-from notifications.kinds import MEMBER_KINDS, Kind
-from notifications.services import UNSUBSCRIBE_MAX_AGE, UNSUBSCRIBE_SALT
+from meetings.links import rsvp_check
+from meetings.models import AgendaItem, CalendarFeed, Decision, Meeting, Venue
+from members.links import invitation_check
+from members.models import TWO_STEP_ROLES, Collaborative, Invitation, JoinRequest, Membership, User, Visibility
+from notifications.kinds import Kind, UnknownKind, kind_named
+from notifications.links import unsubscribe_check
 from vision.models import Contribution, Goal, Round, Statement, VisionVersion
 
 
@@ -179,15 +178,16 @@ class LinkNotValid(Exception):
 
 def unsubscribe_for(token: str) -> tuple[User, Kind]:
     """The person and kind of email an unsubscribe link is for: the link is the permission."""
-    try:
-        data = signing.loads(token, salt=UNSUBSCRIBE_SALT, max_age=UNSUBSCRIBE_MAX_AGE)
-    except signing.BadSignature as error:  # SignatureExpired is a BadSignature too.
-        raise LinkNotValid from error
-    if not isinstance(data, dict) or not isinstance(data.get("u"), int) or not isinstance(data.get("k"), str):
+    signed = unsubscribe_check(token)
+    if signed is None:
         raise LinkNotValid
-    user = User.objects.filter(pk=data["u"], is_active=True).first()
-    kind = MEMBER_KINDS.get(data["k"])
-    if user is None or kind is None:
+    user_id, key = signed
+    try:
+        kind = kind_named(key)
+    except UnknownKind as error:
+        raise LinkNotValid from error
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None or kind.to_address:
         raise LinkNotValid
     return user, kind
 
@@ -205,11 +205,8 @@ def invitation_for(user, collaborative_slug: str, pk: int) -> tuple[Membership, 
 
 def invitation_from_link(token: str) -> Invitation:
     """The invitation a link from an email is for: the link is the permission to see it."""
-    try:
-        pk = signing.Signer(salt=INVITATION_SALT).unsign_object(token)
-    except (signing.BadSignature, ValueError) as error:  # ValueError: signed, but not by this code.
-        raise LinkNotValid from error
-    if not isinstance(pk, int):
+    pk = invitation_check(token)
+    if pk is None:
         raise LinkNotValid
     invitation = Invitation.objects.select_related("collaborative", "invited_by").filter(pk=pk).first()
     if invitation is None:
@@ -264,21 +261,17 @@ def calendar_feed_for(token: str) -> CalendarFeed:
 
 def rsvp_link_for(token: str) -> tuple[Meeting, User, str]:
     """(meeting, person, answer) that a one-click link in an email is for: the link is the permission."""
-    try:
-        data = signing.loads(token, salt=RSVP_SALT, max_age=RSVP_LINK_MAX_AGE)
-    except signing.BadSignature as error:  # An expired link too.
-        raise LinkNotValid from error
-    if not isinstance(data, dict) or not all(isinstance(data.get(key), int) for key in ("m", "u")):
+    signed = rsvp_check(token)
+    if signed is None:
         raise LinkNotValid
-    if data.get("a") not in Rsvp.Answer.values:
-        raise LinkNotValid
-    user = User.objects.filter(pk=data["u"], is_active=True).first()
-    meeting = Meeting.objects.select_related("collaborative", "venue").filter(pk=data["m"]).first()
+    meeting_id, user_id, answer = signed
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    meeting = Meeting.objects.select_related("collaborative", "venue").filter(pk=meeting_id).first()
     if user is None or meeting is None:
         raise LinkNotValid
     if not Membership.objects.current_in(meeting.collaborative).filter(user=user).exists():
         raise LinkNotValid
-    return meeting, user, data["a"]
+    return meeting, user, answer
 
 
 def _membership(user, collaborative_slug: str, manage: bool) -> Membership:

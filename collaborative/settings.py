@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "meetings",
     "vision",
     "actions",
+    "home",  # The top layer: the home page and the demo data, above every app.
 ]
 
 MIDDLEWARE = [
@@ -89,6 +90,8 @@ TEMPLATES = [
         "OPTIONS": {
             # {% partialdef %} everywhere without {% load %}; it is built into Django 6.
             "builtins": ["template_partials.templatetags.partials"],
+            # The core's template filters; `collaborative` is not an app, so they are named here.
+            "libraries": {"dates": "collaborative.templatetags.dates"},
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
@@ -206,7 +209,12 @@ ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_SIGNUP_FORM_CLASS = "members.forms.SignupForm"
 ACCOUNT_ADAPTER = "members.adapter.AccountAdapter"
-ACCOUNT_FORMS = {"login": "members.allauth_forms.LoginForm", "signup": "members.allauth_forms.SignupForm"}
+ACCOUNT_FORMS = {
+    "login": "members.allauth_forms.LoginForm",
+    "signup": "members.allauth_forms.SignupForm",
+    "request_login_code": "members.allauth_forms.RequestLoginCodeForm",
+    "reset_password": "members.allauth_forms.ResetPasswordForm",
+}
 ACCOUNT_USER_DISPLAY = str
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_UNIQUE_EMAIL = True

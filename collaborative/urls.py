@@ -19,4 +19,5 @@ urlpatterns = [
     path("", include("meetings.urls")),
     path("", include("vision.urls")),
     path("", include("actions.urls")),
+    path("", include("home.urls")),
 ]

@@ -2,13 +2,19 @@ import calendar
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.contrib.contenttypes.models import ContentType
-from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 
+from meetings.emails import (
+    AGENDA_PUBLISHED,
+    MEETING_CANCELLED,
+    MEETING_CHANGED,
+    MEETING_REMINDER,
+    MEETING_SCHEDULED,
+    MOVED_UP,
+    NOTES_PUBLISHED,
+)
 from meetings.models import (
     AgendaItem,
     Attendance,
@@ -24,32 +30,10 @@ from meetings.models import (
     new_feed_token,
 )
 from members.models import Collaborative, Membership, User
-from notifications.kinds import (
-    AGENDA_PUBLISHED,
-    MEETING_CANCELLED,
-    MEETING_CHANGED,
-    MEETING_REMINDER,
-    MEETING_SCHEDULED,
-    MOVED_UP,
-    NOTES_PUBLISHED,
-)
-from notifications.models import Message
-from notifications.services import messages_queue, site_url
+from notifications.kinds import Kind
+from notifications.services import messages_queue, told
 
 MAX_SERIES_MONTHS = 24
-
-
-def next_meeting_for(membership: Membership) -> dict:
-    """The Collaborative's next meeting going ahead, with the member's answer, for the home page."""
-    meeting = (
-        Meeting.objects.for_collaborative(membership.collaborative)
-        .scheduled()
-        .upcoming()
-        .select_related("venue", "collaborative")
-        .first()
-    )
-    rsvp = Rsvp.objects.filter(meeting=meeting, user_id=membership.user_id).first() if meeting else None
-    return {"meeting": meeting, "rsvp": rsvp, "answers": Rsvp.Answer.choices}
 
 
 def local_moment(day: date, at: time, time_zone: str) -> datetime:
@@ -151,7 +135,7 @@ def meeting_schedule(
         online_link=online_link,
         notes_for_members=notes_for_members,
     )
-    _tell_members(collaborative, MEETING_SCHEDULED.key, meeting, "scheduled")
+    _tell_members(collaborative, MEETING_SCHEDULED, meeting, "scheduled")
     return meeting
 
 
@@ -207,7 +191,7 @@ def series_schedule(
         )
     if not meetings:
         raise ValidationError("All of those days have already passed. Choose a later first month.")
-    _tell_members(collaborative, MEETING_SCHEDULED.key, series, "scheduled")
+    _tell_members(collaborative, MEETING_SCHEDULED, series, "scheduled")
     return meetings
 
 
@@ -255,7 +239,7 @@ def meeting_change(
     meeting.full_clean()
     meeting.save()
     if moved:
-        _tell_members(meeting.collaborative, MEETING_CHANGED.key, meeting, f"changed-{meeting.sequence}")
+        _tell_members(meeting.collaborative, MEETING_CHANGED, meeting, f"changed-{meeting.sequence}")
     # A bigger room (or none) may make places for people on the waiting list.
     _move_up(meeting)
     return meeting
@@ -274,7 +258,7 @@ def meeting_cancel(*, meeting: Meeting, by: User, reason: str = "") -> Meeting:
     meeting.sequence += 1
     meeting.updated_at = timezone.now()
     meeting.save(update_fields=["status", "cancelled_reason", "sequence", "updated_at"])
-    _tell_members(meeting.collaborative, MEETING_CANCELLED.key, meeting, "cancelled")
+    _tell_members(meeting.collaborative, MEETING_CANCELLED, meeting, "cancelled")
     return meeting
 
 
@@ -297,7 +281,7 @@ def _move_up(meeting: Meeting) -> list[Rsvp]:
         messages_queue(
             recipients=[rsvp.user],
             collaborative=meeting.collaborative,
-            kind=MOVED_UP.key,
+            kind=MOVED_UP,
             about=meeting,
             occasion=f"moved-up-{change.pk}",
         )
@@ -482,7 +466,7 @@ def agenda_publish(*, meeting: Meeting, by: User) -> Meeting:
     messages_queue(
         recipients=members,
         collaborative=meeting.collaborative,
-        kind=AGENDA_PUBLISHED.key,
+        kind=AGENDA_PUBLISHED,
         about=meeting,
         occasion=f"agenda-{meeting.agenda_published_at:%Y%m%d%H%M%S%f}",
     )
@@ -513,25 +497,6 @@ def calendar_feed_meetings(feed: CalendarFeed) -> list[Meeting]:
 # Reminders and notices
 
 
-RSVP_SALT = "meetings.rsvp"
-RSVP_LINK_MAX_AGE = timedelta(days=45)
-
-
-def rsvp_token(meeting: Meeting, user: User, answer: str) -> str:
-    return signing.dumps({"m": meeting.pk, "u": user.pk, "a": answer}, salt=RSVP_SALT, compress=True)
-
-
-def rsvp_links(meeting: Meeting, user: User | None) -> dict:
-    """One-click answer links for this person (signed, expiring), for the emails about a meeting."""
-    if user is None:
-        return {}
-    links = [
-        (label, site_url(reverse("meetings:rsvp_link", kwargs={"token": rsvp_token(meeting, user, value)})))
-        for value, label in Rsvp.Answer.choices
-    ]
-    return {"rsvp_links": links}
-
-
 def _reminder_occasion(days: int, meeting: Meeting) -> str:
     return f"reminder-{days}-{meeting.starts_at:%Y%m%dT%H%M}"
 
@@ -540,22 +505,6 @@ def reminder_due(meeting: Meeting, days: int) -> datetime:
     """`days` before the meeting at the same wall-clock time, across a clocks change too."""
     local = meeting.local_start
     return datetime.combine(local.date() - timedelta(days=days), local.time(), tzinfo=meeting.zone)
-
-
-def reminder_skip_reason(message) -> str:
-    """Why a queued reminder should not go after all."""
-    meeting = message.about
-    if meeting is None:
-        return "The meeting no longer exists."
-    if meeting.is_cancelled:
-        return "The meeting was cancelled."
-    if not message.occasion.endswith(f"{meeting.starts_at:%Y%m%dT%H%M}"):
-        return "The meeting moved; a reminder for the new time goes instead."
-    if meeting.has_started:
-        return "The meeting had already started."
-    if Rsvp.objects.filter(meeting=meeting, user_id=message.recipient_id, answer=Rsvp.Answer.NOT_COMING).exists():
-        return "They said they can't come."
-    return ""
 
 
 def reminders_queue(*, now: datetime | None = None) -> int:
@@ -581,12 +530,7 @@ def reminders_queue(*, now: datetime | None = None) -> int:
             if any(reminder_due(meeting, d) <= now for d in later):
                 continue
             occasion = _reminder_occasion(days, meeting)
-            already = Message.objects.filter(
-                kind=MEETING_REMINDER.key,
-                about_type=ContentType.objects.get_for_model(Meeting),
-                about_id=meeting.pk,
-                occasion=occasion,
-            ).values("recipient_id")
+            already = told(MEETING_REMINDER, meeting, occasion=occasion)
             not_coming = meeting.rsvps.filter(answer=Rsvp.Answer.NOT_COMING).values("user_id")
             members = (
                 Membership.objects.current_in(meeting.collaborative)
@@ -599,7 +543,7 @@ def reminders_queue(*, now: datetime | None = None) -> int:
                     messages_queue(
                         recipients=recipients,
                         collaborative=meeting.collaborative,
-                        kind=MEETING_REMINDER.key,
+                        kind=MEETING_REMINDER,
                         about=meeting,
                         occasion=occasion,
                     )
@@ -607,7 +551,7 @@ def reminders_queue(*, now: datetime | None = None) -> int:
     return queued
 
 
-def _tell_members(collaborative: Collaborative, kind: str, about, occasion: str) -> None:
+def _tell_members(collaborative: Collaborative, kind: Kind, about, occasion: str) -> None:
     members = [m.user for m in Membership.objects.current_in(collaborative)]
     messages_queue(recipients=members, collaborative=collaborative, kind=kind, about=about, occasion=occasion)
 
@@ -721,9 +665,7 @@ def notes_publish(*, meeting: Meeting, by: User) -> Meeting:
         raise ValidationError("Write some notes or record a decision before publishing.")
     meeting.notes_published_at = timezone.now()
     meeting.save(update_fields=["notes_published_at"])
-    _tell_members(
-        meeting.collaborative, NOTES_PUBLISHED.key, meeting, f"notes-{meeting.notes_published_at:%Y%m%d%H%M%S%f}"
-    )
+    _tell_members(meeting.collaborative, NOTES_PUBLISHED, meeting, f"notes-{meeting.notes_published_at:%Y%m%d%H%M%S%f}")
     return meeting
 
 
@@ -760,18 +702,3 @@ def minutes_approve(*, meeting: Meeting, by: User) -> Meeting:
     previous.minutes_approved_by = by
     previous.save(update_fields=["minutes_approved_at", "minutes_approved_at_meeting", "minutes_approved_by"])
     return previous
-
-
-def recent_meetings(collaborative: Collaborative, count: int) -> list[Meeting]:
-    """The last `count` meetings that took place (not cancelled), newest first."""
-    return list(
-        Meeting.objects.for_collaborative(collaborative).scheduled().past().select_related("collaborative")[:count]
-    )
-
-
-def recent_attendees(collaborative: Collaborative, count: int) -> list[int]:
-    """Ids of the people marked as having come to any of the last `count` meetings."""
-    meetings = [meeting.pk for meeting in recent_meetings(collaborative, count)]
-    return list(
-        Attendance.objects.filter(meeting_id__in=meetings, attended=True).values_list("user_id", flat=True).distinct()
-    )

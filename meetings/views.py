@@ -13,7 +13,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from actions.views import meeting_actions
 from collaborative.permissions import (
     LinkNotValid,
     agenda_item_for,
@@ -42,6 +41,8 @@ from meetings.forms import (
     VenueForm,
 )
 from meetings.models import AgendaItem, Attendance, CalendarFeed, Decision, Meeting, Rsvp, Venue
+from meetings.panels import AGENDA_PRINT, DETAIL, panels_for
+from meetings.selectors import recent_meetings
 from meetings.services import (
     agenda_item_accept,
     agenda_item_decline,
@@ -60,7 +61,6 @@ from meetings.services import (
     minutes_to_approve,
     notes_publish,
     notes_save,
-    recent_meetings,
     register_guests,
     register_mark,
     rsvp_set,
@@ -142,7 +142,7 @@ def meeting_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "came": meeting.attendances.filter(attended=True).count(),
             "minutes_waiting": minutes_to_approve(meeting) if facilitates(membership) else None,
             **rsvp_context(meeting, mine),
-            **meeting_actions(meeting),
+            "panels": panels_for(DETAIL, meeting, membership),
         },
     )
 
@@ -389,7 +389,7 @@ def agenda_print(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "meeting": meeting,
             "items": meeting.agenda_items.on_agenda() if shown else [],
             "published": bool(meeting.agenda_published_at),
-            **(meeting_actions(meeting) if shown else {}),
+            "panels": panels_for(AGENDA_PRINT, meeting, membership) if shown else [],
         },
     )
 

@@ -3,6 +3,7 @@ from allauth.mfa.adapter import DefaultMFAAdapter
 from django.urls import reverse
 
 from members.secrets import secret_decrypt, secret_encrypt
+from members.selectors import verified_addresses
 from members.services import address_unconfirmed_copies_remove
 
 
@@ -21,6 +22,20 @@ class AccountAdapter(DefaultAccountAdapter):
         signing up with it (see members.allauth_forms.SignupForm), and is taken off that account."""
         user = super().save_user(request, user, form, commit)
         address_unconfirmed_copies_remove(address=user.email, user=user)
+        return user
+
+    def authenticate(self, request, **credentials):
+        """A password signs in only with an address that is the account's own, main or confirmed.
+
+        allauth also tries the accounts that only added the address unconfirmed: someone who
+        added another person's address could sign in with it, and allauth would then email that
+        person a link that confirms the address on the adder's account.
+        """
+        user = super().authenticate(request, **credentials)
+        email = credentials.get("email")
+        if user is not None and email and email.lower() not in verified_addresses(user):
+            self.authentication_failed(request, **credentials)
+            return None
         return user
 
     # allauth's ways to confirm it is you, in plainer words.

@@ -4,11 +4,11 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.core.exceptions import ValidationError
 
+from collaborative.admin import NoReverseFilters
+from members.hooks import collaborative_created
 from members.models import Collaborative, GroundRules, Membership, User
-from members.services import membership_welcome
-from members.sessions import role_given
-from vision.admin import reaches_answers
-from vision.services import framework_start
+from members.selectors import addresses_owned
+from members.services import address_unconfirmed_copies_remove, membership_admin_save
 
 
 class MembershipInline(admin.TabularInline):
@@ -17,10 +17,11 @@ class MembershipInline(admin.TabularInline):
     can_delete = False  # Someone who leaves gets the status "left"; their history stays.
     autocomplete_fields = ["user"]
     fields = ["user", "role", "status", "joined_at", "left_at"]
+    readonly_fields = ["joined_at", "left_at"]  # Set as people join and leave (membership_admin_save).
 
 
 @admin.register(Collaborative)
-class CollaborativeAdmin(admin.ModelAdmin):
+class CollaborativeAdmin(NoReverseFilters, admin.ModelAdmin):
     list_display = ["name", "slug", "area", "time_zone"]
     search_fields = ["name", "area", "slug"]
     prepopulated_fields = {"slug": ["name"]}
@@ -29,17 +30,16 @@ class CollaborativeAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change) -> None:
         super().save_model(request, obj, form, change)
         if not change:
-            # Every new Collaborative starts with the five key roles for self-assessment.
-            framework_start(collaborative=obj)
+            # Every new Collaborative starts with the five key roles for self-assessment (vision).
+            collaborative_created(obj)
 
     def save_formset(self, request, form, formset, change) -> None:
-        before = {m.pk: (m.role, m.is_active) for m in Membership.objects.filter(collaborative=form.instance.pk)}
-        super().save_formset(request, form, formset, change)
-        for membership in formset.new_objects:
-            membership_welcome(membership=membership)
-        for membership in [*formset.new_objects, *(obj for obj, _ in formset.changed_objects)]:
-            old_role, was_active = before.get(membership.pk, (None, False))
-            role_given(membership=membership, old_role=old_role, was_active=was_active)
+        if formset.model is not Membership:
+            return super().save_formset(request, form, formset, change)
+        for membership in formset.save(commit=False):  # Never deleted: can_delete is off.
+            membership_admin_save(membership=membership, by=request.user)
+        formset.save_m2m()
+        return None
 
 
 @admin.register(Membership)
@@ -49,15 +49,10 @@ class MembershipAdmin(admin.ModelAdmin):
     search_fields = ["user__email", "user__display_name", "collaborative__name"]
     autocomplete_fields = ["user", "collaborative"]
     list_select_related = ["user", "collaborative"]
+    readonly_fields = ["joined_at", "left_at"]  # Set as people join and leave (membership_admin_save).
 
     def save_model(self, request, obj, form, change) -> None:
-        before = Membership.objects.filter(pk=obj.pk).values_list("role", "status").first() if change else None
-        super().save_model(request, obj, form, change)
-        if not change:
-            membership_welcome(membership=obj)
-        # Made facilitator or commissioner here too: the person's open sessions end.
-        old_role, old_status = before or (None, None)
-        role_given(membership=obj, old_role=old_role, was_active=old_status == Membership.Status.ACTIVE)
+        membership_admin_save(membership=obj, by=request.user)
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False  # Someone who leaves gets the status "left"; their history stays.
@@ -69,9 +64,10 @@ class UserCreationForm(AdminUserCreationForm):
         fields = ["email", "display_name"]
 
     def clean_email(self) -> str:
-        # Addresses are unique whatever their case; the database's own words for that are not plain.
+        # Taken when it is an account's own, main or confirmed, whatever its case (members/selectors.py);
+        # a copy someone only added unconfirmed is not theirs. The database's words for it are not plain.
         email = self.cleaned_data["email"]
-        if User.objects.filter(email__iexact=email).exists():
+        if addresses_owned([email]):
             raise ValidationError("Someone already has an account with this email address.")
         return email
 
@@ -83,7 +79,7 @@ class UserEditForm(UserChangeForm):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(NoReverseFilters, BaseUserAdmin):
     add_form = UserCreationForm
     form = UserEditForm
     ordering = ["email"]
@@ -100,9 +96,11 @@ class UserAdmin(BaseUserAdmin):
         (None, {"classes": ["wide"], "fields": ["email", "display_name", "usable_password", "password1", "password2"]}),
     ]
 
-    def lookup_allowed(self, lookup, value, request=None) -> bool:
-        # Never a list of who answered a self-assessment (?round_responses__isnull=False).
-        return not reaches_answers(self.model, lookup) and super().lookup_allowed(lookup, value, request)
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        if not change:
+            # As at sign-up: copies of the address that other accounts only added were never theirs.
+            address_unconfirmed_copies_remove(address=obj.email, user=obj)
 
 
 @admin.register(GroundRules)

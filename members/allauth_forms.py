@@ -4,13 +4,16 @@ Kept apart from members/forms.py: allauth imports members.forms.SignupForm while
 own forms module is still loading, so that module cannot import allauth's forms.
 """
 
+from allauth.account import app_settings
 from allauth.account.adapter import get_adapter
 from allauth.account.forms import LoginForm as AllauthLoginForm
+from allauth.account.forms import RequestLoginCodeForm as AllauthRequestLoginCodeForm
+from allauth.account.forms import ResetPasswordForm as AllauthResetPasswordForm
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from allauth.mfa.base import forms as mfa_forms
 from allauth.mfa.totp import forms as mfa_totp_forms
 
-from members.selectors import addresses_owned
+from members.selectors import accounts_owning, addresses_owned
 
 
 class LoginForm(AllauthLoginForm):
@@ -35,6 +38,33 @@ class SignupForm(AllauthSignupForm):
             return super().validate_unique_email(value)
         self.account_already_exists = False
         return get_adapter().validate_unique_email(value)
+
+
+# allauth finds the account for an address among every account that lists it, confirmed or
+# not, and may pick one that only added it (members/selectors.py): a code or a reset link
+# sent to the address would then open that account, and typing the code would confirm the
+# address on it. Here only the accounts whose own address it is count (the password sign-in
+# is checked in members.adapter.AccountAdapter.authenticate).
+
+
+class RequestLoginCodeForm(AllauthRequestLoginCodeForm):
+    def clean_email(self) -> str:
+        email = super().clean_email()  # allauth's checks, and its rate limit.
+        if email:
+            accounts = accounts_owning(email)
+            if not accounts and not app_settings.PREVENT_ENUMERATION:
+                raise get_adapter().validation_error("unknown_email")
+            self._user = accounts[0] if accounts else None
+        return email
+
+
+class ResetPasswordForm(AllauthResetPasswordForm):
+    def clean_email(self) -> str:
+        email = super().clean_email()
+        self.users = accounts_owning(email)
+        if not self.users and not app_settings.PREVENT_ENUMERATION:
+            raise get_adapter().validation_error("unknown_email")
+        return email
 
 
 def _plain_code_field(form, label: str) -> None:

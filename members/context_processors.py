@@ -5,8 +5,7 @@ from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 
 from collaborative.permissions import two_step_app, two_step_ready
-from members.models import Membership
-from members.sessions import TWO_STEP_ROLES
+from members.models import TWO_STEP_ROLES, Membership
 
 
 def navigation(request: HttpRequest) -> dict:

@@ -124,7 +124,7 @@ def address_list_split(text: str) -> list[str]:
 
     Outlook copies names unquoted, surname first ("Desai, Priya <priya@example.org>"): text
     with no @ followed by a comma is kept with the next entry when that has an address in
-    angle brackets.
+    angle brackets (one such piece at most: "Hello, Desai, Priya <...>" gives "Hello" apart).
     """
     pieces, current = [], []  # (text, the separator that ended it)
     quoted = escaped = angle = False
@@ -150,20 +150,43 @@ def address_list_split(text: str) -> list[str]:
             depth += 1
         elif char == ")" and depth:
             depth -= 1
-    entries, surname = [], []
+    entries, surname = [], None
     for piece, separator in pieces:
         if separator == "," and piece.strip() and "@" not in piece and "<" not in piece:
-            surname.append(piece)
+            # Only the piece just before an address can be (the surname in) its name; text
+            # before that is an entry of its own, which is then reported as not an address.
+            if surname is not None:
+                entries.append(surname)
+            surname = piece
             continue
-        if surname and "<" in piece:
-            piece, surname = ",".join([*surname, piece]), []
-        entries += [*surname, piece]
-        surname = []
+        if surname is not None:
+            if "<" in piece:
+                piece = f"{surname},{piece}"
+            else:
+                entries.append(surname)
+        surname = None
+        entries.append(piece)
     return [entry.strip() for entry in entries if entry.strip()]
 
 
-def address_parse(entry: str) -> tuple[str, str] | None:
-    """(name, address) for one entry, with the standard library's parser; None if it is not one address."""
+NOT_AN_ADDRESS = "is not an email address. Check it for spaces or missing parts."
+# The longest address that can be delivered to (RFC 5321), and that Invitation.email holds.
+MAX_ADDRESS_LENGTH = 254
+
+
+def address_parse(entry: str) -> tuple[str, str]:
+    """(name, address) for one entry, with the standard library's parser; a ValidationError
+    saying what is wrong if it is not one address we can send to."""
+    parsed = _address_parse(entry)
+    if parsed is None:
+        raise ValidationError(NOT_AN_ADDRESS)
+    if len(parsed[1]) > MAX_ADDRESS_LENGTH:
+        raise ValidationError(f"is too long for an email address: it can have at most {MAX_ADDRESS_LENGTH} characters.")
+    return parsed
+
+
+def _address_parse(entry: str) -> tuple[str, str] | None:
+    """(name, address), or None if the entry is not one address."""
     if "<" in entry and "," in entry.split("<")[0] and '"' not in entry:
         # Outlook's "Desai, Priya <priya@example.org>": quoted, so the comma stays in the name.
         name, _, rest = entry.rpartition("<")
@@ -190,7 +213,8 @@ class InvitationForm(forms.Form):
     addresses = forms.CharField(
         label="Email addresses",
         help_text="One a line, or separated by commas. You can paste a list from a spreadsheet or an email, "
-        "names included, such as: Priya Desai <priya@example.org>",
+        # Help texts are HTML (Django's password rules come as a list): the angle brackets are escaped.
+        "names included, such as: Priya Desai &lt;priya@example.org&gt;",
         widget=forms.Textarea(attrs={"rows": 6, "autocomplete": "off", "spellcheck": "false"}),
     )
     role = forms.ChoiceField(
@@ -211,15 +235,16 @@ class InvitationForm(forms.Form):
 
     def clean_addresses(self) -> list[tuple[str, str]]:
         """The good (name, address) pairs in order; problems are kept in self.problems as
-        (entry, reason) and the entries that are not addresses at all in self.not_addresses."""
+        (entry, reason) and the entries that are not addresses we can send to in self.not_addresses."""
         entries = address_list_split(self.cleaned_data["addresses"])
         if len(entries) > MAX_INVITATIONS:
             raise ValidationError(f"Paste at most {MAX_INVITATIONS} addresses at a time.")
         good, seen, self.problems, self.not_addresses = [], set(), [], []
         for entry in entries:
-            parsed = address_parse(entry)
-            if parsed is None:
-                self.problems.append((entry, "is not an email address. Check it for spaces or missing parts."))
+            try:
+                parsed = address_parse(entry)
+            except ValidationError as error:
+                self.problems.append((entry, error.message))
                 self.not_addresses.append(entry)
                 continue
             if parsed[1].lower() in seen:

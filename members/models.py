@@ -4,7 +4,6 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
-from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models
@@ -229,7 +228,7 @@ class Collaborative(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("members:collaborative_home", kwargs={"slug": self.slug})
+        return reverse("home:collaborative_home", kwargs={"slug": self.slug})
 
     @property
     def zone(self) -> ZoneInfo:
@@ -318,6 +317,10 @@ class Membership(models.Model):
         return self.status == self.Status.ACTIVE
 
 
+# Roles whose pages need a session that passed two-step sign-in (collaborative/permissions.py).
+TWO_STEP_ROLES = {Membership.Role.FACILITATOR, Membership.Role.COMMISSIONER}
+
+
 class MembershipChange(models.Model):
     """One change to a membership (its role or status), kept for good: who, when, from what to what."""
 
@@ -348,7 +351,6 @@ class MembershipChange(models.Model):
 
 
 INVITATION_DAYS = 14
-INVITATION_SALT = "members.invitation"
 
 
 class InvitationQuerySet(models.QuerySet):
@@ -411,11 +413,6 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return f"Invitation to {self.email} for {self.collaborative}"
-
-    def get_link_path(self) -> str:
-        """The single-use link in the email: signed, so it cannot be guessed from the id."""
-        token = signing.Signer(salt=INVITATION_SALT).sign_object(self.pk)
-        return reverse("members:invitation", kwargs={"token": token})
 
     @property
     def is_expired(self) -> bool:

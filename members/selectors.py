@@ -14,7 +14,7 @@ address become the main one only on an account with no confirmed address at all.
 """
 
 from allauth.account.models import EmailAddress
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.db.models.functions import Lower
 
 from members.models import User
@@ -36,3 +36,12 @@ def addresses_owned(addresses: list[str], *, by: QuerySet | None = None) -> set[
         confirmed, main = confirmed.filter(user_id__in=by), main.filter(pk__in=by)
     found = set(confirmed.filter(address__in=lowered).values_list("address", flat=True))
     return found | set(main.filter(address__in=lowered).values_list("address", flat=True))
+
+
+def accounts_owning(address: str) -> list[User]:
+    """The active accounts whose own address `address` is, main or confirmed: the only ones a
+    sign-in code, a password reset or a password sign-in with that address may reach."""
+    address = address.lower()
+    confirmed = EmailAddress.objects.filter(verified=True).annotate(address=Lower("email")).filter(address=address)
+    accounts = User.objects.annotate(address=Lower("email")).filter(is_active=True)
+    return list(accounts.filter(Q(address=address) | Q(pk__in=confirmed.values("user_id"))).order_by("pk"))

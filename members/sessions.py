@@ -18,10 +18,7 @@ from django.db.models import F
 from django.dispatch import receiver
 from django.http import HttpRequest
 
-from members.models import Membership, User
-
-# Roles whose pages need a session that passed two-step sign-in (collaborative/permissions.py).
-TWO_STEP_ROLES = {Membership.Role.FACILITATOR, Membership.Role.COMMISSIONER}
+from members.models import TWO_STEP_ROLES, Membership, User
 
 
 def sessions_end(*, user: User, keep: HttpRequest | None = None) -> None:

@@ -16,11 +16,9 @@ urlpatterns = [
     path("two-step/", two_step, name="two_step"),
     path("join/<slug:slug>/", views.public_page, name="public_page"),
     path("invitations/<str:token>/", views.invitation, name="invitation"),
-    path("c/<slug:slug>/", views.collaborative_home, name="collaborative_home"),
     path("c/<slug:slug>/settings/", views.collaborative_settings, name="collaborative_settings"),
     path("c/<slug:slug>/ground-rules/", views.ground_rules, name="ground_rules"),
     path("c/<slug:slug>/members/", views.directory, name="directory"),
-    path("c/<slug:slug>/at-the-table/", views.at_the_table, name="at_the_table"),
     path("c/<slug:slug>/members/<int:pk>/", views.member_detail, name="member_detail"),
     path("c/<slug:slug>/members/<int:pk>/manage/", views.member_manage, name="member_manage"),
     path(

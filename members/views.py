@@ -18,16 +18,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from actions.views import my_actions, quick_status_save
 from collaborative.permissions import (
     LinkNotValid,
-    action_for,
     facilitates,
     facilitator_membership_for,
     invitation_for,
     invitation_from_link,
     join_request_for,
-    meeting_for,
     member_for,
     membership_for,
     membership_to_manage,
@@ -43,8 +40,6 @@ from collaborative.views import (
     render_page,
     say,
 )
-from meetings.forms import RsvpForm
-from meetings.services import next_meeting_for, recent_attendees, rsvp_set
 from members.forms import (
     INVITED_NAME,
     AccountDeleteForm,
@@ -56,7 +51,8 @@ from members.forms import (
     ReplyForm,
     RoleForm,
 )
-from members.models import SMALL_GROUP, Invitation, JoinRequest, Membership, OrganisationType, Perspective, User
+from members.hooks import profile_changed
+from members.models import Invitation, JoinRequest, Membership, Perspective, User
 from members.personal_data import account_erase, erasure_summary, only_facilitator_of, personal_data_export
 from members.selectors import addresses_owned
 from members.services import (
@@ -78,8 +74,6 @@ from members.services import (
     membership_reactivate,
 )
 from members.sessions import session_keep
-from vision.services import responses_reshare
-from vision.views import home_summary
 
 
 @require_GET
@@ -88,80 +82,6 @@ def start(request: HttpRequest) -> HttpResponse:
     if len(memberships) == 1 and "all" not in request.GET:
         return redirect(memberships[0].collaborative)
     return render(request, "members/collaborative_list.html", {"memberships": memberships})
-
-
-@require_http_methods(["GET", "POST"])
-def collaborative_home(request: HttpRequest, slug: str) -> HttpResponse:
-    membership = membership_for(request.user, slug)
-    if request.method == "POST":
-        return _home_post(request, membership)
-    return _home_page(request, membership, my_actions(membership))
-
-
-def _home_page(request: HttpRequest, membership: Membership, mine: dict, status: int = 200) -> HttpResponse:
-    ground_rules = ground_rules_current(membership.collaborative)
-    return render(
-        request,
-        "members/collaborative_home.html",
-        {
-            "membership": membership,
-            "collaborative": membership.collaborative,
-            "can_manage": facilitates(membership),
-            "needs_to_agree": ground_rules_agreed(membership, ground_rules) is None,
-            **next_meeting_for(membership),
-            **home_summary(membership),
-            **mine,
-            "requests_waiting": (
-                membership.collaborative.join_requests.filter(status=JoinRequest.Status.PENDING).count()
-                if facilitates(membership)
-                else 0
-            ),
-        },
-        status=status,
-    )
-
-
-def _home_post(request: HttpRequest, membership: Membership) -> HttpResponse:
-    """Without JavaScript, the home page is one form: "Are you coming?" and each action's "Save" send everything
-    typed on it here. This saves what the button pressed is for (the answer, or that action's status) and, when
-    something was typed for other actions, shows the page again with it still in their boxes, not saved. If the
-    button's own part is refused, nothing is saved and the page comes back with everything typed. With
-    JavaScript, htmx saves each in place instead (meetings:rsvp and actions:status).
-    """
-    slug = membership.collaborative.slug
-    saved = refused_action = None
-    refused = ""  # What is wrong with the pressed button's part, if anything.
-    if "answer" in request.POST:
-        _, meeting = meeting_for(request.user, slug, number_from(request.POST.get("meeting")))
-        form = RsvpForm(request.POST)
-        try:
-            if not form.is_valid():
-                raise ValidationError("Choose coming, maybe or can't come.")
-            rsvp = rsvp_set(meeting=meeting, user=request.user, answer=form.cleaned_data["answer"])
-        except ValidationError as error:
-            refused = error.messages[0]
-            messages.error(request, refused)
-        else:
-            messages.success(request, rsvp.confirmation())
-    elif (pk := number_from(request.POST.get("save"))) is not None:
-        _, action = action_for(request.user, slug, pk, to="change")
-        refused = quick_status_save(request, action)
-        if refused:
-            refused_action = action.pk
-        else:
-            saved = action.pk
-            action.refresh_from_db()
-            messages.success(request, f"“{action.title}” is now {action.get_status_display().lower()}.")
-    mine = my_actions(membership, typed=request.POST, saved=saved)
-    if refused_action is not None:
-        shown = next((action for action in mine["my_actions"] if action.pk == refused_action), None)
-        if shown is None:
-            messages.error(request, refused)
-        else:
-            shown.error = refused  # Beside its "Save".
-    if not refused and not any(action.unsaved for action in mine["my_actions"]):
-        return redirect(membership.collaborative)
-    return _home_page(request, membership, mine, status=400 if refused else 200)
 
 
 @require_http_methods(["GET", "POST"])
@@ -211,7 +131,7 @@ def profile(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             user = form.save()
-            responses_reshare(user=user)
+            profile_changed(user)  # Vision's open rounds follow it (see members/hooks.py).
         return done(request, "Your profile has been saved.", "members:profile")
     return render(request, "members/user_profile.html", {"form": form})
 
@@ -320,78 +240,6 @@ def directory(request: HttpRequest, slug: str) -> HttpResponse:
             perspective_choices=[(value, label, counts[value]) for value, label in Perspective.choices],
         ),
         fragment="member-list",
-    )
-
-
-RECENT_MEETINGS = 6
-BAR_WIDTH = 280  # The longest bar, in the chart's own units (the labels take the first 310).
-
-
-def _chart(choices, counts: dict[str, int]) -> list[dict]:
-    """Rows for a bar chart and its table; a small count hides its number and its bar."""
-    largest = max([count for count in counts.values() if count >= SMALL_GROUP], default=0)
-    return [
-        {
-            "label": label,
-            "count": counts[value] if counts[value] >= SMALL_GROUP else None,
-            "width": round(BAR_WIDTH * counts[value] / largest) if counts[value] >= SMALL_GROUP else 0,
-            "y": index * 36,
-        }
-        for index, (value, label) in enumerate(choices)
-    ]
-
-
-@require_GET
-def at_the_table(request: HttpRequest, slug: str) -> HttpResponse:
-    """How many members bring each perspective and come from each type of organisation."""
-    viewer = membership_for(request.user, slug)
-    members = list(Membership.objects.current_in(viewer.collaborative))
-    perspectives = dict.fromkeys(Perspective.values, 0)
-    organisations = dict.fromkeys(OrganisationType.values, 0)
-    for member in members:
-        shown = profile_fields_for(viewer, member)
-        for value in member.user.perspectives if "perspectives" in shown else []:
-            perspectives[value] = perspectives.get(value, 0) + 1
-        if "organisation" in shown and member.user.organisation_type in organisations:
-            organisations[member.user.organisation_type] += 1
-    # Who actually came: the people at the last few meetings, by the perspectives they share.
-    came = set(recent_attendees(viewer.collaborative, RECENT_MEETINGS))
-    at_meetings = dict.fromkeys(Perspective.values, 0)
-    for member in members:
-        if member.user_id in came and "perspectives" in profile_fields_for(viewer, member):
-            for value in member.user.perspectives:
-                at_meetings[value] = at_meetings.get(value, 0) + 1
-    charts = [
-        {
-            "id": "perspectives",
-            "title": "Perspectives people bring",
-            "what": "Perspective",
-            "counted": "Members",
-            "rows": _chart(Perspective.choices, perspectives),
-        },
-        {
-            "id": "organisations",
-            "title": "Types of organisation",
-            "what": "Type of organisation",
-            "counted": "Members",
-            "rows": _chart(OrganisationType.choices, organisations),
-        },
-        {
-            "id": "attended",
-            "title": f"Perspectives of those who came to the last {RECENT_MEETINGS} meetings",
-            "what": "Perspective",
-            "counted": "People who came",
-            "rows": _chart(Perspective.choices, at_meetings),
-        },
-    ]
-    for chart in charts:
-        chart["height"] = len(chart["rows"]) * 36
-        for row in chart["rows"]:
-            row["text_y"], row["bar_y"], row["count_x"] = row["y"] + 22, row["y"] + 6, 310 + row["width"] + 8
-    return render(
-        request,
-        "members/collaborative_table.html",
-        collaborative_context(viewer, charts=charts, total=len(members)),
     )
 
 
@@ -575,7 +423,14 @@ def too_many_requests(request: HttpRequest, action: str, *, limit: int) -> bool:
     """Count one more try from this address this hour; True once there have been too many."""
     key = f"rate:{action}:{get_adapter(request).get_client_ip(request)}:{timezone.now():%Y%m%d%H}"
     cache.add(key, 0, timeout=3600)
-    return cache.incr(key) > limit
+    try:
+        count = cache.incr(key)
+    except ValueError:
+        # The count went between the two calls (Redis stopped answering, and this process's
+        # own memory, collaborative/cache.py, has none yet): this try is the first counted.
+        cache.set(key, 1, timeout=3600)
+        count = 1
+    return count > limit
 
 
 def _reply_name(join_request: JoinRequest) -> str:
@@ -632,8 +487,14 @@ def join_request_decide(request: HttpRequest, slug: str, pk: int, decision: str)
     else:
         told = "an email with a link to join" if decision == "approve" else "an email to say so"
         say(request, f"{join_request.name} will get {told}.")
+    # Only the requests whose boxes came with something typed in them, not every request waiting.
+    typed = {
+        number_from(name.removeprefix("reply-"))
+        for name, reply in request.POST.items()
+        if name.startswith("reply-") and reply.strip()
+    } - {None}
     others = JoinRequest.objects.filter(collaborative=membership.collaborative, status=JoinRequest.Status.PENDING)
-    if any(request.POST.get(_reply_name(other), "").strip() for other in others):
+    if typed and others.filter(pk__in=typed).exists():
         return _join_requests_page(request, membership, typed=request.POST)
     return redirect("members:join_requests", slug=slug)
 

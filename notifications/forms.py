@@ -1,6 +1,6 @@
 from django import forms
 
-from notifications.kinds import MEMBER_KINDS, Frequency, listed_kind_choices
+from notifications.kinds import Frequency, listed_kind_choices, member_kinds
 from notifications.models import Message
 
 
@@ -9,26 +9,28 @@ class PreferencesForm(forms.Form):
 
     def __init__(self, *args, preferences: dict, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        for key, kind in MEMBER_KINDS.items():
-            self.fields[f"{key}_enabled"] = forms.BooleanField(
+        self.kinds = member_kinds()
+        for kind in self.kinds:
+            self.fields[f"{kind.key}_enabled"] = forms.BooleanField(
                 label=kind.label,
                 help_text=kind.description,
                 required=False,
-                initial=preferences[key].enabled,
+                initial=preferences[kind].enabled,
             )
             if kind.digest:
-                self.fields[f"{key}_frequency"] = forms.ChoiceField(
+                self.fields[f"{kind.key}_frequency"] = forms.ChoiceField(
                     label=f"How often: {kind.label.lower()}",
                     choices=Frequency.CHOICES,
-                    initial=preferences[key].frequency,
+                    initial=preferences[kind].frequency,
                 )
 
-    def choices(self) -> dict[str, dict]:
+    def choices(self) -> dict:
+        """{kind: {"enabled": bool, "frequency": str}} for notifications.services.preferences_save."""
         result = {}
-        for key, kind in MEMBER_KINDS.items():
-            result[key] = {"enabled": self.cleaned_data[f"{key}_enabled"]}
+        for kind in self.kinds:
+            result[kind] = {"enabled": self.cleaned_data[f"{kind.key}_enabled"]}
             if kind.digest:
-                result[key]["frequency"] = self.cleaned_data[f"{key}_frequency"]
+                result[kind]["frequency"] = self.cleaned_data[f"{kind.key}_frequency"]
         return result
 
 

@@ -5,7 +5,7 @@ from django.db import models
 from django.utils import timezone
 
 from members.models import Collaborative
-from notifications.kinds import KINDS, Frequency
+from notifications.kinds import Frequency, UnknownKind, kind_named
 
 
 class MessageQuerySet(models.QuerySet):
@@ -94,8 +94,10 @@ class Message(models.Model):
         return self.recipient.display_name if self.recipient_id else self.to_address
 
     def get_kind_display(self) -> str:
-        kind = KINDS.get(self.kind)
-        return kind.label if kind else self.kind
+        try:
+            return kind_named(self.kind).label
+        except UnknownKind:
+            return self.kind
 
 
 class Preference(models.Model):

@@ -77,6 +77,6 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "notifications/unsubscribe.html", {"invalid": True}, status=400)
     done = False
     if request.method == "POST":
-        preferences_save(user=user, choices={kind.key: {"enabled": False}})
+        preferences_save(user=user, choices={kind: {"enabled": False}})
         done = True
     return render(request, "notifications/unsubscribe.html", {"kind": kind, "done": done, "person": user})

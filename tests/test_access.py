@@ -28,6 +28,7 @@ from actions.services import (
 )
 from meetings.models import Decision, Venue
 from meetings.services import agenda_item_propose, meeting_schedule
+from members.links import invitation_path
 from members.models import Membership
 from tests.factories import InvitationFactory, JoinRequestFactory, MembershipFactory, UserFactory
 from tests.vision.rounds import were_members_when_it_opened
@@ -95,7 +96,7 @@ EXPECTATIONS: dict[str, tuple[dict, dict]] = {
     # needs it (those with an app gave its code when they signed in), so it sends them on: members
     # without an app to set one up, the rest to `next`. tests/members/test_two_step_sessions.py.
     "members:two_step": ({}, signed_in(REDIRECT, anonymous=LOGIN)),
-    "members:collaborative_home": (
+    "home:collaborative_home": (
         SLUG,
         {"anonymous": LOGIN, "outsider": 404, "member": 200, "facilitator": 200, "commissioner": 200},
     ),
@@ -103,7 +104,7 @@ EXPECTATIONS: dict[str, tuple[dict, dict]] = {
         SLUG,
         {"anonymous": LOGIN, "outsider": 404, "member": 403, "facilitator": 200, "commissioner": 403},
     ),
-    "members:at_the_table": (
+    "home:at_the_table": (
         SLUG,
         {"anonymous": LOGIN, "outsider": 404, "member": 200, "facilitator": 200, "commissioner": 200},
     ),
@@ -420,7 +421,7 @@ def placeholders(people, collaborative, evidence_root) -> dict:
         **actions_placeholders(people, collaborative, meeting),
         "MEMBER": people["member"].pk,
         "INVITATION": invitation.pk,
-        "INVITATION_TOKEN": invitation.get_link_path().rstrip("/").rsplit("/", 1)[1],
+        "INVITATION_TOKEN": invitation_path(invitation).rstrip("/").rsplit("/", 1)[1],
         "JOIN_REQUEST": JoinRequestFactory(collaborative=collaborative).pk,
         "MEETING": meeting.pk,
         "VENUE": venue.pk,
@@ -495,7 +496,7 @@ POST_EXPECTATIONS = (
         "meetings:decision_add": FACILITATORS_ONLY | {"facilitator": 400},
         # Without JavaScript the home page is one form posted to itself (issue 12, item 14); with no button
         # pressed nothing changes, and it comes back afresh.
-        "members:collaborative_home": MEMBERS | {"member": REDIRECT, "facilitator": REDIRECT, "commissioner": REDIRECT},
+        "home:collaborative_home": MEMBERS | {"member": REDIRECT, "facilitator": REDIRECT, "commissioner": REDIRECT},
         # "Not this time" without a reason: its page again, asking for one (400).
         "meetings:agenda_item_decline": FACILITATORS_ONLY | {"facilitator": 400},
         "meetings:notes_publish": FACILITATORS_ONLY | {"facilitator": 400},
@@ -726,7 +727,7 @@ def test_home_and_meeting_pages_show_no_actions_of_another_collaborative(
     for here, elsewhere in ((collaborative, other_collaborative), (other_collaborative, collaborative)):
         held, following = meetings[here]
         pages = {
-            "My actions": (reverse("members:collaborative_home", kwargs={"slug": here.slug}), "my-actions-heading"),
+            "My actions": (reverse("home:collaborative_home", kwargs={"slug": here.slug}), "my-actions-heading"),
             "Actions from this meeting": (
                 reverse("meetings:detail", kwargs={"slug": here.slug, "pk": held.pk}),
                 "actions-heading",

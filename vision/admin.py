@@ -4,20 +4,18 @@ Versions of the vision are history, so they are read-only here; facilitators dra
 adopt them on the Collaborative's pages. Rounds are read-only too, and no one's answers
 appear here, nor who answered: Response and Answer are deliberately not registered,
 because answers are never shown one person at a time, to anyone, and no list here can be
-filtered through them (reaches_answers, used by the rounds' and the people's lists).
+filtered through them (collaborative.admin.NoReverseFilters, on the rounds' and the people's
+lists).
 """
 
 from django.contrib import admin
-from django.core.exceptions import FieldDoesNotExist
-from django.db.models.constants import LOOKUP_SEP
 from django.utils import timezone
 
+from collaborative.admin import NoReverseFilters
 from vision.models import (
-    Answer,
     Goal,
     GoalReview,
     KeyRole,
-    Response,
     Round,
     RoundStatement,
     Statement,
@@ -25,24 +23,6 @@ from vision.models import (
     VisionVersion,
 )
 from vision.services import goal_save
-
-
-def reaches_answers(model, lookup: str) -> bool:
-    """Whether an address's filter (`round_responses__isnull`, `responses__user`...) goes through
-    self-assessment answers. Django's admin lets any list be filtered by a relation one step away
-    (`/admin/members/user/?round_responses__isnull=False` would list who answered), so the lists
-    that can reach answers refuse such filters in lookup_allowed: the admin answers 400."""
-    for part in lookup.split(LOOKUP_SEP):
-        try:
-            field = model._meta.get_field(part)
-        except FieldDoesNotExist:
-            return False
-        if not field.is_relation:
-            return False
-        model = field.related_model
-        if model in (Response, Answer):
-            return True
-    return False
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -134,7 +114,7 @@ class RoundStatementInline(ReadOnlyInline):
 
 
 @admin.register(Round)
-class RoundAdmin(admin.ModelAdmin):
+class RoundAdmin(NoReverseFilters, admin.ModelAdmin):
     list_display = ["title", "collaborative", "opened_at", "closes_at", "counted_at"]
     list_filter = ["collaborative"]
     list_select_related = ["collaborative"]
@@ -150,9 +130,6 @@ class RoundAdmin(admin.ModelAdmin):
         "counted_at",
     ]
     inlines = [RoundStatementInline]
-
-    def lookup_allowed(self, lookup, value, request=None) -> bool:
-        return not reaches_answers(self.model, lookup) and super().lookup_allowed(lookup, value, request)
 
     def has_add_permission(self, request) -> bool:
         return False  # Facilitators open rounds on the Collaborative's self-assessment page.

@@ -1,7 +1,6 @@
 import logging
 from datetime import date, datetime, time, timedelta
 
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Max, Q
@@ -10,8 +9,8 @@ from django.utils import timezone
 from meetings.models import Meeting
 from meetings.services import local_moment
 from members.models import Collaborative, Membership, User, Visibility
-from notifications.models import Message
-from notifications.services import messages_queue
+from notifications.services import messages_queue, told
+from vision.emails import GOAL_REVIEW_DUE, ROUND_CLOSING, ROUND_OPENED, VISION_ADOPTED, VISION_DRAFT
 from vision.models import (
     LIVING_WELL_UK,
     ROUND_SHORTEST_DAYS,
@@ -127,7 +126,7 @@ def _values_save(version: VisionVersion, values: list[tuple[str, str]]) -> None:
 
 def _ask_members(version: VisionVersion) -> None:
     members = [m.user for m in Membership.objects.current_in(version.collaborative)]
-    messages_queue(recipients=members, collaborative=version.collaborative, kind="vision_draft", about=version)
+    messages_queue(recipients=members, collaborative=version.collaborative, kind=VISION_DRAFT, about=version)
 
 
 @transaction.atomic
@@ -216,7 +215,7 @@ def version_adopt(*, version: VisionVersion, by: User, meeting: Meeting | None =
     version.full_clean()
     version.save()
     members = [m.user for m in Membership.objects.current_in(version.collaborative)]
-    messages_queue(recipients=members, collaborative=version.collaborative, kind="vision_adopted", about=version)
+    messages_queue(recipients=members, collaborative=version.collaborative, kind=VISION_ADOPTED, about=version)
     return version
 
 
@@ -315,24 +314,22 @@ def goal_reviews_queue(*, now: datetime | None = None) -> int:
     queued = 0
     # A day's margin either way covers every time zone; the local date is checked below.
     candidates = Goal.objects.active().filter(review_on__lte=now.date() + timedelta(days=1))
-    already = Message.objects.filter(kind="goal_review_due", about_type=ContentType.objects.get_for_model(Goal))
     for goal in candidates.select_related("collaborative"):
         if goal.review_on > goal.collaborative.local_today(now):
             continue
         occasion = f"review-{goal.review_on.isoformat()}"
-        told = already.filter(about_id=goal.pk, occasion=occasion).values("recipient_id")
         facilitators = [
             m.user
             for m in Membership.objects.current_in(goal.collaborative)
             .filter(role=Membership.Role.FACILITATOR)
-            .exclude(user_id__in=told)
+            .exclude(user_id__in=told(GOAL_REVIEW_DUE, goal, occasion=occasion))
         ]
         if facilitators:
             with transaction.atomic():
                 messages_queue(
                     recipients=facilitators,
                     collaborative=goal.collaborative,
-                    kind="goal_review_due",
+                    kind=GOAL_REVIEW_DUE,
                     about=goal,
                     occasion=occasion,
                 )
@@ -427,7 +424,7 @@ def round_open(*, collaborative: Collaborative, by: User, title: str, closing_da
         RoundStatement(round=round, statement=s, key_role=s.key_role, text=s.text, position=i)
         for i, s in enumerate(statements)
     )
-    messages_queue(recipients=members, collaborative=collaborative, kind="round_opened", about=round)
+    messages_queue(recipients=members, collaborative=collaborative, kind=ROUND_OPENED, about=round)
     return round
 
 
@@ -607,14 +604,10 @@ def round_reminders_queue(*, now: datetime | None = None) -> int:
         )
         # Named after the last day: a round given longer is reminded again before its new last day.
         occasion = f"closing-{round.closing_day.isoformat()}"
-        told = Message.objects.filter(
-            kind="round_closing",
-            about_type=ContentType.objects.get_for_model(Round),
-            about_id=round.pk,
-            occasion=occasion,
-        ).values("recipient_id")
         members = (
-            Membership.objects.current_in(round.collaborative).exclude(user_id__in=finished).exclude(user_id__in=told)
+            Membership.objects.current_in(round.collaborative)
+            .exclude(user_id__in=finished)
+            .exclude(user_id__in=told(ROUND_CLOSING, round, occasion=occasion))
         )
         recipients = [m.user for m in members]
         if recipients:
@@ -622,7 +615,7 @@ def round_reminders_queue(*, now: datetime | None = None) -> int:
                 messages_queue(
                     recipients=recipients,
                     collaborative=round.collaborative,
-                    kind="round_closing",
+                    kind=ROUND_CLOSING,
                     about=round,
                     occasion=occasion,
                 )

@@ -66,18 +66,6 @@ from vision.services import (
 from vision.voices import voices_count, voices_summary
 
 
-def home_summary(membership: Membership) -> dict:
-    """The vision, goals due for review and any open round, for the Collaborative's home page."""
-    collaborative = membership.collaborative
-    today = collaborative.local_today()
-    now = timezone.now()
-    return {
-        "vision": VisionVersion.objects.current_for(collaborative),
-        "goals_due": Goal.objects.filter(collaborative=collaborative).due_for_review(today).count(),
-        "open_round": Round.objects.filter(collaborative=collaborative).open_at(now).first(),
-    }
-
-
 @require_GET
 def vision_home(request: HttpRequest, slug: str) -> HttpResponse:
     membership = membership_for(request.user, slug)

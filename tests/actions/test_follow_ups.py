@@ -13,14 +13,14 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from actions.emails import ACTION_ASSIGNED, ACTION_FOLLOW_UP, ACTIONS_DIGEST, ACTIONS_SUMMARY, YOU_SAID_WE_DID
 from actions.models import Action
 from actions.services import action_change, action_create, action_update_add, followups_queue
 from meetings.models import AgendaItem, Decision, Venue
 from meetings.services import meeting_schedule
 from members.models import Membership
-from notifications.kinds import ACTION_ASSIGNED, ACTION_FOLLOW_UP, ACTIONS_DIGEST, ACTIONS_SUMMARY, YOU_SAID_WE_DID
+from notifications.delivery import message_render, messages_claim, messages_send
 from notifications.models import Message
-from notifications.services import message_render, messages_claim, messages_send
 from tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db

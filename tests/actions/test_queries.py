@@ -140,7 +140,7 @@ def test_an_actions_history(member_client, collaborative):
 
 def test_my_actions_on_the_home_page(member_client, collaborative, member):
     """The list stops at ten, so one action against sixty: each one shown costs nothing more."""
-    home = reverse("members:collaborative_home", kwargs={"slug": "lambeth"})
+    home = reverse("home:collaborative_home", kwargs={"slug": "lambeth"})
     ActionFactory(collaborative=collaborative, owner=member)
     member_client.get(home)
     one = queries(member_client, home)

@@ -211,7 +211,7 @@ def test_htmx_gets_only_the_table(member_client, log):
     assert response.status_code == 200
     assert "<html" not in body
     # The count first, out of band: htmx puts it in the status line screen readers announce.
-    assert body.strip().startswith('<p id="action-count" role="status" hx-swap-oob="true">')
+    assert body.strip().startswith('<p id="action-count" role="status" data-hx-swap-oob="true">')
     assert '<div id="action-table">' in body
     assert "Carers' leaflet" in body
     assert "Crisis cafe map" not in body
@@ -234,8 +234,8 @@ def test_the_filters_are_in_the_form_and_the_export_links(member_client, log):
     assert f'href="{url("export_csv")}?status=open&amp;q=crisis"' in page
     assert f'href="{url("export_xlsx")}?status=open&amp;q=crisis"' in page
     assert 'value="crisis"' in page
-    assert 'hx-get="/c/lambeth/actions/"' in page
-    assert 'hx-push-url="true"' in page
+    assert 'data-hx-get="/c/lambeth/actions/"' in page
+    assert 'data-hx-push-url="true"' in page
 
 
 def test_pages_keep_the_filters(member_client, collaborative, log):
@@ -281,7 +281,7 @@ def mine(collaborative, member, other_collaborative) -> dict:
 
 
 def home() -> str:
-    return reverse("members:collaborative_home", kwargs={"slug": "lambeth"})
+    return reverse("home:collaborative_home", kwargs={"slug": "lambeth"})
 
 
 def test_my_actions_shows_the_live_actions_i_own_or_support(member_client, mine):
@@ -294,8 +294,8 @@ def test_my_actions_shows_the_live_actions_i_own_or_support(member_client, mine)
     assert "Overdue" in page
     assert "(you are supporting)" in page
     # Owners get the quick status change; supporters do not.
-    assert f'hx-post="{url("status", pk=mine["owned"].pk)}"' in page
-    assert f'hx-post="{url("status", pk=mine["supported"].pk)}"' not in page
+    assert f'data-hx-post="{url("status", pk=mine["owned"].pk)}"' in page
+    assert f'data-hx-post="{url("status", pk=mine["supported"].pk)}"' not in page
 
 
 def test_my_actions_links_to_all_of_them_when_there_are_many(member_client, collaborative, member):
@@ -362,7 +362,7 @@ def test_the_quick_status_form_is_only_for_the_owner_and_facilitators(client, mi
     owner = supported.owner
     client.force_login(owner)
     page = text(client.get(home()))
-    assert f'hx-post="{url("status", pk=supported.pk)}"' in page
+    assert f'data-hx-post="{url("status", pk=supported.pk)}"' in page
     client.force_login(facilitator)
     response = client.post(url("status", pk=supported.pk), quick(supported, status="in_progress"), follow=True)
     assert "“Supported by me” is now in progress." in text(response)

@@ -12,11 +12,11 @@ import pytest
 from django.conf import settings
 from playwright.sync_api import Page, expect
 
+from members.emails import WELCOME
 from members.models import Membership
 from members.services import membership_create
-from notifications.kinds import WELCOME
+from notifications.delivery import messages_claim, messages_send
 from notifications.models import Message, Preference
-from notifications.services import messages_claim, messages_send
 from tests.browser.conftest import sign_in
 from tests.factories import TotpFactory, UserFactory
 

@@ -13,7 +13,7 @@ from django.conf import settings
 from playwright.sync_api import Page, expect
 
 from members.models import Invitation, Membership
-from notifications.services import messages_claim, messages_send
+from notifications.delivery import messages_claim, messages_send
 from tests.browser.conftest import sign_in
 from tests.factories import MembershipFactory
 

@@ -13,9 +13,9 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from meetings.emails import NOTES_PUBLISHED
 from meetings.models import Attendance, Decision, Meeting, Rsvp, Venue
 from members.models import Membership
-from notifications.kinds import NOTES_PUBLISHED
 from notifications.models import Message
 from tests.browser.conftest import sign_in
 from tests.browser.test_meetings import LAMBETH, PHONE, expected_meetings, heading

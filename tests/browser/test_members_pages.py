@@ -15,7 +15,7 @@ from django.conf import settings
 from playwright.sync_api import Page, expect
 
 from members.models import Invitation, JoinRequest, Membership, User
-from notifications.services import messages_claim, messages_send
+from notifications.delivery import messages_claim, messages_send
 from tests.browser.conftest import sign_in
 from tests.factories import MembershipFactory
 

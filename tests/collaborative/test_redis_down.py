@@ -26,7 +26,7 @@ from django.urls import path, reverse
 
 from collaborative import cache as fallback_cache
 from collaborative.tasks import heartbeat
-from notifications.kinds import JOIN_REQUESTED
+from members.emails import JOIN_REQUESTED
 from notifications.models import Message
 from tests.factories import PASSWORD, totp_code
 

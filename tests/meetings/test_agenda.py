@@ -7,11 +7,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from meetings.emails import AGENDA_PUBLISHED
 from meetings.models import AgendaItem, Venue
 from meetings.services import agenda_item_propose, agenda_publish, meeting_cancel, meeting_schedule
-from notifications.kinds import AGENDA_PUBLISHED
+from notifications.delivery import messages_claim, messages_send
 from notifications.models import Message
-from notifications.services import messages_claim, messages_send
 
 pytestmark = pytest.mark.django_db
 

@@ -87,6 +87,6 @@ def test_whos_at_the_table_shows_the_perspectives_of_those_who_came(client, peop
     carers = [carer(collaborative) for _ in range(3)]
     came(past_meeting(collaborative, 10), *carers)
     client.force_login(people["member"])
-    page = text(client.get(reverse("members:at_the_table", kwargs={"slug": "lambeth"})))
+    page = text(client.get(reverse("home:at_the_table", kwargs={"slug": "lambeth"})))
     section = page.split("Perspectives of those who came to the last 6 meetings")[-1]
     assert '<th scope="row">Carer</th><td>3</td>' in section

@@ -17,10 +17,10 @@ from markdown_it import MarkdownIt
 
 from collaborative import markdown
 from collaborative.markdown import render_markdown
+from meetings.emails import NOTES_PUBLISHED
 from meetings.models import AgendaItem, Meeting
-from notifications.kinds import NOTES_PUBLISHED
+from notifications.delivery import messages_claim, messages_send
 from notifications.models import Message
-from notifications.services import messages_claim, messages_send
 from tests.factories import MeetingFactory
 
 # What notes may contain: plain formatting, tables and links; nothing that loads or runs anything.

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from meetings.emails import NOTES_PUBLISHED
 from meetings.models import AgendaItem, Decision, Meeting, NotesRevision
 from meetings.services import (
     decision_record,
@@ -25,9 +26,8 @@ from meetings.services import (
     notes_save,
 )
 from members.models import Collaborative
-from notifications.kinds import NOTES_PUBLISHED
+from notifications.delivery import messages_claim, messages_send
 from notifications.models import Message
-from notifications.services import messages_claim, messages_send
 from tests.factories import MeetingFactory
 
 pytestmark = pytest.mark.django_db

@@ -191,13 +191,13 @@ def test_with_htmx_only_the_row_comes_back_pressed(facilitator_client, meeting, 
     assert "<html" not in body
     assert body.strip().startswith(f'<li id="person-{member.pk}" class="register-row">')
     assert body.strip().endswith("</li>")
-    assert '<span id="came-count" hx-swap-oob="true">1</span>' in body  # The count above follows.
+    assert '<span id="came-count" data-hx-swap-oob="true">1</span>' in body  # The count above follows.
     assert body.count("<li") == 1
     assert pressed(body) == {str(member.pk): "true"}
     assert 'name="attended" value="0"' in body  # The next tap undoes it.
     assert f'aria-label="Came: {member.display_name}"' in body
-    assert f'hx-post="{mark_url(meeting, member)}"' in body
-    assert f'form="register-form" formaction="{mark_url(meeting, member)}"' in body  # A real form beside hx-post.
+    assert f'data-hx-post="{mark_url(meeting, member)}"' in body
+    assert f'form="register-form" formaction="{mark_url(meeting, member)}"' in body  # A real form beside data-hx-post.
 
     response = facilitator_client.post(mark_url(meeting, member), {"attended": "0"}, headers=HTMX)
     body = text(response)

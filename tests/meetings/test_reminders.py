@@ -9,6 +9,7 @@ from django.test import Client
 from django.urls import reverse
 from icalendar import Calendar
 
+from meetings.emails import MEETING_CANCELLED, MEETING_CHANGED, MEETING_REMINDER, MEETING_SCHEDULED
 from meetings.models import Format, Rsvp, Venue
 from meetings.services import (
     meeting_cancel,
@@ -19,9 +20,8 @@ from meetings.services import (
     rsvp_set,
     series_schedule,
 )
-from notifications.kinds import MEETING_CANCELLED, MEETING_CHANGED, MEETING_REMINDER, MEETING_SCHEDULED
+from notifications.delivery import messages_claim, messages_send
 from notifications.models import Message
-from notifications.services import messages_claim, messages_send
 from tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db

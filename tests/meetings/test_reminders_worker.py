@@ -8,11 +8,11 @@ from django.db import connection
 from django.utils import timezone
 from icalendar import Calendar
 
+from meetings.emails import MEETING_REMINDER
 from meetings.models import Meeting, Rsvp, Venue
 from meetings.services import rsvp_set
 from meetings.tasks import queue_reminders_task
 from members.models import Collaborative, Membership, User
-from notifications.kinds import MEETING_REMINDER
 from notifications.models import Message
 from tests.conftest import require_services
 from tests.notifications.test_delivery_worker import wait_until

@@ -17,13 +17,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from meetings.emails import MOVED_UP
 from meetings.models import Format, Meeting, Rsvp, RsvpChange, Venue
 from meetings.services import meeting_cancel, meeting_change, meeting_schedule, rsvp_set
 from members.models import Membership, User
 from members.services import membership_deactivate, membership_leave
-from notifications.kinds import MOVED_UP
+from notifications.delivery import messages_claim, messages_send
 from notifications.models import Message
-from notifications.services import messages_claim, messages_send
 from tests.factories import MeetingFactory, MembershipFactory, VenueFactory
 
 pytestmark = pytest.mark.django_db
@@ -570,7 +570,7 @@ def test_home_shows_the_next_meeting_going_ahead_with_the_buttons(member_client,
     # Without JavaScript the buttons send the home page's form to the home page (see tests/members/test_views.py).
     assert f'action="{collaborative.get_absolute_url()}" id="home-form"' in page
     assert f'name="meeting" value="{second.pk}"' in page
-    assert f'hx-post="{rsvp_url(second)}"' in page
+    assert f'data-hx-post="{rsvp_url(second)}"' in page
     assert "Tap one to tell the facilitators." in page
 
 

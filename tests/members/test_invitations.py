@@ -22,7 +22,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from members.emails import INVITATION, WELCOME
 from members.forms import MAX_INVITATIONS
+from members.links import invitation_path
 from members.models import (
     INVITATION_DAYS,
     GroundRulesAcceptance,
@@ -32,9 +34,8 @@ from members.models import (
     User,
 )
 from members.services import invitations_send, membership_create, membership_deactivate, membership_leave
-from notifications.kinds import INVITATION, WELCOME
+from notifications.delivery import messages_claim, messages_send
 from notifications.models import Message
-from notifications.services import messages_claim, messages_send
 from tests.factories import PASSWORD, InvitationFactory, MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -190,6 +191,36 @@ def test_malformed_entries_are_reported_on_their_own_line_and_go_back_in_the_box
         "kit@example.org Kit\n"
         "a@example.org <b@example.org>"
     )
+
+
+def test_an_address_too_long_to_deliver_is_reported_and_the_others_are_sent(facilitator_client, collaborative):
+    too_long = "a" * 243 + "@example.org"  # 255 characters: one more than an address may have.
+    longest = "b" * 242 + "@example.org"
+    response = invite(facilitator_client, f"{too_long}\nPriya <{'c' * 250}@example.org>\n{longest}")
+
+    assert response.status_code == 200
+    assert invited(too_long, longest) == [longest]
+    assert reports(response) == [
+        (too_long, "is too long for an email address: it can have at most 254 characters."),
+        (f"Priya <{'c' * 250}@example.org>", "is too long for an email address: it can have at most 254 characters."),
+    ]
+    assert box(response).strip() == f"{too_long}\nPriya <{'c' * 250}@example.org>"
+
+
+def test_only_the_text_just_before_an_address_can_be_its_name(facilitator_client, collaborative):
+    # Outlook's "Desai, Priya <priya@example.org>" takes one piece before the address; other
+    # text before it is no part of the name, and is reported.
+    response = invite(facilitator_client, "Hello, please invite, Desai, Priya <priya@example.org>, Okafor, Grace")
+
+    assert dict(Invitation.objects.values_list("email", "name")) == {"priya@example.org": "Desai, Priya"}
+    not_an_address = "is not an email address. Check it for spaces or missing parts."
+    assert reports(response) == [
+        ("Hello", not_an_address),
+        ("please invite", not_an_address),
+        ("Okafor", not_an_address),
+        ("Grace", not_an_address),
+    ]
+    assert box(response).strip() == "Hello\nplease invite\nOkafor\nGrace"
 
 
 def test_each_bad_or_repeated_line_is_reported_on_its_own_and_the_good_ones_are_sent(facilitator_client, collaborative):
@@ -349,7 +380,7 @@ def test_the_invitation_email_is_queued_to_the_address_and_carries_the_link_and_
     [email] = mailoutbox
     assert email.to == ["joy@example.net"]
     assert email.subject == f"{collaborative.name}: {facilitator.display_name} invites you to join"
-    link = invitation.get_link_path()
+    link = invitation_path(invitation)
     assert link_in(email) == link
     assert "Come and meet us.\nWe meet in a cafe." in email.body
     assert f"{facilitator.display_name} has invited you to join {collaborative.name} as a member." in email.body
@@ -381,7 +412,7 @@ def test_following_the_invitation_link_fills_in_the_name_to_sign_up_with(client,
         message="",
         by=facilitator,
     )
-    link = Invitation.objects.get().get_link_path()
+    link = invitation_path(Invitation.objects.get())
     client.get(link)
 
     signup = client.get(f"{reverse('account_signup')}?{urlencode({'next': link})}").content.decode()
@@ -465,7 +496,7 @@ def test_someone_with_an_account_signs_in_from_the_link_and_joins(client, collab
         collaborative=collaborative, addresses=[("", "Joy@Example.NET")], role="member", message="", by=facilitator
     )
     lambeth_invitation = Invitation.objects.get()
-    link = lambeth_invitation.get_link_path()
+    link = invitation_path(lambeth_invitation)
 
     page = client.get(link)
     assert "You already have an account with this email address. Sign in to accept the invitation." in text(page)
@@ -491,14 +522,14 @@ def test_the_link_also_works_for_another_verified_address_of_the_person(client, 
     EmailAddress.objects.create(user=person, email="joy@example.net", verified=True, primary=False)
     client.force_login(person)
 
-    client.post(lambeth_invitation.get_link_path())
+    client.post(invitation_path(lambeth_invitation))
 
     assert Membership.objects.filter(user=person, collaborative=collaborative, status="active").exists()
 
 
 def test_the_link_opened_by_a_member_goes_to_the_collaborative(client, collaborative, member, lambeth_invitation):
     client.force_login(member)
-    response = client.get(lambeth_invitation.get_link_path())
+    response = client.get(invitation_path(lambeth_invitation))
     assert response.status_code == 302
     assert response.headers["Location"] == collaborative.get_absolute_url()
     assert flash(response) == [f"You are a member of {collaborative.name}."]
@@ -511,7 +542,7 @@ def test_a_link_that_has_run_out_gives_410_and_a_plain_message(client, collabora
     invitation = InvitationFactory(
         collaborative=collaborative, invited_by=facilitator, expires_at=timezone.now() - timedelta(minutes=1)
     )
-    response = client.get(invitation.get_link_path())
+    response = client.get(invitation_path(invitation))
     assert response.status_code == 410
     page = text(response)
     assert "This invitation has run out" in page
@@ -527,8 +558,8 @@ def test_a_link_that_has_run_out_cannot_be_used_by_its_invitee_either(client, co
     person = UserFactory(email=invitation.email)
     client.force_login(person)
 
-    assert client.get(invitation.get_link_path()).status_code == 410
-    assert client.post(invitation.get_link_path()).status_code == 410
+    assert client.get(invitation_path(invitation)).status_code == 410
+    assert client.post(invitation_path(invitation)).status_code == 410
 
     assert not Membership.objects.filter(user=person).exists()
     invitation.refresh_from_db()
@@ -537,7 +568,7 @@ def test_a_link_that_has_run_out_cannot_be_used_by_its_invitee_either(client, co
 
 def test_a_link_already_used_gives_410(client, collaborative):
     invitation = InvitationFactory(collaborative=collaborative, status=Invitation.Status.ACCEPTED)
-    response = client.get(invitation.get_link_path())
+    response = client.get(invitation_path(invitation))
     assert response.status_code == 410
     assert "This invitation has already been used" in text(response)
     assert "Each invitation link works once." in text(response)
@@ -546,19 +577,19 @@ def test_a_link_already_used_gives_410(client, collaborative):
 def test_a_used_link_cannot_be_used_again_by_someone_else_with_the_address(client, collaborative, lambeth_invitation):
     first = UserFactory(email="joy@example.net")
     client.force_login(first)
-    client.post(lambeth_invitation.get_link_path())
+    client.post(invitation_path(lambeth_invitation))
     assert Membership.objects.filter(user=first, collaborative=collaborative).exists()
 
     second = UserFactory(email="joy.work@example.org")
     EmailAddress.objects.create(user=second, email="joy@example.net", verified=False, primary=False)
     client.force_login(second)
-    assert client.post(lambeth_invitation.get_link_path()).status_code == 410
+    assert client.post(invitation_path(lambeth_invitation)).status_code == 410
     assert not Membership.objects.filter(user=second).exists()
 
 
 def test_a_withdrawn_link_gives_410(client, collaborative):
     invitation = InvitationFactory(collaborative=collaborative, status=Invitation.Status.REVOKED)
-    response = client.get(invitation.get_link_path())
+    response = client.get(invitation_path(invitation))
     assert response.status_code == 410
     assert "This invitation was withdrawn" in text(response)
 
@@ -582,7 +613,7 @@ def test_a_link_that_is_not_ours_gives_400(client, collaborative, token):
 
 
 def test_a_link_cut_short_gives_400(client, collaborative, lambeth_invitation):
-    response = client.get(lambeth_invitation.get_link_path()[:-6] + "/")
+    response = client.get(invitation_path(lambeth_invitation)[:-6] + "/")
     assert response.status_code == 400
 
 
@@ -591,7 +622,7 @@ def test_a_link_opened_while_signed_in_as_someone_else_is_refused_and_nothing_ch
 ):
     someone_else = people["outsider"]
     client.force_login(someone_else)
-    link = lambeth_invitation.get_link_path()
+    link = invitation_path(lambeth_invitation)
 
     response = client.get(link)
     assert response.status_code == 403
@@ -622,7 +653,7 @@ def test_a_former_member_invited_again_is_reactivated_with_the_new_role(
     response = invite(facilitator_client, "joy@example.net", role="facilitator")
     assert reports(response) == []
     visitor.force_login(joy)
-    joined = visitor.post(Invitation.objects.get().get_link_path())
+    joined = visitor.post(invitation_path(Invitation.objects.get()))
     assert joined.headers["Location"] == collaborative.get_absolute_url()
 
     membership.refresh_from_db()
@@ -690,12 +721,12 @@ def test_sending_again_gives_14_more_days_and_a_second_email_and_the_old_link_st
 
 def test_an_invitation_that_ran_out_can_be_sent_again(visitor, facilitator_client, collaborative):
     invitation = InvitationFactory(collaborative=collaborative, expires_at=timezone.now() - timedelta(days=2))
-    assert visitor.get(invitation.get_link_path()).status_code == 410
+    assert visitor.get(invitation_path(invitation)).status_code == 410
     assert "The link has run out." in text(facilitator_client.get(invitations_url()))
 
     resend(facilitator_client, invitation)
 
-    assert visitor.get(invitation.get_link_path()).status_code == 200
+    assert visitor.get(invitation_path(invitation)).status_code == 200
 
 
 def test_withdrawing_stops_the_link_and_an_unsent_email_is_skipped(
@@ -707,7 +738,7 @@ def test_withdrawing_stops_the_link_and_an_unsent_email_is_skipped(
     assert flash(response) == ["The invitation to joy@example.net was withdrawn. Its link no longer works."]
     lambeth_invitation.refresh_from_db()
     assert (lambeth_invitation.status, lambeth_invitation.revoked_by) == (Invitation.Status.REVOKED, facilitator)
-    assert visitor.get(lambeth_invitation.get_link_path()).status_code == 410
+    assert visitor.get(invitation_path(lambeth_invitation)).status_code == 410
 
     assert deliver() == 0
     assert mailoutbox == []

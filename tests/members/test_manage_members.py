@@ -15,11 +15,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from members.emails import WELCOME
 from members.models import Invitation, Membership, MembershipChange
 from members.services import membership_change_role, membership_create, membership_deactivate, membership_leave
-from notifications.kinds import WELCOME
+from notifications.delivery import messages_claim, messages_send
 from notifications.models import Message
-from notifications.services import messages_claim, messages_send
 from tests.factories import MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

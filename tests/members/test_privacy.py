@@ -25,12 +25,15 @@ from django.utils import timezone
 import members.views
 from actions.models import Action
 from actions.services import action_create, action_update_add, review_item_mark, review_round_open
+from meetings.links import rsvp_token
 from meetings.models import Rsvp, Venue
-from meetings.services import agenda_item_propose, calendar_feed_renew, meeting_schedule, rsvp_set, rsvp_token
+from meetings.services import agenda_item_propose, calendar_feed_renew, meeting_schedule, rsvp_set
+from members.emails import WELCOME
+from members.links import invitation_path
 from members.models import JoinRequest, Membership, MembershipChange, OrganisationType, User, Visibility
 from members.services import membership_leave
+from notifications.links import unsubscribe_token
 from notifications.models import Message
-from notifications.services import unsubscribe_token
 from tests.factories import InvitationFactory, JoinRequestFactory, MembershipFactory, UserFactory
 from tests.test_access import EXPECTATIONS, MEMBERS_POST, PDF, POST_ONLY, evidence_in, url_patterns
 from tests.vision.rounds import were_members_when_it_opened
@@ -118,7 +121,7 @@ LAMBETH = {"slug": "lambeth"}
 THE_PERSON = {"slug": "lambeth", "pk": "PERSON"}
 VERSION = {"slug": "lambeth", "number": "VERSION"}
 PAGES: dict[str, tuple[dict, tuple[str, ...]]] = {
-    "members:collaborative_home": (LAMBETH, ("",)),
+    "home:collaborative_home": (LAMBETH, ("",)),
     "members:collaborative_settings": (LAMBETH, ("",)),
     "members:ground_rules": (LAMBETH, ("",)),
     "members:ground_rules_edit": (LAMBETH, ("",)),
@@ -126,7 +129,7 @@ PAGES: dict[str, tuple[dict, tuple[str, ...]]] = {
         LAMBETH,
         ("", "?page=99", "?q=zzz", "?perspective=carer", "?perspective=carer&q=planted&page=99", "?page=x"),
     ),
-    "members:at_the_table": (LAMBETH, ("",)),
+    "home:at_the_table": (LAMBETH, ("",)),
     "members:member_detail": (THE_PERSON, ("",)),
     "members:member_manage": (THE_PERSON, ("",)),
     "members:former_members": (LAMBETH, ("",)),
@@ -274,7 +277,7 @@ def test_every_page_with_arguments_is_walked():
         "or, if it answers only POST, mark it POST_ONLY in tests/test_access.py."
     )
     assert PAGES.keys() <= WITH_ARGUMENTS, f"PAGES names pages that are gone: {sorted(PAGES.keys() - WITH_ARGUMENTS)}"
-    assert {"members:directory", "members:member_detail", "members:at_the_table"} <= PAGES.keys()
+    assert {"members:directory", "members:member_detail", "home:at_the_table"} <= PAGES.keys()
     assert {"members:profile", "members:my_data_download"} <= set(WITHOUT_ARGUMENTS)
 
 
@@ -440,8 +443,8 @@ def plant(viewers, collaborative, evidence_root):
             "FEED_TOKEN": calendar_feed_renew(user=person).token,
             "RSVP_TOKEN": rsvp_token(meeting, person, Rsvp.Answer.MAYBE),
             "VENUE": venue.pk,
-            "INVITATION_TOKEN": invitation.get_link_path().rstrip("/").rsplit("/", 1)[1],
-            "UNSUBSCRIBE_TOKEN": unsubscribe_token(person, "welcome"),
+            "INVITATION_TOKEN": invitation_path(invitation).rstrip("/").rsplit("/", 1)[1],
+            "UNSUBSCRIBE_TOKEN": unsubscribe_token(person, WELCOME),
             **vision,
             **actions,
         }
@@ -538,7 +541,7 @@ def test_the_table_and_the_directory_count_only_what_is_shared_with_the_viewer(
     user = sharing[Visibility.NOBODY][0] if viewer == "one_who_shares_with_nobody" else viewers[viewer]
     client.force_login(user)
 
-    table = client.get(reverse("members:at_the_table", kwargs=LAMBETH))
+    table = client.get(reverse("home:at_the_table", kwargs=LAMBETH))
     assert row(table, "Carer") == str(count)
     assert row(table, "Voluntary or community organisation") == str(count)
 
@@ -565,7 +568,7 @@ def test_fewer_than_three_sharing_with_facilitators_are_not_counted_for_members(
     counts = {}
     for viewer in ("member", "facilitator"):
         client.force_login(viewers[viewer])
-        counts[viewer] = row(client.get(reverse("members:at_the_table", kwargs=LAMBETH)), "Carer")
+        counts[viewer] = row(client.get(reverse("home:at_the_table", kwargs=LAMBETH)), "Carer")
     assert counts == {"member": "3", "facilitator": "5"}
 
 

@@ -144,7 +144,7 @@ def test_a_facilitator_with_an_app_goes_straight_in(facilitator_client):
 
 
 @pytest.mark.parametrize(
-    "name", ["members:collaborative_home", "members:directory", "members:at_the_table", "members:ground_rules"]
+    "name", ["home:collaborative_home", "members:directory", "home:at_the_table", "members:ground_rules"]
 )
 def test_members_are_never_asked(member_client, name):
     assert member_client.get(reverse(name, kwargs={"slug": "lambeth"})).status_code == 200
@@ -158,7 +158,7 @@ def test_a_member_on_a_facilitators_page_is_refused_not_sent_to_set_up(member_cl
 
 def test_a_facilitator_is_asked_only_for_facilitator_pages(client, newcomer):
     client.force_login(newcomer)
-    assert client.get(reverse("members:collaborative_home", kwargs={"slug": "lambeth"})).status_code == 200
+    assert client.get(reverse("home:collaborative_home", kwargs={"slug": "lambeth"})).status_code == 200
 
 
 class TestAccessFunctions:

@@ -14,22 +14,26 @@ from urllib.parse import urlencode
 
 import pytest
 from allauth.account.models import EmailAddress
+from django.contrib.auth import SESSION_KEY
 from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 
+from members.emails import INVITATION
+from members.links import invitation_path
 from members.models import Invitation, JoinRequest, Membership, User
 from members.personal_data import account_erase
 from members.services import invitation_accept, join_request_create
-from notifications.kinds import INVITATION
 from notifications.models import Message
 from notifications.services import messages_queue
-from tests.factories import InvitationFactory, MembershipFactory, UserFactory
+from tests.factories import PASSWORD, InvitationFactory, MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 VICTIM = "priya@example.net"
 NEW_PASSWORD = "a-long-new-password-7"
+CODE_LINE = re.compile(r"^[A-Z0-9-]{6,}$", re.M)  # A sign-in code: a line of capitals, digits and dashes.
+RESET_LINK = re.compile(r"https?://testserver(/accounts/password/reset/key/\S+)")
 
 
 @pytest.fixture
@@ -55,7 +59,7 @@ def victims_records(collaborative, facilitator):
         invited_by=facilitator,
     )
     messages_queue(
-        addresses=[VICTIM], collaborative=collaborative, kind=INVITATION.key, about=invitation, occasion="send-1"
+        addresses=[VICTIM], collaborative=collaborative, kind=INVITATION, about=invitation, occasion="send-1"
     )
     join_request = join_request_create(
         collaborative=collaborative,
@@ -86,7 +90,7 @@ def test_unverified_address_does_not_show_their_invitations_or_emails_in_my_data
 
 def test_unverified_address_cannot_accept_an_invitation(client, adder, victims_records, collaborative):
     invitation = victims_records["invitation"]
-    link = invitation.get_link_path()
+    link = invitation_path(invitation)
 
     page = client.get(link)
     assert page.status_code == 403
@@ -147,7 +151,7 @@ def test_victim_follows_their_invitation_signs_up_and_joins_though_someone_added
     adder, victims_records, collaborative
 ):
     victim = Client()
-    link = victims_records["invitation"].get_link_path()
+    link = invitation_path(victims_records["invitation"])
 
     page = victim.get(link).content.decode()
     # No account has the address as its own, so the page offers to make one.
@@ -184,3 +188,113 @@ def test_an_address_added_unverified_by_a_member_can_still_be_invited(client, ad
     )
 
     assert Invitation.objects.filter(email=VICTIM, status=Invitation.Status.PENDING).exists()
+
+
+# Finding the account for an address: a sign-in code, a password reset, a password sign-in.
+
+
+@pytest.fixture
+def victims_account(adder):
+    """The victim's own account, which they signed up for and have not confirmed yet (they have
+    not opened the link we emailed them)."""
+    return UserFactory(email=VICTIM, display_name="Priya Desai", email_address__verified=False)
+
+
+@pytest.fixture
+def site_admin_client() -> Client:
+    site_admin = Client()
+    site_admin.force_login(UserFactory(is_staff=True, is_superuser=True))
+    return site_admin
+
+
+def signed_in_id(client) -> str | None:
+    return client.session.get(SESSION_KEY)
+
+
+def test_a_sign_in_code_for_my_address_never_opens_the_account_that_added_it(adder, mailoutbox):
+    victim = Client()
+    response = victim.post(reverse("account_request_login_code"), {"email": VICTIM})
+
+    assert response.status_code == 302
+    # As for any address with no account: no code, only word that there is no account.
+    [email] = mailoutbox
+    assert email.to == [VICTIM]
+    assert not CODE_LINE.search(email.body), email.body
+    assert "/accounts/signup/" in email.body
+    assert signed_in_id(victim) is None
+    assert not EmailAddress.objects.get(email=VICTIM).verified
+
+
+def test_a_sign_in_code_for_my_address_opens_my_own_account(adder, victims_account, mailoutbox):
+    victim = Client()
+    victim.post(reverse("account_request_login_code"), {"email": VICTIM})
+    [email] = mailoutbox
+    code = CODE_LINE.search(email.body).group(0)
+
+    response = victim.post(reverse("account_confirm_login_code"), {"code": code})
+
+    assert response.status_code == 302
+    assert signed_in_id(victim) == str(victims_account.pk)
+    # Typing the code confirmed the address on the victim's account, and never on the adder's.
+    assert EmailAddress.objects.get(email=VICTIM, user=victims_account).verified
+    assert not EmailAddress.objects.get(email=VICTIM, user=adder).verified
+
+
+def test_a_password_reset_for_my_address_never_resets_the_account_that_added_it(adder, mailoutbox):
+    victim = Client()
+    response = victim.post(reverse("account_reset_password"), {"email": VICTIM})
+
+    assert response["Location"] == reverse("account_reset_password_done")
+    [email] = mailoutbox
+    assert email.to == [VICTIM]
+    assert not RESET_LINK.search(email.body), email.body
+    adder.refresh_from_db()
+    assert adder.check_password(PASSWORD)
+
+
+def test_a_password_reset_for_my_address_resets_only_my_own_account(adder, victims_account, mailoutbox):
+    victim = Client()
+    victim.post(reverse("account_reset_password"), {"email": VICTIM})
+
+    [email] = mailoutbox  # One link, for the victim's account alone.
+    form_page = victim.get(RESET_LINK.search(email.body).group(1), follow=True)
+    done = victim.post(form_page.redirect_chain[-1][0], {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
+
+    assert done.status_code == 302
+    victims_account.refresh_from_db()
+    adder.refresh_from_db()
+    assert victims_account.check_password(NEW_PASSWORD)
+    assert adder.check_password(PASSWORD)
+
+
+def test_the_adder_cannot_sign_in_with_the_address_they_added(adder, mailoutbox):
+    response = Client().post(reverse("account_login"), {"login": VICTIM, "password": PASSWORD})
+
+    # The same answer as a wrong password; allauth would otherwise email the victim a link that
+    # confirms their address on the adder's account.
+    assert response.status_code == 200
+    assert "The email address or password is not right." in response.content.decode()
+    assert mailoutbox == []
+    assert not EmailAddress.objects.get(email=VICTIM).verified
+
+
+def test_my_own_password_signs_me_in_though_someone_added_my_address(adder, victims_account):
+    EmailAddress.objects.filter(user=victims_account).update(verified=True)
+    victim = Client()
+
+    response = victim.post(reverse("account_login"), {"login": VICTIM.upper(), "password": PASSWORD})
+
+    assert response.status_code == 302
+    assert signed_in_id(victim) == str(victims_account.pk)
+
+
+def test_the_site_administration_can_make_an_account_for_an_address_someone_only_added(adder, site_admin_client):
+    response = site_admin_client.post(
+        "/admin/members/user/add/", {"email": VICTIM, "display_name": "Priya Desai", "usable_password": "false"}
+    )
+
+    assert response.status_code == 302, response.content.decode()
+    priya = User.objects.get(email=VICTIM)
+    # As at sign-up: the adder's unconfirmed copy is taken off, so it can never be confirmed there.
+    assert not EmailAddress.objects.filter(user=adder, email=VICTIM).exists()
+    assert priya.display_name == "Priya Desai"

@@ -79,8 +79,8 @@ def test_home_offers_facilitators_the_details_page(facilitator_client, collabora
 
 def test_outsider_gets_the_same_404_as_for_a_collaborative_that_does_not_exist(client, people):
     client.force_login(people["outsider"])
-    not_mine = client.get(reverse("members:collaborative_home", kwargs={"slug": "lambeth"}))
-    missing = client.get(reverse("members:collaborative_home", kwargs={"slug": "nowhere"}))
+    not_mine = client.get(reverse("home:collaborative_home", kwargs={"slug": "lambeth"}))
+    missing = client.get(reverse("home:collaborative_home", kwargs={"slug": "nowhere"}))
     assert not_mine.status_code == missing.status_code == 404
     csrf_token = re.compile(r'("X-CSRFToken": "|name="csrfmiddlewaretoken" value=")[^"]*"')
     assert csrf_token.sub("", not_mine.text) == csrf_token.sub("", missing.text)

@@ -10,10 +10,12 @@ import pytest
 from django.db import connection, transaction
 from django.utils import timezone
 
+from members.emails import WELCOME
 from members.models import Collaborative, Membership, User
-from notifications.kinds import WELCOME
+from notifications.delivery import messages_dispatch
 from notifications.models import Message
-from notifications.services import messages_dispatch, messages_queue
+from notifications.services import messages_queue
+from notifications.tasks import send_messages_task
 from tests.conftest import require_services
 from tests.smtp_sink import SMTPSink
 from tests.workers import start_worker, stop_worker
@@ -66,7 +68,7 @@ def fan_out(collaborative, memberships, **options) -> None:
         messages_queue(
             recipients=[m.user for m in memberships],
             collaborative=collaborative,
-            kind=WELCOME.key,
+            kind=WELCOME,
             about=collaborative,
             occasion="fan-out",
             **options,
@@ -180,7 +182,7 @@ def test_two_scans_at_once_do_not_send_anything_twice(workers, sink):
     def scan() -> None:
         try:
             barrier.wait()
-            claimed.append(messages_dispatch(now=due))
+            claimed.append(messages_dispatch(hand_out=send_messages_task.delay, now=due))
         finally:
             connection.close()
 

@@ -8,18 +8,14 @@ import pytest
 from django.core.mail import EmailMessage
 from django.utils import timezone
 
+from members.emails import WELCOME
 from members.models import Membership
-from notifications.kinds import KINDS, WELCOME, Kind
+from notifications import kinds
+from notifications.delivery import MAX_ATTEMPTS, MAX_COUNTDOWN, RECLAIM_AFTER, messages_claim, messages_send
+from notifications.kinds import Kind
 from notifications.mailer import Mailer, TransientDeliveryError
 from notifications.models import Message
-from notifications.services import (
-    MAX_ATTEMPTS,
-    MAX_COUNTDOWN,
-    RECLAIM_AFTER,
-    messages_claim,
-    messages_queue,
-    messages_send,
-)
+from notifications.services import messages_queue
 from notifications.tasks import send_messages_task
 from tests.factories import MembershipFactory
 from tests.smtp_sink import SMTPSink
@@ -53,7 +49,7 @@ def members(collaborative, *emails: str) -> list:
 
 def claim_welcomes(collaborative, people) -> tuple[str, list[int]]:
     """Queue a welcome to each person, in this order, and claim them as one batch."""
-    messages_queue(recipients=people, collaborative=collaborative, kind=WELCOME.key, about=collaborative)
+    messages_queue(recipients=people, collaborative=collaborative, kind=WELCOME, about=collaborative)
     return messages_claim()
 
 
@@ -129,7 +125,7 @@ def test_a_message_being_retried_is_not_claimed_again_by_the_scan(settings, coll
     [person] = members(collaborative, "first@example.org")
     first_claimed = timezone.now() - RECLAIM_AFTER + timedelta(minutes=1)
     messages_queue(
-        recipients=[person], collaborative=collaborative, kind=WELCOME.key, about=collaborative, due_at=first_claimed
+        recipients=[person], collaborative=collaborative, kind=WELCOME, about=collaborative, due_at=first_claimed
     )
     claim, ids = messages_claim(now=first_claimed)
 
@@ -165,7 +161,8 @@ DOTTED_TEXT = "Agenda:\n.\n.hidden by a careless server\n..two dots\nEnd of the 
 
 
 def test_lines_starting_with_a_dot_arrive_intact(sink, settings, monkeypatch, collaborative):
-    monkeypatch.setitem(KINDS, "dotted", Kind(key="dotted", label="Dotted", description="Lines with dots."))
+    dotted = Kind(key="dotted", label="Dotted", description="Lines with dots.")
+    monkeypatch.setitem(kinds._registry, dotted.key, dotted)
     engine = {**settings.TEMPLATES[0], "APP_DIRS": False}
     templates = {
         "notifications/email/dotted_subject.txt": "Dots",
@@ -175,7 +172,7 @@ def test_lines_starting_with_a_dot_arrive_intact(sink, settings, monkeypatch, co
     engine["OPTIONS"] = {**engine["OPTIONS"], "loaders": [("django.template.loaders.locmem.Loader", templates)]}
     settings.TEMPLATES = [engine]
     [person] = members(collaborative, "dots@example.org")
-    messages_queue(recipients=[person], collaborative=collaborative, kind="dotted", about=collaborative)
+    messages_queue(recipients=[person], collaborative=collaborative, kind=dotted, about=collaborative)
     claim, ids = messages_claim()
 
     assert messages_send(claim=claim, ids=ids) == 1
@@ -205,7 +202,9 @@ def test_a_message_claimed_by_a_later_scan_mid_send_is_not_sent(sink, monkeypatc
         return []
 
     monkeypatch.setitem(
-        KINDS, WELCOME.key, Kind(key=WELCOME.key, label="Welcome", description="", attachments=claim_elsewhere)
+        kinds._registry,
+        WELCOME.key,
+        Kind(key=WELCOME.key, label="Welcome", description="", attachments=claim_elsewhere),
     )
     [person] = members(collaborative, "first@example.org")
     claim, ids = claim_welcomes(collaborative, [person])

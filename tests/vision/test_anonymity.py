@@ -100,7 +100,7 @@ def test_live_answer_count_is_not_shown_while_open(client, collaborative, facili
         round.get_absolute_url(),
         url("round_close", pk=round.pk),
         url("rounds"),
-        reverse("members:collaborative_home", kwargs={"slug": "lambeth"}),
+        reverse("home:collaborative_home", kwargs={"slug": "lambeth"}),
     ]
     client.force_login(facilitator)
 
@@ -434,6 +434,22 @@ def test_after_closing_download_my_data_no_longer_has_the_answers(collaborative,
     after = personal_data_export(member)["self_assessment_answers"]
     assert after["rounds_open_now"] == []
     assert "When a round closes they are counted and then deleted" in after["about"]
+
+
+def test_download_my_data_leaves_no_answer_linked_to_the_person_that_it_does_not_show(
+    collaborative, facilitator, member
+):
+    """A round that has closed still holds its answers until it is counted: the download counts
+    it first, as the first look at its results does, so nothing linked to the person is left out."""
+    round = open_round(collaborative, facilitator)
+    answer(round, [member], Rating.STARTING, "My own words.")
+    closed_by_date(round)  # Not yet counted: its answers are still linked to the person.
+    assert Response.objects.filter(user=member).exists()
+
+    shown = personal_data_export(member)["self_assessment_answers"]["rounds_open_now"]
+
+    assert len(shown) == Response.objects.filter(user=member).count() == 0
+    assert Round.objects.get(pk=round.pk).counted_at is not None
 
 
 def test_while_open_download_my_data_has_the_persons_own_answers(collaborative, facilitator, member):

@@ -10,11 +10,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from members.models import Membership
-from notifications.kinds import GOAL_REVIEW_DUE, ROUND_CLOSING, ROUND_OPENED, VISION_ADOPTED, VISION_DRAFT
+from notifications.delivery import message_render, messages_claim, messages_send
 from notifications.models import Message
-from notifications.services import message_render, messages_claim, messages_send
 from tests.factories import MembershipFactory
 from tests.vision.rounds import close_early
+from vision.emails import GOAL_REVIEW_DUE, ROUND_CLOSING, ROUND_OPENED, VISION_ADOPTED, VISION_DRAFT
 from vision.models import Goal, GoalReview, Rating, Round
 from vision.services import (
     answers_save,
@@ -374,7 +374,8 @@ def test_adopting_tells_every_current_member_with_the_statement_and_values(colla
 
 
 def test_every_vision_email_can_be_turned_off_on_the_preferences_page():
-    from notifications.kinds import MEMBER_KINDS
+    from notifications.kinds import kind_named, member_kinds
 
     for kind in (VISION_DRAFT, VISION_ADOPTED, GOAL_REVIEW_DUE, ROUND_OPENED, ROUND_CLOSING):
-        assert MEMBER_KINDS[kind.key] is kind
+        assert kind_named(kind.key) is kind
+        assert kind in member_kinds()

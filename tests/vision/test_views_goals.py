@@ -192,7 +192,7 @@ def test_goals_due_for_review_are_flagged_on_the_list_the_goal_and_the_home_page
     assert listing.count("Due for review") == 1
     assert listing.index("Due for review") < listing.index("Later goal")
     assert "Due for review" in text(member_client.get(due.get_absolute_url()))
-    home = text(member_client.get(reverse("members:collaborative_home", kwargs={"slug": "lambeth"})))
+    home = text(member_client.get(reverse("home:collaborative_home", kwargs={"slug": "lambeth"})))
     assert "1 goal is due for review" in home
 
 

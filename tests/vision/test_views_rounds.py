@@ -480,7 +480,7 @@ def test_no_page_fragment_or_export_pairs_a_person_with_their_answers(client, pe
     answer_all(round, ordinary, Rating.STRONG)
     answer_all(round, [distinctive], Rating.NOT_YET, "Zebra crossings are what we need")
     viewers = [people["facilitator"], people["commissioner"], people["member"], ordinary[0]]
-    pages = [url("rounds"), round.get_absolute_url(), reverse("members:collaborative_home", kwargs={"slug": "lambeth"})]
+    pages = [url("rounds"), round.get_absolute_url(), reverse("home:collaborative_home", kwargs={"slug": "lambeth"})]
 
     def look(pages: list[str]) -> list[str]:
         problems = []

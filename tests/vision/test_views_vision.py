@@ -98,7 +98,7 @@ def test_a_draft_is_commented_on_then_adopted_at_a_meeting_and_shows_on_the_home
     vision_home = text(client.get(url("home")))
     assert "Everyone in Lambeth can find help when they need it." in vision_home
     assert "Change is possible." in vision_home
-    home = text(client.get(reverse("members:collaborative_home", kwargs={"slug": "lambeth"})))
+    home = text(client.get(reverse("home:collaborative_home", kwargs={"slug": "lambeth"})))
     assert "Everyone in Lambeth can find help when they need it." in home
     assert "Equal voices, Hope." in home
     page = text(client.get(url("version", number=1)))

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from members.services import demo_data_load
+from home.demo import demo_data_load
 
 DEMO_PASSWORD = "living-well-demo"
 

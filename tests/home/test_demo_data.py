@@ -3,8 +3,8 @@ from datetime import timedelta
 import pytest
 from django.core.management import CommandError, call_command
 
+from home.demo import DEMO_COLLABORATIVES, DEMO_PEOPLE
 from members.models import Collaborative, Membership, Perspective, User
-from members.services import DEMO_COLLABORATIVES, DEMO_PEOPLE
 
 pytestmark = pytest.mark.django_db
 

@@ -33,7 +33,7 @@ def row(response, label) -> str:
 def page(client, people, collaborative):
     def view(role="member"):
         client.force_login(people[role])
-        return client.get(reverse("members:at_the_table", kwargs={"slug": collaborative.slug}))
+        return client.get(reverse("home:at_the_table", kwargs={"slug": collaborative.slug}))
 
     return view
 

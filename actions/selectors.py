@@ -1,0 +1,116 @@
+"""Reads about actions that views, emails and other apps share."""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db.models import OuterRef, Q, QuerySet, Subquery
+
+from actions.forms import SORTS
+from actions.models import Action, ActionUpdate
+from meetings.models import Meeting
+from members.models import Collaborative, Membership
+
+MY_ACTIONS = 10  # How many of "My actions" the home page shows.
+
+
+def with_latest_update(actions: QuerySet) -> QuerySet:
+    """The actions, each with its latest update's text, time, link, id and file name."""
+    latest = ActionUpdate.objects.filter(action=OuterRef("pk")).order_by("-created_at", "-id")
+    return actions.annotate(
+        latest_update_text=Subquery(latest.values("text")[:1]),
+        latest_update_at=Subquery(latest.values("created_at")[:1]),
+        latest_update_link=Subquery(latest.values("link")[:1]),
+        latest_update_id=Subquery(latest.values("pk")[:1]),
+        latest_update_file=Subquery(latest.values("file_name")[:1]),
+    )
+
+
+def filtered_actions(collaborative: Collaborative, filters: dict, today: date) -> QuerySet:
+    """The Collaborative's actions narrowed by the log's filters, in the chosen order."""
+    actions = Action.objects.filter(collaborative=collaborative)
+    if query := filters.get("q", "").strip():
+        actions = actions.filter(
+            Q(title__icontains=query) | Q(description__icontains=query) | Q(organisation__icontains=query)
+        )
+    if statuses := filters.get("status"):
+        actions = actions.filter(status__in=statuses)
+    if filters.get("overdue"):
+        actions = actions.overdue(today)
+    for field in ("owner", "goal", "key_role", "meeting"):
+        if value := filters.get(field):
+            actions = actions.filter(**{field: value})
+    if organisation := filters.get("organisation"):
+        actions = actions.filter(organisation=organisation)
+    if start := filters.get("due_from"):
+        actions = actions.filter(due_on__gte=start)
+    if end := filters.get("due_to"):
+        actions = actions.filter(due_on__lte=end)
+    return actions.order_by(*SORTS.get(filters.get("sort") or "due", SORTS["due"]))
+
+
+def organisations(collaborative: Collaborative) -> list[str]:
+    """Every organisation named on the Collaborative's actions, A to Z."""
+    return list(
+        Action.objects.filter(collaborative=collaborative)
+        .exclude(organisation="")
+        .values_list("organisation", flat=True)
+        .distinct()
+        .order_by("organisation")
+    )
+
+
+@dataclass(frozen=True)
+class MyActions:
+    """The first of a member's live actions, and whether they have more."""
+
+    actions: list[Action]
+    more: bool
+
+
+def my_actions(membership: Membership) -> MyActions:
+    """The member's live actions for the home page, overdue first, each marked `overdue` and `mine` (owned)."""
+    collaborative = membership.collaborative
+    today = collaborative.local_today()
+    mine = list(
+        Action.objects.live()
+        .filter(collaborative=collaborative)
+        .for_member(membership.user_id)
+        .order_by("due_on", "id")[: MY_ACTIONS + 1]
+    )
+    for action in mine:
+        action.collaborative = collaborative  # For its address, without a query for each.
+        action.overdue = action.is_overdue(today)
+        action.mine = action.owner_id == membership.user_id
+    return MyActions(actions=mine[:MY_ACTIONS], more=len(mine) > MY_ACTIONS)
+
+
+@dataclass(frozen=True)
+class MeetingActions:
+    """A meeting's actions: those it created, and the "matters arising" since the meeting before (`since`)."""
+
+    created: list[Action]
+    arising: list[Action]
+    since: Meeting | None
+
+
+def meeting_actions(meeting: Meeting) -> MeetingActions:
+    """For a meeting's page, its printed agenda and the facilitators' digest."""
+    created = list(meeting.actions.select_related("owner", "collaborative").order_by("id"))
+    previous = (
+        Meeting.objects.filter(collaborative=meeting.collaborative, starts_at__lt=meeting.starts_at)
+        .exclude(status=Meeting.Status.CANCELLED)
+        .order_by("-starts_at")
+        .first()
+    )
+    since = previous.starts_at if previous else meeting.starts_at - timedelta(days=31)
+    due_by = meeting.local_start.date()
+    arising = list(
+        Action.objects.filter(collaborative=meeting.collaborative)
+        .filter(
+            Q(updated_at__gte=since, updated_at__lt=meeting.starts_at) | Q(status__in=Action.LIVE, due_on__lte=due_by)
+        )
+        .exclude(meeting=meeting)
+        .select_related("owner", "collaborative")
+        .order_by("due_on", "id")
+    )
+    return MeetingActions(created=created, arising=arising, since=previous)

@@ -1,0 +1,323 @@
+"""Demo Collaboratives, people, meetings, a vision and actions to try the application with (`make demo-data`).
+
+It calls every app's services, so it lives at the top, above them all.
+"""
+
+from datetime import time, timedelta
+
+from allauth.account.models import EmailAddress
+from django.db import transaction
+from django.utils import timezone
+
+from actions.models import Action
+from actions.services import action_change, action_create, action_update_add
+from meetings.models import AgendaItem, Decision, Meeting, Venue
+from meetings.services import local_moment, nth_weekday, series_schedule
+from members.models import Collaborative, Membership, Perspective, User
+from members.services import membership_welcome
+from vision.models import Goal
+from vision.services import framework_start, goal_save, version_adopt, version_draft
+
+DEMO_COLLABORATIVES = [
+    {
+        "slug": "lambeth",
+        "name": "Lambeth Living Well Collaborative",
+        "area": "Lambeth, south London",
+        "description": (
+            "Meeting monthly since 2010 in a local cafe. We co-designed the Living Well Network Hub "
+            "and hold the local system to account for our shared vision."
+        ),
+        "usual_meeting": "The second Thursday of each month, 10am to 12:30pm, at the Cafe on the Green, Brixton.",
+        "is_public": True,
+    },
+    {
+        "slug": "tameside-glossop",
+        "name": "Tameside & Glossop Living Well Collaborative",
+        "area": "Tameside and Glossop",
+        "description": "People who use services, carers and staff working together for better mental health.",
+    },
+    {
+        "slug": "salford",
+        "name": "Salford Living Well Collaborative",
+        "area": "Salford",
+        "description": "A monthly forum to make help easy to get, where and when it is needed.",
+    },
+    {
+        "slug": "luton",
+        "name": "Luton Living Well Collaborative",
+        "area": "Luton",
+        "description": "Building on people's strengths and blending clinical support with social support.",
+    },
+]
+
+F, M, C = Membership.Role.FACILITATOR, Membership.Role.MEMBER, Membership.Role.COMMISSIONER
+P = Perspective
+
+# (email, display name, perspectives, {collaborative slug: role})
+DEMO_PEOPLE = [
+    ("facilitator@example.org", "Grace Okafor", [P.VOLUNTARY], {"lambeth": F, "salford": M}),
+    ("member@example.org", "Sam Patel", [P.LIVED_EXPERIENCE], {"lambeth": M, "tameside-glossop": M}),
+    ("commissioner@example.org", "Helen Morris", [P.COMMISSIONER], {"lambeth": C, "luton": C}),
+    ("carer.lambeth@example.org", "Joy Mensah", [P.CARER], {"lambeth": M}),
+    ("gp.lambeth@example.org", "Dr Ravi Shah", [P.PRACTITIONER], {"lambeth": M}),
+    ("trust.lambeth@example.org", "Ade Bello", [P.MANAGER], {"lambeth": M}),
+    ("peer.lambeth@example.org", "Kit Walsh", [P.LIVED_EXPERIENCE, P.VOLUNTARY], {"lambeth": M}),
+    ("facilitator.tameside@example.org", "Mo Hussain", [P.LIVED_EXPERIENCE, P.VOLUNTARY], {"tameside-glossop": F}),
+    ("carer.tameside@example.org", "Pat Greenwood", [P.CARER], {"tameside-glossop": M}),
+    ("nurse.tameside@example.org", "Lee Whitworth", [P.PRACTITIONER], {"tameside-glossop": M}),
+    ("icb.tameside@example.org", "Anne Kershaw", [P.COMMISSIONER], {"tameside-glossop": C}),
+    ("facilitator.salford@example.org", "Tom Doyle", [P.MANAGER], {"salford": F}),
+    ("peer.salford@example.org", "Ellie Barnes", [P.LIVED_EXPERIENCE], {"salford": M}),
+    ("social.salford@example.org", "Chris Nolan", [P.PRACTITIONER, P.OTHER], {"salford": M}),
+    ("icb.salford@example.org", "Priya Nair", [P.COMMISSIONER], {"salford": C}),
+    ("facilitator.luton@example.org", "Yusuf Ali", [P.VOLUNTARY, P.CARER], {"luton": F}),
+    ("peer.luton@example.org", "Dee Campbell", [P.LIVED_EXPERIENCE, P.CARER], {"luton": M}),
+    ("director.luton@example.org", "Marcus Reid", [P.MANAGER], {"luton": M}),
+]
+
+
+@transaction.atomic
+def demo_data_load(*, password: str) -> dict:
+    """Create or refresh the demo Collaboratives and people; running it twice changes nothing."""
+    collaboratives = {}
+    for data in DEMO_COLLABORATIVES:
+        collaborative, _ = Collaborative.objects.update_or_create(
+            slug=data["slug"], defaults={key: value for key, value in data.items() if key != "slug"}
+        )
+        collaboratives[collaborative.slug] = collaborative
+
+    for email, name, perspectives, roles in DEMO_PEOPLE:
+        user, created = User.objects.get_or_create(
+            email=email, defaults={"display_name": name, "perspectives": [str(p) for p in perspectives]}
+        )
+        if created:
+            user.set_password(password)
+            user.full_clean()
+            user.save()
+        EmailAddress.objects.update_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
+        for slug, role in roles.items():
+            membership, _ = Membership.objects.get_or_create(
+                user=user, collaborative=collaboratives[slug], defaults={"role": role}
+            )
+            # The first `make run` shows the email engine at work: the worker prints these.
+            # Queuing is idempotent, so running the demo again sends nothing twice.
+            membership_welcome(membership=membership)
+
+    for slug, venue in DEMO_VENUES.items():
+        collaborative = collaboratives[slug]
+        if collaborative.meetings.exists():
+            continue
+        place = Venue.objects.create(collaborative=collaborative, **venue)
+        facilitator = Membership.objects.filter(collaborative=collaborative, role=F).select_related("user").first()
+        # A year of monthly meetings; this month's is left out if its day has passed.
+        series_schedule(
+            collaborative=collaborative,
+            by=facilitator.user,
+            week=2,
+            weekday=3,
+            first_month=timezone.localdate(),
+            months=12,
+            start=time(10),
+            end=time(12, 30),
+            venue=place,
+        )
+
+    for collaborative in collaboratives.values():
+        framework_start(collaborative=collaborative)
+    lambeth = collaboratives["lambeth"]
+    if not lambeth.vision_versions.exists():
+        _demo_vision_load(lambeth)
+    if not lambeth.actions.exists():
+        _demo_actions_load(lambeth)
+
+    return {"collaboratives": len(collaboratives), "people": len(DEMO_PEOPLE)}
+
+
+def _demo_vision_load(collaborative: Collaborative) -> None:
+    """An adopted vision with its values, and two goals, one of them due for review in a few days."""
+    facilitator = Membership.objects.filter(collaborative=collaborative, role=F).select_related("user").first().user
+    version = version_draft(collaborative=collaborative, by=facilitator, **DEMO_VISION)
+    version_adopt(version=version, by=facilitator)
+    today = collaborative.local_today()
+    for title, success, days in DEMO_GOALS:
+        goal = Goal(collaborative=collaborative, title=title, success=success, review_on=today + timedelta(days=days))
+        goal_save(goal=goal, by=facilitator)
+
+
+def _demo_past_meeting(collaborative: Collaborative, by: User, proposer: User) -> tuple[AgendaItem, Decision]:
+    """Last month's meeting, with an agenda item a member raised and what was decided about it.
+
+    Made directly, not through the meetings services: those email members about meetings
+    to come, and this one is history.
+    """
+    today = collaborative.local_today()
+    last_month = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+    day = nth_weekday(last_month.year, last_month.month, 2, 3)  # The second Thursday, like the series.
+    meeting = Meeting(
+        collaborative=collaborative,
+        starts_at=local_moment(day, time(10), collaborative.time_zone),
+        ends_at=local_moment(day, time(12, 30), collaborative.time_zone),
+        venue=collaborative.venues.first(),
+        general_notes="Twenty-two people came. We heard from carers about waiting times at the Hub.",
+        notes_published_at=local_moment(day, time(15), collaborative.time_zone),
+        created_by=by,
+    )
+    meeting.full_clean()
+    meeting.save()
+    item = AgendaItem(
+        meeting=meeting,
+        title="Waiting times at the Living Well Network Hub",
+        description="Carers in our group are waiting weeks for a first call back.",
+        status=AgendaItem.Status.ACCEPTED,
+        proposed_by=proposer,
+        decided_by=by,
+        position=1,
+    )
+    item.full_clean()
+    item.save()
+    decision = Decision(
+        meeting=meeting,
+        agenda_item=item,
+        text="We write to the trust asking for waiting times at the Hub, and ask the ICB how the budget is split.",
+        recorded_by=by,
+    )
+    decision.full_clean()
+    decision.save()
+    return item, decision
+
+
+def _demo_actions_load(collaborative: Collaborative) -> None:
+    """About eight actions through the actions services, so each has its history and its emails:
+    one overdue, one blocked, one done on time (the member who raised it is told), one dropped,
+    and two from last month's decision."""
+    people = {m.user.email: m.user for m in Membership.objects.current_in(collaborative)}
+    grace, sam = people["facilitator@example.org"], people["member@example.org"]
+    helen, joy = people["commissioner@example.org"], people["carer.lambeth@example.org"]
+    ravi, ade, kit = (
+        people["gp.lambeth@example.org"],
+        people["trust.lambeth@example.org"],
+        people["peer.lambeth@example.org"],
+    )
+    item, decision = _demo_past_meeting(collaborative, grace, sam)
+    today = collaborative.local_today()
+    goal = collaborative.goals.order_by("review_on").first()
+    key_role = collaborative.key_roles.filter(number=5).first()
+    from_meeting = {"meeting": decision.meeting, "agenda_item": item, "decision": decision}
+
+    def add(title: str, owner: User | None, days: int, supporters=(), **fields) -> Action:
+        action = Action(collaborative=collaborative, title=title, owner=owner, due_on=today + timedelta(days), **fields)
+        return action_create(action=action, by=grace, supporters=supporters)
+
+    hub = add(
+        "Write to the trust asking for waiting times at the Hub",
+        ade,
+        3,
+        organisation="South London and Maudsley NHS Foundation Trust",
+        **from_meeting,
+    )
+    action_update_add(
+        action=hub,
+        by=ade,
+        text="The trust sent the figures: the median wait for a first call back is 9 days. "
+        "They will publish them every month.",
+        link="https://example.org/hub-waiting-times",
+    )
+    action_change(action=hub, by=ade, changes={"status": Action.Status.DONE})
+    budget = add(
+        "Ask the ICB how the mental health budget is split between hospital and community care",
+        helen,
+        30,
+        organisation="NHS South East London ICB",
+        goal=goal,
+        key_role=key_role,
+        **from_meeting,
+    )
+    action_change(action=budget, by=helen, changes={"status": Action.Status.IN_PROGRESS})
+    cafes = add(
+        "Map every crisis cafe and drop-in in Lambeth",
+        kit,
+        20,
+        supporters=[joy],
+        organisation="Lambeth Council",
+        goal=goal,
+        description="Opening hours, who runs it, and whether you need a referral.",
+    )
+    action_change(action=cafes, by=kit, changes={"status": Action.Status.IN_PROGRESS})
+    action_update_add(action=cafes, by=joy, text="Eleven found so far; only three open at weekends.")
+    add("Put posters about the Hub up in every GP surgery in Brixton", ravi, -10, organisation="Primary care")
+    hall = add("Book a hall for the carers' open day", joy, 14, supporters=[sam])
+    action_change(
+        action=hall,
+        by=joy,
+        changes={
+            "status": Action.Status.BLOCKED,
+            "status_reason": "The library hall is closed for repairs until spring. We are looking for another room.",
+        },
+    )
+    add("Find a volunteer to translate the Hub leaflet into Portuguese", None, 45)
+    group = add("Set up a group chat for members", grace, 10)
+    action_change(
+        action=group,
+        by=grace,
+        changes={"status": Action.Status.DROPPED, "status_reason": "Members said they prefer the email updates."},
+    )
+    add(
+        "Agree a target of one week from first contact to first help at the Hub",
+        grace,
+        60,
+        supporters=[helen, sam],
+        goal=goal,
+    )
+
+
+DEMO_VENUES = {
+    "lambeth": {
+        "name": "Cafe on the Green",
+        "address": "12 Windrush Square, Brixton, London SW2 1EF",
+        "capacity": 40,
+        "step_free": True,
+        "accessible_toilet": True,
+        "hearing_loop": True,
+        "quiet_space": True,
+        "access_notes": "Step-free entrance on the square side. Buses 2, 3 and 196 stop outside.",
+    },
+    "tameside-glossop": {"name": "Ashton Community Hub", "address": "Old Street, Ashton-under-Lyne", "step_free": True},
+    "salford": {"name": "The Angel Centre", "address": "1 St Philip's Place, Salford", "hearing_loop": True},
+    "luton": {"name": "Hat Factory Cafe", "address": "65-67 Bute Street, Luton", "capacity": 30},
+}
+
+DEMO_VISION = {
+    "statement": (
+        "Everyone in Lambeth can get the right help for their mental health, where and when they need it, "
+        "from services that work together and build on people's strengths. We move money and effort towards "
+        "primary and community care, and we do it together: people who use services, carers, practitioners, "
+        "managers and commissioners, as equals."
+    ),
+    "values": [
+        ("Equal voices", "A carer's view counts as much as a chief officer's. Job titles stay at the door."),
+        (
+            "Lived experience at the heart",
+            "People who use services and carers shape what we do from the start, not only at the end.",
+        ),
+        ("Building on strengths", "We start from what people and communities can do, not only from what is wrong."),
+        ("Easy to get help", "No one should be passed from service to service, or wait to be ill enough."),
+        ("In it for the long haul", "We keep going when momentum slows, and hold each other to account."),
+    ],
+    "note": "The vision we agreed together, written up in plain words.",
+}
+
+# (title, what success looks like, review in how many days)
+DEMO_GOALS = [
+    (
+        "Help is easy to get in every neighbourhood",
+        "Anyone can walk into the Living Well Network Hub, or ask their GP, and get help within a week, "
+        "without being passed between services.",
+        5,
+    ),
+    (
+        "More of the budget goes to primary and community care",
+        "Each year the commissioners can show a bigger share of mental health spending going to primary and "
+        "community care, and members can see the difference in their neighbourhoods.",
+        120,
+    ),
+]

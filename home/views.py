@@ -1,0 +1,178 @@
+"""Pages that bring several apps together: a Collaborative's home page and "Who's at the table"."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from actions.models import Action
+from actions.quick_status import quick_status_save, quick_status_shown
+from actions.selectors import MyActions, my_actions
+from collaborative.permissions import action_for, facilitates, meeting_for, membership_for, profile_fields_for
+from collaborative.views import collaborative_context, number_from
+from meetings.forms import RsvpForm
+from meetings.models import Rsvp
+from meetings.selectors import next_meeting_for, recent_attendees
+from meetings.services import rsvp_set
+from members.models import SMALL_GROUP, JoinRequest, Membership, OrganisationType, Perspective
+from members.services import ground_rules_agreed, ground_rules_current
+from vision.selectors import home_summary
+
+
+@require_http_methods(["GET", "POST"])
+def collaborative_home(request: HttpRequest, slug: str) -> HttpResponse:
+    membership = membership_for(request.user, slug)
+    if request.method == "POST":
+        return _home_post(request, membership)
+    mine = my_actions(membership)
+    for action in mine.actions:
+        quick_status_shown(action)
+    return _home_page(request, membership, mine)
+
+
+def _home_page(request: HttpRequest, membership: Membership, mine: MyActions, status: int = 200) -> HttpResponse:
+    ground_rules = ground_rules_current(membership.collaborative)
+    next_meeting = next_meeting_for(membership)
+    vision = home_summary(membership)
+    return render(
+        request,
+        "members/collaborative_home.html",
+        {
+            **collaborative_context(membership),
+            "needs_to_agree": ground_rules_agreed(membership, ground_rules) is None,
+            "meeting": next_meeting.meeting,
+            "rsvp": next_meeting.rsvp,
+            "answers": Rsvp.Answer.choices,
+            "vision": vision.vision,
+            "goals_due": vision.goals_due,
+            "open_round": vision.open_round,
+            "my_actions": mine.actions,
+            "more_actions": mine.more,
+            "status_choices": Action.Status.choices,
+            "requests_waiting": (
+                membership.collaborative.join_requests.filter(status=JoinRequest.Status.PENDING).count()
+                if facilitates(membership)
+                else 0
+            ),
+        },
+        status=status,
+    )
+
+
+def _home_post(request: HttpRequest, membership: Membership) -> HttpResponse:
+    """Without JavaScript, the home page is one form: "Are you coming?" and each action's "Save" send everything
+    typed on it here. This saves what the button pressed is for (the answer, or that action's status) and, when
+    something was typed for other actions, shows the page again with it still in their boxes, not saved. If the
+    button's own part is refused, nothing is saved and the page comes back with everything typed. With
+    JavaScript, htmx saves each in place instead (meetings:rsvp and actions:status).
+    """
+    slug = membership.collaborative.slug
+    saved = refused_action = None
+    refused = ""  # What is wrong with the pressed button's part, if anything.
+    if "answer" in request.POST:
+        _, meeting = meeting_for(request.user, slug, number_from(request.POST.get("meeting")))
+        form = RsvpForm(request.POST)
+        try:
+            if not form.is_valid():
+                raise ValidationError("Choose coming, maybe or can't come.")
+            rsvp = rsvp_set(meeting=meeting, user=request.user, answer=form.cleaned_data["answer"])
+        except ValidationError as error:
+            refused = error.messages[0]
+            messages.error(request, refused)
+        else:
+            messages.success(request, rsvp.confirmation())
+    elif (pk := number_from(request.POST.get("save"))) is not None:
+        _, action = action_for(request.user, slug, pk, to="change")
+        refused = quick_status_save(action, request.POST, by=request.user)
+        if refused:
+            refused_action = action.pk
+        else:
+            saved = action.pk
+            action.refresh_from_db()
+            messages.success(request, f"“{action.title}” is now {action.get_status_display().lower()}.")
+    mine = my_actions(membership)
+    for action in mine.actions:
+        # Each quick status shows what was typed in it, not saved, except the one just saved: what is saved now.
+        quick_status_shown(action, request.POST if action.pk != saved else None)
+    if refused_action is not None:
+        shown = next((action for action in mine.actions if action.pk == refused_action), None)
+        if shown is None:
+            messages.error(request, refused)
+        else:
+            shown.error = refused  # Beside its "Save".
+    if not refused and not any(action.unsaved for action in mine.actions):
+        return redirect(membership.collaborative)
+    return _home_page(request, membership, mine, status=400 if refused else 200)
+
+
+RECENT_MEETINGS = 6
+BAR_WIDTH = 280  # The longest bar, in the chart's own units (the labels take the first 310).
+
+
+def _chart(choices, counts: dict[str, int]) -> list[dict]:
+    """Rows for a bar chart and its table; a small count hides its number and its bar."""
+    largest = max([count for count in counts.values() if count >= SMALL_GROUP], default=0)
+    return [
+        {
+            "label": label,
+            "count": counts[value] if counts[value] >= SMALL_GROUP else None,
+            "width": round(BAR_WIDTH * counts[value] / largest) if counts[value] >= SMALL_GROUP else 0,
+            "y": index * 36,
+        }
+        for index, (value, label) in enumerate(choices)
+    ]
+
+
+@require_GET
+def at_the_table(request: HttpRequest, slug: str) -> HttpResponse:
+    """How many members bring each perspective and come from each type of organisation."""
+    viewer = membership_for(request.user, slug)
+    members = list(Membership.objects.current_in(viewer.collaborative))
+    perspectives = dict.fromkeys(Perspective.values, 0)
+    organisations = dict.fromkeys(OrganisationType.values, 0)
+    for member in members:
+        shown = profile_fields_for(viewer, member)
+        for value in member.user.perspectives if "perspectives" in shown else []:
+            perspectives[value] = perspectives.get(value, 0) + 1
+        if "organisation" in shown and member.user.organisation_type in organisations:
+            organisations[member.user.organisation_type] += 1
+    # Who actually came: the people at the last few meetings, by the perspectives they share.
+    came = set(recent_attendees(viewer.collaborative, RECENT_MEETINGS))
+    at_meetings = dict.fromkeys(Perspective.values, 0)
+    for member in members:
+        if member.user_id in came and "perspectives" in profile_fields_for(viewer, member):
+            for value in member.user.perspectives:
+                at_meetings[value] = at_meetings.get(value, 0) + 1
+    charts = [
+        {
+            "id": "perspectives",
+            "title": "Perspectives people bring",
+            "what": "Perspective",
+            "counted": "Members",
+            "rows": _chart(Perspective.choices, perspectives),
+        },
+        {
+            "id": "organisations",
+            "title": "Types of organisation",
+            "what": "Type of organisation",
+            "counted": "Members",
+            "rows": _chart(OrganisationType.choices, organisations),
+        },
+        {
+            "id": "attended",
+            "title": f"Perspectives of those who came to the last {RECENT_MEETINGS} meetings",
+            "what": "Perspective",
+            "counted": "People who came",
+            "rows": _chart(Perspective.choices, at_meetings),
+        },
+    ]
+    for chart in charts:
+        chart["height"] = len(chart["rows"]) * 36
+        for row in chart["rows"]:
+            row["text_y"], row["bar_y"], row["count_x"] = row["y"] + 22, row["y"] + 6, 310 + row["width"] + 8
+    return render(
+        request,
+        "members/collaborative_table.html",
+        collaborative_context(viewer, charts=charts, total=len(members)),
+    )

@@ -1,0 +1,97 @@
+"""The emails about meetings: registered with notifications in MeetingsConfig.ready()."""
+
+from meetings.calendar import meeting_ics
+from meetings.links import rsvp_url
+from meetings.models import Rsvp
+from notifications.kinds import Kind
+
+MOVED_UP = Kind(
+    key="moved_up",
+    label="A place for you at a meeting",
+    description="When you were on a meeting's waiting list and a place comes free.",
+)
+
+AGENDA_PUBLISHED = Kind(
+    key="agenda_published",
+    label="A meeting's agenda",
+    description="When the facilitators publish the agenda of the next meeting.",
+)
+
+
+def _meeting_ics(message) -> list[tuple[str, bytes, str]]:
+    meeting = message.about
+    return [(f"meeting-{meeting.local_start:%Y-%m-%d}.ics", meeting_ics(meeting), "text/calendar")]
+
+
+def reminder_skip_reason(message) -> str:
+    """Why a queued reminder should not go after all."""
+    meeting = message.about
+    if meeting is None:
+        return "The meeting no longer exists."
+    if meeting.is_cancelled:
+        return "The meeting was cancelled."
+    if not message.occasion.endswith(f"{meeting.starts_at:%Y%m%dT%H%M}"):
+        return "The meeting moved; a reminder for the new time goes instead."
+    if meeting.has_started:
+        return "The meeting had already started."
+    if Rsvp.objects.filter(meeting=meeting, user_id=message.recipient_id, answer=Rsvp.Answer.NOT_COMING).exists():
+        return "They said they can't come."
+    return ""
+
+
+def rsvp_links(meeting, user) -> dict:
+    """One-click answer links for this person (signed, expiring), for the emails about a meeting."""
+    if user is None:
+        return {}
+    return {"rsvp_links": [(label, rsvp_url(meeting, user, value)) for value, label in Rsvp.Answer.choices]}
+
+
+def _answer_links(message) -> dict:
+    return rsvp_links(message.about, message.recipient)
+
+
+MEETING_REMINDER = Kind(
+    key="meeting_reminder",
+    label="Meeting reminders",
+    description="A week and a day before each meeting (your facilitators choose when), unless you said you can't come.",
+    attachments=_meeting_ics,
+    skip_reason=reminder_skip_reason,
+    context=_answer_links,
+)
+
+MEETING_SCHEDULED = Kind(
+    key="meeting_scheduled",
+    label="New meetings",
+    description="When the facilitators set up a meeting, or a run of monthly meetings.",
+)
+
+MEETING_CHANGED = Kind(
+    key="meeting_changed",
+    label="Meeting changes",
+    description="When a meeting's time, place or online link changes.",
+    attachments=_meeting_ics,
+    context=_answer_links,
+)
+
+MEETING_CANCELLED = Kind(
+    key="meeting_cancelled",
+    label="Cancelled meetings",
+    description="When a meeting is cancelled.",
+    attachments=_meeting_ics,
+)
+
+NOTES_PUBLISHED = Kind(
+    key="notes_published",
+    label="Meeting notes",
+    description="When the notes and decisions of a meeting are published.",
+)
+
+KINDS = [
+    MOVED_UP,
+    AGENDA_PUBLISHED,
+    MEETING_REMINDER,
+    MEETING_SCHEDULED,
+    MEETING_CHANGED,
+    MEETING_CANCELLED,
+    NOTES_PUBLISHED,
+]

@@ -1,0 +1,42 @@
+"""Reads about meetings that views and other apps share."""
+
+from dataclasses import dataclass
+
+from meetings.models import Attendance, Meeting, Rsvp
+from members.models import Collaborative, Membership
+
+
+@dataclass(frozen=True)
+class NextMeeting:
+    """The Collaborative's next meeting going ahead (None if there is none), and the member's answer to it."""
+
+    meeting: Meeting | None
+    rsvp: Rsvp | None
+
+
+def next_meeting_for(membership: Membership) -> NextMeeting:
+    """The Collaborative's next meeting going ahead, with the member's answer, for the home page."""
+    meeting = (
+        Meeting.objects.for_collaborative(membership.collaborative)
+        .scheduled()
+        .upcoming()
+        .select_related("venue", "collaborative")
+        .first()
+    )
+    rsvp = Rsvp.objects.filter(meeting=meeting, user_id=membership.user_id).first() if meeting else None
+    return NextMeeting(meeting=meeting, rsvp=rsvp)
+
+
+def recent_meetings(collaborative: Collaborative, count: int) -> list[Meeting]:
+    """The last `count` meetings that took place (not cancelled), newest first."""
+    return list(
+        Meeting.objects.for_collaborative(collaborative).scheduled().past().select_related("collaborative")[:count]
+    )
+
+
+def recent_attendees(collaborative: Collaborative, count: int) -> list[int]:
+    """Ids of the people marked as having come to any of the last `count` meetings."""
+    meetings = [meeting.pk for meeting in recent_meetings(collaborative, count)]
+    return list(
+        Attendance.objects.filter(meeting_id__in=meetings, attended=True).values_list("user_id", flat=True).distinct()
+    )

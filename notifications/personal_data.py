@@ -1,0 +1,58 @@
+"""The outbox's part of a person's data: the emails sent to them and their choices of email."""
+
+from django.db.models import Q
+
+from collaborative.personal_data import Erasure, Part, Person, Relation, by_address, to_addresses, when
+from notifications.models import Message, Preference
+
+
+def _to_them(person: Person):
+    return by_address(Message.objects, "to_address").filter(
+        Q(recipient=person.user) | to_addresses("to_address", person.addresses)
+    )
+
+
+def _export_emails(person: Person) -> list[dict]:
+    return [
+        {
+            "collaborative": m.collaborative.name,
+            "kind": m.get_kind_display(),
+            "subject": m.subject,
+            "status": m.get_status_display(),
+            "sent_to": m.sent_to,
+            "sent": when(m.sent_at),
+        }
+        for m in _to_them(person).select_related("collaborative")
+    ]
+
+
+def _export_email_preferences(person: Person) -> list[dict]:
+    return [
+        {"kind": p.kind, "send_me_these": p.enabled, "how_often": p.get_frequency_display()}
+        for p in Preference.objects.filter(user=person.user)
+    ]
+
+
+def _erase(erasure: Erasure) -> None:
+    to_them = _to_them(erasure)
+    to_them.filter(status__in=[Message.Status.PENDING, Message.Status.SENDING]).update(
+        status=Message.Status.SKIPPED, last_error="The account was deleted."
+    )
+    to_them.filter(recipient=erasure.user).update(sent_to="", last_error="")
+    to_them.filter(recipient=None).update(to_address=erasure.erased, sent_to="", last_error="")
+    Preference.objects.filter(user=erasure.user).delete()
+
+
+PART = Part(
+    name="notifications",
+    order=20,
+    relations={
+        "notifications.Message.recipient": Relation(
+            "emails_sent_to_you",
+            _export_emails,
+            "Your address is removed from the record of emails sent; emails not yet sent are not sent.",
+        ),
+        "notifications.Preference.user": Relation("email_choices", _export_email_preferences, "Deleted."),
+    },
+    erase=_erase,
+)
