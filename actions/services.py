@@ -21,7 +21,7 @@ from actions.models import Action, ActionChange, ActionUpdate, ReviewItem, Revie
 from meetings.models import AgendaItem, Decision, Meeting
 from members.models import Collaborative, Membership, User
 from notifications.kinds import Kind
-from notifications.services import messages_queue, told, told_about_each
+from notifications.services import messages_queue, tell_once, told_about_each
 from vision.models import Goal, KeyRole
 
 DIGEST_DAYS_BEFORE_MEETING = 3
@@ -272,22 +272,13 @@ def digests_queue(*, now: datetime) -> int:
         )
         if now < due:
             continue
-        facilitators = [
-            m.user
-            for m in Membership.objects.current_in(meeting.collaborative).filter(role=Membership.Role.FACILITATOR)
-        ]
-        already = set(told(ACTIONS_DIGEST, meeting))
-        recipients = [person for person in facilitators if person.pk not in already]
-        if recipients:
-            with transaction.atomic():
-                messages_queue(
-                    recipients=recipients,
-                    collaborative=meeting.collaborative,
-                    kind=ACTIONS_DIGEST,
-                    about=meeting,
-                    due_at=now,
-                )
-            queued += len(recipients)
+        queued += tell_once(
+            members=Membership.objects.current_in(meeting.collaborative).filter(role=Membership.Role.FACILITATOR),
+            collaborative=meeting.collaborative,
+            kind=ACTIONS_DIGEST,
+            about=meeting,
+            due_at=now,
+        )
     return queued
 
 
@@ -301,23 +292,14 @@ def summaries_queue(*, now: datetime) -> int:
         if day.day != 1:
             continue  # Only on the first: someone who becomes a commissioner mid-month waits for the next one.
         occasion = f"summary-{day:%Y-%m}"
-        already = set(told(ACTIONS_SUMMARY, collaborative, occasion=occasion))
-        commissioners = [
-            m.user
-            for m in Membership.objects.current_in(collaborative).filter(role=Membership.Role.COMMISSIONER)
-            if m.user_id not in already
-        ]
-        if commissioners:
-            with transaction.atomic():
-                messages_queue(
-                    recipients=commissioners,
-                    collaborative=collaborative,
-                    kind=ACTIONS_SUMMARY,
-                    about=collaborative,
-                    occasion=occasion,
-                    due_at=now,
-                )
-            queued += len(commissioners)
+        queued += tell_once(
+            members=Membership.objects.current_in(collaborative).filter(role=Membership.Role.COMMISSIONER),
+            collaborative=collaborative,
+            kind=ACTIONS_SUMMARY,
+            about=collaborative,
+            occasion=occasion,
+            due_at=now,
+        )
     return queued
 
 

@@ -31,7 +31,7 @@ from meetings.models import (
 )
 from members.models import Collaborative, Membership, User
 from notifications.kinds import Kind
-from notifications.services import messages_queue, told
+from notifications.services import messages_queue, tell_once
 
 MAX_SERIES_MONTHS = 24
 
@@ -530,24 +530,14 @@ def reminders_queue(*, now: datetime | None = None) -> int:
             if any(reminder_due(meeting, d) <= now for d in later):
                 continue
             occasion = _reminder_occasion(days, meeting)
-            already = told(MEETING_REMINDER, meeting, occasion=occasion)
             not_coming = meeting.rsvps.filter(answer=Rsvp.Answer.NOT_COMING).values("user_id")
-            members = (
-                Membership.objects.current_in(meeting.collaborative)
-                .exclude(user_id__in=already)
-                .exclude(user_id__in=not_coming)
+            queued += tell_once(
+                members=Membership.objects.current_in(meeting.collaborative).exclude(user_id__in=not_coming),
+                collaborative=meeting.collaborative,
+                kind=MEETING_REMINDER,
+                about=meeting,
+                occasion=occasion,
             )
-            recipients = [m.user for m in members]
-            if recipients:
-                with transaction.atomic():
-                    messages_queue(
-                        recipients=recipients,
-                        collaborative=meeting.collaborative,
-                        kind=MEETING_REMINDER,
-                        about=meeting,
-                        occasion=occasion,
-                    )
-                queued += len(recipients)
     return queued
 
 

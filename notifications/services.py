@@ -95,6 +95,26 @@ def told(kind: Kind, about, *, occasion: str | None = None):
     return messages.values_list("recipient_id", flat=True)
 
 
+def tell_once(*, members, collaborative: Collaborative, kind: Kind, about, occasion: str = "", due_at=None) -> int:
+    """Queue an email of `kind` about `about` to each of `members` (a query of memberships of one
+    Collaborative) not yet told on this occasion; returns how many were queued.
+
+    How every scan (reminders, digests, reviews) tells each person once, however often it runs.
+    """
+    recipients = [m.user for m in members.exclude(user_id__in=told(kind, about, occasion=occasion))]
+    if recipients:
+        with transaction.atomic():
+            messages_queue(
+                recipients=recipients,
+                collaborative=collaborative,
+                kind=kind,
+                about=about,
+                occasion=occasion,
+                due_at=due_at,
+            )
+    return len(recipients)
+
+
 def told_about_each(kind: Kind, abouts) -> set[tuple[int, str, int]]:
     """(object id, occasion, person id) for every email of `kind` about one of `abouts` (a query):
     `told` for a scan over many objects at once."""

@@ -9,7 +9,7 @@ from django.utils import timezone
 from meetings.models import Meeting
 from meetings.services import local_moment
 from members.models import Collaborative, Membership, User, Visibility
-from notifications.services import messages_queue, told
+from notifications.services import messages_queue, tell_once
 from vision.emails import GOAL_REVIEW_DUE, ROUND_CLOSING, ROUND_OPENED, VISION_ADOPTED, VISION_DRAFT
 from vision.models import (
     LIVING_WELL_UK,
@@ -318,22 +318,13 @@ def goal_reviews_queue(*, now: datetime | None = None) -> int:
         if goal.review_on > goal.collaborative.local_today(now):
             continue
         occasion = f"review-{goal.review_on.isoformat()}"
-        facilitators = [
-            m.user
-            for m in Membership.objects.current_in(goal.collaborative)
-            .filter(role=Membership.Role.FACILITATOR)
-            .exclude(user_id__in=told(GOAL_REVIEW_DUE, goal, occasion=occasion))
-        ]
-        if facilitators:
-            with transaction.atomic():
-                messages_queue(
-                    recipients=facilitators,
-                    collaborative=goal.collaborative,
-                    kind=GOAL_REVIEW_DUE,
-                    about=goal,
-                    occasion=occasion,
-                )
-            queued += len(facilitators)
+        queued += tell_once(
+            members=Membership.objects.current_in(goal.collaborative).filter(role=Membership.Role.FACILITATOR),
+            collaborative=goal.collaborative,
+            kind=GOAL_REVIEW_DUE,
+            about=goal,
+            occasion=occasion,
+        )
     return queued
 
 
@@ -604,22 +595,13 @@ def round_reminders_queue(*, now: datetime | None = None) -> int:
         )
         # Named after the last day: a round given longer is reminded again before its new last day.
         occasion = f"closing-{round.closing_day.isoformat()}"
-        members = (
-            Membership.objects.current_in(round.collaborative)
-            .exclude(user_id__in=finished)
-            .exclude(user_id__in=told(ROUND_CLOSING, round, occasion=occasion))
+        queued += tell_once(
+            members=Membership.objects.current_in(round.collaborative).exclude(user_id__in=finished),
+            collaborative=round.collaborative,
+            kind=ROUND_CLOSING,
+            about=round,
+            occasion=occasion,
         )
-        recipients = [m.user for m in members]
-        if recipients:
-            with transaction.atomic():
-                messages_queue(
-                    recipients=recipients,
-                    collaborative=round.collaborative,
-                    kind=ROUND_CLOSING,
-                    about=round,
-                    occasion=occasion,
-                )
-            queued += len(recipients)
     return queued
 
 
