@@ -527,11 +527,21 @@ def plant(viewers, collaborative, evidence_root):
     return make
 
 
-@pytest.mark.parametrize("choices", CHOICES.values(), ids=CHOICES.keys())
-def test_hidden_fields_appear_only_where_allowed(client, viewers, plant, monkeypatch, choices):
+@pytest.fixture
+def htmx(monkeypatch, settings) -> HtmxReads:
+    """For a walk: 2 people a directory page (see SHOWN), and the watch on htmx headers.
+
+    A session is saved whenever it changes. Saving it after every page as well, to renew its
+    expiry (SESSION_SAVE_EVERY_REQUEST), is nothing a walk looks at, and a third of its queries.
+    """
     monkeypatch.setattr(members.views, "DIRECTORY_PAGE_SIZE", 2)
+    settings.SESSION_SAVE_EVERY_REQUEST = False
+    return HtmxReads(monkeypatch)
+
+
+@pytest.mark.parametrize("choices", CHOICES.values(), ids=CHOICES.keys())
+def test_hidden_fields_appear_only_where_allowed(client, viewers, plant, htmx, choices):
     person, placeholders = plant(choices)
-    htmx = HtmxReads(monkeypatch)
     problems, fragments = [], set()
     for viewer in VIEWERS:
         user = person if viewer == "person" else viewers[viewer]
@@ -742,13 +752,11 @@ def test_no_one_elses_download_holds_the_persons_hidden_fields(client, viewers, 
         assert NAME in text  # The facilitator changed the person's role: the file says so, and no more.
 
 
-def test_a_facilitators_session_without_the_code_sees_only_what_members_see(client, viewers, plant, monkeypatch):
+def test_a_facilitators_session_without_the_code_sees_only_what_members_see(client, viewers, plant, htmx):
     """Issue 12, hole 4: a facilitator whose session signed in with the password alone (they have an
     app, but never gave its code here) sees every page as a member does, access needs included."""
-    monkeypatch.setattr(members.views, "DIRECTORY_PAGE_SIZE", 2)
     choices = CHOICES["org-facilitators-title-nobody"]
     _, placeholders = plant(choices)
-    htmx = HtmxReads(monkeypatch)
     problems = []
     facilitator = viewers["facilitator"]
     sign_in_as(client, facilitator, two_step=False)
