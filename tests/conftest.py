@@ -113,7 +113,9 @@ def rows_shared_by_module(django_db_blocker, make: Callable[[], dict]) -> Iterat
     `make()` runs in a transaction that stays open while those tests run and is rolled back after
     the last of them, so no other test sees its rows. Each test still asks for `db` and runs, as
     usual, in a savepoint inside that transaction: whatever one test changes is undone before the
-    next begins, so each sees the rows exactly as `make()` left them.
+    next begins, so each sees the rows exactly as `make()` left them. Every test of such a module
+    sees the rows, whether it asks for them or not, and none may use `transactional_db` or
+    `live_server` (their emptying of the database at the end would end the transaction).
     """
     with django_db_blocker.unblock():
         block = transaction.atomic()
