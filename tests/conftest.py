@@ -1,11 +1,14 @@
 import os
 import shutil
 import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import pytest
 from allauth.account.internal.flows.login import clear_authentication_records, record_authentication
 from allauth.mfa.models import Authenticator
-from django.test import Client, RequestFactory
+from django.db import transaction
+from django.test import Client, RequestFactory, override_settings
 
 from collaborative.celery import app as celery_app
 from members.models import Membership
@@ -92,18 +95,60 @@ def _fresh_cache(settings):
     caches = {name: dict(config) for name, config in settings.CACHES.items()}
     caches["default"]["KEY_PREFIX"] = f"test-{uuid.uuid4().hex}"
     settings.CACHES = caches
-    # Hashing is not what these tests are about; the real hasher makes every user cost 0.2 s.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hashing() -> Iterator[None]:
+    """Hashing is not what these tests are about; the real hasher makes every user cost 0.2 s.
+    Session-wide, so that rows made once for a whole module (rows_shared_by_module) are quick too."""
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
+
+
+@contextmanager
+def rows_shared_by_module(django_db_blocker, make: Callable[[], dict]) -> Iterator[dict]:
+    """Rows that a module's tests look at, made once by `make()` for all of them rather than once
+    for each: for a module-scoped fixture that also depends on `django_db_setup`.
+
+    `make()` runs in a transaction that stays open while those tests run and is rolled back after
+    the last of them, so no other test sees its rows. Each test still asks for `db` and runs, as
+    usual, in a savepoint inside that transaction: whatever one test changes is undone before the
+    next begins, so each sees the rows exactly as `make()` left them. Every test of such a module
+    sees the rows, whether it asks for them or not, and none may use `transactional_db` or
+    `live_server` (their emptying of the database at the end would end the transaction).
+    """
+    with django_db_blocker.unblock():
+        block = transaction.atomic()
+        block.__enter__()
+        try:
+            rows = make()
+        except BaseException as error:
+            block.__exit__(type(error), error, error.__traceback__)
+            raise
+    try:
+        yield rows
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            block.__exit__(None, None, None)
+
+
+def make_lambeth():
+    return CollaborativeFactory(slug="lambeth", name="Lambeth Living Well Collaborative")
+
+
+def make_luton():
+    return CollaborativeFactory(slug="luton", name="Luton Living Well Collaborative")
 
 
 @pytest.fixture
 def collaborative(db):
-    return CollaborativeFactory(slug="lambeth", name="Lambeth Living Well Collaborative")
+    return make_lambeth()
 
 
 @pytest.fixture
 def other_collaborative(db):
-    return CollaborativeFactory(slug="luton", name="Luton Living Well Collaborative")
+    return make_luton()
 
 
 @pytest.fixture
@@ -113,6 +158,11 @@ def people(collaborative, other_collaborative) -> dict:
     The outsider, facilitator and commissioner have set up two-step sign-in (MembershipFactory
     does that for those roles); tests/members/test_two_factor.py covers those who have not.
     """
+    return make_people(collaborative, other_collaborative)
+
+
+def make_people(collaborative, other_collaborative) -> dict:
+    """The `people` fixture's rows."""
     role = Membership.Role
     return {
         "anonymous": None,

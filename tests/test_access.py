@@ -11,10 +11,12 @@ URL and the answer expected for each person:
 """
 
 import re
+from collections.abc import Iterator
 from datetime import time, timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
@@ -30,6 +32,7 @@ from meetings.models import Decision, Venue
 from meetings.services import agenda_item_propose, meeting_schedule
 from members.links import invitation_path
 from members.models import Membership
+from tests.conftest import make_lambeth, make_luton, make_people, rows_shared_by_module
 from tests.factories import InvitationFactory, JoinRequestFactory, MembershipFactory, UserFactory
 from tests.vision.rounds import were_members_when_it_opened
 from vision.models import Goal, Rating, Round
@@ -369,11 +372,6 @@ def evidence_in(settings, directory):
     return directory
 
 
-@pytest.fixture
-def evidence_root(settings, tmp_path):
-    return evidence_in(settings, tmp_path / "evidence")
-
-
 def actions_placeholders(people: dict, collaborative, meeting) -> dict:
     """The member's action from the meeting, with an update holding a PDF; a review under way."""
     action = action_create(
@@ -401,8 +399,7 @@ def actions_placeholders(people: dict, collaborative, meeting) -> dict:
     }
 
 
-@pytest.fixture
-def placeholders(people, collaborative, evidence_root) -> dict:
+def make_placeholders(people: dict, collaborative) -> dict:
     """Values for the placeholders in EXPECTATIONS, known only once the rows exist."""
     collaborative.is_public = True
     collaborative.save()
@@ -428,6 +425,47 @@ def placeholders(people, collaborative, evidence_root) -> dict:
         "AGENDA_ITEM": agenda_item_propose(meeting=meeting, by=people["member"], title="Crisis care").pk,
         "DECISION": Decision.objects.create(meeting=meeting, text="Write to the trust.").pk,
     }
+
+
+@pytest.fixture(scope="module")
+def access_rows(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[dict]:
+    """Lambeth, Luton, the five people and the rows PLACEHOLDERS name, made once for this module's
+    hundreds of tests (rows_shared_by_module): each test only looks, or has its changes undone."""
+
+    def make() -> dict:
+        collaborative, other_collaborative = make_lambeth(), make_luton()
+        people = make_people(collaborative, other_collaborative)
+        return {
+            "collaborative": collaborative,
+            "other_collaborative": other_collaborative,
+            "people": people,
+            "placeholders": make_placeholders(people, collaborative),
+        }
+
+    # Evidence files stay where the first update put its PDF for as long as the rows do.
+    evidence = override_settings(EVIDENCE_ROOT=tmp_path_factory.mktemp("evidence"))
+    with evidence, rows_shared_by_module(django_db_blocker, make) as rows:
+        yield rows
+
+
+@pytest.fixture
+def collaborative(access_rows, db):
+    return access_rows["collaborative"]
+
+
+@pytest.fixture
+def other_collaborative(access_rows, db):
+    return access_rows["other_collaborative"]
+
+
+@pytest.fixture
+def people(access_rows, db) -> dict:
+    return access_rows["people"]
+
+
+@pytest.fixture
+def placeholders(access_rows, db) -> dict:
+    return access_rows["placeholders"]
 
 
 @pytest.mark.parametrize("role", ROLES)

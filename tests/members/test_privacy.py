@@ -12,19 +12,23 @@ are checked too. Pages without arguments are walked without being listed.
 import io
 import json
 import re
+import sys
 import zipfile
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, time, timedelta
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.http.request import HttpHeaders
 from django.urls import reverse
 from django.utils import timezone
 
 import members.views
 from actions.models import Action
 from actions.services import action_create, action_update_add, review_item_mark, review_round_open
+from collaborative.middleware import TwoFactorMiddleware
 from meetings.links import rsvp_token
 from meetings.models import Rsvp, Venue
 from meetings.services import agenda_item_propose, calendar_feed_renew, meeting_schedule, rsvp_set
@@ -34,6 +38,7 @@ from members.models import JoinRequest, Membership, MembershipChange, Organisati
 from members.services import membership_leave
 from notifications.links import unsubscribe_token
 from notifications.models import Message
+from tests.conftest import make_lambeth, make_luton, make_people, rows_shared_by_module
 from tests.factories import InvitationFactory, JoinRequestFactory, MembershipFactory, UserFactory
 from tests.test_access import EXPECTATIONS, MEMBERS_POST, PDF, POST_ONLY, evidence_in, url_patterns
 from tests.vision.rounds import were_members_when_it_opened
@@ -270,6 +275,47 @@ def get_as(client, user, url: str, headers: dict, **kwargs):
     return response
 
 
+def reader(frame):
+    """The code that asked for a header: the first caller outside Mapping.get and django-htmx."""
+    while frame.f_code.co_filename.endswith("_collections_abc>") or "/django_htmx/" in frame.f_code.co_filename:
+        frame = frame.f_back
+    return frame.f_code
+
+
+class HtmxReads:
+    """Whether anything read an htmx header (HX-Request and the like) while a page was made.
+
+    Every page is checked as a full page; its htmx fragment is fetched and checked too when the
+    page's answer could depend on htmx, that is when something read one of those headers:
+    `request.htmx` reads them through `request.headers`, as any other code would, and this
+    watches `request.headers`. A page made without reading them is the same page with htmx, so
+    fetching it again would check the same text twice (that was half of this walk's time).
+    The one read that cannot change a page is TwoFactorMiddleware's, once the page is made, to
+    decide whether the person has arrived where they were going; it is left out.
+    """
+
+    def __init__(self, monkeypatch) -> None:
+        self.read = False
+        original = HttpHeaders.__getitem__
+        after_the_page = TwoFactorMiddleware.__call__.__code__
+
+        def getitem(headers, key: str):
+            if key.lower().replace("_", "-").startswith("hx-") and reader(sys._getframe(1)) is not after_the_page:
+                self.read = True
+            return original(headers, key)
+
+        monkeypatch.setattr(HttpHeaders, "__getitem__", getitem)
+        # django-htmx reads its headers with .get(), which Mapping answers through __getitem__.
+        assert HttpHeaders.get is Mapping.get
+
+    def answers(self, client, user, url: str, **kwargs):
+        """("", the page) and, where it could differ, (" (htmx)", its fragment)."""
+        self.read = False
+        yield "", get_as(client, user, url, {}, **kwargs)
+        if self.read:
+            yield " (htmx)", get_as(client, user, url, HTMX, **kwargs)
+
+
 def test_every_page_with_arguments_is_walked():
     missing = sorted(WITH_ARGUMENTS - POST_ONLY_PAGES - PAGES.keys())
     assert not missing, (
@@ -281,15 +327,47 @@ def test_every_page_with_arguments_is_walked():
     assert {"members:profile", "members:my_data_download"} <= set(WITHOUT_ARGUMENTS)
 
 
+@pytest.fixture(scope="module")
+def privacy_rows(django_db_setup, django_db_blocker) -> Iterator[dict]:
+    """Lambeth, Luton and every viewer but the person, made once for this module's tests
+    (rows_shared_by_module); each test makes its own person, undone after it."""
+
+    def make() -> dict:
+        collaborative, other_collaborative = make_lambeth(), make_luton()
+        role = Membership.Role
+        elsewhere = MembershipFactory(collaborative=other_collaborative, role=role.FACILITATOR).user
+        MembershipFactory(user=elsewhere, collaborative=collaborative, role=role.MEMBER)
+        former = MembershipFactory(
+            collaborative=collaborative, role=role.FACILITATOR, status=Membership.Status.LEFT, left_at=timezone.now()
+        ).user
+        return {
+            "collaborative": collaborative,
+            "other_collaborative": other_collaborative,
+            "viewers": {
+                **make_people(collaborative, other_collaborative),
+                "member_facilitating_elsewhere": elsewhere,
+                "former_facilitator": former,
+            },
+        }
+
+    with rows_shared_by_module(django_db_blocker, make) as rows:
+        yield rows
+
+
 @pytest.fixture
-def viewers(people, collaborative, other_collaborative) -> dict:
-    role = Membership.Role
-    elsewhere = MembershipFactory(collaborative=other_collaborative, role=role.FACILITATOR).user
-    MembershipFactory(user=elsewhere, collaborative=collaborative, role=role.MEMBER)
-    former = MembershipFactory(
-        collaborative=collaborative, role=role.FACILITATOR, status=Membership.Status.LEFT, left_at=timezone.now()
-    ).user
-    return {**people, "member_facilitating_elsewhere": elsewhere, "former_facilitator": former}
+def collaborative(privacy_rows, db):
+    privacy_rows["collaborative"].refresh_from_db()  # A test may have changed it, then been undone.
+    return privacy_rows["collaborative"]
+
+
+@pytest.fixture
+def other_collaborative(privacy_rows, db):
+    return privacy_rows["other_collaborative"]
+
+
+@pytest.fixture
+def viewers(privacy_rows, db) -> dict:
+    return privacy_rows["viewers"]
 
 
 def vision_plant(person: User, facilitator: User, collaborative) -> dict:
@@ -452,19 +530,31 @@ def plant(viewers, collaborative, evidence_root):
     return make
 
 
-@pytest.mark.parametrize("choices", CHOICES.values(), ids=CHOICES.keys())
-def test_hidden_fields_appear_only_where_allowed(client, viewers, plant, monkeypatch, choices):
+@pytest.fixture
+def htmx(monkeypatch, settings) -> HtmxReads:
+    """For a walk: 2 people a directory page (see SHOWN), and the watch on htmx headers.
+
+    A session is saved whenever it changes. Saving it after every page as well, to renew its
+    expiry (SESSION_SAVE_EVERY_REQUEST), is nothing a walk looks at, and a third of its queries.
+    """
     monkeypatch.setattr(members.views, "DIRECTORY_PAGE_SIZE", 2)
+    settings.SESSION_SAVE_EVERY_REQUEST = False
+    return HtmxReads(monkeypatch)
+
+
+@pytest.mark.parametrize("choices", CHOICES.values(), ids=CHOICES.keys())
+def test_hidden_fields_appear_only_where_allowed(client, viewers, plant, htmx, choices):
     person, placeholders = plant(choices)
-    problems = []
+    problems, fragments = [], set()
     for viewer in VIEWERS:
         user = person if viewer == "person" else viewers[viewer]
         in_lambeth = viewer in IN_LAMBETH or (viewer == "person" and not choices.left)
         sign_in_as(client, user)
         for name, query, url in walk(placeholders):
-            for headers in ({}, HTMX):
-                response = get_as(client, user, url, headers)
-                where = f"{viewer}: {url}{' (htmx)' if headers else ''} [{response.status_code}]"
+            for how, response in htmx.answers(client, user, url):
+                if how:
+                    fragments.add((viewer, name))
+                where = f"{viewer}: {url}{how} [{response.status_code}]"
                 # A walk sent to the login or two-step set-up page would prove nothing.
                 if in_lambeth and "slug" in PAGES.get(name, ({}, ()))[0] and response.status_code in (301, 302):
                     problems.append(f"{where} redirects to {response.headers['Location']}")
@@ -476,6 +566,8 @@ def test_hidden_fields_appear_only_where_allowed(client, viewers, plant, monkeyp
                     elif marker not in text and field in shown:
                         problems.append(f"{where} does not show the {field} ({marker})")
     assert not problems, "\n".join(problems)
+    # The pages that answer htmx with a piece of themselves were checked in both forms.
+    assert {("member", "members:directory"), ("member", "actions:log"), ("facilitator", "actions:log")} <= fragments
 
 
 @pytest.mark.parametrize("choices", CHOICES.values(), ids=CHOICES.keys())
@@ -663,22 +755,20 @@ def test_no_one_elses_download_holds_the_persons_hidden_fields(client, viewers, 
         assert NAME in text  # The facilitator changed the person's role: the file says so, and no more.
 
 
-def test_a_facilitators_session_without_the_code_sees_only_what_members_see(client, viewers, plant, monkeypatch):
+def test_a_facilitators_session_without_the_code_sees_only_what_members_see(client, viewers, plant, htmx):
     """Issue 12, hole 4: a facilitator whose session signed in with the password alone (they have an
     app, but never gave its code here) sees every page as a member does, access needs included."""
-    monkeypatch.setattr(members.views, "DIRECTORY_PAGE_SIZE", 2)
     choices = CHOICES["org-facilitators-title-nobody"]
     _, placeholders = plant(choices)
     problems = []
     facilitator = viewers["facilitator"]
     sign_in_as(client, facilitator, two_step=False)
     for name, query, url in walk(placeholders):
-        for headers in ({}, HTMX):
-            response = get_as(client, facilitator, url, headers, two_step=False)
+        for how, response in htmx.answers(client, facilitator, url, two_step=False):
             text = body(response)
             shown = expected(name, query, "member", choices)
             problems += [
-                f"{url}{' (htmx)' if headers else ''} shows the {field} ({marker})"
+                f"{url}{how} shows the {field} ({marker})"
                 for field, marker in MARKERS.items()
                 if marker in text and field not in shown
             ]
