@@ -26,7 +26,10 @@ EXPECTATIONS, STATE_EXPECTATIONS, POST_EXPECTATIONS = (
     test_access.STATE_EXPECTATIONS,
     test_access.POST_EXPECTATIONS,
 )
-evidence_root = test_access.evidence_root
+access_rows = test_access.access_rows
+collaborative = test_access.collaborative
+other_collaborative = test_access.other_collaborative
+people = test_access.people
 placeholders = test_access.placeholders
 state_placeholders = test_access.state_placeholders
 
