@@ -205,7 +205,7 @@ def _schedule(request: HttpRequest, slug: str, form_class, template: str) -> Htt
             if len(meetings) == 1:
                 return done(request, "The meeting has been scheduled.", meetings[0])
             return done(request, f"{len(meetings)} meetings have been scheduled.", "meetings:list", slug=slug)
-    return render(
+    return render_page(
         request,
         template,
         {
@@ -213,6 +213,7 @@ def _schedule(request: HttpRequest, slug: str, form_class, template: str) -> Htt
             "form": form,
             "has_venues": collaborative.venues.filter(is_archived=False).exists(),
         },
+        invalid=form,
     )
 
 
@@ -249,10 +250,11 @@ def meeting_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             return done(
                 request, "The meeting has been changed. Other meetings in its series are as they were.", meeting
             )
-    return render(
+    return render_page(
         request,
         "meetings/meeting_form.html",
         collaborative_context(membership, form=form, meeting=meeting),
+        invalid=form,
     )
 
 
@@ -266,10 +268,11 @@ def meeting_cancel_view(request: HttpRequest, slug: str, pk: int) -> HttpRespons
             return done(
                 request, "The meeting has been cancelled. Other meetings in its series are as they were.", meeting
             )
-    return render(
+    return render_page(
         request,
         "meetings/meeting_cancel.html",
         collaborative_context(membership, form=form, meeting=meeting),
+        invalid=form,
     )
 
 
@@ -297,10 +300,11 @@ def venue_edit(request: HttpRequest, slug: str, pk: int | None = None) -> HttpRe
     if request.method == "POST" and form.is_valid():
         venue_save(venue=form.save(commit=False))
         return done(request, f"{venue.name} has been saved.", "meetings:venues", slug=slug)
-    return render(
+    return render_page(
         request,
         "meetings/venue_form.html",
         collaborative_context(membership, form=form, venue=venue),
+        invalid=form,
     )
 
 
@@ -319,10 +323,11 @@ def agenda_propose(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             else:
                 said = "Thank you. The facilitators will look at your item and tell you here."
             return done(request, said, f"{meeting.get_absolute_url()}#agenda")
-    return render(
+    return render_page(
         request,
         "meetings/agendaitem_form.html",
         collaborative_context(membership, meeting=meeting, form=form),
+        invalid=form,
     )
 
 
@@ -465,7 +470,7 @@ def rsvp_link(request: HttpRequest, token: str) -> HttpResponse:
             error = problem.messages[0]
     elif meeting.is_cancelled or meeting.has_started:
         error = "This meeting is cancelled." if meeting.is_cancelled else "This meeting has started."
-    return render(
+    return render_page(
         request,
         "meetings/rsvp_link.html",
         {
@@ -475,6 +480,7 @@ def rsvp_link(request: HttpRequest, token: str) -> HttpResponse:
             "error": error,
             "said": done.confirmation() if done else "",
         },
+        status=400 if error and request.method == "POST" else 200,
     )
 
 

@@ -72,6 +72,12 @@ class ReauthenticateByEmailView(BaseReauthenticateView):
             return HttpResponseRedirect(request.get_full_path())
         return super().post(request, *args, **kwargs)
 
+    def form_invalid(self, form) -> HttpResponse:
+        # A wrong or late code answers 400, as every refused form on the site does (collaborative.views.render_page).
+        response = super().form_invalid(form)
+        response.status_code = 400
+        return response
+
     def form_valid(self, form) -> HttpResponse:
         self.request.session.pop(SESSION_KEY, None)
         record_authentication(self.request, self.request.user, method="email_code", reauthenticated=True)

@@ -111,7 +111,9 @@ def ground_rules_edit(request: HttpRequest, slug: str) -> HttpResponse:
         ground_rules_change(collaborative=collaborative, text=form.cleaned_data["text"], by=request.user)
         said = "The ground rules have been changed. Members will be asked to agree to them."
         return done(request, said, "members:ground_rules", slug=slug)
-    return render(request, "members/groundrules_form.html", collaborative_context(membership, form=form))
+    return render_page(
+        request, "members/groundrules_form.html", collaborative_context(membership, form=form), invalid=form
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -122,7 +124,9 @@ def collaborative_settings(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         form.save()
         return done(request, "The Collaborative's details have been saved.", collaborative)
-    return render(request, "members/collaborative_settings.html", collaborative_context(membership, form=form))
+    return render_page(
+        request, "members/collaborative_settings.html", collaborative_context(membership, form=form), invalid=form
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -133,7 +137,7 @@ def profile(request: HttpRequest) -> HttpResponse:
             user = form.save()
             profile_changed(user)  # Vision's open rounds follow it (see members/hooks.py).
         return done(request, "Your profile has been saved.", "members:profile")
-    return render(request, "members/user_profile.html", {"form": form})
+    return render_page(request, "members/user_profile.html", {"form": form}, invalid=form)
 
 
 @login_not_required
@@ -243,10 +247,10 @@ def directory(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-def _invitation_page(request: HttpRequest, membership: Membership, form, **extra) -> HttpResponse:
+def _invitation_page(request: HttpRequest, membership: Membership, form, *, status: int = 200, **extra) -> HttpResponse:
     collaborative = membership.collaborative
     invitations = collaborative.invitations.select_related("invited_by")
-    return render(
+    return render_page(
         request,
         "members/invitation_list.html",
         collaborative_context(
@@ -257,6 +261,7 @@ def _invitation_page(request: HttpRequest, membership: Membership, form, **extra
             requests_waiting=collaborative.join_requests.filter(status=JoinRequest.Status.PENDING).count(),
             **extra,
         ),
+        status=status,
     )
 
 
@@ -271,7 +276,7 @@ def invitations(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method != "POST":
         return _invitation_page(request, membership, form)
     if not form.is_valid():
-        return _invitation_page(request, membership, form, problems=getattr(form, "problems", []))
+        return _invitation_page(request, membership, form, problems=getattr(form, "problems", []), status=400)
     outcomes = invitations_send(
         collaborative=membership.collaborative,
         addresses=form.cleaned_data["addresses"],
@@ -409,10 +414,11 @@ def public_page(request: HttpRequest, slug: str) -> HttpResponse:
         request.user.is_authenticated
         and Membership.objects.active().filter(user=request.user, collaborative=collaborative).exists()
     )
-    return render(
+    return render_page(
         request,
         "members/collaborative_public.html",
         {"public": collaborative, "form": form, "is_member": is_member},
+        invalid=form,
     )
 
 
@@ -512,12 +518,13 @@ def member_manage(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
                 # They have just given up managing members, this page included.
                 return done(request, said, "members:member_detail", slug=slug, pk=pk)
             return done(request, said, "members:member_manage", slug=slug, pk=pk)
-    return render(
+    return render_page(
         request,
         "members/membership_manage.html",
         collaborative_context(
             viewer, member=member, person=member.user, form=form, history=member.changes.select_related("changed_by")
         ),
+        invalid=form,
     )
 
 
@@ -571,7 +578,12 @@ def leave(request: HttpRequest, slug: str) -> HttpResponse:
                 "A facilitator can invite you back at any time."
             )
             return done(request, said, "members:start")
-    return render(request, "members/membership_leave.html", collaborative_context(membership, error=error))
+    return render_page(
+        request,
+        "members/membership_leave.html",
+        collaborative_context(membership, error=error),
+        status=400 if error else 200,
+    )
 
 
 @require_GET
@@ -606,8 +618,10 @@ def account_delete(request: HttpRequest) -> HttpResponse:
             account_erase(user=request.user)
             logout(request)
             return render(request, "members/user_deleted.html")
-    return render(
+    # A POST that gets here was refused: a box not ticked, or the only facilitator of a Collaborative.
+    return render_page(
         request,
         "members/user_delete.html",
         {"form": form, "erasure": erasure_summary(), "sole_facilitator_of": sole},
+        status=400 if request.method == "POST" else 200,
     )

@@ -23,7 +23,7 @@ def preferences(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         preferences_save(user=request.user, choices=form.choices())
         return done(request, "Your email choices have been saved.", "notifications:preferences")
-    return render(request, "notifications/preference_form.html", {"form": form})
+    return render_page(request, "notifications/preference_form.html", {"form": form}, invalid=form)
 
 
 @require_GET

@@ -60,7 +60,7 @@ def test_a_facilitators_item_goes_straight_on_the_agenda(facilitator_client, mee
 
 def test_a_proposal_without_a_title_is_explained_and_nothing_is_saved(member_client, meeting):
     response = member_client.post(url("meetings:agenda_propose", meeting), {"title": "", "minutes": "0"})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "What it is about: This field is required." in text(response)
     assert not AgendaItem.objects.exists()
 

@@ -505,7 +505,7 @@ def test_bad_input_for_one_meeting_is_explained_and_nothing_is_scheduled(
     facilitator_client, collaborative, venue, overrides, message
 ):
     response = facilitator_client.post(schedule_url(), meeting_data(venue, **overrides))
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "There is a problem" in text(response)
     assert message in text(response)
     assert text(response).count("<title>Error: ") == 1
@@ -531,7 +531,7 @@ def test_bad_input_for_a_series_is_explained_and_nothing_is_scheduled(
     facilitator_client, collaborative, venue, overrides, message
 ):
     response = facilitator_client.post(schedule_url("schedule_series"), series_data(venue, **overrides))
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "There is a problem" in text(response)
     assert message in text(response)
     assert not Meeting.objects.exists()
@@ -596,7 +596,7 @@ def test_a_facilitator_changes_one_meeting_of_a_series(facilitator_client, colla
 def test_a_bad_change_is_explained_and_nothing_changes(facilitator_client, collaborative, facilitator, venue):
     meeting = series(collaborative, facilitator, venue, months=1)[0]
     response = facilitator_client.post(edit_url(meeting), meeting_data(venue, end_time="09:00"))
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "Ends at: The meeting must end after it starts." in text(response)
     assert snapshot()[meeting.pk] == (
         meeting.starts_at,
@@ -627,7 +627,7 @@ def test_a_facilitator_cancels_one_meeting(facilitator_client, collaborative, fa
     assert "Cancel this meeting" not in shown
 
     again = facilitator_client.post(edit_url(meetings[0], "cancel"), {"reason": ""})
-    assert again.status_code == 200
+    assert again.status_code == 400
     assert "This meeting is already cancelled." in text(again)
 
 
@@ -710,7 +710,7 @@ def test_bad_venue_input_is_explained(facilitator_client, collaborative, overrid
     response = facilitator_client.post(
         reverse("meetings:venue_add", kwargs={"slug": "lambeth"}), venue_data(**overrides)
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert message in text(response)
     assert not Venue.objects.exists()
 
@@ -719,7 +719,7 @@ def test_a_venue_with_room_for_no_one_is_refused_in_plain_words(facilitator_clie
     response = facilitator_client.post(
         reverse("meetings:venue_add", kwargs={"slug": "lambeth"}), venue_data(capacity="0")
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "Constraint" not in text(response)
     assert "How many people fit (optional): Give a number above 0, or leave it empty for no limit." in text(response)
     assert not Venue.objects.exists()
@@ -754,7 +754,7 @@ def test_a_meeting_at_a_venue_no_longer_used_can_still_be_changed(
 @pytest.mark.parametrize(("name", "data"), [("schedule", meeting_data), ("schedule_series", series_data)])
 def test_a_day_centuries_away_is_refused_plainly(facilitator_client, venue, name, data):
     response = facilitator_client.post(schedule_url(name), data(venue, day="9999-12-09"))
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "Choose a day within 5 years of today." in text(response)
     assert not Meeting.objects.exists()
 

@@ -70,7 +70,7 @@ def test_the_change_form_starts_from_the_current_text(facilitator_client, collab
 )
 def test_bad_ground_rules_are_explained_and_change_nothing(facilitator_client, collaborative, text, message):
     response = facilitator_client.post(url(collaborative, "members:ground_rules_edit"), {"text": text})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "There is a problem" in response.text
     assert message in response.text
     assert not GroundRules.objects.exists()

@@ -317,7 +317,7 @@ def test_at_most_200_addresses_at_a_time(facilitator_client, collaborative):
 
     response = invite(facilitator_client, too_many)
 
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert f"Email addresses: Paste at most {MAX_INVITATIONS} addresses at a time." in error_summary(response)
     assert not Invitation.objects.exists()
     assert not Message.objects.exists()
@@ -336,7 +336,7 @@ def test_exactly_200_addresses_are_all_sent(facilitator_client, collaborative):
 def test_a_list_with_no_good_address_is_refused_and_nothing_is_created(facilitator_client, collaborative):
     response = invite(facilitator_client, "nope\n\nalso nope@\n")
 
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "None of these is an email address we can send to. Check the list and try again." in error_summary(response)
     assert reports(response) == [
         ("nope", "is not an email address. Check it for spaces or missing parts."),

@@ -176,7 +176,7 @@ def test_a_filled_in_trap_field_stores_nothing_but_thanks_all_the_same(visitor, 
 def test_bad_input_is_answered_with_clear_messages_and_nothing_is_stored(visitor, lambeth, people):
     response = ask(visitor, name="", email="joy at example")
 
-    assert response.status_code == 200
+    assert response.status_code == 400
     page = text(response)
     assert "There is a problem" in page
     assert "Your name: This field is required." in page

@@ -100,7 +100,7 @@ def test_choosing_the_same_role_changes_nothing(facilitator_client, collaborativ
 
 def test_a_role_not_on_the_list_is_refused(facilitator_client, collaborative, member):
     response = change_role(facilitator_client, member, "chair")
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "Role: Select a valid choice. chair is not one of the available choices." in text(response)
     assert membership(member, collaborative).role == M
 
@@ -108,7 +108,7 @@ def test_a_role_not_on_the_list_is_refused(facilitator_client, collaborative, me
 def test_demoting_the_last_facilitator_is_refused_and_nothing_changes(facilitator_client, collaborative, facilitator):
     response = change_role(facilitator_client, facilitator, M)
 
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert ONLY_FACILITATOR_ROLE in text(response)
     assert membership(facilitator, collaborative).role == F
     assert not MembershipChange.objects.exists()
@@ -334,7 +334,7 @@ def facilitator_client_2(facilitator) -> Client:
 def test_the_last_facilitator_cannot_leave(facilitator_client, collaborative, facilitator):
     response = facilitator_client.post(leave_url())
 
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert ONLY_FACILITATOR_LEAVE in text(response)
     assert membership(facilitator, collaborative).status == Membership.Status.ACTIVE
     assert not MembershipChange.objects.exists()

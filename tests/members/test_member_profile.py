@@ -127,7 +127,7 @@ def test_bad_choices_are_explained_and_change_nothing(member_client, member, fie
         field: value,
     }
     response = member_client.post(reverse("members:profile"), data)
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert message in response.text
     member.refresh_from_db()
     assert member.display_name != "Sam"

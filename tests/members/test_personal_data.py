@@ -586,7 +586,7 @@ def test_deleting_without_ticking_the_box_explains_and_changes_nothing(client, p
     sign_in(client, planted)
     client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
     response = client.post(reverse("members:account_delete"), {})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "Tick the box to say you understand" in response.content.decode()
     assert User.objects.get(pk=planted.pk).is_active
 

@@ -276,7 +276,7 @@ class TestCollaborativeSettings:
             field: value,
         }
         response = facilitator_client.post(self.url(collaborative), data)
-        assert response.status_code == 200
+        assert response.status_code == 400
         assert "There is a problem" in response.text
         assert message in response.text
         collaborative.refresh_from_db()
@@ -332,7 +332,7 @@ class TestProfile:
     def test_bad_input_is_explained_and_changes_nothing(self, member_client, member, data, message):
         before = member.display_name
         response = member_client.post(reverse("members:profile"), data)
-        assert response.status_code == 200
+        assert response.status_code == 400
         assert message in response.text
         member.refresh_from_db()
         assert member.display_name == before

@@ -138,7 +138,7 @@ def test_digests_have_a_frequency_to_choose(browser, member, digest_kind):
 
 def test_a_frequency_not_on_the_list_is_refused_and_nothing_changes(browser, member, digest_kind):
     response = submit(browser, PREFERENCES, {"digest_enabled": "on", "digest_frequency": "hourly"})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "There is a problem" in response.text
     assert "Select a valid choice. hourly is not one of the available choices." in response.text
     assert not Preference.objects.exists()

@@ -1,0 +1,477 @@
+"""One rule for every form page: a POST the page refuses comes back as the page, with what to put right, and
+answers 400; nothing is saved. (An htmx fragment answers 200, errors and all: htmx swaps only successful
+answers. See collaborative.views.render_page.)
+
+The walk below finds every page of the apps that takes both GET and POST, and fails for one that is not
+covered here or named with the test that covers it, so a new form page cannot miss the rule unnoticed.
+"""
+
+import html
+import importlib
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+import pytest
+from allauth.account.internal.flows.login import AUTHENTICATION_METHODS_SESSION_KEY
+from django.test import Client, RequestFactory
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from meetings.links import rsvp_token
+from meetings.models import AgendaItem, Meeting, MeetingSeries, Rsvp, Venue
+from meetings.services import meeting_cancel
+from members.models import Collaborative, GroundRules, Invitation, JoinRequest, Membership, MembershipChange, User
+from notifications import kinds
+from notifications.kinds import Kind
+from notifications.models import Message, Preference
+from tests.factories import PASSWORD, MeetingFactory, VenueFactory
+
+pytestmark = pytest.mark.django_db
+
+LAMBETH = {"slug": "lambeth"}
+APPS = ("members", "meetings", "vision", "actions", "notifications", "home")
+
+
+@dataclass
+class Given:
+    """What a set-up is given: the test's client (signed in by the set-up), people, Lambeth and monkeypatch."""
+
+    client: Client
+    people: dict
+    collaborative: Collaborative
+    monkeypatch: pytest.MonkeyPatch
+
+
+@dataclass
+class Refusal:
+    """A POST its page refuses: where, what is sent, the words that say what to put right, and a snapshot of
+    what must not change."""
+
+    url: str
+    data: dict
+    error: str
+    unchanged: Callable[[], object]
+
+
+# Case id: (the page's URL name, the set-up: Given in, the Refusal out).
+REFUSALS: dict[str, tuple[str, Callable]] = {}
+
+
+def refusal(name: str, case: str = ""):
+    def register(setup: Callable) -> Callable:
+        REFUSALS[f"{name} {case}".strip()] = (name, setup)
+        return setup
+
+    return register
+
+
+def text(response) -> str:
+    return html.unescape(response.content.decode())
+
+
+def in_a_month() -> str:
+    return (timezone.localdate() + timedelta(days=30)).isoformat()
+
+
+def meeting_data(venue, **overrides) -> dict:
+    data = {
+        "title": "Monthly meeting",
+        "day": in_a_month(),
+        "start_time": "10:00",
+        "end_time": "12:30",
+        "format": "in_person",
+        "venue": venue.pk,
+        "online_link": "",
+        "notes_for_members": "",
+    }
+    return data | overrides
+
+
+def venue_data(**overrides) -> dict:
+    return {"name": "Cafe on the Green", "address": "1 High Street\nLondon SE11 5AA", "capacity": "24"} | overrides
+
+
+def meetings() -> list:
+    return list(Meeting.objects.values_list("title", "starts_at", "ends_at", "status", "cancelled_reason"))
+
+
+# Meetings
+
+
+@refusal("meetings:schedule")
+def _schedule_one(given) -> Refusal:
+    given.client.force_login(given.people["facilitator"])
+    venue = VenueFactory(collaborative=given.collaborative)
+    return Refusal(
+        reverse("meetings:schedule", kwargs=LAMBETH),
+        meeting_data(venue, day="9 September"),
+        "Day: Enter a valid date.",
+        meetings,
+    )
+
+
+@refusal("meetings:schedule_series")
+def _schedule_series(given) -> Refusal:
+    given.client.force_login(given.people["facilitator"])
+    venue = VenueFactory(collaborative=given.collaborative)
+    return Refusal(
+        reverse("meetings:schedule_series", kwargs=LAMBETH),
+        meeting_data(venue, week="2", weekday="3", months="25"),
+        "For how many months: Ensure this value is less than or equal to 24.",
+        lambda: (meetings(), MeetingSeries.objects.count()),
+    )
+
+
+@refusal("meetings:edit")
+def _meeting_edit(given) -> Refusal:
+    given.client.force_login(given.people["facilitator"])
+    meeting = MeetingFactory(collaborative=given.collaborative)
+    return Refusal(
+        reverse("meetings:edit", kwargs=LAMBETH | {"pk": meeting.pk}),
+        meeting_data(meeting.venue, end_time="09:00"),
+        "Ends at: The meeting must end after it starts.",
+        meetings,
+    )
+
+
+@refusal("meetings:cancel")
+def _meeting_cancel(given) -> Refusal:
+    given.client.force_login(given.people["facilitator"])
+    meeting = MeetingFactory(collaborative=given.collaborative)
+    return Refusal(
+        reverse("meetings:cancel", kwargs=LAMBETH | {"pk": meeting.pk}),
+        {"reason": "x" * 301},
+        "Ensure this value has at most 300 characters (it has 301).",
+        meetings,
+    )
+
+
+@refusal("meetings:venue_add")
+def _venue_add(given) -> Refusal:
+    given.client.force_login(given.people["facilitator"])
+    return Refusal(
+        reverse("meetings:venue_add", kwargs=LAMBETH),
+        venue_data(name=""),
+        "Name: This field is required.",
+        lambda: Venue.objects.count(),
+    )
+
+
+@refusal("meetings:venue_edit")
+def _venue_edit(given) -> Refusal:
+    given.client.force_login(given.people["facilitator"])
+    venue = VenueFactory(collaborative=given.collaborative, capacity=12)
+    return Refusal(
+        reverse("meetings:venue_edit", kwargs=LAMBETH | {"pk": venue.pk}),
+        venue_data(capacity="many"),
+        "Enter a whole number.",
+        lambda: list(Venue.objects.values_list("name", "address", "capacity")),
+    )
+
+
+@refusal("meetings:agenda_propose")
+def _agenda_propose(given) -> Refusal:
+    given.client.force_login(given.people["member"])
+    meeting = MeetingFactory(collaborative=given.collaborative)
+    return Refusal(
+        reverse("meetings:agenda_propose", kwargs=LAMBETH | {"pk": meeting.pk}),
+        {"title": "", "minutes": "0"},
+        "What it is about: This field is required.",
+        lambda: AgendaItem.objects.count(),
+    )
+
+
+@refusal("meetings:rsvp_link")
+def _rsvp_link(given) -> Refusal:
+    """The answer link from a reminder, pressed after the meeting was cancelled: not signed in."""
+    meeting = MeetingFactory(collaborative=given.collaborative)
+    meeting_cancel(meeting=meeting, by=given.people["facilitator"])
+    token = rsvp_token(meeting, given.people["member"], Rsvp.Answer.COMING)
+    return Refusal(
+        reverse("meetings:rsvp_link", kwargs={"token": token}),
+        {},
+        "This meeting is cancelled.",
+        lambda: Rsvp.objects.count(),
+    )
+
+
+# Members
+
+
+@refusal("members:ground_rules_edit")
+def _ground_rules_edit(given) -> Refusal:
+    given.client.force_login(given.people["facilitator"])
+    return Refusal(
+        reverse("members:ground_rules_edit", kwargs=LAMBETH),
+        {"text": ""},
+        "This field is required.",
+        lambda: GroundRules.objects.count(),
+    )
+
+
+@refusal("members:collaborative_settings")
+def _collaborative_settings(given) -> Refusal:
+    given.client.force_login(given.people["facilitator"])
+    data = {
+        "name": "New name",
+        "area": "Lambeth",
+        "description": "",
+        "time_zone": "Mars/Olympus",
+        "first_reminder_days": "7",
+        "second_reminder_days": "1",
+    }
+    return Refusal(
+        reverse("members:collaborative_settings", kwargs=LAMBETH),
+        data,
+        "Mars/Olympus is not a time zone we know.",
+        lambda: list(Collaborative.objects.values_list("name", "time_zone")),
+    )
+
+
+@refusal("members:profile")
+def _profile(given) -> Refusal:
+    given.client.force_login(given.people["member"])
+    return Refusal(
+        reverse("members:profile"),
+        {"display_name": ""},
+        "This field is required.",
+        lambda: User.objects.get(pk=given.people["member"].pk).display_name,
+    )
+
+
+@refusal("members:member_manage")
+def _member_manage(given) -> Refusal:
+    given.client.force_login(given.people["facilitator"])
+    return Refusal(
+        reverse("members:member_manage", kwargs=LAMBETH | {"pk": given.people["member"].pk}),
+        {"role": "chair"},
+        "Role: Select a valid choice. chair is not one of the available choices.",
+        lambda: (list(Membership.objects.values_list("role", flat=True)), MembershipChange.objects.count()),
+    )
+
+
+@refusal("members:invitations")
+def _invitations(given) -> Refusal:
+    given.client.force_login(given.people["facilitator"])
+    return Refusal(
+        reverse("members:invitations", kwargs=LAMBETH),
+        {"addresses": "nope\nalso nope@", "role": "member", "message": ""},
+        "None of these is an email address we can send to. Check the list and try again.",
+        lambda: (Invitation.objects.count(), Message.objects.count()),
+    )
+
+
+@refusal("members:public_page")
+def _public_page(given) -> Refusal:
+    """Asking to join from the public page: not signed in."""
+    given.collaborative.is_public = True
+    given.collaborative.save()
+    return Refusal(
+        reverse("members:public_page", kwargs=LAMBETH),
+        {"name": "", "email": "joy at example", "message": "", "website": ""},
+        "Your name: This field is required.",
+        lambda: (JoinRequest.objects.count(), Message.objects.count()),
+    )
+
+
+@refusal("members:leave")
+def _leave(given) -> Refusal:
+    given.client.force_login(given.people["facilitator"])
+    return Refusal(
+        reverse("members:leave", kwargs=LAMBETH),
+        {},
+        "You are the only facilitator. Make someone else a facilitator before you leave.",
+        lambda: (list(Membership.objects.values_list("status", flat=True)), MembershipChange.objects.count()),
+    )
+
+
+def _confirmed(client, user) -> None:
+    """Signed in, and confirmed it is them a moment ago (with the password), as deleting an account asks."""
+    client.force_login(user)
+    assert client.post(reverse("account_reauthenticate"), {"password": PASSWORD}).status_code == 302
+
+
+@refusal("members:account_delete", "box not ticked")
+def _account_delete(given) -> Refusal:
+    _confirmed(given.client, given.people["member"])
+    return Refusal(
+        reverse("members:account_delete"),
+        {},
+        "Tick the box to say you understand",
+        lambda: list(User.objects.values_list("display_name", "is_active")),
+    )
+
+
+@refusal("members:account_delete", "only facilitator")
+def _account_delete_only_facilitator(given) -> Refusal:
+    _confirmed(given.client, given.people["facilitator"])
+    return Refusal(
+        reverse("members:account_delete"),
+        {"confirm": "on"},
+        "You are the only facilitator of Lambeth Living Well Collaborative",
+        lambda: list(User.objects.values_list("display_name", "is_active")),
+    )
+
+
+@refusal("members:reauthenticate_by_email")
+def _reauthenticate_by_email(given) -> Refusal:
+    given.client.force_login(given.people["member"])
+    url = reverse("members:reauthenticate_by_email")
+    given.client.post(url, {"send": "1"})
+    return Refusal(
+        url,
+        {"code": "not-the-code"},
+        "That is not the code we sent. Check the email and try again.",
+        lambda: given.client.session.get(AUTHENTICATION_METHODS_SESSION_KEY),
+    )
+
+
+# Notifications
+
+
+@refusal("notifications:preferences")
+def _preferences(given) -> Refusal:
+    # No kind of email the apps send today is a digest; one is what gives this page a choice that can be wrong.
+    digest = Kind(key="digest", label="Actions digest", description="A summary of open actions.", digest=True)
+    given.monkeypatch.setitem(kinds._registry, digest.key, digest)
+    given.client.force_login(given.people["member"])
+    return Refusal(
+        reverse("notifications:preferences"),
+        {"digest_enabled": "on", "digest_frequency": "hourly"},
+        "Select a valid choice. hourly is not one of the available choices.",
+        lambda: Preference.objects.count(),
+    )
+
+
+@pytest.mark.parametrize("case", sorted(REFUSALS))
+def test_a_refused_post_answers_400_with_what_to_put_right_and_saves_nothing(
+    client, people, collaborative, monkeypatch, case
+):
+    _, setup = REFUSALS[case]
+    given = Given(client, people, collaborative, monkeypatch)
+    refused = setup(given)
+    before = refused.unchanged()
+
+    response = client.post(refused.url, refused.data)
+
+    assert response.status_code == 400
+    assert "<html" in response.content.decode()  # The whole page, to put it right there.
+    assert refused.error in text(response)
+    assert refused.unchanged() == before
+
+
+def test_an_htmx_post_still_gets_its_fragment_with_200(member_client, collaborative):
+    """htmx swaps only successful answers, so a refused fragment answers 200, with its error."""
+    meeting = MeetingFactory(collaborative=collaborative)
+    url = reverse("meetings:rsvp", kwargs=LAMBETH | {"pk": meeting.pk})
+
+    response = member_client.post(url, {"answer": "yes please"}, headers={"HX-Request": "true"})
+
+    assert response.status_code == 200
+    assert "<html" not in response.content.decode()
+    assert "Choose coming, maybe or can't come." in text(response)
+    assert not Rsvp.objects.exists()
+
+
+# Every form page, found by walking the URLs
+
+# Form pages whose refusals were answered with 400 before these tests: the test that proves it.
+TESTED_ELSEWHERE = {
+    "actions:new": "tests.actions.test_actions:test_an_owner_is_required",
+    "actions:edit": "tests.actions.test_actions:test_blocked_and_dropped_need_a_reason_in_every_form_and_the_service",
+    "home:collaborative_home": (
+        "tests.members.test_views:test_a_status_refused_on_the_home_page_keeps_everything_typed_and_saves_nothing"
+    ),
+    "meetings:agenda_item_decline": (
+        "tests.meetings.test_agenda:test_a_reason_too_long_comes_back_in_its_box_and_nothing_changes"
+    ),
+    "meetings:notes": "tests.meetings.test_notes:test_notes_that_are_too_long_are_explained_and_nothing_is_saved",
+    "members:two_step": (
+        "tests.members.test_two_step_sessions:test_facilitator_pages_need_this_session_to_have_given_the_code"
+    ),
+    "vision:goal_edit": (
+        "tests.vision.test_views_goals:test_a_goal_that_does_not_make_sense_is_explained_and_nothing_changes"
+    ),
+    "vision:goal_new": (
+        "tests.vision.test_views_goals:test_a_goal_that_does_not_make_sense_is_explained_and_nothing_changes"
+    ),
+    "vision:goal_review": (
+        "tests.vision.test_views_goals:test_a_review_that_does_not_make_sense_is_explained_and_nothing_changes"
+    ),
+    "vision:round": "tests.vision.test_views_rounds:TestAnswering.test_bad_answers_are_explained_and_nothing_is_saved",
+    "vision:round_dates": "tests.vision.test_views_rounds:TestFacilitating.test_a_bad_closing_date_is_explained",
+    "vision:round_new": "tests.vision.test_views_rounds:TestOpening.test_a_round_that_does_not_make_sense_is_explained",
+    "vision:statement_edit": "tests.vision.test_views_rounds:TestFramework.test_rewording_with_nothing_is_explained",
+    "vision:statement_new": (
+        "tests.vision.test_views_rounds:TestFramework.test_a_statement_that_does_not_make_sense_is_explained"
+    ),
+    "vision:version_adopt": (
+        "tests.vision.test_views_vision:test_a_meeting_of_another_collaborative_or_not_a_meeting_cannot_be_named"
+    ),
+    "vision:version_edit": (
+        "tests.vision.test_views_vision:test_values_that_do_not_make_sense_are_explained_and_nothing_is_saved"
+    ),
+    "vision:version_new": (
+        "tests.vision.test_views_vision:test_values_that_do_not_make_sense_are_explained_and_nothing_is_saved"
+    ),
+}
+
+# Pages that take a POST with nothing typed to get wrong: each refusal is said on the next page (a redirect).
+NOTHING_TO_GET_WRONG = {
+    "meetings:calendar": "Buttons only: a new calendar address, or stop it.",
+    "members:ground_rules": "One button, to agree.",
+    "members:invitation": "One button, to join; the signed link is the permission (a bad one answers 400).",
+    "notifications:unsubscribe": "One button; the signed link is the permission (a bad one answers 400).",
+    "vision:round_close": "Asks first, then one button.",
+    "vision:version_set_aside": "Asks first, then one button.",
+}
+
+
+def _app_patterns(patterns, namespace: str = ""):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            yield from _app_patterns(pattern.url_patterns, pattern.namespace or namespace)
+        elif isinstance(pattern, URLPattern) and namespace in APPS:
+            yield f"{namespace}:{pattern.name}", pattern
+
+
+def allowed_methods(name: str, view, default_args: dict, user) -> set[str]:
+    """The methods a view takes: a class-based view's handlers, or what a function view's method check (such as
+    @require_http_methods) says to a PUT, which no page takes: 405, and the methods in Allow."""
+    if view_class := getattr(view, "view_class", None):
+        return {method.upper() for method in view_class.http_method_names if hasattr(view_class, method)}
+    request = RequestFactory().put("/")
+    request.user = user
+    response = view(request, **default_args)
+    assert response.status_code == 405, f"{name} answers a PUT with {response.status_code}, not 405"
+    return {method.strip() for method in response["Allow"].split(",")}
+
+
+def form_pages(user) -> set[str]:
+    """Every page of the apps that takes both GET and POST."""
+    return {
+        name
+        for name, pattern in _app_patterns(get_resolver().url_patterns)
+        if {"GET", "POST"} <= allowed_methods(name, pattern.callback, pattern.default_args, user)
+    }
+
+
+def test_every_form_page_is_held_to_the_rule(member):
+    tested_here = {name for name, _ in REFUSALS.values()}
+    named = tested_here | TESTED_ELSEWHERE.keys() | NOTHING_TO_GET_WRONG.keys()
+    pages = form_pages(member)
+
+    assert pages - named == set(), "Form pages with no test of a refused POST: add a case to REFUSALS"
+    assert named - pages == set(), "Named here but not a form page (renamed, or no longer takes GET and POST)"
+    assert not tested_here & TESTED_ELSEWHERE.keys()
+
+
+@pytest.mark.parametrize("name", sorted(TESTED_ELSEWHERE))
+def test_each_form_page_tested_elsewhere_names_a_test_of_its_400(name):
+    module_name, _, test_name = TESTED_ELSEWHERE[name].partition(":")
+    test = importlib.import_module(module_name)
+    for part in test_name.split("."):
+        test = getattr(test, part)
+    assert "== 400" in inspect.getsource(test)
