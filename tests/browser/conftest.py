@@ -77,6 +77,10 @@ def new_page(browser, live_server) -> Iterator[Callable[..., Page]]:
 
     yield open_page
     for context in contexts:
+        for open_one in context.pages:
+            # An htmx request still out at the end of a test would reach the live server while the
+            # database is emptied for the next test (on SQLite: "database table is locked").
+            open_one.wait_for_function("() => !document.querySelector('.htmx-request')")
         context.close()
 
 
