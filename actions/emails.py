@@ -89,24 +89,17 @@ def follow_up_context(message) -> dict:
 
 
 def digest_context(message) -> dict:
-    """The actions facilitators review at the meeting: overdue, due by the meeting, changed since the last one."""
+    """The actions facilitators review at the meeting: how many are overdue, due by the meeting and changed since
+    the last one, the most pressing of each, and the log filtered to them all."""
     meeting = message.about
-    today = _day_of(message)
-    meeting_day = meeting.local_start.date()
-    found = meeting_actions(meeting)
-    overdue, due, changed = [], [], []
-    for action in found.arising:
-        if action.is_overdue(today):
-            overdue.append(action)
-        elif action.is_live and action.due_on <= meeting_day:
-            due.append(action)
-        else:
-            changed.append(action)
+    found = meeting_actions(meeting, today=_day_of(message))
     return {
-        "overdue_actions": overdue,
-        "due_actions": due,
-        "changed_actions": changed,
+        "arising_kinds": found.kinds,
+        "arising_count": found.arising_count,
+        "arising_more": found.arising_more,
+        "arising_shown": len(found.arising),
         "previous_meeting": found.since,
+        "arising_url": _log_url(meeting.collaborative, f"?arising={meeting.pk}"),
         "overdue_url": _log_url(meeting.collaborative, "?overdue=on"),
     }
 

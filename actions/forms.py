@@ -267,6 +267,15 @@ class LogFilterForm(forms.Form):
     due_from = DayField(label="Due from", required=False)
     due_to = DayField(label="Due by", required=False)
     sort = forms.ChoiceField(label="Order", choices=SORT_CHOICES, required=False)
+    # A meeting's "matters arising" (actions.selectors.arising_filter), from "See all" on its page: shown only
+    # when set, as a box to untick, so the filter is plain to see and easy to take off.
+    arising = forms.ModelChoiceField(
+        label="Matters arising for the meeting",
+        queryset=Meeting.objects.none(),
+        required=False,
+        widget=forms.HiddenInput,
+        error_messages={"invalid_choice": "That meeting is not one of this Collaborative's: showing every action."},
+    )
 
     def __init__(self, *args, collaborative: Collaborative, organisations: list[str], **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -281,6 +290,9 @@ class LogFilterForm(forms.Form):
         # The choices name each meeting by its local date, which needs the Collaborative's time zone.
         self.fields["meeting"].queryset = (
             Meeting.objects.filter(collaborative=collaborative).select_related("collaborative").order_by("-starts_at")
+        )
+        self.fields["arising"].queryset = Meeting.objects.filter(collaborative=collaborative).select_related(
+            "collaborative"
         )
 
     def clean(self) -> dict:

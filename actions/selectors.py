@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import Case, Count, OuterRef, Q, QuerySet, Subquery, Value, When
 
 from actions.forms import SORTS
 from actions.models import Action, ActionUpdate
@@ -36,6 +36,8 @@ def filtered_actions(collaborative: Collaborative, filters: dict, today: date) -
         actions = actions.filter(status__in=statuses)
     if filters.get("overdue"):
         actions = actions.overdue(today)
+    if meeting := filters.get("arising"):
+        actions = actions.filter(arising_filter(meeting)[0])
     for field in ("owner", "goal", "key_role", "meeting"):
         if value := filters.get(field):
             actions = actions.filter(**{field: value})
@@ -84,18 +86,14 @@ def my_actions(membership: Membership) -> MyActions:
     return MyActions(actions=mine[:MY_ACTIONS], more=len(mine) > MY_ACTIONS)
 
 
-@dataclass(frozen=True)
-class MeetingActions:
-    """A meeting's actions: those it created, and the "matters arising" since the meeting before (`since`)."""
-
-    created: list[Action]
-    arising: list[Action]
-    since: Meeting | None
+# How many matters arising, and actions from a meeting, its page, its printed agenda and the digest list;
+# the counts say how many there are in all, and the action log, filtered to them, has every one.
+MEETING_ACTIONS_SHOWN = 20
 
 
-def meeting_actions(meeting: Meeting) -> MeetingActions:
-    """For a meeting's page, its printed agenda and the facilitators' digest."""
-    created = list(meeting.actions.select_related("owner", "collaborative").order_by("id"))
+def arising_filter(meeting: Meeting) -> tuple[Q, Meeting | None]:
+    """Which of the Collaborative's actions are a meeting's "matters arising" (due by it, or changed since the
+    meeting before it, and not recorded at it), and the meeting before it (None: the month before is used)."""
     previous = (
         Meeting.objects.filter(collaborative=meeting.collaborative, starts_at__lt=meeting.starts_at)
         .exclude(status=Meeting.Status.CANCELLED)
@@ -104,13 +102,93 @@ def meeting_actions(meeting: Meeting) -> MeetingActions:
     )
     since = previous.starts_at if previous else meeting.starts_at - timedelta(days=31)
     due_by = meeting.local_start.date()
-    arising = list(
-        Action.objects.filter(collaborative=meeting.collaborative)
-        .filter(
-            Q(updated_at__gte=since, updated_at__lt=meeting.starts_at) | Q(status__in=Action.LIVE, due_on__lte=due_by)
-        )
-        .exclude(meeting=meeting)
-        .select_related("owner", "collaborative")
-        .order_by("due_on", "id")
+    arising = (
+        Q(updated_at__gte=since, updated_at__lt=meeting.starts_at) | Q(status__in=Action.LIVE, due_on__lte=due_by)
+    ) & ~Q(meeting=meeting)
+    return arising, previous
+
+
+@dataclass(frozen=True)
+class ArisingKind:
+    """One kind of matter arising: how many there are, and those of them among the most pressing shown."""
+
+    key: str  # "overdue", "due" (by the meeting) or "changed" (since the meeting before)
+    count: int
+    actions: list[Action]
+
+    @property
+    def more(self) -> int:
+        """How many of this kind are not shown."""
+        return self.count - len(self.actions)
+
+
+@dataclass(frozen=True)
+class MeetingActions:
+    """A meeting's actions, the first few of each list and how many there are: those it created (in the order they
+    were recorded), and its "matters arising" since the meeting before (`since`), most pressing first and by kind."""
+
+    created: list[Action]
+    created_count: int
+    arising: list[Action]
+    arising_count: int
+    kinds: list[ArisingKind]  # Overdue, due by the meeting, changed since the meeting before: in that order.
+    since: Meeting | None
+
+    @property
+    def created_more(self) -> bool:
+        return self.created_count > len(self.created)
+
+    @property
+    def arising_more(self) -> bool:
+        return self.arising_count > len(self.arising)
+
+
+def meeting_actions(meeting: Meeting, today: date | None = None) -> MeetingActions:
+    """For a meeting's page, its printed agenda and the facilitators' digest (which says what `today` is).
+
+    Four queries however many actions there are: the meeting before, the counts (one pass), the most
+    pressing matters arising, and the first actions recorded at the meeting.
+    """
+    collaborative = meeting.collaborative
+    today = today or collaborative.local_today()
+    arising, previous = arising_filter(meeting)
+    live = Q(status__in=Action.LIVE)
+    overdue = live & Q(due_on__lt=today)
+    due = live & Q(due_on__gte=today, due_on__lte=meeting.local_start.date())
+    actions = Action.objects.filter(collaborative=collaborative)
+    counts = actions.filter(arising | Q(meeting=meeting)).aggregate(
+        created=Count("id", filter=Q(meeting=meeting)),
+        arising=Count("id", filter=arising),
+        overdue=Count("id", filter=arising & overdue),
+        due=Count("id", filter=arising & due),
     )
-    return MeetingActions(created=created, arising=arising, since=previous)
+    pressing = list(
+        actions.filter(arising)
+        .annotate(kind=Case(When(overdue, then=Value(0)), When(due, then=Value(1)), default=Value(2)))
+        .select_related("owner")
+        .order_by("kind", "due_on", "id")[:MEETING_ACTIONS_SHOWN]
+    )
+    created = []
+    if counts["created"]:
+        created = list(meeting.actions.select_related("owner").order_by("id")[:MEETING_ACTIONS_SHOWN])
+    for action in (*pressing, *created):
+        action.collaborative = collaborative  # For its address, without a join for each.
+        action.overdue = action.is_overdue(today)
+    kinds = [
+        ArisingKind(key, count, [action for action in pressing if action.kind == rank])
+        for rank, (key, count) in enumerate(
+            (
+                ("overdue", counts["overdue"]),
+                ("due", counts["due"]),
+                ("changed", counts["arising"] - counts["overdue"] - counts["due"]),
+            )
+        )
+    ]
+    return MeetingActions(
+        created=created,
+        created_count=counts["created"],
+        arising=pressing,
+        arising_count=counts["arising"],
+        kinds=kinds,
+        since=previous,
+    )

@@ -426,6 +426,33 @@ def test_a_digest_with_nothing_to_review_says_so(meetings, facilitator):
     assert "Overdue (" not in email.body
 
 
+def test_a_long_digest_lists_the_most_pressing_and_links_to_the_log_of_them_all(
+    collaborative, meetings, to_review, facilitator
+):
+    Action.objects.bulk_create(
+        Action(collaborative=collaborative, title=f"Late {i:03d}", due_on=date(2030, 6, 1), updated_at=at(2030, 5, 1))
+        for i in range(40)
+    )
+    followups_queue(now=at(2030, 6, 15, 9))
+
+    email = message_render(queued(ACTIONS_DIGEST, about_id=meetings[1].pk).get())
+
+    body = email.body
+    assert "to look at together: 44 in all, the most pressing 20 listed here." in body
+    overdue = body[body.index("Overdue (42):") : body.index("Due by the meeting")]
+    # The oldest due first: "Late one" and 19 of the 40, then a count of the rest ("Blocked one" among them).
+    assert overdue.count("\n- Late ") == 20
+    assert "- And 22 more: see them in the action log." in overdue
+    assert "Blocked one" not in body
+    assert "Due by the meeting (1):\n- Not listed here: see them in the action log." in body
+    log = f"{SITE}{reverse('actions:log', kwargs={'slug': 'lambeth'})}?arising={meetings[1].pk}"
+    assert f"See all 44 in the action log: {log}\n" in body
+    assert_links_work(email, facilitator)
+    client = Client()
+    client.force_login(facilitator)
+    assert client.get(log.removeprefix(SITE)).context["page"].paginator.count == 44
+
+
 def test_no_digest_for_a_cancelled_meeting(meetings, to_review, facilitator, mailoutbox):
     from meetings.services import meeting_cancel
 
