@@ -603,7 +603,8 @@ def main() -> int:
                 f"  {page.label:<28} {load.rps:7.1f} req/s (floor {floor_load.rps:6.1f}), p50 {load.p50:7.1f} ms, "
                 f"p99 {load.p99:7.1f} ms, {len(body):>9,} bytes, {queries} queries"
                 + (f", {load.timeouts} unanswered at the end" if load.timeouts else "")
-                + (f", {load.errors} ERRORS" if load.errors else ""),
+                + (f", {load.errors} ERRORS" if load.errors else "")
+                + f" (load average {os.getloadavg()[0]:.1f})",
                 flush=True,
             )
     finally:
