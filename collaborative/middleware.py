@@ -10,9 +10,11 @@ recovery codes page offers the way on to it. The second goes to "Type the code f
 app" (members.views.two_step), which goes on to `next` itself.
 """
 
+import time
 from collections.abc import Callable
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -72,3 +74,31 @@ def two_step_url(request: HttpRequest, wanted: str, *, code_only: bool) -> str:
     request.session[NEXT_SESSION_KEY] = wanted
     messages.info(request, EXPLANATION)
     return f"{reverse('mfa_activate_totp')}?{urlencode({'next': wanted})}"
+
+
+# When a session's idle expiry was last pushed on (seconds since the epoch), kept in the session.
+RENEWED_SESSION_KEY = "_renewed"
+
+
+class SessionRenewalMiddleware:
+    """Pushes a session's idle expiry on at most once every SESSION_RENEW_SECONDS.
+
+    Saving the session on every request (SESSION_SAVE_EVERY_REQUEST) was a savepoint, an UPDATE
+    and a release on every page. Renewing it once an hour keeps "signed out after a week
+    without a visit" true to within that hour, for a write an hour instead of one a page.
+    Listed after SessionMiddleware, so that the session it marks changed is saved, and its
+    cookie sent again, on the way out.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        # Only a session that already exists and holds something (a signed-in person, say).
+        if session is not None and session.session_key and not session.is_empty():
+            now = int(time.time())
+            if now - session.get(RENEWED_SESSION_KEY, 0) >= settings.SESSION_RENEW_SECONDS:
+                session[RENEWED_SESSION_KEY] = now
+        return response

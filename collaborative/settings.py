@@ -65,6 +65,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "collaborative.middleware.SessionRenewalMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -241,11 +242,13 @@ MFA_FORMS = {
     "reauthenticate": "members.allauth_forms.ReauthenticateForm",
 }
 
-# Sessions end after a period without any request (SESSION_SAVE_EVERY_REQUEST renews
-# the expiry on each visit). Unless "keep me signed in" is ticked on the login page,
-# the session also ends when the browser closes.
+# Sessions end after a period without any request: a visit renews the expiry, at most once
+# every SESSION_RENEW_SECONDS (collaborative.middleware.SessionRenewalMiddleware), rather
+# than writing the session on every page. Unless "keep me signed in" is ticked on the login
+# page, the session also ends when the browser closes.
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=60 * 60 * 24 * 7)
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_RENEW_SECONDS = env.int("SESSION_RENEW_SECONDS", default=60 * 60)
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 

@@ -8,6 +8,7 @@ every test (conftest gives each test its own cache key prefix).
 
 import html
 import re
+import time
 from datetime import timedelta
 
 import pytest
@@ -16,10 +17,13 @@ from allauth.account.models import EmailAddress
 from django.conf import settings as django_settings
 from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.models import Session
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from collaborative.middleware import RENEWED_SESSION_KEY
 from members.models import User
 from tests.factories import PASSWORD
 
@@ -425,8 +429,11 @@ def test_without_keep_me_signed_in_the_session_ends_with_the_browser(client, mem
     assert session_cookie(response)["expires"] == ""
 
 
-def test_each_request_renews_the_session(client, member, settings):
+def test_a_visit_renews_the_session_once_the_renewal_interval_has_passed(client, member, settings):
     log_in(client, member.email, remember="on")
+    session = client.session
+    session[RENEWED_SESSION_KEY] = int(time.time()) - settings.SESSION_RENEW_SECONDS  # Last renewed an hour ago.
+    session.save()
     stored = Session.objects.filter(session_key=client.session.session_key)
     stored.update(expire_date=timezone.now() + timedelta(minutes=1))  # nearly idle for the whole period
 
@@ -436,6 +443,21 @@ def test_each_request_renews_the_session(client, member, settings):
     renewed_until = stored.get().expire_date
     assert renewed_until >= timezone.now() + timedelta(seconds=settings.SESSION_COOKIE_AGE - 60)
     assert int(session_cookie(response)["max-age"]) == settings.SESSION_COOKIE_AGE
+
+
+def test_a_visit_within_the_renewal_interval_writes_nothing_to_the_session(client, member):
+    log_in(client, member.email, remember="on")
+    client.get(reverse("members:profile"))  # Whatever the first page after signing in notes in the session.
+    stored = Session.objects.filter(session_key=client.session.session_key)
+    expiry = stored.get().expire_date
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("members:profile"))
+
+    assert response.status_code == 200
+    assert not [q["sql"] for q in queries if "django_session" in q["sql"] and not q["sql"].startswith("SELECT")]
+    assert stored.get().expire_date == expiry
+    assert django_settings.SESSION_COOKIE_NAME not in response.cookies
 
 
 def test_an_idle_session_ends(client, member):
