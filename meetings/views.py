@@ -80,6 +80,7 @@ from meetings.services import (
 from members.models import SMALL_GROUP, AccessNeed, Membership, Perspective
 
 PAST_PAGE_SIZE = 20
+ATTENDANCE_PAGE_SIZE = 50
 
 
 @require_GET
@@ -748,7 +749,9 @@ def attendance(request: HttpRequest, slug: str) -> HttpResponse:
         {
             **collaborative_context(membership),
             "rows": rows,
-            "people": people,
+            # Every member's row counted, fifty shown at a time: a large Collaborative has thousands.
+            "page": Paginator(people, ATTENDANCE_PAGE_SIZE).get_page(request.GET.get("page")),
+            "query_string": query_without_page(request),
             "perspectives": Perspective.labels,
             "meeting_count": len(meetings),
         },

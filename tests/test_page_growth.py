@@ -99,3 +99,22 @@ def test_a_large_collaboratives_register_lists_who_is_expected_and_finds_anyone_
     assert found.context["page"].paginator.count == 100
     assert "Person 01400" in found.content.decode()
     assert "Next page" not in found.content.decode()
+
+
+def test_who_came_to_meetings_shows_fifty_members_a_page(facilitator_client, collaborative):
+    MeetingFactory(collaborative=collaborative, starts_at=timezone.now() - timedelta(days=7))
+    address = reverse("meetings:attendance", kwargs={"slug": collaborative.slug})
+    made = []
+
+    def grow(to: int) -> None:
+        users = UserFactory.build_batch(to - len(made))
+        for i, user in enumerate(users, start=len(made)):
+            user.display_name, user.email = f"Person {i:05}", f"p{i}@example.org"
+        made.extend(type(users[0]).objects.bulk_create(users))
+        Membership.objects.bulk_create(Membership(collaborative=collaborative, user=user) for user in users)
+
+    grow(60)
+    small = measure(facilitator_client, address)
+    grow(600)
+    large = measure(facilitator_client, address)
+    assert_bounded(small, large)
