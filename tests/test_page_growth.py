@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from actions.models import ActionChange, ActionUpdate
 from meetings.models import Attendance, Rsvp
-from members.models import Membership
-from tests.factories import MeetingFactory, UserFactory, action_record
+from members.models import Invitation, JoinRequest, Membership
+from tests.factories import InvitationFactory, JoinRequestFactory, MeetingFactory, UserFactory, action_record
 
 pytestmark = pytest.mark.django_db
 
@@ -118,3 +118,19 @@ def test_who_came_to_meetings_shows_fifty_members_a_page(facilitator_client, col
     grow(600)
     large = measure(facilitator_client, address)
     assert_bounded(small, large)
+
+
+@pytest.mark.parametrize(
+    ("name", "factory", "model"),
+    [("invitations", InvitationFactory, Invitation), ("join_requests", JoinRequestFactory, JoinRequest)],
+)
+def test_invitations_and_requests_waiting_come_a_page_at_a_time(
+    facilitator_client, collaborative, name, factory, model
+):
+    address = reverse(f"members:{name}", kwargs={"slug": collaborative.slug})
+    model.objects.bulk_create(factory.build_batch(60, collaborative=collaborative, name="Sam Patel"))
+    small = measure(facilitator_client, address)
+    model.objects.bulk_create(factory.build_batch(600, collaborative=collaborative, name="Sam Patel"))
+    large = measure(facilitator_client, address)
+    assert_bounded(small, large)
+    assert "Next page" in facilitator_client.get(address).content.decode()
