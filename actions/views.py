@@ -69,6 +69,7 @@ from vision.models import Goal, KeyRole
 PAGE_SIZE = 50
 ORIGINS = {"meeting", "agenda_item", "decision"}  # Where an action came from.
 # How the timeline names an agenda item or a decision the viewer may not see.
+TIMELINE_PAGE_SIZE = 30  # An action's history, newest page first, so that years of changes stay one short page.
 UNSEEN = {"agenda_item": "an agenda item", "decision": "a decision"}
 
 
@@ -334,6 +335,9 @@ def _detail_page(
     request: HttpRequest, membership: Membership, action: Action, *, status_form=None, update_form=None
 ) -> HttpResponse:
     rights = action_rights(membership, action)
+    # The newest entries first shown (the last page, still oldest first within it); "Previous page" goes back in time.
+    timeline = Paginator(_timeline(action, membership), TIMELINE_PAGE_SIZE)
+    timeline_page = timeline.get_page(request.GET.get("page") or timeline.num_pages)
     action = (
         Action.objects.select_related(
             "owner", "goal", "key_role", "meeting", "agenda_item", "decision", "collaborative"
@@ -349,7 +353,8 @@ def _detail_page(
             action=action,
             overdue=action.is_overdue(action.collaborative.local_today()),
             rights=rights,
-            timeline=_timeline(action, membership),
+            page=timeline_page,
+            query_string=query_without_page(request),
             **_origin_seen(action, membership),
             update_form=update_form or UpdateForm(),
             status_form=status_form

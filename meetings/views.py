@@ -1,10 +1,12 @@
 from collections import Counter
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import Q
 from django.db.models.functions import Lower
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -25,7 +27,15 @@ from collaborative.permissions import (
     rsvp_link_for,
     venue_for,
 )
-from collaborative.views import collaborative_context, done, refusal_on, render_page, safe_next, say
+from collaborative.views import (
+    collaborative_context,
+    done,
+    query_without_page,
+    refusal_on,
+    render_page,
+    safe_next,
+    say,
+)
 from meetings.calendar import calendar_bytes
 from meetings.calendar import meeting_ics as meeting_ics_bytes
 from meetings.forms import (
@@ -70,6 +80,7 @@ from meetings.services import (
 from members.models import SMALL_GROUP, AccessNeed, Membership, Perspective
 
 PAST_PAGE_SIZE = 20
+ATTENDANCE_PAGE_SIZE = 50
 
 
 @require_GET
@@ -484,24 +495,40 @@ def rsvp_link(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
+REGISTER_EVERYONE = 100  # Up to this many members the register lists them all; beyond, who is expected and a search.
+REGISTER_PAGE_SIZE = 100
+
+
 @require_GET
 def register(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    """The register: every member, one tap each, and a count of guests."""
+    """The register: one tap each and a count of guests. Everyone in a small Collaborative; in a large one,
+    who said they are coming (or maybe) or is marked already, and a search by name for anyone else."""
     membership, meeting = meeting_for(request.user, slug, pk, manage=True)
-    return render(request, "meetings/meeting_register.html", _register_context(membership, meeting))
+    return render(request, "meetings/meeting_register.html", _register_context(membership, meeting, request=request))
 
 
-def _register_context(membership, meeting: Meeting, guests_typed: str | None = None) -> dict:
-    marks = dict(meeting.attendances.values_list("user_id", "attended"))
-    people = [
-        {"user": m.user, "attended": marks.get(m.user_id)}
-        for m in Membership.objects.current_in(meeting.collaborative).order_by(Lower("user__display_name"), "pk")
-    ]
+def _register_context(membership, meeting: Meeting, guests_typed: str | None = None, *, request=None) -> dict:
+    members = Membership.objects.current_in(meeting.collaborative)
+    search = (request.GET.get("q", "") if request else "").strip()[:100]
+    everyone = not search and members.count() <= REGISTER_EVERYONE
+    if search:
+        members = members.filter(user__display_name__icontains=search)
+    elif not everyone:
+        expected = Q(user__rsvps__meeting=meeting, user__rsvps__answer__in=[Rsvp.Answer.COMING, Rsvp.Answer.MAYBE])
+        members = members.filter(expected | Q(user__attendances__meeting=meeting)).distinct()
+    page = Paginator(members.order_by(Lower("user__display_name"), "pk"), REGISTER_PAGE_SIZE).get_page(
+        request.GET.get("page") if request else None
+    )
+    marks = dict(meeting.attendances.filter(user__in=[m.user_id for m in page]).values_list("user_id", "attended"))
     return {
         **collaborative_context(membership),
         "meeting": meeting,
-        "people": people,
-        "came": sum(1 for person in people if person["attended"]),
+        "people": [{"user": m.user, "attended": marks.get(m.user_id)} for m in page],
+        "page": page,
+        "query_string": query_without_page(request) if request else "",
+        "everyone": everyone,
+        "search": search,
+        "came": meeting.attendances.filter(attended=True).count(),
         "guests_form": GuestsForm(initial={"guests": meeting.guests if guests_typed is None else guests_typed}),
     }
 
@@ -518,9 +545,15 @@ def register_mark_view(request: HttpRequest, slug: str, pk: int, user_pk: int) -
     except ValidationError as problem:
         error = problem.messages[0]
     if request.htmx:
-        context = _register_context(membership, meeting)
-        context["person"] = next(p for p in context["people"] if p["user"].pk == user_pk)
-        context["error"], context["oob"] = error, True  # The count above the list follows the tap.
+        attended = meeting.attendances.filter(user=person.user).values_list("attended", flat=True).first()
+        context = {
+            **collaborative_context(membership),
+            "meeting": meeting,
+            "person": {"user": person.user, "attended": attended},
+            "came": meeting.attendances.filter(attended=True).count(),
+            "error": error,
+            "oob": True,  # The count above the list follows the tap.
+        }
         return render_page(request, "meetings/meeting_register.html", context, fragment="register-row")
     if error:
         messages.error(request, error)
@@ -529,7 +562,10 @@ def register_mark_view(request: HttpRequest, slug: str, pk: int, user_pk: int) -
     if guests and guests != str(meeting.guests):
         messages.info(request, "The number of guests you typed is not saved yet: press “Save the number of guests”.")
         return render(request, "meetings/meeting_register.html", _register_context(membership, meeting, guests))
-    return redirect(f"{reverse('meetings:register', kwargs={'slug': slug, 'pk': pk})}#person-{user_pk}")
+    # Back to the same search, so that the person just marked is in view.
+    search = request.POST.get("q", "").strip()[:100]
+    address = reverse("meetings:register", kwargs={"slug": slug, "pk": pk})
+    return redirect(f"{address}{'?' + urlencode({'q': search}) if search else ''}#person-{user_pk}")
 
 
 @require_POST
@@ -713,7 +749,9 @@ def attendance(request: HttpRequest, slug: str) -> HttpResponse:
         {
             **collaborative_context(membership),
             "rows": rows,
-            "people": people,
+            # Every member's row counted, fifty shown at a time: a large Collaborative has thousands.
+            "page": Paginator(people, ATTENDANCE_PAGE_SIZE).get_page(request.GET.get("page")),
+            "query_string": query_without_page(request),
             "perspectives": Perspective.labels,
             "meeting_count": len(meetings),
         },

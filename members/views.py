@@ -256,7 +256,10 @@ def _invitation_page(request: HttpRequest, membership: Membership, form, *, stat
         collaborative_context(
             membership,
             form=form,
-            waiting=invitations.filter(status=Invitation.Status.PENDING),
+            waiting=Paginator(invitations.filter(status=Invitation.Status.PENDING), WAITING_SHOWN).get_page(
+                request.GET.get("page")
+            ),
+            query_string=query_without_page(request),
             earlier=invitations.exclude(status=Invitation.Status.PENDING)[:EARLIER_SHOWN],
             requests_waiting=collaborative.join_requests.filter(status=JoinRequest.Status.PENDING).count(),
             **extra,
@@ -266,6 +269,8 @@ def _invitation_page(request: HttpRequest, membership: Membership, form, *, stat
 
 
 EARLIER_SHOWN = 20
+WAITING_SHOWN = 50  # Invitations waiting for an answer to a page: a pasted list can hold hundreds.
+REQUESTS_SHOWN = 20  # Requests to join to a page, each with its own reply box.
 
 
 @require_http_methods(["GET", "POST"])
@@ -450,7 +455,10 @@ def _join_requests_page(
     """Requests to join, with the replies typed (`typed`, the page's form) back in their boxes, not sent."""
     collaborative = membership.collaborative
     requests = collaborative.join_requests.select_related("decided_by")
-    waiting = list(requests.filter(status=JoinRequest.Status.PENDING))
+    page = Paginator(requests.filter(status=JoinRequest.Status.PENDING), REQUESTS_SHOWN).get_page(
+        request.GET.get("page")
+    )
+    waiting = list(page)
     for join_request in waiting:
         join_request.typed = typed.get(_reply_name(join_request), "") if typed is not None else ""
         join_request.error = problem[1] if problem and problem[0] == join_request.pk else ""
@@ -460,6 +468,8 @@ def _join_requests_page(
         collaborative_context(
             membership,
             waiting=waiting,
+            page=page,
+            query_string=query_without_page(request),
             earlier=requests.exclude(status=JoinRequest.Status.PENDING)[:EARLIER_SHOWN],
             kept=any(join_request.typed.strip() for join_request in waiting),
         ),

@@ -345,3 +345,18 @@ def test_the_register_takes_the_same_queries_for_5_members_as_for_50(facilitator
     assert Membership.objects.filter(collaborative=collaborative).count() == 50
     assert queries_for(facilitator_client, register_url(meeting)) == few
     assert len(pressed(text(facilitator_client.get(register_url(meeting))))) == 50
+
+
+def test_without_javascript_a_tap_after_a_search_goes_back_to_the_same_search(facilitator_client, meeting, member):
+    response = facilitator_client.post(mark_url(meeting, member), {"attended": "1", "q": "ana lee"})
+    assert response.status_code == 302
+    assert response.url == f"{register_url(meeting)}?q=ana+lee#person-{member.pk}"
+
+
+def test_a_search_lists_only_the_members_whose_name_has_the_words(facilitator_client, meeting, collaborative):
+    MembershipFactory(collaborative=collaborative, user__display_name="Ana Lee")
+    MembershipFactory(collaborative=collaborative, user__display_name="Ben Cho")
+    body = text(facilitator_client.get(register_url(meeting) + "?q=ana"))
+    assert "Ana Lee" in body
+    assert "Ben Cho" not in body
+    assert 'name="q" value="ana"' in body  # Kept in the form the taps send, for the way back.

@@ -1,0 +1,136 @@
+"""Pages whose lists grow with the data stay the same size: each is built at a small and a ten times
+larger size, rendered as the person who uses it, and must keep the same number of queries and (within a
+small margin, for the numbers and names that change length) the same HTML size (issue 14)."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from actions.models import ActionChange, ActionUpdate
+from meetings.models import Attendance, Rsvp
+from members.models import Invitation, JoinRequest, Membership
+from tests.factories import InvitationFactory, JoinRequestFactory, MeetingFactory, UserFactory, action_record
+
+pytestmark = pytest.mark.django_db
+
+MARGIN = 0.02  # Counts and dates written out differ by a few bytes between the sizes; a list would add kilobytes.
+
+
+def measure(client, address: str) -> tuple[int, int]:
+    """The number of queries and the bytes of HTML of one page."""
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(address)
+    assert response.status_code == 200, address
+    return len(captured), len(response.content)
+
+
+def assert_bounded(small: tuple[int, int], large: tuple[int, int]) -> None:
+    assert large[0] == small[0], f"queries: {small[0]} at the small size, {large[0]} at the large"
+    assert abs(large[1] - small[1]) <= small[1] * MARGIN, f"HTML: {small[1]} bytes small, {large[1]} large"
+
+
+def test_an_actions_history_shows_one_page_however_long_it_grows(member_client, member, collaborative):
+    action = action_record(collaborative, by=member, title="Map the crisis cafes")
+    address = reverse("actions:detail", kwargs={"slug": collaborative.slug, "pk": action.pk})
+    start = timezone.now() - timedelta(days=3000)
+
+    def grow(to: int) -> None:
+        have = action.changes.count() + action.updates.count()
+        ActionChange.objects.bulk_create(
+            ActionChange(
+                action=action,
+                field="title",
+                old_value="Old words",
+                new_value="New words",
+                changed_by=member,
+                changed_at=start + timedelta(hours=have + i),
+            )
+            for i in range((to - have) // 2)
+        )
+        have = action.changes.count() + action.updates.count()
+        ActionUpdate.objects.bulk_create(
+            ActionUpdate(
+                action=action,
+                author=member,
+                text="We met the cafe's manager.",
+                created_at=start + timedelta(hours=have + i),
+            )
+            for i in range(to - have)
+        )
+
+    grow(60)
+    small = measure(member_client, address)
+    grow(600)
+    large = measure(member_client, address)
+    assert_bounded(small, large)
+    earlier = member_client.get(address + "?page=1")
+    assert "Next page" in earlier.content.decode()
+    assert len(earlier.context["page"].object_list) == 30
+
+
+def test_a_large_collaboratives_register_lists_who_is_expected_and_finds_anyone_else(facilitator_client, collaborative):
+    meeting = MeetingFactory(collaborative=collaborative, starts_at=timezone.now() + timedelta(minutes=30))
+    address = reverse("meetings:register", kwargs={"slug": collaborative.slug, "pk": meeting.pk})
+    made = []
+
+    def grow(to: int) -> None:
+        users = UserFactory.build_batch(to - len(made))
+        for i, user in enumerate(users, start=len(made)):
+            user.display_name, user.email = f"Person {i:05}", f"p{i}@example.org"
+        made.extend(type(users[0]).objects.bulk_create(users))
+        Membership.objects.bulk_create(Membership(collaborative=collaborative, user=user) for user in users)
+
+    grow(150)
+    Rsvp.objects.bulk_create(Rsvp(meeting=meeting, user=user, answer=Rsvp.Answer.COMING) for user in made[:12])
+    Attendance.objects.bulk_create(Attendance(meeting=meeting, user=user, attended=True) for user in made[100:103])
+    small = measure(facilitator_client, address)
+    grow(1500)
+    large = measure(facilitator_client, address)
+    assert_bounded(small, large)
+    body = facilitator_client.get(address).content.decode()
+    assert "Person 00011" in body  # Said they are coming.
+    assert "Person 00102" in body  # Marked already.
+    assert "Person 01400" not in body
+    found = facilitator_client.get(address + "?q=person 014")
+    assert found.context["page"].paginator.count == 100
+    assert "Person 01400" in found.content.decode()
+    assert "Next page" not in found.content.decode()
+
+
+def test_who_came_to_meetings_shows_fifty_members_a_page(facilitator_client, collaborative):
+    MeetingFactory(collaborative=collaborative, starts_at=timezone.now() - timedelta(days=7))
+    address = reverse("meetings:attendance", kwargs={"slug": collaborative.slug})
+    made = []
+
+    def grow(to: int) -> None:
+        users = UserFactory.build_batch(to - len(made))
+        for i, user in enumerate(users, start=len(made)):
+            user.display_name, user.email = f"Person {i:05}", f"p{i}@example.org"
+        made.extend(type(users[0]).objects.bulk_create(users))
+        Membership.objects.bulk_create(Membership(collaborative=collaborative, user=user) for user in users)
+
+    grow(60)
+    small = measure(facilitator_client, address)
+    grow(600)
+    large = measure(facilitator_client, address)
+    assert_bounded(small, large)
+
+
+@pytest.mark.parametrize(
+    ("name", "factory", "model"),
+    [("invitations", InvitationFactory, Invitation), ("join_requests", JoinRequestFactory, JoinRequest)],
+)
+def test_invitations_and_requests_waiting_come_a_page_at_a_time(
+    facilitator_client, collaborative, name, factory, model
+):
+    address = reverse(f"members:{name}", kwargs={"slug": collaborative.slug})
+    model.objects.bulk_create(factory.build_batch(60, collaborative=collaborative, name="Sam Patel"))
+    small = measure(facilitator_client, address)
+    model.objects.bulk_create(factory.build_batch(600, collaborative=collaborative, name="Sam Patel"))
+    large = measure(facilitator_client, address)
+    assert_bounded(small, large)
+    assert "Next page" in facilitator_client.get(address).content.decode()
