@@ -96,9 +96,10 @@ class SessionRenewalMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         session = getattr(request, "session", None)
-        # Only a session that already exists and holds something (a signed-in person, say).
-        if session is not None and session.session_key and not session.is_empty():
+        # Only a session that holds something (a signed-in person, say).
+        if session is not None and not session.is_empty():
             now = int(time.time())
-            if now - session.get(RENEWED_SESSION_KEY, 0) >= settings.SESSION_RENEW_SECONDS:
+            # A session being saved anyway (just signed in, say) is stamped for free.
+            if session.modified or now - session.get(RENEWED_SESSION_KEY, 0) >= settings.SESSION_RENEW_SECONDS:
                 session[RENEWED_SESSION_KEY] = now
         return response

@@ -1,5 +1,6 @@
 import os
 import shutil
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -11,6 +12,7 @@ from django.db import transaction
 from django.test import Client, RequestFactory, override_settings
 
 from collaborative.celery import app as celery_app
+from collaborative.middleware import RENEWED_SESSION_KEY
 from members.models import Membership
 from tests.factories import CollaborativeFactory, MembershipFactory, UserFactory
 
@@ -34,6 +36,8 @@ def _force_login(self, user, backend=None, *, two_step: bool = True) -> None:
     clear_authentication_records(request)
     if two_step and Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
         record_authentication(request, user, "mfa", type=Authenticator.Type.TOTP)
+    # As on the way out of a real sign-in (SessionRenewalMiddleware): renewed just now.
+    request.session[RENEWED_SESSION_KEY] = int(time.time())
     request.session.save()
 
 
