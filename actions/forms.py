@@ -1,6 +1,7 @@
 from django import forms
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Lower
+from django.forms.models import ModelChoiceIterator
 
 from actions.evidence import MAX_EVIDENCE_BYTES
 from actions.models import Action, ActionUpdate, person_name
@@ -247,16 +248,27 @@ SORT_CHOICES = [
 ]
 
 
+# The log's filter of the meeting an action came from offers only the latest meetings with actions (and the
+# one chosen), so that it does not grow with years of meetings; any meeting is still a filter in the address.
+MEETINGS_OFFERED = 12
+
+
 class LogFilterForm(forms.Form):
-    """The action log's filters: every one in the address, so a filtered view can be bookmarked and shared."""
+    """The action log's filters: every one in the address, so a filtered view can be bookmarked and shared.
+
+    Owners and lead organisations are typed (part of a name), so the page does not list every member or
+    organisation; `owner` (an id) and `organisation` (a whole name) filter exactly, as links give them.
+    """
 
     q = forms.CharField(label="Search", required=False, max_length=200)
     status = forms.MultipleChoiceField(
         label="Status", choices=Action.Status.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
     overdue = forms.BooleanField(label="Overdue only", required=False)
-    owner = forms.ModelChoiceField(label="Owner", queryset=User.objects.none(), required=False, empty_label="Anyone")
-    organisation = forms.ChoiceField(label="Lead organisation", required=False)
+    owner_name = forms.CharField(label="Owner", required=False, max_length=200)
+    owner = forms.ModelChoiceField(label="Owner", queryset=User.objects.none(), required=False)
+    organisation_name = forms.CharField(label="Lead organisation", required=False, max_length=200)
+    organisation = forms.CharField(label="Lead organisation", required=False, max_length=200)
     goal = forms.ModelChoiceField(label="Goal", queryset=Goal.objects.none(), required=False, empty_label="Any")
     key_role = forms.ModelChoiceField(
         label="Key role", queryset=KeyRole.objects.none(), required=False, empty_label="Any"
@@ -277,23 +289,34 @@ class LogFilterForm(forms.Form):
         error_messages={"invalid_choice": "That meeting is not one of this Collaborative's: showing every action."},
     )
 
-    def __init__(self, *args, collaborative: Collaborative, organisations: list[str], **kwargs) -> None:
+    def __init__(self, *args, collaborative: Collaborative, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        # People who own actions here but have left are listed too, so their actions can be found and handed on.
-        owners = Action.objects.filter(collaborative=collaborative, owner__isnull=False).values("owner_id")
-        self.fields["owner"] = MemberChoiceField(
-            label="Owner", queryset=_members(collaborative, also=owners), required=False, empty_label="Anyone"
-        )
-        self.fields["organisation"].choices = [("", "Any"), *((name, name) for name in organisations)]
+        self.collaborative = collaborative
+        # People who own actions here but have left are filters too, so their actions can be found and handed on.
+        self.fields["owner"] = MemberChoiceField(label="Owner", queryset=log_owners(collaborative), required=False)
         self.fields["goal"].queryset = Goal.objects.filter(collaborative=collaborative).order_by("title")
         self.fields["key_role"].queryset = KeyRole.objects.filter(collaborative=collaborative)
         # The choices name each meeting by its local date, which needs the Collaborative's time zone.
-        self.fields["meeting"].queryset = (
-            Meeting.objects.filter(collaborative=collaborative).select_related("collaborative").order_by("-starts_at")
+        meetings = Meeting.objects.filter(collaborative=collaborative).select_related("collaborative")
+        self.fields["meeting"].queryset = meetings.order_by("-starts_at")
+        with_actions = meetings.filter(Exists(Action.objects.filter(meeting=OuterRef("pk"))))
+        latest = with_actions.order_by("-starts_at").values("pk")[:MEETINGS_OFFERED]
+        chosen = self.data.get("meeting", "")
+        chosen = int(chosen) if chosen.isascii() and chosen.isdigit() and len(chosen) < 10 else None
+        offered = forms.ModelChoiceField(
+            queryset=meetings.filter(Q(pk__in=latest) | Q(pk=chosen)).order_by("-starts_at"), empty_label="Any"
         )
         self.fields["arising"].queryset = Meeting.objects.filter(collaborative=collaborative).select_related(
             "collaborative"
         )
+        # Read only when the field is shown (not for the table alone, nor for the export).
+        self.fields["meeting"].widget.choices = ModelChoiceIterator(offered)
+
+    def clean_organisation(self) -> str:
+        name = self.cleaned_data["organisation"]
+        if name and not Action.objects.filter(collaborative=self.collaborative, organisation=name).exists():
+            raise forms.ValidationError("Select a valid choice. No action here has that lead organisation.")
+        return name
 
     def clean(self) -> dict:
         data = super().clean()
@@ -301,6 +324,12 @@ class LogFilterForm(forms.Form):
         if start and end and end < start:
             self.add_error("due_to", "The end of the range must be after its start.")
         return data
+
+
+def log_owners(collaborative: Collaborative):
+    """The people the log can be filtered by: its members, and those who have left but own actions here."""
+    owners = Action.objects.filter(collaborative=collaborative, owner__isnull=False).values("owner_id")
+    return _members(collaborative, also=owners)
 
 
 class ReviewRoundForm(forms.Form):

@@ -5,10 +5,10 @@ from datetime import date, timedelta
 
 from django.db.models import Case, Count, OuterRef, Q, QuerySet, Subquery, Value, When
 
-from actions.forms import SORTS
+from actions.forms import SORTS, log_owners
 from actions.models import Action, ActionUpdate
 from meetings.models import Meeting
-from members.models import Collaborative, Membership
+from members.models import Collaborative, Membership, User
 
 MY_ACTIONS = 10  # How many of "My actions" the home page shows.
 
@@ -41,8 +41,12 @@ def filtered_actions(collaborative: Collaborative, filters: dict, today: date) -
     for field in ("owner", "goal", "key_role", "meeting"):
         if value := filters.get(field):
             actions = actions.filter(**{field: value})
+    if name := filters.get("owner_name", "").strip():
+        actions = actions.filter(owner__display_name__icontains=name)
     if organisation := filters.get("organisation"):
         actions = actions.filter(organisation=organisation)
+    if name := filters.get("organisation_name", "").strip():
+        actions = actions.filter(organisation__icontains=name)
     if start := filters.get("due_from"):
         actions = actions.filter(due_on__gte=start)
     if end := filters.get("due_to"):
@@ -50,14 +54,18 @@ def filtered_actions(collaborative: Collaborative, filters: dict, today: date) -
     return actions.order_by(*SORTS.get(filters.get("sort") or "due", SORTS["due"]))
 
 
-def organisations(collaborative: Collaborative) -> list[str]:
-    """Every organisation named on the Collaborative's actions, A to Z."""
+def owners_named(collaborative: Collaborative, text: str, limit: int) -> list[User]:
+    """Up to `limit` of the people the log can be filtered by whose names hold `text`, current members first."""
+    return list(log_owners(collaborative).filter(display_name__icontains=text)[:limit])
+
+
+def organisations_named(collaborative: Collaborative, text: str, limit: int) -> list[str]:
+    """Up to `limit` of the lead organisations named on the Collaborative's actions that hold `text`, A to Z."""
     return list(
-        Action.objects.filter(collaborative=collaborative)
-        .exclude(organisation="")
+        Action.objects.filter(collaborative=collaborative, organisation__icontains=text)
         .values_list("organisation", flat=True)
         .distinct()
-        .order_by("organisation")
+        .order_by("organisation")[:limit]
     )
 
 

@@ -8,6 +8,13 @@ urlpatterns = [
     path("c/<slug:slug>/actions/", views.action_log, name="log"),
     path("c/<slug:slug>/actions/export.csv", views.action_export, {"format": "csv"}, name="export_csv"),
     path("c/<slug:slug>/actions/export.xlsx", views.action_export, {"format": "xlsx"}, name="export_xlsx"),
+    path("c/<slug:slug>/actions/owners/", views.action_log_suggestions, {"field": "owner"}, name="owners"),
+    path(
+        "c/<slug:slug>/actions/organisations/",
+        views.action_log_suggestions,
+        {"field": "organisation"},
+        name="organisations",
+    ),
     path("c/<slug:slug>/actions/new/", views.action_new, name="new"),
     path("c/<slug:slug>/actions/overview/", views.dashboard, name="dashboard"),
     path("c/<slug:slug>/actions/<int:pk>/", views.action_detail, name="detail"),

@@ -10,6 +10,7 @@ from django.db.models import Count, Prefetch, Q
 from django.db.models.functions import TruncMonth
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -26,10 +27,11 @@ from actions.forms import (
     UpdateForm,
     linkable_agenda_items,
     linkable_decisions,
+    person_label,
 )
 from actions.models import Action
 from actions.quick_status import quick_status_save, quick_status_shown
-from actions.selectors import filtered_actions, organisations, with_latest_update
+from actions.selectors import filtered_actions, organisations_named, owners_named, with_latest_update
 from actions.services import (
     FIELD_NAMES,
     TRACKED,
@@ -67,6 +69,7 @@ from members.models import Membership, User
 from vision.models import Goal, KeyRole
 
 PAGE_SIZE = 50
+SUGGESTIONS = 10  # How many owners or organisations a typed name offers at most.
 ORIGINS = {"meeting", "agenda_item", "decision"}  # Where an action came from.
 # How the timeline names an agenda item or a decision the viewer may not see.
 TIMELINE_PAGE_SIZE = 30  # An action's history, newest page first, so that years of changes stay one short page.
@@ -74,9 +77,29 @@ UNSEEN = {"agenda_item": "an agenda item", "decision": "a decision"}
 
 
 def _log_filters(request: HttpRequest, collaborative) -> LogFilterForm:
-    form = LogFilterForm(request.GET, collaborative=collaborative, organisations=organisations(collaborative))
+    form = LogFilterForm(request.GET, collaborative=collaborative)
     form.is_valid()  # A bad value is explained on the page; the good filters still apply.
     return form
+
+
+def _suggestions(request: HttpRequest, collaborative, field: str) -> dict | None:
+    """The owners or lead organisations whose names hold what is typed in the field's box, each a link to
+    the log filtered by exactly that one (the other filters kept); None when nothing is typed."""
+    typed = request.GET.get(f"{field}_name", "").strip()[:200]
+    if not typed:
+        return None
+    if field == "owner":
+        found = [(person_label(person), person.pk) for person in owners_named(collaborative, typed, SUGGESTIONS + 1)]
+    else:
+        found = [(name, name) for name in organisations_named(collaborative, typed, SUGGESTIONS + 1)]
+    choices = []
+    for label, value in found[:SUGGESTIONS]:
+        query = request.GET.copy()
+        for name in ("page", f"{field}_name"):
+            query.pop(name, None)
+        query[field] = value
+        choices.append((label, f"{reverse('actions:log', kwargs={'slug': collaborative.slug})}?{query.urlencode()}"))
+    return {"field": field, "typed": typed, "choices": choices, "more": len(found) > SUGGESTIONS}
 
 
 @require_GET
@@ -95,6 +118,8 @@ def action_log(request: HttpRequest, slug: str) -> HttpResponse:
     ).select_related("owner", "goal", "collaborative")
     for action in page.object_list:
         action.overdue = action.is_overdue(today)
+    # Without JavaScript, a typed name comes back with the people or organisations it matches, to pick one.
+    full_page = not request.htmx or request.htmx.history_restore_request
     return render_page(
         request,
         "actions/action_list.html",
@@ -104,8 +129,27 @@ def action_log(request: HttpRequest, slug: str) -> HttpResponse:
             page=page,
             query_string=query_without_page(request),
             can_oversee=oversees(membership),
+            owner_suggestions=_suggestions(request, collaborative, "owner") if full_page else None,
+            organisation_suggestions=_suggestions(request, collaborative, "organisation") if full_page else None,
         ),
         fragment="action-table",
+    )
+
+
+@require_GET
+def action_log_suggestions(request: HttpRequest, slug: str, field: str) -> HttpResponse:
+    """As a name is typed in the log's owner or organisation box: those it matches, to filter by one."""
+    membership = membership_for(request.user, slug)
+    return render_page(
+        request,
+        "actions/action_log_suggestions.html",
+        collaborative_context(
+            membership,
+            suggestions=_suggestions(request, membership.collaborative, field),
+            field=field,
+            oob=bool(request.htmx),
+        ),
+        fragment="suggestions",
     )
 
 

@@ -210,6 +210,8 @@ EXPECTATIONS: dict[str, tuple[dict, dict]] = {
     "actions:log": (SLUG, MEMBERS),
     "actions:export_csv": (SLUG, MEMBERS),
     "actions:export_xlsx": (SLUG, MEMBERS),
+    "actions:owners": (SLUG, MEMBERS),  # The owners a typed name matches, for the log's filter.
+    "actions:organisations": (SLUG, MEMBERS),  # Likewise the lead organisations.
     "actions:new": (SLUG, MEMBERS),  # Any member proposes an action.
     "actions:dashboard": (SLUG, OVERSEERS),
     "actions:detail": (ACTION, MEMBERS),

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from actions.models import Action
 from actions.services import action_change, action_update_add, review_round_open
-from members.models import Membership
+from members.models import Membership, User
 from tests.factories import ActionFactory, GoalFactory, MeetingFactory, MembershipFactory, action_record
 from vision.models import KeyRole
 
@@ -87,6 +87,7 @@ FILTERS = [
     "due_from={start}&due_to={end}&sort=updated",
     "status=in_progress&overdue=on&q=cafes&sort=status&page=1",
     "owner=abc&goal=zzz",
+    "owner_name=a&organisation_name=organ&meeting=1",
 ]
 
 
@@ -180,3 +181,47 @@ def test_a_review_and_the_list_of_reviews(client, collaborative, grow):
 def test_the_overview(client, people, grow):
     client.force_login(people["commissioner"])
     same(client, url("dashboard"), grow)
+
+
+def test_the_log_does_not_grow_with_members_or_organisations(member_client, collaborative):
+    """The owner and organisation filters are typed, with ten suggestions at most (issue 14): the log's
+    HTML and its queries are the same at 20 members as at 500, and at 20 organisations as at 200."""
+    owner = MembershipFactory(collaborative=collaborative).user
+    actions = Action.objects.bulk_create(
+        Action(collaborative=collaborative, title=f"Action {n:03}", owner=owner, due_on=TODAY + timedelta(days=n))
+        for n in range(200)
+    )
+
+    def grow(members: int, organisations: int) -> None:
+        have = Membership.objects.filter(collaborative=collaborative).count()
+        people = User.objects.bulk_create(
+            User(email=f"grown{n}@example.org", display_name=f"Member {n:04}") for n in range(have, members)
+        )
+        Membership.objects.bulk_create(Membership(collaborative=collaborative, user=person) for person in people)
+        for n, action in enumerate(actions):
+            action.organisation = f"Organisation {n % organisations:03}"
+        Action.objects.bulk_update(actions, ["organisation"])
+
+    typed = "owner_name=mem&organisation_name=org"
+    addresses = [
+        url("log"),
+        f"{url('log')}?{typed}",
+        f"{url('log')}?{typed}&owner={owner.pk}&organisation=Organisation+001",
+        f"{url('owners')}?{typed}",
+        f"{url('organisations')}?{typed}",
+    ]
+
+    def measure() -> list[tuple[int, int]]:
+        return [(queries(member_client, address), len(member_client.get(address).content)) for address in addresses]
+
+    grow(20, 20)
+    member_client.get(url("log"))  # Warm up the session and caches.
+    small = measure()
+    grow(500, 200)
+    assert Membership.objects.filter(collaborative=collaborative).count() >= 500
+    assert Action.objects.values("organisation").distinct().count() == 200
+    large = measure()
+    for address, (few_queries, few_bytes), (many_queries, many_bytes) in zip(addresses, small, large, strict=True):
+        assert many_queries == few_queries, f"{address}: {few_queries} queries, then {many_queries}"
+        # Only the digits of the suggested people's ids may differ (ten links at most).
+        assert abs(many_bytes - few_bytes) <= 40, f"{address}: {few_bytes} bytes, then {many_bytes}"

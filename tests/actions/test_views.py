@@ -767,3 +767,131 @@ def test_the_overview_draws_organisations_and_goals_as_charts_beside_their_table
         assert f'aria-labelledby="{chart}-heading {chart}-summary"' in page
     assert ">The trust</text>" in page
     assert ">Crisis help</text>" in page
+
+
+# Owners and lead organisations are typed, not picked from a list of every one (issue 14).
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("owner_name=ALICE", ALICE),
+        ("owner_name=ur", ["Housing letter", "Peer support training"]),  # Bob Burns.
+        ("owner_name=nobody", []),
+        ("organisation_name=lambeth", ["Crisis cafe map"]),
+        ("organisation_name=sla&status=done", ["Carers' leaflet"]),
+        ("organisation_name=a&owner_name=bob", ["Peer support training"]),
+    ],
+)
+def test_a_typed_name_narrows_the_log_to_the_owners_or_organisations_it_matches(member_client, log, query, expected):
+    response = member_client.get(f"{url('log')}?{query}")
+    assert titles(response) == expected
+    assert "There is a problem" not in text(response)
+
+
+def test_the_log_lists_no_member_or_organisation_as_options(member_client, log):
+    page = text(member_client.get(url("log")))
+    assert "Alice Ade" in page  # As an owner in the table,
+    assert '<option value="{}"'.format(log["alice"].pk) not in page  # not as a choice.
+    assert '<option value="SLaM"' not in page
+    assert '<input type="search" name="owner_name" id="id_owner_name"' in page
+    assert '<input type="search" name="organisation_name" id="id_organisation_name"' in page
+
+
+def test_an_exact_owner_or_organisation_from_a_link_shows_as_a_box_to_untick(member_client, log):
+    page = text(member_client.get(f"{url('log')}?owner={log['alice'].pk}&organisation=SLaM"))
+    assert f'<input type="checkbox" name="owner" value="{log["alice"].pk}" checked> Owned by Alice Ade' in page
+    assert '<input type="checkbox" name="organisation" value="SLaM" checked> Led by SLaM' in page
+    unfiltered = text(member_client.get(url("log")))
+    assert "Owned by" not in unfiltered
+    assert "Led by" not in unfiltered
+
+
+def test_without_javascript_a_typed_name_lists_those_it_matches_to_choose_one(member_client, log):
+    response = member_client.get(f"{url('log')}?owner_name=a&status=open&page=1")
+    page = response.content.decode()
+    alice, bob = log["alice"].pk, log["bob"].pk
+    # Every person whose name holds "a", each a link to the log filtered by exactly them, the rest kept.
+    assert f'<a href="{url("log")}?status=open&amp;owner={alice}">Alice Ade</a>' in page
+    assert f'<a href="{url("log")}?status=open&amp;owner={bob}">Bob Burns</a>' not in page  # No "a" in it.
+    page = member_client.get(f"{url('log')}?organisation_name=l").content.decode()
+    assert f'<a href="{url("log")}?organisation=Lambeth+Council">Lambeth Council</a>' in page
+    assert f'<a href="{url("log")}?organisation=SLaM">SLaM</a>' in page
+    assert "No lead organisation has" in text(member_client.get(f"{url('log')}?organisation_name=zz"))
+
+
+def test_the_suggestions_as_a_name_is_typed(member_client, log, collaborative):
+    response = member_client.get(f"{url('owners')}?owner_name=bob&status=open&sort=title", headers=HTMX)
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "<html" not in body
+    assert f'<a href="{url("log")}?status=open&amp;sort=title&amp;owner={log["bob"].pk}">Bob Burns</a>' in body
+    assert "Alice Ade" not in body
+    # How many match goes to the status line screen readers announce.
+    assert 'id="owner-suggestions-status" data-hx-swap-oob="innerHTML">1 person matches: press Tab to choose.' in body
+    body = text(member_client.get(f"{url('organisations')}?organisation_name=AM", headers=HTMX))
+    assert ">2 organisations match: press Tab to choose.<" in body
+    assert ">Lambeth Council</a>" in body
+    assert ">SLaM</a>" in body
+    assert ">No one matches.<" in text(member_client.get(f"{url('owners')}?owner_name=zzz", headers=HTMX))
+    assert "<li>" not in text(member_client.get(f"{url('owners')}?owner_name=+", headers=HTMX))
+
+
+def test_the_suggestions_stop_at_ten_and_say_there_are_more(member_client, log, collaborative):
+    for n in range(12):
+        MembershipFactory(collaborative=collaborative, user__display_name=f"Alex {n:02}")
+        ActionFactory(collaborative=collaborative, organisation=f"Alexandra House {n:02}")
+    for name in ("owners", "organisations"):
+        body = text(member_client.get(f"{url(name)}?{name[:-1]}_name=alex", headers=HTMX))
+        assert body.count("<li>") == 10
+        assert "10 or more" in body
+        assert "There are more: type more of the name." in body
+
+
+def test_the_suggestions_are_only_of_the_collaborative(member_client, log, other_collaborative):
+    stranger = MembershipFactory(collaborative=other_collaborative, user__display_name="Alice Stranger").user
+    ActionFactory(collaborative=other_collaborative, owner=stranger, organisation="Luton Lambeth Trust")
+    assert "Stranger" not in text(member_client.get(f"{url('owners')}?owner_name=alice", headers=HTMX))
+    assert "Luton" not in text(member_client.get(f"{url('organisations')}?organisation_name=lambeth", headers=HTMX))
+    response = member_client.get(f"{url('log')}?owner={stranger.pk}")
+    assert "Owner: Select a valid choice." in text(response)
+    assert titles(response) == ALL
+
+
+def test_someone_who_has_left_is_still_found_by_name_with_their_actions(member_client, log):
+    Membership.objects.filter(user=log["bob"]).update(status=Membership.Status.LEFT, left_at=timezone.now())
+    body = text(member_client.get(f"{url('owners')}?owner_name=bob", headers=HTMX))
+    assert ">Bob Burns (has left)</a>" in body
+    assert titles(member_client.get(f"{url('log')}?owner={log['bob'].pk}")) == [
+        "Housing letter",
+        "Peer support training",
+    ]
+
+
+def test_the_meeting_filter_offers_the_latest_meetings_with_actions_and_the_one_chosen(
+    member_client, log, collaborative
+):
+    from actions.forms import MEETINGS_OFFERED
+
+    old = log["meetings"][0]
+    for days in range(MEETINGS_OFFERED + 2):
+        meeting = MeetingFactory(collaborative=collaborative, starts_at=timezone.now() - timedelta(days=days + 1))
+        ActionFactory(collaborative=collaborative, meeting=meeting)
+    MeetingFactory(collaborative=collaborative, starts_at=timezone.now() - timedelta(days=2, hours=1))  # No actions.
+    options = member_client.get(url("log")).context["form"]["meeting"].field.widget.choices
+    offered = [value for value, _ in options if value]
+    assert len(offered) == MEETINGS_OFFERED
+    assert old.pk not in [int(str(value)) for value in offered]
+    page = text(member_client.get(f"{url('log')}?meeting={old.pk}"))
+    assert f'<option value="{old.pk}" selected>' in page
+    assert titles(member_client.get(f"{url('log')}?meeting={old.pk}")) == ["Crisis cafe map"]
+
+
+def test_without_htmx_the_suggestions_are_a_page_of_their_own(member_client, log):
+    response = member_client.get(f"{url('owners')}?owner_name=ali")
+    page = text(response)
+    assert response.status_code == 200
+    assert "<h1>Find an owner</h1>" in page
+    assert f'<a href="{url("log")}?owner={log["alice"].pk}">Alice Ade</a>' in page
+    assert "data-hx-swap-oob" not in page
+    assert "<h1>Find a lead organisation</h1>" in text(member_client.get(url("organisations")))
