@@ -72,10 +72,8 @@ def test_an_actions_history_shows_one_page_however_long_it_grows(member_client, 
     assert len(earlier.context["page"].object_list) == 30
 
 
-def test_a_large_collaboratives_register_lists_who_is_expected_and_finds_anyone_else(facilitator_client, collaborative):
-    meeting = MeetingFactory(collaborative=collaborative, starts_at=timezone.now() + timedelta(minutes=30))
-    address = reverse("meetings:register", kwargs={"slug": collaborative.slug, "pk": meeting.pk})
-    made = []
+def members_grower(collaborative, made: list):
+    """`grow(to)`: bulk-create members "Person 00000", "Person 00001"… until `made` holds `to` of them."""
 
     def grow(to: int) -> None:
         users = UserFactory.build_batch(to - len(made))
@@ -83,6 +81,15 @@ def test_a_large_collaboratives_register_lists_who_is_expected_and_finds_anyone_
             user.display_name, user.email = f"Person {i:05}", f"p{i}@example.org"
         made.extend(type(users[0]).objects.bulk_create(users))
         Membership.objects.bulk_create(Membership(collaborative=collaborative, user=user) for user in users)
+
+    return grow
+
+
+def test_a_large_collaboratives_register_lists_who_is_expected_and_finds_anyone_else(facilitator_client, collaborative):
+    meeting = MeetingFactory(collaborative=collaborative, starts_at=timezone.now() + timedelta(minutes=30))
+    address = reverse("meetings:register", kwargs={"slug": collaborative.slug, "pk": meeting.pk})
+    made = []
+    grow = members_grower(collaborative, made)
 
     grow(150)
     Rsvp.objects.bulk_create(Rsvp(meeting=meeting, user=user, answer=Rsvp.Answer.COMING) for user in made[:12])
@@ -105,13 +112,7 @@ def test_who_came_to_meetings_shows_fifty_members_a_page(facilitator_client, col
     MeetingFactory(collaborative=collaborative, starts_at=timezone.now() - timedelta(days=7))
     address = reverse("meetings:attendance", kwargs={"slug": collaborative.slug})
     made = []
-
-    def grow(to: int) -> None:
-        users = UserFactory.build_batch(to - len(made))
-        for i, user in enumerate(users, start=len(made)):
-            user.display_name, user.email = f"Person {i:05}", f"p{i}@example.org"
-        made.extend(type(users[0]).objects.bulk_create(users))
-        Membership.objects.bulk_create(Membership(collaborative=collaborative, user=user) for user in users)
+    grow = members_grower(collaborative, made)
 
     grow(60)
     small = measure(facilitator_client, address)
