@@ -188,6 +188,9 @@ PAGES: dict[str, tuple[dict, tuple[str, ...]]] = {
     # The action log: the person owns an action (with an update and a file) and supports another;
     # pages show owners', supporters' and authors' names to members, and nothing else of them.
     "actions:log": (LAMBETH, ("", "?status=open&sort=updated", "?q=crisis&overdue=on", "?page=99", "?owner=x")),
+    # What a name typed in the log's owner or organisation box finds.
+    "actions:owners": (LAMBETH, ("", "?owner_name=e", "?owner_name=planted")),
+    "actions:organisations": (LAMBETH, ("", "?organisation_name=o")),
     "actions:export_csv": (LAMBETH, ("", "?sort=title")),
     "actions:export_xlsx": (LAMBETH, ("",)),
     "actions:new": (LAMBETH, ("", "?meeting=99999&agenda_item=x")),
