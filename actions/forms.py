@@ -5,6 +5,7 @@ from django.forms.models import ModelChoiceIterator
 
 from actions.evidence import MAX_EVIDENCE_BYTES
 from actions.models import Action, ActionUpdate, person_name
+from collaborative.views import number_from
 from meetings.models import AgendaItem, Decision, Meeting
 from members.models import Collaborative, Membership, User
 from vision.forms import DayField
@@ -301,8 +302,7 @@ class LogFilterForm(forms.Form):
         self.fields["meeting"].queryset = meetings.order_by("-starts_at")
         with_actions = meetings.filter(Exists(Action.objects.filter(meeting=OuterRef("pk"))))
         latest = with_actions.order_by("-starts_at").values("pk")[:MEETINGS_OFFERED]
-        chosen = self.data.get("meeting", "")
-        chosen = int(chosen) if chosen.isascii() and chosen.isdigit() and len(chosen) < 10 else None
+        chosen = number_from(self.data.get("meeting"))
         offered = forms.ModelChoiceField(
             queryset=meetings.filter(Q(pk__in=latest) | Q(pk=chosen)).order_by("-starts_at"), empty_label="Any"
         )
