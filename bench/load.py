@@ -83,6 +83,13 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--connections", type=int, default=16, help="wrk's connections (default 16)")
     parser.add_argument("--pages", default=",".join(PAGE_NAMES), help=f"some of {','.join(PAGE_NAMES)} (default all)")
     parser.add_argument("--reseed", action="store_true", help="seed again even if the kept template is current")
+    parser.add_argument(
+        "--profile",
+        type=int,
+        default=0,
+        metavar="N",
+        help="no servers or wrk: N requests a page in this process under cProfile, with the slowest functions",
+    )
     args = parser.parse_args()
     args.duration = args.duration or (3 if args.quick else 10)
     args.pages = [name.strip() for name in args.pages.split(",") if name.strip()]
@@ -419,6 +426,34 @@ def query_count(page: Page) -> int:
     return len(queries.captured_queries)
 
 
+def profile(pages: list[Page], requests: int) -> int:
+    """Where a page's time goes: `requests` requests through the test client under cProfile."""
+    import cProfile
+    import pstats
+
+    for page in pages:
+        query_count(page)  # Warm.
+        started = time.perf_counter()
+        for _ in range(requests):
+            page.client.get(page.url)
+        plain = (time.perf_counter() - started) / requests * 1000
+        profiler = cProfile.Profile()
+        started = time.perf_counter()
+        profiler.enable()
+        for _ in range(requests):
+            page.client.get(page.url)
+        profiler.disable()
+        elapsed = (time.perf_counter() - started) / requests * 1000
+        print(
+            f"\n== {page.label}: {plain:.1f} ms a request ({elapsed:.1f} ms under the profiler), "
+            f"{query_count(page)} queries"
+        )
+        stats = pstats.Stats(profiler)
+        stats.sort_stats("tottime").print_stats(18)
+        stats.sort_stats("cumulative").print_stats(45)
+    return 0
+
+
 # --- Servers and wrk ----------------------------------------------------------------------
 
 
@@ -562,6 +597,9 @@ def main() -> int:
     pages = key_pages(collaborative, member, commissioner, membership)
     cookies = {"member": member, "commissioner": commissioner}
     cookies = {viewer: client.cookies[settings.SESSION_COOKIE_NAME].value for viewer, client in cookies.items()}
+
+    if args.profile:
+        return profile(pages, args.profile)
 
     floor_env = {**SERVER_ENV, "FLOOR_DATABASE_URL": FLOOR_DATABASE_URL, "DJANGO_SETTINGS_MODULE": "floor.settings"}
     floor_env["PYTHONPATH"] = str(BENCH_DIR)
