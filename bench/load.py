@@ -448,6 +448,10 @@ def profile(pages: list[Page], requests: int) -> int:
             f"\n== {page.label}: {plain:.1f} ms a request ({elapsed:.1f} ms under the profiler), "
             f"{query_count(page)} queries"
         )
+        with CaptureQueriesContext(connection) as queries:
+            page.client.get(page.url)
+        for query in queries.captured_queries:
+            print(f"  {query['time']}s  {query['sql'][:400]}")
         stats = pstats.Stats(profiler)
         stats.sort_stats("tottime").print_stats(18)
         stats.sort_stats("cumulative").print_stats(45)

@@ -26,17 +26,21 @@ from vision.models import Contribution, Goal, Round, Statement, VisionVersion
 
 def membership_for(user, collaborative_slug: str) -> Membership:
     """The user's active membership of the Collaborative, or 404 for anyone else."""
-    membership = (
-        Membership.objects.active()
-        .select_related("collaborative")
-        .filter(user_id=user.pk, collaborative__slug=collaborative_slug)
-        .first()
-    )
+    # All of the person's memberships in one query (a handful): the header's list of their
+    # Collaboratives (members.context_processors.navigation) is the same rows.
+    membership = next((m for m in memberships_of(user) if m.collaborative.slug == collaborative_slug), None)
     if membership is None:
         raise Http404("No Collaborative here.")
     # What only facilitators and commissioners see needs this session's second step too.
     membership.two_step_ready = membership.role in TWO_STEP_ROLES and two_step_ready(user)
     return membership
+
+
+def memberships_of(user) -> list[Membership]:
+    """The person's active memberships, with their Collaboratives, read once a request (kept on `user`)."""
+    if getattr(user, "_active_memberships", None) is None:
+        user._active_memberships = list(Membership.objects.for_user(user))
+    return user._active_memberships
 
 
 class TwoFactorRequired(Exception):

@@ -4,7 +4,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 
-from collaborative.permissions import two_step_app, two_step_ready
+from collaborative.permissions import memberships_of, two_step_app, two_step_ready
 from members.models import TWO_STEP_ROLES, Membership
 
 
@@ -19,10 +19,7 @@ def navigation(request: HttpRequest) -> dict:
     if user is None or not user.is_authenticated:
         return {}
 
-    def memberships() -> list[Membership]:
-        return list(Membership.objects.for_user(user))
-
-    my_memberships = SimpleLazyObject(memberships)
+    my_memberships = SimpleLazyObject(lambda: memberships_of(user))
 
     def current() -> Membership | None:
         match = request.resolver_match
