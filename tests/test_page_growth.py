@@ -13,7 +13,16 @@ from django.utils import timezone
 from actions.models import ActionChange, ActionUpdate
 from meetings.models import Attendance, Rsvp
 from members.models import Invitation, JoinRequest, Membership
-from tests.factories import InvitationFactory, JoinRequestFactory, MeetingFactory, UserFactory, action_record
+from tests.factories import (
+    GoalFactory,
+    InvitationFactory,
+    JoinRequestFactory,
+    MeetingFactory,
+    UserFactory,
+    VisionVersionFactory,
+    action_record,
+)
+from vision.models import Goal, Round, VisionVersion
 
 pytestmark = pytest.mark.django_db
 
@@ -135,3 +144,72 @@ def test_invitations_and_requests_waiting_come_a_page_at_a_time(
     large = measure(facilitator_client, address)
     assert_bounded(small, large)
     assert "Next page" in facilitator_client.get(address).content.decode()
+
+
+def vision_grower(collaborative, kind: str):
+    """`grow(to)`: bulk-create set-aside versions, achieved goals or counted rounds until there are `to`."""
+    now = timezone.now()
+
+    def grow(to: int) -> None:
+        if kind == "versions":
+            have = VisionVersion.objects.filter(collaborative=collaborative).count()
+            VisionVersion.objects.bulk_create(
+                VisionVersionFactory.build(
+                    collaborative=collaborative, number=have + i + 1, status=VisionVersion.Status.SET_ASIDE
+                )
+                for i in range(to - have)
+            )
+        elif kind == "goals":
+            have = Goal.objects.filter(collaborative=collaborative).count()
+            Goal.objects.bulk_create(
+                GoalFactory.build_batch(to - have, collaborative=collaborative, status=Goal.Status.ACHIEVED)
+            )
+        else:
+            have = Round.objects.filter(collaborative=collaborative).count()
+            Round.objects.bulk_create(
+                Round(
+                    collaborative=collaborative,
+                    title=f"Round {have + i}",
+                    opened_at=now - timedelta(days=400 + 30 * (have + i)),
+                    closes_at=now - timedelta(days=390 + 30 * (have + i)),
+                    counted_at=now - timedelta(days=390 + 30 * (have + i)),
+                    eligible_count=40,
+                    results={"respondents": 12},
+                )
+                for i in range(to - have)
+            )
+
+    return grow
+
+
+@pytest.mark.parametrize(
+    ("kind", "name"), [("versions", "vision:home"), ("goals", "vision:goals"), ("rounds", "vision:rounds")]
+)
+def test_versions_goals_and_rounds_of_years_past_come_a_page_at_a_time(member_client, collaborative, kind, name):
+    address = reverse(name, kwargs={"slug": collaborative.slug})
+    grow = vision_grower(collaborative, kind)
+
+    grow(30)  # Two pages already, so both sizes show the way to the next.
+    small = measure(member_client, address)
+    grow(200)
+    large = measure(member_client, address)
+    assert_bounded(small, large)
+    last = member_client.get(address + "?page=10")
+    assert "Page 10 of 10" in last.content.decode()
+    assert len(last.context["page"].object_list) == 20
+
+
+def test_the_comparison_page_offers_the_latest_versions_and_the_two_chosen(member_client, collaborative):
+    address = reverse("vision:compare", kwargs={"slug": collaborative.slug})
+    grow = vision_grower(collaborative, "versions")
+
+    grow(200)
+    small = measure(member_client, address + "?from=3&to=59")
+    grow(600)
+    large = measure(member_client, address + "?from=3&to=59")
+    assert_bounded(small, large)
+    page = member_client.get(address + "?from=3&to=599")
+    assert page.status_code == 200
+    assert "Comparing version 3 with version 599" in page.content.decode()
+    offered = [version.number for version in page.context["versions"]]
+    assert offered == [3, *range(551, 601)]

@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -65,19 +66,22 @@ from vision.services import (
 )
 from vision.voices import voices_count, voices_summary
 
+VERSIONS_PAGE_SIZE = 20
+
 
 @require_GET
 def vision_home(request: HttpRequest, slug: str) -> HttpResponse:
     membership = membership_for(request.user, slug)
     collaborative = membership.collaborative
-    versions = list(
-        collaborative.vision_versions.annotate(
-            contributors=Count(
-                "contributions__author", filter=Q(contributions__status=Contribution.Status.SHOWN), distinct=True
-            )
-        ).select_related("agreed_at_meeting__collaborative")  # The meeting's day is in its Collaborative's time.
-    )
-    for version in versions:
+    versions = collaborative.vision_versions.annotate(
+        contributors=Count(
+            "contributions__author", filter=Q(contributions__status=Contribution.Status.SHOWN), distinct=True
+        )
+    ).select_related("agreed_at_meeting__collaborative")  # The meeting's day is in its Collaborative's time.
+    versions = versions.order_by("-number")  # Meta.ordering does not apply to a query that counts.
+    page = Paginator(versions, VERSIONS_PAGE_SIZE).get_page(request.GET.get("page"))
+    drafts = list(versions.filter(status=VisionVersion.Status.DRAFT))
+    for version in [*page, *drafts]:
         if version.voices:
             version.contributors = version.voices["people"]  # As counted when it was adopted.
     current = VisionVersion.objects.current_for(collaborative)
@@ -88,8 +92,8 @@ def vision_home(request: HttpRequest, slug: str) -> HttpResponse:
             membership,
             current=current,
             values=list(current.values.all()) if current else [],
-            drafts=[v for v in versions if v.is_draft],
-            versions=versions,
+            drafts=drafts,
+            page=page,
         ),
     )
 
@@ -292,22 +296,29 @@ def version_set_aside_view(request: HttpRequest, slug: str, number: int) -> Http
     return render(request, "vision/visionversion_set_aside.html", collaborative_context(membership, version=version))
 
 
+VERSIONS_OFFERED = 50  # In each list on the comparison page: the latest, and the two chosen.
+
+
 @require_GET
 def version_compare(request: HttpRequest, slug: str) -> HttpResponse:
     """What changed between any two versions, word by word."""
     membership = membership_for(request.user, slug)
-    versions = list(membership.collaborative.vision_versions.prefetch_related("values").order_by("number"))
-    by_number = {v.number: v for v in versions}
+    all_versions = membership.collaborative.vision_versions.order_by("-number")
     older, newer = number_from(request.GET.get("from")), number_from(request.GET.get("to"))
+    # The two to compare, with their values; the lists offer the latest versions and the two chosen.
+    by_number = {v.number: v for v in all_versions.filter(number__in=[older, newer]).prefetch_related("values")}
+    offered = list(all_versions.only("collaborative", "number", "status")[:VERSIONS_OFFERED])
     error = ""
-    if not versions:
+    if not offered:
         error = "There are no versions to compare yet."
     elif ("from" in request.GET or "to" in request.GET) and (older not in by_number or newer not in by_number):
         error = "Choose two versions from the lists."
     if older not in by_number or newer not in by_number:
         # Without a choice: the latest version against the one before it.
-        newer = versions[-1].number if versions else None
-        older = versions[-2].number if len(versions) > 1 else newer
+        by_number = {v.number: v for v in all_versions.prefetch_related("values")[:2]}
+        newer = offered[0].number if offered else None
+        older = offered[1].number if len(offered) > 1 else newer
+    versions = sorted({v.number: v for v in [*offered, *by_number.values()]}.values(), key=lambda v: v.number)
     context = collaborative_context(membership, versions=versions, older=older, newer=newer, error=error)
     if older is not None and newer is not None:
         before, after = by_number[older], by_number[newer]
@@ -320,27 +331,29 @@ def version_compare(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "vision/visionversion_compare.html", context, status=400 if error and versions else 200)
 
 
+CLOSED_GOALS_PAGE_SIZE = 20
+
+
 @require_GET
 def goal_list(request: HttpRequest, slug: str) -> HttpResponse:
     membership = membership_for(request.user, slug)
     collaborative = membership.collaborative
-    goals = list(
-        collaborative.goals.prefetch_related(
-            Prefetch("reviews", to_attr="latest_reviews", queryset=GoalReview.objects.order_by("-reviewed_on", "-id"))
-        ).order_by("status", "review_on", "id")
+    goals = collaborative.goals.prefetch_related(
+        Prefetch("reviews", to_attr="latest_reviews", queryset=GoalReview.objects.order_by("-reviewed_on", "-id"))
     )
+    active = list(goals.filter(status=Goal.Status.ACTIVE).order_by("review_on", "id"))
+    # Goals achieved or retired pile up over the years: a page at a time, the latest reviewed first.
+    closed = Paginator(
+        goals.exclude(status=Goal.Status.ACTIVE).order_by("status", "-review_on", "-id"), CLOSED_GOALS_PAGE_SIZE
+    ).get_page(request.GET.get("page"))
     today = collaborative.local_today()
-    for goal in goals:
+    for goal in [*active, *closed]:
         goal.due = goal.is_due(today)
         goal.latest_review = goal.latest_reviews[0] if goal.latest_reviews else None
     return render(
         request,
         "vision/goal_list.html",
-        collaborative_context(
-            membership,
-            active=[g for g in goals if g.status == Goal.Status.ACTIVE],
-            closed=[g for g in goals if g.status != Goal.Status.ACTIVE],
-        ),
+        collaborative_context(membership, active=active, page=closed),
     )
 
 
@@ -461,27 +474,31 @@ def statement_status(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     return done(request, said, "vision:framework", slug=slug)
 
 
+CLOSED_ROUNDS_PAGE_SIZE = 20
+
+
 @require_GET
 def round_list(request: HttpRequest, slug: str) -> HttpResponse:
     membership = membership_for(request.user, slug)
     now = timezone.now()
     # A round that has closed shows how many took part once it has been counted (usually by beat already).
-    rounds = [round_counted(round=each) for each in membership.collaborative.rounds.order_by("-opened_at")]
+    rounds = membership.collaborative.rounds.order_by("-opened_at")
+    open_rounds = list(rounds.filter(opened_at__lte=now, closes_at__gt=now))
     answered = set(
-        Response.objects.filter(round__in=rounds, user=request.user, answers__isnull=False).values_list(
+        Response.objects.filter(round__in=open_rounds, user=request.user, answers__isnull=False).values_list(
             "round_id", flat=True
         )
     )
-    for each in rounds:
+    for each in open_rounds:
         each.mine = each.pk in answered
+    # Earlier rounds, a page at a time; one that has closed shows how many took part once it has
+    # been counted (usually by beat already).
+    closed = Paginator(rounds.filter(closes_at__lte=now), CLOSED_ROUNDS_PAGE_SIZE).get_page(request.GET.get("page"))
+    closed.object_list = [round_counted(round=each) for each in closed]
     return render(
         request,
         "vision/round_list.html",
-        collaborative_context(
-            membership,
-            open_rounds=[r for r in rounds if r.opened_at <= now < r.closes_at],
-            closed_rounds=[r for r in rounds if r.closes_at <= now],
-        ),
+        collaborative_context(membership, open_rounds=open_rounds, page=closed),
     )
 
 
