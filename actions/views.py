@@ -1,10 +1,11 @@
 from collections import Counter
 from datetime import date, datetime, time, timedelta
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db import transaction
 from django.db.models import Count, Prefetch, Q
 from django.db.models.functions import TruncMonth
@@ -714,22 +715,55 @@ def _comment_box(item, typed=None, error: str = "") -> None:
     item.error = error
 
 
-def _review_items(review, typed=None) -> list:
-    items = list(review.items.select_related("action__collaborative").order_by("snapshot__due_on", "id"))
-    for item in items:
+REVIEW_PAGE_SIZE = 50
+# Which of a review's actions its page lists: ?show=waiting, reviewed or all (the default).
+REVIEW_SHOWN = {
+    "all": Q(),
+    "waiting": Q(reviewed_at__isnull=True),
+    "reviewed": Q(reviewed_at__isnull=False),
+}
+
+
+def _review_items(request: HttpRequest, review, typed=None) -> Page:
+    """The page of the review's actions that the address asks for (by due date), a page at a time:
+    a review holds every live action, thousands in a large Collaborative."""
+    show = request.GET.get("show") if request.GET.get("show") in REVIEW_SHOWN else "all"
+    items = review.items.filter(REVIEW_SHOWN[show]).select_related("action__collaborative")
+    page = Paginator(items.order_by("snapshot__due_on", "id"), REVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
+    for item in page:
         _shown(item)
         _comment_box(item, typed)
-    return items
+    page.show = show
+    return page
+
+
+def _review_here(request: HttpRequest, review) -> str:
+    """The review's address with this page's choice of actions and page number, to come back to after a POST."""
+    query = urlencode({key: request.GET[key] for key in ("show", "page") if request.GET.get(key)})
+    return f"{review.get_absolute_url()}?{query}" if query else review.get_absolute_url()
 
 
 def _review_page(
-    request: HttpRequest, membership: Membership, review, items: list, *, status: int = 200
+    request: HttpRequest, membership: Membership, review, page: Page, *, status: int = 200
 ) -> HttpResponse:
+    counts = review.items.aggregate(size=Count("id"), waiting=Count("id", filter=Q(reviewed_at__isnull=True)))
+    here = urlencode({key: request.GET[key] for key in ("show", "page") if request.GET.get(key)})
     return render(
         request,
         "actions/reviewround_detail.html",
         collaborative_context(
-            membership, review=review, items=items, waiting=sum(1 for item in items if item.reviewed_at is None)
+            membership,
+            review=review,
+            page=page,
+            size=counts["size"],
+            waiting=counts["waiting"],
+            shown_choices=[
+                ("all", "All", counts["size"]),
+                ("waiting", "Still to review", counts["waiting"]),
+                ("reviewed", "Reviewed", counts["size"] - counts["waiting"]),
+            ],
+            here=f"?{here}" if here else "",
+            query_string=query_without_page(request),
         ),
         status=status,
     )
@@ -739,7 +773,7 @@ def _review_page(
 def review_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """A review under way (mark each action), or signed off: frozen as it was, and printable."""
     membership, review = review_round_for(request.user, slug, pk)
-    return _review_page(request, membership, review, _review_items(review))
+    return _review_page(request, membership, review, _review_items(request, review))
 
 
 NOT_SAVED_YET = "The other comments you typed are not saved yet: press the button beside each to save it."
@@ -774,17 +808,17 @@ def review_item(request: HttpRequest, slug: str, round_pk: int, pk: int) -> Http
         )
     if item.round.is_signed_off:  # Frozen: no boxes left to keep words in.
         return done(request, error, item.round, level=messages.ERROR)
-    items = _review_items(item.round, request.POST)
+    page = _review_items(request, item.round, request.POST)
     if error:
-        for shown in items:
+        for shown in page:
             if shown.pk == item.pk:
                 shown.error = error
-        return _review_page(request, membership, item.round, items, status=400)
+        return _review_page(request, membership, item.round, page, status=400)
     said = f"“{item.snapshot['title']}” is marked as reviewed."
-    if any(shown.unsaved for shown in items):
+    if any(shown.unsaved for shown in page):
         messages.success(request, f"{said} {NOT_SAVED_YET}")
-        return _review_page(request, membership, item.round, items)
-    return done(request, said, item.round)
+        return _review_page(request, membership, item.round, page)
+    return done(request, said, _review_here(request, item.round))
 
 
 @require_POST
@@ -792,15 +826,15 @@ def review_sign_off(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """Sign the review off. A comment typed but not saved stops it (a signed-off review cannot change, so
     the comment could never be added): the page comes back with every comment typed still in its box."""
     membership, review = review_round_for(request.user, slug, pk)
-    items = _review_items(review, request.POST)
-    unsaved = [item for item in items if item.unsaved]
+    page = _review_items(request, review, request.POST)
+    unsaved = [item for item in page if item.unsaved]
     if unsaved and not review.is_signed_off:
         messages.error(
             request,
             f"Your comment on “{unsaved[0].snapshot['title']}” is not saved yet: press the button beside it to "
             "save it, or empty its box, before signing off.",
         )
-        return _review_page(request, membership, review, items, status=400)
+        return _review_page(request, membership, review, page, status=400)
     try:
         review_round_sign_off(review=review, by=request.user)
     except ValidationError as error:

@@ -10,10 +10,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from actions.models import ActionChange, ActionUpdate
+from actions.models import Action, ActionChange, ActionUpdate, ReviewItem, ReviewRound
+from actions.services import action_snapshot
 from meetings.models import Attendance, Rsvp
 from members.models import Invitation, JoinRequest, Membership
 from tests.factories import (
+    ActionFactory,
     GoalFactory,
     InvitationFactory,
     JoinRequestFactory,
@@ -213,3 +215,52 @@ def test_the_comparison_page_offers_the_latest_versions_and_the_two_chosen(membe
     assert "Comparing version 3 with version 599" in page.content.decode()
     offered = [version.number for version in page.context["versions"]]
     assert offered == [3, *range(551, 601)]
+
+
+def test_a_review_of_thousands_of_actions_comes_fifty_a_page(client, people, collaborative):
+    commissioner = people["commissioner"]
+    client.force_login(commissioner)
+    review = ReviewRound.objects.create(collaborative=collaborative, title="Board report", opened_by=commissioner)
+    address = review.get_absolute_url()
+    owner = people["member"]
+    today = timezone.localdate()
+
+    def grow(to: int) -> None:
+        have = review.items.count()
+        actions = Action.objects.bulk_create(
+            ActionFactory.build(collaborative=collaborative, owner=owner, title=f"Action {have + i:05}")
+            for i in range(to - have)
+        )
+        ReviewItem.objects.bulk_create(
+            ReviewItem(
+                round=review,
+                action=action,
+                snapshot=action_snapshot(action, None) | {"due_on": (today + timedelta(days=have + i)).isoformat()},
+            )
+            for i, action in enumerate(actions)
+        )
+
+    grow(100)
+    small = measure(client, address)
+    grow(1000)
+    large = measure(client, address)
+    assert_bounded(small, large)
+    body = client.get(address).content.decode()
+    assert "1000 of 1000 actions still to review" in body
+    assert "Action 00049" in body and "Action 00050" not in body
+
+    # Marking one on the third page, without JavaScript, comes back to the third page.
+    third = client.get(address + "?page=3")
+    item = third.context["page"].object_list[0]
+    marked = client.post(
+        reverse("actions:review_item", kwargs={"slug": collaborative.slug, "round_pk": review.pk, "pk": item.pk})
+        + "?page=3",
+        {f"item-{item.pk}-comment": "On track."},
+    )
+    assert marked.status_code == 302
+    assert marked["Location"] == f"{address}?page=3"
+    waiting = client.get(address + "?show=waiting")
+    assert "999 of 1000 actions still to review" in waiting.content.decode()
+    assert waiting.context["page"].paginator.count == 999
+    reviewed = client.get(address + "?show=reviewed").context["page"]
+    assert [shown.pk for shown in reviewed] == [item.pk]
