@@ -20,11 +20,12 @@ from tests.factories import (
     InvitationFactory,
     JoinRequestFactory,
     MeetingFactory,
+    MembershipFactory,
     UserFactory,
     VisionVersionFactory,
     action_record,
 )
-from vision.models import Goal, Round, VisionVersion
+from vision.models import Contribution, Goal, GoalReview, Round, VisionVersion
 
 pytestmark = pytest.mark.django_db
 
@@ -265,3 +266,42 @@ def test_a_review_of_thousands_of_actions_comes_fifty_a_page(client, people, col
     assert waiting.context["page"].paginator.count == 999
     reviewed = client.get(address + "?show=reviewed").context["page"]
     assert [shown.pk for shown in reviewed] == [item.pk]
+
+
+def test_a_drafts_ideas_and_a_goals_reviews_come_a_page_at_a_time(member_client, member, facilitator, collaborative):
+    draft = VisionVersionFactory(collaborative=collaborative)
+    goal = GoalFactory(collaborative=collaborative)
+    draft_address, goal_address = draft.get_absolute_url(), goal.get_absolute_url()
+    authors = [MembershipFactory(collaborative=collaborative).user for _ in range(3)]
+
+    def grow(to: int) -> None:
+        have = draft.contributions.count()
+        Contribution.objects.bulk_create(
+            Contribution(version=draft, author=authors[i % 3], text=f"Idea {have + i:04}") for i in range(to - have)
+        )
+        have = goal.reviews.count()
+        GoalReview.objects.bulk_create(
+            GoalReview(
+                goal=goal,
+                reviewed_on=timezone.localdate() - timedelta(days=3000 - have - i),
+                outcome=GoalReview.Outcome.ON_TRACK,
+                note=f"Review {have + i:04}",
+                recorded_by=facilitator,
+            )
+            for i in range(to - have)
+        )
+
+    grow(150)  # Three full pages of ideas, as the larger size has 24.
+    small = [measure(member_client, draft_address), measure(member_client, goal_address)]
+    grow(1200)
+    large = [measure(member_client, draft_address), measure(member_client, goal_address)]
+    assert_bounded(small[0], large[0])
+    assert_bounded(small[1], large[1])
+    latest = member_client.get(draft_address).content.decode()
+    assert "Idea 1199" in latest  # The latest page first: where one just added shows.
+    assert "Idea 1149" not in latest
+    assert "Idea 0000" in member_client.get(draft_address + "?page=1").content.decode()
+    reviews = member_client.get(goal_address).content.decode()
+    assert "Review 1199" in reviews
+    assert 'start="1200"' in reviews
+    assert "Review 1179" not in reviews

@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db.models import Count, Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -98,17 +98,21 @@ def vision_home(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-def _voices(viewer: Membership, version: VisionVersion) -> tuple[list[Contribution], dict]:
+CONTRIBUTIONS_PAGE_SIZE = 50
+
+
+def _voices(viewer: Membership, version: VisionVersion, page_number: str | None = None) -> tuple[Page, dict]:
     """A draft's contributions, each with the perspectives its author shares with the viewer, and their tally.
 
     Perspectives come from people's profiles as they are now, so someone who stops
     sharing them, or leaves the Collaborative, is no longer counted by them. An adopted
     version's page shows instead the tally kept when it was adopted (see version_adopt).
     """
-    contributions = list(
-        version.contributions.filter(status=Contribution.Status.SHOWN).select_related("author").order_by("created_at")
-    )
-    authors = {c.author_id for c in contributions if c.author_id}
+    shown = version.contributions.filter(status=Contribution.Status.SHOWN)
+    # A page of them, the latest by default (where one just added is); the tally counts every author.
+    paginator = Paginator(shown.select_related("author").order_by("created_at", "id"), CONTRIBUTIONS_PAGE_SIZE)
+    contributions = paginator.get_page(page_number or paginator.num_pages)
+    authors = set(shown.exclude(author=None).values_list("author_id", flat=True).distinct())
     memberships = {
         m.user_id: m for m in Membership.objects.current_in(version.collaborative).filter(user_id__in=authors)
     }
@@ -143,7 +147,7 @@ def _version_page(
     said_failed: bool = False,
 ) -> HttpResponse:
     """A version's page, or with htmx its ideas and comments, where `said` tells what has just happened."""
-    contributions, voices = _voices(membership, version)
+    contributions, voices = _voices(membership, version, request.GET.get("page"))
     if version.voices:
         # Counted when it was adopted, so the record can be checked against what it was then.
         voices = voices_summary(version.voices)
@@ -357,9 +361,14 @@ def goal_list(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+GOAL_REVIEWS_PAGE_SIZE = 20
+
+
 @require_GET
 def goal_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     membership, goal = goal_for(request.user, slug, pk)
+    reviews = goal.reviews.select_related("recorded_by")
+    page = Paginator(reviews, GOAL_REVIEWS_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "vision/goal_detail.html",
@@ -367,7 +376,8 @@ def goal_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             membership,
             goal=goal,
             due=goal.is_due(goal.collaborative.local_today()),
-            reviews=goal.reviews.select_related("recorded_by"),
+            page=page,
+            start=page.paginator.count - page.start_index() + 1,  # The reviews are numbered, latest first.
         ),
     )
 
