@@ -31,7 +31,7 @@ from actions.forms import (
     person_label,
 )
 from actions.models import Action
-from actions.quick_status import quick_status_save, quick_status_shown
+from actions.quick_status import quick_status_addresses, quick_status_save, quick_status_shown
 from actions.selectors import filtered_actions, organisations_named, owners_named, with_latest_update
 from actions.services import (
     FIELD_NAMES,
@@ -503,16 +503,12 @@ def action_status(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         action.refresh_from_db()
         action.mine = action.owner_id == request.user.pk
         action.overdue = action.is_overdue(membership.collaborative.local_today())
+        quick_status_addresses([action], membership.collaborative)
         quick_status_shown(action, request.POST if error else None, error)  # Refused: as it was typed.
         return render(
             request,
             "actions/_my_action.html",
-            {
-                "action": action,
-                "collaborative": membership.collaborative,
-                "status_choices": Action.Status.choices,
-                "saved": not error,
-            },
+            {"action": action, "collaborative": membership.collaborative, "saved": not error},
         )
     if error:
         return done(request, error, _back(request, action.get_absolute_url()), level=messages.ERROR)

@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from actions.models import Action
-from actions.quick_status import quick_status_save, quick_status_shown
+from actions.quick_status import quick_status_addresses, quick_status_save, quick_status_shown
 from actions.selectors import MyActions, my_actions
 from collaborative.permissions import action_for, facilitates, meeting_for, membership_for, profile_fields_for
 from collaborative.views import collaborative_context, number_from
@@ -16,7 +16,7 @@ from meetings.models import Rsvp
 from meetings.selectors import next_meeting_for, recent_attendees
 from meetings.services import rsvp_set
 from members.models import SMALL_GROUP, JoinRequest, Membership, OrganisationType, Perspective
-from members.services import ground_rules_agreed, ground_rules_current
+from members.services import ground_rules_to_agree
 from vision.selectors import home_summary
 
 
@@ -26,13 +26,13 @@ def collaborative_home(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST":
         return _home_post(request, membership)
     mine = my_actions(membership)
+    quick_status_addresses(mine.actions, membership.collaborative)
     for action in mine.actions:
         quick_status_shown(action)
     return _home_page(request, membership, mine)
 
 
 def _home_page(request: HttpRequest, membership: Membership, mine: MyActions, status: int = 200) -> HttpResponse:
-    ground_rules = ground_rules_current(membership.collaborative)
     next_meeting = next_meeting_for(membership)
     vision = home_summary(membership)
     return render(
@@ -40,7 +40,7 @@ def _home_page(request: HttpRequest, membership: Membership, mine: MyActions, st
         "members/collaborative_home.html",
         {
             **collaborative_context(membership),
-            "needs_to_agree": ground_rules_agreed(membership, ground_rules) is None,
+            "needs_to_agree": ground_rules_to_agree(membership),
             "meeting": next_meeting.meeting,
             "rsvp": next_meeting.rsvp,
             "answers": Rsvp.Answer.choices,
@@ -49,7 +49,6 @@ def _home_page(request: HttpRequest, membership: Membership, mine: MyActions, st
             "open_round": vision.open_round,
             "my_actions": mine.actions,
             "more_actions": mine.more,
-            "status_choices": Action.Status.choices,
             "requests_waiting": (
                 membership.collaborative.join_requests.filter(status=JoinRequest.Status.PENDING).count()
                 if facilitates(membership)
@@ -92,6 +91,7 @@ def _home_post(request: HttpRequest, membership: Membership) -> HttpResponse:
             action.refresh_from_db()
             messages.success(request, f"“{action.title}” is now {action.get_status_display().lower()}.")
     mine = my_actions(membership)
+    quick_status_addresses(mine.actions, membership.collaborative)
     for action in mine.actions:
         # Each quick status shows what was typed in it, not saved, except the one just saved: what is saved now.
         quick_status_shown(action, request.POST if action.pk != saved else None)

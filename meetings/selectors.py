@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass
 
+from django.db.models import F, FilteredRelation, Q
+
 from meetings.models import Attendance, Meeting, Rsvp
 from members.models import Collaborative, Membership
 
@@ -15,15 +17,29 @@ class NextMeeting:
 
 
 def next_meeting_for(membership: Membership) -> NextMeeting:
-    """The Collaborative's next meeting going ahead, with the member's answer, for the home page."""
+    """The Collaborative's next meeting going ahead, with the member's answer, for the home page: one query, the
+    answer joined to the meeting (an Rsvp with what the page shows of it: its answer and whether waiting)."""
     meeting = (
         Meeting.objects.for_collaborative(membership.collaborative)
         .scheduled()
         .upcoming()
-        .select_related("venue", "collaborative")
+        .alias(mine=FilteredRelation("rsvps", condition=Q(rsvps__user_id=membership.user_id)))
+        .annotate(rsvp_pk=F("mine__pk"), rsvp_answer=F("mine__answer"), rsvp_waiting=F("mine__waiting"))
+        .select_related("venue")
         .first()
     )
-    rsvp = Rsvp.objects.filter(meeting=meeting, user_id=membership.user_id).first() if meeting else None
+    if meeting is None:
+        return NextMeeting(meeting=None, rsvp=None)
+    meeting.collaborative = membership.collaborative  # For its address, without a join.
+    rsvp = None
+    if meeting.rsvp_pk is not None:
+        rsvp = Rsvp(
+            pk=meeting.rsvp_pk,
+            meeting=meeting,
+            user_id=membership.user_id,
+            answer=meeting.rsvp_answer,
+            waiting=meeting.rsvp_waiting,
+        )
     return NextMeeting(meeting=meeting, rsvp=rsvp)
 
 

@@ -5,6 +5,7 @@ from datetime import timedelta
 from allauth.account.models import EmailAddress
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Subquery
 from django.utils import timezone
 
 from members.emails import INVITATION, JOIN_APPROVED, JOIN_DECLINED, JOIN_REQUESTED, WELCOME
@@ -47,6 +48,12 @@ def ground_rules_agreed(membership: Membership, ground_rules: GroundRules) -> Gr
     if ground_rules.pk is None:
         return None
     return membership.acceptances.filter(ground_rules=ground_rules).first()
+
+
+def ground_rules_to_agree(membership: Membership) -> bool:
+    """Whether the member has yet to agree to the current version (always so before one is saved), in one query."""
+    latest = membership.collaborative.ground_rules.values("pk")[:1]
+    return not membership.acceptances.filter(ground_rules=Subquery(latest)).exists()
 
 
 @transaction.atomic
