@@ -49,7 +49,8 @@ def _address_of(name: str, slug: str) -> Callable[[int], str]:
 def quick_status_addresses(actions: list[Action], collaborative: Collaborative) -> None:
     """Give each action shown with its quick status its address and the quick status's (`url`, `status_url`):
     one reverse() each for the list, not two for each action, which cost more than the rest of its row."""
-    detail, status = _address_of("actions:detail", collaborative.slug), _address_of("actions:status", collaborative.slug)
+    detail = _address_of("actions:detail", collaborative.slug)
+    status = _address_of("actions:status", collaborative.slug)
     for action in actions:
         action.url, action.status_url = detail(action.pk), status(action.pk)
 
@@ -60,8 +61,11 @@ def _status_options() -> dict[str | None, SafeString]:
     return {
         chosen: format_html_join(
             "",
-            "<option value=\"{}\"{}>{}</option>",
-            ((value, mark_safe(" selected") if value == chosen else "", label) for value, label in Action.Status.choices),
+            '<option value="{}"{}>{}</option>',
+            (
+                (value, mark_safe(" selected") if value == chosen else "", label)
+                for value, label in Action.Status.choices
+            ),
         )
         for chosen in [*Action.Status.values, None]
     }

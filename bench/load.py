@@ -426,6 +426,22 @@ def query_count(page: Page) -> int:
     return len(queries.captured_queries)
 
 
+def _by_place(stats) -> dict[str, float]:
+    """cProfile's own time per function, added up by package (django.db, django.template, psycopg, our apps…)."""
+    totals: dict[str, float] = {}
+    for (filename, _line, _name), (_calls, _primitive, own, _cumulative, _callers) in stats.stats.items():
+        path = filename.replace("\\", "/")
+        if "site-packages/" in path:
+            parts = path.split("site-packages/", 1)[1].split("/")
+            place = "/".join(parts[:2]) if parts[0] == "django" else parts[0]
+        elif path.startswith(str(PROJECT_DIR)):
+            place = "project: " + path[len(str(PROJECT_DIR)) + 1 :].split("/")[0]
+        else:
+            place = "python" if "/lib/python" in path or path.startswith("<") or path == "~" else path
+        totals[place] = totals.get(place, 0.0) + own
+    return totals
+
+
 def profile(pages: list[Page], requests: int) -> int:
     """Where a page's time goes: `requests` requests through the test client under cProfile."""
     import cProfile
@@ -453,6 +469,9 @@ def profile(pages: list[Page], requests: int) -> int:
         for query in queries.captured_queries:
             print(f"  {query['time']}s  {query['sql'][:400]}")
         stats = pstats.Stats(profiler)
+        print("  own time by where the code lives (ms a request):")
+        for place, seconds in sorted(_by_place(stats).items(), key=lambda pair: -pair[1])[:12]:
+            print(f"    {seconds / requests * 1000:7.2f}  {place}")
         stats.sort_stats("tottime").print_stats(18)
         stats.sort_stats("cumulative").print_stats(45)
     return 0

@@ -6,7 +6,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from actions.models import Action
 from actions.quick_status import quick_status_addresses, quick_status_save, quick_status_shown
 from actions.selectors import MyActions, my_actions
 from collaborative.permissions import action_for, facilitates, meeting_for, membership_for, profile_fields_for

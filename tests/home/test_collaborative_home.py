@@ -75,7 +75,8 @@ def test_the_members_answer_to_the_next_meeting(member_client, collaborative, me
     rsvp_set(meeting=meeting, user=member, answer=Rsvp.Answer.MAYBE)
     page = member_client.get(HOME).content.decode()
     assert "You said: maybe." in page
-    assert 'value="maybe" data-hx-post' in page and 'aria-pressed="true" class="is-chosen">Maybe' in page
+    assert 'value="maybe" data-hx-post' in page
+    assert 'aria-pressed="true" class="is-chosen">Maybe' in page
     rsvp_set(meeting=meeting, user=MembershipFactory(collaborative=collaborative).user, answer=Rsvp.Answer.COMING)
     rsvp_set(meeting=meeting, user=member, answer=Rsvp.Answer.COMING)
     assert "you are on the waiting list" in member_client.get(HOME).content.decode()
@@ -106,6 +107,7 @@ def test_my_actions_in_a_large_collaborative_are_mine_soonest_first(member_clien
     assert page.count('class="card my-action"') == 2
     assert others[0].title not in page
     # Its addresses, made once for the list, are the action's own.
-    assert f'href="{owned.get_absolute_url()}"' in page and f'href="{supported.get_absolute_url()}"' in page
+    assert f'href="{owned.get_absolute_url()}"' in page
+    assert f'href="{supported.get_absolute_url()}"' in page
     status = reverse("actions:status", kwargs={"slug": "lambeth", "pk": owned.pk})
     assert f'data-hx-post="{status}"' in page
