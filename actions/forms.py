@@ -1,7 +1,7 @@
 from django import forms
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Lower
-from django.forms.models import ModelChoiceIterator
+from django.utils.functional import cached_property
 
 from actions.evidence import MAX_EVIDENCE_BYTES
 from actions.models import Action, ActionUpdate, person_name
@@ -303,14 +303,31 @@ class LogFilterForm(forms.Form):
         with_actions = meetings.filter(Exists(Action.objects.filter(meeting=OuterRef("pk"))))
         latest = with_actions.order_by("-starts_at").values("pk")[:MEETINGS_OFFERED]
         chosen = number_from(self.data.get("meeting"))
-        offered = forms.ModelChoiceField(
-            queryset=meetings.filter(Q(pk__in=latest) | Q(pk=chosen)).order_by("-starts_at"), empty_label="Any"
-        )
+        self.meetings_offered = meetings.filter(Q(pk__in=latest) | Q(pk=chosen)).order_by("-starts_at")
         self.fields["arising"].queryset = Meeting.objects.filter(collaborative=collaborative).select_related(
             "collaborative"
         )
-        # Read only when the field is shown (not for the table alone, nor for the export).
-        self.fields["meeting"].widget.choices = ModelChoiceIterator(offered)
+
+    @cached_property
+    def options(self) -> dict[str, list[tuple[str, str, bool]]]:
+        """Each list's choices as (value, label, chosen), for the page to write in one plain loop: Django's
+        widgets render a template for every option, which cost more than the rest of the page. Read only when
+        the filters are shown (not for the table alone, nor for the export)."""
+        any_ = [("", "Any")]
+        choices = {
+            "status": Action.Status.choices,
+            "goal": any_ + [(goal.pk, str(goal)) for goal in self.fields["goal"].queryset],
+            "key_role": any_ + [(role.pk, str(role)) for role in self.fields["key_role"].queryset],
+            "meeting": any_ + [(meeting.pk, str(meeting)) for meeting in self.meetings_offered],
+            "sort": SORT_CHOICES,
+        }
+        options = {}
+        for name, pairs in choices.items():
+            value = self[name].value()  # As typed in the address; a list for the statuses.
+            values = value if isinstance(value, list | tuple) else [value]
+            chosen = {"" if v is None else str(v) for v in values}
+            options[name] = [(str(v), label, str(v) in chosen) for v, label in pairs]
+        return options
 
     def clean_organisation(self) -> str:
         name = self.cleaned_data["organisation"]

@@ -6,12 +6,14 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, Prefetch, Q
-from django.db.models.functions import TruncMonth
+from django.db.models import BooleanField, Case, Count, ExpressionWrapper, F, Prefetch, Q, When
+from django.db.models.functions import TruncDate, TruncMonth
+from django.db.models.lookups import LessThanOrEqual
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dates import MONTHS_3
 from django.utils.text import Truncator
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -69,6 +71,9 @@ from members.models import Membership, User
 from vision.models import Goal, KeyRole
 
 PAGE_SIZE = 50
+# What the log's table shows of each action (with its latest update's words and day).
+LOG_COLUMNS = ("title", "due_on", "status", "organisation", "owner__display_name", "goal__title")
+STATUS_LABELS = dict(Action.Status.choices)
 SUGGESTIONS = 10  # How many owners or organisations a typed name offers at most.
 ORIGINS = {"meeting", "agenda_item", "decision"}  # Where an action came from.
 # How the timeline names an agenda item or a decision the viewer may not see.
@@ -102,6 +107,24 @@ def _suggestions(request: HttpRequest, collaborative, field: str) -> dict | None
     return {"field": field, "typed": typed, "choices": choices, "more": len(found) > SUGGESTIONS}
 
 
+def _log_rows(actions: list[Action], collaborative, today: date) -> None:
+    """What each row of the log's table shows, worked out once here: fifty rows of reverse(), of Django's
+    date and truncatewords filters and of get_status_display cost more than the rest of the page."""
+    # The address of each from one reverse() (the pattern ends with the action's number).
+    addresses = reverse("actions:detail", kwargs={"slug": collaborative.slug, "pk": 0}).removesuffix("0/")
+    months = [""] + [str(MONTHS_3[number]).title() for number in range(1, 13)]  # As the date filter's "M".
+    for action in actions:
+        action.collaborative = collaborative
+        action.address = f"{addresses}{action.pk}/"
+        action.overdue = action.is_overdue(today)
+        action.status_label = STATUS_LABELS[action.status]
+        action.due_label = f"{action.due_on.day} {months[action.due_on.month]} {action.due_on.year}"
+        if action.latest_update_text:
+            action.latest_update_text = Truncator(action.latest_update_text).words(20, truncate=" …")
+            day = timezone.localtime(action.latest_update_at)
+            action.latest_update_day = f"{day.day} {months[day.month]}"
+
+
 @require_GET
 def action_log(request: HttpRequest, slug: str) -> HttpResponse:
     membership = membership_for(request.user, slug)
@@ -111,13 +134,19 @@ def action_log(request: HttpRequest, slug: str) -> HttpResponse:
     actions = filtered_actions(collaborative, form.cleaned_data, today)
     page = Paginator(actions, PAGE_SIZE).get_page(request.GET.get("page"))
     # Two steps in one query: the page's actions are picked from the narrow rows (a subquery), then only
-    # they are read in full, with their owner, goal and latest update. Joined and looked up for every
-    # action sorted before them, a late page or another order of 10,000 actions took several times longer.
-    page.object_list = with_latest_update(
-        Action.objects.filter(pk__in=page.object_list.values("pk")).order_by(*actions.query.order_by)
-    ).select_related("owner", "goal", "collaborative")
-    for action in page.object_list:
-        action.overdue = action.is_overdue(today)
+    # they are read, with what the table shows of their owner, goal and latest update. Joined and looked up
+    # for every action sorted before them, a late page or another order of 10,000 actions took several
+    # times longer.
+    page.object_list = list(
+        with_latest_update(
+            Action.objects.filter(pk__in=page.object_list.values("pk")).order_by(*actions.query.order_by),
+            "text",
+            "at",
+        )
+        .select_related("owner", "goal")
+        .only(*LOG_COLUMNS)
+    )
+    _log_rows(page.object_list, collaborative, today)
     # Without JavaScript, a typed name comes back with the people or organisations it matches, to pick one.
     full_page = not request.htmx or request.htmx.history_restore_request
     return render_page(
@@ -570,26 +599,28 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     zone = ZoneInfo(collaborative.time_zone)
     today = collaborative.local_today()
     actions = Action.objects.filter(collaborative=collaborative)
-    by_status = Counter(dict(actions.values_list("status").annotate(n=Count("id")).values_list("status", "n")))
-    overdue = actions.overdue(today).count()
-    done = actions.filter(status=Action.Status.DONE)
-    on_time = sum(
-        1
-        for done_at, due in done.values_list("done_at", "due_on")
-        if done_at and timezone.localtime(done_at, zone).date() <= due
+    # One pass over the actions gives the counts by status, the overdue and the lead organisations: a row for
+    # each status, organisation and whether it is past its due date (a few hundred at most), added up here.
+    by_status, overdue, by_organisation = Counter(), 0, {}
+    rows = (
+        actions.annotate(past=ExpressionWrapper(Q(due_on__lt=today), output_field=BooleanField()))
+        .values_list("status", "organisation", "past")
+        .annotate(n=Count("id"))
+        .order_by("organisation")  # Organisations with as many actions stay in the database's A to Z.
     )
-    with_organisation = actions.exclude(organisation="")
-    organisations = list(
-        with_organisation.values("organisation")
-        .annotate(
-            total=Count("id"),
-            live=Count("id", filter=Q(status__in=Action.LIVE)),
-            late=Count("id", filter=Q(status__in=Action.LIVE, due_on__lt=today)),
-            finished=Count("id", filter=Q(status=Action.Status.DONE)),
-        )
-        .order_by("-total", "organisation")[:ORGANISATIONS_SHOWN]
-    )
-    organisations_count = with_organisation.values("organisation").distinct().count()
+    for status, organisation, past, n in rows:
+        live = status in Action.LIVE
+        by_status[status] += n
+        overdue += n if live and past else 0
+        if organisation:
+            row = by_organisation.setdefault(
+                organisation, {"organisation": organisation, "total": 0, "live": 0, "late": 0, "finished": 0}
+            )
+            row["total"] += n
+            row["live"] += n if live else 0
+            row["late"] += n if live and past else 0
+            row["finished"] += n if status == Action.Status.DONE else 0
+    organisations = sorted(by_organisation.values(), key=lambda row: -row["total"])[:ORGANISATIONS_SHOWN]
     # By goal id, not title: two goals with the same title are still two goals.
     goals = list(
         actions.exclude(goal=None)
@@ -607,7 +638,23 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     start = date(back // 12, back % 12 + 1, 1)
     since = datetime.combine(start, time(), tzinfo=zone)  # The first month began at midnight, local time.
     created = _per_month(actions, "created_at", since, zone)
-    finished = _per_month(done, "done_at", since, zone)
+    # The done actions in one pass too: whether each was done by its due date (as the day was where the
+    # Collaborative is), and the month it was done if that is in the last twelve.
+    finished, on_time = Counter(), 0
+    done = (
+        actions.filter(status=Action.Status.DONE)
+        .annotate(
+            in_time=LessThanOrEqual(TruncDate("done_at", tzinfo=zone), F("due_on")),
+            month=Case(When(done_at__gte=since, then=TruncMonth("done_at", tzinfo=zone))),
+        )
+        .values_list("in_time", "month")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for in_time, month, n in done:
+        on_time += n if in_time else 0
+        if month is not None:
+            finished[month] += n
     months = []
     month = start
     for _ in range(MONTHS_SHOWN):
@@ -637,7 +684,7 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
             done_total=by_status.get(Action.Status.DONE, 0),
             on_time=on_time,
             organisations=organisations,
-            organisations_count=organisations_count,
+            organisations_count=len(by_organisation),
             organisation_chart=_bars([(row["organisation"], row["total"]) for row in organisations]),
             goals=goals,
             goal_chart=_bars([(row["goal__title"], row["total"]) for row in goals]),

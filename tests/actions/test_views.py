@@ -878,8 +878,8 @@ def test_the_meeting_filter_offers_the_latest_meetings_with_actions_and_the_one_
         meeting = MeetingFactory(collaborative=collaborative, starts_at=timezone.now() - timedelta(days=days + 1))
         ActionFactory(collaborative=collaborative, meeting=meeting)
     MeetingFactory(collaborative=collaborative, starts_at=timezone.now() - timedelta(days=2, hours=1))  # No actions.
-    options = member_client.get(url("log")).context["form"]["meeting"].field.widget.choices
-    offered = [value for value, _ in options if value]
+    options = member_client.get(url("log")).context["form"].options["meeting"]
+    offered = [value for value, _label, _chosen in options if value]
     assert len(offered) == MEETINGS_OFFERED
     assert old.pk not in [int(str(value)) for value in offered]
     page = text(member_client.get(f"{url('log')}?meeting={old.pk}"))
