@@ -581,13 +581,13 @@ MONTHS_SHOWN = 12  # The month-by-month chart's viewBox has room for twelve.
 
 def _bars(rows: list[tuple[str, int]]) -> dict:
     largest = max((count for _, count in rows), default=0) or 1
-    return {
-        "height": len(rows) * 32,
-        "rows": [
-            {"label": label, "count": count, "width": round(BAR_WIDTH * count / largest), "y": i * 32}
-            for i, (label, count) in enumerate(rows)
-        ],
-    }
+    bars = []
+    for i, (label, count) in enumerate(rows):
+        width = round(BAR_WIDTH * count / largest)
+        # Where the label, the bar and the number go, worked out here rather than with filters in the template.
+        bars.append({"label": label, "count": count, "width": width, "y": i * 32 + 5, "text_y": i * 32 + 21})
+        bars[-1]["count_x"] = width + 208
+    return {"height": len(rows) * 32, "rows": bars}
 
 
 @require_GET
@@ -599,39 +599,30 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     zone = ZoneInfo(collaborative.time_zone)
     today = collaborative.local_today()
     actions = Action.objects.filter(collaborative=collaborative)
-    # One pass over the actions gives the counts by status, the overdue and the lead organisations: a row for
-    # each status, organisation and whether it is past its due date (a few hundred at most), added up here.
-    by_status, overdue, by_organisation = Counter(), 0, {}
-    rows = (
-        actions.annotate(past=ExpressionWrapper(Q(due_on__lt=today), output_field=BooleanField()))
-        .values_list("status", "organisation", "past")
+    # Rows of how many actions there are for each lead organisation (or goal), status and whether past their
+    # due date: a few hundred at most, added up here. Grouped so, the database passes over the actions once for
+    # each list, where counting with a filter for each column made it several times slower.
+    past = ExpressionWrapper(Q(due_on__lt=today), output_field=BooleanField())
+    rows = list(
+        actions.annotate(past=past)
+        .values_list("organisation", "status", "past")
         .annotate(n=Count("id"))
         .order_by("organisation")  # Organisations with as many actions stay in the database's A to Z.
     )
-    for status, organisation, past, n in rows:
-        live = status in Action.LIVE
+    by_status, overdue = Counter(), 0
+    for _organisation, status, past_due, n in rows:
         by_status[status] += n
-        overdue += n if live and past else 0
-        if organisation:
-            row = by_organisation.setdefault(
-                organisation, {"organisation": organisation, "total": 0, "live": 0, "late": 0, "finished": 0}
-            )
-            row["total"] += n
-            row["live"] += n if live else 0
-            row["late"] += n if live and past else 0
-            row["finished"] += n if status == Action.Status.DONE else 0
-    organisations = sorted(by_organisation.values(), key=lambda row: -row["total"])[:ORGANISATIONS_SHOWN]
+        overdue += n if status in Action.LIVE and past_due else 0
+    organisations = [row for row in _tally(rows, ["organisation"]) if row["organisation"]]
+    shown = organisations[:ORGANISATIONS_SHOWN]
     # By goal id, not title: two goals with the same title are still two goals.
-    goals = list(
+    goals = _tally(
         actions.exclude(goal=None)
-        .values("goal", "goal__title")
-        .annotate(
-            total=Count("id"),
-            live=Count("id", filter=Q(status__in=Action.LIVE)),
-            late=Count("id", filter=Q(status__in=Action.LIVE, due_on__lt=today)),
-            finished=Count("id", filter=Q(status=Action.Status.DONE)),
-        )
-        .order_by("-total", "goal__title", "goal")
+        .annotate(past=past)
+        .values_list("goal", "goal__title", "status", "past")
+        .annotate(n=Count("id"))
+        .order_by("goal__title", "goal"),
+        ["goal", "goal__title"],
     )
     # Twelve months, this one last: back eleven by month number (days would give thirteen in some months).
     back = today.year * 12 + today.month - 1 - (MONTHS_SHOWN - 1)
@@ -673,6 +664,7 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
         m["created_height"] = round(160 * m["created"] / largest)
         m["done_height"] = round(160 * m["done"] / largest)
         m["created_y"], m["done_y"] = 180 - m["created_height"], 180 - m["done_height"]
+        m["done_x"] = m["x"] + 22
     return render(
         request,
         "actions/dashboard.html",
@@ -683,15 +675,31 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
             overdue=overdue,
             done_total=by_status.get(Action.Status.DONE, 0),
             on_time=on_time,
-            organisations=organisations,
-            organisations_count=len(by_organisation),
-            organisation_chart=_bars([(row["organisation"], row["total"]) for row in organisations]),
+            organisations=shown,
+            organisations_count=len(organisations),
+            organisation_chart=_bars([(row["organisation"], row["total"]) for row in shown]),
             goals=goals,
             goal_chart=_bars([(row["goal__title"], row["total"]) for row in goals]),
             months=months,
             today=today,
         ),
     )
+
+
+def _tally(rows, names: list[str]) -> list[dict]:
+    """`rows` of (*key, status, past its due date, how many) added up for each key, most actions first (in the
+    order the rows come when as many): each a dict of the key by `names`, and its total, live (not finished),
+    late (live and past its due date) and finished (done) actions."""
+    tally = {}
+    for *key, status, past, n in rows:
+        counts = {"total": 0, "live": 0, "late": 0, "finished": 0}
+        row = tally.setdefault(tuple(key), {**dict(zip(names, key, strict=True)), **counts})
+        live = status in Action.LIVE
+        row["total"] += n
+        row["live"] += n if live else 0
+        row["late"] += n if live and past else 0
+        row["finished"] += n if status == Action.Status.DONE else 0
+    return sorted(tally.values(), key=lambda row: -row["total"])
 
 
 def _per_month(actions, field: str, since: datetime, zone: ZoneInfo) -> dict:
