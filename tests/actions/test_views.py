@@ -3,13 +3,13 @@ on the home page, and actions from meetings: recorded from a decision, listed on
 page, and "matters arising" on the next meeting's."""
 
 import html
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from actions.models import Action
+from actions.models import Action, ActionUpdate
 from actions.services import action_change
 from actions.views import PAGE_SIZE
 from meetings.models import AgendaItem, Decision, Meeting
@@ -895,3 +895,28 @@ def test_without_htmx_the_suggestions_are_a_page_of_their_own(member_client, log
     assert f'<a href="{url("log")}?owner={log["alice"].pk}">Alice Ade</a>' in page
     assert "data-hx-swap-oob" not in page
     assert "<h1>Find a lead organisation</h1>" in text(member_client.get(url("organisations")))
+
+
+def test_each_row_of_the_log_shows_its_link_due_date_status_and_latest_update(member_client, collaborative, member):
+    """The rows are worked out in the view (actions.views._log_rows), as the template's filters wrote them."""
+    action = ActionFactory(
+        collaborative=collaborative,
+        title="Map the crisis cafes",
+        due_on=date(TODAY.year - 2, 3, 5),
+        status=Action.Status.IN_PROGRESS,
+        status_reason="",
+    )
+    words = " ".join(f"word{n}" for n in range(25))
+    # Half past eleven at night in UTC on 30 June is already 1 July in London, where the page shows days.
+    moment = datetime(TODAY.year - 1, 6, 30, 23, 30, tzinfo=UTC)
+    ActionUpdate.objects.create(
+        action=action, author=member, text="Older words.", created_at=moment - timedelta(days=1)
+    )
+    ActionUpdate.objects.create(action=action, author=member, text=words, created_at=moment)
+    page = text(member_client.get(url("log")))
+    assert f'<a href="{action.get_absolute_url()}">Map the crisis cafes</a>' in page
+    overdue = '<strong class="flag">Overdue</strong>'
+    assert f'<time datetime="{TODAY.year - 2}-03-05">5 Mar {TODAY.year - 2}</time> {overdue}' in page
+    assert "<td>In progress</td>" in page
+    assert f'{" ".join(words.split()[:20])} … <span class="note">(1 Jul)</span>' in page
+    assert "Older words." not in page
