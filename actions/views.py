@@ -71,8 +71,8 @@ from members.models import Membership, User
 from vision.models import Goal, KeyRole
 
 PAGE_SIZE = 50
-# What the log's table shows of each action (with its latest update's words and day).
-LOG_COLUMNS = ("title", "due_on", "status", "organisation", "owner__display_name", "goal__title")
+# What the log's table shows of each action (with its latest update's words and day), read as plain rows.
+LOG_COLUMNS = ("pk", "title", "due_on", "status", "organisation", "owner", "owner__display_name", "goal__title")
 STATUS_LABELS = dict(Action.Status.choices)
 SUGGESTIONS = 10  # How many owners or organisations a typed name offers at most.
 ORIGINS = {"meeting", "agenda_item", "decision"}  # Where an action came from.
@@ -107,22 +107,25 @@ def _suggestions(request: HttpRequest, collaborative, field: str) -> dict | None
     return {"field": field, "typed": typed, "choices": choices, "more": len(found) > SUGGESTIONS}
 
 
-def _log_rows(actions: list[Action], collaborative, today: date) -> None:
+def _log_rows(rows: list[dict], collaborative, today: date) -> None:
     """What each row of the log's table shows, worked out once here: fifty rows of reverse(), of Django's
-    date and truncatewords filters and of get_status_display cost more than the rest of the page."""
+    date and truncatewords filters, of get_status_display and of model instances read by the template cost
+    more than the rest of the page."""
     # The address of each from one reverse() (the pattern ends with the action's number).
     addresses = reverse("actions:detail", kwargs={"slug": collaborative.slug, "pk": 0}).removesuffix("0/")
     months = [""] + [str(MONTHS_3[number]).title() for number in range(1, 13)]  # As the date filter's "M".
-    for action in actions:
-        action.collaborative = collaborative
-        action.address = f"{addresses}{action.pk}/"
-        action.overdue = action.is_overdue(today)
-        action.status_label = STATUS_LABELS[action.status]
-        action.due_label = f"{action.due_on.day} {months[action.due_on.month]} {action.due_on.year}"
-        if action.latest_update_text:
-            action.latest_update_text = Truncator(action.latest_update_text).words(20, truncate=" …")
-            day = timezone.localtime(action.latest_update_at)
-            action.latest_update_day = f"{day.day} {months[day.month]}"
+    for row in rows:
+        due = row["due_on"]
+        row["address"] = f"{addresses}{row['pk']}/"
+        row["overdue"] = row["status"] in Action.LIVE and due < today  # As Action.is_overdue.
+        row["status_label"] = STATUS_LABELS[row["status"]]
+        row["due_label"] = f"{due.day} {months[due.month]} {due.year}"
+        # As actions.models.person_name: someone erased has no name left.
+        row["owner_name"] = "No owner" if row["owner"] is None else row["owner__display_name"] or "Former member"
+        if row["latest_update_text"]:
+            row["latest_update_text"] = Truncator(row["latest_update_text"]).words(20, truncate=" …")
+            day = timezone.localtime(row["latest_update_at"])
+            row["latest_update_day"] = f"{day.day} {months[day.month]}"
 
 
 @require_GET
@@ -142,9 +145,7 @@ def action_log(request: HttpRequest, slug: str) -> HttpResponse:
             Action.objects.filter(pk__in=page.object_list.values("pk")).order_by(*actions.query.order_by),
             "text",
             "at",
-        )
-        .select_related("owner", "goal")
-        .only(*LOG_COLUMNS)
+        ).values(*LOG_COLUMNS, "latest_update_text", "latest_update_at")
     )
     _log_rows(page.object_list, collaborative, today)
     # Without JavaScript, a typed name comes back with the people or organisations it matches, to pick one.

@@ -42,7 +42,7 @@ def day(delta: int) -> str:
 
 def titles(response) -> list[str]:
     assert response.status_code == 200
-    return [action.title for action in response.context["page"].object_list]
+    return [row["title"] for row in response.context["page"].object_list]
 
 
 @pytest.fixture
