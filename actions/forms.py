@@ -313,10 +313,10 @@ class LogFilterForm(forms.Form):
         """Each list's choices as (value, label, chosen), for the page to write in one plain loop: Django's
         widgets render a template for every option, which cost more than the rest of the page. Read only when
         the filters are shown (not for the table alone, nor for the export)."""
-        with_actions = self.meetings.filter(Exists(Action.objects.filter(meeting=OuterRef("pk"))))
-        latest = with_actions.order_by("-starts_at").values("pk")[:MEETINGS_OFFERED]
-        chosen = number_from(self.data.get("meeting"))
-        offered = self.meetings.filter(Q(pk__in=latest) | Q(pk=chosen)).order_by("-starts_at")
+        latest = self.meetings.filter(Exists(Action.objects.filter(meeting=OuterRef("pk")))).order_by("-starts_at")
+        offered = latest[:MEETINGS_OFFERED]
+        if (chosen := number_from(self.data.get("meeting"))) is not None:
+            offered = self.meetings.filter(Q(pk__in=offered.values("pk")) | Q(pk=chosen)).order_by("-starts_at")
         any_ = [("", "Any")]
         choices = {
             "status": Action.Status.choices,
