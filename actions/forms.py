@@ -1,7 +1,7 @@
 from django import forms
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Lower
-from django.forms.models import ModelChoiceIterator
+from django.utils.functional import cached_property
 
 from actions.evidence import MAX_EVIDENCE_BYTES
 from actions.models import Action, ActionUpdate, person_name
@@ -267,7 +267,7 @@ class LogFilterForm(forms.Form):
     )
     overdue = forms.BooleanField(label="Overdue only", required=False)
     owner_name = forms.CharField(label="Owner", required=False, max_length=200)
-    owner = forms.ModelChoiceField(label="Owner", queryset=User.objects.none(), required=False)
+    owner = MemberChoiceField(label="Owner", queryset=User.objects.none(), required=False)
     organisation_name = forms.CharField(label="Lead organisation", required=False, max_length=200)
     organisation = forms.CharField(label="Lead organisation", required=False, max_length=200)
     goal = forms.ModelChoiceField(label="Goal", queryset=Goal.objects.none(), required=False, empty_label="Any")
@@ -293,24 +293,45 @@ class LogFilterForm(forms.Form):
     def __init__(self, *args, collaborative: Collaborative, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.collaborative = collaborative
-        # People who own actions here but have left are filters too, so their actions can be found and handed on.
-        self.fields["owner"] = MemberChoiceField(label="Owner", queryset=log_owners(collaborative), required=False)
         self.fields["goal"].queryset = Goal.objects.filter(collaborative=collaborative).order_by("title")
         self.fields["key_role"].queryset = KeyRole.objects.filter(collaborative=collaborative)
         # The choices name each meeting by its local date, which needs the Collaborative's time zone.
-        meetings = Meeting.objects.filter(collaborative=collaborative).select_related("collaborative")
-        self.fields["meeting"].queryset = meetings.order_by("-starts_at")
-        with_actions = meetings.filter(Exists(Action.objects.filter(meeting=OuterRef("pk"))))
-        latest = with_actions.order_by("-starts_at").values("pk")[:MEETINGS_OFFERED]
-        chosen = number_from(self.data.get("meeting"))
-        offered = forms.ModelChoiceField(
-            queryset=meetings.filter(Q(pk__in=latest) | Q(pk=chosen)).order_by("-starts_at"), empty_label="Any"
-        )
-        self.fields["arising"].queryset = Meeting.objects.filter(collaborative=collaborative).select_related(
-            "collaborative"
-        )
-        # Read only when the field is shown (not for the table alone, nor for the export).
-        self.fields["meeting"].widget.choices = ModelChoiceIterator(offered)
+        self.meetings = Meeting.objects.filter(collaborative=collaborative).select_related("collaborative")
+        # What an exact owner or a meeting is checked against only when one is asked for: most visits ask for
+        # none, and making these queries cost more than the rest of the form.
+        if self.data.get("owner"):
+            # People who own actions here but have left are filters too, so their actions can be found and
+            # handed on.
+            self.fields["owner"].queryset = log_owners(collaborative)
+        if self.data.get("meeting"):
+            self.fields["meeting"].queryset = self.meetings
+        if self.data.get("arising"):
+            self.fields["arising"].queryset = self.meetings
+
+    @cached_property
+    def options(self) -> dict[str, list[tuple[str, str, bool]]]:
+        """Each list's choices as (value, label, chosen), for the page to write in one plain loop: Django's
+        widgets render a template for every option, which cost more than the rest of the page. Read only when
+        the filters are shown (not for the table alone, nor for the export)."""
+        latest = self.meetings.filter(Exists(Action.objects.filter(meeting=OuterRef("pk")))).order_by("-starts_at")
+        offered = latest[:MEETINGS_OFFERED]
+        if (chosen := number_from(self.data.get("meeting"))) is not None:
+            offered = self.meetings.filter(Q(pk__in=offered.values("pk")) | Q(pk=chosen)).order_by("-starts_at")
+        any_ = [("", "Any")]
+        choices = {
+            "status": Action.Status.choices,
+            "goal": any_ + [(goal.pk, str(goal)) for goal in self.fields["goal"].queryset],
+            "key_role": any_ + [(role.pk, str(role)) for role in self.fields["key_role"].queryset],
+            "meeting": any_ + [(meeting.pk, str(meeting)) for meeting in offered],
+            "sort": SORT_CHOICES,
+        }
+        options = {}
+        for name, pairs in choices.items():
+            value = self[name].value()  # As typed in the address; a list for the statuses.
+            values = value if isinstance(value, list | tuple) else [value]
+            chosen = {"" if v is None else str(v) for v in values}
+            options[name] = [(str(v), label, str(v) in chosen) for v, label in pairs]
+        return options
 
     def clean_organisation(self) -> str:
         name = self.cleaned_data["organisation"]

@@ -13,15 +13,19 @@ from members.models import Collaborative, Membership, User
 MY_ACTIONS = 10  # How many of "My actions" the home page shows.
 
 
-def with_latest_update(actions: QuerySet) -> QuerySet:
-    """The actions, each with its latest update's text, time, link, id and file name."""
+LATEST_UPDATE = {"text": "text", "at": "created_at", "link": "link", "id": "pk", "file": "file_name"}
+
+
+def with_latest_update(actions: QuerySet, *shown: str) -> QuerySet:
+    """The actions, each with its latest update's text, time, link, id and file name (or only those `shown`:
+    "text", "at", "link", "id", "file"), as `latest_update_<name>`."""
     latest = ActionUpdate.objects.filter(action=OuterRef("pk")).order_by("-created_at", "-id")
     return actions.annotate(
-        latest_update_text=Subquery(latest.values("text")[:1]),
-        latest_update_at=Subquery(latest.values("created_at")[:1]),
-        latest_update_link=Subquery(latest.values("link")[:1]),
-        latest_update_id=Subquery(latest.values("pk")[:1]),
-        latest_update_file=Subquery(latest.values("file_name")[:1]),
+        **{
+            f"latest_update_{name}": Subquery(latest.values(field)[:1])
+            for name, field in LATEST_UPDATE.items()
+            if not shown or name in shown
+        }
     )
 
 

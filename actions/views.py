@@ -7,12 +7,14 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
 from django.db import transaction
-from django.db.models import Count, Prefetch, Q
-from django.db.models.functions import TruncMonth
+from django.db.models import BooleanField, Case, Count, ExpressionWrapper, F, Prefetch, Q, When
+from django.db.models.functions import TruncDate, TruncMonth
+from django.db.models.lookups import LessThanOrEqual
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dates import MONTHS_3
 from django.utils.text import Truncator
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -70,6 +72,9 @@ from members.models import Membership, User
 from vision.models import Goal, KeyRole
 
 PAGE_SIZE = 50
+# What the log's table shows of each action (with its latest update's words and day), read as plain rows.
+LOG_COLUMNS = ("pk", "title", "due_on", "status", "organisation", "owner", "owner__display_name", "goal__title")
+STATUS_LABELS = dict(Action.Status.choices)
 SUGGESTIONS = 10  # How many owners or organisations a typed name offers at most.
 ORIGINS = {"meeting", "agenda_item", "decision"}  # Where an action came from.
 # How the timeline names an agenda item or a decision the viewer may not see.
@@ -103,6 +108,27 @@ def _suggestions(request: HttpRequest, collaborative, field: str) -> dict | None
     return {"field": field, "typed": typed, "choices": choices, "more": len(found) > SUGGESTIONS}
 
 
+def _log_rows(rows: list[dict], collaborative, today: date) -> None:
+    """What each row of the log's table shows, worked out once here: fifty rows of reverse(), of Django's
+    date and truncatewords filters, of get_status_display and of model instances read by the template cost
+    more than the rest of the page."""
+    # The address of each from one reverse() (the pattern ends with the action's number).
+    addresses = reverse("actions:detail", kwargs={"slug": collaborative.slug, "pk": 0}).removesuffix("0/")
+    months = [""] + [str(MONTHS_3[number]).title() for number in range(1, 13)]  # As the date filter's "M".
+    for row in rows:
+        due = row["due_on"]
+        row["address"] = f"{addresses}{row['pk']}/"
+        row["overdue"] = row["status"] in Action.LIVE and due < today  # As Action.is_overdue.
+        row["status_label"] = STATUS_LABELS[row["status"]]
+        row["due_label"] = f"{due.day} {months[due.month]} {due.year}"
+        # As actions.models.person_name: someone erased has no name left.
+        row["owner_name"] = "No owner" if row["owner"] is None else row["owner__display_name"] or "Former member"
+        if row["latest_update_text"]:
+            row["latest_update_text"] = Truncator(row["latest_update_text"]).words(20, truncate=" …")
+            day = timezone.localtime(row["latest_update_at"])
+            row["latest_update_day"] = f"{day.day} {months[day.month]}"
+
+
 @require_GET
 def action_log(request: HttpRequest, slug: str) -> HttpResponse:
     membership = membership_for(request.user, slug)
@@ -112,13 +138,17 @@ def action_log(request: HttpRequest, slug: str) -> HttpResponse:
     actions = filtered_actions(collaborative, form.cleaned_data, today)
     page = Paginator(actions, PAGE_SIZE).get_page(request.GET.get("page"))
     # Two steps in one query: the page's actions are picked from the narrow rows (a subquery), then only
-    # they are read in full, with their owner, goal and latest update. Joined and looked up for every
-    # action sorted before them, a late page or another order of 10,000 actions took several times longer.
-    page.object_list = with_latest_update(
-        Action.objects.filter(pk__in=page.object_list.values("pk")).order_by(*actions.query.order_by)
-    ).select_related("owner", "goal", "collaborative")
-    for action in page.object_list:
-        action.overdue = action.is_overdue(today)
+    # they are read, with what the table shows of their owner, goal and latest update. Joined and looked up
+    # for every action sorted before them, a late page or another order of 10,000 actions took several
+    # times longer.
+    page.object_list = list(
+        with_latest_update(
+            Action.objects.filter(pk__in=page.object_list.values("pk")).order_by(*actions.query.order_by),
+            "text",
+            "at",
+        ).values(*LOG_COLUMNS, "latest_update_text", "latest_update_at")
+    )
+    _log_rows(page.object_list, collaborative, today)
     # Without JavaScript, a typed name comes back with the people or organisations it matches, to pick one.
     full_page = not request.htmx or request.htmx.history_restore_request
     return render_page(
@@ -549,13 +579,13 @@ MONTHS_SHOWN = 12  # The month-by-month chart's viewBox has room for twelve.
 
 def _bars(rows: list[tuple[str, int]]) -> dict:
     largest = max((count for _, count in rows), default=0) or 1
-    return {
-        "height": len(rows) * 32,
-        "rows": [
-            {"label": label, "count": count, "width": round(BAR_WIDTH * count / largest), "y": i * 32}
-            for i, (label, count) in enumerate(rows)
-        ],
-    }
+    bars = []
+    for i, (label, count) in enumerate(rows):
+        width = round(BAR_WIDTH * count / largest)
+        # Where the label, the bar and the number go, worked out here rather than with filters in the template.
+        bars.append({"label": label, "count": count, "width": width, "y": i * 32 + 5, "text_y": i * 32 + 21})
+        bars[-1]["count_x"] = width + 208
+    return {"height": len(rows) * 32, "rows": bars}
 
 
 @require_GET
@@ -567,44 +597,53 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     zone = ZoneInfo(collaborative.time_zone)
     today = collaborative.local_today()
     actions = Action.objects.filter(collaborative=collaborative)
-    by_status = Counter(dict(actions.values_list("status").annotate(n=Count("id")).values_list("status", "n")))
-    overdue = actions.overdue(today).count()
-    done = actions.filter(status=Action.Status.DONE)
-    on_time = sum(
-        1
-        for done_at, due in done.values_list("done_at", "due_on")
-        if done_at and timezone.localtime(done_at, zone).date() <= due
+    # Rows of how many actions there are for each lead organisation (or goal), status and whether past their
+    # due date: a few hundred at most, added up here. Grouped so, the database passes over the actions once for
+    # each list, where counting with a filter for each column made it several times slower.
+    past = ExpressionWrapper(Q(due_on__lt=today), output_field=BooleanField())
+    rows = list(
+        actions.annotate(past=past)
+        .values_list("organisation", "status", "past")
+        .annotate(n=Count("id"))
+        .order_by("organisation")  # Organisations with as many actions stay in the database's A to Z.
     )
-    with_organisation = actions.exclude(organisation="")
-    organisations = list(
-        with_organisation.values("organisation")
-        .annotate(
-            total=Count("id"),
-            live=Count("id", filter=Q(status__in=Action.LIVE)),
-            late=Count("id", filter=Q(status__in=Action.LIVE, due_on__lt=today)),
-            finished=Count("id", filter=Q(status=Action.Status.DONE)),
-        )
-        .order_by("-total", "organisation")[:ORGANISATIONS_SHOWN]
-    )
-    organisations_count = with_organisation.values("organisation").distinct().count()
+    by_status, overdue = Counter(), 0
+    for _organisation, status, past_due, n in rows:
+        by_status[status] += n
+        overdue += n if status in Action.LIVE and past_due else 0
+    organisations = [row for row in _tally(rows, ["organisation"]) if row["organisation"]]
+    shown = organisations[:ORGANISATIONS_SHOWN]
     # By goal id, not title: two goals with the same title are still two goals.
-    goals = list(
+    goals = _tally(
         actions.exclude(goal=None)
-        .values("goal", "goal__title")
-        .annotate(
-            total=Count("id"),
-            live=Count("id", filter=Q(status__in=Action.LIVE)),
-            late=Count("id", filter=Q(status__in=Action.LIVE, due_on__lt=today)),
-            finished=Count("id", filter=Q(status=Action.Status.DONE)),
-        )
-        .order_by("-total", "goal__title", "goal")
+        .annotate(past=past)
+        .values_list("goal", "goal__title", "status", "past")
+        .annotate(n=Count("id"))
+        .order_by("goal__title", "goal"),
+        ["goal", "goal__title"],
     )
     # Twelve months, this one last: back eleven by month number (days would give thirteen in some months).
     back = today.year * 12 + today.month - 1 - (MONTHS_SHOWN - 1)
     start = date(back // 12, back % 12 + 1, 1)
     since = datetime.combine(start, time(), tzinfo=zone)  # The first month began at midnight, local time.
     created = _per_month(actions, "created_at", since, zone)
-    finished = _per_month(done, "done_at", since, zone)
+    # The done actions in one pass too: whether each was done by its due date (as the day was where the
+    # Collaborative is), and the month it was done if that is in the last twelve.
+    finished, on_time = Counter(), 0
+    done = (
+        actions.filter(status=Action.Status.DONE)
+        .annotate(
+            in_time=LessThanOrEqual(TruncDate("done_at", tzinfo=zone), F("due_on")),
+            month=Case(When(done_at__gte=since, then=TruncMonth("done_at", tzinfo=zone))),
+        )
+        .values_list("in_time", "month")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for in_time, month, n in done:
+        on_time += n if in_time else 0
+        if month is not None:
+            finished[month] += n
     months = []
     month = start
     for _ in range(MONTHS_SHOWN):
@@ -623,6 +662,7 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
         m["created_height"] = round(160 * m["created"] / largest)
         m["done_height"] = round(160 * m["done"] / largest)
         m["created_y"], m["done_y"] = 180 - m["created_height"], 180 - m["done_height"]
+        m["done_x"] = m["x"] + 22
     return render(
         request,
         "actions/dashboard.html",
@@ -633,15 +673,31 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
             overdue=overdue,
             done_total=by_status.get(Action.Status.DONE, 0),
             on_time=on_time,
-            organisations=organisations,
-            organisations_count=organisations_count,
-            organisation_chart=_bars([(row["organisation"], row["total"]) for row in organisations]),
+            organisations=shown,
+            organisations_count=len(organisations),
+            organisation_chart=_bars([(row["organisation"], row["total"]) for row in shown]),
             goals=goals,
             goal_chart=_bars([(row["goal__title"], row["total"]) for row in goals]),
             months=months,
             today=today,
         ),
     )
+
+
+def _tally(rows, names: list[str]) -> list[dict]:
+    """`rows` of (*key, status, past its due date, how many) added up for each key, most actions first (in the
+    order the rows come when as many): each a dict of the key by `names`, and its total, live (not finished),
+    late (live and past its due date) and finished (done) actions."""
+    tally = {}
+    for *key, status, past, n in rows:
+        counts = {"total": 0, "live": 0, "late": 0, "finished": 0}
+        row = tally.setdefault(tuple(key), {**dict(zip(names, key, strict=True)), **counts})
+        live = status in Action.LIVE
+        row["total"] += n
+        row["live"] += n if live else 0
+        row["late"] += n if live and past else 0
+        row["finished"] += n if status == Action.Status.DONE else 0
+    return sorted(tally.values(), key=lambda row: -row["total"])
 
 
 def _per_month(actions, field: str, since: datetime, zone: ZoneInfo) -> dict:

@@ -225,3 +225,39 @@ def test_the_log_does_not_grow_with_members_or_organisations(member_client, coll
         assert many_queries == few_queries, f"{address}: {few_queries} queries, then {many_queries}"
         # Only the digits of the suggested people's ids may differ (ten links at most).
         assert abs(many_bytes - few_bytes) <= 40, f"{address}: {few_bytes} bytes, then {many_bytes}"
+
+
+def test_the_overview_does_not_grow_with_actions_or_organisations(client, people, collaborative):
+    """The overview's queries are the same at 40 actions as at 400, and its HTML the same size at 20 lead
+    organisations as at 200 (the fifteen with most actions are shown, and how many there are in all)."""
+    client.force_login(people["commissioner"])
+    goal = GoalFactory(collaborative=collaborative)
+    statuses = [Action.Status.OPEN, Action.Status.IN_PROGRESS, Action.Status.DONE]
+
+    def grow(actions: int, organisations: int) -> None:
+        have = Action.objects.filter(collaborative=collaborative).count()
+        Action.objects.bulk_create(
+            Action(
+                collaborative=collaborative,
+                title=f"Action {n:04}",
+                # Some more actions for the first organisations, so that which fifteen are shown is plain.
+                organisation=f"Organisation {min(n % (organisations + 10), organisations - 1):03}",
+                status=statuses[n % 3],
+                due_on=TODAY + timedelta(days=n % 40 - 20),
+                done_at=timezone.now() if statuses[n % 3] == Action.Status.DONE else None,
+                goal=goal if n % 2 else None,
+            )
+            for n in range(have, actions)
+        )
+
+    grow(40, 20)
+    client.get(url("dashboard"))  # Warm up the session and caches.
+    small = queries(client, url("dashboard")), len(client.get(url("dashboard")).content)
+    grow(400, 200)
+    assert Action.objects.values("organisation").distinct().count() == 200
+    response = client.get(url("dashboard"))
+    large = queries(client, url("dashboard")), len(response.content)
+    assert large[0] == small[0], f"{small[0]} queries with 40 actions, {large[0]} with 400"
+    assert abs(large[1] - small[1]) <= 200, f"{small[1]} bytes with 20 organisations, {large[1]} with 200"
+    assert len(response.context["organisations"]) == 15
+    assert response.context["organisations_count"] == 200

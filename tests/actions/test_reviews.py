@@ -544,3 +544,20 @@ def test_goals_with_the_same_title_are_counted_apart(commissioner_client, collab
         (first.pk, "Crisis help", 2, 0),
         (second.pk, "Crisis help", 1, 1),
     ]
+
+
+def test_done_on_time_is_by_the_day_where_the_collaborative_is(commissioner_client, collaborative):
+    """Half past eleven at night on the due day in Auckland is on time; half past midnight the day after is late,
+    though both are still the due day in London and in UTC."""
+    collaborative.time_zone = "Pacific/Auckland"
+    collaborative.save()
+    due = TODAY - timedelta(days=30)
+    for hour, minute, day in ((23, 30, due), (0, 30, due + timedelta(days=1))):
+        ActionFactory(
+            collaborative=collaborative,
+            status=Action.Status.DONE,
+            due_on=due,
+            done_at=datetime.combine(day, time(hour, minute), tzinfo=collaborative.zone),
+        )
+    context = commissioner_client.get(url("dashboard")).context
+    assert (context["done_total"], context["on_time"]) == (2, 1)
