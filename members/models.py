@@ -7,7 +7,9 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models
-from django.db.models.functions import Lower
+from django.db.models import Q
+from django.db.models.functions import Cast, Lower
+from django.db.models.lookups import Contains
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -251,6 +253,15 @@ class Collaborative(models.Model):
         return sorted({d for d in (self.first_reminder_days, self.second_reminder_days) if d}, reverse=True)
 
 
+def brings_perspective(value: str) -> Q:
+    """Membership rows whose person lists the perspective `value`, as a condition for any database.
+
+    SQLite has no lookup for "this JSON list holds", so the list is read as its JSON text and
+    searched for the value in quotes: a whole item, as values are plain words.
+    """
+    return Q(Contains(Cast("user__perspectives", models.TextField()), f'"{value}"'))
+
+
 class MembershipQuerySet(models.QuerySet):
     def active(self):
         return self.filter(status=Membership.Status.ACTIVE)
@@ -261,6 +272,21 @@ class MembershipQuerySet(models.QuerySet):
     def current_in(self, collaborative):
         """The Collaborative's members now: active memberships of active accounts, with the person."""
         return self.active().filter(collaborative=collaborative, user__is_active=True).select_related("user")
+
+    def perspective_counts(self, shown: Q) -> dict[str, int]:
+        """How many of these members bring each perspective, counting a person only where `shown`
+        holds (what the viewer sees: permissions.profile_field_shown).
+
+        The database counts the people with each list of perspectives, in one query; the few
+        dozen lists there are, however many people, are added up here.
+        """
+        counts = dict.fromkeys(Perspective.values, 0)
+        lists = self.filter(shown).order_by().values_list("user__perspectives").annotate(people=models.Count("pk"))
+        for perspectives, people in lists:
+            for value in perspectives:
+                if value in counts:
+                    counts[value] += people
+        return counts
 
 
 class Membership(models.Model):

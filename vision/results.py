@@ -79,6 +79,12 @@ class Figures:
             for value, label in RATINGS
         ]
 
+    @property
+    def cells(self) -> list[str]:
+        """How many gave each answer, as the results table shows them, "Don't know" last (as text:
+        a page of results has hundreds, and the template's number formatting is its slowest part)."""
+        return [str(self.counts[value]) for value, _ in RATINGS]
+
     def kept(self) -> dict:
         return {"answered": self.answered, "counts": dict(+self.counts)}
 
@@ -269,6 +275,11 @@ class StatementResult:
     tally: Figures
     comments: list[str]
     shown: bool
+    pk: int | None = None  # The RoundStatement's, for the page of its comments.
+
+    @property
+    def comment_count(self) -> int:
+        return len(self.comments)
 
 
 @dataclass
@@ -277,6 +288,11 @@ class KeyRoleResult:
     statements: list[StatementResult]
     tally: Figures
     groups: list[tuple[str, Figures]]
+
+    @property
+    def commented(self) -> list[StatementResult]:
+        """Its statements with comments shown, each linked to the page of its comments."""
+        return [statement for statement in self.statements if statement.comments]
 
 
 # How each kind of membership change reads on the results page: (one person, more than one).
@@ -331,10 +347,12 @@ def round_results(round: Round) -> RoundResults:
             role = roles[statement.key_role_id] = KeyRoleResult(statement.key_role, [], Figures.from_kept(data), groups)
         data = shown_statements.get(str(statement.pk))
         if data is None:
-            role.statements.append(StatementResult(statement.text, Figures(), [], shown=False))
+            role.statements.append(StatementResult(statement.text, Figures(), [], shown=False, pk=statement.pk))
         else:
             role.statements.append(
-                StatementResult(statement.text, Figures.from_kept(data), data.get("comments", []), shown=True)
+                StatementResult(
+                    statement.text, Figures.from_kept(data), data.get("comments", []), shown=True, pk=statement.pk
+                )
             )
     return RoundResults(
         round,
@@ -343,6 +361,13 @@ def round_results(round: Round) -> RoundResults:
         shown=kept.get("shown", False),
         changes=kept.get("changes", {}),
     )
+
+
+def statement_comments(round: Round, statement: RoundStatement) -> list[str] | None:
+    """The comments on one statement of a counted round, as kept (without names, in alphabetical
+    order); None when its figures are not shown, so neither are any comments on it."""
+    data = round.results.get("statements", {}).get(str(statement.pk))
+    return None if data is None else data.get("comments", [])
 
 
 @dataclass
