@@ -81,9 +81,10 @@ class Figures:
 
     @property
     def cells(self) -> list[str]:
-        """How many gave each answer, as the results table shows them, "Don't know" last (as text:
-        a page of results has hundreds, and the template's number formatting is its slowest part)."""
-        return [str(self.counts[value]) for value, _ in RATINGS]
+        """A results table's row: how many answered, then how many gave each answer, "Don't know"
+        last (as text: a page of results has hundreds, and formatting numbers is the slowest part
+        of the template)."""
+        return [str(self.answered), *(str(self.counts[value]) for value, _ in RATINGS)]
 
     def kept(self) -> dict:
         return {"answered": self.answered, "counts": dict(+self.counts)}
