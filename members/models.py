@@ -275,20 +275,26 @@ class MembershipQuerySet(models.QuerySet):
         """The Collaborative's members now: active memberships of active accounts, with the person."""
         return self.active().filter(collaborative=collaborative, user__is_active=True).select_related("user")
 
-    def perspective_counts(self, shown: Q) -> dict[str, int]:
-        """How many of these members bring each perspective, counting a person only where `shown`
-        holds (what the viewer sees: permissions.profile_field_shown).
+    def perspective_counts(self, shown: Q) -> tuple[int, dict[str, int]]:
+        """(how many of these members there are, how many of them bring each perspective), the
+        perspectives counting a person only where `shown` holds (what the viewer sees:
+        permissions.profile_field_shown).
 
         The database counts the people with each list of perspectives, in one query; the few
         dozen lists there are, however many people, are added up here.
         """
-        counts = dict.fromkeys(Perspective.values, 0)
-        lists = self.filter(shown).order_by().values_list("user__perspectives").annotate(people=models.Count("pk"))
-        for perspectives, people in lists:
+        everyone, counts = 0, dict.fromkeys(Perspective.values, 0)
+        lists = (
+            self.order_by()
+            .values_list("user__perspectives")
+            .annotate(people=models.Count("pk"), seen=models.Count("pk", filter=shown))
+        )
+        for perspectives, people, seen in lists:
+            everyone += people
             for value in perspectives:
                 if value in counts:
-                    counts[value] += people
-        return counts
+                    counts[value] += seen
+        return everyone, counts
 
 
 class Membership(models.Model):

@@ -191,9 +191,11 @@ def directory(request: HttpRequest, slug: str) -> HttpResponse:
     members = Membership.objects.current_in(viewer.collaborative).order_by(Lower("user__display_name"), "pk")
     # Counted in the database, each person only where the viewer sees their perspectives.
     shares_perspectives = profile_field_shown(viewer, "perspectives")
-    counts = members.perspective_counts(shares_perspectives)
+    everyone, counts = members.perspective_counts(shares_perspectives)
+    listed = everyone
     if perspective in counts:
         members = members.filter(shares_perspectives, brings_perspective(perspective))
+        listed = counts[perspective]
     # Any page number that is not a number gives the first page; one out of range, the last.
     number = request.GET.get("page")
     if query:
@@ -208,7 +210,9 @@ def directory(request: HttpRequest, slug: str) -> HttpResponse:
         page = Paginator(found, DIRECTORY_PAGE_SIZE).get_page(number)
         shown = members.filter(user_id__in=page.object_list).only(*DIRECTORY_FIELDS)
     else:
-        page = Paginator(members.only(*DIRECTORY_FIELDS), DIRECTORY_PAGE_SIZE).get_page(number)
+        paginator = Paginator(members.only(*DIRECTORY_FIELDS), DIRECTORY_PAGE_SIZE)
+        paginator.count = listed  # Counted above already: not counted again.
+        page = paginator.get_page(number)
         shown = page.object_list
     labels = dict(Perspective.choices)
     # Each member's page is the directory's address plus their id (built here, not by {% url %}
