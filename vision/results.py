@@ -390,16 +390,21 @@ def trend(round: Round, *, limit: int = 6) -> tuple[list[Round], list[tuple[KeyR
         Round.objects.filter(collaborative_id=round.collaborative_id, opened_at__lte=round.opened_at)
         .closed_at(timezone.now())
         .exclude(pk=round.pk)
+        # Of what each kept, only its key roles' figures are read: not its comments or who could answer.
+        .only("collaborative_id", "title", "opened_at", "closes_at")
+        .annotate(kept_shown=F("results__shown"), kept_key_roles=F("results__key_roles"))
         .order_by("-opened_at")[: limit - 1]
     )
     rounds = [*reversed(earlier), round]
+    # Each round's kept figures by key role; none until it is counted, or if too few answered.
+    kept_roles = {each.pk: (each.kept_key_roles or {}) if each.kept_shown else {} for each in earlier}
+    kept_roles[round.pk] = round.results.get("key_roles", {}) if round.results.get("shown") else {}
     key_roles = list(KeyRole.objects.filter(collaborative_id=round.collaborative_id).order_by("number"))
     series = []
     for key_role in key_roles:
         points = []
         for each in rounds:
-            kept = each.results if each.results.get("shown") else {}  # Empty until it is counted.
-            data = kept.get("key_roles", {}).get(str(key_role.pk))
+            data = kept_roles[each.pk].get(str(key_role.pk))
             # A key role none of whose statements enough people answered has no figures.
             figures = Figures.from_kept(data) if data and data.get("answered") else None
             points.append(TrendPoint(each, figures.positive if figures else None))
