@@ -11,6 +11,7 @@ from allauth.account.authentication import get_authentication_records
 from allauth.mfa.models import Authenticator
 from allauth.mfa.utils import is_mfa_enabled
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -21,7 +22,7 @@ from members.links import invitation_check
 from members.models import TWO_STEP_ROLES, Collaborative, Invitation, JoinRequest, Membership, User, Visibility
 from notifications.kinds import Kind, UnknownKind, kind_named
 from notifications.links import unsubscribe_check
-from vision.models import Contribution, Goal, Round, Statement, VisionVersion
+from vision.models import Contribution, Goal, Round, RoundStatement, Statement, VisionVersion
 
 
 def membership_for(user, collaborative_slug: str) -> Membership:
@@ -174,6 +175,13 @@ def profile_fields_for(viewer: Membership, member: Membership) -> set[str]:
     if facilitator:
         fields.add("access_needs")
     return fields
+
+
+def profile_field_shown(viewer: Membership, field: str) -> Q:
+    """profile_fields_for as a condition on Membership rows, for counting in the database: whether
+    the viewer sees the member's "perspectives", "organisation" or "job_title" (the same rules)."""
+    allowed = [Visibility.MEMBERS, Visibility.FACILITATORS] if facilitates(viewer) else [Visibility.MEMBERS]
+    return Q(user_id=viewer.user_id) | Q(**{f"user__{field}_visibility__in": allowed})
 
 
 class LinkNotValid(Exception):
@@ -336,6 +344,15 @@ def round_for(user, collaborative_slug: str, pk: int, *, manage: bool = False) -
         Round.objects.select_related("collaborative"), pk=pk, collaborative=membership.collaborative
     )
     return membership, round
+
+
+def round_statement_for(
+    user, collaborative_slug: str, round_pk: int, pk: int
+) -> tuple[Membership, Round, RoundStatement]:
+    """(the viewer's membership, a round, one of its statements): for every member, like the round."""
+    membership, round = round_for(user, collaborative_slug, round_pk)
+    statement = get_object_or_404(RoundStatement.objects.select_related("key_role"), pk=pk, round=round)
+    return membership, round, statement
 
 
 def overseer_membership_for(user, collaborative_slug: str) -> Membership:

@@ -2,13 +2,14 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from actions.quick_status import quick_status_addresses, quick_status_save, quick_status_shown
 from actions.selectors import MyActions, my_actions
-from collaborative.permissions import action_for, facilitates, meeting_for, membership_for, profile_fields_for
+from collaborative.permissions import action_for, facilitates, meeting_for, membership_for, profile_field_shown
 from collaborative.views import collaborative_context, number_from
 from meetings.forms import RsvpForm
 from meetings.models import Rsvp
@@ -127,22 +128,35 @@ def _chart(choices, counts: dict[str, int]) -> list[dict]:
 def at_the_table(request: HttpRequest, slug: str) -> HttpResponse:
     """How many members bring each perspective and come from each type of organisation."""
     viewer = membership_for(request.user, slug)
-    members = list(Membership.objects.current_in(viewer.collaborative))
+    # The database counts the people with each list of perspectives and type of organisation
+    # (a few hundred lists at most, however many people), each only where what they share is seen
+    # by the viewer; the lists are added up here.
+    shares_perspectives = profile_field_shown(viewer, "perspectives")
+    came = Q(user_id__in=recent_attendees(viewer.collaborative, RECENT_MEETINGS))
+    lists = (
+        Membership.objects.current_in(viewer.collaborative)
+        .order_by()
+        .values_list("user__perspectives", "user__organisation_type")
+        .annotate(
+            people=Count("pk"),
+            perspectives_seen=Count("pk", filter=shares_perspectives),
+            organisation_seen=Count("pk", filter=profile_field_shown(viewer, "organisation")),
+            # Who actually came: the people at the last few meetings, by the perspectives they share.
+            came_seen=Count("pk", filter=shares_perspectives & came),
+        )
+    )
+    total = 0
     perspectives = dict.fromkeys(Perspective.values, 0)
     organisations = dict.fromkeys(OrganisationType.values, 0)
-    for member in members:
-        shown = profile_fields_for(viewer, member)
-        for value in member.user.perspectives if "perspectives" in shown else []:
-            perspectives[value] = perspectives.get(value, 0) + 1
-        if "organisation" in shown and member.user.organisation_type in organisations:
-            organisations[member.user.organisation_type] += 1
-    # Who actually came: the people at the last few meetings, by the perspectives they share.
-    came = set(recent_attendees(viewer.collaborative, RECENT_MEETINGS))
     at_meetings = dict.fromkeys(Perspective.values, 0)
-    for member in members:
-        if member.user_id in came and "perspectives" in profile_fields_for(viewer, member):
-            for value in member.user.perspectives:
-                at_meetings[value] = at_meetings.get(value, 0) + 1
+    for values, organisation_type, people, perspectives_seen, organisation_seen, came_seen in lists:
+        total += people
+        for value in values:
+            if value in perspectives:
+                perspectives[value] += perspectives_seen
+                at_meetings[value] += came_seen
+        if organisation_type in organisations:
+            organisations[organisation_type] += organisation_seen
     charts = [
         {
             "id": "perspectives",
@@ -173,5 +187,5 @@ def at_the_table(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "members/collaborative_table.html",
-        collaborative_context(viewer, charts=charts, total=len(members)),
+        collaborative_context(viewer, charts=charts, total=total),
     )

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from django.db.models import F, FilteredRelation, Q
+from django.db.models import F, FilteredRelation, Q, QuerySet
 
 from meetings.models import Attendance, Meeting, Rsvp
 from members.models import Collaborative, Membership
@@ -50,9 +50,8 @@ def recent_meetings(collaborative: Collaborative, count: int) -> list[Meeting]:
     )
 
 
-def recent_attendees(collaborative: Collaborative, count: int) -> list[int]:
-    """Ids of the people marked as having come to any of the last `count` meetings."""
-    meetings = [meeting.pk for meeting in recent_meetings(collaborative, count)]
-    return list(
-        Attendance.objects.filter(meeting_id__in=meetings, attended=True).values_list("user_id", flat=True).distinct()
-    )
+def recent_attendees(collaborative: Collaborative, count: int) -> QuerySet:
+    """The people marked as having come to any of the last `count` meetings: a query of their ids,
+    to use inside another query (`user_id__in=`), which runs it there."""
+    meetings = Meeting.objects.for_collaborative(collaborative).scheduled().past().values("pk")[:count]
+    return Attendance.objects.filter(meeting__in=meetings, attended=True).values("user_id")

@@ -7,7 +7,9 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models
-from django.db.models.functions import Lower
+from django.db.models import Q
+from django.db.models.functions import Cast, Lower
+from django.db.models.lookups import Contains
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -137,6 +139,8 @@ class User(AbstractBaseUser, PermissionsMixin):
         constraints = [
             models.UniqueConstraint(Lower("email"), name="user_email_unique_ci"),
         ]
+        # The directory lists people by name, a page at a time: read in this order, not sorted each time.
+        indexes = [models.Index(Lower("display_name"), name="user_display_name_lower")]
 
     def __str__(self) -> str:
         return self.display_name or self.email
@@ -251,6 +255,15 @@ class Collaborative(models.Model):
         return sorted({d for d in (self.first_reminder_days, self.second_reminder_days) if d}, reverse=True)
 
 
+def brings_perspective(value: str) -> Q:
+    """Membership rows whose person lists the perspective `value`, as a condition for any database.
+
+    SQLite has no lookup for "this JSON list holds", so the list is read as its JSON text and
+    searched for the value in quotes: a whole item, as values are plain words.
+    """
+    return Q(Contains(Cast("user__perspectives", models.TextField()), f'"{value}"'))
+
+
 class MembershipQuerySet(models.QuerySet):
     def active(self):
         return self.filter(status=Membership.Status.ACTIVE)
@@ -261,6 +274,27 @@ class MembershipQuerySet(models.QuerySet):
     def current_in(self, collaborative):
         """The Collaborative's members now: active memberships of active accounts, with the person."""
         return self.active().filter(collaborative=collaborative, user__is_active=True).select_related("user")
+
+    def perspective_counts(self, shown: Q) -> tuple[int, dict[str, int]]:
+        """(how many of these members there are, how many of them bring each perspective), the
+        perspectives counting a person only where `shown` holds (what the viewer sees:
+        permissions.profile_field_shown).
+
+        The database counts the people with each list of perspectives, in one query; the few
+        dozen lists there are, however many people, are added up here.
+        """
+        everyone, counts = 0, dict.fromkeys(Perspective.values, 0)
+        lists = (
+            self.order_by()
+            .values_list("user__perspectives")
+            .annotate(people=models.Count("pk"), seen=models.Count("pk", filter=shown))
+        )
+        for perspectives, people, seen in lists:
+            everyone += people
+            for value in perspectives:
+                if value in counts:
+                    counts[value] += seen
+        return everyone, counts
 
 
 class Membership(models.Model):

@@ -28,6 +28,7 @@ from collaborative.permissions import (
     member_for,
     membership_for,
     membership_to_manage,
+    profile_field_shown,
     profile_fields_for,
     public_collaborative_for,
 )
@@ -52,7 +53,7 @@ from members.forms import (
     RoleForm,
 )
 from members.hooks import profile_changed
-from members.models import Invitation, JoinRequest, Membership, Perspective, User
+from members.models import Invitation, JoinRequest, Membership, Perspective, brings_perspective
 from members.personal_data import account_erase, erasure_summary, only_facilitator_of, personal_data_export
 from members.selectors import addresses_owned
 from members.services import (
@@ -188,39 +189,37 @@ def directory(request: HttpRequest, slug: str) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:100]
     perspective = request.GET.get("perspective", "")
     members = Membership.objects.current_in(viewer.collaborative).order_by(Lower("user__display_name"), "pk")
-    # Whether the viewer sees a member's perspectives depends only on whether the member is the
-    # viewer and on the member's choice, so profile_fields_for is asked once for each such case
-    # rather than once for each of two thousand members.
-    sees_perspectives = {}
-
-    def shares_perspectives(user_id: int, visibility: str) -> bool:
-        case = (user_id == viewer.user_id, visibility)
-        if case not in sees_perspectives:
-            probe = Membership(user=User(pk=user_id, perspectives_visibility=visibility))
-            sees_perspectives[case] = "perspectives" in profile_fields_for(viewer, probe)
-        return sees_perspectives[case]
-
-    # The counts cover everyone, so everyone is read, but only the four columns that counting,
-    # searching and ordering need, as tuples; full rows are loaded for the page shown.
-    counts = dict.fromkeys(Perspective.values, 0)
-    needle = query.casefold()  # Case-insensitive for every alphabet, on SQLite too.
-    found = []
-    for user_id, name, perspectives, visibility in members.values_list(
-        "user_id", "user__display_name", "user__perspectives", "user__perspectives_visibility"
-    ):
-        shared = counts.keys() & perspectives if shares_perspectives(user_id, visibility) else set()
-        for value in shared:
-            counts[value] += 1
-        if needle in name.casefold() and (perspective not in counts or perspective in shared):
-            found.append(user_id)
+    # Counted in the database, each person only where the viewer sees their perspectives.
+    shares_perspectives = profile_field_shown(viewer, "perspectives")
+    everyone, counts = members.perspective_counts(shares_perspectives)
+    listed = everyone
+    if perspective in counts:
+        members = members.filter(shares_perspectives, brings_perspective(perspective))
+        listed = counts[perspective]
     # Any page number that is not a number gives the first page; one out of range, the last.
-    page = Paginator(found, DIRECTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    number = request.GET.get("page")
+    if query:
+        # Names are matched here, not by the database, whose case-insensitive matching knows only
+        # English letters on SQLite; only ids and names are read.
+        needle = query.casefold()
+        found = [
+            user_id
+            for user_id, name in members.values_list("user_id", "user__display_name")
+            if needle in name.casefold()
+        ]
+        page = Paginator(found, DIRECTORY_PAGE_SIZE).get_page(number)
+        shown = members.filter(user_id__in=page.object_list).only(*DIRECTORY_FIELDS)
+    else:
+        paginator = Paginator(members.only(*DIRECTORY_FIELDS), DIRECTORY_PAGE_SIZE)
+        paginator.count = listed  # Counted above already: not counted again.
+        page = paginator.get_page(number)
+        shown = page.object_list
     labels = dict(Perspective.choices)
     # Each member's page is the directory's address plus their id (built here, not by {% url %}
     # for every card).
     base = reverse("members:directory", kwargs={"slug": slug})
     entries = []
-    for m in members.filter(user_id__in=page.object_list).only(*DIRECTORY_FIELDS):
+    for m in shown:
         shows = profile_fields_for(viewer, m)
         perspectives = m.user.perspectives if "perspectives" in shows else []
         entries.append(

@@ -205,6 +205,10 @@ EXPECTATIONS: dict[str, tuple[dict, dict]] = {
     "vision:round_dates": (ROUND, FACILITATORS_ONLY),
     "vision:round_close": (ROUND, FACILITATORS_ONLY),  # Asks first; posting closes it.
     "vision:round_csv": ({"slug": "lambeth", "pk": "CLOSED_ROUND"}, MEMBERS),
+    "vision:round_comments": (
+        {"slug": "lambeth", "pk": "CLOSED_ROUND", "statement_pk": "CLOSED_ROUND_STATEMENT"},
+        MEMBERS,
+    ),
     # The action log (issue 7): ACTION is the member's, with an update holding a PDF (ACTION_UPDATE);
     # REVIEW is a review under way, and REVIEW_ITEM is ACTION in it.
     "actions:log": (SLUG, MEMBERS),
@@ -361,6 +365,7 @@ def vision_placeholders(people: dict, collaborative) -> dict:
         "STATEMENT": statement.statement_id,
         "ROUND": round.pk,
         "CLOSED_ROUND": closed.pk,
+        "CLOSED_ROUND_STATEMENT": statement.pk,
     }
 
 

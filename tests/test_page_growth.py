@@ -16,6 +16,7 @@ from meetings.models import Attendance, Rsvp
 from members.models import Invitation, JoinRequest, Membership
 from tests.factories import (
     ActionFactory,
+    CollaborativeFactory,
     GoalFactory,
     InvitationFactory,
     JoinRequestFactory,
@@ -25,7 +26,8 @@ from tests.factories import (
     VisionVersionFactory,
     action_record,
 )
-from vision.models import Contribution, Goal, GoalReview, Round, VisionVersion
+from vision.models import Answer, Contribution, Goal, GoalReview, Rating, Response, Round, VisionVersion
+from vision.services import round_open
 
 pytestmark = pytest.mark.django_db
 
@@ -305,3 +307,78 @@ def test_a_drafts_ideas_and_a_goals_reviews_come_a_page_at_a_time(member_client,
     assert "Review 1199" in reviews
     assert 'start="1200"' in reviews
     assert "Review 1179" not in reviews
+
+
+def test_the_directory_and_whos_at_the_table_count_everyone_in_the_database(member_client, collaborative):
+    """Both count a Collaborative's members by what each shares, however many there are, and the
+    directory shows fifty a page, whether browsing, filtering by perspective or searching by name."""
+    meeting = MeetingFactory(collaborative=collaborative, starts_at=timezone.now() - timedelta(days=7))
+    directory = reverse("members:directory", kwargs={"slug": collaborative.slug})
+    table = reverse("home:at_the_table", kwargs={"slug": collaborative.slug})
+    addresses = [directory, directory + "?perspective=carer", directory + "?q=person&page=2", table]
+    made = []
+    grow = members_grower(collaborative, made)
+
+    def share(users) -> None:
+        """Everyone shares a perspective or two and an organisation; one in ten came to the meeting."""
+        for i, user in enumerate(users):
+            user.perspectives = [["carer"], ["carer", "lived_experience"], ["practitioner"]][i % 3]
+            user.organisation_type = ["voluntary", "primary_care"][i % 2]
+        type(users[0]).objects.bulk_update(users, ["perspectives", "organisation_type"])
+        Attendance.objects.bulk_create(
+            (Attendance(meeting=meeting, user=user) for user in users[::10]), ignore_conflicts=True
+        )
+
+    grow(120)
+    share(made)
+    small = [measure(member_client, address) for address in addresses]
+    grow(1200)
+    share(made)
+    large = [measure(member_client, address) for address in addresses]
+    for small_page, large_page in zip(small, large, strict=True):
+        assert_bounded(small_page, large_page)
+    page = member_client.get(table).content.decode()
+    assert '<th scope="row">Carer</th><td>800</td>' in page
+    assert '<th scope="row">Voluntary or community organisation</th><td>600</td>' in page
+    assert "has 1203 members" in page  # With the three of `people`.
+    assert "Carer (800)" in member_client.get(directory).content.decode()
+
+
+def test_a_rounds_results_link_to_its_comments_however_many_there_are(client, facilitator):
+    """Each statement's comments are on a page of their own, fifty at a time: the results stay one size."""
+    pages = []
+    for size in (6, 60):
+        collaborative = CollaborativeFactory(slug=f"size-{size:03}")
+        member = MembershipFactory(collaborative=collaborative).user
+        Membership.objects.create(collaborative=collaborative, user=facilitator, role=Membership.Role.FACILITATOR)
+        round = round_open(
+            collaborative=collaborative,
+            by=facilitator,
+            title="Autumn",
+            closing_day=collaborative.local_today() + timedelta(days=7),
+        )
+        people = UserFactory.create_batch(size)
+        statements = list(round.statements.all())
+        responses = Response.objects.bulk_create(
+            Response(round=round, user=person, eligible=True, perspectives=[]) for person in people
+        )
+        Answer.objects.bulk_create(
+            Answer(response=response, statement=statement, rating=Rating.STRONG, comment=f"Comment {n:03} on {s:02}")
+            for n, response in enumerate(responses)
+            for s, statement in enumerate(statements)
+        )
+        now = timezone.now()
+        Round.objects.filter(pk=round.pk).update(
+            opened_at=now - timedelta(days=14), closes_at=now - timedelta(seconds=1)
+        )
+        client.force_login(member)
+        client.get(round.get_absolute_url())  # Counted.
+        pages.append(measure(client, round.get_absolute_url()))
+        comments = client.get(
+            reverse(
+                "vision:round_comments",
+                kwargs={"slug": collaborative.slug, "pk": round.pk, "statement_pk": statements[0].pk},
+            )
+        ).content.decode()
+        assert comments.count("<li>Comment ") == min(size, 50)
+    assert_bounded(*pages)

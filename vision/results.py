@@ -79,6 +79,13 @@ class Figures:
             for value, label in RATINGS
         ]
 
+    @property
+    def cells(self) -> list[str]:
+        """A results table's row: how many answered, then how many gave each answer, "Don't know"
+        last (as text: a page of results has hundreds, and formatting numbers is the slowest part
+        of the template)."""
+        return [str(self.answered), *(str(self.counts[value]) for value, _ in RATINGS)]
+
     def kept(self) -> dict:
         return {"answered": self.answered, "counts": dict(+self.counts)}
 
@@ -269,6 +276,11 @@ class StatementResult:
     tally: Figures
     comments: list[str]
     shown: bool
+    pk: int | None = None  # The RoundStatement's, for the page of its comments.
+
+    @property
+    def comment_count(self) -> int:
+        return len(self.comments)
 
 
 @dataclass
@@ -277,6 +289,11 @@ class KeyRoleResult:
     statements: list[StatementResult]
     tally: Figures
     groups: list[tuple[str, Figures]]
+
+    @property
+    def commented(self) -> list[StatementResult]:
+        """Its statements with comments shown, each linked to the page of its comments."""
+        return [statement for statement in self.statements if statement.comments]
 
 
 # How each kind of membership change reads on the results page: (one person, more than one).
@@ -331,10 +348,12 @@ def round_results(round: Round) -> RoundResults:
             role = roles[statement.key_role_id] = KeyRoleResult(statement.key_role, [], Figures.from_kept(data), groups)
         data = shown_statements.get(str(statement.pk))
         if data is None:
-            role.statements.append(StatementResult(statement.text, Figures(), [], shown=False))
+            role.statements.append(StatementResult(statement.text, Figures(), [], shown=False, pk=statement.pk))
         else:
             role.statements.append(
-                StatementResult(statement.text, Figures.from_kept(data), data.get("comments", []), shown=True)
+                StatementResult(
+                    statement.text, Figures.from_kept(data), data.get("comments", []), shown=True, pk=statement.pk
+                )
             )
     return RoundResults(
         round,
@@ -343,6 +362,13 @@ def round_results(round: Round) -> RoundResults:
         shown=kept.get("shown", False),
         changes=kept.get("changes", {}),
     )
+
+
+def statement_comments(round: Round, statement: RoundStatement) -> list[str] | None:
+    """The comments on one statement of a counted round, as kept (without names, in alphabetical
+    order); None when its figures are not shown, so neither are any comments on it."""
+    data = round.results.get("statements", {}).get(str(statement.pk))
+    return None if data is None else data.get("comments", [])
 
 
 @dataclass
@@ -364,16 +390,21 @@ def trend(round: Round, *, limit: int = 6) -> tuple[list[Round], list[tuple[KeyR
         Round.objects.filter(collaborative_id=round.collaborative_id, opened_at__lte=round.opened_at)
         .closed_at(timezone.now())
         .exclude(pk=round.pk)
+        # Of what each kept, only its key roles' figures are read: not its comments or who could answer.
+        .only("collaborative_id", "title", "opened_at", "closes_at")
+        .annotate(kept_shown=F("results__shown"), kept_key_roles=F("results__key_roles"))
         .order_by("-opened_at")[: limit - 1]
     )
     rounds = [*reversed(earlier), round]
+    # Each round's kept figures by key role; none until it is counted, or if too few answered.
+    kept_roles = {each.pk: (each.kept_key_roles or {}) if each.kept_shown else {} for each in earlier}
+    kept_roles[round.pk] = round.results.get("key_roles", {}) if round.results.get("shown") else {}
     key_roles = list(KeyRole.objects.filter(collaborative_id=round.collaborative_id).order_by("number"))
     series = []
     for key_role in key_roles:
         points = []
         for each in rounds:
-            kept = each.results if each.results.get("shown") else {}  # Empty until it is counted.
-            data = kept.get("key_roles", {}).get(str(key_role.pk))
+            data = kept_roles[each.pk].get(str(key_role.pk))
             # A key role none of whose statements enough people answered has no figures.
             figures = Figures.from_kept(data) if data and data.get("answered") else None
             points.append(TrendPoint(each, figures.positive if figures else None))

@@ -30,6 +30,11 @@ urlpatterns = [
     path("c/<slug:slug>/self-assessment/", views.round_list, name="rounds"),
     path("c/<slug:slug>/self-assessment/new/", views.round_new, name="round_new"),
     path("c/<slug:slug>/self-assessment/<int:pk>/", views.round_detail, name="round"),
+    path(
+        "c/<slug:slug>/self-assessment/<int:pk>/comments/<int:statement_pk>/",
+        views.round_comments,
+        name="round_comments",
+    ),
     path("c/<slug:slug>/self-assessment/<int:pk>/dates/", views.round_dates, name="round_dates"),
     path("c/<slug:slug>/self-assessment/<int:pk>/close/", views.round_close_view, name="round_close"),
     path("c/<slug:slug>/self-assessment/<int:pk>/results.csv", views.round_csv, name="round_csv"),

@@ -4,6 +4,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -15,10 +16,19 @@ from collaborative.permissions import (
     membership_for,
     profile_fields_for,
     round_for,
+    round_statement_for,
     statement_for,
     version_for,
 )
-from collaborative.views import collaborative_context, done, number_from, refusal_on, render_page, say
+from collaborative.views import (
+    collaborative_context,
+    done,
+    number_from,
+    query_without_page,
+    refusal_on,
+    render_page,
+    say,
+)
 from members.models import Membership, Perspective
 from vision.diff import values_diff, word_diff
 from vision.forms import (
@@ -44,7 +54,15 @@ from vision.models import (
     Statement,
     VisionVersion,
 )
-from vision.results import ROUND_GROUP_MIN, RoundResults, results_csv, round_results, trend, trend_chart
+from vision.results import (
+    ROUND_GROUP_MIN,
+    RoundResults,
+    results_csv,
+    round_results,
+    statement_comments,
+    trend,
+    trend_chart,
+)
 from vision.services import (
     answers_save,
     close_early_refusal,
@@ -603,8 +621,41 @@ def round_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         said = f"This round closed on {round.closing_day:%-d %B %Y}, so answers can no longer be changed."
         return done(request, said, round, level=messages.ERROR)
     round = round_counted(round=round)
+    # Each statement's comments are on a page of their own: this address and the statement's id
+    # (built once here, not by {% url %} for every statement).
+    comments_url = reverse(
+        "vision:round_comments", kwargs={"slug": slug, "pk": round.pk, "statement_pk": 0}
+    ).removesuffix("0/")
     return render(
-        request, "vision/round_results.html", collaborative_context(membership, round=round, **_results_context(round))
+        request,
+        "vision/round_results.html",
+        collaborative_context(membership, round=round, comments_url=comments_url, **_results_context(round)),
+    )
+
+
+COMMENTS_PAGE_SIZE = 50  # A statement's comments grow with the round: a page at a time.
+
+
+@require_GET
+def round_comments(request: HttpRequest, slug: str, pk: int, statement_pk: int) -> HttpResponse:
+    """The comments on one statement of a closed round's results, without names, a page at a time."""
+    membership, round, statement = round_statement_for(request.user, slug, pk, statement_pk)
+    if round.is_open:
+        return done(request, "There are no results to see yet.", round, level=messages.ERROR)
+    round = round_counted(round=round)
+    comments = statement_comments(round, statement)
+    return render(
+        request,
+        "vision/round_comments.html",
+        collaborative_context(
+            membership,
+            round=round,
+            statement=statement,
+            hidden=comments is None,
+            page=Paginator(comments or [], COMMENTS_PAGE_SIZE).get_page(request.GET.get("page")),
+            query_string=query_without_page(request),
+            minimum=ROUND_GROUP_MIN,
+        ),
     )
 
 

@@ -407,14 +407,17 @@ def test_vision_goals_and_a_self_assessment_round_from_opening_to_results(new_pa
         )
         expect(total.get_by_role("cell")).to_have_text(["5", *[str(ratings.count(value)) for value in COLUMNS]])
     expect(page.get_by_role("rowheader", name=re.compile("people with the perspective"))).to_have_count(0)
-    for position, text in (kit_comment, ana_comment, sam_comment):
-        statement = statements[position]
-        comments = page.locator("details.comments").filter(has_text=statement.text)
-        comments.locator("summary").click()
-        expect(comments.get_by_role("listitem")).to_have_text([text])
     for name in ANSWERS:
         expect(page.get_by_role("main")).not_to_contain_text(name)
     accessible(page)
+    # Each statement's comments are a page of their own, linked from the results.
+    for position, text in (kit_comment, ana_comment, sam_comment):
+        statement = statements[position]
+        page.get_by_role("link", name=f"1 comment on “{statement.text}”").click()
+        expect(heading(page, f"Comments on “{statement.text}”")).to_be_visible()
+        expect(page.get_by_role("main").get_by_role("listitem")).to_have_text([text])
+        accessible(page)
+        page.get_by_role("link", name="Autumn check-in: results").click()
 
     # A member reads the results at 320 px, and finds the new vision on the home page.
     sam_page.goto(round_path)

@@ -144,9 +144,9 @@ def test_the_same_number_of_queries_for_4_members_or_more_than_a_page(client, pe
             assert client.get(url(collaborative, **params)).status_code == 200
         return len(queries.captured_queries)
 
-    few = count(), count(perspective="carer", page=2)
+    few = count(), count(perspective="carer", page=2), count(q="er", perspective="carer")
     crowd(collaborative, DIRECTORY_PAGE_SIZE + 10)
-    assert (count(), count(perspective="carer", page=2)) == few
+    assert (count(), count(perspective="carer", page=2), count(q="er", perspective="carer")) == few
     assert "Page 1 of 2" in client.get(url(collaborative)).text
 
 

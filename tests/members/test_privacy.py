@@ -29,6 +29,7 @@ import members.views
 from actions.models import Action
 from actions.services import action_create, action_update_add, review_item_mark, review_round_open
 from collaborative.middleware import TwoFactorMiddleware
+from collaborative.permissions import profile_field_shown, profile_fields_for
 from meetings.links import rsvp_token
 from meetings.models import Rsvp, Venue
 from meetings.services import agenda_item_propose, calendar_feed_renew, meeting_schedule, rsvp_set
@@ -185,6 +186,11 @@ PAGES: dict[str, tuple[dict, tuple[str, ...]]] = {
     "vision:round_dates": ({"slug": "lambeth", "pk": "ROUND"}, ("",)),  # Open: closed ones redirect.
     "vision:round_close": ({"slug": "lambeth", "pk": "ROUND"}, ("",)),  # Open: closed ones redirect.
     "vision:round_csv": ({"slug": "lambeth", "pk": "CLOSED_ROUND"}, ("",)),
+    # The comments on the statement the person answered, theirs among them, without names.
+    "vision:round_comments": (
+        {"slug": "lambeth", "pk": "CLOSED_ROUND", "statement_pk": "CLOSED_ROUND_STATEMENT"},
+        ("", "?page=2"),
+    ),
     # The action log: the person owns an action (with an update and a file) and supports another;
     # pages show owners', supporters' and authors' names to members, and nothing else of them.
     "actions:log": (LAMBETH, ("", "?status=open&sort=updated", "?q=crisis&overdue=on", "?page=99", "?owner=x")),
@@ -417,6 +423,7 @@ def vision_plant(person: User, facilitator: User, collaborative) -> dict:
         "STATEMENT": statement.statement_id,
         "ROUND": opened.pk,
         "CLOSED_ROUND": closed.pk,
+        "CLOSED_ROUND_STATEMENT": statement.pk,
     }
 
 
@@ -776,3 +783,22 @@ def test_a_facilitators_session_without_the_code_sees_only_what_members_see(clie
                 if marker in text and field not in shown
             ]
     assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("viewer", ["member", "facilitator", "facilitator_without_the_code", "person"])
+@pytest.mark.parametrize("visibility", Visibility.values)
+def test_counting_in_the_database_follows_the_same_rules_as_the_pages(people, collaborative, viewer, visibility):
+    """profile_field_shown, with which "Who's at the table" and the directory count in the
+    database, says yes exactly where profile_fields_for does."""
+    person = MembershipFactory(
+        collaborative=collaborative,
+        user__perspectives_visibility=visibility,
+        user__organisation_visibility=visibility,
+        user__job_title_visibility=visibility,
+    )
+    role = "facilitator" if viewer.startswith("facilitator") else "member"
+    looking = person if viewer == "person" else Membership.objects.get(user=people[role], collaborative=collaborative)
+    looking.two_step_ready = viewer == "facilitator"  # As membership_for notes it for this session.
+    for field in ("perspectives", "organisation", "job_title"):
+        counted = Membership.objects.filter(pk=person.pk).filter(profile_field_shown(looking, field)).exists()
+        assert counted == (field in profile_fields_for(looking, person)), field

@@ -109,9 +109,30 @@ def test_the_results_page_uses_as_many_queries_for_40_respondents_as_for_5(clien
     assert "Earlier 0" not in small_page
     assert "people with the perspective “Carer”" in large_page
     assert "people with the perspective" not in small_page
-    assert "Comment 6-1" in large_page
-    assert "Comment 7-0" not in large_page  # A comment without a rating is not shown.
+    assert "comments on “" in large_page  # Linked: each statement's comments have a page of their own.
+    assert "Comment 6-1" not in large_page
     assert large_queries == small_queries
+
+
+def comments_url(round: Round, index: int) -> str:
+    """The comments page of the round's statement at `index`, in the order closed_round answered them."""
+    statement = list(RoundStatement.objects.filter(round=round).order_by("position"))[index]
+    return reverse(
+        "vision:round_comments", kwargs={"slug": round.collaborative.slug, "pk": round.pk, "statement_pk": statement.pk}
+    )
+
+
+def test_a_statements_comments_use_as_many_queries_for_40_respondents_as_for_5(client, rounds):
+    found = {}
+    for size, (_facilitator, member, round) in rounds.items():
+        client.force_login(member.user)
+        found[size] = count(client, comments_url(round, 1)), count(client, comments_url(round, 0))
+
+    (small_queries, _), (small_first, _) = found["small"]
+    (large_queries, large_page), (large_first, large_first_page) = found["large"]
+    assert "Comment 6-1" in large_page
+    assert "Comment 7-0" not in large_first_page  # A comment without a rating is not shown.
+    assert (large_queries, large_first) == (small_queries, small_first)
 
 
 def test_the_csv_uses_as_many_queries_for_40_respondents_as_for_5(client, rounds):

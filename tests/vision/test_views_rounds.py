@@ -9,6 +9,8 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -19,6 +21,7 @@ from tests.vision.rounds import were_members_when_it_opened
 from vision.models import Answer, Rating, Response, Round, RoundStatement, Statement
 from vision.results import ROUND_GROUP_MIN
 from vision.services import answers_save, framework_start, round_open, statement_retire, statement_reword
+from vision.views import COMMENTS_PAGE_SIZE
 
 pytestmark = pytest.mark.django_db
 
@@ -70,6 +73,10 @@ def saved(round: Round, user) -> dict[int, tuple[str, str]]:
         a.statement.position: (a.rating, a.comment)
         for a in Answer.objects.filter(response__round=round, response__user=user).select_related("statement")
     }
+
+
+def comments_url(round: Round, statement: RoundStatement) -> str:
+    return url("round_comments", pk=round.pk, statement_pk=statement.pk)
 
 
 def close(round: Round) -> None:
@@ -381,8 +388,14 @@ class TestResults:
         assert f"{ROUND_GROUP_MIN} people answered." in page
         row = re.search(rf'<th scope="row">{FIRST}</th>\s*((?:<td>\d+</td>\s*)+)', page).group(1)
         assert re.findall(r"\d+", row) == ["5", "1", "0", "0", "4", "0"]
-        assert "The Tuesday group ignores carers." in page  # Comments, without names.
-        assert not any(person.display_name in page for person in people)
+        # Comments, without names, on a page for each statement that has any, linked from the results.
+        first = statements(round)[0]
+        link = f'<a href="{comments_url(round, first)}">1 comment on “{FIRST}”</a>'
+        assert link in page
+        assert "The Tuesday group ignores carers." not in page
+        comments = text(member_client.get(comments_url(round, first)))
+        assert "The Tuesday group ignores carers." in comments
+        assert not any(person.display_name in page or person.display_name in comments for person in people)
         assert "Download the results as a spreadsheet (CSV)" in page
 
         response = member_client.get(url("round_csv", pk=round.pk))
@@ -473,6 +486,81 @@ class TestResults:
         assert "We know why we are here" not in page
 
 
+class TestComments:
+    def test_all_of_a_statements_comments_a_page_at_a_time_in_alphabetical_order(
+        self, member_client, collaborative, round
+    ):
+        people = respondents(collaborative, COMMENTS_PAGE_SIZE + 5)
+        were_members_when_it_opened(round, people)
+        first, second, *_ = statements(round)
+        for n, person in enumerate(people):
+            answers_save(round=round, user=person, answers={first.pk: (Rating.STRONG, f"Comment {n:03d}")})
+        close(round)
+
+        results = text(member_client.get(round.get_absolute_url()))
+        assert f'<a href="{comments_url(round, first)}">{COMMENTS_PAGE_SIZE + 5} comments on “{FIRST}”</a>' in results
+        assert "Comment 000" not in results
+        assert comments_url(round, second) not in results  # No comments, no link.
+
+        page_one = text(member_client.get(comments_url(round, first)))
+        page_two = text(member_client.get(comments_url(round, first) + "?page=2"))
+        shown = re.findall(r"<li>(Comment \d+)</li>", page_one) + re.findall(r"<li>(Comment \d+)</li>", page_two)
+        assert shown == [f"Comment {n:03d}" for n in range(COMMENTS_PAGE_SIZE + 5)]
+        assert f"{COMMENTS_PAGE_SIZE + 5} comments, without names, in alphabetical order; page 1 of 2." in page_one
+        assert f"<h1>Comments on “{FIRST}”</h1>" in page_one
+        assert f'<a href="{round.get_absolute_url()}">Autumn: results</a>' in page_one
+        assert "Next page" in page_one
+        assert "Previous page" in page_two
+        # Any page number that is not a number gives the first page; one out of range, the last.
+        assert "page 1 of 2." in text(member_client.get(comments_url(round, first) + "?page=x"))
+        assert "Comment 054" in text(member_client.get(comments_url(round, first) + "?page=99"))
+
+    def test_a_statement_without_comments_or_with_too_few_answers_says_so(self, member_client, collaborative, round):
+        first, second, *_ = statements(round)
+        people = respondents(collaborative, ROUND_GROUP_MIN)
+        were_members_when_it_opened(round, people)
+        for person in people:
+            answers_save(round=round, user=person, answers={first.pk: (Rating.STRONG, "")})
+        answers_save(round=round, user=people[0], answers={second.pk: (Rating.STRONG, "Only one answered")})
+        close(round)
+
+        assert "No one left a comment on this statement." in text(member_client.get(comments_url(round, first)))
+        hidden = text(member_client.get(comments_url(round, second)))
+        assert f"Fewer than {ROUND_GROUP_MIN} people who were members when the round opened answered" in hidden
+        assert "Only one answered" not in hidden
+
+    def test_none_while_the_round_is_open(self, member_client, collaborative, round):
+        answer_all(round, respondents(collaborative, ROUND_GROUP_MIN), comment="Too soon to read")
+        response = member_client.get(comments_url(round, statements(round)[0]), follow=True)
+        assert "There are no results to see yet." in text(response)
+        assert "Too soon to read" not in text(response)
+
+    def test_a_statement_of_another_round_is_not_found(self, member_client, collaborative, facilitator, round):
+        close(round)
+        later = round_open(
+            collaborative=collaborative, by=facilitator, title="Spring", closing_day=TODAY + timedelta(days=7)
+        )
+        address = url("round_comments", pk=round.pk, statement_pk=statements(later)[0].pk)
+        assert member_client.get(address).status_code == 404
+
+    def test_as_many_queries_for_55_comments_as_for_1(self, member_client, collaborative, round):
+        people = respondents(collaborative, COMMENTS_PAGE_SIZE + 5)
+        were_members_when_it_opened(round, people)
+        first, second, *_ = statements(round)
+        for n, person in enumerate(people):
+            answers = {first.pk: (Rating.STRONG, f"Comment {n}"), second.pk: (Rating.STRONG, "Alone" if n else "")}
+            answers_save(round=round, user=person, answers=answers)
+        close(round)
+        member_client.get(round.get_absolute_url())  # Counted.
+
+        def count(address: str) -> int:
+            with CaptureQueriesContext(connection) as queries:
+                assert member_client.get(address).status_code == 200
+            return len(queries.captured_queries)
+
+        assert count(comments_url(round, first)) == count(comments_url(round, second))
+
+
 def test_no_page_fragment_or_export_pairs_a_person_with_their_answers(client, people, collaborative, round):
     """Six answer, one of them distinctively; no one else's view of any page ties it to them."""
     ordinary = respondents(collaborative, ROUND_GROUP_MIN)
@@ -498,12 +586,13 @@ def test_no_page_fragment_or_export_pairs_a_person_with_their_answers(client, pe
                         problems.append(f"{viewer.display_name}: {page} shows the comment while open")
         return problems
 
+    commented = comments_url(round, statements(round)[0])
     assert not look(pages)
     close(round)
-    assert not look([*pages, url("round_csv", pk=round.pk)])
-    # The only place the comment shows is the results, among the others, without a name.
+    assert not look([*pages, url("round_csv", pk=round.pk), commented])
+    # The only place the comment shows is the statement's comments, among the others, without a name.
     client.force_login(people["member"])
-    assert "Zebra crossings are what we need" in text(client.get(round.get_absolute_url()))
+    assert "Zebra crossings are what we need" in text(client.get(commented))
 
 
 class TestFramework:
