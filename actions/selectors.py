@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db.models import Case, Count, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
 
 from actions.forms import SORTS, log_owners
 from actions.models import Action, ActionUpdate
@@ -97,6 +98,8 @@ def my_actions(membership: Membership) -> MyActions:
 # How many matters arising, and actions from a meeting, its page, its printed agenda and the digest list;
 # the counts say how many there are in all, and the action log, filtered to them, has every one.
 MEETING_ACTIONS_SHOWN = 20
+# What those lists show of each action (on the page, the printed agenda and the digest): only these are read.
+SHOWN_FIELDS = ("collaborative_id", "title", "status", "status_reason", "due_on", "owner__display_name")
 
 
 def arising_filter(meeting: Meeting) -> tuple[Q, Meeting | None]:
@@ -151,52 +154,87 @@ class MeetingActions:
         return self.arising_count > len(self.arising)
 
 
+def _count(actions: QuerySet) -> Coalesce:
+    """How many `actions` there are, as a subquery of a larger query."""
+    counted = actions.order_by().values("collaborative").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted), 0)
+
+
 def meeting_actions(meeting: Meeting, today: date | None = None) -> MeetingActions:
     """For a meeting's page, its printed agenda and the facilitators' digest (which says what `today` is).
 
-    Four queries however many actions there are: the meeting before, the counts (one pass), the most
-    pressing matters arising, and the first actions recorded at the meeting.
+    Four queries however many actions there are: the meeting before, the counts, the most pressing matters
+    arising, and the first actions recorded at the meeting (none when there are none to list). A large
+    Collaborative's matters arising are thousands of actions, so they are counted from two indexes alone
+    (migration 0005), in parts that are each a range of one: the live actions by due date, and all of them by
+    when they last changed. The most pressing are read in the order shown from the same indexes, a kind only
+    when the kinds before it leave room.
     """
     collaborative = meeting.collaborative
     today = today or collaborative.local_today()
-    arising, previous = arising_filter(meeting)
+    # The same matters arising as the action log's filter, in parts that indexes find (see arising_filter).
+    _, previous = arising_filter(meeting)
+    since = previous.starts_at if previous else meeting.starts_at - timedelta(days=31)
+    due_by = meeting.local_start.date()
+    changed = Q(updated_at__gte=since, updated_at__lt=meeting.starts_at)
     live = Q(status__in=Action.LIVE)
     overdue = live & Q(due_on__lt=today)
-    due = live & Q(due_on__gte=today, due_on__lte=meeting.local_start.date())
-    actions = Action.objects.filter(collaborative=collaborative)
-    counts = actions.filter(arising | Q(meeting=meeting)).aggregate(
-        created=Count("id", filter=Q(meeting=meeting)),
-        arising=Count("id", filter=arising),
-        overdue=Count("id", filter=arising & overdue),
-        due=Count("id", filter=arising & due),
+    due = live & Q(due_on__gte=today, due_on__lte=due_by)
+    live_by = live & Q(due_on__lte=due_by)  # Every one a matter arising; the others are those changed.
+    # Overdue ones are those due by the meeting, and for a meeting in the past, those due after it that changed.
+    overdue_arising = overdue & (changed | Q(due_on__lte=due_by))
+    # Matters arising are never the meeting's own actions.
+    actions = Action.objects.filter(collaborative=collaborative).exclude(meeting=meeting)
+    live_actions = actions.filter(live)
+    # Counted in parts that do not overlap, each a range of one index: overdue and due by the meeting, overdue
+    # after a past meeting's day and changed since the meeting before (none for a meeting to come), and the
+    # others changed since then.
+    counts = (
+        Collaborative.objects.filter(pk=collaborative.pk)
+        .values(
+            overdue_by=_count(live_actions.filter(due_on__lte=min(due_by, today - timedelta(days=1)))),
+            due=_count(live_actions.filter(due)),
+            overdue_after=_count(live_actions.filter(changed, due_on__gt=due_by, due_on__lt=today)),
+            changed_only=_count(actions.filter(changed).exclude(live_by)),
+            created=_count(Action.objects.filter(collaborative=collaborative, meeting=meeting)),
+        )
+        .get()
     )
-    pressing = list(
-        actions.filter(arising)
-        .annotate(kind=Case(When(overdue, then=Value(0)), When(due, then=Value(1)), default=Value(2)))
-        .select_related("owner")
-        .order_by("kind", "due_on", "id")[:MEETING_ACTIONS_SHOWN]
-    )
+    arising_count = counts["overdue_by"] + counts["due"] + counts["changed_only"]
+    overdue_count = counts["overdue_by"] + counts["overdue_after"]
+    by_kind = (overdue_count, counts["due"], arising_count - overdue_count - counts["due"])
+    kinds_of = (overdue_arising, due, changed & ~live_by & ~overdue)
+    # Each kind's first few, in the order shown, as many as the kinds before it leave room for.
+    room, firsts = MEETING_ACTIONS_SHOWN, []
+    for count, kind in zip(by_kind, kinds_of, strict=True):
+        if room and count:
+            firsts.append(actions.filter(kind).order_by("due_on", "id").values("pk")[:room])
+            room -= min(room, count)
+    pressing = []
+    if firsts:
+        pressing = list(
+            Action.objects.filter(pk__in=firsts[0].union(*firsts[1:], all=True) if len(firsts) > 1 else firsts[0])
+            .annotate(kind=Case(When(overdue, then=Value(0)), When(due, then=Value(1)), default=Value(2)))
+            .select_related("owner")
+            .only(*SHOWN_FIELDS)
+            .order_by("kind", "due_on", "id")
+        )
     created = []
     if counts["created"]:
-        created = list(meeting.actions.select_related("owner").order_by("id")[:MEETING_ACTIONS_SHOWN])
+        recorded = Action.objects.filter(meeting=meeting).select_related("owner").only(*SHOWN_FIELDS)
+        created = list(recorded.order_by("id")[:MEETING_ACTIONS_SHOWN])
     for action in (*pressing, *created):
         action.collaborative = collaborative  # For its address, without a join for each.
         action.overdue = action.is_overdue(today)
     kinds = [
         ArisingKind(key, count, [action for action in pressing if action.kind == rank])
-        for rank, (key, count) in enumerate(
-            (
-                ("overdue", counts["overdue"]),
-                ("due", counts["due"]),
-                ("changed", counts["arising"] - counts["overdue"] - counts["due"]),
-            )
-        )
+        for rank, (key, count) in enumerate(zip(("overdue", "due", "changed"), by_kind, strict=True))
     ]
     return MeetingActions(
         created=created,
         created_count=counts["created"],
         arising=pressing,
-        arising_count=counts["arising"],
+        arising_count=arising_count,
         kinds=kinds,
         since=previous,
     )
