@@ -142,6 +142,8 @@ class Action(models.Model):
                 include=["status", "due_on", "meeting", "id"],
                 name="action_updated",
             ),
+            # A meeting's first actions, in the order they were recorded.
+            models.Index(fields=["meeting", "id"], name="action_meeting"),
             models.Index(fields=["collaborative", "organisation"], name="action_organisation"),
             # The log in title order (actions.forms.SORTS): a page found without sorting every action.
             models.Index("collaborative", Lower("title"), "id", name="action_title"),

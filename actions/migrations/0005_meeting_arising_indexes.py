@@ -2,7 +2,7 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-    """A meeting's matters arising counted from indexes alone (actions.selectors.meeting_actions)."""
+    """A meeting's matters arising counted, and its actions listed, from indexes (actions.selectors.meeting_actions)."""
 
     dependencies = [
         ("actions", "0004_review_names"),
@@ -26,5 +26,9 @@ class Migration(migrations.Migration):
                 include=("status", "due_on", "meeting", "id"),
                 name="action_updated",
             ),
+        ),
+        migrations.AddIndex(
+            model_name="action",
+            index=models.Index(fields=["meeting", "id"], name="action_meeting"),
         ),
     ]
