@@ -103,6 +103,7 @@ def my_actions(membership: Membership) -> MyActions:
 # the counts say how many there are in all, and the action log, filtered to them, has every one.
 MEETING_ACTIONS_SHOWN = 20
 # What those lists show of each action (on the page, the printed agenda and the digest): only these are read.
+STATUS_LABELS = dict(Action.Status.choices)
 SHOWN_FIELDS = ("collaborative_id", "title", "status", "status_reason", "due_on", "owner__display_name")
 
 
@@ -256,6 +257,7 @@ def meeting_actions(meeting: Meeting, today: date | None = None) -> MeetingActio
     for action in (*pressing, *created):
         action.collaborative = collaborative  # For its address, without a join for each.
         action.url = address(action.pk)
+        action.status_label = STATUS_LABELS[action.status]  # get_status_display builds its dictionary each time.
         action.overdue = action.is_overdue(today)
     if previous:
         previous.collaborative = collaborative  # For its date on the Collaborative's clocks.

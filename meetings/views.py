@@ -1,4 +1,5 @@
 from collections import Counter
+from collections.abc import Callable
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -6,7 +7,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Q
 from django.db.models.functions import Lower
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -86,17 +87,29 @@ ATTENDANCE_PAGE_SIZE = 50
 @require_GET
 def meeting_list(request: HttpRequest, slug: str) -> HttpResponse:
     membership = membership_for(request.user, slug)
-    meetings = Meeting.objects.for_collaborative(membership.collaborative).select_related("venue", "collaborative")
-    upcoming = list(meetings.upcoming())
+    collaborative = membership.collaborative
+    meetings = Meeting.objects.for_collaborative(collaborative)
+    upcoming = list(meetings.upcoming().select_related("venue"))
     answers = dict(Rsvp.objects.filter(meeting__in=upcoming, user=request.user).values_list("meeting_id", "answer"))
+    past = Paginator(meetings.past(), PAST_PAGE_SIZE).get_page(request.GET.get("page"))
+    address = _meeting_addresses(collaborative)
+    for meeting in (*upcoming, *past):
+        meeting.collaborative = collaborative  # For its times on the Collaborative's clocks, without a join.
+        meeting.url = address(meeting.pk)
     for meeting in upcoming:
         meeting.my_answer = answers.get(meeting.pk)
-    past = Paginator(meetings.past(), PAST_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "meetings/meeting_list.html",
         collaborative_context(membership, upcoming=upcoming, page=past),
     )
+
+
+def _meeting_addresses(collaborative) -> Callable[[int], str]:
+    """Each of the Collaborative's meetings' address, as Meeting.get_absolute_url has it, for a list of them: made
+    once with the id put in, rather than reversed for each."""
+    before, _, after = reverse("meetings:detail", kwargs={"slug": collaborative.slug, "pk": 0}).rpartition("/0/")
+    return lambda pk: f"{before}/{pk}/{after}"
 
 
 def rsvp_context(meeting: Meeting, rsvp: Rsvp | None) -> dict:
@@ -110,21 +123,17 @@ def _attendance(meeting: Meeting, viewer: User, *, names: bool) -> tuple[dict, R
     # Only current members count: someone who has left is no longer coming.
     members = Membership.objects.current_in(meeting.collaborative).values("user_id")
     answered = Rsvp.objects.filter(meeting=meeting, user_id__in=members)
-    coming = Q(answer=Rsvp.Answer.COMING, waiting=False)
-    mine = Q(user=viewer)
-    counts = answered.aggregate(
-        n_coming=Count("id", filter=coming),
-        n_maybe=Count("id", filter=Q(answer=Rsvp.Answer.MAYBE)),
-        n_not_coming=Count("id", filter=Q(answer=Rsvp.Answer.NOT_COMING)),
-        n_waiting=Count("id", filter=Q(waiting=True)),
-        my_answer=Max("answer", filter=mine),
-        my_waiting=Count("id", filter=mine & Q(waiting=True)),
-    )
-    # The viewer's answer as the buttons show it: only what they said, and whether they wait for a place.
+    # How many gave each answer, and which is the viewer's: a few rows, however many answered.
+    numbers = {"coming": 0, "maybe": 0, "not_coming": 0, "waiting": 0}
     rsvp = None
-    if counts["my_answer"]:
-        rsvp = Rsvp(meeting=meeting, user=viewer, answer=counts["my_answer"], waiting=bool(counts["my_waiting"]))
-    numbers = {key: counts[f"n_{key}"] for key in ("coming", "maybe", "not_coming", "waiting")}
+    for answer, waiting, n, mine in (
+        answered.order_by()
+        .values_list("answer", "waiting")
+        .annotate(n=Count("id"), mine=Count("id", filter=Q(user=viewer)))
+    ):
+        numbers["waiting" if waiting else answer] += n
+        if mine:  # The viewer's answer as the buttons show it: what they said, and whether they wait for a place.
+            rsvp = Rsvp(meeting=meeting, user=viewer, answer=answer, waiting=waiting)
     # Catering: plan for everyone coming, and perhaps those who said maybe.
     numbers |= {"headcount_low": numbers["coming"], "headcount_high": numbers["coming"] + numbers["maybe"]}
     if not names:
