@@ -147,7 +147,21 @@ class Action(models.Model):
         indexes = [
             models.Index(fields=["collaborative", "status", "due_on"], name="action_status_due"),
             models.Index(fields=["collaborative", "due_on"], name="action_due"),
-            models.Index(fields=["collaborative", "updated_at"], name="action_updated"),
+            # A meeting's matters arising are counted from these two alone (actions.selectors.meeting_actions),
+            # without reading thousands of actions: those not done by due date, and all by time of change.
+            models.Index(
+                fields=["collaborative", "due_on", "id"],
+                include=["updated_at", "meeting"],
+                condition=models.Q(status__in=("open", "in_progress", "blocked")),
+                name="action_live_due",
+            ),
+            models.Index(
+                fields=["collaborative", "updated_at"],
+                include=["status", "due_on", "meeting", "id"],
+                name="action_updated",
+            ),
+            # A meeting's first actions, in the order they were recorded.
+            models.Index(fields=["meeting", "id"], name="action_meeting"),
             models.Index(fields=["collaborative", "organisation"], name="action_organisation"),
             # The log in title order (actions.forms.SORTS): a page found without sorting every action.
             models.Index("collaborative", Lower("title"), "id", name="action_title"),

@@ -1,9 +1,14 @@
 """Reads about actions that views, emails and other apps share."""
 
+import operator
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from functools import reduce
 
-from django.db.models import Case, Count, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db import connection
+from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.urls import reverse
 
 from actions.forms import SORTS, log_owners
 from actions.models import Action, ActionUpdate
@@ -101,6 +106,9 @@ def my_actions(membership: Membership) -> MyActions:
 # How many matters arising, and actions from a meeting, its page, its printed agenda and the digest list;
 # the counts say how many there are in all, and the action log, filtered to them, has every one.
 MEETING_ACTIONS_SHOWN = 20
+# What those lists show of each action (on the page, the printed agenda and the digest): only these are read.
+STATUS_LABELS = dict(Action.Status.choices)
+SHOWN_FIELDS = ("collaborative_id", "title", "status", "status_reason", "due_on", "owner__display_name")
 
 
 def arising_filter(meeting: Meeting) -> tuple[Q, Meeting | None]:
@@ -155,52 +163,117 @@ class MeetingActions:
         return self.arising_count > len(self.arising)
 
 
+def action_addresses(collaborative: Collaborative) -> Callable[[int], str]:
+    """Each of the Collaborative's actions' address, as Action.get_absolute_url has it, for a list of them: the
+    address is made once and the id put in it (reversing it for each action took longer than the rest of a row)."""
+    before, _, after = reverse("actions:detail", kwargs={"slug": collaborative.slug, "pk": 0}).rpartition("/0/")
+    return lambda pk: f"{before}/{pk}/{after}"
+
+
+# How many matters arising a meeting has, in parts that do not overlap, each a range of one index (migration
+# 0005): live actions overdue and due by the meeting; due by it and not yet overdue; overdue after a past
+# meeting's day and changed since the meeting before (none for a meeting to come); the others changed since
+# then. And how many actions were recorded at the meeting. Matters arising are never the meeting's own actions.
+# Plain SQL: built by the ORM, these five counts took longer to put together than to run.
+_LIVE = f"status IN ({', '.join(['%s'] * len(Action.LIVE))})"
+_OTHERS = "collaborative_id = %s AND (meeting_id IS NULL OR meeting_id <> %s)"
+_ARISING_COUNTS = f"""
+    SELECT
+        (SELECT COUNT(*) FROM actions_action WHERE {_OTHERS} AND {_LIVE} AND due_on <= %s),
+        (SELECT COUNT(*) FROM actions_action WHERE {_OTHERS} AND {_LIVE} AND due_on >= %s AND due_on <= %s),
+        (SELECT COUNT(*) FROM actions_action WHERE {_OTHERS} AND {_LIVE} AND due_on > %s AND due_on < %s
+            AND updated_at >= %s AND updated_at < %s),
+        (SELECT COUNT(*) FROM actions_action WHERE {_OTHERS} AND updated_at >= %s AND updated_at < %s
+            AND NOT ({_LIVE} AND due_on <= %s)),
+        (SELECT COUNT(*) FROM actions_action WHERE meeting_id = %s)
+"""
+
+
+def _arising_counts(meeting: Meeting, *, today: date, since: datetime, due_by: date) -> dict[str, int]:
+    ops = connection.ops
+    overdue_to, today, due_by = map(ops.adapt_datefield_value, (min(due_by, today - timedelta(days=1)), today, due_by))
+    since, start = map(ops.adapt_datetimefield_value, (since, meeting.starts_at))
+    others = [meeting.collaborative_id, meeting.pk]
+    params = [*others, *Action.LIVE, overdue_to]
+    params += [*others, *Action.LIVE, today, due_by]
+    params += [*others, *Action.LIVE, due_by, today, since, start]
+    params += [*others, since, start, *Action.LIVE, due_by]
+    params += [meeting.pk]
+    with connection.cursor() as cursor:
+        cursor.execute(_ARISING_COUNTS, params)
+        row = cursor.fetchone()
+    return dict(zip(("overdue_by", "due", "overdue_after", "changed_only", "created"), row, strict=True))
+
+
 def meeting_actions(meeting: Meeting, today: date | None = None) -> MeetingActions:
     """For a meeting's page, its printed agenda and the facilitators' digest (which says what `today` is).
 
-    Four queries however many actions there are: the meeting before, the counts (one pass), the most
-    pressing matters arising, and the first actions recorded at the meeting.
+    Three queries however many actions there are: the meeting before, the counts, and the most pressing
+    matters arising with the first actions recorded at the meeting (none when there are none to list). A large
+    Collaborative's matters arising are thousands of actions, so they are counted from two indexes alone
+    (migration 0005): the live actions by due date, and all of them by when they last changed. The most
+    pressing are read in the order shown from the same indexes, a kind only when the kinds before it leave room.
     """
     collaborative = meeting.collaborative
     today = today or collaborative.local_today()
-    arising, previous = arising_filter(meeting)
+    # The same matters arising as the action log's filter (see arising_filter), in parts that indexes find.
+    _, previous = arising_filter(meeting)
+    since = previous.starts_at if previous else meeting.starts_at - timedelta(days=31)
+    due_by = meeting.local_start.date()
+    counts = _arising_counts(meeting, today=today, since=since, due_by=due_by)
+    changed = Q(updated_at__gte=since, updated_at__lt=meeting.starts_at)
     live = Q(status__in=Action.LIVE)
     overdue = live & Q(due_on__lt=today)
-    due = live & Q(due_on__gte=today, due_on__lte=meeting.local_start.date())
-    actions = Action.objects.filter(collaborative=collaborative)
-    counts = actions.filter(arising | Q(meeting=meeting)).aggregate(
-        created=Count("id", filter=Q(meeting=meeting)),
-        arising=Count("id", filter=arising),
-        overdue=Count("id", filter=arising & overdue),
-        due=Count("id", filter=arising & due),
-    )
-    pressing = list(
-        actions.filter(arising)
-        .annotate(kind=Case(When(overdue, then=Value(0)), When(due, then=Value(1)), default=Value(2)))
-        .select_related("owner")
-        .order_by("kind", "due_on", "id")[:MEETING_ACTIONS_SHOWN]
-    )
-    created = []
+    # Overdue ones are those due by the meeting, and for a meeting in the past, those due after it that changed.
+    overdue_arising = overdue & (changed | Q(due_on__lte=due_by))
+    due = live & Q(due_on__gte=today, due_on__lte=due_by)
+    changed_only = changed & ~(live & Q(due_on__lte=due_by)) & ~overdue
+    arising_count = counts["overdue_by"] + counts["due"] + counts["changed_only"]
+    overdue_count = counts["overdue_by"] + counts["overdue_after"]
+    by_kind = (overdue_count, counts["due"], arising_count - overdue_count - counts["due"])
+    kinds_of = (overdue_arising, due, changed_only)
+    # Each kind's first few, in the order shown, as many as the kinds before it leave room for; and the first
+    # actions recorded at the meeting. All read in one query.
+    actions = Action.objects.filter(collaborative=collaborative).exclude(meeting=meeting)
+    room, firsts = MEETING_ACTIONS_SHOWN, []
+    for count, kind in zip(by_kind, kinds_of, strict=True):
+        if room and count:
+            firsts.append(actions.filter(kind).order_by("due_on", "id").values("pk")[:room])
+            room -= min(room, count)
     if counts["created"]:
-        created = list(meeting.actions.select_related("owner").order_by("id")[:MEETING_ACTIONS_SHOWN])
+        recorded = Action.objects.filter(meeting=meeting)
+        firsts.append(recorded.order_by("id").values("pk")[:MEETING_ACTIONS_SHOWN])
+    listed = []
+    if firsts:
+        if len(firsts) == 1:
+            chosen = Q(pk__in=firsts[0])
+        elif connection.features.supports_slicing_ordering_in_compound:
+            chosen = Q(pk__in=firsts[0].union(*firsts[1:], all=True))
+        else:  # SQLite: each list's first few on its own.
+            chosen = reduce(operator.or_, (Q(pk__in=first) for first in firsts))
+        listed = list(Action.objects.filter(chosen).select_related("owner").only(*SHOWN_FIELDS, "meeting_id"))
+    created = sorted((action for action in listed if action.meeting_id == meeting.pk), key=lambda action: action.pk)
+    pressing = [action for action in listed if action.meeting_id != meeting.pk]
+    for action in pressing:
+        action.kind = 0 if action.is_overdue(today) else 1 if action.is_live and action.due_on <= due_by else 2
+    pressing.sort(key=lambda action: (action.kind, action.due_on, action.pk))
+    address = action_addresses(collaborative)
     for action in (*pressing, *created):
         action.collaborative = collaborative  # For its address, without a join for each.
+        action.url = address(action.pk)
+        action.status_label = STATUS_LABELS[action.status]  # get_status_display builds its dictionary each time.
         action.overdue = action.is_overdue(today)
+    if previous:
+        previous.collaborative = collaborative  # For its date on the Collaborative's clocks.
     kinds = [
         ArisingKind(key, count, [action for action in pressing if action.kind == rank])
-        for rank, (key, count) in enumerate(
-            (
-                ("overdue", counts["overdue"]),
-                ("due", counts["due"]),
-                ("changed", counts["arising"] - counts["overdue"] - counts["due"]),
-            )
-        )
+        for rank, (key, count) in enumerate(zip(("overdue", "due", "changed"), by_kind, strict=True))
     ]
     return MeetingActions(
         created=created,
         created_count=counts["created"],
         arising=pressing,
-        arising_count=counts["arising"],
+        arising_count=arising_count,
         kinds=kinds,
         since=previous,
     )

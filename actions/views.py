@@ -7,8 +7,21 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
 from django.db import transaction
-from django.db.models import BooleanField, Case, Count, ExpressionWrapper, F, Prefetch, Q, When
-from django.db.models.functions import TruncDate, TruncMonth
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 from django.db.models.lookups import LessThanOrEqual
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
@@ -32,7 +45,7 @@ from actions.forms import (
     linkable_decisions,
     person_label,
 )
-from actions.models import Action
+from actions.models import Action, ActionChange, ActionUpdate
 from actions.quick_status import quick_status_addresses, quick_status_save, quick_status_shown
 from actions.selectors import filtered_actions, organisations_named, owners_named, with_latest_update
 from actions.services import (
@@ -328,51 +341,75 @@ def _how(change) -> str:
     return "moved" if origin else "changed"
 
 
-def _timeline(action: Action, membership: Membership) -> list[dict]:
-    """Every change and every update of an action, oldest first, with people by their names now.
+def _timeline_page(request: HttpRequest, action: Action, membership: Membership, count: int) -> Page:
+    """One page of an action's changes and updates (of `count` in all), oldest first, with people by their names
+    now; without a page number, the newest. Only the page's entries are read, however long the history.
 
     An agenda item or a decision the viewer may not see (a declined item, draft notes, a withdrawn
     decision) is named without its words.
     """
-    changes = list(action.changes.select_related("changed_by"))
-    updates = list(action.updates.select_related("author"))
+    # Changes before updates made at the same moment, each in the order they were made.
+    changes = action.changes.order_by().annotate(when=F("changed_at"), kind=Value(0)).values_list("when", "kind", "pk")
+    updates = action.updates.order_by().annotate(when=F("created_at"), kind=Value(1)).values_list("when", "kind", "pk")
+    paginator = Paginator(changes.union(updates, all=True).order_by("when", "kind", "pk"), TIMELINE_PAGE_SIZE)
+    paginator.count = count  # Known already: no query to count them.
+    page = paginator.get_page(request.GET.get("page") or paginator.num_pages)
+    picked = list(page.object_list)
+    if not picked:
+        return page
+    found = {
+        0: {c.pk: c for c in ActionChange.objects.filter(pk__in=[pk for _, kind, pk in picked if kind == 0])},
+        1: {u.pk: u for u in ActionUpdate.objects.filter(pk__in=[pk for _, kind, pk in picked if kind == 1])},
+    }
+    changes = list(found[0].values())
     people_ids, related = set(), {name: set() for name in ("meeting", "agenda_item", "decision", "goal", "key_role")}
     for change in changes:
+        people_ids.add(change.changed_by_id)
         for value in (change.old_value, change.new_value):
             if change.field in ("owner", "supporters"):
                 people_ids |= {int(pk) for pk in value.split(",") if pk}
             elif change.field in related and value:
                 related[change.field].add(int(value))
-    names = {user.pk: user.display_name or "Former member" for user in User.objects.filter(pk__in=people_ids)}
-    labels = {
-        "meeting": {
+    people_ids |= {update.author_id for update in found[1].values()}
+    people_ids.discard(None)
+    # Each kind of thing named on the page is read only if the page names one.
+    names = dict(User.objects.filter(pk__in=people_ids).values_list("pk", "display_name")) if people_ids else {}
+    labels = {name: {} for name in related}
+    if related["meeting"]:
+        labels["meeting"] = {
             m.pk: f"the meeting of {m.local_start:%-d %B %Y}"
             for m in Meeting.objects.filter(pk__in=related["meeting"]).select_related("collaborative")
-        },
-        "agenda_item": {
+        }
+    if related["agenda_item"]:
+        labels["agenda_item"] = {
             pk: f"the agenda item “{title}”"
             for pk, title in agenda_items_seen(
                 membership, AgendaItem.objects.filter(pk__in=related["agenda_item"])
             ).values_list("pk", "title")
-        },
-        "decision": {
+        }
+    if related["decision"]:
+        labels["decision"] = {
             pk: f"the decision “{Truncator(text).words(20)}”"
             for pk, text in decisions_seen(membership, Decision.objects.filter(pk__in=related["decision"])).values_list(
                 "pk", "text"
             )
-        },
-        "goal": dict(Goal.objects.filter(pk__in=related["goal"]).values_list("pk", "title")),
-        "key_role": {k.pk: str(k) for k in KeyRole.objects.filter(pk__in=related["key_role"])},
-    }
+        }
+    if related["goal"]:
+        labels["goal"] = dict(Goal.objects.filter(pk__in=related["goal"]).values_list("pk", "title"))
+    if related["key_role"]:
+        labels["key_role"] = {k.pk: str(k) for k in KeyRole.objects.filter(pk__in=related["key_role"])}
     statuses = dict(Action.Status.choices)
+
+    def person(pk: int | None) -> str:
+        return names.get(pk) or "Former member"
 
     def shown(field: str, value: str) -> str:
         if not value:
             return "nothing"
         if field == "owner":
-            return names.get(int(value), "Former member")
+            return person(int(value))
         if field == "supporters":
-            return ", ".join(names.get(int(pk), "Former member") for pk in value.split(",")) or "nobody"
+            return ", ".join(person(int(pk)) for pk in value.split(",")) or "nobody"
         if field == "status":
             return statuses.get(value, value)
         if field == "due_on":
@@ -381,19 +418,26 @@ def _timeline(action: Action, membership: Membership) -> list[dict]:
             return labels[field].get(int(value), UNSEEN.get(field, "something no longer there"))
         return value
 
-    entries = [
-        {
-            "when": change.changed_at,
-            "who": change.changed_by,
-            "kind": "created" if change.field == "created" else "change",
-            "field": FIELD_NAMES.get(change.field, change.field),
-            "how": _how(change),
-            "old": shown(change.field, change.old_value),
-            "new": shown(change.field, change.new_value),
-        }
-        for change in changes
-    ] + [{"when": update.created_at, "who": update.author, "kind": "update", "update": update} for update in updates]
-    return sorted(entries, key=lambda entry: entry["when"])
+    entries = []
+    for when, kind, pk in picked:
+        if kind == 0:
+            change = found[0][pk]
+            entries.append(
+                {
+                    "when": when,
+                    "who": person(change.changed_by_id),
+                    "kind": "created" if change.field == "created" else "change",
+                    "field": FIELD_NAMES.get(change.field, change.field),
+                    "how": _how(change),
+                    "old": shown(change.field, change.old_value),
+                    "new": shown(change.field, change.new_value),
+                }
+            )
+        else:
+            update = found[1][pk]
+            entries.append({"when": when, "who": person(update.author_id), "kind": "update", "update": update})
+    page.object_list = entries
+    return page
 
 
 def _origin_seen(action: Action, membership: Membership) -> dict:
@@ -409,17 +453,25 @@ def _origin_seen(action: Action, membership: Membership) -> dict:
 def _detail_page(
     request: HttpRequest, membership: Membership, action: Action, *, status_form=None, update_form=None
 ) -> HttpResponse:
-    rights = action_rights(membership, action)
-    # The newest entries first shown (the last page, still oldest first within it); "Previous page" goes back in time.
-    timeline = Paginator(_timeline(action, membership), TIMELINE_PAGE_SIZE)
-    timeline_page = timeline.get_page(request.GET.get("page") or timeline.num_pages)
+    # What the page shows of it, and how long its history is; its owner and Collaborative are read already.
+    owner, collaborative = action.owner, action.collaborative
     action = (
-        Action.objects.select_related(
-            "owner", "goal", "key_role", "meeting", "agenda_item", "decision", "collaborative"
+        Action.objects.select_related("goal", "key_role", "meeting", "agenda_item", "decision")
+        .prefetch_related(Prefetch("supporters", queryset=User.objects.only("display_name")))
+        .annotate(
+            changes_count=_count(ActionChange.objects.filter(action=OuterRef("pk"))),
+            updates_count=_count(ActionUpdate.objects.filter(action=OuterRef("pk"))),
         )
-        .prefetch_related("supporters")
         .get(pk=action.pk)
     )
+    action.owner, action.collaborative = owner, collaborative
+    # Their dates and addresses are on the Collaborative's clocks and under its address: no query for each.
+    for related in (action.goal, action.meeting):
+        if related:
+            related.collaborative = collaborative
+    rights = action_rights(membership, action)
+    # The newest entries first shown (the last page, still oldest first within it); "Previous page" goes back in time.
+    timeline_page = _timeline_page(request, action, membership, action.changes_count + action.updates_count)
     return render_page(
         request,
         "actions/action_detail.html",
@@ -437,6 +489,11 @@ def _detail_page(
         ),
         invalid=[status_form, update_form],
     )
+
+
+def _count(rows: QuerySet) -> Coalesce:
+    """How many `rows` there are, as a subquery."""
+    return Coalesce(Subquery(rows.order_by().values("action").annotate(n=Count("pk")).values("n")), 0)
 
 
 @require_GET

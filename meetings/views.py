@@ -1,4 +1,5 @@
 from collections import Counter
+from collections.abc import Callable
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -6,7 +7,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.db.models.functions import Lower
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -77,7 +78,7 @@ from meetings.services import (
     series_schedule,
     venue_save,
 )
-from members.models import SMALL_GROUP, AccessNeed, Membership, Perspective
+from members.models import SMALL_GROUP, AccessNeed, Membership, Perspective, User
 
 PAST_PAGE_SIZE = 20
 ATTENDANCE_PAGE_SIZE = 50
@@ -86,12 +87,17 @@ ATTENDANCE_PAGE_SIZE = 50
 @require_GET
 def meeting_list(request: HttpRequest, slug: str) -> HttpResponse:
     membership = membership_for(request.user, slug)
-    meetings = Meeting.objects.for_collaborative(membership.collaborative).select_related("venue", "collaborative")
-    upcoming = list(meetings.upcoming())
+    collaborative = membership.collaborative
+    meetings = Meeting.objects.for_collaborative(collaborative)
+    upcoming = list(meetings.upcoming().select_related("venue"))
     answers = dict(Rsvp.objects.filter(meeting__in=upcoming, user=request.user).values_list("meeting_id", "answer"))
+    past = Paginator(meetings.past(), PAST_PAGE_SIZE).get_page(request.GET.get("page"))
+    address = _meeting_addresses(collaborative)
+    for meeting in (*upcoming, *past):
+        meeting.collaborative = collaborative  # For its times on the Collaborative's clocks, without a join.
+        meeting.url = address(meeting.pk)
     for meeting in upcoming:
         meeting.my_answer = answers.get(meeting.pk)
-    past = Paginator(meetings.past(), PAST_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "meetings/meeting_list.html",
@@ -99,59 +105,85 @@ def meeting_list(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+def _meeting_addresses(collaborative) -> Callable[[int], str]:
+    """Each of the Collaborative's meetings' address, as Meeting.get_absolute_url has it, for a list of them: made
+    once with the id put in, rather than reversed for each."""
+    before, _, after = reverse("meetings:detail", kwargs={"slug": collaborative.slug, "pk": 0}).rpartition("/0/")
+    return lambda pk: f"{before}/{pk}/{after}"
+
+
 def rsvp_context(meeting: Meeting, rsvp: Rsvp | None) -> dict:
     """What the "are you coming?" buttons need, on the meeting page and the home page."""
     return {"meeting": meeting, "rsvp": rsvp, "answers": Rsvp.Answer.choices}
 
 
-def _attendance(meeting: Meeting, rsvps: list[Rsvp]) -> dict:
-    """Numbers for everyone; for facilitators, who is coming and what they need."""
-    counts = Counter("waiting" if r.waiting else r.answer for r in rsvps)
-    coming = [r.user for r in rsvps if r.answer == Rsvp.Answer.COMING and not r.waiting]
-    maybe = [r.user for r in rsvps if r.answer == Rsvp.Answer.MAYBE]
+def _attendance(meeting: Meeting, viewer: User, *, names: bool) -> tuple[dict, Rsvp | None]:
+    """Numbers for everyone, counted in the database; with `names` (for facilitators), who is coming and what
+    they need. And the viewer's own answer."""
+    # Only current members count: someone who has left is no longer coming.
+    members = Membership.objects.current_in(meeting.collaborative).values("user_id")
+    answered = Rsvp.objects.filter(meeting=meeting, user_id__in=members)
+    # How many gave each answer, and which is the viewer's: a few rows, however many answered.
+    numbers = {"coming": 0, "maybe": 0, "not_coming": 0, "waiting": 0}
+    rsvp = None
+    for answer, waiting, n, mine in (
+        answered.order_by()
+        .values_list("answer", "waiting")
+        .annotate(n=Count("id"), mine=Count("id", filter=Q(user=viewer)))
+    ):
+        numbers["waiting" if waiting else answer] += n
+        if mine:  # The viewer's answer as the buttons show it: what they said, and whether they wait for a place.
+            rsvp = Rsvp(meeting=meeting, user=viewer, answer=answer, waiting=waiting)
+    # Catering: plan for everyone coming, and perhaps those who said maybe.
+    numbers |= {"headcount_low": numbers["coming"], "headcount_high": numbers["coming"] + numbers["maybe"]}
+    if not names:
+        return numbers, rsvp
+    people = (
+        answered.exclude(answer=Rsvp.Answer.NOT_COMING)
+        .select_related("user")
+        .only(
+            "answer", "waiting", "user__email", "user__display_name", "user__access_needs", "user__access_needs_other"
+        )
+        .order_by("updated_at", "id")
+    )
+    rsvps = list(people)
+    coming_people = [r.user for r in rsvps if r.answer == Rsvp.Answer.COMING and not r.waiting]
     needs = [
-        {"label": label, "people": [person for person in coming if value in person.access_needs]}
+        {"label": label, "people": [person for person in coming_people if value in person.access_needs]}
         for value, label in AccessNeed.choices
     ]
-    return {
-        "coming": counts[Rsvp.Answer.COMING],
-        "maybe": counts[Rsvp.Answer.MAYBE],
-        "not_coming": counts[Rsvp.Answer.NOT_COMING],
-        "waiting": counts["waiting"],
-        "coming_people": coming,
-        "maybe_people": maybe,
+    return numbers | {
+        "coming_people": coming_people,
+        "maybe_people": [r.user for r in rsvps if r.answer == Rsvp.Answer.MAYBE],
         "waiting_people": [r.user for r in rsvps if r.waiting],
         "needs": [need for need in needs if need["people"]],
-        "in_their_words": [person for person in coming if person.access_needs_other],
-        # Catering: plan for everyone coming, and perhaps those who said maybe.
-        "headcount_low": len(coming),
-        "headcount_high": len(coming) + len(maybe),
-    }
+        "in_their_words": [person for person in coming_people if person.access_needs_other],
+    }, rsvp
 
 
 @require_GET
 def meeting_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     membership, meeting = meeting_for(request.user, slug, pk)
-    # Only current members count: someone who has left is no longer coming.
-    members = Membership.objects.current_in(meeting.collaborative).values("user_id")
-    rsvps = list(meeting.rsvps.filter(user_id__in=members).select_related("user").order_by("updated_at", "id"))
-    mine = next((r for r in rsvps if r.user_id == request.user.pk), None)
+    manages = facilitates(membership)
+    attendance, mine = _attendance(meeting, request.user, names=manages)
     items = list(meeting.agenda_items.select_related("proposed_by"))
     agenda = [item for item in items if item.status == AgendaItem.Status.ACCEPTED]
+    # The notes, decisions and who came are shown once the meeting has started (unless it was cancelled).
+    after = meeting.has_started and not meeting.is_cancelled
     return render(
         request,
         "meetings/meeting_detail.html",
         {
             **collaborative_context(membership),
-            "attendance": _attendance(meeting, rsvps),
-            "agenda": agenda if meeting.agenda_published_at or facilitates(membership) else [],
+            "attendance": attendance,
+            "agenda": agenda if meeting.agenda_published_at or manages else [],
             "proposed": [item for item in items if item.status == AgendaItem.Status.PROPOSED],
             "my_items": [item for item in items if item.proposed_by_id == request.user.pk and item not in agenda],
-            "show_notes": bool(meeting.notes_published_at) or facilitates(membership),
+            "show_notes": bool(meeting.notes_published_at) or manages,
             "noted_items": [item for item in items if item.status == AgendaItem.Status.ACCEPTED and item.notes],
-            "decisions": [d for d in meeting.decisions.all() if not d.withdrawn_at],
-            "came": meeting.attendances.filter(attended=True).count(),
-            "minutes_waiting": minutes_to_approve(meeting) if facilitates(membership) else None,
+            "decisions": [d for d in meeting.decisions.all() if not d.withdrawn_at] if after else [],
+            "came": meeting.attendances.filter(attended=True).count() if after else 0,
+            "minutes_waiting": minutes_to_approve(meeting) if manages else None,
             **rsvp_context(meeting, mine),
             "panels": panels_for(DETAIL, meeting, membership),
         },

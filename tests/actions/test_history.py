@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
 
-from actions.models import Action, ActionChange
+from actions.models import Action, ActionChange, ActionUpdate
 from actions.services import action_change
 from meetings.models import AgendaItem
 from members.models import Membership
@@ -252,3 +252,41 @@ def test_postgresql_refuses_any_update_or_delete_of_the_history(edited):
     # Adding to it still works.
     action_change(action=action, by=action.owner, changes={"title": "Map them all"})
     assert ActionChange.objects.filter(action=action).count() == 10
+
+
+def test_the_history_reads_one_page_of_changes_and_updates_in_the_order_they_happened(
+    member_client, collaborative, member
+):
+    """Only a page is read, yet the pages are those of the whole history in order: changes and updates by time,
+    a change before an update made at the same moment; the latest page first, the earliest on page 1."""
+    action = action_record(collaborative, by=member, title="Map the crisis cafes")
+    start = timezone.now() - timedelta(days=30)
+    ActionChange.objects.bulk_create(
+        ActionChange(
+            action=action,
+            field="organisation",
+            old_value=f"Organisation {i - 1:02d}" if i else "",
+            new_value=f"Organisation {i:02d}",
+            changed_by=member,
+            changed_at=start + timedelta(minutes=i),
+        )
+        for i in range(40)
+    )
+    ActionUpdate.objects.bulk_create(
+        ActionUpdate(action=action, author=member, text=f"Update {i:02d}", created_at=start + timedelta(minutes=i))
+        for i in range(0, 40, 4)
+    )
+    address = action.get_absolute_url()
+
+    latest, earliest = text(member_client.get(address)), text(member_client.get(address + "?page=1"))
+
+    # 51 entries: 40 changes, 10 updates, and "Recorded the action" now; 30 on page 1, 21 on page 2.
+    assert "51 entries, oldest first, 30 to a page." in latest
+    in_order(
+        earliest, "Added the lead organisation: Organisation 00", "Update 00", "Organisation 01 to Organisation 02"
+    )
+    assert "Update 20" in earliest
+    assert "Update 24" not in earliest
+    in_order(latest, "Organisation 23 to Organisation 24", "Update 24", "Organisation 38 to Organisation 39")
+    in_order(latest, "Organisation 38 to Organisation 39", "Recorded the action.")
+    assert "Organisation 22 to Organisation 23" not in latest

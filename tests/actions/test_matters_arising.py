@@ -12,8 +12,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from actions import selectors
 from actions.models import Action
-from actions.selectors import MEETING_ACTIONS_SHOWN, meeting_actions
+from actions.selectors import MEETING_ACTIONS_SHOWN, arising_filter, meeting_actions
 from meetings.models import Meeting
 from tests.factories import MeetingFactory
 
@@ -234,3 +235,55 @@ def test_the_printed_agenda_shows_the_most_pressing_and_says_where_the_rest_are(
     assert page.count("<li><strong>Arising") == SHOWN
     assert "The rest are in the" in page
     assert "on this meeting's page, choose “See all 300 in the action log”." in page
+
+
+@pytest.mark.parametrize("days_to_meeting", [7, 0, -20])
+def test_the_counts_and_the_most_pressing_are_those_of_the_logs_filter(
+    collaborative, other_collaborative, member, days_to_meeting, monkeypatch
+):
+    """Counted from indexes in parts, the matters arising are exactly those the log's filter finds, each of the
+    kind it is, for a meeting to come, one today and one in the past (overdue since, and changed or not)."""
+    now = timezone.now()
+    meeting = MeetingFactory(collaborative=collaborative, starts_at=now + timedelta(days=days_to_meeting))
+    MeetingFactory(collaborative=collaborative, starts_at=meeting.starts_at - timedelta(days=28))
+    statuses = [status for status, _ in Action.Status.choices]
+    made = []
+    for i in range(150):
+        status = statuses[i % len(statuses)]
+        made.append(
+            Action(
+                collaborative=other_collaborative if i % 37 == 1 else collaborative,
+                title=f"Action {i:03d}",
+                owner=member if i % 4 else None,
+                status=status,
+                status_reason="Why" if status in Action.NEEDS_REASON else "",
+                due_on=TODAY + timedelta(days=(i * 7) % 61 - 40),
+                updated_at=now - timedelta(days=(i * 11) % 70),
+                meeting=meeting if i % 13 == 0 else None,
+            )
+        )
+    Action.objects.bulk_create(made)
+    arising, _ = arising_filter(meeting)
+    expected = list(Action.objects.filter(arising, collaborative=collaborative))
+    due_by = meeting.local_start.date()
+
+    def kind(action) -> int:
+        if action.is_live and action.due_on < TODAY:
+            return 0
+        return 1 if action.is_live and action.due_on <= due_by else 2
+
+    in_order = sorted(expected, key=lambda action: (kind(action), action.due_on, action.pk))
+    counts = [sum(kind(action) == n for action in expected) for n in range(3)]
+
+    # As shown, and with room for them all (then each kind's are read).
+    for shown in (SHOWN, len(expected)):
+        monkeypatch.setattr(selectors, "MEETING_ACTIONS_SHOWN", shown)
+        found = meeting_actions(meeting, today=TODAY)
+
+        assert found.arising_count == len(expected) > SHOWN
+        assert [kind.count for kind in found.kinds] == counts
+        assert [action.pk for action in found.arising] == [action.pk for action in in_order[:shown]]
+        assert found.created_count == sum(action.meeting_id == meeting.pk for action in made)
+    assert counts[0] > SHOWN
+    assert counts[2]
+    assert counts[1] if days_to_meeting >= 0 else not counts[1]  # None due by a meeting in the past.
