@@ -91,7 +91,7 @@ def action_row(action, today) -> list[str]:
             else "",
             day(action.created_at),
             day(action.updated_at),
-            site_url(action.get_absolute_url()),
+            site_url(getattr(action, "address", None) or action.get_absolute_url()),
         ]
     ]
 

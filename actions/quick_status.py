@@ -1,20 +1,17 @@
 """The quick status change of each of "My actions": on the home page, which is one form, and in place with htmx."""
 
-from collections.abc import Callable
 from functools import cache
 
 from django.core.exceptions import ValidationError
 from django.http import QueryDict
-from django.urls import reverse
 from django.utils.html import format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 from actions.forms import StatusForm
 from actions.models import Action
 from actions.services import action_change
+from collaborative.views import addresses
 from members.models import Collaborative, User
-
-_ANY_ID = 987654321  # Stands for each action's id in an address made once for a list.
 
 
 def quick_status_form(action: Action, data=None) -> StatusForm:
@@ -39,18 +36,11 @@ def quick_status_save(action: Action, data: QueryDict, *, by: User) -> str:
     return ""
 
 
-def _address_of(name: str, slug: str) -> Callable[[int], str]:
-    """Each action's address `name`, from one reverse(): the id is the last part of it that varies (after the
-    Collaborative's slug), so it is put in place of the last occurrence of _ANY_ID."""
-    head, _, tail = reverse(name, kwargs={"slug": slug, "pk": _ANY_ID}).rpartition(str(_ANY_ID))
-    return lambda pk: f"{head}{pk}{tail}"
-
-
 def quick_status_addresses(actions: list[Action], collaborative: Collaborative) -> None:
     """Give each action shown with its quick status its address and the quick status's (`url`, `status_url`):
     one reverse() each for the list, not two for each action, which cost more than the rest of its row."""
-    detail = _address_of("actions:detail", collaborative.slug)
-    status = _address_of("actions:status", collaborative.slug)
+    detail = addresses("actions:detail", slug=collaborative.slug)
+    status = addresses("actions:status", slug=collaborative.slug)
     for action in actions:
         action.url, action.status_url = detail(action.pk), status(action.pk)
 

@@ -1,17 +1,16 @@
 """Reads about actions that views, emails and other apps share."""
 
 import operator
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import reduce
 
 from django.db import connection
 from django.db.models import OuterRef, Q, QuerySet, Subquery
-from django.urls import reverse
 
 from actions.forms import SORTS, log_owners
 from actions.models import Action, ActionUpdate
+from collaborative.views import addresses
 from meetings.models import Meeting
 from members.models import Collaborative, Membership, User
 
@@ -163,13 +162,6 @@ class MeetingActions:
         return self.arising_count > len(self.arising)
 
 
-def action_addresses(collaborative: Collaborative) -> Callable[[int], str]:
-    """Each of the Collaborative's actions' address, as Action.get_absolute_url has it, for a list of them: the
-    address is made once and the id put in it (reversing it for each action took longer than the rest of a row)."""
-    before, _, after = reverse("actions:detail", kwargs={"slug": collaborative.slug, "pk": 0}).rpartition("/0/")
-    return lambda pk: f"{before}/{pk}/{after}"
-
-
 # How many matters arising a meeting has, in parts that do not overlap, each a range of one index (migration
 # 0005): live actions overdue and due by the meeting; due by it and not yet overdue; overdue after a past
 # meeting's day and changed since the meeting before (none for a meeting to come); the others changed since
@@ -257,7 +249,7 @@ def meeting_actions(meeting: Meeting, today: date | None = None) -> MeetingActio
     for action in pressing:
         action.kind = 0 if action.is_overdue(today) else 1 if action.is_live and action.due_on <= due_by else 2
     pressing.sort(key=lambda action: (action.kind, action.due_on, action.pk))
-    address = action_addresses(collaborative)
+    address = addresses("actions:detail", slug=collaborative.slug)
     for action in (*pressing, *created):
         action.collaborative = collaborative  # For its address, without a join for each.
         action.url = address(action.pk)

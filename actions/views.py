@@ -72,6 +72,7 @@ from collaborative.permissions import (
     review_round_for,
 )
 from collaborative.views import (
+    addresses,
     collaborative_context,
     done,
     number_from,
@@ -125,12 +126,11 @@ def _log_rows(rows: list[dict], collaborative, today: date) -> None:
     """What each row of the log's table shows, worked out once here: fifty rows of reverse(), of Django's
     date and truncatewords filters, of get_status_display and of model instances read by the template cost
     more than the rest of the page."""
-    # The address of each from one reverse() (the pattern ends with the action's number).
-    addresses = reverse("actions:detail", kwargs={"slug": collaborative.slug, "pk": 0}).removesuffix("0/")
+    address = addresses("actions:detail", slug=collaborative.slug)
     months = [""] + [str(MONTHS_3[number]).title() for number in range(1, 13)]  # As the date filter's "M".
     for row in rows:
         due = row["due_on"]
-        row["address"] = f"{addresses}{row['pk']}/"
+        row["address"] = address(row["pk"])
         row["overdue"] = row["status"] in Action.LIVE and due < today  # As Action.is_overdue.
         row["status_label"] = STATUS_LABELS[row["status"]]
         row["due_label"] = f"{due.day} {months[due.month]} {due.year}"
@@ -233,8 +233,10 @@ def _export_rows(membership: Membership, filters: dict, today: date):
         to_attr="supporters_by_name",  # A list, as actions.export.action_row reads it.
     )
     # In chunks: the whole log is never held in memory at once, whatever its size.
+    address = addresses("actions:detail", slug=collaborative.slug)  # One reverse(), not one a row.
     for action in actions.prefetch_related(supporters).iterator(chunk_size=1000):
         action.collaborative = collaborative
+        action.address = address(action.pk)
         for field, objects in shared.items():
             if (pk := getattr(action, f"{field}_id")) in objects:
                 setattr(action, field, objects[pk])

@@ -370,7 +370,8 @@ def action_rights(membership: Membership, action: Action) -> dict[str, bool]:
     The owner and facilitators change it; they and the supporters add updates.
     """
     owner = action.owner_id == membership.user_id
-    supporter = action.supporters.filter(pk=membership.user_id).exists()
+    # The supporters the page has read already, if it has (an action has a handful).
+    supporter = any(person.pk == membership.user_id for person in action.supporters.all())
     return {
         "change": owner or membership.is_facilitator,
         "update": owner or supporter or membership.is_facilitator,

@@ -1,3 +1,4 @@
+from collections.abc import Callable
 from contextlib import contextmanager
 
 from django.contrib import messages
@@ -7,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
@@ -62,6 +64,19 @@ def number_from(value: str | None) -> int | None:
     """A whole number from an address's query, or None for anything else (never an error page)."""
     # isascii(): "²" is a digit to isdigit() but not a number to int(). Nine digits at most.
     return int(value) if value and value.isascii() and value.isdigit() and len(value) < 10 else None
+
+
+# Stands for each object's id in an address made once for a list (no Collaborative's slug is all digits).
+_ANY_PK = 987654321
+
+
+def addresses(name: str, **kwargs) -> Callable[[int], str]:
+    """The addresses of many objects of one kind, as their get_absolute_url has them, from one reverse():
+    `addresses("actions:detail", slug=slug)(pk)`. The object's id is the last part of the pattern, after
+    the slug; reverse() takes about a tenth of a millisecond, more than the rest of a row of a list, and a
+    second for a spreadsheet of 10,000 actions."""
+    head, _, tail = reverse(name, kwargs={**kwargs, "pk": _ANY_PK}).rpartition(str(_ANY_PK))
+    return lambda pk: f"{head}{pk}{tail}"
 
 
 def query_without_page(request: HttpRequest) -> str:

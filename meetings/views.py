@@ -1,5 +1,4 @@
 from collections import Counter
-from collections.abc import Callable
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -29,6 +28,7 @@ from collaborative.permissions import (
     venue_for,
 )
 from collaborative.views import (
+    addresses,
     collaborative_context,
     done,
     query_without_page,
@@ -92,7 +92,7 @@ def meeting_list(request: HttpRequest, slug: str) -> HttpResponse:
     upcoming = list(meetings.upcoming().select_related("venue"))
     answers = dict(Rsvp.objects.filter(meeting__in=upcoming, user=request.user).values_list("meeting_id", "answer"))
     past = Paginator(meetings.past(), PAST_PAGE_SIZE).get_page(request.GET.get("page"))
-    address = _meeting_addresses(collaborative)
+    address = addresses("meetings:detail", slug=collaborative.slug)
     for meeting in (*upcoming, *past):
         meeting.collaborative = collaborative  # For its times on the Collaborative's clocks, without a join.
         meeting.url = address(meeting.pk)
@@ -103,13 +103,6 @@ def meeting_list(request: HttpRequest, slug: str) -> HttpResponse:
         "meetings/meeting_list.html",
         collaborative_context(membership, upcoming=upcoming, page=past),
     )
-
-
-def _meeting_addresses(collaborative) -> Callable[[int], str]:
-    """Each of the Collaborative's meetings' address, as Meeting.get_absolute_url has it, for a list of them: made
-    once with the id put in, rather than reversed for each."""
-    before, _, after = reverse("meetings:detail", kwargs={"slug": collaborative.slug, "pk": 0}).rpartition("/0/")
-    return lambda pk: f"{before}/{pk}/{after}"
 
 
 def rsvp_context(meeting: Meeting, rsvp: Rsvp | None) -> dict:
