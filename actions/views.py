@@ -848,17 +848,20 @@ def _review_items(request: HttpRequest, review, typed=None) -> Page:
     return page
 
 
-def _review_here(request: HttpRequest, review) -> str:
-    """The review's address with this page's choice of actions and page number, to come back to after a POST."""
+def _review_query(request: HttpRequest) -> str:
+    """This page's choice of actions and page number ("?show=waiting&page=2"), to come back to after a POST."""
     query = urlencode({key: request.GET[key] for key in ("show", "page") if request.GET.get(key)})
-    return f"{review.get_absolute_url()}?{query}" if query else review.get_absolute_url()
+    return f"?{query}" if query else ""
+
+
+def _review_here(request: HttpRequest, review) -> str:
+    return review.get_absolute_url() + _review_query(request)
 
 
 def _review_page(
     request: HttpRequest, membership: Membership, review, page: Page, *, status: int = 200
 ) -> HttpResponse:
     counts = review.items.aggregate(size=Count("id"), waiting=Count("id", filter=Q(reviewed_at__isnull=True)))
-    here = urlencode({key: request.GET[key] for key in ("show", "page") if request.GET.get(key)})
     return render(
         request,
         "actions/reviewround_detail.html",
@@ -873,7 +876,7 @@ def _review_page(
                 ("waiting", "Still to review", counts["waiting"]),
                 ("reviewed", "Reviewed", counts["size"] - counts["waiting"]),
             ],
-            here=f"?{here}" if here else "",
+            here=_review_query(request),
             query_string=query_without_page(request),
         ),
         status=status,

@@ -162,7 +162,7 @@ def profile_fields_for(viewer: Membership, member: Membership) -> set[str]:
     if viewer.user_id == person.pk:
         return {"perspectives", "organisation", "job_title", "access_needs"}
     facilitator = facilitates(viewer)  # With this session's two-step sign-in.
-    allowed = {Visibility.MEMBERS, Visibility.FACILITATORS} if facilitator else {Visibility.MEMBERS}
+    allowed = _visibilities_seen(viewer)
     fields = {
         field
         for field, visibility in [
@@ -180,8 +180,13 @@ def profile_fields_for(viewer: Membership, member: Membership) -> set[str]:
 def profile_field_shown(viewer: Membership, field: str) -> Q:
     """profile_fields_for as a condition on Membership rows, for counting in the database: whether
     the viewer sees the member's "perspectives", "organisation" or "job_title" (the same rules)."""
-    allowed = [Visibility.MEMBERS, Visibility.FACILITATORS] if facilitates(viewer) else [Visibility.MEMBERS]
-    return Q(user_id=viewer.user_id) | Q(**{f"user__{field}_visibility__in": allowed})
+    return Q(user_id=viewer.user_id) | Q(**{f"user__{field}_visibility__in": _visibilities_seen(viewer)})
+
+
+def _visibilities_seen(viewer: Membership) -> set[str]:
+    """The settings of "who sees this" under which the viewer sees another member's field: "members";
+    "facilitators" too for a facilitator with this session's two-step sign-in."""
+    return {Visibility.MEMBERS, Visibility.FACILITATORS} if facilitates(viewer) else {Visibility.MEMBERS}
 
 
 class LinkNotValid(Exception):
