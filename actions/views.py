@@ -58,6 +58,7 @@ from actions.services import (
     review_round_open,
     review_round_sign_off,
 )
+from collaborative.freshness import lazily, with_fresh_parts
 from collaborative.permissions import (
     action_for,
     action_rights,
@@ -143,38 +144,47 @@ def _log_rows(rows: list[dict], collaborative, today: date) -> None:
 
 
 @require_GET
+@with_fresh_parts
 def action_log(request: HttpRequest, slug: str) -> HttpResponse:
     membership = membership_for(request.user, slug)
     collaborative = membership.collaborative
-    form = _log_filters(request, collaborative)
-    today = collaborative.local_today()
-    actions = filtered_actions(collaborative, form.cleaned_data, today)
-    page = Paginator(actions, PAGE_SIZE).get_page(request.GET.get("page"))
-    # Two steps in one query: the page's actions are picked from the narrow rows (a subquery), then only
-    # they are read, with what the table shows of their owner, goal and latest update. Joined and looked up
-    # for every action sorted before them, a late page or another order of 10,000 actions took several
-    # times longer.
-    page.object_list = list(
-        with_latest_update(
-            Action.objects.filter(pk__in=page.object_list.values("pk")).order_by(*actions.query.order_by),
-            "text",
-            "at",
-        ).values(*LOG_COLUMNS, "latest_update_text", "latest_update_at")
-    )
-    _log_rows(page.object_list, collaborative, today)
-    # Without JavaScript, a typed name comes back with the people or organisations it matches, to pick one.
-    full_page = not request.htmx or request.htmx.history_restore_request
+
+    def log() -> dict:
+        form = _log_filters(request, collaborative)
+        today = collaborative.local_today()
+        actions = filtered_actions(collaborative, form.cleaned_data, today)
+        page = Paginator(actions, PAGE_SIZE).get_page(request.GET.get("page"))
+        # Two steps in one query: the page's actions are picked from the narrow rows (a subquery), then only
+        # they are read, with what the table shows of their owner, goal and latest update. Joined and looked
+        # up for every action sorted before them, a late page or another order of 10,000 actions took several
+        # times longer.
+        page.object_list = list(
+            with_latest_update(
+                Action.objects.filter(pk__in=page.object_list.values("pk")).order_by(*actions.query.order_by),
+                "text",
+                "at",
+            ).values(*LOG_COLUMNS, "latest_update_text", "latest_update_at")
+        )
+        _log_rows(page.object_list, collaborative, today)
+        # Without JavaScript, a typed name comes back with the people or organisations it matches, to pick one.
+        full_page = not request.htmx or request.htmx.history_restore_request
+        return {
+            "form": form,
+            "page": page,
+            "owner_suggestions": _suggestions(request, collaborative, "owner") if full_page else None,
+            "organisation_suggestions": _suggestions(request, collaborative, "organisation") if full_page else None,
+        }
+
+    # The filters and the table are kept ready-made (templates/actions/action_list.html): until the data
+    # changes, the same address shows every member the same actions, and nothing above is worked out again.
     return render_page(
         request,
         "actions/action_list.html",
         collaborative_context(
             membership,
-            form=form,
-            page=page,
+            **lazily(log, "form", "page", "owner_suggestions", "organisation_suggestions"),
             query_string=query_without_page(request),
             can_oversee=oversees(membership),
-            owner_suggestions=_suggestions(request, collaborative, "owner") if full_page else None,
-            organisation_suggestions=_suggestions(request, collaborative, "organisation") if full_page else None,
         ),
         fragment="action-table",
     )

@@ -92,7 +92,10 @@ TEMPLATES = [
             # {% partialdef %} everywhere without {% load %}; it is built into Django 6.
             "builtins": ["template_partials.templatetags.partials"],
             # The core's template filters; `collaborative` is not an app, so they are named here.
-            "libraries": {"dates": "collaborative.templatetags.dates"},
+            "libraries": {
+                "dates": "collaborative.templatetags.dates",
+                "fresh": "collaborative.templatetags.fresh",
+            },
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
@@ -181,6 +184,7 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "collaborative.tasks.heartbeat", "schedule": 60.0},
+    "fold-data-changes": {"task": "collaborative.tasks.fold_data_changes_task", "schedule": 60.0},
     "dispatch-messages": {"task": "notifications.tasks.dispatch_messages_task", "schedule": 60.0},
     "meeting-reminders": {"task": "meetings.tasks.queue_reminders_task", "schedule": 60.0},
     "action-follow-ups": {"task": "actions.tasks.queue_follow_ups_task", "schedule": 60.0},

@@ -564,3 +564,27 @@ class GroundRulesAcceptance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.membership} agreed on {self.accepted_at:%d %b %Y}"
+
+
+class DataChange(models.Model):
+    """One statement that changed the site's data, written by the database itself (a trigger on every
+    table but a few: collaborative.freshness), so that no way of writing (a bulk update, the admin, raw
+    SQL) can change data without cached parts of pages noticing."""
+
+    table_name = models.CharField(max_length=128)
+
+    def __str__(self) -> str:
+        return f"A change to {self.table_name}"
+
+
+class DataVersion(models.Model):
+    """How many DataChange rows have been folded away (one row): the data's version is this plus the
+    rows still there, a number that only grows and moves whenever data does."""
+
+    folded = models.BigIntegerField(default=0)
+    # Made afresh whenever the row is (a new database, or one emptied by the tests' flush), so that a count
+    # that starts again from nought never meets what was cached under the same count before.
+    epoch = models.CharField(max_length=32)
+
+    def __str__(self) -> str:
+        return f"{self.folded} changes folded ({self.epoch})"
