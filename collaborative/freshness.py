@@ -29,8 +29,8 @@ import functools
 import hashlib
 import logging
 import secrets
-from datetime import date
 from collections.abc import Callable, Iterable
+from datetime import date
 
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
