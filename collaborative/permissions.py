@@ -337,17 +337,20 @@ def statement_for(user, collaborative_slug: str, pk: int) -> tuple[Membership, S
     return membership, statement
 
 
-def round_for(user, collaborative_slug: str, pk: int, *, manage: bool = False) -> tuple[Membership, Round]:
+def round_for(
+    user, collaborative_slug: str, pk: int, *, manage: bool = False, kept: bool = True
+) -> tuple[Membership, Round]:
     """(the viewer's membership, one of the Collaborative's self-assessment rounds).
 
     Every member answers and sees the results; only facilitators change dates or close a
     round. No one, facilitators included, is ever given another person's answers: see
-    vision/results.py.
+    vision/results.py. `kept=False` leaves the figures kept when it was counted (tens of
+    kilobytes) to be read only if they are used, for a page that holds them ready-made.
     """
     membership = _membership(user, collaborative_slug, manage)
-    round = get_object_or_404(
-        Round.objects.select_related("collaborative"), pk=pk, collaborative=membership.collaborative
-    )
+    rounds = Round.objects.all() if kept else Round.objects.defer("results")
+    round = get_object_or_404(rounds, pk=pk, collaborative=membership.collaborative)
+    round.collaborative = membership.collaborative  # Read already, with the membership.
     return membership, round
 
 

@@ -24,6 +24,9 @@ from django.utils import timezone
 from actions.models import Action
 from members.models import Membership, User
 from tests.factories import CollaborativeFactory, MembershipFactory, action_record
+from tests.vision.rounds import close_early
+from vision.models import KeyRole, Rating, Round, RoundStatement, Value, VisionVersion
+from vision.services import answers_save, contribution_add, round_counted, round_open, version_adopt, version_draft
 
 pytestmark = pytest.mark.django_db
 
@@ -58,6 +61,90 @@ PAGES = {
     "action log": Page(_log, _retitle_actions),
     "action log, owner renamed": Page(_log, _rename_people),
     "action log, filtered": Page(lambda world: _log(world) + "?status=open&sort=title&overdue=on", _retitle_actions),
+}
+
+
+# The vision page and a closed self-assessment round's results.
+
+
+def _vision(world) -> str:
+    return reverse("vision:home", kwargs={"slug": world["collaborative"].slug})
+
+
+def _with_vision(world) -> None:
+    """An adopted vision with a value, and a draft of the next one that a member has commented on."""
+    collaborative, facilitator = world["collaborative"], world["facilitator"]
+    values = [("Equal voices", "A carer's view counts as much as a chief officer's.")]
+    adopted = version_draft(collaborative=collaborative, by=facilitator, statement="Help is here.", values=values)
+    version_adopt(version=adopted, by=facilitator)
+    draft = version_draft(collaborative=collaborative, by=facilitator, statement="Help is near.", values=values)
+    contribution_add(version=draft, author=world["member"], text="Say more about carers.")
+
+
+def _reword_vision(world) -> str:
+    VisionVersion.objects.filter(collaborative=world["collaborative"]).update(statement="Reworded by a bulk update")
+    return "Reworded by a bulk update"
+
+
+def _rename_values(world) -> str:
+    Value.objects.filter(version__collaborative=world["collaborative"]).update(name="Renamed by a bulk update")
+    return "Renamed by a bulk update"
+
+
+def _first_vision(world) -> str:
+    """A first version, adopted, put in by a bulk insert (as a data migration or the shell might)."""
+    VisionVersion.objects.bulk_create(
+        [
+            VisionVersion(
+                collaborative=world["collaborative"],
+                number=1,
+                statement="Written by a bulk insert",
+                status=VisionVersion.Status.ADOPTED,
+                adopted_at=timezone.now(),
+            )
+        ]
+    )
+    return "Written by a bulk insert"
+
+
+def _results(world) -> str:
+    round = Round.objects.get(collaborative=world["collaborative"])
+    return reverse("vision:round", kwargs={"slug": world["collaborative"].slug, "pk": round.pk})
+
+
+def _with_closed_round(world) -> None:
+    """A round that six people answered (one with a comment), closed and counted."""
+    collaborative, facilitator = world["collaborative"], world["facilitator"]
+    more = [MembershipFactory(collaborative=collaborative).user for _ in range(2)]
+    round = round_open(
+        collaborative=collaborative,
+        by=facilitator,
+        title="Spring",
+        closing_day=collaborative.local_today() + timedelta(days=7),
+    )
+    statements = list(round.statements.all())
+    for number, person in enumerate([world[viewer] for viewer in VIEWERS] + more):
+        comment = "The carers' group made a real difference." if number == 0 else ""
+        answers_save(round=round, user=person, answers={s.pk: (Rating.STRONG, comment) for s in statements})
+    round_counted(round=close_early(round, facilitator))
+
+
+def _reword_statements(world) -> str:
+    RoundStatement.objects.filter(round__collaborative=world["collaborative"]).update(text="Reworded by a bulk update")
+    return "Reworded by a bulk update"
+
+
+def _retitle_key_roles(world) -> str:
+    KeyRole.objects.filter(collaborative=world["collaborative"]).update(title="Retitled by a bulk update")
+    return "Retitled by a bulk update"
+
+
+PAGES |= {
+    "vision": Page(_vision, _reword_vision, build=_with_vision),
+    "vision, values renamed": Page(_vision, _rename_values, build=_with_vision),
+    "vision, none yet": Page(_vision, _first_vision),
+    "round results": Page(_results, _reword_statements, build=_with_closed_round),
+    "round results, key roles retitled": Page(_results, _retitle_key_roles, build=_with_closed_round),
 }
 
 

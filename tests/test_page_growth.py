@@ -14,6 +14,7 @@ from actions.models import Action, ActionChange, ActionUpdate, ReviewItem, Revie
 from actions.services import action_snapshot
 from meetings.models import Attendance, Rsvp
 from members.models import Invitation, JoinRequest, Membership
+from tests.caching import nothing_cached
 from tests.factories import (
     ActionFactory,
     CollaborativeFactory,
@@ -35,8 +36,8 @@ MARGIN = 0.02  # Counts and dates written out differ by a few bytes between the 
 
 
 def measure(client, address: str) -> tuple[int, int]:
-    """The number of queries and the bytes of HTML of one page."""
-    with CaptureQueriesContext(connection) as captured:
+    """The number of queries and the bytes of HTML of one page, made afresh (nothing of it cached)."""
+    with nothing_cached(), CaptureQueriesContext(connection) as captured:
         response = client.get(address)
     assert response.status_code == 200, address
     return len(captured), len(response.content)

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from collaborative.freshness import lazily, with_fresh_parts
 from collaborative.permissions import (
     contribution_for,
     facilitates,
@@ -88,31 +89,33 @@ VERSIONS_PAGE_SIZE = 20
 
 
 @require_GET
+@with_fresh_parts
 def vision_home(request: HttpRequest, slug: str) -> HttpResponse:
     membership = membership_for(request.user, slug)
     collaborative = membership.collaborative
-    versions = collaborative.vision_versions.annotate(
-        contributors=Count(
-            "contributions__author", filter=Q(contributions__status=Contribution.Status.SHOWN), distinct=True
-        )
-    ).select_related("agreed_at_meeting__collaborative")  # The meeting's day is in its Collaborative's time.
-    versions = versions.order_by("-number")  # Meta.ordering does not apply to a query that counts.
-    page = Paginator(versions, VERSIONS_PAGE_SIZE).get_page(request.GET.get("page"))
-    drafts = list(versions.filter(status=VisionVersion.Status.DRAFT))
-    for version in [*page, *drafts]:
-        if version.voices:
-            version.contributors = version.voices["people"]  # As counted when it was adopted.
-    current = VisionVersion.objects.current_for(collaborative)
+
+    def vision() -> dict:
+        versions = collaborative.vision_versions.annotate(
+            contributors=Count(
+                "contributions__author", filter=Q(contributions__status=Contribution.Status.SHOWN), distinct=True
+            )
+        ).select_related("agreed_at_meeting__collaborative")  # The meeting's day is in its Collaborative's time.
+        versions = versions.order_by("-number")  # Meta.ordering does not apply to a query that counts.
+        page = Paginator(versions, VERSIONS_PAGE_SIZE).get_page(request.GET.get("page"))
+        drafts = list(versions.filter(status=VisionVersion.Status.DRAFT))
+        for version in [*page, *drafts]:
+            if version.voices:
+                version.contributors = version.voices["people"]  # As counted when it was adopted.
+        current = VisionVersion.objects.current_for(collaborative)
+        values = list(current.values.all()) if current else []
+        return {"current": current, "values": values, "drafts": drafts, "page": page}
+
+    # The vision, its drafts and its versions are kept ready-made (templates/vision/visionversion_list.html):
+    # until the data changes, every member sees the same, and facilitators the same as each other.
     return render(
         request,
         "vision/visionversion_list.html",
-        collaborative_context(
-            membership,
-            current=current,
-            values=list(current.values.all()) if current else [],
-            drafts=drafts,
-            page=page,
-        ),
+        collaborative_context(membership, **lazily(vision, "current", "values", "drafts", "page")),
     )
 
 
@@ -602,9 +605,10 @@ def _answering(request: HttpRequest, membership: Membership, round: Round) -> Ht
 
 
 def _results_context(round: Round) -> dict:
-    """The results of a closed round, counted already (services.round_counted), with the trend."""
+    """The results of a closed round, counted already (services.round_counted), with the trend (None
+    when no results are shown)."""
     results: RoundResults = round_results(round)
-    context = {"results": results, "minimum": ROUND_GROUP_MIN}
+    context = {"results": results, "trend_rounds": None, "trend_series": None, "chart": None}
     if results.shown:
         rounds, series = trend(round)
         context.update(trend_rounds=rounds, trend_series=series, chart=trend_chart(rounds, series))
@@ -612,9 +616,10 @@ def _results_context(round: Round) -> dict:
 
 
 @require_http_methods(["GET", "POST"])
+@with_fresh_parts
 def round_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """Answering while the round is open; the results once it has closed."""
-    membership, round = round_for(request.user, slug, pk)
+    membership, round = round_for(request.user, slug, pk, kept=False)
     if round.is_open:
         return _answering(request, membership, round)
     if request.method == "POST":
@@ -626,10 +631,13 @@ def round_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     comments_url = reverse(
         "vision:round_comments", kwargs={"slug": slug, "pk": round.pk, "statement_pk": 0}
     ).removesuffix("0/")
+    # The results are kept ready-made (templates/vision/round_results.html): they are the same for everyone,
+    # facilitators included, so until the data changes nothing above is read or worked out again.
+    results = lazily(lambda: _results_context(round), "results", "trend_rounds", "trend_series", "chart")
     return render(
         request,
         "vision/round_results.html",
-        collaborative_context(membership, round=round, comments_url=comments_url, **_results_context(round)),
+        collaborative_context(membership, round=round, comments_url=comments_url, minimum=ROUND_GROUP_MIN, **results),
     )
 
 

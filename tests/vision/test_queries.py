@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from members.models import Visibility
+from tests.caching import nothing_cached
 from tests.factories import MeetingFactory, MembershipFactory
 from vision.models import Answer, GoalReview, Rating, Response, Round
 from vision.services import (
@@ -32,7 +33,8 @@ def url(name: str, **kwargs) -> str:
 
 
 def queries(client, address: str) -> int:
-    with CaptureQueriesContext(connection) as captured:
+    """The queries of one page, made afresh (nothing of it cached)."""
+    with nothing_cached(), CaptureQueriesContext(connection) as captured:
         response = client.get(address)
     assert response.status_code == 200, address
     return len(captured)

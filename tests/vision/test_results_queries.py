@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from members.models import Membership, Perspective, Visibility
+from tests.caching import nothing_cached
 from tests.factories import CollaborativeFactory, MembershipFactory
 from vision.models import Answer, Rating, Response, Round, RoundStatement
 from vision.services import round_open
@@ -88,7 +89,7 @@ def rounds() -> dict[str, tuple[Membership, Membership, Round]]:
 
 def count(client, url: str) -> tuple[int, str]:
     client.get(url)  # The session and the like, as on any second visit (the first also counts the rounds).
-    with CaptureQueriesContext(connection) as queries:
+    with nothing_cached(), CaptureQueriesContext(connection) as queries:
         response = client.get(url)
     assert response.status_code == 200, (url, response.status_code, response.headers.get("Location"))
     return len(queries.captured_queries), response.content.decode()
