@@ -13,7 +13,7 @@ from django.test import Client, RequestFactory, override_settings
 
 from collaborative.celery import app as celery_app
 from collaborative.middleware import RENEWED_SESSION_KEY
-from members.models import DataChange, Membership
+from members.models import Membership
 from tests.factories import CollaborativeFactory, MembershipFactory, UserFactory
 
 # Each test process sends its tasks to a queue of its own, so that a worker started by
@@ -91,12 +91,6 @@ def broker_down():
     yield
     celery_app.conf.broker_url, celery_app.conf.broker_connection_max_retries = saved
     _reset_celery_connections()
-
-
-def forget_cached_parts() -> None:
-    """Make the next request build every cached part of its page afresh (collaborative.freshness), as a
-    change to the data would: for tests that count what a page reads when it is made."""
-    DataChange.objects.create(table_name="tests")
 
 
 @pytest.fixture(autouse=True)

@@ -13,7 +13,7 @@ from django.utils import timezone
 from actions.models import Action
 from actions.services import action_change, action_update_add, review_round_open
 from members.models import Membership, User
-from tests.conftest import forget_cached_parts
+from tests.caching import nothing_cached
 from tests.factories import ActionFactory, GoalFactory, MeetingFactory, MembershipFactory, action_record
 from vision.models import KeyRole
 
@@ -28,8 +28,8 @@ def url(name: str, **kwargs) -> str:
 
 
 def queries(client, address: str, **headers) -> int:
-    forget_cached_parts()  # What the page reads when it is made; a cached page reads less.
-    with CaptureQueriesContext(connection) as captured:
+    # What the page reads when it is made; a cached page reads less.
+    with nothing_cached(), CaptureQueriesContext(connection) as captured:
         response = client.get(address, headers=headers)
         if hasattr(response, "streaming_content"):
             b"".join(response.streaming_content)
