@@ -93,12 +93,23 @@ def broker_down():
     _reset_celery_connections()
 
 
-@pytest.fixture(autouse=True)
-def _fresh_cache(settings):
-    """Each test gets its own cache namespace, so rate limits of one test never reach another."""
+def _new_cache_namespace(settings) -> None:
     caches = {name: dict(config) for name, config in settings.CACHES.items()}
     caches["default"]["KEY_PREFIX"] = f"test-{uuid.uuid4().hex}"
     settings.CACHES = caches
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache(settings):
+    """Each test gets its own cache namespace, so rate limits of one test never reach another."""
+    _new_cache_namespace(settings)
+
+
+@pytest.fixture
+def empty_cache(settings):
+    """empty_cache(): the test's cache starts again, empty, so that a page's queries are counted as it makes its
+    cached parts (collaborative.freshness), not as it finds them ready-made."""
+    return lambda: _new_cache_namespace(settings)
 
 
 @pytest.fixture(scope="session", autouse=True)
