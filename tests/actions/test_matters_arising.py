@@ -101,13 +101,17 @@ def arising_pks(arising) -> set[int]:
     return {action.pk for actions in arising.made.values() for action in actions}
 
 
-def test_the_meeting_page_is_the_same_size_and_queries_with_30_or_300_matters_arising(member_client, meetings, arising):
+def test_the_meeting_page_is_the_same_size_and_queries_with_30_or_300_matters_arising(
+    member_client, meetings, arising, empty_cache
+):
     page = meetings["next"].get_absolute_url()
     arising(30)
     member_client.get(page)  # Warm up the session and caches.
+    empty_cache()  # Counted as the page is made, not as it comes from the cache.
     few = queries_and_size(member_client, page)
     listed = section(text(member_client.get(page)), "arising-heading").count("<li>")
     arising(270)
+    empty_cache()
     many = queries_and_size(member_client, page)
 
     assert few[0] == many[0], f"{few[0]} queries with 30 matters arising, {many[0]} with 300"
