@@ -17,7 +17,12 @@ AGENDA_PRINT = "agenda_print"  # Its agenda in large print.
 @dataclass(frozen=True)
 class Panel:
     """A part of a meeting page: `template` is included with the page's context and `panel`, what `context` gave
-    for the meeting and the viewer's membership (None: the panel is left out)."""
+    for the meeting and the viewer's membership (None: the panel is left out).
+
+    The meeting's page keeps its panels ready-made for each role until the data changes (see
+    templates/meetings/meeting_detail.html): what a panel shows may depend on the viewer's role and on whether
+    they facilitate (collaborative.permissions.facilitates), never on who they are, and on the time only
+    through the date and whether the meeting has started."""
 
     page: str
     template: str

@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, FilteredRelation, Q
 from django.db.models.functions import Lower
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from collaborative.freshness import lazily, with_fresh_parts
 from collaborative.permissions import (
     LinkNotValid,
     agenda_item_for,
@@ -85,23 +86,48 @@ ATTENDANCE_PAGE_SIZE = 50
 
 
 @require_GET
+@with_fresh_parts
 def meeting_list(request: HttpRequest, slug: str) -> HttpResponse:
     membership = membership_for(request.user, slug)
     collaborative = membership.collaborative
     meetings = Meeting.objects.for_collaborative(collaborative)
-    upcoming = list(meetings.upcoming().select_related("venue"))
-    answers = dict(Rsvp.objects.filter(meeting__in=upcoming, user=request.user).values_list("meeting_id", "answer"))
-    past = Paginator(meetings.past(), PAST_PAGE_SIZE).get_page(request.GET.get("page"))
+    now = timezone.now()  # One moment for the whole page: which meetings are to come, and which have passed.
+    # The meetings still to come, with the viewer's answer to each: one small query, all the page reads when its
+    # parts are cached (templates/meetings/meeting_list.html). With the data's version, which meetings are to
+    # come decides which have passed; and the answers are the only thing on the page that is the viewer's own.
+    coming = list(
+        meetings.upcoming(now)
+        .alias(mine=FilteredRelation("rsvps", condition=Q(rsvps__user_id=request.user.pk)))
+        .values_list("pk", "mine__answer")
+    )
+    answers = {pk: answer for pk, answer in coming if answer}
     address = addresses("meetings:detail", slug=collaborative.slug)
-    for meeting in (*upcoming, *past):
-        meeting.collaborative = collaborative  # For its times on the Collaborative's clocks, without a join.
-        meeting.url = address(meeting.pk)
-    for meeting in upcoming:
-        meeting.my_answer = answers.get(meeting.pk)
+
+    def upcoming() -> dict:
+        upcoming = list(meetings.upcoming(now).select_related("venue"))
+        for meeting in upcoming:
+            meeting.collaborative = collaborative  # For its times on the Collaborative's clocks, without a join.
+            meeting.url = address(meeting.pk)
+            meeting.my_answer = answers.get(meeting.pk)
+        return {"upcoming": upcoming}
+
+    def past() -> dict:
+        page = Paginator(meetings.past(now), PAST_PAGE_SIZE).get_page(request.GET.get("page"))
+        for meeting in page:
+            meeting.collaborative = collaborative
+            meeting.url = address(meeting.pk)
+        return {"page": page}
+
     return render(
         request,
         "meetings/meeting_list.html",
-        collaborative_context(membership, upcoming=upcoming, page=past),
+        collaborative_context(
+            membership,
+            **lazily(upcoming, "upcoming"),
+            **lazily(past, "page"),
+            coming=" ".join(str(pk) for pk, _ in coming),
+            answers=" ".join(f"{pk}:{answer}" for pk, answer in answers.items()),
+        ),
     )
 
 
@@ -110,27 +136,20 @@ def rsvp_context(meeting: Meeting, rsvp: Rsvp | None) -> dict:
     return {"meeting": meeting, "rsvp": rsvp, "answers": Rsvp.Answer.choices}
 
 
-def _attendance(meeting: Meeting, viewer: User, *, names: bool) -> tuple[dict, Rsvp | None]:
+def _attendance(meeting: Meeting, *, names: bool) -> dict:
     """Numbers for everyone, counted in the database; with `names` (for facilitators), who is coming and what
-    they need. And the viewer's own answer."""
+    they need."""
     # Only current members count: someone who has left is no longer coming.
     members = Membership.objects.current_in(meeting.collaborative).values("user_id")
     answered = Rsvp.objects.filter(meeting=meeting, user_id__in=members)
-    # How many gave each answer, and which is the viewer's: a few rows, however many answered.
+    # How many gave each answer: a few rows, however many answered.
     numbers = {"coming": 0, "maybe": 0, "not_coming": 0, "waiting": 0}
-    rsvp = None
-    for answer, waiting, n, mine in (
-        answered.order_by()
-        .values_list("answer", "waiting")
-        .annotate(n=Count("id"), mine=Count("id", filter=Q(user=viewer)))
-    ):
+    for answer, waiting, n in answered.order_by().values_list("answer", "waiting").annotate(n=Count("id")):
         numbers["waiting" if waiting else answer] += n
-        if mine:  # The viewer's answer as the buttons show it: what they said, and whether they wait for a place.
-            rsvp = Rsvp(meeting=meeting, user=viewer, answer=answer, waiting=waiting)
     # Catering: plan for everyone coming, and perhaps those who said maybe.
     numbers |= {"headcount_low": numbers["coming"], "headcount_high": numbers["coming"] + numbers["maybe"]}
     if not names:
-        return numbers, rsvp
+        return numbers
     people = (
         answered.exclude(answer=Rsvp.Answer.NOT_COMING)
         .select_related("user")
@@ -151,34 +170,69 @@ def _attendance(meeting: Meeting, viewer: User, *, names: bool) -> tuple[dict, R
         "waiting_people": [r.user for r in rsvps if r.waiting],
         "needs": [need for need in needs if need["people"]],
         "in_their_words": [person for person in coming_people if person.access_needs_other],
-    }, rsvp
+    }
+
+
+def _viewers_own(meeting: Meeting, viewer: User) -> tuple[Rsvp | None, bool]:
+    """What of a meeting's page is the viewer's own: their answer (an Rsvp with its answer and whether they wait
+    for a place), and whether they proposed items not on the agenda. One query."""
+    theirs = AgendaItem.objects.filter(meeting_id=meeting.pk, proposed_by_id=viewer.pk)
+    answer, waiting, proposed = (
+        Meeting.objects.filter(pk=meeting.pk)
+        .alias(mine=FilteredRelation("rsvps", condition=Q(rsvps__user_id=viewer.pk)))
+        .annotate(proposed=Exists(theirs.exclude(status=AgendaItem.Status.ACCEPTED)))
+        .values_list("mine__answer", "mine__waiting", "proposed")
+        .get()
+    )
+    rsvp = None if answer is None else Rsvp(meeting=meeting, user=viewer, answer=answer, waiting=waiting)
+    return rsvp, proposed
 
 
 @require_GET
+@with_fresh_parts
 def meeting_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     membership, meeting = meeting_for(request.user, slug, pk)
     manages = facilitates(membership)
-    attendance, mine = _attendance(meeting, request.user, names=manages)
-    items = list(meeting.agenda_items.select_related("proposed_by"))
-    agenda = [item for item in items if item.status == AgendaItem.Status.ACCEPTED]
-    # The notes, decisions and who came are shown once the meeting has started (unless it was cancelled).
-    after = meeting.has_started and not meeting.is_cancelled
+    mine, proposed = _viewers_own(meeting, request.user)
+    my_items = []  # Read only for those who proposed items not on the agenda: most people have none.
+    if proposed:
+        my_items = meeting.agenda_items.filter(proposed_by=request.user).exclude(status=AgendaItem.Status.ACCEPTED)
+
+    def agenda() -> dict:
+        items = list(meeting.agenda_items.select_related("proposed_by"))
+        agenda = [item for item in items if item.status == AgendaItem.Status.ACCEPTED]
+        return {
+            "agenda": agenda if meeting.agenda_published_at or manages else [],
+            "proposed": [item for item in items if item.status == AgendaItem.Status.PROPOSED],
+            "noted_items": [item for item in agenda if item.notes],
+        }
+
+    def afterwards() -> dict:
+        # The notes, decisions and who came are shown once the meeting has started (unless it was cancelled).
+        # In a dict: a number of its own would be a lazy object, which filters such as pluralize cannot read.
+        after = meeting.has_started and not meeting.is_cancelled
+        return {
+            "afterwards": {
+                "decisions": [d for d in meeting.decisions.all() if not d.withdrawn_at] if after else [],
+                "came": meeting.attendances.filter(attended=True).count() if after else 0,
+            }
+        }
+
+    # What every viewer of a kind sees is kept ready-made (templates/meetings/meeting_detail.html) and worked out
+    # only when it is made again; the viewer's answer and their own proposals are read each time.
     return render(
         request,
         "meetings/meeting_detail.html",
         {
             **collaborative_context(membership),
-            "attendance": attendance,
-            "agenda": agenda if meeting.agenda_published_at or manages else [],
-            "proposed": [item for item in items if item.status == AgendaItem.Status.PROPOSED],
-            "my_items": [item for item in items if item.proposed_by_id == request.user.pk and item not in agenda],
+            **lazily(agenda, "agenda", "proposed", "noted_items"),
+            **lazily(afterwards, "afterwards"),
+            **lazily(lambda: {"attendance": _attendance(meeting, names=manages)}, "attendance"),
+            **lazily(lambda: {"panels": panels_for(DETAIL, meeting, membership)}, "panels"),
+            **lazily(lambda: {"minutes_waiting": minutes_to_approve(meeting) if manages else None}, "minutes_waiting"),
+            "my_items": my_items,
             "show_notes": bool(meeting.notes_published_at) or manages,
-            "noted_items": [item for item in items if item.status == AgendaItem.Status.ACCEPTED and item.notes],
-            "decisions": [d for d in meeting.decisions.all() if not d.withdrawn_at] if after else [],
-            "came": meeting.attendances.filter(attended=True).count() if after else 0,
-            "minutes_waiting": minutes_to_approve(meeting) if manages else None,
             **rsvp_context(meeting, mine),
-            "panels": panels_for(DETAIL, meeting, membership),
         },
     )
 

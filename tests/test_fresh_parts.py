@@ -22,8 +22,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from actions.models import Action
+from meetings.models import AgendaItem, Attendance, Decision, Meeting, Rsvp
+from meetings.services import agenda_item_propose, agenda_publish, rsvp_set
 from members.models import Membership, User
-from tests.factories import CollaborativeFactory, MembershipFactory, action_record
+from tests.factories import CollaborativeFactory, MeetingFactory, MembershipFactory, VenueFactory, action_record
 from tests.vision.rounds import close_early
 from vision.models import KeyRole, Rating, Round, RoundStatement, Value, VisionVersion
 from vision.services import answers_save, contribution_add, round_counted, round_open, version_adopt, version_draft
@@ -145,6 +147,80 @@ PAGES |= {
     "vision, none yet": Page(_vision, _first_vision),
     "round results": Page(_results, _reword_statements, build=_with_closed_round),
     "round results, key roles retitled": Page(_results, _retitle_key_roles, build=_with_closed_round),
+}
+
+
+# The meetings list and a meeting's page (templates/meetings/meeting_list.html and meeting_detail.html).
+
+
+def _meetings_world(world) -> None:
+    """Two meetings to come and two past. The next has answers from all four viewers (the last to answer is on
+    the waiting list; one coming has needs), a published agenda and an item the member proposed; the last one
+    past has published notes, a decision and a register."""
+    collaborative, facilitator = world["collaborative"], world["facilitator"]
+    venue = VenueFactory(collaborative=collaborative, capacity=3)
+    now = timezone.now()
+    world["next_meeting"], later, past, _ = (
+        MeetingFactory(collaborative=collaborative, venue=venue, starts_at=now + timedelta(days=days))
+        for days in (3, 33, -27, -57)
+    )
+    User.objects.filter(pk=world["other_member"].pk).update(access_needs=["dietary"], access_needs_other="No nuts")
+    for viewer in VIEWERS:
+        rsvp_set(meeting=world["next_meeting"], user=world[viewer], answer=Rsvp.Answer.COMING)
+    rsvp_set(meeting=later, user=world["member"], answer=Rsvp.Answer.MAYBE)
+    agenda_item_propose(meeting=world["next_meeting"], by=facilitator, title="Crisis cafe hours", accept=True)
+    agenda_item_propose(meeting=world["next_meeting"], by=world["member"], title="Bus fares to the cafe")
+    agenda_publish(meeting=world["next_meeting"], by=facilitator)
+    item = AgendaItem.objects.create(
+        meeting=past, title="Peer support", status=AgendaItem.Status.ACCEPTED, notes="Went well."
+    )
+    Decision.objects.create(meeting=past, agenda_item=item, text="Meet at the library too.", recorded_by=facilitator)
+    Attendance.objects.create(meeting=past, user=world["member"], marked_by=facilitator)
+    Meeting.objects.filter(pk=past.pk).update(notes_published_at=now - timedelta(days=26), general_notes="Tea.")
+    world["past_meeting"] = past
+
+
+def _meetings(world) -> str:
+    return reverse("meetings:list", kwargs={"slug": world["collaborative"].slug})
+
+
+def _meeting(which: str) -> Callable[[dict], str]:
+    return lambda world: world[which].get_absolute_url()
+
+
+def _retitle_meetings(world) -> str:
+    Meeting.objects.filter(collaborative=world["collaborative"]).update(title="Retitled by a bulk update")
+    return "Retitled by a bulk update"
+
+
+def _retitle_agenda(world) -> str:
+    AgendaItem.objects.filter(status=AgendaItem.Status.ACCEPTED).update(title="On the agenda by a bulk update")
+    return "On the agenda by a bulk update"
+
+
+def _nobody_coming(world) -> str:
+    Rsvp.objects.filter(meeting=world["next_meeting"]).update(answer=Rsvp.Answer.NOT_COMING, waiting=False)
+    return "0 coming, 0 maybe, 4 can't come."
+
+
+def _member_cannot_come(world) -> str:
+    Rsvp.objects.filter(user=world["member"]).update(answer=Rsvp.Answer.NOT_COMING, waiting=False)
+    return "You said: can't come."
+
+
+def _decide_again(world) -> str:
+    Decision.objects.update(text="Decided again by a bulk update")
+    return "Decided again by a bulk update"
+
+
+PAGES |= {
+    "meetings list": Page(_meetings, _retitle_meetings, build=_meetings_world),
+    "meetings list, answers changed": Page(_meetings, _member_cannot_come, build=_meetings_world),
+    "the next meeting's page": Page(_meeting("next_meeting"), _retitle_agenda, build=_meetings_world),
+    "the next meeting's page, answers changed": Page(_meeting("next_meeting"), _nobody_coming, build=_meetings_world),
+    "the next meeting's page, matters arising": Page(_meeting("next_meeting"), _retitle_actions, build=_meetings_world),
+    "a past meeting's page": Page(_meeting("past_meeting"), _decide_again, build=_meetings_world),
+    "a past meeting's page, agenda": Page(_meeting("past_meeting"), _retitle_agenda, build=_meetings_world),
 }
 
 

@@ -16,6 +16,7 @@ from actions import selectors
 from actions.models import Action
 from actions.selectors import MEETING_ACTIONS_SHOWN, arising_filter, meeting_actions
 from meetings.models import Meeting
+from tests.caching import nothing_cached
 from tests.factories import MeetingFactory
 
 pytestmark = pytest.mark.django_db
@@ -105,10 +106,12 @@ def test_the_meeting_page_is_the_same_size_and_queries_with_30_or_300_matters_ar
     page = meetings["next"].get_absolute_url()
     arising(30)
     member_client.get(page)  # Warm up the session and caches.
-    few = queries_and_size(member_client, page)
+    with nothing_cached():  # Counted as the page is made, not as it comes from the cache.
+        few = queries_and_size(member_client, page)
     listed = section(text(member_client.get(page)), "arising-heading").count("<li>")
     arising(270)
-    many = queries_and_size(member_client, page)
+    with nothing_cached():
+        many = queries_and_size(member_client, page)
 
     assert few[0] == many[0], f"{few[0]} queries with 30 matters arising, {many[0]} with 300"
     # The same rows; only the numbers in the counts and the headings of the kinds shown differ.
