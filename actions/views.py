@@ -1,3 +1,4 @@
+import functools
 from collections import Counter
 from datetime import date, datetime, time, timedelta
 from urllib.parse import urlencode
@@ -6,7 +7,7 @@ from zoneinfo import ZoneInfo
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import (
     BooleanField,
     Case,
@@ -66,6 +67,7 @@ from collaborative.permissions import (
     commissioner_membership_for,
     decisions_seen,
     evidence_for,
+    facilitates,
     membership_for,
     overseer_membership_for,
     oversees,
@@ -462,39 +464,81 @@ def _origin_seen(action: Action, membership: Membership) -> dict:
     return {"origin_item": item, "origin_decision": decision}
 
 
+# Whether the viewer supports an action, and whether they proposed an agenda item its page names: its origin, or
+# one linked or unlinked in its history. Plain SQL: built by the ORM, it took six times longer to put together
+# than to run, on every view of the page.
+_VIEWER_FACTS = f"""
+    SELECT
+        EXISTS (SELECT 1 FROM {Action.supporters.through._meta.db_table} WHERE action_id = %s AND user_id = %s),
+        EXISTS (
+            SELECT 1 FROM {AgendaItem._meta.db_table} item
+            WHERE item.proposed_by_id = %s AND (item.id = %s OR EXISTS (
+                SELECT 1 FROM {ActionChange._meta.db_table} changed
+                WHERE changed.action_id = %s AND changed.field = 'agenda_item'
+                    AND CAST(item.id AS text) IN (changed.old_value, changed.new_value)
+            ))
+        )
+"""
+
+
+def _viewer_facts(membership: Membership, action: Action) -> tuple[bool, bool]:
+    """What decides the viewer's view of an action's page beyond their role, in one query (none for a facilitator,
+    who may do everything and sees every agenda item): whether they support the action, and whether they proposed
+    an agenda item the page names, which they see even where other members may not."""
+    if facilitates(membership):
+        return False, False
+    viewer = membership.user_id
+    with connection.cursor() as cursor:
+        cursor.execute(_VIEWER_FACTS, [action.pk, viewer, viewer, action.agenda_item_id, action.pk])
+        supporter, proposer = cursor.fetchone()
+    return bool(supporter), bool(proposer)
+
+
 def _detail_page(
     request: HttpRequest, membership: Membership, action: Action, *, status_form=None, update_form=None
 ) -> HttpResponse:
-    # What the page shows of it, and how long its history is; its owner and Collaborative are read already.
+    """An action's page. Its details and its history are kept ready-made (templates/actions/action_detail.html):
+    the same for every viewer who may see the same agenda items and decisions. What the viewer may do with it,
+    and the form to do it with, are worked out each time from `action` (from action_for: read already)."""
     owner, collaborative = action.owner, action.collaborative
-    action = (
-        Action.objects.select_related("goal", "key_role", "meeting", "agenda_item", "decision")
-        .prefetch_related(Prefetch("supporters", queryset=User.objects.only("display_name")))
-        .annotate(
-            changes_count=_count(ActionChange.objects.filter(action=OuterRef("pk"))),
-            updates_count=_count(ActionUpdate.objects.filter(action=OuterRef("pk"))),
+    supporter, proposer = _viewer_facts(membership, action)
+
+    def shown() -> dict:
+        # What the page shows of it, and how long its history is; its owner and Collaborative are read already.
+        detailed = (
+            Action.objects.select_related("goal", "key_role", "meeting", "agenda_item", "decision")
+            .prefetch_related(Prefetch("supporters", queryset=User.objects.only("display_name")))
+            .annotate(
+                changes_count=_count(ActionChange.objects.filter(action=OuterRef("pk"))),
+                updates_count=_count(ActionUpdate.objects.filter(action=OuterRef("pk"))),
+            )
+            .get(pk=action.pk)
         )
-        .get(pk=action.pk)
-    )
-    action.owner, action.collaborative = owner, collaborative
-    # Their dates and addresses are on the Collaborative's clocks and under its address: no query for each.
-    for related in (action.goal, action.meeting):
-        if related:
-            related.collaborative = collaborative
-    rights = action_rights(membership, action)
-    # The newest entries first shown (the last page, still oldest first within it); "Previous page" goes back in time.
-    timeline_page = _timeline_page(request, action, membership, action.changes_count + action.updates_count)
+        detailed.owner, detailed.collaborative = owner, collaborative
+        # Their dates and addresses are on the Collaborative's clocks and under its address: no query for each.
+        for related in (detailed.goal, detailed.meeting):
+            if related:
+                related.collaborative = collaborative
+        # The newest entries first shown (the last page, still oldest first within it); "Previous page" goes back.
+        count = detailed.changes_count + detailed.updates_count
+        return {
+            "detailed": detailed,
+            "overdue": detailed.is_overdue(collaborative.local_today()),
+            "page": _timeline_page(request, detailed, membership, count),
+            **_origin_seen(detailed, membership),
+        }
+
     return render_page(
         request,
         "actions/action_detail.html",
         collaborative_context(
             membership,
             action=action,
-            overdue=action.is_overdue(action.collaborative.local_today()),
-            rights=rights,
-            page=timeline_page,
+            rights=action_rights(membership, action, supporter=supporter),
+            # The parts vary with the viewer themself only if they proposed an agenda item the page names.
+            proposer=membership.user_id if proposer else None,
+            **lazily(shown, "detailed", "overdue", "page", "origin_item", "origin_decision"),
             query_string=query_without_page(request),
-            **_origin_seen(action, membership),
             update_form=update_form or UpdateForm(),
             status_form=status_form
             or StatusForm(initial={"status": action.status, "status_reason": action.status_reason}),
@@ -509,6 +553,7 @@ def _count(rows: QuerySet) -> Coalesce:
 
 
 @require_GET
+@with_fresh_parts
 def action_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     membership, action = action_for(request.user, slug, pk)
     return _detail_page(request, membership, action)
@@ -592,6 +637,7 @@ def _action_page_save(request: HttpRequest, membership: Membership, action: Acti
 
 
 @require_POST
+@with_fresh_parts  # A page that comes back with an error has the action's page's parts.
 def action_status(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """A quick change of status by the owner (or a facilitator), from the home page or the action's page."""
     membership, action = action_for(request.user, slug, pk, to="change")
@@ -620,6 +666,7 @@ def action_status(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 
 @require_POST
+@with_fresh_parts  # A page that comes back with an error has the action's page's parts.
 def action_update(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     membership, action = action_for(request.user, slug, pk, to="update")
     return _action_page_save(request, membership, action, "update")
@@ -657,11 +704,23 @@ def _bars(rows: list[tuple[str, int]]) -> dict:
     return {"height": len(rows) * 32, "rows": bars}
 
 
+# What the overview shows: worked out only when its cached part is made.
+OVERVIEW = ("total", "statuses", "overdue", "done_total", "on_time", "organisations", "organisations_count")
+OVERVIEW += ("organisation_chart", "goals", "goal_chart", "months", "today")
+
+
 @require_GET
+@with_fresh_parts
 def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
-    """The commissioners' overview: counts by status, overdue, done on time, by organisation and goal, by month."""
+    """The commissioners' overview: counts by status, overdue, done on time, by organisation and goal, by month.
+    Kept ready-made (templates/actions/dashboard.html): it is the same for everyone who may see it."""
     membership = overseer_membership_for(request.user, slug)
-    collaborative = membership.collaborative
+    overview = functools.partial(_overview, membership.collaborative)
+    return render(request, "actions/dashboard.html", collaborative_context(membership, **lazily(overview, *OVERVIEW)))
+
+
+def _overview(collaborative) -> dict:
+    """The overview's counts and charts, by the Collaborative's own days and months."""
     # Days and months in the Collaborative's own time, as its emails count them.
     zone = ZoneInfo(collaborative.time_zone)
     today = collaborative.local_today()
@@ -732,25 +791,20 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
         m["done_height"] = round(160 * m["done"] / largest)
         m["created_y"], m["done_y"] = 180 - m["created_height"], 180 - m["done_height"]
         m["done_x"] = m["x"] + 22
-    return render(
-        request,
-        "actions/dashboard.html",
-        collaborative_context(
-            membership,
-            total=sum(by_status.values()),
-            statuses=_bars([(label, by_status.get(value, 0)) for value, label in Action.Status.choices]),
-            overdue=overdue,
-            done_total=by_status.get(Action.Status.DONE, 0),
-            on_time=on_time,
-            organisations=shown,
-            organisations_count=len(organisations),
-            organisation_chart=_bars([(row["organisation"], row["total"]) for row in shown]),
-            goals=goals,
-            goal_chart=_bars([(row["goal__title"], row["total"]) for row in goals]),
-            months=months,
-            today=today,
-        ),
-    )
+    return {
+        "total": sum(by_status.values()),
+        "statuses": _bars([(label, by_status.get(value, 0)) for value, label in Action.Status.choices]),
+        "overdue": overdue,
+        "done_total": by_status.get(Action.Status.DONE, 0),
+        "on_time": on_time,
+        "organisations": shown,
+        "organisations_count": len(organisations),
+        "organisation_chart": _bars([(row["organisation"], row["total"]) for row in shown]),
+        "goals": goals,
+        "goal_chart": _bars([(row["goal__title"], row["total"]) for row in goals]),
+        "months": months,
+        "today": today,
+    }
 
 
 def _tally(rows, names: list[str]) -> list[dict]:

@@ -372,14 +372,16 @@ def overseer_membership_for(user, collaborative_slug: str) -> Membership:
     return membership
 
 
-def action_rights(membership: Membership, action: Action) -> dict[str, bool]:
+def action_rights(membership: Membership, action: Action, *, supporter: bool | None = None) -> dict[str, bool]:
     """What the viewer may do with an action, for the page's buttons (the views enforce it with action_for).
 
-    The owner and facilitators change it; they and the supporters add updates.
+    The owner and facilitators change it; they and the supporters add updates. `supporter`: whether the
+    viewer supports it, when that is known already.
     """
     owner = action.owner_id == membership.user_id
-    # The supporters the page has read already, if it has (an action has a handful).
-    supporter = any(person.pk == membership.user_id for person in action.supporters.all())
+    if supporter is None:
+        # The supporters the page has read already, if it has (an action has a handful).
+        supporter = any(person.pk == membership.user_id for person in action.supporters.all())
     return {
         "change": owner or membership.is_facilitator,
         "update": owner or supporter or membership.is_facilitator,

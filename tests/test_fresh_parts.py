@@ -22,10 +22,18 @@ from django.urls import reverse
 from django.utils import timezone
 
 from actions.models import Action
+from actions.services import action_change
 from meetings.models import AgendaItem, Attendance, Decision, Meeting, Rsvp
 from meetings.services import agenda_item_propose, agenda_publish, rsvp_set
 from members.models import Membership, User
-from tests.factories import CollaborativeFactory, MeetingFactory, MembershipFactory, VenueFactory, action_record
+from tests.factories import (
+    CollaborativeFactory,
+    GoalFactory,
+    MeetingFactory,
+    MembershipFactory,
+    VenueFactory,
+    action_record,
+)
 from tests.vision.rounds import close_early
 from vision.models import KeyRole, Rating, Round, RoundStatement, Value, VisionVersion
 from vision.services import answers_save, contribution_add, round_counted, round_open, version_adopt, version_draft
@@ -222,6 +230,54 @@ PAGES |= {
     "a past meeting's page": Page(_meeting("past_meeting"), _decide_again, build=_meetings_world),
     "a past meeting's page, agenda": Page(_meeting("past_meeting"), _retitle_agenda, build=_meetings_world),
 }
+
+
+# An action's page and the actions overview (actions:detail, actions:dashboard).
+
+
+def _build_action(world) -> None:
+    """An action with everything its page shows: an owner (the member), a supporter (the other member), a goal,
+    the meeting and the draft decision it came from, and in its history an agenda item that only the member who
+    proposed it and the facilitator may see."""
+    collaborative = world["collaborative"]
+    meeting = MeetingFactory(collaborative=collaborative)
+    proposed = AgendaItem.objects.create(meeting=meeting, title="Sunday opening", proposed_by=world["member"])
+    action = action_record(
+        collaborative,
+        by=world["facilitator"],
+        owner=world["member"],
+        supporters=[world["other_member"]],
+        title="Ask the council about Sundays",
+        description="Who would pay for the staff.",
+        organisation="Lambeth Council",
+        goal=GoalFactory(collaborative=collaborative),
+        meeting=meeting,
+        decision=Decision.objects.create(meeting=meeting, text="Open the cafe on Sundays from March."),
+    )
+    action_change(action=action, by=world["facilitator"], changes={"agenda_item": proposed})
+    world["action"] = action
+
+
+def _action(world) -> str:
+    return reverse("actions:detail", kwargs={"slug": world["collaborative"].slug, "pk": world["action"].pk})
+
+
+def _overview(world) -> str:
+    return reverse("actions:dashboard", kwargs={"slug": world["collaborative"].slug})
+
+
+def _rename_organisations(world) -> str:
+    Action.objects.filter(collaborative=world["collaborative"]).update(organisation="Bulkwise Trust")
+    return "Bulkwise Trust"
+
+
+PAGES |= {
+    "action page": Page(_action, _retitle_actions, build=_build_action),
+    "action page, owner renamed": Page(_action, _rename_people, build=_build_action),
+    "actions overview": Page(_overview, _rename_organisations, viewers=("facilitator", "commissioner")),
+}
+
+# End of an action's page and the actions overview.
 
 
 def world_of() -> dict:
