@@ -183,6 +183,19 @@ def profile_field_shown(viewer: Membership, field: str) -> Q:
     return Q(user_id=viewer.user_id) | Q(**{f"user__{field}_visibility__in": _visibilities_seen(viewer)})
 
 
+def profile_view_of(viewer: Membership, person: User, fields: tuple[str, ...]) -> str:
+    """Who the viewer is, as far as what they see of members' `fields` goes, for a cached part of a page
+    that shows or counts them (collaborative.freshness): "facilitators" or "members" by what they may see
+    of others; and, when they share one of their own fields with fewer people than that (they always see
+    their own), their id too, for then what they see is theirs alone. `person` is the viewer's account
+    (request.user)."""
+    seen = _visibilities_seen(viewer)
+    view = "facilitators" if Visibility.FACILITATORS in seen else "members"
+    if any(getattr(person, f"{field}_visibility") not in seen for field in fields):
+        view = f"{view}:{person.pk}"
+    return view
+
+
 def _visibilities_seen(viewer: Membership) -> set[str]:
     """The settings of "who sees this" under which the viewer sees another member's field: "members";
     "facilitators" too for a facilitator with this session's two-step sign-in."""

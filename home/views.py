@@ -1,62 +1,122 @@
 """Pages that bring several apps together: a Collaborative's home page and "Who's at the table"."""
 
+from datetime import datetime, timedelta
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from actions.quick_status import quick_status_addresses, quick_status_save, quick_status_shown
 from actions.selectors import MyActions, my_actions
-from collaborative.permissions import action_for, facilitates, meeting_for, membership_for, profile_field_shown
+from collaborative.freshness import fresh, lazily, with_fresh_parts
+from collaborative.permissions import (
+    action_for,
+    facilitates,
+    meeting_for,
+    membership_for,
+    profile_field_shown,
+    profile_view_of,
+)
 from collaborative.views import collaborative_context, number_from
 from meetings.forms import RsvpForm
-from meetings.models import Rsvp
+from meetings.models import Meeting, Rsvp
 from meetings.selectors import next_meeting_for, recent_attendees
 from meetings.services import rsvp_set
-from members.models import SMALL_GROUP, JoinRequest, Membership, OrganisationType, Perspective
+from members.models import SMALL_GROUP, Collaborative, JoinRequest, Membership, OrganisationType, Perspective
 from members.services import ground_rules_to_agree
+from vision.models import Round
 from vision.selectors import home_summary
 
 
 @require_http_methods(["GET", "POST"])
+@with_fresh_parts
 def collaborative_home(request: HttpRequest, slug: str) -> HttpResponse:
     membership = membership_for(request.user, slug)
     if request.method == "POST":
         return _home_post(request, membership)
+    return _home_page(request, membership)
+
+
+def _my_actions_shown(membership: Membership, typed=None, saved: int | None = None) -> MyActions:
+    """The member's actions for "My actions", each quick status showing what was typed in it (`typed`, the
+    posted home page) and not saved, except the one just saved (`saved`): what is saved now."""
     mine = my_actions(membership)
     quick_status_addresses(mine.actions, membership.collaborative)
     for action in mine.actions:
-        quick_status_shown(action)
-    return _home_page(request, membership, mine)
+        quick_status_shown(action, typed if action.pk != saved else None)
+    return mine
 
 
-def _home_page(request: HttpRequest, membership: Membership, mine: MyActions, status: int = 200) -> HttpResponse:
-    next_meeting = next_meeting_for(membership)
-    vision = home_summary(membership)
+def _home_page(
+    request: HttpRequest, membership: Membership, mine: MyActions | None = None, status: int = 200
+) -> HttpResponse:
+    """The home page. Its parts are kept ready-made (templates/members/collaborative_home.html) and worked out
+    only when they are not: what every member sees (the vision), and what is the person's own (their notices,
+    their answer to the next meeting, their actions). `mine`: "My actions" as posted, with what was typed in
+    them, shown and never kept; None for the page as saved."""
+    collaborative = membership.collaborative
+
+    def notices() -> dict:
+        requests_waiting = (
+            collaborative.join_requests.filter(status=JoinRequest.Status.PENDING).count()
+            if facilitates(membership)
+            else 0
+        )
+        return {"notices": {"requests_waiting": requests_waiting, "needs_to_agree": ground_rules_to_agree(membership)}}
+
+    def shown_mine() -> dict:
+        shown = _my_actions_shown(membership) if mine is None else mine
+        return {"my_actions": shown.actions, "more_actions": shown.more}
+
     return render(
         request,
         "members/collaborative_home.html",
-        {
-            **collaborative_context(membership),
-            "needs_to_agree": ground_rules_to_agree(membership),
-            "meeting": next_meeting.meeting,
-            "rsvp": next_meeting.rsvp,
-            "answers": Rsvp.Answer.choices,
-            "vision": vision.vision,
-            "goals_due": vision.goals_due,
-            "open_round": vision.open_round,
-            "my_actions": mine.actions,
-            "more_actions": mine.more,
-            "requests_waiting": (
-                membership.collaborative.join_requests.filter(status=JoinRequest.Status.PENDING).count()
-                if facilitates(membership)
-                else 0
-            ),
-        },
+        collaborative_context(
+            membership,
+            **lazily(notices, "notices"),
+            **lazily(lambda: {"next": next_meeting_for(membership)}, "next"),
+            **lazily(lambda: {"summary": home_summary(membership)}, "summary"),
+            **lazily(shown_mine, "my_actions", "more_actions"),
+            answers=Rsvp.Answer.choices,
+            moments_passed=_moments_passed(request, collaborative, rounds=True),
+            # What was typed and not saved is this request's alone: that part is made afresh and not kept.
+            keep_my_actions=mine is None,
+        ),
         status=status,
     )
+
+
+# A part's key holds the quarter hour; the moments are found this far either side of the time they are looked
+# for, so that they cover the whole quarter hour of any key they are kept under.
+MOMENTS_AROUND = timedelta(minutes=30)
+
+
+def _moments_passed(request: HttpRequest, collaborative: Collaborative, *, rounds: bool) -> int:
+    """How many of the moments near now at which a page changes by itself have passed: a meeting starting or
+    ending, and (`rounds`) a self-assessment round opening or closing. A cached part that shows what they decide
+    (the next meeting, whether it has started, the last meetings, the open round) varies with this number, so
+    that it is never shown from the wrong side of one. The moments are kept ready-made themselves (a part that
+    is a list of times), so that on most requests counting them reads nothing."""
+
+    def moments() -> str:
+        now = timezone.now()
+        near = (now - MOMENTS_AROUND, now + MOMENTS_AROUND)
+        found = Meeting.objects.for_collaborative(collaborative).scheduled()
+        found = found.filter(Q(starts_at__range=near) | Q(ends_at__range=near)).values_list("starts_at", "ends_at")
+        times = [moment for pair in found for moment in pair]
+        if rounds:
+            found = Round.objects.filter(collaborative=collaborative)
+            found = found.filter(Q(opened_at__range=near) | Q(closes_at__range=near))
+            times += [moment for pair in found.values_list("opened_at", "closes_at") for moment in pair]
+        return " ".join(moment.isoformat() for moment in times if near[0] <= moment <= near[1])
+
+    now = timezone.now()
+    listed = fresh(request, "moments", [rounds], moments).split()
+    return sum(datetime.fromisoformat(moment) <= now for moment in listed)
 
 
 def _home_post(request: HttpRequest, membership: Membership) -> HttpResponse:
@@ -90,11 +150,7 @@ def _home_post(request: HttpRequest, membership: Membership) -> HttpResponse:
             saved = action.pk
             action.refresh_from_db()
             messages.success(request, f"“{action.title}” is now {action.get_status_display().lower()}.")
-    mine = my_actions(membership)
-    quick_status_addresses(mine.actions, membership.collaborative)
-    for action in mine.actions:
-        # Each quick status shows what was typed in it, not saved, except the one just saved: what is saved now.
-        quick_status_shown(action, request.POST if action.pk != saved else None)
+    mine = _my_actions_shown(membership, request.POST, saved)
     if refused_action is not None:
         shown = next((action for action in mine.actions if action.pk == refused_action), None)
         if shown is None:
@@ -107,6 +163,8 @@ def _home_post(request: HttpRequest, membership: Membership) -> HttpResponse:
 
 
 RECENT_MEETINGS = 6
+# What of members' profiles "Who's at the table" counts.
+COUNTED_FIELDS = ("perspectives", "organisation")
 BAR_WIDTH = 280  # The longest bar, in the chart's own units (the labels take the first 310).
 
 
@@ -125,9 +183,27 @@ def _chart(choices, counts: dict[str, int]) -> list[dict]:
 
 
 @require_GET
+@with_fresh_parts
 def at_the_table(request: HttpRequest, slug: str) -> HttpResponse:
     """How many members bring each perspective and come from each type of organisation."""
     viewer = membership_for(request.user, slug)
+    # The charts are kept ready-made (templates/members/collaborative_table.html) and counted only when they are
+    # not: they are the same for everyone who sees the same of others' profiles, until the data changes or a
+    # meeting ends.
+    return render(
+        request,
+        "members/collaborative_table.html",
+        collaborative_context(
+            viewer,
+            **lazily(lambda: {"table": _table(viewer)}, "table"),
+            profile_view=profile_view_of(viewer, request.user, COUNTED_FIELDS),
+            moments_passed=_moments_passed(request, viewer.collaborative, rounds=False),
+        ),
+    )
+
+
+def _table(viewer: Membership) -> dict:
+    """The charts of "Who's at the table", and how many members there are, as the viewer may see them."""
     # The database counts the people with each list of perspectives and type of organisation
     # (a few hundred lists at most, however many people), each only where what they share is seen
     # by the viewer; the lists are added up here.
@@ -184,8 +260,4 @@ def at_the_table(request: HttpRequest, slug: str) -> HttpResponse:
         chart["height"] = len(chart["rows"]) * 36
         for row in chart["rows"]:
             row["text_y"], row["bar_y"], row["count_x"] = row["y"] + 22, row["y"] + 6, 310 + row["width"] + 8
-    return render(
-        request,
-        "members/collaborative_table.html",
-        collaborative_context(viewer, charts=charts, total=total),
-    )
+    return {"charts": charts, "total": total}

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from collaborative.freshness import lazily, with_fresh_parts
 from collaborative.permissions import (
     LinkNotValid,
     facilitates,
@@ -30,6 +31,7 @@ from collaborative.permissions import (
     membership_to_manage,
     profile_field_shown,
     profile_fields_for,
+    profile_view_of,
     public_collaborative_for,
 )
 from collaborative.views import (
@@ -180,14 +182,43 @@ DIRECTORY_FIELDS = [
     "user__job_title_visibility",
 ]
 DIRECTORY_PAGE_SIZE = 50
+# What of members' profiles the directory shows (and counts) besides their names, pronouns and "about me".
+DIRECTORY_SHOWS = ("perspectives", "organisation")
 
 
 @require_GET
+@with_fresh_parts
 def directory(request: HttpRequest, slug: str) -> HttpResponse:
     """Everyone in the Collaborative, by name: no order or badge by seniority, only what each shares."""
     viewer = membership_for(request.user, slug)
     query = request.GET.get("q", "").strip()[:100]
     perspective = request.GET.get("perspective", "")
+    # The filters' counts, the list and the page's title are kept ready-made (templates/members/
+    # membership_list.html) and worked out only when they are not: at the same address they are the same for
+    # everyone who sees the same of others' profiles (profile_view).
+    return render_page(
+        request,
+        "members/membership_list.html",
+        collaborative_context(
+            viewer,
+            **lazily(
+                lambda: _directory(viewer, query, perspective, request.GET.get("page")),
+                "entries",
+                "page",
+                "perspective_choices",
+            ),
+            profile_view=profile_view_of(viewer, request.user, DIRECTORY_SHOWS),
+            query_string=query_without_page(request),
+            query=query,
+            perspective=perspective,
+        ),
+        fragment="member-list",
+    )
+
+
+def _directory(viewer: Membership, query: str, perspective: str, number: str | None) -> dict:
+    """The directory's page `number` of the members whose names hold `query` and who bring `perspective`
+    (if one), as the viewer may see them, and how many bring each perspective."""
     members = Membership.objects.current_in(viewer.collaborative).order_by(Lower("user__display_name"), "pk")
     # Counted in the database, each person only where the viewer sees their perspectives.
     shares_perspectives = profile_field_shown(viewer, "perspectives")
@@ -197,7 +228,6 @@ def directory(request: HttpRequest, slug: str) -> HttpResponse:
         members = members.filter(shares_perspectives, brings_perspective(perspective))
         listed = counts[perspective]
     # Any page number that is not a number gives the first page; one out of range, the last.
-    number = request.GET.get("page")
     if query:
         # Names are matched here, not by the database, whose case-insensitive matching knows only
         # English letters on SQLite; only ids and names are read.
@@ -217,7 +247,7 @@ def directory(request: HttpRequest, slug: str) -> HttpResponse:
     labels = dict(Perspective.choices)
     # Each member's page is the directory's address plus their id (built here, not by {% url %}
     # for every card).
-    base = reverse("members:directory", kwargs={"slug": slug})
+    base = reverse("members:directory", kwargs={"slug": viewer.collaborative.slug})
     entries = []
     for m in shown:
         shows = profile_fields_for(viewer, m)
@@ -230,20 +260,11 @@ def directory(request: HttpRequest, slug: str) -> HttpResponse:
                 "perspective_labels": ", ".join(labels[value] for value in perspectives if value in labels),
             }
         )
-    return render_page(
-        request,
-        "members/membership_list.html",
-        collaborative_context(
-            viewer,
-            entries=entries,
-            page=page,
-            query_string=query_without_page(request),
-            query=query,
-            perspective=perspective,
-            perspective_choices=[(value, label, counts[value]) for value, label in Perspective.choices],
-        ),
-        fragment="member-list",
-    )
+    return {
+        "entries": entries,
+        "page": page,
+        "perspective_choices": [(value, label, counts[value]) for value, label in Perspective.choices],
+    }
 
 
 def _invitation_page(request: HttpRequest, membership: Membership, form, *, status: int = 200, **extra) -> HttpResponse:
