@@ -25,13 +25,17 @@ from actions.models import Action
 from actions.services import action_change
 from meetings.models import AgendaItem, Attendance, Decision, Meeting, Rsvp
 from meetings.services import agenda_item_propose, agenda_publish, rsvp_set
-from members.models import Membership, User
+from members.models import Membership, User, Visibility
+from members.services import ground_rules_accept, ground_rules_change
 from tests.factories import (
     CollaborativeFactory,
     GoalFactory,
+    JoinRequestFactory,
     MeetingFactory,
     MembershipFactory,
+    ValueFactory,
     VenueFactory,
+    VisionVersionFactory,
     action_record,
 )
 from tests.vision.rounds import close_early
@@ -280,6 +284,103 @@ PAGES |= {
 # End of an action's page and the actions overview.
 
 
+# The Collaborative's home page, "Who's at the table" and the members directory (home and members apps).
+
+
+def _home(world) -> str:
+    return reverse("home:collaborative_home", kwargs={"slug": world["collaborative"].slug})
+
+
+def _table(world) -> str:
+    return reverse("home:at_the_table", kwargs={"slug": world["collaborative"].slug})
+
+
+def _directory(world) -> str:
+    return reverse("members:directory", kwargs={"slug": world["collaborative"].slug})
+
+
+def _people_and_meetings(world) -> None:
+    """What the home page, the table and the directory show: a meeting to come that the member answered, one
+    that has taken place, with who came; an adopted vision, a goal due for review, a join request waiting, the
+    ground rules the other member agreed to; and profiles shared with members, with facilitators only and with
+    nobody (the member's own perspectives and organisation among them), so that each viewer sees and counts
+    others differently."""
+    collaborative, visibility = world["collaborative"], Visibility
+    member, other = world["member"], world["other_member"]
+    User.objects.filter(pk=member.pk).update(
+        perspectives=["carer"],
+        perspectives_visibility=visibility.NOBODY,
+        organisation="Carers Together",
+        organisation_type="carer_user_led",
+        organisation_visibility=visibility.FACILITATORS,
+    )
+    User.objects.filter(pk=world["facilitator"].pk).update(
+        perspectives=["practitioner"], perspectives_visibility=visibility.FACILITATORS
+    )
+    carers = []
+    for number in range(7):
+        carers.append(
+            MembershipFactory(
+                collaborative=collaborative,
+                user__perspectives=["carer", "lived_experience"],
+                user__perspectives_visibility=visibility.MEMBERS if number < 4 else visibility.FACILITATORS,
+                user__organisation=f"Cafe {number}",
+                user__organisation_type="voluntary",
+                user__organisation_visibility=visibility.FACILITATORS if number % 2 else visibility.MEMBERS,
+            ).user
+        )
+    past = MeetingFactory(collaborative=collaborative, starts_at=timezone.now() - timedelta(days=7))
+    Attendance.objects.bulk_create(Attendance(meeting=past, user=user) for user in [member, *carers])
+    coming = MeetingFactory(collaborative=collaborative)
+    rsvp_set(meeting=coming, user=member, answer=Rsvp.Answer.MAYBE)
+    version = VisionVersionFactory(
+        collaborative=collaborative, status=VisionVersion.Status.ADOPTED, adopted_at=timezone.now()
+    )
+    ValueFactory(version=version, name="Listening first")
+    GoalFactory(collaborative=collaborative, review_on=timezone.localdate() - timedelta(days=1))
+    JoinRequestFactory(collaborative=collaborative)
+    ground_rules_change(collaborative=collaborative, text="Listen first.", by=world["facilitator"])
+    ground_rules_accept(membership=Membership.objects.get(collaborative=collaborative, user=other))
+
+
+def _rewrite_vision(world) -> str:
+    VisionVersion.objects.filter(collaborative=world["collaborative"]).update(statement="Rewritten by a bulk update")
+    return "Rewritten by a bulk update"
+
+
+def _change_answers(world) -> str:
+    Rsvp.objects.filter(user=world["member"]).update(answer=Rsvp.Answer.NOT_COMING)
+    return "You said: can&#x27;t come."
+
+
+def _everyone_a_commissioner(world) -> str:
+    everyone = Membership.objects.filter(collaborative=world["collaborative"]).values("user_id")
+    User.objects.filter(pk__in=everyone).update(
+        perspectives=["commissioner"], perspectives_visibility=Visibility.MEMBERS
+    )
+    return '<th scope="row">Commissioner</th><td>11</td>'
+
+
+def _no_carers(world) -> str:
+    _everyone_a_commissioner(world)
+    return "No one matches."
+
+
+PAGES |= {
+    "home": Page(_home, _retitle_actions, build=_people_and_meetings),
+    "home, vision rewritten": Page(_home, _rewrite_vision, build=_people_and_meetings),
+    "home, answer changed": Page(_home, _change_answers, build=_people_and_meetings),
+    "who's at the table": Page(_table, _everyone_a_commissioner, build=_people_and_meetings),
+    "directory": Page(_directory, _rename_people, build=_people_and_meetings),
+    "directory, carers": Page(
+        lambda world: _directory(world) + "?perspective=carer", _no_carers, build=_people_and_meetings
+    ),
+}
+
+
+# End of the home page, "Who's at the table" and the members directory.
+
+
 def world_of() -> dict:
     collaborative = CollaborativeFactory(slug="fresh", name="Fresh Living Well")
     role = Membership.Role
@@ -357,3 +458,35 @@ def test_a_change_made_any_way_shows_at_once(name, world, settings):
     assert shown not in before
     _new_cache(settings)
     assert after == _get(world, viewer, address)[0]
+
+
+def _cache_named(settings, name: str) -> None:
+    caches = {key: dict(config) for key, config in django_settings.CACHES.items()}
+    caches["default"]["KEY_PREFIX"] = name
+    settings.CACHES = caches
+
+
+@pytest.mark.parametrize("address", [_home, _table])
+def test_a_meeting_starting_or_ending_shows_at_once_with_no_change_to_the_data(address, world, settings, monkeypatch):
+    """A meeting that starts (no more "Are you coming?") or ends (who came now counts) changes the home page and
+    the table with nothing written: the parts that show it are never kept from before to after (home.views)."""
+    _people_and_meetings(world)
+    collaborative = world["collaborative"]
+    quarter = (timezone.now() + timedelta(days=1)).replace(minute=0, second=0, microsecond=0)  # A quarter hour's start.
+    short = MeetingFactory(
+        collaborative=collaborative, starts_at=quarter + timedelta(minutes=5), ends_at=quarter + timedelta(minutes=10)
+    )
+    managers = [
+        MembershipFactory(collaborative=collaborative, user__perspectives=["manager"]).user for _number in range(3)
+    ]
+    Attendance.objects.bulk_create(Attendance(meeting=short, user=user) for user in managers)
+    shared, seen = f"test-{uuid.uuid4().hex}", {}
+    for minutes in (3, 7, 12):  # Before the meeting, during it, after it: all in one quarter hour.
+        monkeypatch.setattr(timezone, "now", lambda minutes=minutes: quarter + timedelta(minutes=minutes))
+        _new_cache(settings)
+        afresh, _ = _get(world, "member", address(world))
+        _cache_named(settings, shared)
+        kept, _ = _get(world, "member", address(world))
+        assert kept == afresh, f"{minutes} minutes in, the page was shown as it was earlier"
+        seen[minutes] = afresh
+    assert seen[3] != seen[12]

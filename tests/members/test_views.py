@@ -9,13 +9,15 @@ from django.urls import reverse
 from actions.models import Action
 from meetings.models import Rsvp
 from members.models import Collaborative, Membership, Perspective
+from tests.caching import nothing_cached
 from tests.factories import CollaborativeFactory, MeetingFactory, MembershipFactory, action_record
 
 pytestmark = pytest.mark.django_db
 
 
 def queries_for(client, url: str) -> int:
-    with CaptureQueriesContext(connection) as context:
+    """The queries of the page as it is made, not as it comes from the cache."""
+    with nothing_cached(), CaptureQueriesContext(connection) as context:
         assert client.get(url).status_code in (200, 302)
     return len(context.captured_queries)
 
