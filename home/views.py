@@ -105,13 +105,17 @@ def _moments_passed(request: HttpRequest, collaborative: Collaborative, *, round
     def moments() -> str:
         now = timezone.now()
         near = (now - MOMENTS_AROUND, now + MOMENTS_AROUND)
-        found = Meeting.objects.for_collaborative(collaborative).scheduled()
-        found = found.filter(Q(starts_at__range=near) | Q(ends_at__range=near)).values_list("starts_at", "ends_at")
+        meetings = Meeting.objects.for_collaborative(collaborative).scheduled()
+        found = meetings.filter(Q(starts_at__range=near) | Q(ends_at__range=near)).values_list("starts_at", "ends_at")
+        if rounds:  # In the same query.
+            opened_or_closed = Q(opened_at__range=near) | Q(closes_at__range=near)
+            found = found.order_by().union(
+                Round.objects.filter(opened_or_closed, collaborative=collaborative)
+                .values_list("opened_at", "closes_at")
+                .order_by(),
+                all=True,
+            )
         times = [moment for pair in found for moment in pair]
-        if rounds:
-            found = Round.objects.filter(collaborative=collaborative)
-            found = found.filter(Q(opened_at__range=near) | Q(closes_at__range=near))
-            times += [moment for pair in found.values_list("opened_at", "closes_at") for moment in pair]
         return " ".join(moment.isoformat() for moment in times if near[0] <= moment <= near[1])
 
     now = timezone.now()
