@@ -84,6 +84,11 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--pages", default=",".join(PAGE_NAMES), help=f"some of {','.join(PAGE_NAMES)} (default all)")
     parser.add_argument("--reseed", action="store_true", help="seed again even if the kept template is current")
     parser.add_argument(
+        "--cold",
+        action="store_true",
+        help="with FRESH_PARTS=false: no part of a page kept ready-made, every page made afresh on every request",
+    )
+    parser.add_argument(
         "--profile",
         type=int,
         default=0,
@@ -113,6 +118,8 @@ if TEMPORARY_VAR_DIR:
 configure_environment("load", sqlite=False, queue=f"bench-load-{RUN_TAG}", run_tag=RUN_TAG)
 os.environ["SECRET_KEY"] = secrets.token_urlsafe(50)
 os.environ["ALLOWED_HOSTS"] = "127.0.0.1,localhost,testserver"
+if args.cold:
+    os.environ["FRESH_PARTS"] = "false"
 ensure_redis()
 
 import environ  # noqa: E402
@@ -599,6 +606,10 @@ def main() -> int:
         f"wrk -t1 -c{args.connections} -d{args.duration}s, gunicorn {WORKERS} sync workers",
         flush=True,
     )
+    if args.cold:
+        print("  --cold: FRESH_PARTS=false, every page made afresh on every request (nothing kept ready-made)")
+    else:
+        print("  parts of pages kept ready-made (collaborative.freshness): each page's first request makes them")
     if from_template:
         print(f"  database copied from the kept template {SEED_DB}", flush=True)
     else:

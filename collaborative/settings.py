@@ -192,6 +192,11 @@ CELERY_BEAT_SCHEDULE = {
     "vision-count-rounds": {"task": "vision.tasks.count_closed_rounds_task", "schedule": 60.0},
 }
 
+# Parts of pages kept ready-made until the data changes (collaborative.freshness). Off, every page is
+# made afresh on every request: for measuring what making them costs (bench/load.py --cold), or to rule
+# the cache out when looking into a problem.
+FRESH_PARTS = env.bool("FRESH_PARTS", default=True)
+
 # Sending email: the first retry after a failure waits about this many seconds, then
 # twice as long each time, never more than ten minutes.
 NOTIFICATION_RETRY_BASE = env.float("NOTIFICATION_RETRY_BASE", default=15.0)

@@ -113,3 +113,16 @@ def test_a_database_emptied_starts_a_count_of_its_own():
     epoch = data_version().split(".")[0]
     DataVersion.objects.all().delete()
     assert data_version().split(".")[0] != epoch
+
+
+def test_with_fresh_parts_off_every_part_is_made_afresh(settings):
+    settings.FRESH_PARTS = False
+    made = []
+
+    def make():
+        made.append(1)
+        return "<p>Made</p>"
+
+    fresh(_request(), "off", [], make)
+    fresh(_request(), "off", [], make)
+    assert len(made) == 2
