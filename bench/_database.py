@@ -35,8 +35,10 @@ def ensure_database() -> dict:
     return config
 
 
-def configure_environment(name: str, *, sqlite: bool, queue: str, run_tag: str) -> None:
-    """The settings of benchmark `name`: its own database, Celery queue and cache namespace; no debug."""
+def configure_environment(name: str, *, sqlite: bool, queue: str, run_tag: str, fresh_parts: bool = False) -> None:
+    """The settings of benchmark `name`: its own database, Celery queue and cache namespace; no debug. Pages are
+    made afresh on every request (FRESH_PARTS off) unless `fresh_parts`: the page benchmarks measure what making a
+    page costs, which a page kept ready-made would hide after its first request."""
     os.environ.setdefault("VAR_DIR", f"/tmp/lwc-bench-{name}")
     if sqlite:
         os.environ["DATABASE_URL"] = f"sqlite:///{os.environ['VAR_DIR']}/bench.sqlite3"
@@ -49,6 +51,7 @@ def configure_environment(name: str, *, sqlite: bool, queue: str, run_tag: str) 
     os.environ["DEBUG"] = "false"
     os.environ.setdefault("SECRET_KEY", "bench-only")
     os.environ["HTTPS"] = "false"
+    os.environ["FRESH_PARTS"] = "true" if fresh_parts else "false"
     os.environ["ALLOWED_HOSTS"] = "testserver"
 
 

@@ -115,11 +115,9 @@ os.environ.setdefault("REDIS_URL", DEFAULT_REDIS_URL)
 TEMPORARY_VAR_DIR = "VAR_DIR" not in os.environ
 if TEMPORARY_VAR_DIR:
     os.environ["VAR_DIR"] = tempfile.mkdtemp(prefix="lwc-bench-load-")
-configure_environment("load", sqlite=False, queue=f"bench-load-{RUN_TAG}", run_tag=RUN_TAG)
+configure_environment("load", sqlite=False, queue=f"bench-load-{RUN_TAG}", run_tag=RUN_TAG, fresh_parts=not args.cold)
 os.environ["SECRET_KEY"] = secrets.token_urlsafe(50)
 os.environ["ALLOWED_HOSTS"] = "127.0.0.1,localhost,testserver"
-if args.cold:
-    os.environ["FRESH_PARTS"] = "false"
 ensure_redis()
 
 import environ  # noqa: E402
