@@ -1,10 +1,13 @@
 """Production settings, the Content-Security-Policy and static files."""
 
+import json
 import os
 import re
 import secrets
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -111,3 +114,40 @@ def test_healthz_is_reachable_over_plain_http_behind_the_ssl_redirect(client, se
     settings.SECURE_SSL_REDIRECT = True
     assert client.get(reverse("healthz")).status_code == 200
     assert client.get(reverse("account_login")).status_code == 301
+
+
+def test_a_full_redis_drops_cached_parts_and_keeps_the_queued_tasks(tmp_path):
+    """docker-compose.yml's Redis, given less memory: filled with cache entries (which expire), it drops them
+    and goes on taking new ones, and keeps the broker's queue (which does not expire)."""
+    import redis
+
+    compose = (PROJECT_DIR / "docker-compose.yml").read_text()
+    command = json.loads(re.search(r'command: (\["redis-server".*\])', compose)[1])
+    assert command[command.index("--maxmemory-policy") + 1] == "volatile-lru"
+    memory = command.index("--maxmemory") + 1
+    command[memory] = "3mb"  # Full sooner than 256 MB.
+    with socket.socket() as free:
+        free.bind(("127.0.0.1", 0))
+        port = free.getsockname()[1]
+    server = subprocess.Popen(
+        [*command, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--dir", str(tmp_path)],
+        stdout=subprocess.DEVNULL,
+    )
+    try:
+        client = redis.Redis(port=port)
+        for _ in range(100):
+            try:
+                client.ping()
+                break
+            except redis.ConnectionError:
+                time.sleep(0.05)
+        client.lpush("celery", *[f"task {n}" for n in range(100)])
+        part = "x" * 10_000
+        for n in range(2_000):  # 20 MB of parts into 3 MB: every write succeeds.
+            client.set(f"part:{n}", part, ex=900)
+        assert client.llen("celery") == 100
+        assert client.get("part:1999") == part.encode()
+        assert client.dbsize() < 2_000
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
