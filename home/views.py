@@ -26,7 +26,15 @@ from meetings.forms import RsvpForm
 from meetings.models import Meeting, Rsvp
 from meetings.selectors import next_meeting_for, recent_attendees
 from meetings.services import rsvp_set
-from members.models import SMALL_GROUP, Collaborative, JoinRequest, Membership, OrganisationType, Perspective
+from members.models import (
+    SMALL_GROUP,
+    Collaborative,
+    JoinRequest,
+    Membership,
+    OrganisationType,
+    Perspective,
+    count_shown,
+)
 from members.services import ground_rules_to_agree
 from vision.models import Round
 from vision.selectors import home_summary
@@ -179,6 +187,7 @@ def _chart(choices, counts: dict[str, int]) -> list[dict]:
         {
             "label": label,
             "count": counts[value] if counts[value] >= SMALL_GROUP else None,
+            "shown": count_shown(counts[value]),
             "width": round(BAR_WIDTH * counts[value] / largest) if counts[value] >= SMALL_GROUP else 0,
             "y": index * 36,
         }

@@ -79,7 +79,7 @@ from meetings.services import (
     series_schedule,
     venue_save,
 )
-from members.models import SMALL_GROUP, AccessNeed, Membership, Perspective, User
+from members.models import AccessNeed, Membership, Perspective, User, count_shown
 
 PAST_PAGE_SIZE = 20
 ATTENDANCE_PAGE_SIZE = 50
@@ -809,9 +809,7 @@ def attendance(request: HttpRequest, slug: str) -> HttpResponse:
             {
                 "meeting": meeting,
                 "members": len(came[meeting.pk]),
-                "perspectives": [
-                    counts[value] if counts[value] >= SMALL_GROUP else None for value in Perspective.values
-                ],
+                "perspectives": [count_shown(counts[value]) for value in Perspective.values],
             }
         )
     people = [

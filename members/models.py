@@ -51,6 +51,14 @@ class OrganisationType(models.TextChoices):
 SMALL_GROUP = 3
 
 
+def count_shown(count: int) -> str:
+    """How many people, as a page shows it: "none" for nobody (which picks no one out), "fewer than 3" for one
+    or two, else the number."""
+    if count == 0:
+        return "none"
+    return str(count) if count >= SMALL_GROUP else f"fewer than {SMALL_GROUP}"
+
+
 class Visibility(models.TextChoices):
     MEMBERS = "members", "Members of my Collaboratives"
     FACILITATORS = "facilitators", "Facilitators only"

@@ -51,7 +51,8 @@ def test_counts_of_three_or_more_are_shown_and_smaller_ones_are_not(page, collab
     assert response.status_code == 200
     assert row(response, "Carer") == "4"
     assert row(response, "Lived experience of services") == "fewer than 3"
-    assert row(response, "Commissioner") == "fewer than 3"
+    # Nobody at all picks no one out: it says so, rather than "fewer than 3" (issue 15).
+    assert row(response, "Commissioner") == "none"
     assert row(response, "Voluntary or community organisation") == "4"
     assert 'role="img"' in response.text
 
@@ -66,11 +67,11 @@ def test_only_what_people_share_with_the_viewer_is_counted(page, collaborative):
             org_visibility="nobody",
         )
     member_view = page("member")
-    assert row(member_view, "Carer") == "fewer than 3"
-    assert row(member_view, "Primary care") == "fewer than 3"
+    assert row(member_view, "Carer") == "none"
+    assert row(member_view, "Primary care") == "none"
     facilitator_view = page("facilitator")
     assert row(facilitator_view, "Carer") == "3"
-    assert row(facilitator_view, "Primary care") == "fewer than 3"  # "Nobody" means nobody.
+    assert row(facilitator_view, "Primary care") == "none"  # "Nobody" means nobody.
 
 
 def test_the_same_number_of_queries_for_few_or_many_members(page, collaborative):

@@ -55,7 +55,9 @@ def test_per_meeting_counts_hide_small_groups_and_per_member_counts_show_names(c
     assert "<td>4</td>" in newest
     assert newest.count("<td>3</td>") == 1
     assert "<td>2</td>" in rows[1]  # Two came to the older one ...
-    assert "<td>1</td>" not in rows[1]  # ... and its one sharing carer shows as "fewer than 3".
+    assert "<td>1</td>" not in rows[1]  # ... and its one sharing carer shows as "fewer than 3",
+    assert "<td>fewer than 3</td>" in rows[1]
+    assert "<td>none</td>" in rows[1]  # ... and a perspective nobody there shares as "none" (issue 15).
     assert "Zed Hidden" in page
     assert "2 of 2" in page
 
