@@ -583,6 +583,10 @@ def _answering(request: HttpRequest, membership: Membership, round: Round) -> Ht
     if request.method == "POST" and form.is_valid():
         with refusal_on(form):
             answers_save(round=round, user=request.user, answers=form.answers())
+            section = number_from(request.POST.get("section"))
+            if any(key_role.number == section for key_role, _ in _grouped(form.rows())):
+                # Back to the part just saved, which says so, not to the top of a long page.
+                return redirect(f"{round.get_absolute_url()}?saved={section}#role-{section}")
             said = "Your answers are saved. You can come back and change them until the round closes."
             return done(request, said, round)
     rated = sum(1 for key, value in initial.items() if key.startswith("rating-") and value)
@@ -599,6 +603,7 @@ def _answering(request: HttpRequest, membership: Membership, round: Round) -> Ht
             minimum=ROUND_GROUP_MIN,
             shortest=ROUND_SHORTEST_DAYS,
             dates_form=RoundDatesForm(initial={"closing_day": round.closing_day}),
+            saved=number_from(request.GET.get("saved")),
         ),
         invalid=form,
     )

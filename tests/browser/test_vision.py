@@ -76,7 +76,9 @@ def save(page: Page, statement: RoundStatement, *, javascript: bool = True) -> N
     else:
         with page.expect_navigation():
             button.click()
-    expect(page.locator(".messages")).to_have_text(
+    # Back at the part just saved, which says so, not at the top of the long page (issue 15, item 7).
+    expect(page).to_have_url(re.compile(rf"#role-{statement.key_role.number}$"))
+    expect(key_role_region(page, statement).get_by_role("status")).to_have_text(
         "Your answers are saved. You can come back and change them until the round closes."
     )
 

@@ -161,6 +161,24 @@ class TestOpening:
 
 
 class TestAnswering:
+    def test_saving_one_part_comes_back_to_that_part_saying_so(self, member_client, member, round):
+        statement = statements(round)[3]
+        number = statement.key_role.number
+        data = {**answers_data(round, {3: Rating.STRONG}), "section": str(number)}
+        response = member_client.post(round.get_absolute_url(), data)
+        assert response.status_code == 302
+        assert response["Location"] == f"{round.get_absolute_url()}?saved={number}#role-{number}"
+        page = text(member_client.get(response["Location"]))
+        said = page.index('<p class="message" role="status">Your answers are saved.')
+        assert page.rindex(f'id="role-{number}"', 0, said) > page.rindex("<section", 0, said)
+        assert page.count("Your answers are saved.") == 1
+        assert saved(round, member) == {3: ("strong", "")}
+        # A part that is not there goes back to the top, as before.
+        data["section"] = "99"
+        response = member_client.post(round.get_absolute_url(), data, follow=True)
+        assert response.redirect_chain[-1][0] == round.get_absolute_url()
+        assert "Your answers are saved." in text(response)
+
     def test_save_part_of_the_way_come_back_and_change_answers(self, member_client, member, round):
         page = text(member_client.get(round.get_absolute_url()))
         assert "You have answered 0 of 25 statements." in page
