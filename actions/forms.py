@@ -346,6 +346,40 @@ class LogFilterForm(forms.Form):
             self.add_error("due_to", "The end of the range must be after its start.")
         return data
 
+    def summary(self) -> list[str]:
+        """The filters that apply, in words, for a log that finds nothing: "status open or blocked", "overdue"…"""
+        data = getattr(self, "cleaned_data", {})
+        said = []
+        if data.get("q"):
+            said.append(f"“{data['q']}” in the title, description or organisation")
+        if data.get("status"):
+            labels = dict(Action.Status.choices)
+            said.append("status " + " or ".join(str(labels[value]).lower() for value in data["status"]))
+        if data.get("overdue"):
+            said.append("overdue")
+        if data.get("owner"):
+            said.append(f"owned by {data['owner'].display_name or 'a former member'}")
+        elif data.get("owner_name"):
+            said.append(f"an owner whose name holds “{data['owner_name']}”")
+        if data.get("organisation"):
+            said.append(f"led by {data['organisation']}")
+        elif data.get("organisation_name"):
+            said.append(f"a lead organisation whose name holds “{data['organisation_name']}”")
+        for name, words in (
+            ("goal", "for the goal"),
+            ("key_role", "for the key role"),
+            ("meeting", "from the meeting"),
+        ):
+            if data.get(name):
+                said.append(f"{words} “{data[name]}”")
+        if data.get("due_from"):
+            said.append(f"due from {data['due_from']:%-d %B %Y}")
+        if data.get("due_to"):
+            said.append(f"due by {data['due_to']:%-d %B %Y}")
+        if data.get("arising"):
+            said.append(f"matters arising for the meeting on {data['arising'].local_start:%-d %B %Y}")
+        return said
+
 
 def log_owners(collaborative: Collaborative):
     """The people the log can be filtered by: its members, and those who have left but own actions here."""

@@ -238,6 +238,32 @@ def test_the_filters_are_in_the_form_and_the_export_links(member_client, log):
     assert 'data-hx-push-url="true"' in page
 
 
+def test_when_nothing_matches_the_log_says_what_the_filters_were_and_offers_no_download(member_client, log):
+    # Issue 15, item 20.
+    page = text(member_client.get(f"{url('log')}?status=blocked&overdue=on&q=nothing+like+this"))
+    assert (
+        "No actions match these filters: “nothing like this” in the title, description or organisation; "
+        "status blocked; overdue." in page
+    )
+    assert "Clear the filters</a> to see every action." in page
+    assert url("export_csv") not in page
+    assert url("export_xlsx") not in page
+
+
+def test_a_log_with_no_actions_at_all_says_so(member_client, collaborative):
+    page = text(member_client.get(url("log")))
+    assert "There are no actions yet." in page
+    assert "No actions match" not in page
+
+
+def test_overdue_is_a_filter_of_its_own_not_a_sixth_status(member_client, log):
+    page = text(member_client.get(url("log")))
+    statuses = page.split("<legend>Status</legend>")[1].split("</fieldset>")[0]
+    assert statuses.count('type="checkbox"') == len(Action.Status.choices)
+    assert "Overdue only" not in statuses
+    assert 'aria-describedby="id_overdue_helptext"> Overdue only' in page
+
+
 def test_pages_keep_the_filters(member_client, collaborative, log):
     owner = log["bob"]
     for n in range(PAGE_SIZE + 10):
