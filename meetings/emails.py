@@ -18,6 +18,24 @@ AGENDA_PUBLISHED = Kind(
 )
 
 
+def agenda_item_decided_skip_reason(message) -> str:
+    """Why the news of an agenda item's fate should not go after all: it has changed again since."""
+    item = message.about
+    if item is None:
+        return "The agenda item no longer exists."
+    if message.occasion != f"decided-{item.status}":
+        return "The facilitators have decided otherwise since."
+    return ""
+
+
+AGENDA_ITEM_DECIDED = Kind(
+    key="agenda_item_decided",
+    label="Your agenda items",
+    description="When the facilitators put an item you proposed on a meeting's agenda, or say why not.",
+    skip_reason=agenda_item_decided_skip_reason,
+)
+
+
 def _meeting_ics(message) -> list[tuple[str, bytes, str]]:
     meeting = message.about
     return [(f"meeting-{meeting.local_start:%Y-%m-%d}.ics", meeting_ics(meeting), "text/calendar")]
@@ -89,6 +107,7 @@ NOTES_PUBLISHED = Kind(
 KINDS = [
     MOVED_UP,
     AGENDA_PUBLISHED,
+    AGENDA_ITEM_DECIDED,
     MEETING_REMINDER,
     MEETING_SCHEDULED,
     MEETING_CHANGED,

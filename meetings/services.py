@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from meetings.emails import (
+    AGENDA_ITEM_DECIDED,
     AGENDA_PUBLISHED,
     MEETING_CANCELLED,
     MEETING_CHANGED,
@@ -410,6 +411,7 @@ def agenda_item_accept(*, item: AgendaItem, by: User) -> AgendaItem:
     item = _decide_item(item)
     item.status, item.decided_by, item.position = AgendaItem.Status.ACCEPTED, by, _next_position(item.meeting)
     item.save(update_fields=["status", "decided_by", "position"])
+    _tell_proposer(item, by)
     return item
 
 
@@ -421,7 +423,21 @@ def agenda_item_decline(*, item: AgendaItem, by: User, reason: str) -> AgendaIte
     item = _decide_item(item)
     item.status, item.decided_by, item.decline_reason = AgendaItem.Status.DECLINED, by, reason.strip()
     item.save(update_fields=["status", "decided_by", "decline_reason"])
+    _tell_proposer(item, by)
     return item
+
+
+def _tell_proposer(item: AgendaItem, by: User) -> None:
+    """Email whoever proposed the item what became of it (not a facilitator who decided on their own item)."""
+    if item.proposed_by_id is None or item.proposed_by_id == by.pk:
+        return
+    messages_queue(
+        recipients=[item.proposed_by],
+        collaborative=item.meeting.collaborative,
+        kind=AGENDA_ITEM_DECIDED,
+        about=item,
+        occasion=f"decided-{item.status}",
+    )
 
 
 @transaction.atomic

@@ -7,9 +7,16 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from meetings.emails import AGENDA_PUBLISHED
+from meetings.emails import AGENDA_ITEM_DECIDED, AGENDA_PUBLISHED, agenda_item_decided_skip_reason
 from meetings.models import AgendaItem, Venue
-from meetings.services import agenda_item_propose, agenda_publish, meeting_cancel, meeting_schedule
+from meetings.services import (
+    agenda_item_accept,
+    agenda_item_decline,
+    agenda_item_propose,
+    agenda_publish,
+    meeting_cancel,
+    meeting_schedule,
+)
 from notifications.delivery import messages_claim, messages_send
 from notifications.models import Message
 from tests.caching import nothing_cached
@@ -84,6 +91,40 @@ def test_declining_needs_a_reason_and_the_proposer_sees_it(client, people, meeti
     # Others do not see someone else's declined item.
     client.force_login(people["commissioner"])
     assert "Parking at the cafe" not in text(client.get(meeting.get_absolute_url()))
+
+
+def test_the_proposer_is_emailed_when_their_item_is_accepted_or_declined_with_the_reason(people, meeting, mailoutbox):
+    # Issue 15, item 2: the news reaches the proposer, not only the meeting page.
+    member, facilitator = people["member"], people["facilitator"]
+    taken = agenda_item_propose(meeting=meeting, by=member, title="Peer support groups")
+    refused = agenda_item_propose(meeting=meeting, by=member, title="Parking at the cafe")
+    own = agenda_item_propose(meeting=meeting, by=facilitator, title="Welcome")
+    agenda_item_accept(item=taken, by=facilitator)
+    agenda_item_decline(item=refused, by=facilitator, reason="The cafe manager will write to us.")
+    agenda_item_accept(item=own, by=facilitator)  # Deciding on one's own item tells no one.
+    assert sorted(Message.objects.filter(kind=AGENDA_ITEM_DECIDED.key).values_list("recipient", "occasion")) == [
+        (member.pk, "decided-accepted"),
+        (member.pk, "decided-declined"),
+    ]
+
+    claim, ids = messages_claim()
+    messages_send(claim=claim, ids=ids)
+    day = f"{meeting.local_start:%A} {meeting.local_start.day} {meeting.local_start:%B}"
+    sent = {email.subject.split(": ", 1)[1]: email for email in mailoutbox if email.to == [member.email]}
+    accepted, declined = sent[f"Your item is on the agenda for {day}"], sent[f"Your item for {day}: not this time"]
+    assert "Peer support groups" in accepted.body
+    assert "put the item you proposed on the agenda" in accepted.body
+    assert "Parking at the cafe" in declined.body
+    assert 'They said why: "The cafe manager will write to us."' in declined.body
+    assert meeting.get_absolute_url() in declined.body
+
+
+def test_news_of_an_item_decided_otherwise_since_is_not_sent(people, meeting):
+    item = agenda_item_propose(meeting=meeting, by=people["member"], title="Peer support groups")
+    agenda_item_accept(item=item, by=people["facilitator"])
+    message = Message.objects.get(kind=AGENDA_ITEM_DECIDED.key)
+    AgendaItem.objects.filter(pk=item.pk).update(status=AgendaItem.Status.WITHDRAWN)
+    assert agenda_item_decided_skip_reason(message) == "The facilitators have decided otherwise since."
 
 
 def test_accepting_places_the_item_last_and_reordering_swaps_neighbours(facilitator_client, people, meeting):
