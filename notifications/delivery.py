@@ -126,7 +126,8 @@ def message_render(message: Message) -> EmailMultiAlternatives:
     # A subject is plain text: undo the HTML escaping templates apply ("&amp;" to "&").
     subject = html.unescape(" ".join(render_to_string(kind.template_name("_subject.txt"), context).split()))
     email = EmailMultiAlternatives(
-        subject=f"{message.collaborative.name}: {subject}",
+        # The point first, which is all a phone shows of a long subject; the Collaborative after it.
+        subject=f"{subject} ({message.collaborative.name})",
         body=render_to_string(kind.template_name(".txt"), context),
         to=[message.address],
         headers={"Auto-Submitted": "auto-generated", "Message-ID": message_id(message)},

@@ -113,7 +113,7 @@ def test_the_owner_is_told_when_someone_else_gives_them_an_action(action, owner,
     email = message_render(message)
     assert email.to == [owner.email]
     assert email.subject == (
-        "Lambeth Living Well Collaborative: An action for you: Write to the trust about waiting times"
+        "An action for you: Write to the trust about waiting times (Lambeth Living Well Collaborative)"
     )
     assert f"{facilitator.display_name} has made you the owner of this action:" in email.body
     assert "Due: Thursday 13 June 2030" in email.body
@@ -246,7 +246,7 @@ def test_each_follow_up_says_which_it_is_and_its_links_work(action, owner, momen
     followups_queue(now=moment)
     email = message_render(queued(ACTION_FOLLOW_UP).get())
     assert email.to == [owner.email]
-    assert email.subject == f"Lambeth Living Well Collaborative: {subject}: Write to the trust about waiting times"
+    assert email.subject == f"{subject}: Write to the trust about waiting times (Lambeth Living Well Collaborative)"
     assert email.body.startswith(f"Hello Olu Owner,\n\n{opening}\n\nWrite to the trust about waiting times\n")
     assert "Status: Open" in email.body
     assert "mark it done, if it is done; the reminders then stop" in email.body
@@ -260,8 +260,8 @@ def test_a_follow_up_counts_the_days_from_when_it_goes(collaborative, facilitato
     followups_queue(now=at(2030, 6, 10, 9))
     subjects = sorted(message_render(message).subject for message in queued(ACTION_FOLLOW_UP))
     assert subjects == [
-        "Lambeth Living Well Collaborative: Your action is due tomorrow: Tomorrow",
-        "Lambeth Living Well Collaborative: Your action is overdue by 3 days: Three days late",
+        "Your action is due tomorrow: Tomorrow (Lambeth Living Well Collaborative)",
+        "Your action is overdue by 3 days: Three days late (Lambeth Living Well Collaborative)",
     ]
 
 
@@ -399,7 +399,7 @@ def test_facilitators_get_the_digest_three_days_before_the_meeting_once(
 def test_the_digest_lists_overdue_due_and_changed_actions_and_its_links_work(meetings, to_review, facilitator):
     followups_queue(now=at(2030, 6, 15, 9))
     email = message_render(queued(ACTIONS_DIGEST, about_id=meetings[1].pk).get())
-    assert email.subject == "Lambeth Living Well Collaborative: Actions to review at the meeting on Tuesday 18 June"
+    assert email.subject == "Actions to review at the meeting on Tuesday 18 June (Lambeth Living Well Collaborative)"
     body = email.body
     overdue = body[body.index("Overdue (2):") : body.index("Due by the meeting")]
     due = body[body.index("Due by the meeting (1):") : body.index("Changed since")]
@@ -505,7 +505,7 @@ def test_the_summary_counts_the_log_lists_overdue_actions_with_owners_and_its_li
     followups_queue(now=at(2030, 7, 1, 9))
     email = message_render(queued(ACTIONS_SUMMARY).get())
     assert email.to == [commissioner.email]
-    assert email.subject == "Lambeth Living Well Collaborative: The action log on 1 July 2030"
+    assert email.subject == "The action log on 1 July 2030 (Lambeth Living Well Collaborative)"
     assert "\nOpen: 2\nIn progress: 1\nBlocked: 1\nDone in June: 1\nOverdue: 2\n" in email.body
     overdue = email.body[email.body.index("Overdue actions:") : email.body.index("The overview")]
     assert "- Late one\n  Owner: Olu Owner. Due 20 June 2030. Open." in overdue
@@ -558,7 +558,7 @@ def test_the_member_who_raised_it_is_told_when_the_action_is_done(
     assert (message.recipient, message.about) == (member, action)
     email = message_render(message)
     assert (
-        email.subject == "Lambeth Living Well Collaborative: You said, we did: Write to the trust about waiting times"
+        email.subject == "You said, we did: Write to the trust about waiting times (Lambeth Living Well Collaborative)"
     )
     assert "You raised “Waiting times at the Hub” for the meeting on Tuesday 21 May 2030." in email.body
     assert "Owner: Olu Owner. Done on" in email.body

@@ -274,7 +274,8 @@ def test_publishing_shows_the_notes_to_members_and_emails_them_the_decisions(
     email = next(e for e in mailoutbox if e.to == [people["member"].email])
     local = meeting.local_start
     assert (
-        email.subject == f"Lambeth Living Well Collaborative: Notes of the meeting on {local:%A} {local.day} {local:%B}"
+        email.subject
+        == f"Notes of the meeting on {local:%A} {local.day} {local:%B} (Lambeth Living Well Collaborative)"
     )
     assert "- Write to the trust about waiting times." in email.body
     assert "Close the Collaborative." not in email.body  # Withdrawn.

@@ -102,7 +102,7 @@ def test_the_reminder_has_the_details_the_calendar_file_and_answer_links_that_wo
     reminders_queue(now=at(2027, 3, 29, 10))
     deliver()
     email = next(e for e in mailoutbox if e.to == [people["member"].email] and "Reminder" in e.subject)
-    assert email.subject == "Lambeth Living Well Collaborative: Reminder: meeting on Tuesday 30 March"
+    assert email.subject == "Reminder: meeting on Tuesday 30 March (Lambeth Living Well Collaborative)"
     assert "When: Tuesday 30 March 2027, 10:00 am to 12:30 pm" in email.body
     assert "Where: Cafe on the Green, 1 High Street" in email.body
     assert "Access: Step-free access." in email.body

@@ -191,7 +191,7 @@ def test_when_someone_with_a_place_withdraws_the_first_waiting_is_moved_up_and_t
     assert email.to == [person("Cas").email]
     local = full_meeting.local_start
     assert email.subject == (
-        f"Lambeth Living Well Collaborative: A place for you at the meeting on {local:%A} {local.day} {local:%B}"
+        f"A place for you at the meeting on {local:%A} {local.day} {local:%B} (Lambeth Living Well Collaborative)"
     )
     assert "a place has come free at the meeting you were waiting for, and it is yours" in email.body
     assert "Cafe on the Green" in email.body

@@ -379,7 +379,7 @@ def test_the_invitation_email_is_queued_to_the_address_and_carries_the_link_and_
     assert deliver() == 1
     [email] = mailoutbox
     assert email.to == ["joy@example.net"]
-    assert email.subject == f"{collaborative.name}: {facilitator.display_name} invites you to join"
+    assert email.subject == f"{facilitator.display_name} invites you to join ({collaborative.name})"
     link = invitation_path(invitation)
     assert link_in(email) == link
     assert "Come and meet us.\nWe meet in a cafe." in email.body

@@ -220,7 +220,7 @@ def test_a_claimed_message_is_sent_and_recorded(collaborative, member, mailoutbo
     assert message.status == Message.Status.SENT
     assert message.sent_at is not None
     assert message.sent_to == member.email
-    assert message.subject == "Lambeth Living Well Collaborative: Welcome to the Collaborative"
+    assert message.subject == "Welcome to the Collaborative (Lambeth Living Well Collaborative)"
     assert message.attempts == 1
     assert message.last_error == ""
     assert [email.to for email in mailoutbox] == [[member.email]]
@@ -412,7 +412,7 @@ def html_of(email) -> str:
 
 
 def test_the_subject_starts_with_the_collaborative(welcome_email):
-    assert welcome_email.subject == "Lambeth Living Well Collaborative: Welcome to the Collaborative"
+    assert welcome_email.subject == "Welcome to the Collaborative (Lambeth Living Well Collaborative)"
 
 
 def test_the_email_has_plain_text_and_html(welcome_email):
@@ -461,7 +461,7 @@ def test_names_are_not_html_escaped_in_plain_text(settings, other_collaborative,
     membership_create(user=UserFactory(display_name="Pat O'Neill"), collaborative=other_collaborative)
     send_due()
     [email] = mailoutbox
-    assert email.subject.startswith("Tameside & Glossop Living Well Collaborative: ")
+    assert email.subject.endswith(" (Tameside & Glossop Living Well Collaborative)")
     assert email.body.startswith("Hello Pat O'Neill,")
     assert "Welcome to Tameside & Glossop Living Well Collaborative." in email.body
     assert "Tameside &amp; Glossop" in html_of(email)

@@ -136,7 +136,7 @@ def test_the_goal_email_names_the_goal_and_date_and_links_to_the_goal_and_its_re
     goal_reviews_queue(now=at(2030, 6, 10, 9))
     email, html = rendered(GOAL_REVIEW_DUE, facilitator)
     assert email.to == [facilitator.email]
-    assert email.subject == "Lambeth Living Well Collaborative: Goal due for review: " + goal.title
+    assert email.subject == f"Goal due for review: {goal.title} (Lambeth Living Well Collaborative)"
     assert "Monday 10 June 2030" in email.body
     assert goal.success in email.body
     goal_url = settings.SITE_URL.rstrip("/") + goal.get_absolute_url()
@@ -195,7 +195,7 @@ def test_the_round_email_says_when_it_closes_that_answers_are_anonymous_and_wher
 ):
     email, html = rendered(ROUND_OPENED, member)
     assert email.subject == (
-        f"Lambeth Living Well Collaborative: How are we doing? Self-assessment open until {day_name(closing_day)}"
+        f"How are we doing? Self-assessment open until {day_name(closing_day)} (Lambeth Living Well Collaborative)"
     )
     assert "“Autumn 2026”" in email.body
     assert f"closes at the end of {day_name(closing_day)}." in email.body
@@ -267,7 +267,7 @@ def test_the_reminder_email_says_the_round_closes_at_the_end_of_its_last_day(ass
     round_reminders_queue(now=round_reminder_due(assessment))
     email, html = rendered(ROUND_CLOSING, member)
     assert email.subject == (
-        f"Lambeth Living Well Collaborative: Reminder: self-assessment closes at the end of {day_name(closing_day)}"
+        f"Reminder: self-assessment closes at the end of {day_name(closing_day)} (Lambeth Living Well Collaborative)"
     )
     assert f"“Autumn 2026” closes at the end of {day_name(closing_day)}" in email.body
     assert "you have not answered every statement yet" in email.body
@@ -334,7 +334,7 @@ def test_a_draft_asks_members_for_comments_once_and_only_when_asked(collaborativ
 def test_the_draft_email_has_the_version_its_note_and_where_to_comment(collaborative, facilitator, member, client):
     version = draft(collaborative, facilitator, note="We want carers named in the vision.", ask_members=True)
     email, html = rendered(VISION_DRAFT, member)
-    assert email.subject == "Lambeth Living Well Collaborative: Your ideas on a draft of our vision (version 1)"
+    assert email.subject == "Your ideas on a draft of our vision (version 1) (Lambeth Living Well Collaborative)"
     assert "(version 1)" in email.body
     assert "What is changing and why:\nWe want carers named in the vision." in email.body
     assert "- Equal voices: A carer's view counts as much as a chief officer's." in email.body
@@ -352,7 +352,7 @@ def test_a_draft_adopted_before_its_email_goes_is_not_sent_for_comments(collabor
     deliver()
     assert set(queued(VISION_DRAFT).values_list("last_error", flat=True)) == {"Version 1 is no longer a draft."}
     assert {e.subject for e in mailoutbox} == {
-        "Lambeth Living Well Collaborative: Our new vision and values (version 1)"
+        "Our new vision and values (version 1) (Lambeth Living Well Collaborative)"
     }
 
 
@@ -362,7 +362,7 @@ def test_adopting_tells_every_current_member_with_the_statement_and_values(colla
     assert recipients(VISION_ADOPTED) == everyone
     member = people["member"]
     email, html = rendered(VISION_ADOPTED, member)
-    assert email.subject == "Lambeth Living Well Collaborative: Our new vision and values (version 1)"
+    assert email.subject == "Our new vision and values (version 1) (Lambeth Living Well Collaborative)"
     assert "Help is easy to get, where and when people need it." in email.body
     assert "- Equal voices\n- Hope\n" in email.body
     assert "<li>Equal voices</li>" in html
