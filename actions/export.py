@@ -8,10 +8,14 @@ carriage return) are written with a leading apostrophe, so a title such as
 import csv
 import tempfile
 from collections.abc import Iterable, Iterator
+from datetime import date
 
 from django.urls import reverse
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
 from actions.models import person_name
 from collaborative.spreadsheets import BYTE_ORDER_MARK, inert
@@ -51,48 +55,57 @@ def _supporters(action):
     return action.supporters.all() if supporters is None else supporters
 
 
-def action_row(action, today) -> list[str]:
-    """One action as a row of COLUMNS (people by their names now: "Former member" after an erasure).
+# How wide each column of the Excel file is, in characters: the long texts wider, the rest to fit their heading.
+WIDTHS = {"Title": 40, "Description": 50, "Why blocked or dropped": 30, "Latest update": 50, "Address": 40}
+WIDTHS |= {"Goal": 30, "From the agenda item": 30, "From the decision": 40, "Latest update link": 30}
+
+
+def action_values(action, today) -> list:
+    """One action as a row of COLUMNS: its number a number, its days dates (None when it has none), the rest
+    text (people by their names now: "Former member" after an erasure).
 
     Dates are the Collaborative's own: something done at 12.30am in a London summer is done that day,
     not the day before (when it was still 11.30pm by UTC).
     """
     collaborative = action.collaborative
 
-    def day(moment) -> str:
-        return collaborative.local_now(moment).date().isoformat() if moment else ""
+    def day(moment):
+        return collaborative.local_now(moment).date() if moment else None
 
     return [
-        inert(value)
-        for value in [
-            action.pk,
-            action.title,
-            action.description,
-            action.get_status_display(),
-            action.status_reason,
-            person_name(action.owner),
-            ", ".join(person_name(person) for person in _supporters(action)),
-            action.organisation,
-            action.due_on.isoformat(),
-            "Yes" if action.is_overdue(today) else "No",
-            day(action.done_at),
-            action.goal.title if action.goal_id else "",
-            str(action.key_role) if action.key_role_id else "",
-            action.meeting.local_start.date().isoformat() if action.meeting_id else "",
-            action.agenda_item.title if action.agenda_item_id else "",
-            action.decision.text if action.decision_id else "",
-            action.latest_update_text or "",
-            day(action.latest_update_at),
-            action.latest_update_link or "",
-            site_url(
-                reverse("actions:evidence", kwargs={"slug": action.collaborative.slug, "pk": action.latest_update_id})
-            )
-            if action.latest_update_file
-            else "",
-            day(action.created_at),
-            day(action.updated_at),
-            site_url(getattr(action, "address", None) or action.get_absolute_url()),
-        ]
+        action.pk,
+        action.title,
+        action.description,
+        action.get_status_display(),
+        action.status_reason,
+        person_name(action.owner),
+        ", ".join(person_name(person) for person in _supporters(action)),
+        action.organisation,
+        action.due_on,
+        "Yes" if action.is_overdue(today) else "No",
+        day(action.done_at),
+        action.goal.title if action.goal_id else "",
+        str(action.key_role) if action.key_role_id else "",
+        action.meeting.local_start.date() if action.meeting_id else None,
+        action.agenda_item.title if action.agenda_item_id else "",
+        action.decision.text if action.decision_id else "",
+        action.latest_update_text or "",
+        day(action.latest_update_at),
+        action.latest_update_link or "",
+        site_url(reverse("actions:evidence", kwargs={"slug": action.collaborative.slug, "pk": action.latest_update_id}))
+        if action.latest_update_file
+        else "",
+        day(action.created_at),
+        day(action.updated_at),
+        site_url(getattr(action, "address", None) or action.get_absolute_url()),
+    ]
+
+
+def action_row(action, today) -> list[str]:
+    """One action as the CSV writes it: every cell text, days as 2025-03-01, each made safe (inert)."""
+    return [
+        inert("" if value is None else value.isoformat() if isinstance(value, date) else value)
+        for value in action_values(action, today)
     ]
 
 
@@ -114,11 +127,28 @@ def xlsx_file(actions: Iterable, today):
     """An Excel file of the actions, written row by row to a temporary file, ready to stream."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Actions")
-    sheet.append(COLUMNS)
+    # A bold heading that stays in view, a filter on every column, and columns wide enough to read.
+    sheet.freeze_panes = "A2"
+    for number, heading in enumerate(COLUMNS, start=1):
+        sheet.column_dimensions[get_column_letter(number)].width = WIDTHS.get(heading, max(len(heading) + 2, 12))
+    headings = []
+    for heading in COLUMNS:
+        cell = WriteOnlyCell(sheet, value=heading)
+        cell.font = Font(bold=True)
+        headings.append(cell)
+    sheet.append(headings)
+    rows = 0
     for action in actions:
-        # Control characters (a bell, an escape) cannot be stored in a worksheet: left out rather than fail,
-        # then checked again, as what they hid may now start like a formula.
-        sheet.append([inert(ILLEGAL_CHARACTERS_RE.sub("", cell)) for cell in action_row(action, today)])
+        # Numbers and dates as themselves, so that they sort and filter. Control characters (a bell, an escape)
+        # cannot be stored in a worksheet: left out of the text rather than fail, which is then made safe.
+        sheet.append(
+            [
+                inert(ILLEGAL_CHARACTERS_RE.sub("", value)) if isinstance(value, str) else value
+                for value in action_values(action, today)
+            ]
+        )
+        rows += 1
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{rows + 1}"
     # Returned open for FileResponse to stream and close: a context manager would close it too soon.
     spool = tempfile.TemporaryFile()  # noqa: SIM115
     workbook.save(spool)
