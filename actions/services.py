@@ -386,13 +386,20 @@ def review_item_mark(*, item: ReviewItem, by: User, comment: str = "") -> Review
     return item
 
 
+def review_round_ready(review: ReviewRound) -> None:
+    """Refuse (ValidationError) a review that cannot be signed off: signed off already, or with actions unmarked."""
+    if review.is_signed_off:
+        raise ValidationError("This review has been signed off, so it can no longer be changed.")
+    waiting = review.items.filter(reviewed_at__isnull=True).count()
+    if waiting:
+        raise ValidationError(f"{waiting} action{'s' if waiting != 1 else ''} still to review before signing off.")
+
+
 @transaction.atomic
 def review_round_sign_off(*, review: ReviewRound, by: User) -> ReviewRound:
     """Sign off a review: it is frozen as it is, and later changes to actions do not alter it."""
     review = _still_open(review)
-    waiting = review.items.filter(reviewed_at__isnull=True).count()
-    if waiting:
-        raise ValidationError(f"{waiting} action{'s' if waiting != 1 else ''} still to review before signing off.")
+    review_round_ready(review)
     review.signed_off_at, review.signed_off_by, review.signed_off_by_name = timezone.now(), by, person_name(by)
     review.save(update_fields=["signed_off_at", "signed_off_by", "signed_off_by_name"])
     return review

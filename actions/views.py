@@ -25,7 +25,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 from django.db.models.lookups import LessThanOrEqual
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dates import MONTHS_3
@@ -57,6 +57,7 @@ from actions.services import (
     action_update_add,
     review_item_mark,
     review_round_open,
+    review_round_ready,
     review_round_sign_off,
 )
 from collaborative.freshness import lazily, with_fresh_parts
@@ -999,22 +1000,36 @@ def review_item(request: HttpRequest, slug: str, round_pk: int, pk: int) -> Http
     return done(request, said, _review_here(request, item.round))
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def review_sign_off(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    """Sign the review off. A comment typed but not saved stops it (a signed-off review cannot change, so
-    the comment could never be added): the page comes back with every comment typed still in its box."""
+    """Sign the review off, asking first on a page of its own, as adopting a vision does: once signed off it
+    never changes. "Sign off the review" on the review's page posts its form here. A comment typed but not
+    saved stops it (the comment could never be added after): the page comes back with every comment typed
+    still in its box. Otherwise it comes here to ask; "Yes, sign it off" (`confirmed`) signs it off."""
     membership, review = review_round_for(request.user, slug, pk)
-    page = _review_items(request, review, request.POST)
-    unsaved = [item for item in page if item.unsaved]
-    if unsaved and not review.is_signed_off:
-        messages.error(
-            request,
-            f"Your comment on “{unsaved[0].snapshot['title']}” is not saved yet: press the button beside it to "
-            "save it, or empty its box, before signing off.",
-        )
-        return _review_page(request, membership, review, page, status=400)
+    if request.method == "POST" and not request.POST.get("confirmed"):
+        page = _review_items(request, review, request.POST)
+        unsaved = [item for item in page if item.unsaved]
+        if unsaved and not review.is_signed_off:
+            messages.error(
+                request,
+                f"Your comment on “{unsaved[0].snapshot['title']}” is not saved yet: press the button beside it to "
+                "save it, or empty its box, before signing off.",
+            )
+            return _review_page(request, membership, review, page, status=400)
     try:
-        review_round_sign_off(review=review, by=request.user)
+        if request.method == "POST" and request.POST.get("confirmed"):
+            review_round_sign_off(review=review, by=request.user)
+            return done(request, "The review is signed off. It stays exactly as it is now.", review)
+        review_round_ready(review)
     except ValidationError as error:
-        return done(request, error, review)
-    return done(request, "The review is signed off. It stays exactly as it is now.", review)
+        if request.method == "POST":
+            return done(request, error, review)
+        refused = error.messages[0]  # The page says why it cannot be signed off yet, instead of asking.
+    else:
+        if request.method == "POST":  # Every comment saved: now ask.
+            return redirect("actions:review_sign_off", slug=slug, pk=review.pk)
+        refused = ""
+    counts = review.items.aggregate(size=Count("id"), commented=Count("id", filter=~Q(comment="")))
+    context = collaborative_context(membership, review=review, refused=refused, **counts)
+    return render(request, "actions/reviewround_sign_off.html", context)

@@ -227,7 +227,8 @@ EXPECTATIONS: dict[str, tuple[dict, dict]] = {
     "actions:review_new": (SLUG, COMMISSIONERS_POST),
     "actions:review": (REVIEW, COMMISSIONERS_ONLY),
     "actions:review_item": ({"slug": "lambeth", "round_pk": "REVIEW", "pk": "REVIEW_ITEM"}, COMMISSIONERS_POST),
-    "actions:review_sign_off": (REVIEW, COMMISSIONERS_POST),
+    # Asks first, on a page of its own (which says what is left to review, if anything); posting "yes" signs off.
+    "actions:review_sign_off": (REVIEW, COMMISSIONERS_ONLY),
     "notifications:preferences": ({}, signed_in(200, anonymous=LOGIN)),
     "notifications:mine": ({}, signed_in(200, anonymous=LOGIN)),
     "notifications:unsubscribe": ({"token": "not-a-real-token"}, everyone(400)),  # The link is the permission.
@@ -507,6 +508,16 @@ POST_EXPECTATIONS = (
         name: {"anonymous": LOGIN, "outsider": 404, "member": 403, "facilitator": 403, "commissioner": REDIRECT}
         for name, (_, expected) in EXPECTATIONS.items()
         if expected is COMMISSIONERS_POST
+    }
+    | {
+        # Asking first: posted from the review's page, it comes back to ask (or says what is left to review).
+        "actions:review_sign_off": {
+            "anonymous": LOGIN,
+            "outsider": 404,
+            "member": 403,
+            "facilitator": 403,
+            "commissioner": REDIRECT,
+        },
     }
     | {
         # Pages that ask first: posting makes the change, for facilitators only.

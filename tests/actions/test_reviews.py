@@ -206,6 +206,12 @@ def test_signing_off_is_refused_while_any_action_is_unmarked(commissioner_client
         commissioner_client.post(item_url(item), {})
     response = commissioner_client.post(url("review_sign_off", pk=review.pk), follow=True)
     assert "2 actions still to review before signing off." in text(response)
+    # The page that asks says what is left instead of asking, and saying yes does not sign off.
+    asked = text(commissioner_client.get(url("review_sign_off", pk=review.pk)))
+    assert "2 actions still to review before signing off." in asked
+    assert "Yes, sign it off" not in asked
+    confirmed = commissioner_client.post(url("review_sign_off", pk=review.pk), {"confirmed": "yes"}, follow=True)
+    assert "2 actions still to review before signing off." in text(confirmed)
     assert ReviewRound.objects.get(pk=review.pk).signed_off_at is None
     commissioner_client.post(item_url(items[2]), {})
     response = commissioner_client.post(url("review_sign_off", pk=review.pk), follow=True)
@@ -287,6 +293,13 @@ def signed_off(commissioner_client, review) -> ReviewRound:
     for item in review.items.all():
         commissioner_client.post(item_url(item), comment(item, f"Seen {item.snapshot['title']}."))
     response = commissioner_client.post(url("review_sign_off", pk=review.pk), follow=True)
+    # Issue 15, item 15: first a page of its own that asks, saying what signing off means.
+    assert response.redirect_chain[-1][0] == url("review_sign_off", pk=review.pk)
+    page = text(response)
+    assert f"Sign off “{review.title}”?" in page
+    assert "This cannot be undone." in page
+    assert ReviewRound.objects.get(pk=review.pk).signed_off_at is None
+    response = commissioner_client.post(url("review_sign_off", pk=review.pk), {"confirmed": "yes"}, follow=True)
     assert "The review is signed off. It stays exactly as it is now." in text(response)
     return ReviewRound.objects.get(pk=review.pk)
 
@@ -300,6 +313,9 @@ def test_after_sign_off_nothing_can_be_marked(commissioner_client, commissioner,
     assert message in text(commissioner_client.post(item_url(item), comment(item, "Again."), follow=True))
     response = commissioner_client.post(url("review_sign_off", pk=signed_off.pk), follow=True)
     assert message in text(response)
+    assert message in text(commissioner_client.get(url("review_sign_off", pk=signed_off.pk)))
+    confirmed = commissioner_client.post(url("review_sign_off", pk=signed_off.pk), {"confirmed": "yes"}, follow=True)
+    assert message in text(confirmed)
     assert list(ReviewItem.objects.filter(round=signed_off).values().order_by("id")) == before
     assert ReviewRound.objects.get(pk=signed_off.pk).signed_off_at == signed_off.signed_off_at
 

@@ -369,6 +369,9 @@ def test_actions_from_a_meeting_to_a_signed_off_review(new_page, axe, collaborat
     assert board.evaluate("window.stillTheSamePage") is True
     accessible(axe, board)
     board.get_by_role("button", name="Sign off the review").click()
+    expect(board.get_by_role("heading", level=1)).to_have_text(re.compile(r"^Sign off “.*”\?$"))
+    accessible(axe, board)
+    board.get_by_role("button", name="Yes, sign it off").click()
     expect(board.get_by_role("status")).to_have_text("The review is signed off. It stays exactly as it is now.")
     expect(board.locator(".lead")).to_contain_text("Signed off on")
     expect(board.locator(".lead")).to_contain_text("by Chloe Mensah")

@@ -280,6 +280,7 @@ def test_without_javascript_marking_one_action_reviewed_keeps_the_comment_typed_
     expect(waits).to_have_value("Chase the trust in May.")
     page.get_by_role("button", name=re.compile(r"^Mark as reviewed ?: Ask the trust about waits")).click()
     page.get_by_role("button", name="Sign off the review").click()
+    page.get_by_role("button", name="Yes, sign it off").click()
     expect(messages_shown(page)).to_have_text("The review is signed off. It stays exactly as it is now.")
     assert sorted(review.items.values_list("comment", flat=True)) == ["Chase the trust in May.", "Six cafes found."]
 

@@ -208,6 +208,7 @@ PAGES: dict[str, tuple[dict, tuple[str, ...]]] = {
     "actions:evidence": ({"slug": "lambeth", "pk": "ACTION_UPDATE"}, ("",)),  # The person's file.
     "actions:reviews": (LAMBETH, ("",)),
     "actions:review": ({"slug": "lambeth", "pk": "REVIEW"}, ("",)),  # The person's action in it.
+    "actions:review_sign_off": ({"slug": "lambeth", "pk": "REVIEW"}, ("",)),  # Asks first, or back to the review.
     "account_reset_password_from_key": ({"uidb36": "1", "key": "not-a-real-key"}, ("",)),
     "account_confirm_email": ({"key": "not-a-real-key"}, ("",)),
 }
