@@ -979,12 +979,12 @@ def review_item(request: HttpRequest, slug: str, round_pk: int, pk: int) -> Http
     if request.htmx:
         _shown(item)
         _comment_box(item, request.POST if error else None, error)
-        return render_page(
-            request,
-            "actions/reviewround_detail.html",
-            collaborative_context(membership, review=item.round, item=item),
-            fragment="review-item",
-        )
+        context = collaborative_context(membership, review=item.round, item=item, oob=True)
+        if not item.round.is_signed_off:  # The count of those still to review, swapped in beside it.
+            context |= item.round.items.aggregate(
+                size=Count("id"), waiting=Count("id", filter=Q(reviewed_at__isnull=True))
+            )
+        return render_page(request, "actions/reviewround_detail.html", context, fragment="review-marked")
     if item.round.is_signed_off:  # Frozen: no boxes left to keep words in.
         return done(request, error, item.round, level=messages.ERROR)
     page = _review_items(request, item.round, request.POST)

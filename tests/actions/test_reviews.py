@@ -87,6 +87,7 @@ def test_a_commissioner_opens_a_round_of_the_live_and_lately_finished_actions(co
     page = text(commissioner_client.get(review.get_absolute_url()))
     assert "The review has started with 4 actions." in page
     assert "4 of 4 actions still to review." in page
+    assert page.count('<span class="review-state">Not reviewed yet</span>') == 4
     assert page.count("Mark as reviewed") == 4
 
 
@@ -168,8 +169,14 @@ def test_marking_an_action_with_htmx_returns_the_item(commissioner_client, commi
     body = text(response)
     assert response.status_code == 200
     assert "<html" not in body
-    assert body.strip().startswith(f'<li class="card review-item" id="review-item-{item.pk}">')
+    assert body.strip().startswith(f'<li class="card review-item review-item--done" id="review-item-{item.pk}">')
+    assert '<span class="review-state">Reviewed</span>' in body
     assert "<strong>Reviewed</strong> by Cara Commissioner" in body
+    # Issue 15, item 16: the count at the top changes with each action marked, swapped in by htmx (and read out).
+    assert (
+        '<p id="review-progress" class="review-progress" aria-live="polite" data-hx-swap-oob="true">'
+        "<strong>3 of 4 actions still to review.</strong></p>"
+    ) in body
     assert "“Ask the trust why.”" in body
     assert "Save the comment" in body
     item.refresh_from_db()

@@ -354,14 +354,27 @@ def test_actions_from_a_meeting_to_a_signed_off_review(new_page, axe, collaborat
     board.get_by_role("button", name="Start the review").click()
     expect(board.get_by_role("status")).to_have_text("The review has started with 4 actions.")
     expect(heading(board, "Board report, spring")).to_be_visible()
-    expect(board.locator(".lead")).to_contain_text("4 of 4 actions still to review.")
+    expect(board.locator("#review-progress")).to_have_text("4 of 4 actions still to review.")
     accessible(axe, board)
     board.evaluate("window.stillTheSamePage = true")
     titles = [FROM_DECISION, SAMS, FINISHED, FROM_MEETING]
-    for title in titles:
-        entry = board.locator("li.review-item").filter(has=board.get_by_role("heading", name=title, exact=True))
+    for done, title in enumerate(titles, start=1):
+        # Each says plainly, by its title, whether it is reviewed yet (issue 15, item 16).
+        entry = board.locator("li.review-item").filter(
+            has=board.get_by_role("heading", name=f"{title} Not reviewed yet", exact=True)
+        )
         entry.get_by_label(re.compile(r"^Comment \(optional\)")).fill(f"Asked about: {title}")
         entry.get_by_role("button", name=re.compile(r"^Mark as reviewed")).click()
+        entry = board.locator("li.review-item").filter(
+            has=board.get_by_role("heading", name=f"{title} Reviewed", exact=True)
+        )
+        # The count at the top follows each mark, without reloading the page.
+        left = len(titles) - done
+        expect(board.locator("#review-progress")).to_have_text(
+            f"{left} of 4 actions still to review."
+            if left
+            else "Every action is reviewed. You can sign the review off."
+        )
         expect(entry).to_contain_text(
             re.compile(rf"Reviewed by Chloe Mensah, \d+ \w+ \d{{4}}: “Asked about: {re.escape(title)}”")
         )
@@ -385,7 +398,7 @@ def test_actions_from_a_meeting_to_a_signed_off_review(new_page, axe, collaborat
     # Frozen: Sam finishing his action later does not change the record.
     action_change(action=Action.objects.get(title=SAMS), by=sam, changes={"status": Action.Status.DONE})
     board.reload()
-    sams = board.locator("li.review-item").filter(has=board.get_by_role("heading", name=SAMS, exact=True))
+    sams = board.locator("li.review-item").filter(has=board.get_by_role("heading", name=f"{SAMS} Reviewed", exact=True))
     expect(sams).to_contain_text("Open. Due")
     expect(sams).not_to_contain_text("Done")
     board.get_by_role("link", name="Reviews of the action log").click()
