@@ -104,8 +104,33 @@ NOTES_PUBLISHED = Kind(
     description="When the notes and decisions of a meeting are published.",
 )
 
+
+def rsvp_asked_skip_reason(message) -> str:
+    """Why "Are you coming?" should not go after all: nothing to ask any more."""
+    meeting = message.about
+    if meeting is None:
+        return "The meeting no longer exists."
+    if meeting.is_cancelled:
+        return "The meeting was cancelled."
+    if meeting.has_started:
+        return "The meeting had already started."
+    if Rsvp.objects.filter(meeting=meeting, user_id=message.recipient_id).exists():
+        return "They had said by then."
+    return ""
+
+
+RSVP_ASKED = Kind(
+    key="rsvp_asked",
+    label="Are you coming?",
+    description="When the facilitators ask those who have not said whether they are coming to a meeting.",
+    skip_reason=rsvp_asked_skip_reason,
+    context=_answer_links,
+)
+
+
 KINDS = [
     MOVED_UP,
+    RSVP_ASKED,
     AGENDA_PUBLISHED,
     AGENDA_ITEM_DECIDED,
     MEETING_REMINDER,

@@ -15,6 +15,7 @@ from meetings.emails import (
     MEETING_SCHEDULED,
     MOVED_UP,
     NOTES_PUBLISHED,
+    RSVP_ASKED,
 )
 from meetings.models import (
     AgendaItem,
@@ -287,6 +288,23 @@ def _move_up(meeting: Meeting) -> list[Rsvp]:
             occasion=f"moved-up-{change.pk}",
         )
     return moved
+
+
+def members_unanswered(meeting: Meeting):
+    """The current memberships of those who have not said whether they are coming to `meeting` (a query)."""
+    answered = Rsvp.objects.filter(meeting=meeting).values("user_id")
+    return Membership.objects.current_in(meeting.collaborative).exclude(user_id__in=answered)
+
+
+def rsvp_ask_unanswered(*, meeting: Meeting, by: User) -> int:
+    """Email "Are you coming?" to each member who has not said, once each however often it is asked; returns
+    how many were asked now (not those asked before)."""
+    if meeting.is_cancelled or meeting.has_started:
+        raise ValidationError("This meeting has started or is cancelled, so there is no one to ask.")
+    members = members_unanswered(meeting).select_related("user")
+    return tell_once(
+        members=members, collaborative=meeting.collaborative, kind=RSVP_ASKED, about=meeting, occasion="asked"
+    )
 
 
 @transaction.atomic

@@ -20,6 +20,7 @@ urlpatterns = [
     path("c/<slug:slug>/meetings/<int:pk>/agenda/", views.agenda_print, name="agenda"),
     path("c/<slug:slug>/meetings/<int:pk>/agenda/propose/", views.agenda_propose, name="agenda_propose"),
     path("c/<slug:slug>/meetings/<int:pk>/agenda/publish/", views.agenda_publish_view, name="agenda_publish"),
+    path("c/<slug:slug>/meetings/<int:pk>/ask/", views.rsvp_ask_view, name="rsvp_ask"),
     *[
         path(
             f"c/<slug:slug>/meetings/<int:meeting_pk>/agenda/<int:pk>/{action}/",

@@ -69,12 +69,14 @@ from meetings.services import (
     meeting_cancel,
     meeting_change,
     meeting_schedule,
+    members_unanswered,
     minutes_approve,
     minutes_to_approve,
     notes_publish,
     notes_save,
     register_guests,
     register_mark,
+    rsvp_ask_unanswered,
     rsvp_set,
     series_schedule,
     venue_save,
@@ -82,6 +84,7 @@ from meetings.services import (
 from members.models import AccessNeed, Membership, Perspective, User, count_shown
 
 PAST_PAGE_SIZE = 20
+UNANSWERED = 30  # The names of those who have not said shown to facilitators; the rest are counted.
 ATTENDANCE_PAGE_SIZE = 50
 
 
@@ -164,7 +167,15 @@ def _attendance(meeting: Meeting, *, names: bool) -> dict:
         {"label": label, "people": [person for person in coming_people if value in person.access_needs]}
         for value, label in AccessNeed.choices
     ]
+    # Who has not said, by name: the first few A to Z, and how many more (a list as long as the membership would
+    # not fit a page).
+    unanswered = members_unanswered(meeting)
+    unanswered_count = unanswered.count()
+    first = unanswered.select_related("user").order_by(Lower("user__display_name"), "pk")[:UNANSWERED]
     return numbers | {
+        "unanswered_count": unanswered_count,
+        "unanswered_people": [m.user for m in first],
+        "unanswered_more": max(unanswered_count - UNANSWERED, 0),
         "coming_people": coming_people,
         "maybe_people": [r.user for r in rsvps if r.answer == Rsvp.Answer.MAYBE],
         "waiting_people": [r.user for r in rsvps if r.waiting],
@@ -774,6 +785,22 @@ def decision_withdraw_view(request: HttpRequest, slug: str, pk: int, decision_pk
 @require_POST
 def notes_publish_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     return _notes_post(request, slug, pk, "publish")
+
+
+@require_POST
+def rsvp_ask_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Facilitators: email "Are you coming?" to the members who have not said, each once."""
+    _, meeting = meeting_for(request.user, slug, pk, manage=True)
+    numbers = f"{meeting.get_absolute_url()}#numbers-heading"
+    try:
+        asked = rsvp_ask_unanswered(meeting=meeting, by=request.user)
+    except ValidationError as error:
+        return done(request, error, numbers)
+    if not asked:
+        return done(request, "Everyone who has not said has been asked already: no one is asked twice.", numbers)
+    return done(
+        request, f"{asked} member{'s' if asked != 1 else ''} who had not said are being asked by email.", numbers
+    )
 
 
 @require_POST

@@ -155,6 +155,7 @@ EXPECTATIONS: dict[str, tuple[dict, dict]] = {
     "meetings:agenda": (MEETING, MEMBERS),  # Its items once published; facilitators see them before.
     "meetings:agenda_propose": (MEETING, MEMBERS),
     "meetings:agenda_publish": (MEETING, POST_ONLY),
+    "meetings:rsvp_ask": (MEETING, POST_ONLY),
     "meetings:agenda_item_accept": (AGENDA_ITEM, POST_ONLY),
     "meetings:agenda_item_decline": (AGENDA_ITEM, FACILITATORS_ONLY),  # Asks for the reason on a page of its own.
     "meetings:agenda_item_up": (AGENDA_ITEM, POST_ONLY),

@@ -17,7 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from meetings.emails import MOVED_UP
+from meetings.emails import MOVED_UP, RSVP_ASKED
 from meetings.models import Format, Meeting, Rsvp, RsvpChange, Venue
 from meetings.services import meeting_cancel, meeting_change, meeting_schedule, rsvp_set
 from members.models import Membership, User
@@ -770,3 +770,69 @@ def test_a_meeting_that_has_happened_cannot_be_changed(people, collaborative):
             online_link="",
             notes_for_members="",
         )
+
+
+# Who has not said (issue 15, item 9): facilitators see them, and can ask them all once by email.
+
+
+def ask_url(meeting: Meeting) -> str:
+    return reverse("meetings:rsvp_ask", kwargs={"slug": "lambeth", "pk": meeting.pk})
+
+
+def test_facilitators_see_who_has_not_said_and_members_do_not(client, people, meeting):
+    ana, _ben = members(meeting.collaborative, "Ana Quiet", "Ben Quiet")
+    rsvp_set(meeting=meeting, user=ana, answer=MAYBE)
+    client.force_login(people["facilitator"])
+    page = text(client.get(meeting.get_absolute_url()))
+    said = page.split("<strong>Not said yet (")[1].split("</p>")[0]
+    assert "Ben Quiet" in said
+    assert "Ana Quiet" not in said  # She said maybe.
+    assert "Remind those who have not said" in page
+    client.force_login(people["member"])
+    page = text(client.get(meeting.get_absolute_url()))
+    assert "Not said yet" not in page
+    assert "Remind those who have not said" not in page
+
+
+def test_a_long_list_of_those_who_have_not_said_shows_the_first_30_and_how_many_more(client, people, meeting):
+    members(meeting.collaborative, *[f"Quiet {n:02}" for n in range(40)])
+    client.force_login(people["facilitator"])
+    page = text(client.get(meeting.get_absolute_url()))
+    said = page.split("<strong>Not said yet (")[1].split("</p>")[0]
+    # The three of the `people` fixture in Lambeth have not said either: 43 in all.
+    assert said.startswith("43):</strong> ")
+    assert said.count(", ") == 29
+    assert said.endswith(" and 13 more")
+
+
+def test_asking_those_who_have_not_said_emails_each_once_with_answer_links(client, people, meeting, mailoutbox):
+    ana, ben = members(meeting.collaborative, "Ana Quiet", "Ben Quiet")
+    rsvp_set(meeting=meeting, user=ana, answer=COMING)
+    client.force_login(people["facilitator"])
+    response = client.post(ask_url(meeting), follow=True)
+    unanswered = {ben, people["member"], people["facilitator"], people["commissioner"]}
+    assert f"{len(unanswered)} members who had not said are being asked by email." in text(response)
+    asked = Message.objects.filter(kind=RSVP_ASKED.key)
+    assert set(asked.values_list("recipient", flat=True)) == {person.pk for person in unanswered}
+    # Asked again: no one is asked twice.
+    response = client.post(ask_url(meeting), follow=True)
+    assert "Everyone who has not said has been asked already: no one is asked twice." in text(response)
+    assert asked.count() == len(unanswered)
+    # Someone who answers before the email goes is not sent it.
+    rsvp_set(meeting=meeting, user=ben, answer=NOT_COMING)
+    send_due_emails()
+    sent = {email.to[0]: email for email in mailoutbox if email.subject.startswith("Are you coming on ")}
+    assert set(sent) == {person.email for person in unanswered - {ben}}
+    email = sent[people["member"].email]
+    assert "Cafe on the Green" in email.body
+    assert "Are you coming? Open one of these (no need to sign in):" in email.body
+    assert "Maybe: http" in email.body
+
+
+def test_no_one_is_asked_about_a_meeting_that_has_started_or_is_cancelled(client, people, meeting):
+    meeting_cancel(meeting=meeting, by=people["facilitator"], reason="The cafe is closed.")
+    client.force_login(people["facilitator"])
+    response = client.post(ask_url(meeting), follow=True)
+    assert "This meeting has started or is cancelled, so there is no one to ask." in text(response)
+    assert not Message.objects.filter(kind=RSVP_ASKED.key).exists()
+    assert "Remind those who have not said" not in text(client.get(meeting.get_absolute_url()))
