@@ -12,7 +12,7 @@ class ActionsConfig(AppConfig):
         from notifications import kinds
 
         # The app's kinds of email, for the outbox and the preferences page.
-        kinds.register(*emails.KINDS)
+        kinds.register(*emails.KINDS, topic="Actions")
         # Its part of "Download my data" and of erasure.
         personal_data_registry.register(personal_data.PART)
 

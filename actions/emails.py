@@ -212,6 +212,7 @@ ACTIONS_DIGEST = Kind(
     key="actions_digest",
     label="Actions to review before a meeting (facilitators)",
     description="3 days before each meeting: actions due, overdue or changed since the last meeting.",
+    audience="facilitator",
     skip_reason=_why_not_digest,
     context=digest_context,
 )
@@ -220,6 +221,7 @@ ACTIONS_SUMMARY = Kind(
     key="actions_summary",
     label="Monthly summary of the action log (commissioners)",
     description="On the first of each month: how many actions are open, blocked, done and overdue.",
+    audience="commissioner",
     context=summary_context,
 )
 

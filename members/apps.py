@@ -16,7 +16,7 @@ class MembersConfig(AppConfig):
         from notifications import kinds
 
         # The app's kinds of email, for the outbox and the preferences page.
-        kinds.register(*emails.KINDS)
+        kinds.register(*emails.KINDS, topic="Joining a Collaborative")
         # Every table gets the trigger that tells cached parts of pages the data has changed.
         post_migrate.connect(install_triggers, sender=self, dispatch_uid="collaborative.freshness.install_triggers")
         # Its parts of "Download my data" and of erasure.

@@ -65,6 +65,7 @@ JOIN_REQUESTED = Kind(
     key="join_requested",
     label="Someone asked to join (facilitators)",
     description="When someone asks to join through the public page, so you can reply.",
+    audience="facilitator",
 )
 
 KINDS = [WELCOME, INVITATION, JOIN_APPROVED, JOIN_DECLINED, JOIN_REQUESTED]

@@ -1,15 +1,17 @@
 from django import forms
 
-from notifications.kinds import Frequency, listed_kind_choices, member_kinds
+from notifications.kinds import Frequency, kinds_for_roles, listed_kind_choices
 from notifications.models import Message
 
 
 class PreferencesForm(forms.Form):
     """One "send me this" box per kind of email, and how often for digests."""
 
-    def __init__(self, *args, preferences: dict, **kwargs) -> None:
+    def __init__(self, *args, preferences: dict, roles: set[str], **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.kinds = member_kinds()
+        # Only the kinds the person's roles can bring them, by topic; the others keep what was chosen before.
+        self.topics = kinds_for_roles(roles)
+        self.kinds = [kind for _, kinds in self.topics for kind in kinds]
         for kind in self.kinds:
             self.fields[f"{kind.key}_enabled"] = forms.BooleanField(
                 label=kind.label,
@@ -23,6 +25,21 @@ class PreferencesForm(forms.Form):
                     choices=Frequency.CHOICES,
                     initial=preferences[kind].frequency,
                 )
+
+    def grouped(self) -> list[tuple[str, list]]:
+        """(topic, the fields of its kinds) for the page to show under a heading each."""
+        return [
+            (
+                topic,
+                [
+                    self[name]
+                    for kind in kinds
+                    for name in (f"{kind.key}_enabled", f"{kind.key}_frequency")
+                    if name in self.fields
+                ],
+            )
+            for topic, kinds in self.topics
+        ]
 
     def choices(self) -> dict:
         """{kind: {"enabled": bool, "frequency": str}} for notifications.services.preferences_save."""

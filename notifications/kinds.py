@@ -34,6 +34,9 @@ class Kind:
     # those who have not finished), so the facilitators' "Emails sent" page leaves this kind
     # out and says so in these words. The person still sees their own under "Emails sent to you".
     unlisted_for_facilitators: str = ""
+    # Whose role it can reach: any member ("member"), or only facilitators or commissioners. The preferences
+    # page offers a person only the kinds their roles can bring them.
+    audience: str = "member"
 
     def template_name(self, suffix: str) -> str:
         """One of the kind's templates: "_subject.txt", ".txt" or ".html"."""
@@ -54,13 +57,16 @@ class UnknownKind(LookupError):
 # Filled in by the apps' AppConfig.ready(), in the order of INSTALLED_APPS: the order of the
 # preferences page.
 _registry: dict[str, Kind] = {}
+# What each kind is about, in plain words, as the preferences page groups them ("Meetings"…).
+_topics: dict[str, str] = {}
 
 
-def register(*kinds: Kind) -> None:
-    """Add an app's kinds of email; registering the same kind again changes nothing."""
+def register(*kinds: Kind, topic: str = "Other emails") -> None:
+    """Add an app's kinds of email, under its `topic`; registering the same kind again changes nothing."""
     for kind in kinds:
         if _registry.setdefault(kind.key, kind) is not kind:
             raise ImproperlyConfigured(f"Two kinds of email are named {kind.key!r}.")
+        _topics.setdefault(kind.key, topic)
 
 
 def kind_named(key: str) -> Kind:
@@ -79,6 +85,16 @@ def all_kinds() -> list[Kind]:
 def member_kinds() -> list[Kind]:
     """The kinds members choose to get or not, on their preferences page."""
     return [kind for kind in _registry.values() if not kind.to_address]
+
+
+def kinds_for_roles(roles: set[str]) -> list[tuple[str, list[Kind]]]:
+    """The kinds a person with `roles` (of Membership.Role, across their Collaboratives) can get, by topic, in the
+    order the apps registered them: every member's, and those of facilitators or commissioners if they are one."""
+    grouped: dict[str, list[Kind]] = {}
+    for kind in member_kinds():
+        if kind.audience == "member" or kind.audience in roles:
+            grouped.setdefault(_topics.get(kind.key, "Other emails"), []).append(kind)
+    return list(grouped.items())
 
 
 def unlisted_for_facilitators() -> list[Kind]:

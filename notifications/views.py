@@ -6,7 +6,7 @@ from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
-from collaborative.permissions import LinkNotValid, facilitator_membership_for, unsubscribe_for
+from collaborative.permissions import LinkNotValid, facilitator_membership_for, memberships_of, unsubscribe_for
 from collaborative.views import collaborative_context, done, query_without_page, render_page
 from notifications.forms import MessageFilterForm, PreferencesForm
 from notifications.kinds import unlisted_for_facilitators
@@ -19,7 +19,8 @@ PAGE_SIZE = 50
 @require_http_methods(["GET", "POST"])
 def preferences(request: HttpRequest) -> HttpResponse:
     data = request.POST if request.method == "POST" else None
-    form = PreferencesForm(data, preferences=preferences_for(request.user))
+    roles = {membership.role for membership in memberships_of(request.user)}
+    form = PreferencesForm(data, preferences=preferences_for(request.user), roles=roles)
     if request.method == "POST" and form.is_valid():
         preferences_save(user=request.user, choices=form.choices())
         return done(request, "Your email choices have been saved.", "notifications:preferences")

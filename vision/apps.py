@@ -12,7 +12,7 @@ class VisionConfig(AppConfig):
         from vision.services import framework_start, responses_reshare
 
         # The app's kinds of email, for the outbox and the preferences page.
-        kinds.register(*emails.KINDS)
+        kinds.register(*emails.KINDS, topic="The vision and self-assessment")
         # Its part of "Download my data" and of erasure.
         personal_data_registry.register(personal_data.PART)
         # Answers in open rounds follow the profile, and a new Collaborative starts with the

@@ -40,6 +40,7 @@ GOAL_REVIEW_DUE = Kind(
     key="goal_review_due",
     label="Goals due for review (facilitators)",
     description="On the day a goal is due to be looked at again, so you can plan its review.",
+    audience="facilitator",
     skip_reason=_why_not_review,
 )
 

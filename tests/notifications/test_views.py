@@ -97,6 +97,34 @@ def test_preferences_list_each_kind_with_its_description(member_client, digest_k
     assert "A summary of open actions." in response.text
 
 
+def test_preferences_offer_only_the_kinds_that_can_reach_the_person_by_topic(client, people):
+    # Issue 15, item 4: a member is not asked about facilitators' or commissioners' emails.
+    facilitators_only = ["actions_digest_enabled", "goal_review_due_enabled", "join_requested_enabled"]
+    commissioners_only = ["actions_summary_enabled"]
+    seen = {}
+    for role in ("member", "facilitator", "commissioner"):
+        client.force_login(people[role])
+        page = client.get(PREFERENCES).text
+        seen[role] = {name for name in facilitators_only + commissioners_only if f'name="{name}"' in page}
+        assert 'name="meeting_reminder_enabled"' in page  # Every member's kinds, for everyone.
+        for topic in ("Meetings", "Actions", "The vision and self-assessment", "Joining a Collaborative"):
+            assert f"<legend>{topic}</legend>" in page
+    assert seen == {
+        "member": set(),
+        "facilitator": set(facilitators_only),
+        "commissioner": set(commissioners_only),
+    }
+
+
+def test_saving_leaves_the_kinds_not_offered_as_they_were(client, people):
+    member = people["member"]
+    Preference.objects.create(user=member, kind="actions_digest", enabled=False)
+    client.force_login(member)
+    client.post(PREFERENCES, {"welcome_enabled": "on"})
+    assert Preference.objects.get(user=member, kind="actions_digest").enabled is False
+    assert Preference.objects.get(user=member, kind=WELCOME.key).enabled is True
+
+
 def test_preferences_start_with_every_kind_on(member_client):
     response = member_client.get(PREFERENCES)
     assert is_ticked(response.text, "welcome_enabled")
