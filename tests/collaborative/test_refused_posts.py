@@ -384,6 +384,9 @@ TESTED_ELSEWHERE = {
     "home:collaborative_home": (
         "tests.members.test_views:test_a_status_refused_on_the_home_page_keeps_everything_typed_and_saves_nothing"
     ),
+    "actions:review_sign_off": (
+        "tests.actions.test_reviews:test_signing_off_keeps_a_comment_typed_but_not_saved_and_waits_for_it"
+    ),
     "meetings:agenda_item_decline": (
         "tests.meetings.test_agenda:test_a_reason_too_long_comes_back_in_its_box_and_nothing_changes"
     ),

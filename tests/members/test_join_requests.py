@@ -149,7 +149,7 @@ def test_asking_to_join_stores_the_request_and_tells_the_facilitators(visitor, l
 
     assert deliver() == 2
     email = next(email for email in mailoutbox if email.to == [people["facilitator"].email])
-    assert email.subject == f"{lambeth.name}: Joy Mensah asked to join"
+    assert email.subject == f"Joy Mensah asked to join ({lambeth.name})"
     assert "I care for my son and would like to help." in email.body
     assert settings.SITE_URL.rstrip("/") + requests_url() in email.body
 
@@ -249,7 +249,7 @@ def test_saying_yes_sends_a_link_to_join_that_works_end_to_end(
     assert deliver() == 1
     [email] = mailoutbox
     assert email.to == ["joy@example.net"]
-    assert email.subject == f"{lambeth.name}: Yes, you can join"
+    assert email.subject == f"Yes, you can join ({lambeth.name})"
     assert email.body.startswith("Hello Joy Mensah,")
     assert "Welcome! See you on Thursday." in email.body
     assert "List-Unsubscribe" not in email.extra_headers
@@ -294,7 +294,7 @@ def test_saying_no_sends_the_reason(facilitator_client, lambeth, facilitator, ma
     assert deliver() == 1
     [email] = mailoutbox
     assert email.to == ["joy@example.net"]
-    assert email.subject == f"{lambeth.name}: About your request to join"
+    assert email.subject == f"About your request to join ({lambeth.name})"
     assert email.body.startswith("Hello Joy Mensah,")
     assert "We only take people who live in Lambeth." in email.body
     [(html_body, _)] = email.alternatives
