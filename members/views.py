@@ -407,7 +407,14 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
             return done(request, error, "members:invitation", token=token)
         # Joining as a facilitator or commissioner ends the person's other sessions; this one goes on.
         session_keep(request)
-        return done(request, f"Welcome to {collaborative.name}. You can now take part.", collaborative)
+        said = f"Welcome to {collaborative.name}. You can now take part."
+        if not user.access_needs and not user.access_needs_other:
+            # A new member is asked once, where they arrive, rather than left to find the profile page.
+            said += (
+                " If you have any access or dietary needs, add them on your profile (the link at the top of the"
+                " page): only the facilitators see them, to plan the meetings for you."
+            )
+        return done(request, said, collaborative)
     context["ground_rules"] = ground_rules_current(collaborative)
     return render(request, "members/invitation_detail.html", context)
 

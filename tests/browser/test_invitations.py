@@ -74,6 +74,11 @@ def test_a_facilitator_invites_two_people_and_one_joins_from_the_email(new_page,
     expect(heading(newcomer, "Create an account")).to_be_visible()
     expect(newcomer.get_by_label("Email")).to_have_value(email.to[0])
     expect(newcomer.get_by_label("Your name")).to_have_value("Kit Walsh")
+    # Nothing to confirm: the invitation's link did (issue 15, item 13).
+    expect(newcomer.get_by_role("main")).to_contain_text(
+        "Your invitation link has already confirmed your email address"
+    )
+    expect(newcomer.get_by_role("main")).not_to_contain_text("We will email you a link to confirm")
     axe(newcomer)
     newcomer.get_by_label("Password", exact=True).fill("a-long-new-password-7")
     newcomer.get_by_label("Password (again)").fill("a-long-new-password-7")
@@ -87,7 +92,8 @@ def test_a_facilitator_invites_two_people_and_one_joins_from_the_email(new_page,
     newcomer.get_by_role("button", name=f"I agree to the ground rules: join {LAMBETH}").click()
 
     expect(heading(newcomer, LAMBETH)).to_be_visible()
-    expect(newcomer.get_by_role("status")).to_have_text(f"Welcome to {LAMBETH}. You can now take part.")
+    expect(newcomer.get_by_role("status")).to_contain_text(f"Welcome to {LAMBETH}. You can now take part.")
+    expect(newcomer.get_by_role("status")).to_contain_text("If you have any access or dietary needs")
     axe(newcomer)
 
     newcomer.get_by_role("navigation", name=LAMBETH).get_by_role("link", name="Members").click()

@@ -418,6 +418,8 @@ def test_following_the_invitation_link_fills_in_the_name_to_sign_up_with(client,
     signup = client.get(f"{reverse('account_signup')}?{urlencode({'next': link})}").content.decode()
     assert re.search(r'<input[^>]*name="display_name"[^>]*value="Priya Desai"', signup)
     assert re.search(r'<input[^>]*name="email"[^>]*value="priya@example.org"', signup)
+    assert "Your invitation link has already confirmed your email address" in signup
+    assert "We will email you a link to confirm" not in signup
     # They can change it: the name they type is the one kept.
     client.post(
         reverse("account_signup"),
@@ -476,7 +478,12 @@ def test_a_newcomer_follows_the_link_signs_up_and_joins_with_the_role_they_were_
     joined = client.post(link)
     assert joined.status_code == 302
     assert joined.headers["Location"] == collaborative.get_absolute_url()
-    assert flash(joined) == [f"Welcome to {collaborative.name}. You can now take part."]
+    # Someone new is asked about access needs where they arrive (issue 15, item 13).
+    assert flash(joined) == [
+        f"Welcome to {collaborative.name}. You can now take part. If you have any access or dietary needs, add them"
+        " on your profile (the link at the top of the page): only the facilitators see them, to plan the meetings"
+        " for you."
+    ]
     assert client.get(joined.headers["Location"]).status_code == 200
 
     membership = Membership.objects.get(user=joy, collaborative=collaborative)
@@ -901,3 +908,9 @@ def test_the_invitations_page_takes_the_same_number_of_queries_for_2_invitations
     with django_assert_num_queries(len(queries.captured_queries)):
         response = facilitator_client.get(invitations_url())
     assert text(response).count("<h3>invited") == 10  # A third of the 30 are waiting.
+
+
+def test_signing_up_without_an_invitation_says_a_link_to_confirm_the_address_will_come(client):
+    signup = client.get(reverse("account_signup")).content.decode()
+    assert "We will email you a link to confirm your address before you can go on." in signup
+    assert "Your invitation link has already confirmed" not in signup
