@@ -207,10 +207,20 @@ def test_no_proposals_for_a_cancelled_meeting(member_client, people, meeting):
 def test_the_print_page_is_large_print(client, people, meeting):
     agenda_item_propose(meeting=meeting, by=people["facilitator"], title="Welcome", accept=True)
     agenda_publish(meeting=meeting, by=people["facilitator"])
+    Venue.objects.filter(pk=meeting.venue_id).update(step_free=True, access_notes="The 36 bus stops outside.")
+    meeting.refresh_from_db()
     client.force_login(people["member"])
     page = text(client.get(url("meetings:agenda", meeting)))
     assert 'class="large-print"' in page
+    assert "<strong>Access:</strong> Step-free access. The 36 bus stops outside." in page
     assert "Welcome" in page
+    # When, where (with the address) and access come first, before the agenda (issue 15, item 11).
+    venue = meeting.venue
+    when = page.index('<p class="agenda-when">')
+    where = page.index(f'<p class="agenda-where"><strong>{venue.name}</strong><br>')
+    assert when < where < page.index("<h2>Agenda</h2>")
+    assert venue.address.splitlines()[0] in page[where : page.index("<h2>Agenda</h2>")]
+    assert f"{meeting.local_start:%A} {meeting.local_start.day} {meeting.local_start:%B %Y}" in page[when:where]
 
 
 def test_the_meeting_page_takes_the_same_queries_for_2_or_20_agenda_items(client, people, meeting):
