@@ -1,4 +1,5 @@
 import functools
+import textwrap
 from collections import Counter
 from datetime import date, datetime, time, timedelta
 from urllib.parse import urlencode
@@ -694,15 +695,30 @@ ORGANISATIONS_SHOWN = 15
 MONTHS_SHOWN = 12  # The month-by-month chart's viewBox has room for twelve.
 
 
+LABEL_WIDTH = 24  # Characters a line of a chart's label holds; a longer label goes on to a second line.
+
+
+def _label_lines(label: str) -> list[str]:
+    """A chart's label on at most two lines (the second cut short with "…" if it must be): the whole name is in
+    the table below the chart, and in the label's tooltip."""
+    lines = textwrap.wrap(label, LABEL_WIDTH) or [""]
+    if len(lines) > 2:
+        lines = [lines[0], textwrap.shorten(" ".join(lines[1:]), LABEL_WIDTH, placeholder=" …")]
+    return lines
+
+
 def _bars(rows: list[tuple[str, int]]) -> dict:
     largest = max((count for _, count in rows), default=0) or 1
     bars = []
     for i, (label, count) in enumerate(rows):
         width = round(BAR_WIDTH * count / largest)
-        # Where the label, the bar and the number go, worked out here rather than with filters in the template.
-        bars.append({"label": label, "count": count, "width": width, "y": i * 32 + 5, "text_y": i * 32 + 21})
-        bars[-1]["count_x"] = width + 208
-    return {"height": len(rows) * 32, "rows": bars}
+        # Where the label, the bar and the number go, worked out here rather than with filters in the template:
+        # each row is tall enough for a label on two lines.
+        top = i * 44
+        lines = [{"text": text, "y": top + 18 + n * 18} for n, text in enumerate(_label_lines(label))]
+        bars.append({"label": label, "lines": lines, "count": count, "width": width, "y": top + 10})
+        bars[-1] |= {"text_y": top + 27, "count_x": width + 208}
+    return {"height": len(rows) * 44, "rows": bars}
 
 
 # What the overview shows: worked out only when its cached part is made.

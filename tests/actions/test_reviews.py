@@ -557,6 +557,18 @@ def test_the_overview_says_when_it_shows_only_the_top_organisations(commissioner
     assert "Showing the 15 with most actions, of 16 organisations." in text(response)
 
 
+def test_the_overview_says_when_it_is_as_at_and_long_names_are_read_in_full(commissioner_client, collaborative):
+    # Issue 15, item 19: board-ready.
+    long = "NHS South East London Integrated Care Board, Lambeth place"
+    ActionFactory(collaborative=collaborative, organisation=long)
+    page = text(commissioner_client.get(url("dashboard")))
+    assert f"As at {collaborative.local_today():%-d %B %Y}." in page
+    chart = page.split('id="organisations-heading"')[1].split("</svg>")[0]
+    assert f"<title>{long}</title>" in chart  # The whole name, on hover and to assistive technology.
+    assert '<tspan x="0" y="18">NHS South East London</tspan>' in chart
+    assert '<tspan x="0" y="36">Integrated Care Board, …</tspan>' in chart
+
+
 def test_goals_with_the_same_title_are_counted_apart(commissioner_client, collaborative):
     first, second = (GoalFactory(collaborative=collaborative, title="Crisis help") for _ in range(2))
     ActionFactory(collaborative=collaborative, goal=first)

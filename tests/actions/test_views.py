@@ -791,8 +791,8 @@ def test_the_overview_draws_organisations_and_goals_as_charts_beside_their_table
 
     for chart in ("status", "organisations", "goals"):
         assert f'aria-labelledby="{chart}-heading {chart}-summary"' in page
-    assert ">The trust</text>" in page
-    assert ">Crisis help</text>" in page
+    assert ">The trust</tspan></text>" in page
+    assert ">Crisis help</tspan></text>" in page
 
 
 # Owners and lead organisations are typed, not picked from a list of every one (issue 14).
