@@ -366,10 +366,13 @@ def review_round_open(*, collaborative: Collaborative, by: User, title: str) -> 
     return review
 
 
+SIGNED_OFF = "This review has been signed off, so it can no longer be changed."
+
+
 def _still_open(review: ReviewRound) -> ReviewRound:
     review = ReviewRound.objects.select_for_update().get(pk=review.pk)
     if review.is_signed_off:
-        raise ValidationError("This review has been signed off, so it can no longer be changed.")
+        raise ValidationError(SIGNED_OFF)
     return review
 
 
@@ -389,7 +392,7 @@ def review_item_mark(*, item: ReviewItem, by: User, comment: str = "") -> Review
 def review_round_ready(review: ReviewRound) -> None:
     """Refuse (ValidationError) a review that cannot be signed off: signed off already, or with actions unmarked."""
     if review.is_signed_off:
-        raise ValidationError("This review has been signed off, so it can no longer be changed.")
+        raise ValidationError(SIGNED_OFF)
     waiting = review.items.filter(reviewed_at__isnull=True).count()
     if waiting:
         raise ValidationError(f"{waiting} action{'s' if waiting != 1 else ''} still to review before signing off.")

@@ -939,10 +939,15 @@ def _review_here(request: HttpRequest, review) -> str:
     return review.get_absolute_url() + _review_query(request)
 
 
+def _review_counts(review) -> dict:
+    """How many actions the review holds (`size`) and how many are still to review (`waiting`): one query."""
+    return review.items.aggregate(size=Count("id"), waiting=Count("id", filter=Q(reviewed_at__isnull=True)))
+
+
 def _review_page(
     request: HttpRequest, membership: Membership, review, page: Page, *, status: int = 200
 ) -> HttpResponse:
-    counts = review.items.aggregate(size=Count("id"), waiting=Count("id", filter=Q(reviewed_at__isnull=True)))
+    counts = _review_counts(review)
     return render(
         request,
         "actions/reviewround_detail.html",
@@ -997,9 +1002,7 @@ def review_item(request: HttpRequest, slug: str, round_pk: int, pk: int) -> Http
         _comment_box(item, request.POST if error else None, error)
         context = collaborative_context(membership, review=item.round, item=item, oob=True)
         if not item.round.is_signed_off:  # The count of those still to review, swapped in beside it.
-            context |= item.round.items.aggregate(
-                size=Count("id"), waiting=Count("id", filter=Q(reviewed_at__isnull=True))
-            )
+            context |= _review_counts(item.round)
         return render_page(request, "actions/reviewround_detail.html", context, fragment="review-marked")
     if item.round.is_signed_off:  # Frozen: no boxes left to keep words in.
         return done(request, error, item.round, level=messages.ERROR)

@@ -41,13 +41,20 @@ def _meeting_ics(message) -> list[tuple[str, bytes, str]]:
     return [(f"meeting-{meeting.local_start:%Y-%m-%d}.ics", meeting_ics(meeting), "text/calendar")]
 
 
-def reminder_skip_reason(message) -> str:
-    """Why a queued reminder should not go after all."""
-    meeting = message.about
+def _meeting_gone(meeting) -> str:
+    """Why an email asking about a meeting is of no use any more (deleted or cancelled), or ""."""
     if meeting is None:
         return "The meeting no longer exists."
     if meeting.is_cancelled:
         return "The meeting was cancelled."
+    return ""
+
+
+def reminder_skip_reason(message) -> str:
+    """Why a queued reminder should not go after all."""
+    meeting = message.about
+    if gone := _meeting_gone(meeting):
+        return gone
     if not message.occasion.endswith(f"{meeting.starts_at:%Y%m%dT%H%M}"):
         return "The meeting moved; a reminder for the new time goes instead."
     if meeting.has_started:
@@ -108,10 +115,8 @@ NOTES_PUBLISHED = Kind(
 def rsvp_asked_skip_reason(message) -> str:
     """Why "Are you coming?" should not go after all: nothing to ask any more."""
     meeting = message.about
-    if meeting is None:
-        return "The meeting no longer exists."
-    if meeting.is_cancelled:
-        return "The meeting was cancelled."
+    if gone := _meeting_gone(meeting):
+        return gone
     if meeting.has_started:
         return "The meeting had already started."
     if Rsvp.objects.filter(meeting=meeting, user_id=message.recipient_id).exists():
