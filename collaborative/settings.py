@@ -159,6 +159,9 @@ else:
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
             "LOCATION": str(VAR_DIR / "cache"),
             "KEY_PREFIX": CACHE_KEY_PREFIX,
+            # Parts of pages are kept here too (collaborative.freshness): at Django's default of 300 files it
+            # would throw away a third of them, fresh ones included, every time it filled up.
+            "OPTIONS": {"MAX_ENTRIES": 20_000},
         }
     }
     BROKER_DIR = VAR_DIR / "broker"
