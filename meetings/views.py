@@ -214,6 +214,8 @@ def meeting_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     my_items = []  # Read only for those who proposed items not on the agenda: most people have none.
     if proposed:
         my_items = meeting.agenda_items.filter(proposed_by=request.user).exclude(status=AgendaItem.Status.ACCEPTED)
+        if manages:  # Facilitators see the items taken off the agenda under a heading of their own.
+            my_items = my_items.exclude(status=AgendaItem.Status.REMOVED)
 
     def agenda() -> dict:
         items = list(meeting.agenda_items.select_related("proposed_by"))

@@ -106,7 +106,7 @@ def test_a_facilitator_corrects_a_published_agenda_and_tells_members_once(new_pa
     expect(main).to_contain_text("“Crisis care”: changed and moved")
     expect(main).to_contain_text("“Minutes of the last meeting”: new on the agenda")
     expect(main).to_contain_text("“Bus fares”: taken off the agenda")
-    expect(main).to_contain_text("All 2 members of Lambeth Living Well Collaborative are emailed the agenda again")
+    expect(main).to_contain_text("Living Well Collaborative now (2 members) is emailed the agenda again")
     axe(page)
     assert Message.objects.filter(kind=AGENDA_PUBLISHED.key, recipient=kit).count() == told
     page.get_by_role("button", name="Publish the changes and tell members").click()

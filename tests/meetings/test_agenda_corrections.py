@@ -294,7 +294,8 @@ def test_publishing_the_changes_asks_first_saying_what_changed_and_who_is_emaile
     assert "“Any other business”: taken off the agenda" in page
     assert "“Apologies”: new on the agenda" in page
     assert (
-        "All 3 members of Lambeth Living Well Collaborative are emailed the agenda again, marked as changed, "
+        "Everyone who is a member of Lambeth Living Well Collaborative now (3 members) is emailed the agenda again, "
+        "marked as changed, "
         "except 1 who turned off emails about agendas: 2 emails in all." in page
     )
     assert Message.objects.filter(kind=AGENDA_PUBLISHED.key).count() == before  # Asking sends nothing.
