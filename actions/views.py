@@ -336,14 +336,22 @@ def action_new(request: HttpRequest, slug: str) -> HttpResponse:
         collaborative=collaborative,
         user=request.user,
     )
+    # From a meeting's notes, back to them (a safe address on this site only), to record the next one.
+    back = safe_next(request, request.GET.get("next", ""), "")
     if request.method == "POST" and form.is_valid():
         with refusal_on(form):
             action = action_create(
                 action=form.save(commit=False), by=request.user, supporters=form.cleaned_data["supporters"]
             )
+            if back:
+                said = f"The action \u201c{action.title}\u201d has been recorded. It is on the action log."
+                return done(request, said, back)
             return done(request, "The action has been recorded.", action)
     return render_page(
-        request, "actions/action_form.html", collaborative_context(membership, form=form, action=None), invalid=form
+        request,
+        "actions/action_form.html",
+        collaborative_context(membership, form=form, action=None, back=back),
+        invalid=form,
     )
 
 

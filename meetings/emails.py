@@ -11,10 +11,17 @@ MOVED_UP = Kind(
     description="When you were on a meeting's waiting list and a place comes free.",
 )
 
+
+def _agenda_changed(message) -> dict:
+    """Whether the agenda was sent before: then the email says plainly that this one replaces it."""
+    return {"changed": message.occasion.startswith("agenda-changed-")}
+
+
 AGENDA_PUBLISHED = Kind(
     key="agenda_published",
     label="A meeting's agenda",
     description="When the facilitators publish the agenda of the next meeting.",
+    context=_agenda_changed,
 )
 
 

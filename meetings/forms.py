@@ -3,6 +3,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from meetings.models import AgendaItem, Format, Meeting, MeetingSeries, Rsvp, Venue
+from meetings.services import FIRST
 
 
 class VenueForm(forms.ModelForm):
@@ -146,11 +147,52 @@ class CancelForm(forms.Form):
 
 
 class AgendaItemForm(forms.ModelForm):
+    """An agenda item; for facilitators (given the `agenda`), with where on the agenda it goes."""
+
+    after = forms.TypedChoiceField(
+        label="Where on the agenda",
+        coerce=int,
+        error_messages={
+            "invalid_choice": "The agenda has changed since this page was opened: choose again where it goes."
+        },
+    )
+
     class Meta:
         model = AgendaItem
         fields = ["title", "description", "presenter", "minutes"]
         labels = {"title": "What it is about"}
         widgets = {"description": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, agenda=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        item = self.instance if self.instance.pk else None
+        others = [each for each in agenda or [] if each != item]
+        if not others:  # Nowhere to choose: the only item.
+            del self.fields["after"]
+            return
+        self.fields["after"].choices = [(FIRST, "First, before the others")] + [
+            (other.pk, f"After {number}. {other.title}") for number, other in enumerate(others, start=1)
+        ]
+        # Where it is now, or at the end for a new item.
+        before = [
+            other
+            for other in others
+            if item is None
+            or other.position < item.position
+            or (other.position == item.position and other.pk < item.pk)
+        ]
+        self.fields["after"].initial = before[-1].pk if before else FIRST
+
+
+class RemoveForm(forms.Form):
+    reason = forms.CharField(
+        label="Why (optional)",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Whoever proposed it sees this on the meeting page.",
+        error_messages={"max_length": "Keep it to 1,000 characters or fewer (it has %(show_value)d)."},
+    )
 
 
 class DeclineForm(forms.Form):

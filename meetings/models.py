@@ -134,6 +134,10 @@ class Meeting(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.SCHEDULED)
     cancelled_reason = models.CharField("why it is cancelled (optional)", max_length=300, blank=True)
     agenda_published_at = models.DateTimeField(null=True, blank=True)
+    # Raised on every change to what is on the agenda (an item added, changed, moved or taken off); publishing
+    # keeps the number it published, so "publish the changes" is offered only when there is something new.
+    agenda_version = models.PositiveIntegerField(default=0)
+    agenda_published_version = models.PositiveIntegerField(default=0)
     guests = models.PositiveSmallIntegerField(
         "guests who came", default=0, help_text="People who came but are not members, e.g. a visiting speaker."
     )
@@ -213,6 +217,15 @@ class Meeting(models.Model):
     @property
     def general_notes_html(self):
         return render_markdown(self.general_notes)
+
+    @property
+    def agenda_changed_since_published(self) -> bool:
+        """Whether the agenda has changed since it was last published (False if it never was)."""
+        return self.agenda_published_at is not None and self.agenda_version != self.agenda_published_version
+
+    @property
+    def length_minutes(self) -> int:
+        return int((self.ends_at - self.starts_at).total_seconds() // 60)
 
     @property
     def register_open(self) -> bool:
@@ -309,6 +322,8 @@ class AgendaItem(models.Model):
         ACCEPTED = "accepted", "On the agenda"
         DECLINED = "declined", "Not this time"
         WITHDRAWN = "withdrawn", "Withdrawn"
+        # Taken off the agenda by the facilitators after it was on it: kept, with the reason if they gave one.
+        REMOVED = "removed", "Taken off the agenda"
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="agenda_items")
     title = models.CharField(max_length=200)
@@ -326,6 +341,7 @@ class AgendaItem(models.Model):
         help_text="About how long it needs.",
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PROPOSED)
+    # Why not this time, or why it was taken off the agenda.
     decline_reason = models.TextField("why not this time", max_length=1000, blank=True)
     notes = models.TextField(max_length=20000, blank=True, help_text="What was said, in Markdown.")
     position = models.PositiveIntegerField(default=0)
@@ -354,6 +370,35 @@ class AgendaItem(models.Model):
     @property
     def notes_html(self):
         return render_markdown(self.notes)
+
+
+class AgendaItemChange(models.Model):
+    """Each change facilitators made to an item on the agenda, with its wording as it was before: nothing said
+    on an agenda is lost when it is corrected."""
+
+    class What(models.TextChoices):
+        ADDED = "added", "Put on the agenda"
+        CHANGED = "changed", "Changed"
+        MOVED = "moved", "Moved"
+        REMOVED = "removed", "Taken off the agenda"
+
+    item = models.ForeignKey(AgendaItem, on_delete=models.CASCADE, related_name="changes")
+    what = models.CharField(max_length=10, choices=What.choices)
+    # The item as it was before the change.
+    title = models.CharField(max_length=200)
+    description = models.TextField(max_length=2000, blank=True)
+    presenter = models.CharField(max_length=120, blank=True)
+    minutes = models.PositiveSmallIntegerField(null=True, blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["changed_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.item_id} {self.what} at {self.changed_at:%Y-%m-%d %H:%M}"
 
 
 class NotesRevision(models.Model):

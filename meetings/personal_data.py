@@ -5,6 +5,7 @@ from collections.abc import Callable
 from collaborative.personal_data import Erasure, Part, Person, Relation, when
 from meetings.models import (
     AgendaItem,
+    AgendaItemChange,
     Attendance,
     CalendarFeed,
     Decision,
@@ -124,6 +125,16 @@ PART = Part(
         ),
         "meetings.AgendaItem.decided_by": Relation(
             "agenda_items_you_decided", _export_agenda_decisions, "Kept, shown as decided by a Former member."
+        ),
+        "meetings.AgendaItemChange.changed_by": Relation(
+            "agenda_changes_you_made",
+            lambda person: [
+                {"meeting": str(c.item.meeting), "item": c.item.title, "change": c.get_what_display()}
+                for c in AgendaItemChange.objects.filter(changed_by=person.user).select_related(
+                    "item__meeting__collaborative"
+                )
+            ],
+            "Kept, shown as made by a Former member.",
         ),
         "meetings.CalendarFeed.user": Relation(
             "calendar_address", _export_calendar, "Deleted: calendars using it stop updating."

@@ -4,6 +4,7 @@ from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from meetings.emails import (
@@ -19,6 +20,7 @@ from meetings.emails import (
 )
 from meetings.models import (
     AgendaItem,
+    AgendaItemChange,
     Attendance,
     CalendarFeed,
     Decision,
@@ -33,6 +35,7 @@ from meetings.models import (
 )
 from members.models import Collaborative, Membership, User
 from notifications.kinds import Kind
+from notifications.models import Preference
 from notifications.services import messages_queue, tell_once
 
 MAX_SERIES_MONTHS = 24
@@ -387,10 +390,12 @@ def agenda_item_propose(
     presenter: str = "",
     minutes: int | None = None,
     accept: bool = False,
+    after: int | None = None,
 ) -> AgendaItem:
     """A member proposes an item. With `accept`, a facilitator's own item goes straight on the
-    agenda, at the end: the view asks for it only when their session has passed two-step sign-in
-    (collaborative.permissions.facilitates), so by default an item is only proposed."""
+    agenda, where `after` says (see _place; at the end by default): the view asks for it only when
+    their session has passed two-step sign-in (collaborative.permissions.facilitates), so by default
+    an item is only proposed."""
     meeting = Meeting.objects.select_for_update(of=("self",)).select_related("collaborative").get(pk=meeting.pk)
     _open_for_agenda(meeting)
     membership = Membership.objects.current_in(meeting.collaborative).filter(user=by).first()
@@ -404,10 +409,14 @@ def agenda_item_propose(
         minutes=minutes,
         proposed_by=by,
     )
-    if accept and membership.is_facilitator:
+    accepted = accept and membership.is_facilitator
+    if accepted:
         item.status, item.decided_by, item.position = AgendaItem.Status.ACCEPTED, by, _next_position(meeting)
     item.full_clean()
     item.save()
+    if accepted:
+        _place(meeting, item, after)
+        _agenda_changed(item, AgendaItemChange.What.ADDED, by)
     return item
 
 
@@ -416,32 +425,123 @@ def _next_position(meeting: Meeting) -> int:
     return (last or 0) + 1
 
 
-def _decide_item(item: AgendaItem) -> AgendaItem:
+FIRST = 0  # `after` for the first place on the agenda; None is the last.
+STAY = "stay"  # `after` for an item changed in its words only.
+
+
+def _place(meeting: Meeting, item: AgendaItem, after: int | None) -> bool:
+    """Put `item` (on the agenda) first (`after` FIRST), after the item whose id is `after`, or last (None), and
+    number the agenda 1, 2, 3… again; whether the order changed."""
+    items = list(meeting.agenda_items.on_agenda())
+    before = [each.pk for each in items]
+    others = [each for each in items if each.pk != item.pk]
+    if after is None:
+        index = len(others)
+    elif after == FIRST:
+        index = 0
+    else:
+        index = next((number for number, other in enumerate(others, start=1) if other.pk == after), None)
+        if index is None:
+            raise ValidationError({"after": "That item is no longer on the agenda: choose again where this one goes."})
+    others.insert(index, item)
+    for position, each in enumerate(others, start=1):
+        if each.position != position:
+            each.position = position
+            AgendaItem.objects.filter(pk=each.pk).update(position=position)
+    item.position = next(each.position for each in others if each.pk == item.pk)
+    return [each.pk for each in others] != before
+
+
+def _agenda_changed(item: AgendaItem, what: str, by: User | None) -> None:
+    """Keep the change in the item's history (with its words as they were), and count it on the meeting: once the
+    agenda is published, a change is what makes "publish the changes" appear."""
+    AgendaItemChange.objects.create(
+        item=item,
+        what=what,
+        title=item.title,
+        description=item.description,
+        presenter=item.presenter,
+        minutes=item.minutes,
+        changed_by=by,
+    )
+    Meeting.objects.filter(pk=item.meeting_id).update(agenda_version=F("agenda_version") + 1)
+
+
+def _decide_item(item: AgendaItem, *, waiting=(AgendaItem.Status.PROPOSED,)) -> AgendaItem:
     item = AgendaItem.objects.select_for_update(of=("self",)).select_related("meeting__collaborative").get(pk=item.pk)
     _open_for_agenda(item.meeting)
-    if item.status != AgendaItem.Status.PROPOSED:
+    if item.status not in waiting:
         raise ValidationError(f"This item has already been decided: {item.get_status_display().lower()}.")
     return item
 
 
 @transaction.atomic
 def agenda_item_accept(*, item: AgendaItem, by: User) -> AgendaItem:
-    item = _decide_item(item)
+    """Put a proposed item on the agenda, at the end; or put back one taken off."""
+    item = _decide_item(item, waiting=(AgendaItem.Status.PROPOSED, AgendaItem.Status.REMOVED))
+    put_back = item.status == AgendaItem.Status.REMOVED
     item.status, item.decided_by, item.position = AgendaItem.Status.ACCEPTED, by, _next_position(item.meeting)
-    item.save(update_fields=["status", "decided_by", "position"])
+    if put_back:
+        item.decline_reason = ""
+    item.save(update_fields=["status", "decided_by", "position", "decline_reason"])
+    _agenda_changed(item, AgendaItemChange.What.ADDED, by)
+    # Told once that it is on the agenda: an item put back after being taken off tells no one again.
     _tell_proposer(item, by)
     return item
 
 
+def _on_the_agenda(item: AgendaItem) -> AgendaItem:
+    # The meeting first, as moving an item locks it: one change to the agenda's order at a time.
+    Meeting.objects.select_for_update(of=("self",)).get(pk=item.meeting_id)
+    item = AgendaItem.objects.select_for_update(of=("self",)).select_related("meeting__collaborative").get(pk=item.pk)
+    _open_for_agenda(item.meeting)
+    if item.status != AgendaItem.Status.ACCEPTED:
+        raise ValidationError(
+            f"Only items on the agenda can be changed or taken off. This one is: {item.get_status_display().lower()}."
+        )
+    return item
+
+
 @transaction.atomic
-def agenda_item_decline(*, item: AgendaItem, by: User, reason: str) -> AgendaItem:
-    """Not this time, with a reason the proposer sees."""
-    if not reason.strip():
-        raise ValidationError("Say why, in a few words: the person who proposed it will see this.")
-    item = _decide_item(item)
-    item.status, item.decided_by, item.decline_reason = AgendaItem.Status.DECLINED, by, reason.strip()
-    item.save(update_fields=["status", "decided_by", "decline_reason"])
-    _tell_proposer(item, by)
+def agenda_item_change(
+    *,
+    item: AgendaItem,
+    by: User,
+    title: str,
+    description: str = "",
+    presenter: str = "",
+    minutes: int | None = None,
+    after: int | str | None = STAY,
+) -> bool:
+    """Facilitators correct an item on the agenda, and may place it elsewhere (see _place); its words as they were
+    are kept in its history. Whether anything changed."""
+    item = _on_the_agenda(item)
+    typed = {"title": title.strip(), "description": description.strip(), "presenter": presenter.strip()}
+    typed["minutes"] = minutes
+    reworded = any(getattr(item, field) != value for field, value in typed.items())
+    if reworded:
+        _agenda_changed(item, AgendaItemChange.What.CHANGED, by)  # With the words before the change.
+        for field, value in typed.items():
+            setattr(item, field, value)
+        item.full_clean()
+        item.save(update_fields=list(typed))
+    moved = after != STAY and _place(item.meeting, item, after)
+    if moved:
+        _agenda_changed(item, AgendaItemChange.What.MOVED, by)
+    return reworded or moved
+
+
+@transaction.atomic
+def agenda_item_remove(*, item: AgendaItem, by: User, reason: str = "") -> AgendaItem:
+    """Take an item off the agenda. It is kept, marked as taken off with the reason if one is given (the person who
+    proposed it sees it), and can be put back."""
+    item = _on_the_agenda(item)
+    if item.notes.strip() or item.decisions.filter(withdrawn_at__isnull=True).exists():
+        raise ValidationError("This item has notes or a decision recorded under it, so it stays on the agenda.")
+    item.status, item.decline_reason, item.decided_by = AgendaItem.Status.REMOVED, reason.strip(), by
+    item.full_clean()
+    item.save(update_fields=["status", "decline_reason", "decided_by"])
+    _agenda_changed(item, AgendaItemChange.What.REMOVED, by)
     return item
 
 
@@ -459,6 +559,18 @@ def _tell_proposer(item: AgendaItem, by: User) -> None:
 
 
 @transaction.atomic
+def agenda_item_decline(*, item: AgendaItem, by: User, reason: str) -> AgendaItem:
+    """Not this time, with a reason the proposer sees."""
+    if not reason.strip():
+        raise ValidationError("Say why, in a few words: the person who proposed it will see this.")
+    item = _decide_item(item)
+    item.status, item.decided_by, item.decline_reason = AgendaItem.Status.DECLINED, by, reason.strip()
+    item.save(update_fields=["status", "decided_by", "decline_reason"])
+    _tell_proposer(item, by)
+    return item
+
+
+@transaction.atomic
 def agenda_item_withdraw(*, item: AgendaItem, by: User) -> AgendaItem:
     """The proposer takes back an item the facilitators have not decided on."""
     item = _decide_item(item)
@@ -470,9 +582,10 @@ def agenda_item_withdraw(*, item: AgendaItem, by: User) -> AgendaItem:
 
 
 @transaction.atomic
-def agenda_item_move(*, item: AgendaItem, up: bool) -> None:
+def agenda_item_move(*, item: AgendaItem, up: bool, by: User | None = None) -> None:
     """Swap the item with the one before (or after) it on the agenda."""
     meeting = Meeting.objects.select_for_update().get(pk=item.meeting_id)
+    _open_for_agenda(meeting)
     items = list(meeting.agenda_items.on_agenda())
     index = next((i for i, other in enumerate(items) if other.pk == item.pk), None)
     if index is None:
@@ -485,26 +598,74 @@ def agenda_item_move(*, item: AgendaItem, up: bool) -> None:
         if each.position != position:
             each.position = position
             each.save(update_fields=["position"])
+    _agenda_changed(items[other], AgendaItemChange.What.MOVED, by)
 
 
 @transaction.atomic
-def agenda_publish(*, meeting: Meeting, by: User) -> Meeting:
-    """Publish the agenda and tell the members; publishing again after changes tells them again."""
+def agenda_publish(*, meeting: Meeting, by: User, again: bool = False) -> Meeting:
+    """Publish the agenda and tell the members. Publishing again (`again`, asked for on a page of its own) tells
+    them of a changed agenda; only when something on it has changed since it was last published."""
     meeting = Meeting.objects.select_for_update(of=("self",)).select_related("collaborative").get(pk=meeting.pk)
     _open_for_agenda(meeting)
     if not meeting.agenda_items.on_agenda().exists():
         raise ValidationError("Accept or add at least one item before publishing the agenda.")
+    published_before = meeting.agenda_published_at is not None
+    if published_before and not again:
+        raise ValidationError("The agenda is already published. Members are told of changes only when you confirm.")
+    if published_before and not meeting.agenda_changed_since_published:
+        raise ValidationError("Nothing on the agenda has changed since it was published, so no one was emailed.")
     meeting.agenda_published_at = timezone.now()
-    meeting.save(update_fields=["agenda_published_at"])
+    meeting.agenda_published_version = meeting.agenda_version
+    meeting.save(update_fields=["agenda_published_at", "agenda_published_version"])
     members = [m.user for m in Membership.objects.current_in(meeting.collaborative)]
+    changed = "changed-" if published_before else ""
     messages_queue(
         recipients=members,
         collaborative=meeting.collaborative,
         kind=AGENDA_PUBLISHED,
         about=meeting,
-        occasion=f"agenda-{meeting.agenda_published_at:%Y%m%d%H%M%S%f}",
+        occasion=f"agenda-{changed}{meeting.agenda_published_at:%Y%m%d%H%M%S%f}",
     )
     return meeting
+
+
+def agenda_changes_since_published(meeting: Meeting) -> list[dict]:
+    """What facilitators changed on the agenda since it was last published, an entry per item in the order first
+    changed: the item as it is now, and in words what became of it ("new", "changed and moved"…)."""
+    if meeting.agenda_published_at is None:
+        return []
+    changes = (
+        AgendaItemChange.objects.filter(item__meeting=meeting, changed_at__gt=meeting.agenda_published_at)
+        .select_related("item")
+        .order_by("changed_at", "id")[:MAX_CHANGES_LISTED]
+    )
+    items: dict[int, dict] = {}
+    for change in changes:
+        items.setdefault(change.item_id, {"item": change.item, "what": set()})["what"].add(change.what)
+    What = AgendaItemChange.What
+    listed = []
+    for entry in items.values():
+        item, what = entry["item"], entry["what"]
+        if item.status != AgendaItem.Status.ACCEPTED:
+            said = "taken off the agenda"
+        elif What.ADDED in what:
+            said = "new on the agenda"
+        else:
+            said = " and ".join(word for key, word in ((What.CHANGED, "changed"), (What.MOVED, "moved")) if key in what)
+        if said:
+            listed.append({"item": item, "what": said})
+    return listed
+
+
+MAX_CHANGES_LISTED = 200
+
+
+def agenda_recipients(meeting: Meeting) -> dict:
+    """Who an agenda email goes to: every current member, less those who turned agenda emails off."""
+    members = Membership.objects.current_in(meeting.collaborative).values("user_id")
+    turned_off = Preference.objects.filter(user_id__in=members, kind=AGENDA_PUBLISHED.key, enabled=False).count()
+    everyone = Membership.objects.current_in(meeting.collaborative).count()
+    return {"members": everyone, "turned_off": turned_off, "emailed": everyone - turned_off}
 
 
 def calendar_feed_renew(*, user: User) -> CalendarFeed:

@@ -35,6 +35,16 @@ urlpatterns = [
         views.agenda_item_decline_view,
         name="agenda_item_decline",
     ),
+    path(
+        "c/<slug:slug>/meetings/<int:meeting_pk>/agenda/<int:pk>/change/",
+        views.agenda_item_edit,
+        name="agenda_item_edit",
+    ),
+    path(
+        "c/<slug:slug>/meetings/<int:meeting_pk>/agenda/<int:pk>/take-off/",
+        views.agenda_item_remove_view,
+        name="agenda_item_remove",
+    ),
     path("c/<slug:slug>/meetings/<int:pk>/register/", views.register, name="register"),
     path("c/<slug:slug>/meetings/<int:pk>/register/guests/", views.register_guests_view, name="register_guests"),
     path("c/<slug:slug>/meetings/<int:pk>/register/<int:user_pk>/", views.register_mark_view, name="register_mark"),

@@ -48,6 +48,7 @@ from meetings.forms import (
     GuestsForm,
     MeetingForm,
     NotesForm,
+    RemoveForm,
     RsvpForm,
     SeriesForm,
     VenueForm,
@@ -56,12 +57,16 @@ from meetings.models import AgendaItem, Attendance, CalendarFeed, Decision, Meet
 from meetings.panels import AGENDA_PRINT, DETAIL, panels_for
 from meetings.selectors import recent_meetings
 from meetings.services import (
+    agenda_changes_since_published,
     agenda_item_accept,
+    agenda_item_change,
     agenda_item_decline,
     agenda_item_move,
     agenda_item_propose,
+    agenda_item_remove,
     agenda_item_withdraw,
     agenda_publish,
+    agenda_recipients,
     calendar_feed_meetings,
     calendar_feed_renew,
     decision_record,
@@ -86,6 +91,7 @@ from members.models import AccessNeed, Membership, Perspective, User, count_show
 PAST_PAGE_SIZE = 20
 UNANSWERED = 30  # The names of those who have not said shown to facilitators; the rest are counted.
 ATTENDANCE_PAGE_SIZE = 50
+CAME_NAMES = 60  # The names of those who came shown to facilitators on the meeting's page; the rest are counted.
 
 
 @require_GET
@@ -208,24 +214,36 @@ def meeting_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     my_items = []  # Read only for those who proposed items not on the agenda: most people have none.
     if proposed:
         my_items = meeting.agenda_items.filter(proposed_by=request.user).exclude(status=AgendaItem.Status.ACCEPTED)
+        if manages:  # Facilitators see the items taken off the agenda under a heading of their own.
+            my_items = my_items.exclude(status=AgendaItem.Status.REMOVED)
 
     def agenda() -> dict:
         items = list(meeting.agenda_items.select_related("proposed_by"))
         agenda = [item for item in items if item.status == AgendaItem.Status.ACCEPTED]
+        # Members see the items once the agenda is published, or the notes (which are written under them).
+        shown = meeting.agenda_published_at or meeting.notes_published_at or manages
         return {
-            "agenda": agenda if meeting.agenda_published_at or manages else [],
+            "agenda": agenda if shown else [],
             "proposed": [item for item in items if item.status == AgendaItem.Status.PROPOSED],
+            "removed": [item for item in items if item.status == AgendaItem.Status.REMOVED] if manages else [],
             "noted_items": [item for item in agenda if item.notes],
+            "agenda_time": agenda_time(meeting, agenda) if manages else None,
         }
 
     def afterwards() -> dict:
         # The notes, decisions and who came are shown once the meeting has started (unless it was cancelled).
         # In a dict: a number of its own would be a lazy object, which filters such as pluralize cannot read.
         after = meeting.has_started and not meeting.is_cancelled
+        came = meeting.attendances.filter(attended=True)
+        count = came.count() if after else 0
+        # Who came, by name, for facilitators only (as the register): the first few A to Z, and how many more.
+        named = came.select_related("user").order_by(Lower("user__display_name"), "pk")[:CAME_NAMES]
         return {
             "afterwards": {
                 "decisions": [d for d in meeting.decisions.all() if not d.withdrawn_at] if after else [],
-                "came": meeting.attendances.filter(attended=True).count() if after else 0,
+                "came": count,
+                "came_people": [a.user for a in named] if after and manages and count else [],
+                "came_more": max(count - CAME_NAMES, 0) if manages else 0,
             }
         }
 
@@ -236,7 +254,7 @@ def meeting_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         "meetings/meeting_detail.html",
         {
             **collaborative_context(membership),
-            **lazily(agenda, "agenda", "proposed", "noted_items"),
+            **lazily(agenda, "agenda", "proposed", "removed", "noted_items", "agenda_time"),
             **lazily(afterwards, "afterwards"),
             **lazily(lambda: {"attendance": _attendance(meeting, names=manages)}, "attendance"),
             **lazily(lambda: {"panels": panels_for(DETAIL, meeting, membership)}, "panels"),
@@ -409,16 +427,28 @@ def venue_edit(request: HttpRequest, slug: str, pk: int | None = None) -> HttpRe
     )
 
 
+def agenda_time(meeting: Meeting, items) -> dict:
+    """The agenda's minutes against the meeting's length, for facilitators: "Agenda: 95 of 120 minutes"."""
+    items = list(items)
+    total = sum(item.minutes or 0 for item in items)
+    return {
+        "minutes": total,
+        "length": meeting.length_minutes,
+        "over": max(total - meeting.length_minutes, 0),
+        "untimed": sum(1 for item in items if not item.minutes),
+    }
+
+
 @require_http_methods(["GET", "POST"])
 def agenda_propose(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    """Any member proposes an item; a facilitator's goes straight on the agenda."""
+    """Any member proposes an item; a facilitator's goes straight on the agenda, where they choose."""
     membership, meeting = meeting_for(request.user, slug, pk)
-    form = AgendaItemForm(request.POST if request.method == "POST" else None)
+    manages = facilitates(membership)
+    agenda = list(meeting.agenda_items.on_agenda()) if manages else None
+    form = AgendaItemForm(request.POST if request.method == "POST" else None, agenda=agenda)
     if request.method == "POST" and form.is_valid():
         with refusal_on(form):
-            item = agenda_item_propose(
-                meeting=meeting, by=request.user, accept=facilitates(membership), **form.cleaned_data
-            )
+            item = agenda_item_propose(meeting=meeting, by=request.user, accept=manages, **form.cleaned_data)
             if item.status == AgendaItem.Status.ACCEPTED:
                 said = "The item is on the agenda."
             else:
@@ -427,14 +457,16 @@ def agenda_propose(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     return render_page(
         request,
         "meetings/agendaitem_form.html",
-        collaborative_context(membership, meeting=meeting, form=form),
+        collaborative_context(
+            membership, meeting=meeting, form=form, agenda_time=agenda_time(meeting, agenda) if manages else None
+        ),
         invalid=form,
     )
 
 
 @require_POST
 def agenda_item_decide(request: HttpRequest, slug: str, meeting_pk: int, pk: int, action: str) -> HttpResponse:
-    """Facilitators accept or move an item; the proposer withdraws their own."""
+    """Facilitators accept (or put back) or move an item; the proposer withdraws their own."""
     _, item = agenda_item_for(request.user, slug, meeting_pk, pk, manage=action != "withdraw")
     agenda = f"{item.meeting.get_absolute_url()}#agenda"
     try:
@@ -444,7 +476,7 @@ def agenda_item_decide(request: HttpRequest, slug: str, meeting_pk: int, pk: int
         if action == "withdraw":
             agenda_item_withdraw(item=item, by=request.user)
             return done(request, f"You withdrew \u201c{item.title}\u201d.", agenda)
-        agenda_item_move(item=item, up=action == "up")
+        agenda_item_move(item=item, up=action == "up", by=request.user)
     except ValidationError as error:
         return done(request, error, agenda)
     return redirect(agenda)
@@ -471,15 +503,89 @@ def agenda_item_decline_view(request: HttpRequest, slug: str, meeting_pk: int, p
     )
 
 
-@require_POST
+AGENDA_HISTORY = 20  # The latest changes shown on an item's page.
+
+
+@require_http_methods(["GET", "POST"])
+def agenda_item_edit(request: HttpRequest, slug: str, meeting_pk: int, pk: int) -> HttpResponse:
+    """Facilitators correct an item on the agenda, and choose where it goes; what it said before is kept."""
+    membership, item = agenda_item_for(request.user, slug, meeting_pk, pk, manage=True)
+    meeting = item.meeting
+    agenda = list(meeting.agenda_items.on_agenda())
+    form = AgendaItemForm(request.POST if request.method == "POST" else None, instance=item, agenda=agenda)
+    back = f"{meeting.get_absolute_url()}#agenda"
+    if request.method == "POST" and item.status != AgendaItem.Status.ACCEPTED:
+        return done(request, "Only items on the agenda can be changed.", back, level=messages.ERROR)
+    if request.method == "POST" and form.is_valid():
+        with refusal_on(form):
+            changed = agenda_item_change(item=item, by=request.user, **form.cleaned_data)
+            said = f"\u201c{form.cleaned_data['title']}\u201d is changed." if changed else "Nothing was changed."
+            return done(request, said, back)
+    return render_page(
+        request,
+        "meetings/agendaitem_edit.html",
+        collaborative_context(
+            membership,
+            meeting=meeting,
+            item=item,
+            form=form,
+            agenda_time=agenda_time(meeting, agenda),
+            history=item.changes.select_related("changed_by").order_by("-changed_at", "-id")[:AGENDA_HISTORY],
+        ),
+        invalid=form,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def agenda_item_remove_view(request: HttpRequest, slug: str, meeting_pk: int, pk: int) -> HttpResponse:
+    """Facilitators take an item off the agenda, asked first on a page of its own; it is kept, and can be put
+    back."""
+    membership, item = agenda_item_for(request.user, slug, meeting_pk, pk, manage=True)
+    form = RemoveForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        back = f"{item.meeting.get_absolute_url()}#agenda"
+        try:
+            agenda_item_remove(item=item, by=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            return done(request, error, back, level=messages.ERROR)
+        return done(request, f"\u201c{item.title}\u201d is taken off the agenda. You can put it back.", back)
+    return render_page(
+        request,
+        "meetings/agendaitem_remove.html",
+        collaborative_context(membership, meeting=item.meeting, item=item, form=form),
+        invalid=form,
+    )
+
+
+@require_http_methods(["GET", "POST"])
 def agenda_publish_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    _, meeting = meeting_for(request.user, slug, pk, manage=True)
+    """Publish the agenda (one button on the meeting's page); publish changes to it after asking first, on this
+    page, which says what changed and who will be emailed."""
+    membership, meeting = meeting_for(request.user, slug, pk, manage=True)
     agenda = f"{meeting.get_absolute_url()}#agenda"
-    try:
-        agenda_publish(meeting=meeting, by=request.user)
-    except ValidationError as error:
-        return done(request, error, agenda)
-    return done(request, "The agenda is published. Members are being told by email.", agenda)
+    if request.method == "POST":
+        again = request.POST.get("again") == "1"
+        if meeting.agenda_published_at and not again and meeting.agenda_changed_since_published:
+            # From a meeting page opened before someone else published: ask first, here.
+            return done(request, "The agenda was published meanwhile: check the changes first.", request.path)
+        try:
+            agenda_publish(meeting=meeting, by=request.user, again=again)
+        except ValidationError as error:
+            return done(request, error, agenda, level=messages.ERROR)
+        if again:
+            return done(request, "The changed agenda is published. Members are being told by email.", agenda)
+        return done(request, "The agenda is published. Members are being told by email.", agenda)
+    return render(
+        request,
+        "meetings/agenda_publish.html",
+        collaborative_context(
+            membership,
+            meeting=meeting,
+            agenda=meeting.agenda_items.on_agenda(),
+            changes=agenda_changes_since_published(meeting),
+            recipients=agenda_recipients(meeting),
+        ),
+    )
 
 
 @require_GET

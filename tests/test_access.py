@@ -154,10 +154,14 @@ EXPECTATIONS: dict[str, tuple[dict, dict]] = {
     "meetings:rsvp": (MEETING, MEMBERS_POST),
     "meetings:agenda": (MEETING, MEMBERS),  # Its items once published; facilitators see them before.
     "meetings:agenda_propose": (MEETING, MEMBERS),
-    "meetings:agenda_publish": (MEETING, POST_ONLY),
+    # Asks first, saying what changed and who is emailed (publishing the agenda itself is a button on the meeting).
+    "meetings:agenda_publish": (MEETING, FACILITATORS_ONLY),
     "meetings:rsvp_ask": (MEETING, POST_ONLY),
     "meetings:agenda_item_accept": (AGENDA_ITEM, POST_ONLY),
     "meetings:agenda_item_decline": (AGENDA_ITEM, FACILITATORS_ONLY),  # Asks for the reason on a page of its own.
+    # AGENDA_ITEM is only proposed: these pages say that only items on the agenda can be changed or taken off.
+    "meetings:agenda_item_edit": (AGENDA_ITEM, FACILITATORS_ONLY),
+    "meetings:agenda_item_remove": (AGENDA_ITEM, FACILITATORS_ONLY),
     "meetings:agenda_item_up": (AGENDA_ITEM, POST_ONLY),
     "meetings:agenda_item_down": (AGENDA_ITEM, POST_ONLY),
     "meetings:agenda_item_withdraw": (AGENDA_ITEM, MEMBERS_POST),  # Only the proposer's changes anything.
@@ -557,6 +561,11 @@ POST_EXPECTATIONS = (
         # "Not this time" without a reason: its page again, asking for one (400).
         "meetings:agenda_item_decline": FACILITATORS_ONLY | {"facilitator": 400},
         "meetings:notes_publish": FACILITATORS_ONLY | {"facilitator": 400},
+        # The agenda published with nothing on it, or an item not on the agenda changed or taken off: back to the
+        # meeting, saying why.
+        "meetings:agenda_publish": FACILITATORS_ONLY | {"facilitator": REDIRECT},
+        "meetings:agenda_item_edit": FACILITATORS_ONLY | {"facilitator": REDIRECT},
+        "meetings:agenda_item_remove": FACILITATORS_ONLY | {"facilitator": REDIRECT},
     }
 )
 

@@ -466,7 +466,12 @@ def _cache_named(settings, name: str) -> None:
     settings.CACHES = caches
 
 
-@pytest.mark.parametrize("address", [_home, _table])
+def _the_short_meeting(world) -> str:
+    """The page of the meeting the test below makes last (what it shows changes as it starts and ends)."""
+    return Meeting.objects.latest("pk").get_absolute_url()
+
+
+@pytest.mark.parametrize("address", [_home, _table, _the_short_meeting])
 def test_a_meeting_starting_or_ending_shows_at_once_with_no_change_to_the_data(address, world, settings, monkeypatch):
     """A meeting that starts (no more "Are you coming?") or ends (who came now counts) changes the home page and
     the table with nothing written: the parts that show it are never kept from before to after (home.views)."""

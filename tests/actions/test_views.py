@@ -4,6 +4,7 @@ page, and "matters arising" on the next meeting's."""
 
 import html
 from datetime import UTC, date, datetime, timedelta
+from urllib.parse import quote
 
 import pytest
 from django.urls import reverse
@@ -777,7 +778,9 @@ def test_the_notes_page_records_an_action_from_each_agenda_item(facilitator_clie
 
     page = text(facilitator_client.get(reverse("meetings:notes", kwargs={"slug": "lambeth", "pk": meeting.pk})))
 
-    assert f'{url("new")}?agenda_item={item.pk}">Record an action from “Crisis cafes”' in page
+    notes = reverse("meetings:notes", kwargs={"slug": "lambeth", "pk": meeting.pk})
+    back = f"&next={quote(notes + '#record-actions', safe='')}"  # Recorded, it comes back to the notes.
+    assert f'{url("new")}?agenda_item={item.pk}{back}">Record an action from “Crisis cafes”' in page
     form = facilitator_client.get(f"{url('new')}?agenda_item={item.pk}").context["form"]
     assert (form.initial["agenda_item"], form.initial["meeting"]) == (item.pk, meeting.pk)
 

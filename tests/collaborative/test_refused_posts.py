@@ -183,6 +183,40 @@ def _agenda_propose(given) -> Refusal:
     )
 
 
+def _agenda_item_on_the_agenda(given) -> AgendaItem:
+    given.client.force_login(given.people["facilitator"])
+    meeting = MeetingFactory(collaborative=given.collaborative)
+    return AgendaItem.objects.create(
+        meeting=meeting, title="Crisis care", status=AgendaItem.Status.ACCEPTED, position=1, minutes=20
+    )
+
+
+def _agenda_items() -> list:
+    return list(AgendaItem.objects.values_list("title", "minutes", "status", "position", "decline_reason"))
+
+
+@refusal("meetings:agenda_item_edit")
+def _agenda_item_edit(given) -> Refusal:
+    item = _agenda_item_on_the_agenda(given)
+    return Refusal(
+        reverse("meetings:agenda_item_edit", kwargs=LAMBETH | {"meeting_pk": item.meeting_id, "pk": item.pk}),
+        {"title": "", "minutes": "0"},
+        "What it is about: This field is required.",
+        _agenda_items,
+    )
+
+
+@refusal("meetings:agenda_item_remove")
+def _agenda_item_remove(given) -> Refusal:
+    item = _agenda_item_on_the_agenda(given)
+    return Refusal(
+        reverse("meetings:agenda_item_remove", kwargs=LAMBETH | {"meeting_pk": item.meeting_id, "pk": item.pk}),
+        {"reason": "Too long. " * 120},
+        "Keep it to 1,000 characters or fewer",
+        _agenda_items,
+    )
+
+
 @refusal("meetings:rsvp_link")
 def _rsvp_link(given) -> Refusal:
     """The answer link from a reminder, pressed after the meeting was cancelled: not signed in."""
@@ -424,6 +458,7 @@ TESTED_ELSEWHERE = {
 # Pages that take a POST with nothing typed to get wrong: each refusal is said on the next page (a redirect).
 NOTHING_TO_GET_WRONG = {
     "meetings:calendar": "Buttons only: a new calendar address, or stop it.",
+    "meetings:agenda_publish": "Asks first, then one button.",
     "members:ground_rules": "One button, to agree.",
     "members:invitation": "One button, to join; the signed link is the permission (a bad one answers 400).",
     "notifications:unsubscribe": "One button; the signed link is the permission (a bad one answers 400).",

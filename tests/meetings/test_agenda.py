@@ -190,10 +190,11 @@ def test_an_empty_agenda_cannot_be_published(facilitator_client, meeting):
     assert not Message.objects.filter(kind=AGENDA_PUBLISHED.key).exists()
 
 
-def test_publishing_again_tells_members_again(people, meeting):
+def test_publishing_again_after_a_change_tells_members_again(people, meeting):
     agenda_item_propose(meeting=meeting, by=people["facilitator"], title="Welcome", accept=True)
     agenda_publish(meeting=meeting, by=people["facilitator"])
-    agenda_publish(meeting=meeting, by=people["facilitator"])
+    agenda_item_propose(meeting=meeting, by=people["facilitator"], title="Crisis care", accept=True)
+    agenda_publish(meeting=meeting, by=people["facilitator"], again=True)
     assert Message.objects.filter(kind=AGENDA_PUBLISHED.key, recipient=people["member"]).count() == 2
 
 

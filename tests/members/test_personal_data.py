@@ -31,6 +31,7 @@ from actions.services import (
 from collaborative.personal_data import mentions, relations
 from meetings.models import (
     AgendaItem,
+    AgendaItemChange,
     Attendance,
     CalendarFeed,
     Decision,
@@ -219,7 +220,10 @@ def planted(collaborative, other_collaborative, evidence_root):
     # Already decided, one way and the other: they stay as they are.
     for status in [AgendaItem.Status.ACCEPTED, AgendaItem.Status.DECLINED]:
         AgendaItem.objects.create(meeting=meeting, title=f"{status} {MARK}", proposed_by=person, status=status)
-    AgendaItem.objects.create(meeting=meeting, title="Decided", status=AgendaItem.Status.ACCEPTED, decided_by=person)
+    decided = AgendaItem.objects.create(
+        meeting=meeting, title="Decided", status=AgendaItem.Status.ACCEPTED, decided_by=person
+    )
+    AgendaItemChange.objects.create(item=decided, what=AgendaItemChange.What.CHANGED, title="Before", changed_by=person)
     CalendarFeed.objects.create(user=person)
     Attendance.objects.create(meeting=meeting, user=person, marked_by=person)
     Decision.objects.create(meeting=meeting, text="Write to the trust.", recorded_by=person)
@@ -319,6 +323,7 @@ AFTER_ERASURE = {
         }
     ),
     "meetings.AgendaItem.decided_by": lambda p: AgendaItem.objects.filter(decided_by=p).exists(),
+    "meetings.AgendaItemChange.changed_by": lambda p: AgendaItemChange.objects.filter(changed_by=p).exists(),
     "meetings.CalendarFeed.user": lambda p: not CalendarFeed.objects.filter(user=p).exists(),
     "meetings.Attendance.user": lambda p: Attendance.objects.filter(user=p).exists(),
     "meetings.Attendance.marked_by": lambda p: Attendance.objects.filter(marked_by=p).exists(),
@@ -427,6 +432,7 @@ def test_the_download_keeps_its_sections_in_order(planted):
         "monthly_meetings_you_set_up",
         "agenda_items_you_proposed",
         "agenda_items_you_decided",
+        "agenda_changes_you_made",
         "calendar_address",
         "meetings_you_came_to",
         "registers_you_took",

@@ -156,6 +156,9 @@ PAGES: dict[str, tuple[dict, tuple[str, ...]]] = {
     "meetings:agenda_propose": ({"slug": "lambeth", "pk": "MEETING"}, ("",)),
     # The person's item, where facilitators say "not this time".
     "meetings:agenda_item_decline": ({"slug": "lambeth", "meeting_pk": "MEETING", "pk": "AGENDA_ITEM"}, ("",)),
+    "meetings:agenda_item_edit": ({"slug": "lambeth", "meeting_pk": "MEETING", "pk": "AGENDA_ITEM"}, ("",)),
+    "meetings:agenda_item_remove": ({"slug": "lambeth", "meeting_pk": "MEETING", "pk": "AGENDA_ITEM"}, ("",)),
+    "meetings:agenda_publish": ({"slug": "lambeth", "pk": "MEETING"}, ("",)),
     "meetings:ics": ({"slug": "lambeth", "pk": "MEETING"}, ("",)),
     "meetings:rsvp_link": ({"token": "RSVP_TOKEN"}, ("",)),  # The person's own answer link.
     "meetings:calendar_feed": ({"token": "FEED_TOKEN"}, ("",)),  # The person's own calendar.
