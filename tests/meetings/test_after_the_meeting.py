@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from actions.models import Action
 from meetings.models import AgendaItem, Attendance, Decision, Meeting, Rsvp
-from meetings.services import notes_publish
+from meetings.services import meeting_cancel, notes_publish
 from tests.factories import MeetingFactory, MembershipFactory
 from tests.meetings.test_notes import meeting_days_ago
 
@@ -176,3 +176,13 @@ def test_who_is_coming_stays_for_a_meeting_to_come(facilitator_client, people, c
     assert "Who is coming" in page
     assert "Catering: plan for 1" in page
     assert "Who came" not in page
+
+
+def test_a_cancelled_meeting_plans_no_catering(facilitator_client, people, collaborative):
+    soon = MeetingFactory(collaborative=collaborative, starts_at=timezone.now() + timedelta(days=3))
+    Rsvp.objects.create(meeting=soon, user=people["member"], answer=Rsvp.Answer.COMING)
+    meeting_cancel(meeting=soon, by=people["facilitator"], reason="The cafe is closed for repairs.")
+    page = words(facilitator_client.get(soon.get_absolute_url()))
+    assert "This meeting is cancelled. The cafe is closed for repairs." in page
+    assert "Who is coming" not in page
+    assert "Catering" not in page
