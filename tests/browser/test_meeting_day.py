@@ -153,7 +153,7 @@ def test_a_meeting_from_scheduling_to_published_notes(new_page, axe, collaborati
     # The member reads them on the meeting page.
     phone.goto(first.get_absolute_url())
     notes = phone.get_by_role("region", name="Notes and decisions")
-    expect(notes).to_contain_text("2 members came, and 2 guests.")
+    expect(phone.get_by_role("region", name="Who came")).to_contain_text("2 members came, and 2 guests.")
     expect(notes.get_by_role("heading", level=3, name="Waiting times for talking therapies")).to_be_visible()
     expect(notes.locator("strong", has_text="six months")).to_be_visible()
     expect(notes.get_by_role("listitem").filter(has_text="Ask the trust")).to_be_visible()
