@@ -64,6 +64,7 @@ from vision.results import (
     trend,
     trend_chart,
 )
+from vision.selectors import round_emails_turned_off
 from vision.services import (
     answers_save,
     close_early_refusal,
@@ -526,10 +527,13 @@ def round_list(request: HttpRequest, slug: str) -> HttpResponse:
     # been counted (usually by beat already).
     closed = Paginator(rounds.filter(closes_at__lte=now), CLOSED_ROUNDS_PAGE_SIZE).get_page(request.GET.get("page"))
     closed.object_list = [round_counted(round=each) for each in closed]
+    # With no round open, the page says whether the person will be emailed when one opens: every member is
+    # (vision.services.round_open), unless they have turned that kind of email off.
+    emailed = not open_rounds and not round_emails_turned_off(request.user)
     return render(
         request,
         "vision/round_list.html",
-        collaborative_context(membership, open_rounds=open_rounds, page=closed),
+        collaborative_context(membership, open_rounds=open_rounds, page=closed, emailed=emailed),
     )
 
 
