@@ -33,6 +33,7 @@ from collaborative.views import (
 from members.models import Membership, Perspective
 from vision.diff import values_diff, word_diff
 from vision.forms import (
+    MAX_VALUES,
     AdoptForm,
     AnswersForm,
     ContributionForm,
@@ -43,6 +44,7 @@ from vision.forms import (
     StatementForm,
     VersionForm,
     value_formset,
+    value_formset_with_a_row_more,
 )
 from vision.models import (
     ROUND_SHORTEST_DAYS,
@@ -239,6 +241,8 @@ def _version_form_page(
 ) -> HttpResponse:
     collaborative = membership.collaborative
     data = request.POST if request.method == "POST" else None
+    if data is not None and "add_value" in data and (more := value_formset_with_a_row_more(data)) is not None:
+        return _with_a_value_more(request, membership, version, more)
     source = version or initial
     form = VersionForm(
         data, instance=version, initial={} if version or not initial else {"statement": initial.statement}
@@ -262,9 +266,32 @@ def _version_form_page(
     return render_page(
         request,
         "vision/visionversion_form.html",
-        collaborative_context(membership, version=version, form=form, formset=formset),
+        collaborative_context(membership, version=version, form=form, formset=formset, can_add=_can_add(formset)),
         invalid=[form, formset],
     )
+
+
+def _can_add(formset) -> bool:
+    return formset.total_form_count() < MAX_VALUES
+
+
+def _with_a_value_more(
+    request: HttpRequest, membership: Membership, version: VisionVersion | None, formset
+) -> HttpResponse:
+    """ "Add another value": the form again as typed, with an empty row more below the values and the cursor in
+    it, nothing checked and nothing saved. With htmx, only the values, swapped in place."""
+    typed = {"statement": request.POST.get("statement", ""), "note": request.POST.get("note", "")}
+    form = VersionForm(instance=version, initial={**typed, "ask_members": "ask_members" in request.POST})
+    for row in formset.forms:
+        for field in row.fields.values():
+            # Typed but not saved: a person leaving the page is asked first (static/js/site.js).
+            field.widget.attrs["data-unsaved"] = True
+    if len(formset.forms) > formset.initial_form_count():  # The row added (none once there are MAX_VALUES).
+        formset.forms[-1].fields["name"].widget.attrs["autofocus"] = True
+    context = collaborative_context(
+        membership, version=version, form=form, formset=formset, can_add=_can_add(formset), unsaved=True
+    )
+    return render_page(request, "vision/visionversion_form.html", context, fragment="values", status=200)
 
 
 @require_http_methods(["GET", "POST"])
