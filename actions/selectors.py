@@ -6,8 +6,9 @@ from datetime import date, datetime, timedelta
 from functools import reduce
 
 from django.db import connection
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
+from actions.follow_ups import DUE_SOON_DAYS
 from actions.forms import SORTS, log_owners
 from actions.models import Action, ActionUpdate
 from collaborative.views import addresses
@@ -100,6 +101,30 @@ def my_actions(membership: Membership) -> MyActions:
         action.overdue = action.is_overdue(today)
         action.mine = action.owner_id == membership.user_id
     return MyActions(actions=mine[:MY_ACTIONS], more=len(mine) > MY_ACTIONS)
+
+
+@dataclass(frozen=True)
+class ActionsDue:
+    """How many of a member's own live actions are overdue, and how many are due in the next few days."""
+
+    overdue: int
+    soon: int
+    soon_days: int = DUE_SOON_DAYS
+
+
+def actions_due(membership: Membership) -> ActionsDue:
+    """For "Things to do" on the home page: the live actions the member owns that are overdue or due within
+    DUE_SOON_DAYS (when the owner is reminded by email), counted in one query."""
+    today = membership.collaborative.local_today()
+    counts = (
+        Action.objects.live()
+        .filter(collaborative=membership.collaborative, owner=membership.user_id)
+        .aggregate(
+            overdue=Count("pk", filter=Q(due_on__lt=today)),
+            soon=Count("pk", filter=Q(due_on__gte=today, due_on__lte=today + timedelta(days=DUE_SOON_DAYS))),
+        )
+    )
+    return ActionsDue(overdue=counts["overdue"], soon=counts["soon"])
 
 
 # How many matters arising, and actions from a meeting, its page, its printed agenda and the digest list;

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from actions.quick_status import quick_status_addresses, quick_status_save, quick_status_shown
-from actions.selectors import MyActions, my_actions
+from actions.selectors import MyActions, actions_due, my_actions
 from collaborative.freshness import fresh, lazily, with_fresh_parts
 from collaborative.permissions import (
     action_for,
@@ -24,7 +24,7 @@ from collaborative.permissions import (
 from collaborative.views import collaborative_context, number_from
 from meetings.forms import RsvpForm
 from meetings.models import Meeting, Rsvp
-from meetings.selectors import next_meeting_for, recent_attendees
+from meetings.selectors import NextMeeting, next_meeting_for, recent_attendees
 from meetings.services import rsvp_set
 from members.models import (
     SMALL_GROUP,
@@ -37,7 +37,7 @@ from members.models import (
 )
 from members.services import ground_rules_to_agree
 from vision.models import Round
-from vision.selectors import home_summary
+from vision.selectors import home_summary, vision_to_do
 
 
 @require_http_methods(["GET", "POST"])
@@ -80,13 +80,17 @@ def _home_page(
         shown = _my_actions_shown(membership) if mine is None else mine
         return {"my_actions": shown.actions, "more_actions": shown.more}
 
+    # "Next meeting" and "Things to do" share it: read once, by whichever part is made first.
+    next_meeting = lazily(lambda: {"next": next_meeting_for(membership)}, "next")
+
     return render(
         request,
         "members/collaborative_home.html",
         collaborative_context(
             membership,
             **lazily(notices, "notices"),
-            **lazily(lambda: {"next": next_meeting_for(membership)}, "next"),
+            **next_meeting,
+            **lazily(lambda: {"to_do": _things_to_do(membership, next_meeting["next"])}, "to_do"),
             **lazily(lambda: {"summary": home_summary(membership)}, "summary"),
             **lazily(shown_mine, "my_actions", "more_actions"),
             answers=Rsvp.Answer.choices,
@@ -96,6 +100,25 @@ def _home_page(
         ),
         status=status,
     )
+
+
+def _things_to_do(membership: Membership, coming: NextMeeting) -> dict:
+    """What is waiting for the person, for "Things to do" at the top of the home page, each with the place to do
+    it: the open self-assessment round if they have not answered it all, drafts of the vision asking for ideas
+    they have not added to, an answer to the next meeting not given, and how many of their actions are overdue
+    or due soon (counted: "My actions" lists them). In four queries at most, however much data there is."""
+    vision = vision_to_do(membership)
+    meeting = coming.meeting
+    to_answer = meeting if meeting is not None and coming.rsvp is None and not meeting.has_started else None
+    due = actions_due(membership)
+    return {
+        "round": vision.round,
+        "drafts": vision.drafts,
+        "more_drafts": vision.more_drafts,
+        "meeting": to_answer,
+        "due": due,
+        "any": bool(vision.round or vision.drafts or to_answer or due.overdue or due.soon),
+    }
 
 
 # A part's key holds the quarter hour; the moments are found this far either side of the time they are looked

@@ -366,8 +366,16 @@ def _no_carers(world) -> str:
     return "No one matches."
 
 
+def _all_overdue(world) -> str:
+    """The member's actions all overdue: "Things to do" counts them (issue 15, item 3)."""
+    yesterday = timezone.localdate() - timedelta(days=1)
+    Action.objects.filter(collaborative=world["collaborative"], owner=world["member"]).update(due_on=yesterday)
+    return "3 of your actions are overdue"
+
+
 PAGES |= {
     "home": Page(_home, _retitle_actions, build=_people_and_meetings),
+    "home, things to do": Page(_home, _all_overdue, build=_people_and_meetings),
     "home, vision rewritten": Page(_home, _rewrite_vision, build=_people_and_meetings),
     "home, answer changed": Page(_home, _change_answers, build=_people_and_meetings),
     "who's at the table": Page(_table, _everyone_a_commissioner, build=_people_and_meetings),

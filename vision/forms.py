@@ -31,6 +31,26 @@ class DayField(forms.DateField):
             raise forms.ValidationError(f"Choose a day within {MAX_YEARS_AWAY} years of today.")
 
 
+# A line of a text box holds about this many characters at its widest (32rem of 18px text).
+BOX_WIDTH = 60
+MOST_ROWS = 30
+
+
+def rows_for(text: str | None, fewest: int) -> int:
+    """How many rows a text box needs to show `text` whole, with a line to spare: at least `fewest` and at most
+    MOST_ROWS. Browsers that can (CSS `field-sizing: content`, class "fits-text") also grow the box as it is typed
+    in; the rest keep these rows."""
+    lines = (text or "").splitlines() or [""]
+    needed = sum(max(1, -(-len(line) // BOX_WIDTH)) for line in lines) + 1
+    return max(fewest, min(MOST_ROWS, needed))
+
+
+def _fit_to_text(form: forms.BaseForm, fewest: dict[str, int]) -> None:
+    """Size each of the form's text boxes named in `fewest` to the text it holds (as posted, or as saved)."""
+    for name, rows in fewest.items():
+        form.fields[name].widget.attrs["rows"] = rows_for(form[name].value(), rows)
+
+
 class VersionForm(forms.ModelForm):
     ask_members = forms.BooleanField(
         label="Email members to ask for their ideas and comments",
@@ -41,17 +61,30 @@ class VersionForm(forms.ModelForm):
     class Meta:
         model = VisionVersion
         fields = ["statement", "note"]
-        widgets = {"statement": forms.Textarea(attrs={"rows": 6}), "note": forms.Textarea(attrs={"rows": 3})}
+        widgets = {
+            "statement": forms.Textarea(attrs={"class": "fits-text fits-text--long"}),
+            "note": forms.Textarea(attrs={"class": "fits-text"}),
+        }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        _fit_to_text(self, {"statement": 6, "note": 3})
 
 
 class ValueForm(forms.Form):
-    name = forms.CharField(label="Value", max_length=120, required=False, help_text="For example: Equal voices.")
+    # The row is a group named "Value 1", "Value 2"…: its boxes say only what each holds, so that no value is
+    # labelled twice.
+    name = forms.CharField(label="Name", max_length=120, required=False, help_text="For example: Equal voices.")
     meaning = forms.CharField(
         label="What it means in practice",
         max_length=1000,
         required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=forms.Textarea(attrs={"class": "fits-text"}),
     )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        _fit_to_text(self, {"meaning": 3})
 
     def clean(self) -> dict:
         data = super().clean()
@@ -80,14 +113,25 @@ class BaseValueFormSet(forms.BaseFormSet):
         ]
 
 
-# Three empty rows below the values so far: enough to add values without JavaScript.
+# One empty row below the values so far; "Add another value" adds another, without saving.
 ValueFormSet = forms.formset_factory(
-    ValueForm, formset=BaseValueFormSet, extra=3, max_num=MAX_VALUES, absolute_max=MAX_VALUES + 3
+    ValueForm, formset=BaseValueFormSet, extra=1, max_num=MAX_VALUES, absolute_max=MAX_VALUES + 3
 )
 
 
 def value_formset(data=None, *, values=()) -> BaseValueFormSet:
     return ValueFormSet(data, initial=[{"name": v.name, "meaning": v.meaning} for v in values], prefix="values")
+
+
+def value_formset_with_a_row_more(data) -> BaseValueFormSet | None:
+    """The values as typed (`data`, the posted form), not checked and not saved, with an empty row below them for
+    "Add another value" (none once there are MAX_VALUES rows); None if the post is not the values form."""
+    posted = value_formset(data)
+    if not posted.management_form.is_valid():
+        return None
+    typed = [{"name": form["name"].value() or "", "meaning": form["meaning"].value() or ""} for form in posted]
+    # Unbound, so that nothing is checked yet: what is typed is kept as it is, without errors.
+    return ValueFormSet(initial=typed[:MAX_VALUES], prefix="values")
 
 
 class ContributionForm(forms.ModelForm):

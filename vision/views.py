@@ -33,6 +33,7 @@ from collaborative.views import (
 from members.models import Membership, Perspective
 from vision.diff import values_diff, word_diff
 from vision.forms import (
+    MAX_VALUES,
     AdoptForm,
     AnswersForm,
     ContributionForm,
@@ -43,6 +44,7 @@ from vision.forms import (
     StatementForm,
     VersionForm,
     value_formset,
+    value_formset_with_a_row_more,
 )
 from vision.models import (
     ROUND_SHORTEST_DAYS,
@@ -64,6 +66,7 @@ from vision.results import (
     trend,
     trend_chart,
 )
+from vision.selectors import round_emails_turned_off
 from vision.services import (
     answers_save,
     close_early_refusal,
@@ -238,6 +241,8 @@ def _version_form_page(
 ) -> HttpResponse:
     collaborative = membership.collaborative
     data = request.POST if request.method == "POST" else None
+    if data is not None and "add_value" in data and (more := value_formset_with_a_row_more(data)) is not None:
+        return _with_a_value_more(request, membership, version, more)
     source = version or initial
     form = VersionForm(
         data, instance=version, initial={} if version or not initial else {"statement": initial.statement}
@@ -261,9 +266,32 @@ def _version_form_page(
     return render_page(
         request,
         "vision/visionversion_form.html",
-        collaborative_context(membership, version=version, form=form, formset=formset),
+        collaborative_context(membership, version=version, form=form, formset=formset, can_add=_can_add(formset)),
         invalid=[form, formset],
     )
+
+
+def _can_add(formset) -> bool:
+    return formset.total_form_count() < MAX_VALUES
+
+
+def _with_a_value_more(
+    request: HttpRequest, membership: Membership, version: VisionVersion | None, formset
+) -> HttpResponse:
+    """ "Add another value": the form again as typed, with an empty row more below the values and the cursor in
+    it, nothing checked and nothing saved. With htmx, only the values, swapped in place."""
+    typed = {"statement": request.POST.get("statement", ""), "note": request.POST.get("note", "")}
+    form = VersionForm(instance=version, initial={**typed, "ask_members": "ask_members" in request.POST})
+    for row in formset.forms:
+        for field in row.fields.values():
+            # Typed but not saved: a person leaving the page is asked first (static/js/site.js).
+            field.widget.attrs["data-unsaved"] = True
+    if len(formset.forms) > formset.initial_form_count():  # The row added (none once there are MAX_VALUES).
+        formset.forms[-1].fields["name"].widget.attrs["autofocus"] = True
+    context = collaborative_context(
+        membership, version=version, form=form, formset=formset, can_add=_can_add(formset), unsaved=True
+    )
+    return render_page(request, "vision/visionversion_form.html", context, fragment="values", status=200)
 
 
 @require_http_methods(["GET", "POST"])
@@ -526,10 +554,13 @@ def round_list(request: HttpRequest, slug: str) -> HttpResponse:
     # been counted (usually by beat already).
     closed = Paginator(rounds.filter(closes_at__lte=now), CLOSED_ROUNDS_PAGE_SIZE).get_page(request.GET.get("page"))
     closed.object_list = [round_counted(round=each) for each in closed]
+    # With no round open, the page says whether the person will be emailed when one opens: every member is
+    # (vision.services.round_open), unless they have turned that kind of email off.
+    emailed = not open_rounds and not round_emails_turned_off(request.user)
     return render(
         request,
         "vision/round_list.html",
-        collaborative_context(membership, open_rounds=open_rounds, page=closed),
+        collaborative_context(membership, open_rounds=open_rounds, page=closed, emailed=emailed),
     )
 
 
