@@ -2,13 +2,13 @@
 
 import operator
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from functools import reduce
 
 from django.db import connection
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 
-from actions.forms import SORTS, log_owners
+from actions.forms import SORTS, log_owners, log_statuses
 from actions.models import Action, ActionUpdate
 from collaborative.views import addresses
 from meetings.models import Meeting
@@ -40,8 +40,11 @@ def filtered_actions(collaborative: Collaborative, filters: dict, today: date) -
         actions = actions.filter(
             Q(title__icontains=query) | Q(description__icontains=query) | Q(organisation__icontains=query)
         )
-    if statuses := filters.get("status"):
+    # With no status chosen, only the live actions (actions.forms.log_statuses).
+    if len(statuses := log_statuses(filters)) < len(Action.Status.values):
         actions = actions.filter(status__in=statuses)
+    if day := filters.get("done_from"):  # From midnight that day, where the Collaborative is.
+        actions = actions.filter(done_at__gte=datetime.combine(day, time(), tzinfo=collaborative.zone))
     if filters.get("overdue"):
         actions = actions.overdue(today)
     if meeting := filters.get("arising"):

@@ -175,6 +175,8 @@ def action_log(request: HttpRequest, slug: str) -> HttpResponse:
         return {
             "form": form,
             "page": page,
+            # Only for a log that finds nothing: whether there are no actions at all, or none that match.
+            "any_actions": bool(page.paginator.count) or Action.objects.filter(collaborative=collaborative).exists(),
             "owner_suggestions": _suggestions(request, collaborative, "owner") if full_page else None,
             "organisation_suggestions": _suggestions(request, collaborative, "organisation") if full_page else None,
         }
@@ -186,12 +188,23 @@ def action_log(request: HttpRequest, slug: str) -> HttpResponse:
         "actions/action_list.html",
         collaborative_context(
             membership,
-            **lazily(log, "form", "page", "owner_suggestions", "organisation_suggestions"),
+            **lazily(log, "form", "page", "any_actions", "owner_suggestions", "organisation_suggestions"),
             query_string=query_without_page(request),
+            with_finished=_with_finished(request),
             can_oversee=oversees(membership),
         ),
         fragment="action-table",
     )
+
+
+def _with_finished(request: HttpRequest) -> str:
+    """The log's address with done and dropped actions included, the other filters kept: for a log that shows
+    only the live ones because no status was chosen."""
+    query = request.GET.copy()
+    for name in ("page", "status", "finished"):
+        query.pop(name, None)
+    query["finished"] = "on"
+    return f"{request.path}?{query.urlencode()}"
 
 
 @require_GET
