@@ -9,7 +9,7 @@ from django.db import connection
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from actions.forms import SORTS, log_owners, log_statuses
-from actions.models import Action, ActionUpdate
+from actions.models import Action, ActionUpdate, ReviewRound
 from collaborative.views import addresses
 from meetings.models import Meeting
 from members.models import Collaborative, Membership, User
@@ -78,6 +78,18 @@ def organisations_named(collaborative: Collaborative, text: str, limit: int) -> 
         .distinct()
         .order_by("organisation")[:limit]
     )
+
+
+# A review takes in the actions finished since the review before it was signed off; without one, those finished
+# in about the three months before it began.
+REVIEW_LOOKBACK = timedelta(days=92)
+
+
+def review_finished_since(collaborative: Collaborative, opened_at: datetime) -> tuple[datetime, ReviewRound | None]:
+    """From when a review begun at `opened_at` takes in actions done or dropped: when the last review signed off
+    before it was (that review is the second value), or with none, REVIEW_LOOKBACK before it began (and None)."""
+    last = collaborative.review_rounds.filter(signed_off_at__lte=opened_at).order_by("-signed_off_at", "-id").first()
+    return (last.signed_off_at if last else opened_at - REVIEW_LOOKBACK), last
 
 
 @dataclass(frozen=True)
