@@ -6,7 +6,7 @@ from datetime import date, datetime, time, timedelta
 from functools import reduce
 
 from django.db import connection
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
 from actions.forms import SORTS, log_owners, log_statuses
 from actions.models import Action, ActionUpdate, ReviewRound
@@ -63,6 +63,31 @@ def filtered_actions(collaborative: Collaborative, filters: dict, today: date) -
     if end := filters.get("due_to"):
         actions = actions.filter(due_on__lte=end)
     return actions.order_by(*SORTS.get(filters.get("sort") or "due", SORTS["due"]))
+
+
+@dataclass(frozen=True)
+class Accountability:
+    """For commissioners and facilitators on the home page: how many actions are overdue, blocked and done this
+    month (since `month_start`, the first of the month where the Collaborative is). Each is what the action log
+    shows at its link: `?overdue=on`, `?status=blocked`, `?status=done&done_from=<month_start>`."""
+
+    overdue: int
+    blocked: int
+    done: int
+    month_start: date
+
+
+def accountability(collaborative: Collaborative, today: date) -> Accountability:
+    """The counts of the home page's "Accountability" card, in one query, as the log's filters find them."""
+    month_start = today.replace(day=1)
+    # As the log's "done since" (filtered_actions): from midnight on the 1st, where the Collaborative is.
+    since = datetime.combine(month_start, time(), tzinfo=collaborative.zone)
+    counts = Action.objects.filter(collaborative=collaborative).aggregate(
+        overdue=Count("id", filter=Q(status__in=Action.LIVE, due_on__lt=today)),  # As ActionQuerySet.overdue.
+        blocked=Count("id", filter=Q(status=Action.Status.BLOCKED)),
+        done=Count("id", filter=Q(status=Action.Status.DONE, done_at__gte=since)),
+    )
+    return Accountability(**counts, month_start=month_start)
 
 
 def owners_named(collaborative: Collaborative, text: str, limit: int) -> list[User]:
