@@ -99,7 +99,8 @@ def digest_context(message) -> dict:
         "arising_more": found.arising_more,
         "arising_shown": len(found.arising),
         "previous_meeting": found.since,
-        "arising_url": _log_url(meeting.collaborative, f"?arising={meeting.pk}"),
+        # Done and dropped actions included: those changed since the last meeting are matters arising too.
+        "arising_url": _log_url(meeting.collaborative, f"?arising={meeting.pk}&finished=on"),
         "overdue_url": _log_url(meeting.collaborative, "?overdue=on"),
     }
 

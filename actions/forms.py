@@ -266,6 +266,9 @@ class LogFilterForm(forms.Form):
         label="Status", choices=Action.Status.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
     overdue = forms.BooleanField(label="Overdue only", required=False)
+    # With no status chosen the log shows the live actions; "Include done and dropped actions" (a link, see
+    # log_statuses) shows every one.
+    finished = forms.BooleanField(label="Include done and dropped actions", required=False)
     owner_name = forms.CharField(label="Owner", required=False, max_length=200)
     owner = MemberChoiceField(label="Owner", queryset=User.objects.none(), required=False)
     organisation_name = forms.CharField(label="Lead organisation", required=False, max_length=200)
@@ -279,6 +282,8 @@ class LogFilterForm(forms.Form):
     )
     due_from = DayField(label="Due from", required=False)
     due_to = DayField(label="Due by", required=False)
+    # Done on or after this day, as it is where the Collaborative is ("done this month" on the home page).
+    done_from = DayField(label="Done since", required=False)
     sort = forms.ChoiceField(label="Order", choices=SORT_CHOICES, required=False)
     # A meeting's "matters arising" (actions.selectors.arising_filter), from "See all" on its page: shown only
     # when set, as a box to untick, so the filter is plain to see and easy to take off.
@@ -287,7 +292,9 @@ class LogFilterForm(forms.Form):
         queryset=Meeting.objects.none(),
         required=False,
         widget=forms.HiddenInput,
-        error_messages={"invalid_choice": "That meeting is not one of this Collaborative's: showing every action."},
+        error_messages={
+            "invalid_choice": "That meeting is not one of this Collaborative's, so that filter is left out."
+        },
     )
 
     def __init__(self, *args, collaborative: Collaborative, **kwargs) -> None:
@@ -329,6 +336,9 @@ class LogFilterForm(forms.Form):
         for name, pairs in choices.items():
             value = self[name].value()  # As typed in the address; a list for the statuses.
             values = value if isinstance(value, list | tuple) else [value]
+            if name == "status" and not value:
+                # None chosen: the statuses the log shows, ticked, so that what is shown is plain to see.
+                values = log_statuses(getattr(self, "cleaned_data", {}))
             chosen = {"" if v is None else str(v) for v in values}
             options[name] = [(str(v), label, str(v) in chosen) for v, label in pairs]
         return options
@@ -346,8 +356,15 @@ class LogFilterForm(forms.Form):
             self.add_error("due_to", "The end of the range must be after its start.")
         return data
 
+    @property
+    def live_only(self) -> bool:
+        """Whether the log shows only live actions because no status was chosen (its default)."""
+        data = getattr(self, "cleaned_data", {})
+        return not (data.get("status") or data.get("finished") or data.get("done_from"))
+
     def summary(self) -> list[str]:
-        """The filters that apply, in words, for a log that finds nothing: "status open or blocked", "overdue"…"""
+        """The filters that apply, in words, for a log that finds nothing and for the "Filter" control:
+        "status open or blocked", "overdue"; with no status chosen, "not done or dropped" (the default)."""
         data = getattr(self, "cleaned_data", {})
         said = []
         if data.get("q"):
@@ -355,6 +372,10 @@ class LogFilterForm(forms.Form):
         if data.get("status"):
             labels = dict(Action.Status.choices)
             said.append("status " + " or ".join(str(labels[value]).lower() for value in data["status"]))
+        elif self.live_only:
+            said.append("not done or dropped")
+        if data.get("done_from"):
+            said.append(f"done since {data['done_from']:%-d %B %Y}")
         if data.get("overdue"):
             said.append("overdue")
         if data.get("owner"):
@@ -379,6 +400,19 @@ class LogFilterForm(forms.Form):
         if data.get("arising"):
             said.append(f"matters arising for the meeting on {data['arising'].local_start:%-d %B %Y}")
         return said
+
+
+def log_statuses(filters: dict) -> list[str]:
+    """The statuses of the actions the log shows for its filters (cleaned): those chosen; with none chosen, the
+    live ones (open, in progress, blocked), or every one with "Include done and dropped actions" (`finished`),
+    or those done with "Done since"."""
+    if filters.get("status"):
+        return list(filters["status"])
+    if filters.get("done_from"):
+        return [Action.Status.DONE]
+    if filters.get("finished"):
+        return list(Action.Status.values)
+    return list(Action.LIVE)
 
 
 def log_owners(collaborative: Collaborative):

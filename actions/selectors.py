@@ -2,15 +2,15 @@
 
 import operator
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from functools import reduce
 
 from django.db import connection
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
 from actions.follow_ups import DUE_SOON_DAYS
-from actions.forms import SORTS, log_owners
-from actions.models import Action, ActionUpdate
+from actions.forms import SORTS, log_owners, log_statuses
+from actions.models import Action, ActionUpdate, ReviewRound
 from collaborative.views import addresses
 from meetings.models import Meeting
 from members.models import Collaborative, Membership, User
@@ -41,8 +41,11 @@ def filtered_actions(collaborative: Collaborative, filters: dict, today: date) -
         actions = actions.filter(
             Q(title__icontains=query) | Q(description__icontains=query) | Q(organisation__icontains=query)
         )
-    if statuses := filters.get("status"):
+    # With no status chosen, only the live actions (actions.forms.log_statuses).
+    if len(statuses := log_statuses(filters)) < len(Action.Status.values):
         actions = actions.filter(status__in=statuses)
+    if day := filters.get("done_from"):  # From midnight that day, where the Collaborative is.
+        actions = actions.filter(done_at__gte=datetime.combine(day, time(), tzinfo=collaborative.zone))
     if filters.get("overdue"):
         actions = actions.overdue(today)
     if meeting := filters.get("arising"):
@@ -63,6 +66,31 @@ def filtered_actions(collaborative: Collaborative, filters: dict, today: date) -
     return actions.order_by(*SORTS.get(filters.get("sort") or "due", SORTS["due"]))
 
 
+@dataclass(frozen=True)
+class Accountability:
+    """For commissioners and facilitators on the home page: how many actions are overdue, blocked and done this
+    month (since `month_start`, the first of the month where the Collaborative is). Each is what the action log
+    shows at its link: `?overdue=on`, `?status=blocked`, `?status=done&done_from=<month_start>`."""
+
+    overdue: int
+    blocked: int
+    done: int
+    month_start: date
+
+
+def accountability(collaborative: Collaborative, today: date) -> Accountability:
+    """The counts of the home page's "Accountability" card, in one query, as the log's filters find them."""
+    month_start = today.replace(day=1)
+    # As the log's "done since" (filtered_actions): from midnight on the 1st, where the Collaborative is.
+    since = datetime.combine(month_start, time(), tzinfo=collaborative.zone)
+    counts = Action.objects.filter(collaborative=collaborative).aggregate(
+        overdue=Count("id", filter=Q(status__in=Action.LIVE, due_on__lt=today)),  # As ActionQuerySet.overdue.
+        blocked=Count("id", filter=Q(status=Action.Status.BLOCKED)),
+        done=Count("id", filter=Q(status=Action.Status.DONE, done_at__gte=since)),
+    )
+    return Accountability(**counts, month_start=month_start)
+
+
 def owners_named(collaborative: Collaborative, text: str, limit: int) -> list[User]:
     """Up to `limit` of the people the log can be filtered by whose names hold `text`, current members first."""
     return list(log_owners(collaborative).filter(display_name__icontains=text)[:limit])
@@ -76,6 +104,18 @@ def organisations_named(collaborative: Collaborative, text: str, limit: int) -> 
         .distinct()
         .order_by("organisation")[:limit]
     )
+
+
+# A review takes in the actions finished since the review before it was signed off; without one, those finished
+# in about the three months before it began.
+REVIEW_LOOKBACK = timedelta(days=92)
+
+
+def review_finished_since(collaborative: Collaborative, opened_at: datetime) -> tuple[datetime, ReviewRound | None]:
+    """From when a review begun at `opened_at` takes in actions done or dropped: when the last review signed off
+    before it was (that review is the second value), or with none, REVIEW_LOOKBACK before it began (and None)."""
+    last = collaborative.review_rounds.filter(signed_off_at__lte=opened_at).order_by("-signed_off_at", "-id").first()
+    return (last.signed_off_at if last else opened_at - REVIEW_LOOKBACK), last
 
 
 @dataclass(frozen=True)

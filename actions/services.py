@@ -18,6 +18,7 @@ from actions.follow_ups import (
     follow_up_occasion,
 )
 from actions.models import Action, ActionChange, ActionUpdate, ReviewItem, ReviewRound, person_name
+from actions.selectors import review_finished_since
 from meetings.models import AgendaItem, Decision, Meeting
 from members.models import Collaborative, Membership, User
 from notifications.kinds import Kind
@@ -334,8 +335,7 @@ def review_round_open(*, collaborative: Collaborative, by: User, title: str) -> 
     """Start a review: every live action, and those finished since the last signed-off review, as they stand now."""
     if collaborative.review_rounds.filter(signed_off_at__isnull=True).exists():
         raise ValidationError("A review is already under way. Sign it off before starting another.")
-    last = collaborative.review_rounds.filter(signed_off_at__isnull=False).order_by("-signed_off_at").first()
-    finished_since = last.signed_off_at if last else timezone.now() - timedelta(days=92)
+    finished_since, _last = review_finished_since(collaborative, timezone.now())
     actions = list(
         Action.objects.filter(collaborative=collaborative)
         # Done before the last review: judged by when it was done, so a later note does not bring it back.

@@ -23,6 +23,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.fields.json import KT
 from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 from django.db.models.lookups import LessThanOrEqual
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
@@ -49,7 +50,13 @@ from actions.forms import (
 )
 from actions.models import Action, ActionChange, ActionUpdate
 from actions.quick_status import quick_status_addresses, quick_status_save, quick_status_shown
-from actions.selectors import filtered_actions, organisations_named, owners_named, with_latest_update
+from actions.selectors import (
+    filtered_actions,
+    organisations_named,
+    owners_named,
+    review_finished_since,
+    with_latest_update,
+)
 from actions.services import (
     FIELD_NAMES,
     TRACKED,
@@ -175,6 +182,8 @@ def action_log(request: HttpRequest, slug: str) -> HttpResponse:
         return {
             "form": form,
             "page": page,
+            # Only for a log that finds nothing: whether there are no actions at all, or none that match.
+            "any_actions": bool(page.paginator.count) or Action.objects.filter(collaborative=collaborative).exists(),
             "owner_suggestions": _suggestions(request, collaborative, "owner") if full_page else None,
             "organisation_suggestions": _suggestions(request, collaborative, "organisation") if full_page else None,
         }
@@ -186,12 +195,23 @@ def action_log(request: HttpRequest, slug: str) -> HttpResponse:
         "actions/action_list.html",
         collaborative_context(
             membership,
-            **lazily(log, "form", "page", "owner_suggestions", "organisation_suggestions"),
+            **lazily(log, "form", "page", "any_actions", "owner_suggestions", "organisation_suggestions"),
             query_string=query_without_page(request),
+            with_finished=_with_finished(request),
             can_oversee=oversees(membership),
         ),
         fragment="action-table",
     )
+
+
+def _with_finished(request: HttpRequest) -> str:
+    """The log's address with done and dropped actions included, the other filters kept: for a log that shows
+    only the live ones because no status was chosen."""
+    query = request.GET.copy()
+    for name in ("page", "status", "finished"):
+        query.pop(name, None)
+    query["finished"] = "on"
+    return f"{request.path}?{query.urlencode()}"
 
 
 @require_GET
@@ -952,10 +972,41 @@ def _review_counts(review) -> dict:
     return review.items.aggregate(size=Count("id"), waiting=Count("id", filter=Q(reviewed_at__isnull=True)))
 
 
+def _review_summary(review, collaborative) -> dict:
+    """The review's summary, on its page and printed: the period it covers, and how many of its actions had each
+    status (as each stood when marked, or when the review began) and were overdue on the day it was signed off
+    (or today); with how many it holds (`size`) and are still to review (`waiting`). One query for the counts, one
+    for the review before it."""
+    zone = collaborative.zone
+    signed_off = timezone.localtime(review.signed_off_at, zone).date() if review.is_signed_off else None
+    as_at = signed_off or collaborative.local_today()
+    live = Q(snapshot__status__in=list(Action.LIVE))
+    counts = review.items.annotate(due=KT("snapshot__due_on")).aggregate(
+        size=Count("id"),
+        waiting=Count("id", filter=Q(reviewed_at__isnull=True)),
+        overdue=Count("id", filter=live & Q(due__lt=as_at.isoformat())),
+        **{value: Count("id", filter=Q(snapshot__status=value)) for value in Action.Status.values},
+    )
+    since, previous = review_finished_since(collaborative, review.opened_at)
+    return {
+        "size": counts["size"],
+        "waiting": counts["waiting"],
+        "summary": {
+            "statuses": [(label, counts[value]) for value, label in Action.Status.choices],
+            "overdue": counts["overdue"],
+            "as_at": as_at,
+            "began": timezone.localtime(review.opened_at, zone).date(),
+            "since": timezone.localtime(since, zone).date(),
+            "previous": previous,
+            "until": signed_off,
+        },
+    }
+
+
 def _review_page(
     request: HttpRequest, membership: Membership, review, page: Page, *, status: int = 200
 ) -> HttpResponse:
-    counts = _review_counts(review)
+    counts = _review_summary(review, membership.collaborative)
     return render(
         request,
         "actions/reviewround_detail.html",
@@ -965,6 +1016,7 @@ def _review_page(
             page=page,
             size=counts["size"],
             waiting=counts["waiting"],
+            summary=counts["summary"],
             shown_choices=[
                 ("all", "All", counts["size"]),
                 ("waiting", "Still to review", counts["waiting"]),

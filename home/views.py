@@ -11,13 +11,14 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from actions.quick_status import quick_status_addresses, quick_status_save, quick_status_shown
-from actions.selectors import MyActions, actions_due, my_actions
+from actions.selectors import MyActions, accountability, actions_due, my_actions
 from collaborative.freshness import fresh, lazily, with_fresh_parts
 from collaborative.permissions import (
     action_for,
     facilitates,
     meeting_for,
     membership_for,
+    oversees,
     profile_field_shown,
     profile_view_of,
 )
@@ -67,6 +68,7 @@ def _home_page(
     their answer to the next meeting, their actions). `mine`: "My actions" as posted, with what was typed in
     them, shown and never kept; None for the page as saved."""
     collaborative = membership.collaborative
+    today = collaborative.local_today()
 
     def notices() -> dict:
         requests_waiting = (
@@ -93,6 +95,10 @@ def _home_page(
             **lazily(lambda: {"to_do": _things_to_do(membership, next_meeting["next"])}, "to_do"),
             **lazily(lambda: {"summary": home_summary(membership)}, "summary"),
             **lazily(shown_mine, "my_actions", "more_actions"),
+            # "Accountability", for commissioners and facilitators: counts that change with the data and the day.
+            oversees=oversees(membership),
+            today=today,
+            **lazily(lambda: {"accountability": accountability(collaborative, today)}, "accountability"),
             answers=Rsvp.Answer.choices,
             moments_passed=_moments_passed(request, collaborative, rounds=True),
             # What was typed and not saved is this request's alone: that part is made afresh and not kept.

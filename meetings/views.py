@@ -942,7 +942,7 @@ def attendance(request: HttpRequest, slug: str) -> HttpResponse:
             {
                 "meeting": meeting,
                 "members": len(came[meeting.pk]),
-                "perspectives": [count_shown(counts[value]) for value in Perspective.values],
+                "perspectives": [(label, count_shown(counts[value])) for value, label in Perspective.choices],
             }
         )
     people = [

@@ -358,7 +358,7 @@ def _everyone_a_commissioner(world) -> str:
     User.objects.filter(pk__in=everyone).update(
         perspectives=["commissioner"], perspectives_visibility=Visibility.MEMBERS
     )
-    return '<th scope="row">Commissioner</th><td>11</td>'
+    return '<th scope="row">Commissioner</th><td data-label="Members">11</td>'
 
 
 def _no_carers(world) -> str:

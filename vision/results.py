@@ -45,6 +45,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import F
 from django.utils import timezone
+from django.utils.html import format_html_join
 
 from collaborative.spreadsheets import BYTE_ORDER_MARK, inert
 from members.models import Membership, MembershipChange, Perspective
@@ -55,6 +56,7 @@ EVERYONE = "Everyone"
 # Ratings in the order a results table reads, "Don't know" last.
 RATINGS = list(Rating.choices)
 POSITIVE = {Rating.GETTING_THERE, Rating.STRONG}
+CELL_LABELS = ["People who answered", *(label for _, label in RATINGS)]  # The columns of a results table's row.
 
 
 @dataclass
@@ -85,6 +87,11 @@ class Figures:
         last (as text: a page of results has hundreds, and formatting numbers is the slowest part
         of the template)."""
         return [str(self.answered), *(str(self.counts[value]) for value, _ in RATINGS)]
+
+    @property
+    def cells_html(self) -> str:
+        """The row's cells, each named by its column (`data-label`) for a phone, where a row is a card."""
+        return format_html_join("", '<td data-label="{}">{}</td>', zip(CELL_LABELS, self.cells, strict=True))
 
     def kept(self) -> dict:
         return {"answered": self.answered, "counts": dict(+self.counts)}

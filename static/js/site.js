@@ -47,3 +47,11 @@ window.addEventListener("beforeunload", (event) => {
     event.returnValue = ""; // Older browsers ask only when this is set.
   }
 });
+
+// A list's filters fold away behind "Filter" so that on a phone the list comes first; on a wider screen
+// there is room for them, so they start open. Without JavaScript they start closed, one tap away.
+if (window.matchMedia("(min-width: 37.5em)").matches) {
+  document.querySelectorAll("details[data-open-wide]").forEach((details) => {
+    details.open = true;
+  });
+}

@@ -445,7 +445,7 @@ def test_a_long_digest_lists_the_most_pressing_and_links_to_the_log_of_them_all(
     assert "- And 22 more: see them in the action log." in overdue
     assert "Blocked one" not in body
     assert "Due by the meeting (1):\n- Not listed here: see them in the action log." in body
-    log = f"{SITE}{reverse('actions:log', kwargs={'slug': 'lambeth'})}?arising={meetings[1].pk}"
+    log = f"{SITE}{reverse('actions:log', kwargs={'slug': 'lambeth'})}?arising={meetings[1].pk}&finished=on"
     assert f"See all 44 in the action log: {log}\n" in body
     assert_links_work(email, facilitator)
     client = Client()

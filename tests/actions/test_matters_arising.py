@@ -169,7 +169,7 @@ def test_see_all_leads_to_the_log_showing_exactly_the_matters_arising(member_cli
         f"Only the matters arising for the meeting on {date:%-d %B %Y}</label>"
     ) in on_the_log
     assert "Untick this to see every action." in on_the_log
-    everything = member_client.get(reverse("actions:log", kwargs={"slug": "lambeth"}), {"sort": "due"})
+    everything = member_client.get(reverse("actions:log", kwargs={"slug": "lambeth"}), {"finished": "on"})
     assert everything.context["page"].paginator.count == 60 + 20 + SHOWN + 1
     assert "Only the matters arising" not in text(everything)
 
@@ -178,9 +178,11 @@ def test_the_log_refuses_another_collaboratives_meeting_as_matters_arising(membe
     arising(3)
     theirs = MeetingFactory(collaborative=other_collaborative)
 
-    response = member_client.get(reverse("actions:log", kwargs={"slug": "lambeth"}), {"arising": theirs.pk})
+    response = member_client.get(
+        reverse("actions:log", kwargs={"slug": "lambeth"}), {"arising": theirs.pk, "finished": "on"}
+    )
 
-    assert "That meeting is not one of this Collaborative's: showing every action." in text(response)
+    assert "That meeting is not one of this Collaborative's, so that filter is left out." in text(response)
     assert response.context["page"].paginator.count == 3 + 1 + SHOWN + 1  # Lambeth's, every one.
 
 
@@ -188,7 +190,7 @@ def test_the_htmx_table_of_matters_arising(member_client, meetings, arising):
     arising(6)
     response = member_client.get(
         reverse("actions:log", kwargs={"slug": "lambeth"}),
-        {"arising": meetings["next"].pk},
+        {"arising": meetings["next"].pk, "finished": "on"},
         headers={"HX-Request": "true"},
     )
     assert "<html" not in text(response)
@@ -215,7 +217,7 @@ def test_the_actions_recorded_at_a_meeting_are_capped_with_a_link_to_them_all(
     assert page.count("<li>") == SHOWN
     assert "From the meeting 019" in page
     assert "From the meeting 020" not in page
-    assert address == f"{reverse('actions:log', kwargs={'slug': 'lambeth'})}?meeting={last.pk}"
+    assert address == f"{reverse('actions:log', kwargs={'slug': 'lambeth'})}?meeting={last.pk}&finished=on"
     assert member_client.get(address).context["page"].paginator.count == SHOWN + 5
 
 

@@ -433,6 +433,65 @@ def test_an_item_of_another_round_is_not_found(commissioner_client, collaborativ
     assert commissioner_client.post(address, {}).status_code == 404
 
 
+# The summary for a board (issue 15, item 19)
+
+
+def summary_of(page: str) -> str:
+    return page.split('<section aria-labelledby="review-summary-heading"')[1].split("</section>")[0]
+
+
+def status_counts(section: str) -> dict[str, int]:
+    found = re.findall(r'<th scope="row">([^<]+)</th><td data-label="Actions">(\d+)</td>', section)
+    return {label: int(count) for label, count in found}
+
+
+def test_a_review_under_way_sums_up_its_actions_by_status_and_overdue(commissioner_client, collaborative, actions):
+    Action.objects.filter(pk=actions["going"].pk).update(due_on=TODAY - timedelta(days=2))  # Overdue.
+    commissioner_client.post(url("review_new"), {"title": "Board report, January"})
+    review = ReviewRound.objects.get()
+    review.items.filter(action=actions["going"]).update(
+        snapshot=review.items.get(action=actions["going"]).snapshot
+        | {"due_on": (TODAY - timedelta(days=2)).isoformat()}
+    )
+    section = summary_of(text(commissioner_client.get(review.get_absolute_url())))
+    began = timezone.localtime(review.opened_at, collaborative.zone).date()
+    since = timezone.localtime(review.opened_at - timedelta(days=92), collaborative.zone).date()
+    assert (
+        f"<strong>Period covered:</strong> {since:%-d %B %Y} to today, {TODAY:%-d %B %Y}:\n"
+        "      there was no review before this one, so from three months before it began,\n"
+        "      to today, as it is not signed off yet." in section
+    )
+    assert f"It holds 4 actions: every action not done or dropped when the review began on {began:%-d %B %Y}" in section
+    assert status_counts(section) == {"Open": 1, "In progress": 1, "Done": 1, "Blocked": 1, "Dropped": 0}
+    assert f"<strong>Overdue on {TODAY:%-d %B %Y}: 1</strong>" in section
+
+
+def test_a_signed_off_review_covers_the_time_since_the_one_before(
+    commissioner_client, collaborative, commissioner, owner, actions
+):
+    first = review_round_open(collaborative=collaborative, by=commissioner, title="Board report, autumn")
+    for item in first.items.all():
+        review_item_mark(item=item, by=commissioner)
+    first = review_round_sign_off(review=first, by=commissioner)
+    action_change(action=actions["open"], by=owner, changes={"status": "done"})
+    second = review_round_open(collaborative=collaborative, by=commissioner, title="Board report, winter")
+    for item in second.items.all():
+        review_item_mark(item=item, by=commissioner)
+    second = review_round_sign_off(review=second, by=commissioner)
+    # Printed later, it is as it was when signed off: a later change does not alter it.
+    action_change(action=actions["going"], by=owner, changes={"status": "done"})
+    section = summary_of(text(commissioner_client.get(second.get_absolute_url())))
+    zone = collaborative.zone
+    since, until = (timezone.localtime(moment, zone).date() for moment in (first.signed_off_at, second.signed_off_at))
+    assert (
+        f"<strong>Period covered:</strong> {since:%-d %B %Y} to {until:%-d %B %Y}:\n"
+        "      from when the review before it, “Board report, autumn”, was signed off,\n"
+        "      to when this one was signed off." in section
+    )
+    assert status_counts(section) == {"Open": 0, "In progress": 1, "Done": 1, "Blocked": 1, "Dropped": 0}
+    assert f"<strong>Overdue on {until:%-d %B %Y}: 0</strong>" in section
+
+
 # The overview
 
 
@@ -499,8 +558,9 @@ def test_the_overview_counts_a_known_set(commissioner_client, known):
     assert "<strong>7</strong> actions in all" in page
     assert ">2</a></strong> overdue" in page
     assert "<strong>2</strong> done, <strong>1</strong> of them on time" in page
-    assert '<tr><th scope="row">Open</th><td>2</td></tr>' in page
-    assert f'<tr><th scope="row">{TODAY:%B %Y}</th><td>4</td><td>2</td></tr>' in page
+    assert '<tr><th scope="row">Open</th><td data-label="Actions">2</td></tr>' in page
+    month = f'<tr><th scope="row">{TODAY:%B %Y}</th><td data-label="Recorded">4</td><td data-label="Done">2</td></tr>'
+    assert month in page
     assert "<svg" in page
 
 

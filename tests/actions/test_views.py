@@ -85,6 +85,7 @@ def log(collaborative) -> dict:
 
 ALL = ["Carers' leaflet", "Crisis cafe map", "Housing letter", "Peer support training", "Closed idea"]
 ALICE = ["Carers' leaflet", "Crisis cafe map", "Closed idea"]
+LIVE = {"Crisis cafe map", "Housing letter", "Peer support training"}
 
 
 @pytest.mark.parametrize(
@@ -117,7 +118,10 @@ ALICE = ["Carers' leaflet", "Crisis cafe map", "Closed idea"]
         ("owner={bob}&goal={goal1}&overdue=on", ["Housing letter"]),
     ],
 )
-def test_each_filter_narrows_the_log(member_client, log, query, expected):
+@pytest.mark.parametrize("finished", [True, False], ids=["finished", "live"])
+def test_each_filter_narrows_the_log(member_client, log, query, expected, finished):
+    """`expected` with done and dropped actions included; with no status chosen, the log shows only the live
+    actions (open, in progress, blocked) unless they are."""
     query = query.format(
         alice=log["alice"].pk,
         bob=log["bob"].pk,
@@ -127,6 +131,10 @@ def test_each_filter_narrows_the_log(member_client, log, query, expected):
         minus6=day(-6),
         today=day(0),
     )
+    if finished:
+        query += "&finished=on"
+    elif "status=" not in query:
+        expected = [title for title in expected if title in LIVE]
     response = member_client.get(f"{url('log')}?{query}")
     assert titles(response) == expected
     page = text(response)
@@ -137,7 +145,7 @@ def test_each_filter_narrows_the_log(member_client, log, query, expected):
 def test_sorting_by_last_changed(member_client, log):
     action_change(action=log["idea"], by=log["alice"], changes={"title": "Closed idea, again"})
     Action.objects.filter(pk=log["training"].pk).update(updated_at=timezone.now() + timedelta(minutes=1))
-    assert titles(member_client.get(f"{url('log')}?sort=updated"))[:2] == [
+    assert titles(member_client.get(f"{url('log')}?sort=updated&finished=on"))[:2] == [
         "Peer support training",
         "Closed idea, again",
     ]
@@ -161,7 +169,8 @@ def test_the_log_flags_overdue_actions_and_shows_the_latest_update(member_client
         ("owner=abc&status=open", "Owner: Select a valid choice.", ["Crisis cafe map"]),
         ("owner=999999&status=open", "Owner: Select a valid choice.", ["Crisis cafe map"]),
         # A list with a bad value in it is dropped whole.
-        ("status=finished&status=open&owner={alice}", "Status: Select a valid choice. finished", ALICE),
+        # ... and with no status left, the live actions are shown.
+        ("status=finished&status=open&owner={alice}", "Status: Select a valid choice. finished", ["Crisis cafe map"]),
         ("due_from=next+week&status=open", "Due from: Enter a valid date.", ["Crisis cafe map"]),
         ("due_to=2020-02-30&status=open", "Due by: Enter a valid date.", ["Crisis cafe map"]),
         ("due_from=99999-01-01&status=open", "Due from: Enter a valid date.", ["Crisis cafe map"]),
@@ -194,14 +203,14 @@ def test_a_bad_filter_value_is_explained_and_the_good_ones_still_apply(member_cl
 
 def test_a_goal_or_meeting_of_another_collaborative_is_not_a_filter(member_client, log, other_collaborative):
     theirs = GoalFactory(collaborative=other_collaborative)
-    response = member_client.get(f"{url('log')}?goal={theirs.pk}")
+    response = member_client.get(f"{url('log')}?goal={theirs.pk}&finished=on")
     assert "Goal: Select a valid choice." in text(response)
     assert titles(response) == ALL
 
 
 @pytest.mark.parametrize("page", ["abc", "0", "-1", "999", "1.5"])
 def test_a_bad_page_number_shows_a_page(member_client, log, page):
-    response = member_client.get(f"{url('log')}?page={page}")
+    response = member_client.get(f"{url('log')}?page={page}&finished=on")
     assert response.status_code == 200
     assert titles(response) == ALL
 
@@ -246,7 +255,7 @@ def test_when_nothing_matches_the_log_says_what_the_filters_were_and_offers_no_d
         "No actions match these filters: “nothing like this” in the title, description or organisation; "
         "status blocked; overdue." in page
     )
-    assert "Clear the filters</a> to see every action." in page
+    assert "Clear the filters</a> to see every action not yet done or dropped." in page
     assert url("export_csv") not in page
     assert url("export_xlsx") not in page
 
@@ -331,7 +340,7 @@ def test_my_actions_links_to_all_of_them_when_there_are_many(member_client, coll
         action_record(collaborative, by=member, title=f"Job {n}")
     page = text(member_client.get(home()))
     assert page.count('class="card my-action"') == 10
-    assert f'href="{url("log")}?owner={member.pk}">All the actions you own' in page
+    assert f'href="{url("log")}?owner={member.pk}">All the actions you own that are still to do' in page
 
 
 def test_a_quick_status_change_with_htmx_returns_the_item(member_client, mine):
@@ -804,7 +813,8 @@ def test_the_overview_draws_organisations_and_goals_as_charts_beside_their_table
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
-        ("owner_name=ALICE", ALICE),
+        ("owner_name=ALICE&finished=on", ALICE),
+        ("owner_name=ALICE", ["Crisis cafe map"]),  # With no status chosen, the live actions only.
         ("owner_name=ur", ["Housing letter", "Peer support training"]),  # Bob Burns.
         ("owner_name=nobody", []),
         ("organisation_name=lambeth", ["Crisis cafe map"]),
@@ -882,7 +892,7 @@ def test_the_suggestions_are_only_of_the_collaborative(member_client, log, other
     ActionFactory(collaborative=other_collaborative, owner=stranger, organisation="Luton Lambeth Trust")
     assert "Stranger" not in text(member_client.get(f"{url('owners')}?owner_name=alice", headers=HTMX))
     assert "Luton" not in text(member_client.get(f"{url('organisations')}?organisation_name=lambeth", headers=HTMX))
-    response = member_client.get(f"{url('log')}?owner={stranger.pk}")
+    response = member_client.get(f"{url('log')}?owner={stranger.pk}&finished=on")
     assert "Owner: Select a valid choice." in text(response)
     assert titles(response) == ALL
 
@@ -946,6 +956,6 @@ def test_each_row_of_the_log_shows_its_link_due_date_status_and_latest_update(me
     assert f'<a href="{action.get_absolute_url()}">Map the crisis cafes</a>' in page
     overdue = '<strong class="flag">Overdue</strong>'
     assert f'<time datetime="{TODAY.year - 2}-03-05">5 Mar {TODAY.year - 2}</time> {overdue}' in page
-    assert "<td>In progress</td>" in page
+    assert '<td data-label="Status">In progress</td>' in page
     assert f'{" ".join(words.split()[:20])} … <span class="note">(1 Jul)</span>' in page
     assert "Older words." not in page

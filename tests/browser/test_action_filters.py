@@ -22,6 +22,12 @@ def log_titles(page: Page):
     return page.get_by_role("table", name="Actions").get_by_role("rowheader")
 
 
+def open_filters(page: Page) -> None:
+    """On a phone the filters are folded away behind "Filter" (issue 15): unfold them."""
+    page.locator("details.filter-box > summary").click()
+    expect(page.get_by_role("button", name="Show")).to_be_visible()
+
+
 @pytest.fixture
 def log(collaborative) -> dict:
     today = timezone.localdate()
@@ -52,6 +58,7 @@ def test_typing_a_name_offers_the_people_it_matches(new_page, axe, collaborative
     page.goto(f"/c/{collaborative.slug}/actions/")
     expect(log_titles(page)).to_have_count(3)
     axe(page)
+    open_filters(page)
     box = page.get_by_role("searchbox", name="Owner")
     box.press_sequentially("ki")
     suggestions = page.get_by_role("list", name="Show only the actions of:")
@@ -66,6 +73,7 @@ def test_typing_a_name_offers_the_people_it_matches(new_page, axe, collaborative
     with page.expect_navigation():
         page.keyboard.press("Enter")
     expect(log_titles(page)).to_have_text(["Map the crisis cafes"])
+    open_filters(page)
     chosen = page.get_by_role("checkbox", name="Owned by Kit Walsh")
     expect(chosen).to_be_checked()
     expect(box).to_have_value("")
@@ -79,6 +87,8 @@ def test_typing_a_name_offers_the_people_it_matches(new_page, axe, collaborative
     organisations = page.get_by_role("list", name="Show only the actions led by:")
     expect(organisations.get_by_role("link")).to_have_text(["Lambeth Carers' Hub", "Lambeth Council"])
     organisations.get_by_role("link", name="Lambeth Council").click()
+    expect(page.locator("details.filter-box > summary")).to_contain_text("led by Lambeth Council")
+    open_filters(page)
     expect(page.get_by_role("checkbox", name="Led by Lambeth Council")).to_be_checked()
     expect(log_titles(page)).to_have_text(["Map the crisis cafes"])
 
@@ -89,6 +99,7 @@ def test_without_javascript_a_typed_name_filters_and_lists_the_people_it_matches
     sign_in(signed_in, log["sam"].email)
     page = new_page(viewport=NARROW, java_script_enabled=False, storage_state=signed_in.context.storage_state())
     page.goto(f"/c/{collaborative.slug}/actions/")
+    open_filters(page)
     page.get_by_role("searchbox", name="Owner").fill("ki")
     with page.expect_navigation():
         page.get_by_role("button", name="Show").click()
@@ -96,6 +107,7 @@ def test_without_javascript_a_typed_name_filters_and_lists_the_people_it_matches
     with page.expect_navigation():
         page.get_by_role("list", name="Show only the actions of:").get_by_role("link", name="Kit Walsh").click()
     expect(log_titles(page)).to_have_text(["Map the crisis cafes"])
+    open_filters(page)
     page.get_by_role("checkbox", name="Owned by Kit Walsh").uncheck()
     with page.expect_navigation():
         page.get_by_role("button", name="Show").click()

@@ -52,12 +52,12 @@ def test_per_meeting_counts_hide_small_groups_and_per_member_counts_show_names(c
     rows = page.split("<tbody>")[1].split("</tbody>")[0].split("<tr>")[1:]
     newest = rows[0]
     # Four came to the newer meeting; three share "carer" (the fourth hides it), so 3 is shown.
-    assert "<td>4</td>" in newest
-    assert newest.count("<td>3</td>") == 1
-    assert "<td>2</td>" in rows[1]  # Two came to the older one ...
-    assert "<td>1</td>" not in rows[1]  # ... and its one sharing carer shows as "fewer than 3",
-    assert "<td>fewer than 3</td>" in rows[1]
-    assert "<td>none</td>" in rows[1]  # ... and a perspective nobody there shares as "none" (issue 15).
+    assert '<td data-label="Members who came">4</td>' in newest
+    assert newest.count('">3</td>') == 1
+    assert '<td data-label="Members who came">2</td>' in rows[1]  # Two came to the older one ...
+    assert '">1</td>' not in rows[1]  # ... and its one sharing carer shows as "fewer than 3",
+    assert '<td data-label="Carer">fewer than 3</td>' in rows[1]
+    assert '">none</td>' in rows[1]  # ... and a perspective nobody there shares as "none" (issue 15).
     assert "Zed Hidden" in page
     assert "2 of 2" in page
 
@@ -91,4 +91,4 @@ def test_whos_at_the_table_shows_the_perspectives_of_those_who_came(client, peop
     client.force_login(people["member"])
     page = text(client.get(reverse("home:at_the_table", kwargs={"slug": "lambeth"})))
     section = page.split("Perspectives of those who came to the last 6 meetings")[-1]
-    assert '<th scope="row">Carer</th><td>3</td>' in section
+    assert '<th scope="row">Carer</th><td data-label="People who came">3</td>' in section

@@ -525,7 +525,7 @@ def test_the_list_shows_requests_waiting_and_earlier(facilitator_client, lambeth
     assert "I would love to come." in waiting
     assert 'Say yes<span class="visually-hidden"> to Waiting Wendy</span>' in waiting
     assert "Declined Dan" not in waiting
-    assert f"<td>Declined by {facilitator.display_name}, " in earlier
+    assert f'<td data-label="Answer">Declined by {facilitator.display_name}, ' in earlier
     assert "Elsewhere Ed" not in page
 
 

@@ -720,7 +720,7 @@ def test_an_idea_on_the_vision_shows_its_authors_perspectives_only_to_those_they
 
 def row(response, label: str) -> str:
     """A cell of Who's at the table's tables of numbers."""
-    match = re.search(rf'<th scope="row">{re.escape(label)}</th><td>([^<]*)</td>', response.text)
+    match = re.search(rf'<th scope="row">{re.escape(label)}</th><td[^>]*>([^<]*)</td>', response.text)
     assert match, label
     return match.group(1)
 
