@@ -33,6 +33,7 @@ from django.utils import timezone
 from django.utils.dates import MONTHS_3
 from django.utils.text import Truncator
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import trigger_client_event
 
 from actions.export import csv_stream, xlsx_file
 from actions.forms import (
@@ -680,11 +681,13 @@ def action_status(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         action.overdue = action.is_overdue(membership.collaborative.local_today())
         quick_status_addresses([action], membership.collaborative)
         quick_status_shown(action, request.POST if error else None, error)  # Refused: as it was typed.
-        return render(
+        response = render(
             request,
             "actions/_my_action.html",
             {"action": action, "collaborative": membership.collaborative, "saved": not error},
         )
+        # Parts of the page that count the person's actions (the home page's "Things to do") fetch themselves again.
+        return response if error else trigger_client_event(response, "action-status-saved")
     if error:
         return done(request, error, _back(request, action.get_absolute_url()), level=messages.ERROR)
     action.refresh_from_db()

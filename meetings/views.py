@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import trigger_client_event
 
 from collaborative.freshness import lazily, with_fresh_parts
 from collaborative.permissions import (
@@ -285,7 +286,10 @@ def rsvp(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         # The buttons without a form of their own: they go back into the form of the page they came from.
         mine = answer or Rsvp.objects.filter(meeting=meeting, user=request.user).first()
         context = {**rsvp_context(meeting, mine), "rsvp_error": error}
-        return render_page(request, "meetings/meeting_detail.html", context, fragment="rsvp")
+        response = render_page(request, "meetings/meeting_detail.html", context, fragment="rsvp")
+        # Other parts of the page that show whether the person has answered (the home page's "Things to do")
+        # listen for this and fetch themselves again.
+        return response if error else trigger_client_event(response, "rsvp-saved")
     back = safe_next(request, request.POST.get("next", ""), meeting.get_absolute_url())
     if error:
         return done(request, error, back, level=messages.ERROR)

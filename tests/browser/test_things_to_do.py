@@ -65,7 +65,7 @@ def test_a_member_on_a_phone_does_each_thing_to_do_from_the_home_page(new_page, 
     coming.get_by_role("button", name="Coming").click()
     expect(page.locator(f"#rsvp-{meeting.pk}").get_by_role("status")).to_contain_text("You said: coming.")
     assert Rsvp.objects.get(meeting=meeting, user=kit).answer == Rsvp.Answer.COMING
-    page.reload()
+    # The card fetches itself again: no need to reload the page.
     expect(card.get_by_role("listitem")).to_have_count(3)
     expect(card).not_to_contain_text("Say if you are coming")
 
@@ -79,7 +79,6 @@ def test_a_member_on_a_phone_does_each_thing_to_do_from_the_home_page(new_page, 
     expect(mine.get_by_role("status")).to_have_text("Saved.")
     action.refresh_from_db()
     assert action.status == Action.Status.DONE
-    page.reload()
     expect(card.get_by_role("listitem")).to_have_count(2)
     expect(card).not_to_contain_text("overdue")
     axe(page)
