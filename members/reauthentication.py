@@ -19,7 +19,7 @@ from django.http import HttpResponse, HttpResponseRedirect
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.decorators import method_decorator
 
-from members.templatetags.account_times import duration_words
+from collaborative.templatetags.dates import duration_words
 
 SESSION_KEY = "members_reauthentication_code"
 CODE_LIFETIME = 600  # Seconds.

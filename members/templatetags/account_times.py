@@ -5,22 +5,14 @@ from allauth.account import app_settings
 from django import template
 from django.conf import settings
 
+from collaborative.templatetags.dates import duration_words
+from members.reauthentication import CODE_LIFETIME
+
 register = template.Library()
-
-
-def duration_words(seconds: int) -> str:
-    """A whole number of days, hours, minutes or seconds, in words: 180 is "3 minutes"."""
-    for size, unit in ((86400, "day"), (3600, "hour"), (60, "minute"), (1, "second")):
-        if seconds >= size and seconds % size == 0:
-            count = seconds // size
-            return f"{count} {unit}{'' if count == 1 else 's'}"
-    return f"{seconds} seconds"
 
 
 def lifetimes() -> dict[str, int]:
     """Each code or link, and how many seconds it works for."""
-    from members.reauthentication import CODE_LIFETIME  # It uses duration_words too.
-
     return {
         "login_code": app_settings.LOGIN_BY_CODE_TIMEOUT,
         "reauthentication_code": CODE_LIFETIME,
