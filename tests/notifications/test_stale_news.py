@@ -14,16 +14,18 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
-from actions.emails import ACTION_ASSIGNED, ACTIONS_DIGEST, ACTIONS_SUMMARY
+from actions.emails import ACTION_ASSIGNED, ACTION_FOLLOW_UP, ACTIONS_DIGEST, ACTIONS_SUMMARY
 from actions.models import Action
 from actions.services import action_change
 from meetings.emails import (
     AGENDA_PUBLISHED,
     MEETING_CANCELLED,
     MEETING_CHANGED,
+    MEETING_REMINDER,
     MEETING_SCHEDULED,
     MOVED_UP,
     NOTES_PUBLISHED,
+    RSVP_ASKED,
 )
 from meetings.models import Meeting, Rsvp, Venue
 from meetings.services import (
@@ -34,6 +36,7 @@ from meetings.services import (
     meeting_schedule,
     notes_publish,
     notes_save,
+    rsvp_ask_unanswered,
     rsvp_set,
 )
 from members.emails import JOIN_REQUESTED
@@ -42,7 +45,7 @@ from notifications.delivery import message_id, messages_claim, messages_send
 from notifications.models import Message
 from notifications.services import messages_queue
 from tests.factories import action_record
-from vision.emails import ROUND_CLOSING, VISION_ADOPTED
+from vision.emails import ROUND_CLOSING, VISION_ADOPTED, VISION_DRAFT
 from vision.models import Rating
 from vision.services import answers_save, round_open, version_adopt, version_draft
 
@@ -116,9 +119,8 @@ def new_meeting_cancelled(people, collaborative):
     return first(MEETING_SCHEDULED, people["member"]), "The meeting was cancelled."
 
 
-def meeting_changed_twice(people, collaborative):
-    meeting = schedule(people, collaborative)
-    for hour in (11, 14):
+def meeting_changed_twice_over(meeting, people, hours=(11,)) -> None:
+    for hour in hours:
         meeting_change(
             meeting=Meeting.objects.get(pk=meeting.pk),
             by=people["facilitator"],
@@ -131,6 +133,11 @@ def meeting_changed_twice(people, collaborative):
             online_link="",
             notes_for_members="",
         )
+
+
+def meeting_changed_twice(people, collaborative):
+    meeting = schedule(people, collaborative)
+    meeting_changed_twice_over(meeting, people, hours=(11, 14))
     return first(MEETING_CHANGED, people["member"]), "The meeting changed again since; that email goes instead."
 
 
@@ -214,6 +221,52 @@ def reminder_to_answer_a_round_already_answered(people, collaborative):
     return first(ROUND_CLOSING, people["member"]), "Every statement had been answered by then."
 
 
+# The rules kinds had before: tested where their app's emails are, and here again for the words shown.
+
+
+def reminder_for_a_meeting_that_moved(people, collaborative):
+    meeting = schedule(people, collaborative)
+    messages_queue(
+        recipients=[people["member"]],
+        collaborative=collaborative,
+        kind=MEETING_REMINDER,
+        about=meeting,
+        occasion=f"reminder-1-{meeting.starts_at:%Y%m%dT%H%M}",
+    )
+    meeting_changed_twice_over(meeting, people)
+    return first(MEETING_REMINDER, people["member"]), "The meeting moved; a reminder for the new time goes instead."
+
+
+def follow_up_for_an_action_already_done(people, collaborative):
+    action = action_record(collaborative, by=people["facilitator"], owner=people["member"])
+    messages_queue(
+        recipients=[people["member"]],
+        collaborative=collaborative,
+        kind=ACTION_FOLLOW_UP,
+        about=action,
+        occasion=f"due-{action.due_on.isoformat()}",
+    )
+    action_change(action=action, by=people["member"], changes={"status": Action.Status.DONE})
+    return first(ACTION_FOLLOW_UP, people["member"]), "The action is done."
+
+
+def are_you_coming_already_answered(people, collaborative):
+    meeting = schedule(people, collaborative)
+    rsvp_ask_unanswered(meeting=meeting, by=people["facilitator"])
+    rsvp_set(meeting=meeting, user=people["member"], answer=Rsvp.Answer.MAYBE)
+    return first(RSVP_ASKED, people["member"]), "An answer had been given by then."
+
+
+def ideas_asked_for_a_draft_since_adopted(people, collaborative):
+    facilitator = people["facilitator"]
+    values = [("Care", "We listen.")]
+    draft = version_draft(
+        collaborative=collaborative, by=facilitator, statement="Help is near.", values=values, ask_members=True
+    )
+    version_adopt(version=draft, by=facilitator)
+    return first(VISION_DRAFT, people["member"]), "Version 1 is no longer a draft."
+
+
 CASES = [
     vision_adopted_then_a_new_draft,
     agenda_published_again,
@@ -229,6 +282,10 @@ CASES = [
     digest_for_a_meeting_begun,
     summary_of_a_month_gone,
     reminder_to_answer_a_round_already_answered,
+    reminder_for_a_meeting_that_moved,
+    follow_up_for_an_action_already_done,
+    are_you_coming_already_answered,
+    ideas_asked_for_a_draft_since_adopted,
 ]
 
 
