@@ -61,7 +61,7 @@ def agenda_published_skip_reason(message) -> str:
     if over := _meeting_over(meeting):
         return over
     published = meeting.agenda_published_at
-    if published is None or message.occasion != f"agenda-{stamp(published)}":
+    if published is None or stamp(published) not in message.occasion:
         return "The agenda was published again since; that email goes instead."
     return ""
 
@@ -208,8 +208,9 @@ def notes_skip_reason(message) -> str:
     meeting = message.about
     if meeting is None:
         return "The meeting no longer exists."
+    # A correction's occasion also names the publishing before it, which is never the latest.
     published = meeting.notes_published_at
-    if published is None or message.occasion.split("-")[1] != stamp(published):
+    if published is None or stamp(published) not in message.occasion.split("-")[1]:
         return "Corrected notes were published since; that email goes instead."
     return ""
 

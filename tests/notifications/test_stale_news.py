@@ -38,6 +38,7 @@ from meetings.services import (
     notes_save,
     rsvp_ask_unanswered,
     rsvp_set,
+    series_schedule,
 )
 from members.emails import JOIN_REQUESTED
 from members.services import join_request_create, join_request_decline
@@ -133,6 +134,25 @@ def meeting_changed_twice_over(meeting, people, hours=(11,)) -> None:
             online_link="",
             notes_for_members="",
         )
+
+
+def run_of_meetings_all_cancelled(people, collaborative):
+    venue = Venue.objects.create(collaborative=collaborative, name="Cafe", address="1 High Street")
+    today = timezone.localdate()
+    meetings = series_schedule(
+        collaborative=collaborative,
+        by=people["facilitator"],
+        week=2,
+        weekday=3,
+        first_month=today.replace(day=1) + timedelta(days=40),
+        months=2,
+        start=time(10),
+        end=time(12),
+        venue=venue,
+    )
+    for meeting in meetings:
+        meeting_cancel(meeting=meeting, by=people["facilitator"])
+    return first(MEETING_SCHEDULED, people["member"]), "None of these meetings is still to come."
 
 
 def meeting_changed_twice(people, collaborative):
@@ -273,6 +293,7 @@ CASES = [
     agenda_of_a_cancelled_meeting,
     agenda_of_a_meeting_begun,
     new_meeting_cancelled,
+    run_of_meetings_all_cancelled,
     meeting_changed_twice,
     cancellation_after_the_meeting_time,
     notes_corrected_since,
