@@ -172,18 +172,36 @@ def follow_up_skip_reason(message) -> str:
     return ""
 
 
+# Each kind's `skip_reason` says when its news has gone stale by the time the worker gets to it
+# (after an outage, say), in a plain sentence shown on "Emails sent to you".
+
+
 def _why_not_assigned(message) -> str:
+    """ "You own this action" is stale once someone else does, or the action is finished."""
     action = message.about
     if action is None:
         return "The action no longer exists."
-    return "" if action.owner_id == message.recipient_id else "Someone else owns the action now."
+    if action.owner_id != message.recipient_id:
+        return "Someone else owns the action now."
+    return "" if action.is_live else f"The action is {action.get_status_display().lower()}."
 
 
 def _why_not_digest(message) -> str:
+    """The actions to review before a meeting are stale news once the meeting has started."""
     meeting = message.about
     if meeting is None:
         return "The meeting no longer exists."
-    return "The meeting was cancelled." if meeting.is_cancelled else ""
+    if meeting.is_cancelled:
+        return "The meeting was cancelled."
+    return "The meeting had already started." if meeting.has_started else ""
+
+
+def _why_not_summarise(message) -> str:
+    """A monthly summary is stale once the next month has begun: that month's summary goes instead."""
+    month = message.occasion.removeprefix("summary-")
+    if f"{message.collaborative.local_now():%Y-%m}" > month:
+        return "A newer monthly summary is due instead."
+    return ""
 
 
 def _why_not_done(message) -> str:
@@ -223,6 +241,7 @@ ACTIONS_SUMMARY = Kind(
     label="Monthly summary of the action log (commissioners)",
     description="On the first of each month: how many actions are open, blocked, done and overdue.",
     audience="commissioner",
+    skip_reason=_why_not_summarise,
     context=summary_context,
 )
 

@@ -22,6 +22,7 @@ from members.links import invitation_check
 from members.models import TWO_STEP_ROLES, Collaborative, Invitation, JoinRequest, Membership, User, Visibility
 from notifications.kinds import Kind, UnknownKind, kind_named
 from notifications.links import unsubscribe_check
+from notifications.models import Message
 from vision.models import Contribution, Goal, Round, RoundStatement, Statement, VisionVersion
 
 
@@ -220,6 +221,12 @@ def unsubscribe_for(token: str) -> tuple[User, Kind]:
     if user is None or kind.to_address:
         raise LinkNotValid
     return user, kind
+
+
+def message_to(user, pk: int) -> Message:
+    """One of the emails sent (or meant) to the person, to read again: only ever their own. Everyone
+    else, facilitators of its Collaborative too, gets the same 404 as for an email that does not exist."""
+    return get_object_or_404(Message.objects.for_recipient(user).select_related("collaborative"), pk=pk)
 
 
 def public_collaborative_for(collaborative_slug: str) -> Collaborative:

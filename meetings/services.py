@@ -17,6 +17,7 @@ from meetings.emails import (
     MOVED_UP,
     NOTES_PUBLISHED,
     RSVP_ASKED,
+    notes_occasion,
 )
 from meetings.models import (
     AgendaItem,
@@ -848,9 +849,11 @@ def notes_publish(*, meeting: Meeting, by: User) -> Meeting:
     has_notes = meeting.general_notes.strip() or meeting.agenda_items.exclude(notes="").exists()
     if not has_notes and not meeting.decisions.filter(withdrawn_at__isnull=True).exists():
         raise ValidationError("Write some notes or record a decision before publishing.")
+    # Published before: this time the email says it brings corrections, and what they are.
+    earlier = meeting.notes_published_at
     meeting.notes_published_at = timezone.now()
     meeting.save(update_fields=["notes_published_at"])
-    _tell_members(meeting.collaborative, NOTES_PUBLISHED, meeting, f"notes-{meeting.notes_published_at:%Y%m%d%H%M%S%f}")
+    _tell_members(meeting.collaborative, NOTES_PUBLISHED, meeting, notes_occasion(meeting.notes_published_at, earlier))
     return meeting
 
 

@@ -4,6 +4,11 @@ from members.links import invitation_path
 from notifications.kinds import Kind
 from notifications.links import site_url
 
+# Each kind's `skip_reason` says when its news has gone stale by the time the worker gets to it
+# (after an outage, say), in a plain sentence shown on "Emails sent to you".
+
+# A welcome is never stale while the person is a member, and delivery itself skips the emails of
+# anyone who is no longer one.
 WELCOME = Kind(
     key="welcome",
     label="Welcome to a Collaborative",
@@ -54,6 +59,7 @@ JOIN_APPROVED = Kind(
     context=_answer_context,
 )
 
+# A decision on a request to join is final, so a "no" cannot go stale.
 JOIN_DECLINED = Kind(
     key="join_declined",
     label="Request to join declined",
@@ -61,11 +67,23 @@ JOIN_DECLINED = Kind(
     to_address=True,
 )
 
+
+def _why_not_ask_facilitators(message) -> str:
+    """ "Someone asked to join" is stale once another facilitator has answered the request."""
+    join_request = message.about
+    if join_request is None:
+        return "The request to join no longer exists."
+    if join_request.status != join_request.Status.PENDING:
+        return f"The request had already been answered ({join_request.get_status_display().lower()})."
+    return ""
+
+
 JOIN_REQUESTED = Kind(
     key="join_requested",
     label="Someone asked to join (facilitators)",
     description="When someone asks to join through the public page, so you can reply.",
     audience="facilitator",
+    skip_reason=_why_not_ask_facilitators,
 )
 
 KINDS = [WELCOME, INVITATION, JOIN_APPROVED, JOIN_DECLINED, JOIN_REQUESTED]

@@ -19,6 +19,8 @@ from django.http import HttpResponse, HttpResponseRedirect
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.decorators import method_decorator
 
+from collaborative.templatetags.dates import duration_words
+
 SESSION_KEY = "members_reauthentication_code"
 CODE_LIFETIME = 600  # Seconds.
 MAX_TRIES = 3
@@ -68,7 +70,9 @@ class ReauthenticateByEmailView(BaseReauthenticateView):
             get_adapter(request).send_mail(
                 "account/email/reauthentication_code", request.user.email, {"code": code, "user": request.user}
             )
-            messages.info(request, f"We have sent a code to {request.user.email}. It works for 10 minutes.")
+            messages.info(
+                request, f"We have sent a code to {request.user.email}. It works for {duration_words(CODE_LIFETIME)}."
+            )
             return HttpResponseRedirect(request.get_full_path())
         return super().post(request, *args, **kwargs)
 

@@ -29,7 +29,18 @@ from members.models import Membership
 from notifications.kinds import UnknownKind, kind_named
 from notifications.links import site_url, unsubscribe_url
 from notifications.mailer import Mailer, PermanentDeliveryError, RefusedForNowError, TransientDeliveryError
-from notifications.models import Message, Preference
+from notifications.models import (
+    ABOUT_GONE,
+    ACCOUNT_CLOSED,
+    GAVE_UP,
+    NO_ADDRESS,
+    NO_SUCH_KIND,
+    NOT_A_MEMBER,
+    NOT_WRITTEN,
+    TURNED_OFF,
+    Message,
+    Preference,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -146,19 +157,21 @@ def _why_not_send(message: Message, preferences: dict, memberships: set) -> str:
     try:
         kind = kind_named(message.kind)
     except UnknownKind:
-        return "This kind of email is no longer sent."
+        return NO_SUCH_KIND
     if kind.skip_reason is not None and (reason := kind.skip_reason(message)):
         return reason
+    if message.about is None:
+        return ABOUT_GONE
     recipient = message.recipient
     if recipient is None:
         return ""
     if not recipient.is_active:
-        return "The account is closed."
+        return ACCOUNT_CLOSED
     if (recipient.pk, message.collaborative_id) not in memberships:
-        return "No longer a member of this Collaborative."
+        return NOT_A_MEMBER
     preference = preferences.get((recipient.pk, message.kind))
     if preference is not None and not preference.enabled:
-        return "The member has turned off this kind of email."
+        return TURNED_OFF
     return ""
 
 
@@ -205,18 +218,13 @@ def messages_send(*, claim: str, ids: list[int], scan_later: Callable[[float], o
                 _record(message, claim, Message.Status.SKIPPED, reason)
                 continue
             if not message.address:
-                _record(message, claim, Message.Status.FAILED, "The member has no email address.")
+                _record(message, claim, Message.Status.FAILED, NO_ADDRESS)
                 continue
             try:
                 email = message_render(message)
             except Exception:
                 logger.exception("Could not write email %s (%s)", message.pk, message.kind)
-                _record(
-                    message,
-                    claim,
-                    Message.Status.FAILED,
-                    "We could not write this email. The problem is on our side; the details are in the site's log.",
-                )
+                _record(message, claim, Message.Status.FAILED, NOT_WRITTEN)
                 continue
 
             @contextmanager
@@ -229,6 +237,7 @@ def messages_send(*, claim: str, ids: list[int], scan_later: Callable[[float], o
                             sent_at=timezone.now(),
                             sent_to=message.address,
                             subject=email.subject[:200],
+                            body=email.body,
                             attempts=F("attempts") + 1,
                             last_error="",
                         )
@@ -260,7 +269,7 @@ def _defer(message: Message, claim: str, error: str) -> float:
     """Put a message refused for now back in the outbox for later; returns the wait in seconds."""
     attempts = message.attempts + 1
     if attempts >= MAX_ATTEMPTS:
-        _record(message, claim, Message.Status.FAILED, f"Gave up after {attempts} tries. {error}", attempt=True)
+        _record(message, claim, Message.Status.FAILED, f"{GAVE_UP} {attempts} tries. {error}", attempt=True)
         return float("inf")
     wait = retry_countdown(message.attempts)
     Message.objects.filter(pk=message.pk, claim=claim, status=Message.Status.SENDING).update(
@@ -287,6 +296,6 @@ def messages_give_up(*, claim: str, ids: list[int], error: str) -> None:
     messages not yet tried go back to the outbox for the next scan."""
     unsent = Message.objects.filter(id__in=ids, claim=claim, status=Message.Status.SENDING)
     unsent.filter(attempts__gt=0).update(
-        status=Message.Status.FAILED, last_error=f"Gave up after {MAX_ATTEMPTS} tries. {error}"[:2000]
+        status=Message.Status.FAILED, last_error=f"{GAVE_UP} {MAX_ATTEMPTS} tries. {error}"[:2000]
     )
     unsent.filter(attempts=0).update(status=Message.Status.PENDING, claim="", claimed_at=None)

@@ -16,6 +16,35 @@ class MessageQuerySet(models.QuerySet):
         return self.filter(recipient=user)
 
 
+# Why delivery did not send an email (notifications/delivery.py), as stored in Message.last_error,
+# and the same in the words of the person it was for. A kind's own reasons (the meeting was
+# cancelled…) are plain sentences about the thing, the same for everyone, and are shown as they are.
+NO_SUCH_KIND = "This kind of email is no longer sent."
+ABOUT_GONE = "What this email was about no longer exists."
+ACCOUNT_CLOSED = "The account is closed."
+NOT_A_MEMBER = "No longer a member of this Collaborative."
+TURNED_OFF = "The member has turned off this kind of email."
+ACCOUNT_DELETED = "The account was deleted."
+NO_ADDRESS = "The member has no email address."
+MAIL_SERVER_REFUSED = "The mail server would not accept"  # …"the email for …", then its reply.
+NOT_WRITTEN = "We could not write this email. The problem is on our side; the details are in the site's log."
+GAVE_UP = "Gave up after"  # …"after 8 tries", then the mail server's last reply.
+
+SKIPPED_FOR_THE_RECIPIENT = {
+    ACCOUNT_CLOSED: "Your account was closed.",
+    NOT_A_MEMBER: "You were no longer a member of this Collaborative.",
+    TURNED_OFF: "You had turned off this kind of email.",
+    ACCOUNT_DELETED: "Your account was deleted.",
+}
+# Failures by how the stored text starts: the rest may be a mail server's reply, never shown.
+FAILED_FOR_THE_RECIPIENT = [
+    (NO_ADDRESS, "Your account has no email address."),
+    (NOT_WRITTEN, "Something went wrong on our side while writing it. We have been told."),
+    (MAIL_SERVER_REFUSED, "Your email provider would not accept it. Check the address on your profile."),
+    (GAVE_UP, "We tried several times but could not get it through to your email provider."),
+]
+
+
 class Message(models.Model):
     """One email to one person: the outbox row that delivery works from.
 
@@ -53,6 +82,9 @@ class Message(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     sent_to = models.EmailField(blank=True, default="")
     subject = models.CharField(max_length=200, blank=True, default="")
+    # The plain-text email as it was sent, for the person to read again ("Emails sent to you").
+    # Erasing the person's data empties it.
+    body = models.TextField(blank=True, default="")
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = MessageQuerySet.as_manager()
@@ -92,6 +124,23 @@ class Message(models.Model):
     @property
     def recipient_name(self) -> str:
         return self.recipient.display_name if self.recipient_id else self.to_address
+
+    @property
+    def reason(self) -> str:
+        """Why it was not sent (or not yet), in plain words for the person it was for: no mail
+        server's reply or other technical text, which `last_error` may hold for the site's log."""
+        if self.status == self.Status.SENT or not self.last_error:
+            return ""
+        error = self.last_error
+        if self.status == self.Status.SKIPPED:
+            return SKIPPED_FOR_THE_RECIPIENT.get(error, error)
+        if self.status == self.Status.FAILED:
+            for start, words in FAILED_FOR_THE_RECIPIENT:
+                if error.startswith(start):
+                    return words
+            return "It could not be delivered."
+        # Waiting to be sent again after the mail server asked us to wait.
+        return "Your email provider asked us to wait, so we will try again soon."
 
     def get_kind_display(self) -> str:
         try:

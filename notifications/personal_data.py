@@ -2,8 +2,8 @@
 
 from django.db.models import Q
 
-from collaborative.personal_data import Erasure, Part, Person, Relation, by_address, to_addresses, when
-from notifications.models import Message, Preference
+from collaborative.personal_data import FORMER_MEMBER, Erasure, Part, Person, Relation, by_address, to_addresses, when
+from notifications.models import ACCOUNT_DELETED, Message, Preference
 
 
 def _to_them(person: Person):
@@ -21,6 +21,7 @@ def _export_emails(person: Person) -> list[dict]:
             "status": m.get_status_display(),
             "sent_to": m.sent_to,
             "sent": when(m.sent_at),
+            "text": m.body,
         }
         for m in _to_them(person).select_related("collaborative")
     ]
@@ -36,10 +37,18 @@ def _export_email_preferences(person: Person) -> list[dict]:
 def _erase(erasure: Erasure) -> None:
     to_them = _to_them(erasure)
     to_them.filter(status__in=[Message.Status.PENDING, Message.Status.SENDING]).update(
-        status=Message.Status.SKIPPED, last_error="The account was deleted."
+        status=Message.Status.SKIPPED, last_error=ACCOUNT_DELETED
     )
-    to_them.filter(recipient=erasure.user).update(sent_to="", last_error="")
-    to_them.filter(recipient=None).update(to_address=erasure.erased, sent_to="", last_error="")
+    # What was sent to them (kept to read again) goes too: it holds their name, and their news.
+    to_them.filter(recipient=erasure.user).update(sent_to="", last_error="", body="")
+    to_them.filter(recipient=None).update(to_address=erasure.erased, sent_to="", last_error="", body="")
+    # Others' copies that name them (a facilitator's "someone asked to join", an owner in a digest)
+    # cannot be read again either. A short name may blank more than it needs to: the safe side.
+    named = Q()
+    for words in {erasure.user.display_name, *erasure.addresses} - {"", FORMER_MEMBER}:
+        named |= Q(body__icontains=words)
+    if named:
+        Message.objects.filter(named).exclude(body="").update(body="")
     Preference.objects.filter(user=erasure.user).delete()
 
 
@@ -50,7 +59,8 @@ PART = Part(
         "notifications.Message.recipient": Relation(
             "emails_sent_to_you",
             _export_emails,
-            "Your address is removed from the record of emails sent; emails not yet sent are not sent.",
+            "Your address and what each email said are removed from the record of emails sent;"
+            " emails not yet sent are not sent.",
         ),
         "notifications.Preference.user": Relation("email_choices", _export_email_preferences, "Deleted."),
     },

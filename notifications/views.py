@@ -6,7 +6,13 @@ from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
-from collaborative.permissions import LinkNotValid, facilitator_membership_for, memberships_of, unsubscribe_for
+from collaborative.permissions import (
+    LinkNotValid,
+    facilitator_membership_for,
+    memberships_of,
+    message_to,
+    unsubscribe_for,
+)
 from collaborative.views import collaborative_context, done, query_without_page, render_page
 from notifications.forms import MessageFilterForm, PreferencesForm
 from notifications.kinds import unlisted_for_facilitators
@@ -29,9 +35,16 @@ def preferences(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def my_messages(request: HttpRequest) -> HttpResponse:
-    messages = Message.objects.for_recipient(request.user).select_related("collaborative")
+    # The text of each email is read on its own page, not here.
+    messages = Message.objects.for_recipient(request.user).select_related("collaborative").defer("body")
     page = Paginator(messages, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "notifications/message_mine.html", {"page": page})
+
+
+@require_GET
+def my_message(request: HttpRequest, pk: int) -> HttpResponse:
+    message = message_to(request.user, pk)
+    return render(request, "notifications/message_detail.html", {"message": message})
 
 
 @require_GET

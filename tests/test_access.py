@@ -28,10 +28,12 @@ from actions.services import (
     review_round_open,
     review_round_sign_off,
 )
+from meetings.emails import MEETING_SCHEDULED
 from meetings.models import Decision, Venue
 from meetings.services import agenda_item_propose, meeting_schedule
 from members.links import invitation_path
 from members.models import Membership
+from notifications.models import Message
 from tests.conftest import make_lambeth, make_luton, make_people, rows_shared_by_module
 from tests.factories import InvitationFactory, JoinRequestFactory, MembershipFactory, UserFactory
 from tests.vision.rounds import were_members_when_it_opened
@@ -236,6 +238,12 @@ EXPECTATIONS: dict[str, tuple[dict, dict]] = {
     "actions:review_sign_off": (REVIEW, COMMISSIONERS_ONLY),
     "notifications:preferences": ({}, signed_in(200, anonymous=LOGIN)),
     "notifications:mine": ({}, signed_in(200, anonymous=LOGIN)),
+    # One email to read again: only the person it was for (the member); everyone else, the
+    # facilitators of its Collaborative too, gets the 404 of an email that does not exist.
+    "notifications:mine_detail": (
+        {"pk": "MEMBERS_EMAIL"},
+        {"anonymous": LOGIN, "outsider": 404, "member": 200, "facilitator": 404, "commissioner": 404},
+    ),
     "notifications:unsubscribe": ({"token": "not-a-real-token"}, everyone(400)),  # The link is the permission.
     "notifications:collaborative_list": (
         SLUG,
@@ -437,6 +445,7 @@ def make_placeholders(people: dict, collaborative) -> dict:
         "VENUE": venue.pk,
         "AGENDA_ITEM": agenda_item_propose(meeting=meeting, by=people["member"], title="Crisis care").pk,
         "DECISION": Decision.objects.create(meeting=meeting, text="Write to the trust.").pk,
+        "MEMBERS_EMAIL": Message.objects.get(recipient=people["member"], kind=MEETING_SCHEDULED.key).pk,
     }
 
 

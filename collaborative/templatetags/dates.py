@@ -22,3 +22,12 @@ def datetime_attr(value: date | datetime | None) -> str:
     if isinstance(value, date):
         return value.isoformat()
     return ""
+
+
+def duration_words(seconds: int) -> str:
+    """A whole number of days, hours, minutes or seconds, in words: 180 is "3 minutes"."""
+    for size, unit in ((86400, "day"), (3600, "hour"), (60, "minute"), (1, "second")):
+        if seconds >= size and seconds % size == 0:
+            count = seconds // size
+            return f"{count} {unit}{'' if count == 1 else 's'}"
+    return f"{seconds} seconds"

@@ -32,7 +32,7 @@ def test_a_newcomer_signs_up_and_confirms_their_email(page, axe):
     page.get_by_label("Password", exact=True).fill("a-long-new-password-7")
     page.get_by_label("Password (again)").fill("a-long-new-password-7")
     page.get_by_role("button", name="Create account").click()
-    expect(heading(page, "Verify Your Email Address")).to_be_visible()
+    expect(heading(page, "Check your email")).to_be_visible()
     axe(page)
 
     [email] = mail.outbox
@@ -57,12 +57,12 @@ def test_someone_without_a_password_signs_in_with_a_code(page, axe):
     page.get_by_role("button", name="Send the code").click()
     code = re.search(r"^([A-Z0-9-]{6,})$", mail.outbox[-1].body, re.MULTILINE).group(1)
     page.get_by_label("Code").fill("WRONG1")
-    page.get_by_role("button", name="Confirm").click()
+    page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("alert")).to_be_visible()
     axe(page)
 
     page.get_by_label("Code").fill(code)
-    page.get_by_role("button", name="Confirm").click()
+    page.get_by_role("button", name="Sign in").click()
     expect(heading(page, "Your Collaboratives")).to_be_visible()
 
 

@@ -172,3 +172,38 @@ def test_facilitator_fixes_an_error_in_collaborative_details(page, axe, person):
     expect(page.get_by_role("status")).to_have_text("The Collaborative's details have been saved.")
     expect(heading(page, "Luton and Dunstable Living Well Collaborative")).to_be_visible()
     axe(page)
+
+
+def test_signing_in_with_a_code_on_a_phone_in_plain_words(new_page, axe, collaborative, settings):
+    """On a 390 px phone (issue 15, item 5): the page says how long the code works, "Sign in" is the
+    one button, and starting again is a plain link, not a second button as big as it."""
+    from django.core import mail
+
+    settings.ACCOUNT_LOGIN_BY_CODE_TIMEOUT = 300
+    person = MembershipFactory(collaborative=collaborative, user__display_name="Kit Walsh").user
+    page = new_page(viewport={"width": 390, "height": 844})
+    page.goto("/accounts/login/")
+    page.get_by_role("link", name="Send me a sign-in code").click()
+    page.get_by_label("Email").fill(person.email)
+    page.get_by_role("button", name="Send the code").click()
+
+    expect(heading(page, "Type your sign-in code")).to_be_visible()
+    main = page.get_by_role("main")
+    expect(main).to_contain_text(f"We have emailed a sign-in code to {person.email}. It works for 5 minutes")
+    expect(page.get_by_role("status")).to_contain_text("It works for 5 minutes.")
+    expect(main.get_by_role("button", name="Cancel")).to_have_count(0)
+    start_again = main.get_by_role("button", name="Start again")
+    expect(start_again).to_have_class("link-button")
+    sign_in_button = main.get_by_role("button", name="Sign in")
+    assert start_again.bounding_box()["height"] < sign_in_button.bounding_box()["height"]
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    axe(page)
+
+    email = mail.outbox[-1]
+    assert email.subject == "Your code to sign in to Living Well Collaboratives"
+    assert "It works for 5 minutes" in email.body
+    code = re.search(r"^([A-Z0-9-]{6,})$", email.body, re.MULTILINE).group(1)
+    page.get_by_label("Code").fill(code)
+    sign_in_button.click()
+    expect(heading(page, LAMBETH)).to_be_visible()  # Their one Collaborative.
+    axe(page)

@@ -461,7 +461,9 @@ def test_saying_yes_again_to_someone_whose_link_is_still_waiting_sends_it_again(
     assert Invitation.objects.filter(status=Invitation.Status.PENDING).count() == 1
     invitation = Invitation.objects.get()
     assert (invitation.send_count, second.invitation) == (2, invitation)
-    assert deliver() == 3  # Two yeses, and the facilitator told of the second request.
+    # Two yeses. The facilitators' "someone asked to join" for the second request is stale news
+    # by the time the worker gets to it here: it was answered already (issue 15, item 22).
+    assert deliver() == 2
     yeses = [email for email in mailoutbox if email.to == ["joy@example.net"]]
     assert len(yeses) == 2
     assert "Here is the link again." in yeses[1].body

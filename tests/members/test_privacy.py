@@ -124,7 +124,7 @@ def sees(viewer: str, field: str, choices: Choices) -> bool:
 
 
 # How to fill in each address that takes arguments, and the query strings to try.
-# PERSON, INVITATION_TOKEN and UNSUBSCRIBE_TOKEN are known once the rows exist.
+# PERSON, INVITATION_TOKEN, UNSUBSCRIBE_TOKEN and PERSON_EMAIL are known once the rows exist.
 LAMBETH = {"slug": "lambeth"}
 THE_PERSON = {"slug": "lambeth", "pk": "PERSON"}
 VERSION = {"slug": "lambeth", "number": "VERSION"}
@@ -148,6 +148,7 @@ PAGES: dict[str, tuple[dict, tuple[str, ...]]] = {
     "notifications:collaborative_list": (LAMBETH, ("", "?q=zzz")),
     "members:invitation": ({"token": "INVITATION_TOKEN"}, ("",)),  # An invitation the person sent.
     "notifications:unsubscribe": ({"token": "UNSUBSCRIBE_TOKEN"}, ("",)),  # The person's link.
+    "notifications:mine_detail": ({"pk": "PERSON_EMAIL"}, ("",)),  # An email to the person, to read again.
     "meetings:list": (LAMBETH, ("",)),
     "meetings:detail": ({"slug": "lambeth", "pk": "MEETING"}, ("",)),
     "meetings:edit": ({"slug": "lambeth", "pk": "MEETING"}, ("",)),
@@ -225,7 +226,8 @@ SHOWN = {
     ("members:directory", "?perspective=carer"): {"organisation"},
     ("members:directory", "?perspective=carer&q=planted&page=99"): {"organisation"},
 }
-OWN_PAGES = {"members:profile", "members:my_data_download"}  # Each viewer's own data.
+# Each viewer's own data; an email sent to the person holds all of theirs, for them alone.
+OWN_PAGES = {"members:profile", "members:my_data_download", "notifications:mine_detail"}
 # Shown to the facilitators of the person's Collaborative only, not even to the person:
 # the needs of those coming to a meeting (the person said they are coming).
 FOR_FACILITATORS = {("meetings:detail", ""): {"access_needs"}}
@@ -546,7 +548,8 @@ def plant_people(choices: dict[str, Choices], viewers: dict, collaborative) -> P
         JoinRequestFactory(
             collaborative=collaborative, status=JoinRequest.Status.DECLINED, decided_by=person, decided_at=now
         )
-        Message.objects.create(
+        # What it said is theirs alone to read again (it could hold anything about them).
+        email = Message.objects.create(
             recipient=person,
             collaborative=collaborative,
             kind="welcome",
@@ -556,6 +559,7 @@ def plant_people(choices: dict[str, Choices], viewers: dict, collaborative) -> P
             sent_at=now,
             sent_to=person.email,
             subject="Welcome",
+            body="Hello.\n\n" + " ".join(markers[key].values()),
         )
         rsvp_set(meeting=meeting, user=person, answer=Rsvp.Answer.COMING)
         item = agenda_item_propose(meeting=meeting, by=person, title="Parking at the cafe")
@@ -566,6 +570,7 @@ def plant_people(choices: dict[str, Choices], viewers: dict, collaborative) -> P
             "RSVP_TOKEN": rsvp_token(meeting, person, Rsvp.Answer.MAYBE),
             "INVITATION_TOKEN": invitation_path(invitation).rstrip("/").rsplit("/", 1)[1],
             "UNSUBSCRIBE_TOKEN": unsubscribe_token(person, WELCOME),
+            "PERSON_EMAIL": email.pk,
         }
     vision = vision_plant(list(people.values()), facilitator, collaborative)
     actions, own_actions = actions_plant(list(people.values()), viewers, collaborative, meeting)

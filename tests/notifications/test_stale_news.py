@@ -1,0 +1,344 @@
+"""News gone stale by the time the worker gets to it (issue 15, item 22): each kind says when.
+
+Each case queues an email the way the app does, makes its news out of date (a newer version,
+a later publishing, the meeting cancelled or begun, the thing already done), then runs the
+real outbox delivery. The email is skipped, the reason is recorded, and the person it was for
+reads that reason, in plain words, on "Emails sent to you".
+"""
+
+from datetime import time, timedelta
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import escape
+
+from actions.emails import ACTION_ASSIGNED, ACTION_FOLLOW_UP, ACTIONS_DIGEST, ACTIONS_SUMMARY
+from actions.models import Action
+from actions.services import action_change
+from meetings.emails import (
+    AGENDA_PUBLISHED,
+    MEETING_CANCELLED,
+    MEETING_CHANGED,
+    MEETING_REMINDER,
+    MEETING_SCHEDULED,
+    MOVED_UP,
+    NOTES_PUBLISHED,
+    RSVP_ASKED,
+)
+from meetings.models import Meeting, Rsvp, Venue
+from meetings.services import (
+    agenda_item_propose,
+    agenda_publish,
+    meeting_cancel,
+    meeting_change,
+    meeting_schedule,
+    notes_publish,
+    notes_save,
+    rsvp_ask_unanswered,
+    rsvp_set,
+    series_schedule,
+)
+from members.emails import JOIN_REQUESTED
+from members.services import join_request_create, join_request_decline
+from notifications.delivery import message_id, messages_claim, messages_send
+from notifications.models import Message
+from notifications.services import messages_queue
+from tests.factories import action_record
+from vision.emails import ROUND_CLOSING, VISION_ADOPTED, VISION_DRAFT
+from vision.models import Rating
+from vision.services import answers_save, round_open, version_adopt, version_draft
+
+
+def deliver() -> None:
+    claim, ids = messages_claim(now=timezone.now() + timedelta(minutes=1))
+    messages_send(claim=claim, ids=ids)
+
+
+def schedule(people, collaborative, *, capacity=None) -> Meeting:
+    venue = Venue.objects.create(collaborative=collaborative, name="Cafe", address="1 High Street", capacity=capacity)
+    return meeting_schedule(
+        collaborative=collaborative,
+        by=people["facilitator"],
+        day=timezone.localdate() + timedelta(days=7),
+        start=time(10),
+        end=time(12, 30),
+        venue=venue,
+    )
+
+
+def started(meeting: Meeting) -> None:
+    Meeting.objects.filter(pk=meeting.pk).update(
+        starts_at=timezone.now() - timedelta(hours=1), ends_at=timezone.now() + timedelta(hours=1)
+    )
+
+
+def first(kind, recipient) -> Message:
+    return Message.objects.filter(kind=kind.key, recipient=recipient).order_by("id").first()
+
+
+# Each case: make the news stale; return the email that must now be skipped and the reason.
+
+
+def vision_adopted_then_a_new_draft(people, collaborative):
+    facilitator = people["facilitator"]
+    values = [("Care", "We listen.")]
+    one = version_draft(collaborative=collaborative, by=facilitator, statement="Help is near.", values=values)
+    version_adopt(version=one, by=facilitator)
+    version_draft(collaborative=collaborative, by=facilitator, statement="Help is nearer.", values=values)
+    return first(VISION_ADOPTED, people["member"]), "Version 2 was being drafted by then."
+
+
+def agenda_published_again(people, collaborative):
+    meeting = schedule(people, collaborative)
+    agenda_item_propose(meeting=meeting, by=people["facilitator"], title="Welcome", accept=True)
+    agenda_publish(meeting=meeting, by=people["facilitator"])
+    agenda_publish(meeting=meeting, by=people["facilitator"])
+    return first(AGENDA_PUBLISHED, people["member"]), "The agenda was published again since; that email goes instead."
+
+
+def agenda_of_a_cancelled_meeting(people, collaborative):
+    meeting = schedule(people, collaborative)
+    agenda_item_propose(meeting=meeting, by=people["facilitator"], title="Welcome", accept=True)
+    agenda_publish(meeting=meeting, by=people["facilitator"])
+    meeting_cancel(meeting=meeting, by=people["facilitator"])
+    return first(AGENDA_PUBLISHED, people["member"]), "The meeting was cancelled."
+
+
+def agenda_of_a_meeting_begun(people, collaborative):
+    meeting = schedule(people, collaborative)
+    agenda_item_propose(meeting=meeting, by=people["facilitator"], title="Welcome", accept=True)
+    agenda_publish(meeting=meeting, by=people["facilitator"])
+    started(meeting)
+    return first(AGENDA_PUBLISHED, people["member"]), "The meeting had already started."
+
+
+def new_meeting_cancelled(people, collaborative):
+    meeting = schedule(people, collaborative)
+    meeting_cancel(meeting=meeting, by=people["facilitator"])
+    return first(MEETING_SCHEDULED, people["member"]), "The meeting was cancelled."
+
+
+def meeting_changed_twice_over(meeting, people, hours=(11,)) -> None:
+    for hour in hours:
+        meeting_change(
+            meeting=Meeting.objects.get(pk=meeting.pk),
+            by=people["facilitator"],
+            day=meeting.local_start.date(),
+            start=time(hour),
+            end=time(hour + 2),
+            title=meeting.title,
+            format=meeting.format,
+            venue=meeting.venue,
+            online_link="",
+            notes_for_members="",
+        )
+
+
+def run_of_meetings_all_cancelled(people, collaborative):
+    venue = Venue.objects.create(collaborative=collaborative, name="Cafe", address="1 High Street")
+    today = timezone.localdate()
+    meetings = series_schedule(
+        collaborative=collaborative,
+        by=people["facilitator"],
+        week=2,
+        weekday=3,
+        first_month=today.replace(day=1) + timedelta(days=40),
+        months=2,
+        start=time(10),
+        end=time(12),
+        venue=venue,
+    )
+    for meeting in meetings:
+        meeting_cancel(meeting=meeting, by=people["facilitator"])
+    return first(MEETING_SCHEDULED, people["member"]), "None of these meetings is still to come."
+
+
+def meeting_changed_twice(people, collaborative):
+    meeting = schedule(people, collaborative)
+    meeting_changed_twice_over(meeting, people, hours=(11, 14))
+    return first(MEETING_CHANGED, people["member"]), "The meeting changed again since; that email goes instead."
+
+
+def cancellation_after_the_meeting_time(people, collaborative):
+    meeting = schedule(people, collaborative)
+    meeting_cancel(meeting=meeting, by=people["facilitator"])
+    started(meeting)
+    return first(MEETING_CANCELLED, people["member"]), "The meeting's time had already come."
+
+
+def notes_corrected_since(people, collaborative):
+    meeting = schedule(people, collaborative)
+    started(meeting)
+    meeting = Meeting.objects.get(pk=meeting.pk)
+    notes_save(meeting=meeting, by=people["facilitator"], general_notes="We met.", item_notes={})
+    notes_publish(meeting=meeting, by=people["facilitator"])
+    notes_save(meeting=meeting, by=people["facilitator"], general_notes="We met and talked.", item_notes={})
+    notes_publish(meeting=meeting, by=people["facilitator"])
+    return first(NOTES_PUBLISHED, people["member"]), "Corrected notes were published since; that email goes instead."
+
+
+def place_given_up_before_the_email(people, collaborative):
+    meeting = schedule(people, collaborative, capacity=1)
+    rsvp_set(meeting=meeting, user=people["facilitator"], answer=Rsvp.Answer.COMING)
+    rsvp_set(meeting=meeting, user=people["member"], answer=Rsvp.Answer.COMING)  # Waiting.
+    rsvp_set(meeting=meeting, user=people["facilitator"], answer=Rsvp.Answer.NOT_COMING)  # The member moves up.
+    rsvp_set(meeting=meeting, user=people["member"], answer=Rsvp.Answer.NOT_COMING)
+    return first(MOVED_UP, people["member"]), "The answer for this meeting changed since the place came free."
+
+
+def request_to_join_already_answered(people, collaborative):
+    join_request = join_request_create(
+        collaborative=collaborative, name="Sam Lee", email="sam@example.org", message="", user=None
+    )
+    join_request_decline(join_request=join_request, by=people["facilitator"])
+    return first(JOIN_REQUESTED, people["facilitator"]), "The request had already been answered (declined)."
+
+
+def action_given_then_done(people, collaborative):
+    action = action_record(collaborative, by=people["facilitator"], owner=people["member"])
+    action_change(action=action, by=people["facilitator"], changes={"status": Action.Status.DONE})
+    return first(ACTION_ASSIGNED, people["member"]), "The action is done."
+
+
+def digest_for_a_meeting_begun(people, collaborative):
+    meeting = schedule(people, collaborative)
+    messages_queue(recipients=[people["facilitator"]], collaborative=collaborative, kind=ACTIONS_DIGEST, about=meeting)
+    started(meeting)
+    return first(ACTIONS_DIGEST, people["facilitator"]), "The meeting had already started."
+
+
+def summary_of_a_month_gone(people, collaborative):
+    last_month = timezone.localdate().replace(day=1) - timedelta(days=1)
+    messages_queue(
+        recipients=[people["commissioner"]],
+        collaborative=collaborative,
+        kind=ACTIONS_SUMMARY,
+        about=collaborative,
+        occasion=f"summary-{last_month:%Y-%m}",
+    )
+    return first(ACTIONS_SUMMARY, people["commissioner"]), "A newer monthly summary is due instead."
+
+
+def reminder_to_answer_a_round_already_answered(people, collaborative):
+    round = round_open(
+        collaborative=collaborative,
+        by=people["facilitator"],
+        title="Spring",
+        closing_day=timezone.localdate() + timedelta(days=7),
+    )
+    messages_queue(
+        recipients=[people["member"]],
+        collaborative=collaborative,
+        kind=ROUND_CLOSING,
+        about=round,
+        occasion=f"closing-{round.closing_day.isoformat()}",
+    )
+    answers_save(
+        round=round, user=people["member"], answers={s.pk: (Rating.STRONG, "") for s in round.statements.all()}
+    )
+    return first(ROUND_CLOSING, people["member"]), "Every statement had been answered by then."
+
+
+# The rules kinds had before: tested where their app's emails are, and here again for the words shown.
+
+
+def reminder_for_a_meeting_that_moved(people, collaborative):
+    meeting = schedule(people, collaborative)
+    messages_queue(
+        recipients=[people["member"]],
+        collaborative=collaborative,
+        kind=MEETING_REMINDER,
+        about=meeting,
+        occasion=f"reminder-1-{meeting.starts_at:%Y%m%dT%H%M}",
+    )
+    meeting_changed_twice_over(meeting, people)
+    return first(MEETING_REMINDER, people["member"]), "The meeting moved; a reminder for the new time goes instead."
+
+
+def follow_up_for_an_action_already_done(people, collaborative):
+    action = action_record(collaborative, by=people["facilitator"], owner=people["member"])
+    messages_queue(
+        recipients=[people["member"]],
+        collaborative=collaborative,
+        kind=ACTION_FOLLOW_UP,
+        about=action,
+        occasion=f"due-{action.due_on.isoformat()}",
+    )
+    action_change(action=action, by=people["member"], changes={"status": Action.Status.DONE})
+    return first(ACTION_FOLLOW_UP, people["member"]), "The action is done."
+
+
+def are_you_coming_already_answered(people, collaborative):
+    meeting = schedule(people, collaborative)
+    rsvp_ask_unanswered(meeting=meeting, by=people["facilitator"])
+    rsvp_set(meeting=meeting, user=people["member"], answer=Rsvp.Answer.MAYBE)
+    return first(RSVP_ASKED, people["member"]), "An answer had been given by then."
+
+
+def ideas_asked_for_a_draft_since_adopted(people, collaborative):
+    facilitator = people["facilitator"]
+    values = [("Care", "We listen.")]
+    draft = version_draft(
+        collaborative=collaborative, by=facilitator, statement="Help is near.", values=values, ask_members=True
+    )
+    version_adopt(version=draft, by=facilitator)
+    return first(VISION_DRAFT, people["member"]), "Version 1 is no longer a draft."
+
+
+CASES = [
+    vision_adopted_then_a_new_draft,
+    agenda_published_again,
+    agenda_of_a_cancelled_meeting,
+    agenda_of_a_meeting_begun,
+    new_meeting_cancelled,
+    run_of_meetings_all_cancelled,
+    meeting_changed_twice,
+    cancellation_after_the_meeting_time,
+    notes_corrected_since,
+    place_given_up_before_the_email,
+    request_to_join_already_answered,
+    action_given_then_done,
+    digest_for_a_meeting_begun,
+    summary_of_a_month_gone,
+    reminder_to_answer_a_round_already_answered,
+    reminder_for_a_meeting_that_moved,
+    follow_up_for_an_action_already_done,
+    are_you_coming_already_answered,
+    ideas_asked_for_a_draft_since_adopted,
+]
+
+
+@pytest.mark.parametrize("make_stale", CASES, ids=[case.__name__ for case in CASES])
+def test_stale_news_is_not_sent_and_the_person_reads_why(client, people, collaborative, mailoutbox, make_stale):
+    stale, reason = make_stale(people, collaborative)
+    assert stale is not None
+    deliver()
+    stale.refresh_from_db()
+    assert (stale.status, stale.last_error) == (Message.Status.SKIPPED, reason)
+    assert message_id(stale) not in {email.extra_headers["Message-ID"] for email in mailoutbox}
+
+    client.force_login(stale.recipient)
+    page = client.get(reverse("notifications:mine")).content.decode()
+    assert escape(reason) in page
+    detail = client.get(reverse("notifications:mine_detail", kwargs={"pk": stale.pk})).content.decode()
+    assert f"Not sent: {escape(reason)}" in detail
+
+
+def test_news_still_true_goes_out(people, collaborative, mailoutbox):
+    """The latest of each goes: the second agenda, the corrected notes, the later change."""
+    agenda_published_again(people, collaborative)
+    deliver()
+    latest = Message.objects.filter(kind=AGENDA_PUBLISHED.key, recipient=people["member"]).order_by("-id").first()
+    assert latest.status == Message.Status.SENT
+
+
+def test_a_kind_with_nothing_left_to_be_about_is_skipped_in_plain_words(people, collaborative):
+    meeting = schedule(people, collaborative)
+    Message.objects.filter(kind=MEETING_SCHEDULED.key).update(
+        about_type=ContentType.objects.get_for_model(Meeting), about_id=meeting.pk + 1000
+    )
+    deliver()
+    message = first(MEETING_SCHEDULED, people["member"])
+    assert (message.status, message.last_error) == (Message.Status.SKIPPED, "The meeting no longer exists.")
