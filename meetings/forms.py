@@ -149,9 +149,12 @@ class CancelForm(forms.Form):
 class AgendaItemForm(forms.ModelForm):
     """An agenda item; for facilitators (given the `agenda`), with where on the agenda it goes."""
 
+    # Not given (a form from before there was a choice): at the end.
     after = forms.TypedChoiceField(
         label="Where on the agenda",
         coerce=int,
+        required=False,
+        empty_value=None,
         error_messages={
             "invalid_choice": "The agenda has changed since this page was opened: choose again where it goes."
         },

@@ -130,7 +130,12 @@ def test_actions_from_a_meeting_to_a_signed_off_review(new_page, axe, collaborat
     page.get_by_label("Lead organisation (optional)").fill(TRUST)
     page.get_by_label("Due date").fill(overdue_on.isoformat())
     page.get_by_role("button", name="Record the action").click()
-    expect(page.get_by_role("status")).to_have_text("The action has been recorded.")
+    # Back to the notes, to record the next one.
+    expect(page.get_by_role("status")).to_have_text(
+        f"The action “{FROM_DECISION}” has been recorded. It is on the action log."
+    )
+    expect(heading(page, re.compile(r"^Notes: "))).to_be_visible()
+    page.goto(Action.objects.get(title=FROM_DECISION).get_absolute_url())
     expect(heading(page, FROM_DECISION)).to_be_visible()
     main = page.get_by_role("main")
     expect(main.locator(".lead")).to_contain_text("Overdue")

@@ -94,7 +94,8 @@ def agenda_published_again(people, collaborative):
     meeting = schedule(people, collaborative)
     agenda_item_propose(meeting=meeting, by=people["facilitator"], title="Welcome", accept=True)
     agenda_publish(meeting=meeting, by=people["facilitator"])
-    agenda_publish(meeting=meeting, by=people["facilitator"])
+    agenda_item_propose(meeting=meeting, by=people["facilitator"], title="Tea", accept=True)
+    agenda_publish(meeting=meeting, by=people["facilitator"], again=True)
     return first(AGENDA_PUBLISHED, people["member"]), "The agenda was published again since; that email goes instead."
 
 
