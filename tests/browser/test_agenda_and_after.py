@@ -9,7 +9,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from actions.models import Action
-from meetings.emails import AGENDA_PUBLISHED
+from meetings.emails import AGENDA_PUBLISHED, RSVP_ASKED
 from meetings.models import AgendaItem, Attendance, Decision, Venue
 from meetings.services import agenda_item_propose, agenda_publish, meeting_schedule, notes_publish
 from members.models import Membership
@@ -60,6 +60,18 @@ def test_a_facilitator_corrects_a_published_agenda_and_tells_members_once(new_pa
     expect(agenda).to_contain_text("Agenda: 75 of 120 minutes.")
     expect(agenda).to_contain_text("If you change it, you can tell members again.")
     expect(agenda.get_by_role("link", name="Publish the changes and tell members again")).to_have_count(0)
+    axe(page)
+
+    # Who has not said whether they are coming, and one reminder for them all (issue 15, item 9).
+    numbers = page.get_by_role("region", name="Who is coming")
+    expect(numbers).to_contain_text("Not said yet (2): Grace Okafor, Kit Walsh")
+    page.get_by_role("button", name="Remind those who have not said").click()
+    expect(page.locator(".messages")).to_have_text("2 members who had not said are being asked by email.")
+    page.get_by_role("button", name="Remind those who have not said").click()
+    expect(page.locator(".messages")).to_have_text(
+        "Everyone who has not said has been asked already: no one is asked twice."
+    )
+    assert Message.objects.filter(kind=RSVP_ASKED.key, recipient=kit).count() == 1
     axe(page)
 
     # Longer, and placed first.
