@@ -3,7 +3,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from meetings.models import AgendaItem, Format, Meeting, MeetingSeries, Rsvp, Venue
-from meetings.services import FIRST
+from meetings.services import FIRST, STAY
 
 
 class VenueForm(forms.ModelForm):
@@ -149,7 +149,7 @@ class CancelForm(forms.Form):
 class AgendaItemForm(forms.ModelForm):
     """An agenda item; for facilitators (given the `agenda`), with where on the agenda it goes."""
 
-    # Not given (a form from before there was a choice): at the end.
+    # Not given (a form from before there was a choice): a new item goes at the end, a changed one stays put.
     after = forms.TypedChoiceField(
         label="Where on the agenda",
         coerce=int,
@@ -169,6 +169,8 @@ class AgendaItemForm(forms.ModelForm):
     def __init__(self, *args, agenda=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         item = self.instance if self.instance.pk else None
+        if item is not None:
+            self.fields["after"].empty_value = STAY
         others = [each for each in agenda or [] if each != item]
         if not others:  # Nowhere to choose: the only item.
             del self.fields["after"]

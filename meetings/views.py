@@ -58,7 +58,6 @@ from meetings.models import AgendaItem, Attendance, CalendarFeed, Decision, Meet
 from meetings.panels import AGENDA_PRINT, DETAIL, panels_for
 from meetings.selectors import recent_meetings
 from meetings.services import (
-    STAY,
     agenda_changes_since_published,
     agenda_item_accept,
     agenda_item_change,
@@ -523,10 +522,7 @@ def agenda_item_edit(request: HttpRequest, slug: str, meeting_pk: int, pk: int) 
         return done(request, "Only items on the agenda can be changed.", back, level=messages.ERROR)
     if request.method == "POST" and form.is_valid():
         with refusal_on(form):
-            typed = form.cleaned_data
-            if typed.get("after", STAY) is None:  # Where it goes not given: where it is.
-                typed["after"] = STAY
-            changed = agenda_item_change(item=item, by=request.user, **typed)
+            changed = agenda_item_change(item=item, by=request.user, **form.cleaned_data)
             said = f"\u201c{form.cleaned_data['title']}\u201d is changed." if changed else "Nothing was changed."
             return done(request, said, back)
     return render_page(

@@ -166,6 +166,13 @@ def test_moving_an_item_on_its_page_without_javascript(facilitator_client, meeti
     assert other.changes.filter(what=AgendaItemChange.What.MOVED).exists()
 
 
+def test_a_change_sent_without_a_place_leaves_the_item_where_it_is(facilitator_client, meeting, agenda):
+    welcome = agenda[0]
+    facilitator_client.post(item_url("meetings:agenda_item_edit", welcome), {"title": "Welcome and tea"})
+    assert titles(meeting) == ["Welcome and tea", "Crisis care", "Any other business"]
+    assert not welcome.changes.filter(what=AgendaItemChange.What.MOVED).exists()
+
+
 def test_placing_after_an_item_no_longer_on_the_agenda_is_explained(facilitator_client, facilitator, meeting, agenda):
     _, crisis, other = agenda
     page_form = {"title": "Any other business", "after": str(crisis.pk)}
