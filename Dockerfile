@@ -15,6 +15,11 @@ RUN groupadd --system --gid 10001 app \
 
 WORKDIR /app
 
+# WeasyPrint (letters and statements as PDF) draws text with Pango, in the DejaVu fonts.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
+
 # Install the dependencies in their own layer, so code changes don't reinstall them.
 COPY pyproject.toml ./
 RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" \

@@ -19,10 +19,11 @@ from actions.models import Action, ActionUpdate, ReviewItem, ReviewRound
 from meetings.links import rsvp_check
 from meetings.models import AgendaItem, CalendarFeed, Decision, Meeting, Venue
 from members.links import invitation_check
-from members.models import TWO_STEP_ROLES, Collaborative, Invitation, JoinRequest, Membership, User, Visibility
+from members.models import Collaborative, Invitation, JoinRequest, Membership, User, Visibility
 from notifications.kinds import Kind, UnknownKind, kind_named
 from notifications.links import unsubscribe_check
 from notifications.models import Message
+from payments.models import Letter, Line
 from vision.models import Contribution, Goal, Round, RoundStatement, Statement, VisionVersion
 
 
@@ -34,7 +35,7 @@ def membership_for(user, collaborative_slug: str) -> Membership:
     if membership is None:
         raise Http404("No Collaborative here.")
     # What only facilitators and commissioners see needs this session's second step too.
-    membership.two_step_ready = membership.role in TWO_STEP_ROLES and two_step_ready(user)
+    membership.two_step_ready = membership.needs_two_step and two_step_ready(user)
     return membership
 
 
@@ -450,3 +451,111 @@ def review_item_for(user, collaborative_slug: str, round_pk: int, pk: int) -> tu
     membership, review = review_round_for(user, collaborative_slug, round_pk)
     item = get_object_or_404(ReviewItem.objects.select_related("round", "action"), pk=pk, round=review)
     return membership, item
+
+
+# Payments: a person's lines, choice and letters are theirs, the payments contact's and (for their own
+# Collaborative) the facilitators'. Commissioners see totals only, never a person. Anyone else gets the
+# same 404 as for a line that does not exist, so no one learns who is paid.
+
+
+def handles_payments(membership: Membership) -> bool:
+    """Whether the viewer acts as the payments contact here: the responsibility, and this session's
+    two-step sign-in."""
+    return membership.handles_payments and getattr(membership, "two_step_ready", False)
+
+
+def sees_everyones_payments(membership: Membership) -> bool:
+    """The payments contact and facilitators, with this session's two-step sign-in."""
+    return handles_payments(membership) or facilitates(membership)
+
+
+def payments_contact_for(user, collaborative_slug: str) -> Membership:
+    """The payments contact's membership (approving, refusing, paying, exporting); 403 for other
+    members; two-step sign-in first."""
+    membership = membership_for(user, collaborative_slug)
+    if not membership.handles_payments:
+        raise PermissionDenied("Only the payments contact can do this.")
+    require_two_factor(user)
+    return membership
+
+
+def payments_overseer_for(user, collaborative_slug: str) -> Membership:
+    """Who sees everyone's payments: the payments contact and facilitators; 403 for other members."""
+    membership = membership_for(user, collaborative_slug)
+    if not (membership.handles_payments or membership.is_facilitator):
+        raise PermissionDenied("Only the payments contact and facilitators can see this.")
+    require_two_factor(user)
+    return membership
+
+
+def payment_totals_for(user, collaborative_slug: str) -> Membership:
+    """Who sees the totals (never a person): commissioners, facilitators and the payments contact."""
+    membership = membership_for(user, collaborative_slug)
+    if not (membership.is_commissioner or membership.is_facilitator or membership.handles_payments):
+        raise PermissionDenied("Only commissioners, facilitators and the payments contact can see this.")
+    require_two_factor(user)
+    return membership
+
+
+def payment_person_for(user, collaborative_slug: str, pk: int) -> tuple[Membership, Membership]:
+    """(the viewer's membership, the membership whose payments are asked for): the viewer's own, or
+    anyone's in the Collaborative for the payments contact and facilitators; 404 for anyone else."""
+    membership = membership_for(user, collaborative_slug)
+    if pk == user.pk:
+        return membership, membership
+    if not (membership.handles_payments or membership.is_facilitator):
+        raise Http404("No one here.")
+    require_two_factor(user)
+    person = get_object_or_404(
+        Membership.objects.select_related("user", "collaborative"), user_id=pk, collaborative=membership.collaborative
+    )
+    return membership, person
+
+
+def payment_line_for(user, collaborative_slug: str, pk: int, *, manage: bool = False) -> tuple[Membership, Line]:
+    """(the viewer's membership, one of the Collaborative's payment lines): the person's own, or any for
+    the payments contact and facilitators (404 for anyone else); `manage` (approve, refuse, pay, correct)
+    is the payments contact's only."""
+    membership = membership_for(user, collaborative_slug)
+    line = get_object_or_404(
+        Line.objects.select_related("user", "meeting"), pk=pk, collaborative=membership.collaborative
+    )
+    if manage:
+        if line.user_id != user.pk and not (membership.handles_payments or membership.is_facilitator):
+            raise Http404("No payment here.")
+        if not membership.handles_payments:
+            raise PermissionDenied("Only the payments contact can do this.")
+        require_two_factor(user)
+    elif line.user_id != user.pk:
+        if not (membership.handles_payments or membership.is_facilitator):
+            raise Http404("No payment here.")
+        require_two_factor(user)
+    return membership, line
+
+
+def payment_receipt_for(user, collaborative_slug: str, pk: int) -> tuple[Membership, Line]:
+    """(the viewer's membership, a line with a receipt), by the rule of payment_line_for."""
+    membership, line = payment_line_for(user, collaborative_slug, pk)
+    if not line.receipt:
+        raise Http404("No receipt here.")
+    return membership, line
+
+
+def payment_letter_for(user, collaborative_slug: str, pk: int, *, sign: bool = False) -> tuple[Membership, Letter]:
+    """(the viewer's membership, a letter): the person's own, or any for facilitators and the payments
+    contact (404 for anyone else); `sign` is theirs only, never the person's own."""
+    membership = membership_for(user, collaborative_slug)
+    letter = get_object_or_404(
+        Letter.objects.select_related("user", "signed_by"), pk=pk, collaborative=membership.collaborative
+    )
+    others = membership.handles_payments or membership.is_facilitator
+    if letter.user_id != user.pk and not others:
+        raise Http404("No letter here.")
+    if sign:
+        if not others:
+            raise PermissionDenied("Only a facilitator or the payments contact can sign a letter.")
+        if letter.user_id == user.pk:
+            raise PermissionDenied("Someone else signs your own letter.")
+    if letter.user_id != user.pk or sign:
+        require_two_factor(user)
+    return membership, letter

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "meetings",
     "vision",
     "actions",
+    "payments",
     "home",  # The top layer: the home page and the demo data, above every app.
 ]
 

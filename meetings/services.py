@@ -19,6 +19,7 @@ from meetings.emails import (
     RSVP_ASKED,
     notes_occasion,
 )
+from meetings.hooks import register_marked
 from meetings.models import (
     AgendaItem,
     AgendaItemChange,
@@ -772,6 +773,7 @@ def register_mark(*, meeting: Meeting, user: User, attended: bool, by: User) -> 
     attendance, _ = Attendance.objects.update_or_create(
         meeting=meeting, user=user, defaults={"attended": attended, "marked_by": by, "marked_at": timezone.now()}
     )
+    register_marked(attendance, by)  # Payments pays for coming (see meetings/hooks.py).
     return attendance
 
 

@@ -29,12 +29,12 @@ def navigation(request: HttpRequest) -> dict:
     def two_step_prompt() -> dict | None:
         """For a facilitator or commissioner whose session has not passed two-step sign-in: the way to it."""
         membership = current()
-        if membership is None or membership.role not in TWO_STEP_ROLES or two_step_ready(user):
+        if membership is None or not membership.needs_two_step or two_step_ready(user):
             return None
         return {
             "url": f"{reverse('members:two_step')}?{urlencode({'next': request.get_full_path()})}",
             "set_up": not two_step_app(user),
-            "role": membership.get_role_display().lower(),
+            "role": membership.get_role_display().lower() if membership.role in TWO_STEP_ROLES else "payments contact",
         }
 
     return {

@@ -325,6 +325,12 @@ class Membership(models.Model):
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.ACTIVE)
     joined_at = models.DateTimeField(default=timezone.now)
     left_at = models.DateTimeField(null=True, blank=True)
+    # A responsibility a facilitator gives alongside the role (a treasurer, a finance contact): they
+    # approve and pay involvement payments and expenses, so they need two-step sign-in too.
+    handles_payments = models.BooleanField("payments contact", default=False)
+    # Taking a break: until this day (in the Collaborative's time zone) the person gets no emails or
+    # reminders from the Collaborative, and stays a member. Nobody is asked why.
+    break_until = models.DateField("taking a break until", null=True, blank=True)
 
     objects = MembershipQuerySet.as_manager()
 
@@ -358,8 +364,17 @@ class Membership(models.Model):
     def is_active(self) -> bool:
         return self.status == self.Status.ACTIVE
 
+    @property
+    def needs_two_step(self) -> bool:
+        """Whether what this membership may see and do needs a session that passed two-step sign-in."""
+        return self.role in TWO_STEP_ROLES or self.handles_payments
 
-# Roles whose pages need a session that passed two-step sign-in (collaborative/permissions.py).
+    def on_break(self, today: date) -> bool:
+        return self.break_until is not None and today <= self.break_until
+
+
+# Roles whose pages need a session that passed two-step sign-in (collaborative/permissions.py); the
+# payments contact's responsibility needs it too (Membership.needs_two_step).
 TWO_STEP_ROLES = {Membership.Role.FACILITATOR, Membership.Role.COMMISSIONER}
 
 
@@ -369,6 +384,7 @@ class MembershipChange(models.Model):
     class Field(models.TextChoices):
         ROLE = "role", "Role"
         STATUS = "status", "Status"
+        PAYMENTS = "payments", "Payments contact"
 
     membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="changes")
     field = models.CharField(max_length=10, choices=Field.choices)
@@ -387,6 +403,8 @@ class MembershipChange(models.Model):
 
     def describe(self) -> str:
         """The change in words, e.g. "Role: Member to Facilitator"."""
+        if self.field == self.Field.PAYMENTS:
+            return "Made payments contact" if self.new_value == "yes" else "No longer payments contact"
         labels = dict(Membership.Role.choices if self.field == self.Field.ROLE else Membership.Status.choices)
         old, new = labels.get(self.old_value, self.old_value), labels.get(self.new_value, self.new_value)
         return f"{self.get_field_display()}: {old} to {new}"

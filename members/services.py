@@ -1,6 +1,6 @@
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
 from allauth.account.models import EmailAddress
 from django.core.exceptions import ValidationError
@@ -158,6 +158,40 @@ def membership_change_role(*, membership: Membership, role: str, by: User) -> Me
     membership.save(update_fields=["role"])
     _change(membership, MembershipChange.Field.ROLE, old, role, by)
     role_given(membership=membership, old_role=old, was_active=membership.is_active)
+    return membership
+
+
+@transaction.atomic
+def membership_set_payments(*, membership: Membership, handles_payments: bool, by: User) -> Membership:
+    """Make the member the payments contact, or stop: they approve and pay claims, so from now on
+    their sessions need two-step sign-in, and the ones they have open end."""
+    if handles_payments == membership.handles_payments:
+        return membership
+    if handles_payments and not membership.is_active:
+        raise ValidationError("Only a current member can be the payments contact.")
+    membership.handles_payments = handles_payments
+    membership.save(update_fields=["handles_payments"])
+    _change(
+        membership,
+        MembershipChange.Field.PAYMENTS,
+        "no" if handles_payments else "yes",
+        "yes" if handles_payments else "no",
+        by,
+    )
+    role_given(membership=membership, old_role=membership.role, was_active=True, payments_given=handles_payments)
+    return membership
+
+
+@transaction.atomic
+def membership_take_break(*, membership: Membership, until: date | None) -> Membership:
+    """The member takes a break until a day they choose (or comes back, with None). Nobody asks why."""
+    today = membership.collaborative.local_today()
+    if until is not None and until <= today:
+        raise ValidationError("Choose a day after today.")
+    if until is not None and until > today + timedelta(days=366):
+        raise ValidationError("Choose a day within a year. You can take another break after it.")
+    membership.break_until = until
+    membership.save(update_fields=["break_until"])
     return membership
 
 

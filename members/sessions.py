@@ -18,7 +18,7 @@ from django.db.models import F
 from django.dispatch import receiver
 from django.http import HttpRequest
 
-from members.models import TWO_STEP_ROLES, Membership, User
+from members.models import Membership, User
 
 
 def sessions_end(*, user: User, keep: HttpRequest | None = None) -> None:
@@ -36,12 +36,13 @@ def session_keep(request: HttpRequest) -> None:
         update_session_auth_hash(request, request.user)
 
 
-def role_given(*, membership: Membership, old_role: str | None, was_active: bool) -> None:
-    """After a membership's role or status changed: someone just made facilitator or commissioner
-    (or brought back as one) starts again from sign-in, with its two-step code, on every device."""
-    if not membership.is_active or membership.role not in TWO_STEP_ROLES:
+def role_given(*, membership: Membership, old_role: str | None, was_active: bool, payments_given: bool = False) -> None:
+    """After a membership's role, status or responsibility changed: someone just made facilitator,
+    commissioner or payments contact (or brought back as one) starts again from sign-in, with its
+    two-step code, on every device."""
+    if not membership.is_active or not membership.needs_two_step:
         return
-    if was_active and old_role == membership.role:
+    if was_active and old_role == membership.role and not payments_given:
         return
     sessions_end(user=membership.user)
 

@@ -37,6 +37,7 @@ from notifications.models import (
     NO_SUCH_KIND,
     NOT_A_MEMBER,
     NOT_WRITTEN,
+    ON_A_BREAK,
     TURNED_OFF,
     Message,
     Preference,
@@ -153,7 +154,7 @@ def message_render(message: Message) -> EmailMultiAlternatives:
     return email
 
 
-def _why_not_send(message: Message, preferences: dict, memberships: set) -> str:
+def _why_not_send(message: Message, preferences: dict, memberships: dict) -> str:
     try:
         kind = kind_named(message.kind)
     except UnknownKind:
@@ -169,6 +170,10 @@ def _why_not_send(message: Message, preferences: dict, memberships: set) -> str:
         return ACCOUNT_CLOSED
     if (recipient.pk, message.collaborative_id) not in memberships:
         return NOT_A_MEMBER
+    # Taking a break pauses everything the Collaborative sends the person, reminders included.
+    break_until = memberships[recipient.pk, message.collaborative_id]
+    if break_until is not None and message.collaborative.local_today() <= break_until:
+        return ON_A_BREAK.format(until=f"{break_until:%-d %B %Y}")
     preference = preferences.get((recipient.pk, message.kind))
     if preference is not None and not preference.enabled:
         return TURNED_OFF
@@ -204,11 +209,12 @@ def messages_send(*, claim: str, ids: list[int], scan_later: Callable[[float], o
         return 0
     recipients = {message.recipient_id for message in messages} - {None}
     preferences = {(p.user_id, p.kind): p for p in Preference.objects.filter(user_id__in=recipients)}
-    memberships = set(
-        Membership.objects.active()
+    memberships = {
+        (user_id, collaborative_id): break_until
+        for user_id, collaborative_id, break_until in Membership.objects.active()
         .filter(user_id__in=recipients, collaborative_id__in={m.collaborative_id for m in messages})
-        .values_list("user_id", "collaborative_id")
-    )
+        .values_list("user_id", "collaborative_id", "break_until")
+    }
     sent = 0
     retry_in = float("inf")
     with Mailer() as mailer:

@@ -24,6 +24,7 @@ ABOUT_GONE = "What this email was about no longer exists."
 ACCOUNT_CLOSED = "The account is closed."
 NOT_A_MEMBER = "No longer a member of this Collaborative."
 TURNED_OFF = "The member has turned off this kind of email."
+ON_A_BREAK = "Taking a break until {until}."
 ACCOUNT_DELETED = "The account was deleted."
 NO_ADDRESS = "The member has no email address."
 MAIL_SERVER_REFUSED = "The mail server would not accept"  # …"the email for …", then its reply.

@@ -14,6 +14,7 @@ from actions.models import Action
 from actions.services import action_create
 from meetings.models import Meeting, Venue
 from members.models import INVITATION_DAYS, Collaborative, Invitation, JoinRequest, Membership, User
+from payments.models import Choice, ExpenseType, PaymentChoice, PaymentSettings, PayMethod
 from vision.models import Contribution, Goal, Value, VisionVersion
 
 PASSWORD = "a-long-test-password-1"
@@ -73,10 +74,9 @@ class MembershipFactory(DjangoModelFactory):
 
     @factory.post_generation
     def two_factor(membership, create, extracted, **kwargs):
-        """Facilitators and commissioners have set up two-step sign-in, as they must before
-        using their pages; `two_factor=False` makes one who has not."""
-        roles = {Membership.Role.FACILITATOR, Membership.Role.COMMISSIONER}
-        if not create or extracted is False or membership.role not in roles:
+        """Facilitators, commissioners and payments contacts have set up two-step sign-in, as they
+        must before using their pages; `two_factor=False` makes one who has not."""
+        if not create or extracted is False or not membership.needs_two_step:
             return
         if not Authenticator.objects.filter(user=membership.user, type=Authenticator.Type.TOTP).exists():
             TotpFactory(user=membership.user)
@@ -222,3 +222,36 @@ def action_record(collaborative, *, by, supporters=(), **fields) -> Action:
     fields.setdefault("owner", by)
     fields.setdefault("due_on", timezone.localdate() + timedelta(days=14))
     return action_create(action=Action(collaborative=collaborative, **fields), by=by, supporters=supporters)
+
+
+class PaymentSettingsFactory(DjangoModelFactory):
+    """A Collaborative that pays, as Lambeth does: £30 a meeting, £20 an online session, £15 an hour,
+    travel, mileage at 45p and carer cover, by bank transfer or voucher, from a year ago."""
+
+    class Meta:
+        model = PaymentSettings
+
+    collaborative = factory.SubFactory(CollaborativeFactory)
+    pays = True
+    rate_meeting_pence = 3000
+    rate_online_pence = 2000
+    rate_hour_pence = 1500
+    expense_types = factory.LazyFunction(
+        lambda: [ExpenseType.PUBLIC_TRANSPORT, ExpenseType.MILEAGE, ExpenseType.CARE_COVER, ExpenseType.OTHER]
+    )
+    methods = factory.LazyFunction(lambda: [PayMethod.BANK_TRANSFER, PayMethod.VOUCHER])
+    benefits_advice = "Lambeth Welfare Rights, 020 7926 0000"
+    valid_from = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=365))
+
+
+class PaymentChoiceFactory(DjangoModelFactory):
+    """A person paid in full by bank transfer, from a year ago."""
+
+    class Meta:
+        model = PaymentChoice
+
+    collaborative = factory.SubFactory(CollaborativeFactory)
+    user = factory.SubFactory(UserFactory)
+    choice = Choice.FULL
+    method = PayMethod.BANK_TRANSFER
+    valid_from = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=365))

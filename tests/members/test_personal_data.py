@@ -61,7 +61,16 @@ from members.services import (
     only_facilitator_of,
 )
 from notifications.models import Message, Preference
-from tests.factories import PASSWORD, InvitationFactory, JoinRequestFactory, MembershipFactory, UserFactory
+from payments.models import Choice, ExpenseType, Letter, Line, LineEvent, PaymentChoice, PaymentSettings
+from payments.services import choice_make, line_add, line_approve
+from tests.factories import (
+    PASSWORD,
+    InvitationFactory,
+    JoinRequestFactory,
+    MembershipFactory,
+    PaymentSettingsFactory,
+    UserFactory,
+)
 from vision.models import Answer, Contribution, Goal, GoalReview, Rating, Response, Round, VisionVersion
 from vision.results import round_results
 from vision.services import (
@@ -282,6 +291,28 @@ def planted(collaborative, other_collaborative, evidence_root):
     for item in review.items.all():
         review_item_mark(item=item, by=person, comment=f"Checked {MARK}")
     review_round_sign_off(review=review, by=person)
+    PaymentSettingsFactory(collaborative=collaborative, set_by=person)
+    choice_make(collaborative=collaborative, user=person, by=person, choice=Choice.CHARITY, charity=f"Charity {MARK}")
+    paid = line_add(
+        by=person,
+        collaborative=collaborative,
+        user=person,
+        kind=Line.Kind.EXPENSE,
+        expense_type=ExpenseType.PARKING,
+        description=f"Parking {MARK}",
+        activity_on=today,
+        amount_pence=450,
+    )
+    line_approve(line=paid, by=person)
+    Letter.objects.create(
+        collaborative=collaborative,
+        user=person,
+        kind=Letter.Kind.EMPLOYER,
+        period_from=today,
+        period_to=today,
+        employer=f"Employer {MARK}",
+        signed_by=person,
+    )
     person.groups.add(Group.objects.create(name=f"Group {MARK}"))
     person.user_permissions.add(Permission.objects.get(codename="view_user"))
     return person
@@ -348,6 +379,15 @@ AFTER_ERASURE = {
     "actions.ReviewRound.opened_by": lambda p: ReviewRound.objects.filter(opened_by=p).exists(),
     "actions.ReviewRound.signed_off_by": lambda p: ReviewRound.objects.filter(signed_off_by=p).exists(),
     "actions.ReviewItem.reviewed_by": lambda p: ReviewItem.objects.filter(reviewed_by=p).exists(),
+    "payments.PaymentChoice.user": lambda p: not PaymentChoice.objects.filter(user=p).exists(),
+    "payments.PaymentChoice.made_by": lambda p: not PaymentChoice.objects.filter(made_by=p).exists(),
+    # Financial records stay six years, under the account's new name.
+    "payments.Line.user": lambda p: Line.objects.filter(user=p, description=f"Parking {MARK}").exists(),
+    "payments.Line.created_by": lambda p: Line.objects.filter(created_by=p).exists(),
+    "payments.LineEvent.by": lambda p: LineEvent.objects.filter(by=p).count() == 2,
+    "payments.PaymentSettings.set_by": lambda p: PaymentSettings.objects.filter(set_by=p).exists(),
+    "payments.Letter.user": lambda p: not Letter.objects.filter(user=p).exists(),
+    "payments.Letter.signed_by": lambda p: not Letter.objects.filter(signed_by=p).exists(),
     "members.User.groups": lambda p: p.groups.count() == 0,
     "members.User.user_permissions": lambda p: p.user_permissions.count() == 0,
     # Not a foreign key: the site administration's history names the record it changed.
@@ -392,6 +432,9 @@ def test_the_export_has_a_section_with_the_persons_rows_for_every_relation(plant
         f"Why {MARK}",
         f"Goal {MARK}",
         f"Review {MARK}",
+        f"Charity {MARK}",
+        f"Parking {MARK}",
+        f"Employer {MARK}",
         f"Round {MARK}",
         f"Comment {MARK}",
         f"Action {MARK}",
@@ -455,6 +498,14 @@ def test_the_download_keeps_its_sections_in_order(planted):
         "action_reviews_you_started",
         "action_reviews_you_signed_off",
         "actions_you_reviewed",
+        "how_you_chose_to_be_paid",
+        "payment_choices_you_recorded",
+        "payments_and_expenses",
+        "payments_you_recorded",
+        "payment_steps_you_took",
+        "payment_settings_you_set",
+        "letters_you_asked_for",
+        "letters_you_signed",
         "site_administration_history_about_you",
     ]
 

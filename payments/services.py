@@ -1,0 +1,255 @@
+"""Writes of the payments app: settings, choices, and each step a payment line takes.
+
+A line's amount is fixed when it is made. What happens to it after is a change of status, each one
+kept as a LineEvent; a correction is a reversal line (the same amount, negative) plus a new line.
+"""
+
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from meetings.models import Attendance, Format, Meeting
+from members.models import Collaborative, User
+from payments.models import Activity, Choice, Line, LineEvent, PaymentChoice, PaymentSettings
+
+
+def _event(line: Line, what: str, by: User | None, note: str = "") -> LineEvent:
+    return LineEvent.objects.create(line=line, what=what, by=by, note=note[:500], at=timezone.now())
+
+
+def _set_status(line: Line, status: str, what: str, by: User | None, note: str = "", **fields) -> Line:
+    line.status = status
+    line.status_since = timezone.now()
+    for name, value in fields.items():
+        setattr(line, name, value)
+    line.save(update_fields=["status", "status_since", *fields])
+    _event(line, what, by, note)
+    return line
+
+
+def line_add(*, by: User | None, note: str = "", **fields) -> Line:
+    """Make a line (fields as Line's) with its first event; callers hold the transaction."""
+    line = Line(created_by=by, created_at=timezone.now(), status_since=timezone.now(), **fields)
+    line.full_clean()
+    line.save()
+    _event(line, LineEvent.What.CREATED, by, note)
+    return line
+
+
+# Settings and choices
+
+
+@transaction.atomic
+def settings_save(
+    *, collaborative: Collaborative, by: User, valid_from: date | None = None, **fields
+) -> PaymentSettings:
+    """New settings from a day on (today unless given); the earlier ones stay, for the days they covered."""
+    today = collaborative.local_today()
+    valid_from = valid_from or today
+    if valid_from < today:
+        raise ValidationError("New rates start today or later; earlier payments keep the rates of their day.")
+    row = PaymentSettings(
+        collaborative=collaborative, set_by=by, set_at=timezone.now(), valid_from=valid_from, **fields
+    )
+    row.full_clean()
+    row.save()
+    return row
+
+
+def settings_on(collaborative: Collaborative, day: date) -> PaymentSettings | None:
+    return PaymentSettings.objects.filter(collaborative=collaborative).in_force(day)
+
+
+def choice_on(collaborative: Collaborative, user: User, day: date) -> PaymentChoice | None:
+    return PaymentChoice.objects.filter(collaborative=collaborative, user=user).in_force(day)
+
+
+@transaction.atomic
+def choice_make(*, collaborative: Collaborative, user: User, by: User, **fields) -> PaymentChoice:
+    """The person's choice from today on; the earlier one stays for the days it covered. Lines that
+    waited for a first choice are settled by this one."""
+    today = collaborative.local_today()
+    choice = PaymentChoice(
+        collaborative=collaborative, user=user, made_by=by, made_at=timezone.now(), valid_from=today, **fields
+    )
+    choice.full_clean()
+    choice.save()
+    waiting = Line.objects.select_for_update().filter(
+        collaborative=collaborative, user=user, status=Line.Status.NEEDS_CHOICE
+    )
+    for line in waiting:
+        _apply_choice(line, choice, by)
+    return choice
+
+
+def _apply_choice(line: Line, choice: PaymentChoice, by: User) -> None:
+    """A line for someone's time that waited for their choice: it stands at what they chose, or is cancelled."""
+    pence = choice.time_pence(line.unit_pence)
+    note = f"{choice.get_choice_display()}{' (part of my paid job)' if choice.as_part_of_job else ''}"
+    if pence == 0:
+        _set_status(line, Line.Status.CANCELLED, LineEvent.What.CHOICE, by, note)
+        return
+    if pence != line.amount_pence:
+        # The amount of a line never changes: this one is cancelled and the chosen amount takes its place.
+        _set_status(line, Line.Status.CANCELLED, LineEvent.What.CHOICE, by, note)
+        line_add(
+            by=by,
+            note=note,
+            **_copy(line),
+            amount_pence=pence,
+            payee=choice.charity if choice.choice == Choice.CHARITY else "",
+            method=choice.method,
+        )
+        return
+    line.payee = choice.charity if choice.choice == Choice.CHARITY else ""
+    line.method = choice.method
+    line.save(update_fields=["payee", "method"])
+    _set_status(line, Line.Status.WAITING, LineEvent.What.CHOICE, by, note)
+
+
+def _copy(line: Line) -> dict:
+    return {
+        name: getattr(line, name)
+        for name in (
+            "collaborative",
+            "user",
+            "kind",
+            "activity",
+            "expense_type",
+            "description",
+            "activity_on",
+            "meeting",
+            "quantity",
+            "unit_pence",
+        )
+    }
+
+
+# Lines that make themselves
+
+
+def meeting_activity(meeting: Meeting) -> str:
+    return Activity.ONLINE if meeting.format == Format.ONLINE else Activity.MEETING
+
+
+def lines_for_register(*, attendance: Attendance, by: User) -> Line | None:
+    """ "Came" on the register makes the person's payment for the meeting, at the rate in force that
+    day and as they chose to be paid; "did not come" cancels one not yet approved. Runs in the
+    register's transaction (meetings/hooks.py)."""
+    meeting, user = attendance.meeting, attendance.user
+    collaborative = meeting.collaborative
+    day = timezone.localtime(meeting.starts_at, collaborative.zone).date()
+    existing = Line.objects.select_for_update().filter(meeting=meeting, user=user, kind=Line.Kind.TIME).live().first()
+    if not attendance.attended:
+        if existing is not None and existing.status in (Line.Status.NEEDS_CHOICE, Line.Status.WAITING):
+            _set_status(existing, Line.Status.CANCELLED, LineEvent.What.CANCELLED, by, "Marked as not there.")
+        elif existing is not None:
+            # Approved or paid already: the money is corrected, never rubbed out.
+            line_reverse(line=existing, by=by, reason="Marked as not there after it was approved.")
+        return None
+    if existing is not None:
+        return existing
+    rules = settings_on(collaborative, day)
+    rate = rules.rate_pence(meeting_activity(meeting)) if rules else None
+    if rate is None and rules is not None and meeting_activity(meeting) == Activity.ONLINE:
+        rate = rules.rate_pence(Activity.MEETING)
+    if not rate:
+        return None
+    choice = choice_on(collaborative, user, day)
+    if choice is None:
+        # A first choice is asked for before anyone is paid: the line waits for it.
+        status, pence, payee, method = Line.Status.NEEDS_CHOICE, rate, "", ""
+    else:
+        pence = choice.time_pence(rate)
+        if pence == 0:
+            return None
+        status = Line.Status.WAITING
+        payee = choice.charity if choice.choice == Choice.CHARITY else ""
+        method = choice.method
+    return line_add(
+        by=by,
+        note="Came to the meeting.",
+        collaborative=collaborative,
+        user=user,
+        kind=Line.Kind.TIME,
+        activity=meeting_activity(meeting),
+        description=f"{meeting.title}, {day:%-d %B %Y}",
+        activity_on=day,
+        meeting=meeting,
+        unit_pence=rate,
+        amount_pence=pence,
+        payee=payee,
+        method=method,
+        status=status,
+    )
+
+
+# Approving and paying
+
+
+def _must_be(line: Line, *statuses: str, message: str) -> None:
+    if line.status not in statuses:
+        raise ValidationError(message)
+
+
+@transaction.atomic
+def line_approve(*, line: Line, by: User) -> Line:
+    line = Line.objects.select_for_update().get(pk=line.pk)
+    _must_be(line, Line.Status.WAITING, message="Only a line waiting for approval can be approved.")
+    return _set_status(line, Line.Status.APPROVED, LineEvent.What.APPROVED, by)
+
+
+@transaction.atomic
+def line_refuse(*, line: Line, by: User, reason: str) -> Line:
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError("Say why it is not approved: the person will be told.")
+    line = Line.objects.select_for_update().get(pk=line.pk)
+    _must_be(line, Line.Status.WAITING, message="Only a line waiting for approval can be refused.")
+    return _set_status(line, Line.Status.REFUSED, LineEvent.What.REFUSED, by, reason)
+
+
+@transaction.atomic
+def lines_mark_paid(*, lines: list[Line], by: User, paid_on: date, reference: str) -> list[Line]:
+    """Mark approved lines paid on a day, with the payment's reference (a payroll run, a bank reference)."""
+    reference = reference.strip()
+    if not reference:
+        raise ValidationError("Give the payment's reference, so finance can find it.")
+    locked = list(Line.objects.select_for_update().filter(pk__in=[line.pk for line in lines]).order_by("pk"))
+    if not locked or any(line.status != Line.Status.APPROVED for line in locked):
+        raise ValidationError("Only approved lines can be marked paid.")
+    return [
+        _set_status(
+            line, Line.Status.PAID, LineEvent.What.PAID, by, reference, paid_on=paid_on, paid_reference=reference[:100]
+        )
+        for line in locked
+    ]
+
+
+@transaction.atomic
+def line_reverse(*, line: Line, by: User, reason: str) -> Line:
+    """Correct an approved or paid line: a reversal line of the same amount, negative, approved at once
+    (it nets the two off in what finance pays next). A new line, if one is due, is made as usual."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError("Say why the line is corrected.")
+    line = Line.objects.select_for_update().get(pk=line.pk)
+    _must_be(line, Line.Status.APPROVED, Line.Status.PAID, message="Only an approved or paid line is corrected.")
+    if line.reverses_id or line.corrected:
+        raise ValidationError("This line has been corrected already.")
+    reversal = line_add(
+        by=by,
+        note=reason,
+        **_copy(line),
+        amount_pence=-line.amount_pence,
+        payee=line.payee,
+        method=line.method,
+        reverses=line,
+        status=Line.Status.APPROVED,
+    )
+    line.corrected = True
+    line.save(update_fields=["corrected"])
+    _event(line, LineEvent.What.REVERSED, by, reason)
+    return reversal
