@@ -19,5 +19,6 @@ urlpatterns = [
     path("", include("meetings.urls")),
     path("", include("vision.urls")),
     path("", include("actions.urls")),
+    path("", include("payments.urls")),
     path("", include("home.urls")),
 ]

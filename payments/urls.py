@@ -1,0 +1,13 @@
+from django.urls import path
+
+from payments import views
+
+app_name = "payments"
+
+# Three groups, kept apart so that each part of the app reads on its own: the person's choice and the
+# Collaborative's settings; claims, approval and paying; statements, letters and totals.
+urlpatterns = [
+    # Settings and choices
+    # Claims, approval and paying
+    # Statements, letters and totals
+]
