@@ -4,6 +4,7 @@ It calls every app's services, so it lives at the top, above them all.
 """
 
 from datetime import time, timedelta
+from decimal import Decimal
 
 from allauth.account.models import EmailAddress
 from django.db import transaction
@@ -11,10 +12,13 @@ from django.utils import timezone
 
 from actions.models import Action
 from actions.services import action_change, action_create, action_update_add
-from meetings.models import AgendaItem, Decision, Meeting, Venue
+from meetings.models import AgendaItem, Attendance, Decision, Meeting, Venue
 from meetings.services import local_moment, nth_weekday, series_schedule
 from members.models import Collaborative, Membership, Perspective, User
-from members.services import membership_welcome
+from members.services import membership_set_payments, membership_welcome
+from payments.models import Choice, ExpenseType, Line, PaymentChoice, PaymentSettings, PayMethod
+from payments.money import times_rate
+from payments.services import line_add, line_approve, line_refuse, lines_for_register, lines_mark_paid
 from vision.models import Goal
 from vision.services import framework_start, goal_save, version_adopt, version_draft
 
@@ -62,6 +66,8 @@ DEMO_PEOPLE = [
     ("gp.lambeth@example.org", "Dr Ravi Shah", [P.PRACTITIONER], {"lambeth": M}),
     ("trust.lambeth@example.org", "Ade Bello", [P.MANAGER], {"lambeth": M}),
     ("peer.lambeth@example.org", "Kit Walsh", [P.LIVED_EXPERIENCE, P.VOLUNTARY], {"lambeth": M}),
+    # Lambeth's treasurer: a member given the payments contact's responsibility.
+    ("treasurer.lambeth@example.org", "Morgan Hughes", [P.VOLUNTARY], {"lambeth": M}),
     ("facilitator.tameside@example.org", "Mo Hussain", [P.LIVED_EXPERIENCE, P.VOLUNTARY], {"tameside-glossop": F}),
     ("carer.tameside@example.org", "Pat Greenwood", [P.CARER], {"tameside-glossop": M}),
     ("nurse.tameside@example.org", "Lee Whitworth", [P.PRACTITIONER], {"tameside-glossop": M}),
@@ -129,6 +135,8 @@ def demo_data_load(*, password: str) -> dict:
         _demo_vision_load(lambeth)
     if not lambeth.actions.exists():
         _demo_actions_load(lambeth)
+    if not lambeth.payment_settings.exists():
+        _demo_payments_load(lambeth)
 
     return {"collaboratives": len(collaboratives), "people": len(DEMO_PEOPLE)}
 
@@ -268,6 +276,110 @@ def _demo_actions_load(collaborative: Collaborative) -> None:
         supporters=[helen, sam],
         goal=goal,
     )
+
+
+def _demo_payments_load(collaborative: Collaborative) -> None:
+    """Lambeth pays: £30 a meeting, travel and carer cover. Sam is paid in full, Joy's payment goes to a
+    charity, Kit claims expenses only, Ravi and Ade take part as part of their jobs. Last month's register
+    made the payments for coming; there are lines at each stage, and one waiting more than 20 working days."""
+    people = {m.user.email: m for m in Membership.objects.current_in(collaborative).select_related("user")}
+    grace, morgan = people["facilitator@example.org"].user, people["treasurer.lambeth@example.org"]
+    sam, joy, kit = (
+        people[e].user for e in ("member@example.org", "carer.lambeth@example.org", "peer.lambeth@example.org")
+    )
+    ravi, ade = people["gp.lambeth@example.org"].user, people["trust.lambeth@example.org"].user
+    today = collaborative.local_today()
+    year_ago = today - timedelta(days=365)
+    rules = PaymentSettings(
+        collaborative=collaborative,
+        pays=True,
+        rate_meeting_pence=3000,
+        rate_online_pence=2000,
+        rate_hour_pence=1500,
+        rate_day_pence=9000,
+        expense_types=[ExpenseType.PUBLIC_TRANSPORT, ExpenseType.MILEAGE, ExpenseType.PARKING, ExpenseType.CARE_COVER],
+        methods=[PayMethod.BANK_TRANSFER, PayMethod.VOUCHER],
+        benefits_advice="Lambeth Welfare Rights Service: 020 7926 0000, Monday to Friday, 10am to 4pm. Free and "
+        "confidential.",
+        valid_from=year_ago,
+        set_by=grace,
+    )
+    rules.full_clean()
+    rules.save()
+    membership_set_payments(membership=morgan, handles_payments=True, by=grace)
+    choices = {
+        sam: {"choice": Choice.FULL, "method": PayMethod.BANK_TRANSFER},
+        joy: {"choice": Choice.CHARITY, "charity": "Carers' Hub Lambeth"},
+        kit: {"choice": Choice.EXPENSES_ONLY, "method": PayMethod.BANK_TRANSFER},
+        ravi: {"choice": Choice.FULL, "as_part_of_job": True, "employer_pays_expenses": True},
+        ade: {"choice": Choice.FULL, "as_part_of_job": True},
+    }
+    for person, choice in choices.items():
+        # Chosen when they joined, a year ago: made directly, as the service dates a choice today.
+        row = PaymentChoice(collaborative=collaborative, user=person, made_by=person, valid_from=year_ago, **choice)
+        row.full_clean()
+        row.save()
+    meeting = collaborative.meetings.filter(starts_at__lt=timezone.now()).order_by("-starts_at").first()
+    for person in (grace, sam, joy, kit, ravi, ade):
+        attendance = Attendance.objects.create(meeting=meeting, user=person, marked_by=grace)
+        lines_for_register(attendance=attendance, by=grace)
+    morgan = morgan.user
+    sams = Line.objects.get(meeting=meeting, user=sam)
+    line_approve(line=sams, by=morgan)
+    lines_mark_paid(lines=[sams], by=morgan, paid_on=today - timedelta(days=3), reference="BACS 2026-114")
+    line_approve(line=Line.objects.get(meeting=meeting, user=joy), by=morgan)
+    day = meeting.starts_at.date()
+    line_add(
+        by=sam,
+        collaborative=collaborative,
+        user=sam,
+        kind=Line.Kind.EXPENSE,
+        expense_type=ExpenseType.PUBLIC_TRANSPORT,
+        description="Bus to and from the meeting",
+        activity_on=day,
+        meeting=meeting,
+        amount_pence=350,
+    )
+    line_add(
+        by=kit,
+        collaborative=collaborative,
+        user=kit,
+        kind=Line.Kind.EXPENSE,
+        expense_type=ExpenseType.MILEAGE,
+        description="Drove to the meeting: 12.5 miles",
+        activity_on=day,
+        meeting=meeting,
+        quantity=Decimal("12.5"),
+        unit_pence=45,
+        amount_pence=times_rate(Decimal("12.5"), 45),
+    )
+    refused = line_add(
+        by=kit,
+        collaborative=collaborative,
+        user=kit,
+        kind=Line.Kind.EXPENSE,
+        expense_type=ExpenseType.PARKING,
+        description="Parking",
+        activity_on=day,
+        meeting=meeting,
+        amount_pence=1200,
+    )
+    line_refuse(
+        line=refused, by=morgan, reason="The cafe's car park is free for the meeting: show your ticket at the till."
+    )
+    # Joy's carer cover for a working group two months ago: it has waited far too long.
+    long_ago = timezone.now() - timedelta(days=45)
+    waiting = line_add(
+        by=joy,
+        collaborative=collaborative,
+        user=joy,
+        kind=Line.Kind.EXPENSE,
+        expense_type=ExpenseType.CARE_COVER,
+        description="Cover for my mum while I was at the carers' working group",
+        activity_on=(long_ago - timedelta(days=1)).date(),
+        amount_pence=4500,
+    )
+    Line.objects.filter(pk=waiting.pk).update(created_at=long_ago, status_since=long_ago)
 
 
 DEMO_VENUES = {

@@ -138,3 +138,33 @@ def test_lambeth_has_actions_of_every_kind_made_through_the_services_however_oft
         Meeting.objects.count(),
         Message.objects.count(),
     ) == counts
+
+
+def test_lambeth_pays_with_lines_at_each_stage_however_often_it_runs(demo):
+    from collaborative.working_days import working_days_between
+    from payments.models import Choice, Line, PaymentChoice, PaymentSettings
+
+    lambeth = Collaborative.objects.get(slug="lambeth")
+    today = lambeth.local_today()
+    rules = PaymentSettings.objects.filter(collaborative=lambeth).in_force(today)
+    assert (rules.pays, rules.rate_meeting_pence) == (True, 3000)
+    assert {"public_transport", "care_cover"} <= set(rules.expense_types)
+    treasurer = Membership.objects.get(user__email="treasurer.lambeth@example.org", collaborative=lambeth)
+    assert treasurer.handles_payments
+    assert treasurer.role == Membership.Role.MEMBER
+    choices = PaymentChoice.objects.filter(collaborative=lambeth)
+    assert choices.get(user__email="peer.lambeth@example.org").choice == Choice.EXPENSES_ONLY
+    assert choices.get(user__email="carer.lambeth@example.org").charity
+    assert choices.filter(as_part_of_job=True).count() == 2
+    lines = Line.objects.filter(collaborative=lambeth)
+    assert {"waiting", "approved", "paid", "refused", "needs_choice"} <= set(lines.values_list("status", flat=True))
+    assert lines.get(status="paid").amount_pence == 3000
+    # Nobody who takes part as part of their job, or for expenses only, is paid for their time.
+    assert not lines.filter(kind="time", user__payment_choices__as_part_of_job=True).exists()
+    assert not lines.filter(kind="time", user__email="peer.lambeth@example.org").exists()
+    assert any(
+        working_days_between(line.status_since.date(), today) > 20 for line in lines.filter(status="waiting")
+    )
+    count = lines.count()
+    call_command("demo_data")
+    assert Line.objects.filter(collaborative=lambeth).count() == count
