@@ -352,3 +352,13 @@ def test_a_payments_contact_no_longer_gets_the_list(paying, collaborative, membe
     expense(collaborative, member)
     Membership.objects.filter(user=contact).update(handles_payments=False)
     assert waiting_lists_queue(now=at(last_monday())) == 0
+
+
+def test_beat_runs_both_scans_and_the_tasks_scan_as_of_a_moment_given(settings, paying, collaborative, member, contact):
+    from payments.tasks import queue_expenses_reminders_task, queue_waiting_lists_task
+
+    assert settings.CELERY_BEAT_SCHEDULE["payments-expenses-to-claim"]["task"] == queue_expenses_reminders_task.name
+    assert settings.CELERY_BEAT_SCHEDULE["payments-waiting-lists"]["task"] == queue_waiting_lists_task.name
+    assert queue_expenses_reminders_task.apply().get() == 0
+    expense(collaborative, member)
+    assert queue_waiting_lists_task.apply(args=[at(last_monday()).isoformat()]).get() == 1
