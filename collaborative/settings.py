@@ -194,6 +194,9 @@ CELERY_BEAT_SCHEDULE = {
     "action-follow-ups": {"task": "actions.tasks.queue_follow_ups_task", "schedule": 60.0},
     "vision-reminders": {"task": "vision.tasks.queue_reminders_task", "schedule": 60.0},
     "vision-count-rounds": {"task": "vision.tasks.count_closed_rounds_task", "schedule": 60.0},
+    # Due on a day, from 9am Collaborative time: every quarter of an hour is soon enough.
+    "payments-expenses-to-claim": {"task": "payments.tasks.queue_expenses_reminders_task", "schedule": 900.0},
+    "payments-waiting-lists": {"task": "payments.tasks.queue_waiting_lists_task", "schedule": 900.0},
 }
 
 # Parts of pages kept ready-made until the data changes (collaborative.freshness). Off, every page is

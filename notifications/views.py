@@ -25,7 +25,11 @@ PAGE_SIZE = 50
 @require_http_methods(["GET", "POST"])
 def preferences(request: HttpRequest) -> HttpResponse:
     data = request.POST if request.method == "POST" else None
-    roles = {membership.role for membership in memberships_of(request.user)}
+    memberships = memberships_of(request.user)
+    roles = {membership.role for membership in memberships}
+    # The payments contact's responsibility brings its own emails, as a role does (a Kind's audience).
+    if any(membership.handles_payments for membership in memberships):
+        roles.add("payments")
     form = PreferencesForm(data, preferences=preferences_for(request.user), roles=roles)
     if request.method == "POST" and form.is_valid():
         preferences_save(user=request.user, choices=form.choices())

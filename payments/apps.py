@@ -7,9 +7,12 @@ class PaymentsConfig(AppConfig):
     def ready(self) -> None:
         from collaborative import personal_data as personal_data_registry
         from meetings import hooks as meeting_hooks
-        from payments import personal_data
+        from notifications import kinds
+        from payments import emails, personal_data
         from payments.services import lines_for_register
 
+        # The app's kinds of email, for the outbox and the preferences page.
+        kinds.register(*emails.KINDS, topic="Payments and expenses")
         # Its part of "Download my data" and of erasure.
         personal_data_registry.register(personal_data.PART)
 

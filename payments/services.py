@@ -12,6 +12,8 @@ from django.utils import timezone
 
 from meetings.models import Attendance, Format, Meeting
 from members.models import Collaborative, User
+from notifications.services import messages_queue
+from payments.emails import PAYMENT_APPROVED, PAYMENT_PAID, PAYMENT_REFUSED, paid_occasion
 from payments.models import Activity, Choice, Line, LineEvent, PaymentChoice, PaymentSettings
 
 
@@ -198,7 +200,11 @@ def _must_be(line: Line, *statuses: str, message: str) -> None:
 def line_approve(*, line: Line, by: User) -> Line:
     line = Line.objects.select_for_update().get(pk=line.pk)
     _must_be(line, Line.Status.WAITING, message="Only a line waiting for approval can be approved.")
-    return _set_status(line, Line.Status.APPROVED, LineEvent.What.APPROVED, by)
+    line = _set_status(line, Line.Status.APPROVED, LineEvent.What.APPROVED, by)
+    messages_queue(
+        recipients=[line.user], collaborative=line.collaborative, kind=PAYMENT_APPROVED, about=line, occasion="approved"
+    )
+    return line
 
 
 @transaction.atomic
@@ -208,7 +214,11 @@ def line_refuse(*, line: Line, by: User, reason: str) -> Line:
         raise ValidationError("Say why it is not approved: the person will be told.")
     line = Line.objects.select_for_update().get(pk=line.pk)
     _must_be(line, Line.Status.WAITING, message="Only a line waiting for approval can be refused.")
-    return _set_status(line, Line.Status.REFUSED, LineEvent.What.REFUSED, by, reason)
+    line = _set_status(line, Line.Status.REFUSED, LineEvent.What.REFUSED, by, reason)
+    messages_queue(
+        recipients=[line.user], collaborative=line.collaborative, kind=PAYMENT_REFUSED, about=line, occasion="refused"
+    )
+    return line
 
 
 @transaction.atomic
@@ -220,12 +230,25 @@ def lines_mark_paid(*, lines: list[Line], by: User, paid_on: date, reference: st
     locked = list(Line.objects.select_for_update().filter(pk__in=[line.pk for line in lines]).order_by("pk"))
     if not locked or any(line.status != Line.Status.APPROVED for line in locked):
         raise ValidationError("Only approved lines can be marked paid.")
-    return [
+    paid = [
         _set_status(
             line, Line.Status.PAID, LineEvent.What.PAID, by, reference, paid_on=paid_on, paid_reference=reference[:100]
         )
         for line in locked
     ]
+    # One email to each person, listing all their lines paid now.
+    by_person: dict[tuple[int, int], list[Line]] = {}
+    for line in paid:
+        by_person.setdefault((line.user_id, line.collaborative_id), []).append(line)
+    for theirs in by_person.values():
+        messages_queue(
+            recipients=[theirs[0].user],
+            collaborative=theirs[0].collaborative,
+            kind=PAYMENT_PAID,
+            about=theirs[0],
+            occasion=paid_occasion(theirs),
+        )
+    return paid
 
 
 @transaction.atomic

@@ -32,6 +32,7 @@ def test_the_registry_holds_exactly_the_kinds_the_apps_declare_in_their_order():
         "meetings.emails",
         "vision.emails",
         "actions.emails",
+        "payments.emails",
     }
     assert len(declared) == len({kind.key for kind in declared})
     assert all_kinds() == declared

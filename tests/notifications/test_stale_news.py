@@ -27,7 +27,7 @@ from meetings.emails import (
     NOTES_PUBLISHED,
     RSVP_ASKED,
 )
-from meetings.models import Meeting, Rsvp, Venue
+from meetings.models import Attendance, Meeting, Rsvp, Venue
 from meetings.services import (
     agenda_item_propose,
     agenda_publish,
@@ -41,11 +41,14 @@ from meetings.services import (
     series_schedule,
 )
 from members.emails import JOIN_REQUESTED
-from members.services import join_request_create, join_request_decline
+from members.services import join_request_create, join_request_decline, membership_set_payments
 from notifications.delivery import message_id, messages_claim, messages_send
 from notifications.models import Message
 from notifications.services import messages_queue
-from tests.factories import action_record
+from payments.emails import EXPENSES_TO_CLAIM, PAYMENT_APPROVED, PAYMENTS_WAITING, waiting_occasion
+from payments.models import Line
+from payments.services import line_add, line_approve, line_reverse, lines_mark_paid
+from tests.factories import MeetingFactory, MembershipFactory, PaymentSettingsFactory, action_record
 from vision.emails import ROUND_CLOSING, VISION_ADOPTED, VISION_DRAFT
 from vision.models import Rating
 from vision.services import answers_save, round_open, version_adopt, version_draft
@@ -288,6 +291,97 @@ def ideas_asked_for_a_draft_since_adopted(people, collaborative):
     return first(VISION_DRAFT, people["member"]), "Version 1 is no longer a draft."
 
 
+# Payments (issue 16, item 7).
+
+
+def a_claim(people, collaborative, **fields) -> Line:
+    PaymentSettingsFactory(collaborative=collaborative, claim_within_days=fields.pop("claim_within_days", 90))
+    member = people["member"]
+    fields.setdefault("activity_on", timezone.localdate())
+    return line_add(
+        by=member,
+        collaborative=collaborative,
+        user=member,
+        kind=Line.Kind.EXPENSE,
+        expense_type="public_transport",
+        description="Bus fare",
+        unit_pence=450,
+        amount_pence=450,
+        **fields,
+    )
+
+
+def payment_approved_then_corrected(people, collaborative):
+    line = line_approve(line=a_claim(people, collaborative), by=people["facilitator"])
+    line_reverse(line=line, by=people["facilitator"], reason="Claimed twice.")
+    return first(PAYMENT_APPROVED, people["member"]), "The payment was corrected since."
+
+
+def payment_approved_then_paid(people, collaborative):
+    line = line_approve(line=a_claim(people, collaborative), by=people["facilitator"])
+    lines_mark_paid(lines=[line], by=people["facilitator"], paid_on=timezone.localdate(), reference="PAY-1")
+    return first(PAYMENT_APPROVED, people["member"]), "It was paid since; that email goes instead."
+
+
+def expenses_to_claim_for(people, collaborative, *, days_ago=1, claim_within_days=90) -> Meeting:
+    PaymentSettingsFactory(collaborative=collaborative, claim_within_days=claim_within_days)
+    start = timezone.now() - timedelta(days=days_ago)
+    meeting = MeetingFactory(collaborative=collaborative, starts_at=start, ends_at=start + timedelta(hours=2))
+    Attendance.objects.create(meeting=meeting, user=people["member"], attended=True)
+    messages_queue(recipients=[people["member"]], collaborative=collaborative, kind=EXPENSES_TO_CLAIM, about=meeting)
+    return meeting
+
+
+def expenses_to_claim_but_marked_not_there(people, collaborative):
+    meeting = expenses_to_claim_for(people, collaborative)
+    Attendance.objects.filter(meeting=meeting).update(attended=False)
+    return first(EXPENSES_TO_CLAIM, people["member"]), "The register no longer shows this person at the meeting."
+
+
+def expenses_claimed_before_the_email(people, collaborative):
+    meeting = expenses_to_claim_for(people, collaborative)
+    a_claim(people, collaborative, meeting=meeting, activity_on=meeting.local_start.date())
+    return first(EXPENSES_TO_CLAIM, people["member"]), "Expenses for this meeting had been claimed by then."
+
+
+def expenses_to_claim_after_the_deadline(people, collaborative):
+    expenses_to_claim_for(people, collaborative, days_ago=5, claim_within_days=2)
+    return first(EXPENSES_TO_CLAIM, people["member"]), "The time to claim expenses for this meeting had passed."
+
+
+def payments_list_for(people, collaborative, *, weeks_ago=0):
+    contact = MembershipFactory(collaborative=collaborative, handles_payments=True)
+    today = collaborative.local_today()
+    monday = today - timedelta(days=today.weekday() + 7 * weeks_ago)
+    line = a_claim(people, collaborative)
+    messages_queue(
+        recipients=[contact.user],
+        collaborative=collaborative,
+        kind=PAYMENTS_WAITING,
+        about=collaborative,
+        occasion=waiting_occasion(monday),
+    )
+    return contact, line
+
+
+def payments_list_when_all_was_paid(people, collaborative):
+    contact, line = payments_list_for(people, collaborative)
+    line_approve(line=line, by=contact.user)
+    lines_mark_paid(lines=[line], by=contact.user, paid_on=timezone.localdate(), reference="PAY-1")
+    return first(PAYMENTS_WAITING, contact.user), "Nothing was waiting any more."
+
+
+def payments_list_to_a_former_payments_contact(people, collaborative):
+    contact, _ = payments_list_for(people, collaborative)
+    membership_set_payments(membership=contact, handles_payments=False, by=people["facilitator"])
+    return first(PAYMENTS_WAITING, contact.user), "No longer the payments contact."
+
+
+def payments_list_of_a_week_gone(people, collaborative):
+    contact, _ = payments_list_for(people, collaborative, weeks_ago=1)
+    return first(PAYMENTS_WAITING, contact.user), "A newer weekly list is due instead."
+
+
 CASES = [
     vision_adopted_then_a_new_draft,
     agenda_published_again,
@@ -308,6 +402,14 @@ CASES = [
     follow_up_for_an_action_already_done,
     are_you_coming_already_answered,
     ideas_asked_for_a_draft_since_adopted,
+    payment_approved_then_corrected,
+    payment_approved_then_paid,
+    expenses_to_claim_but_marked_not_there,
+    expenses_claimed_before_the_email,
+    expenses_to_claim_after_the_deadline,
+    payments_list_when_all_was_paid,
+    payments_list_to_a_former_payments_contact,
+    payments_list_of_a_week_gone,
 ]
 
 
