@@ -201,3 +201,10 @@ class PaidForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["lines"].queryset = Line.objects.filter(collaborative=collaborative, status=Line.Status.APPROVED)
         self.fields["lines"].error_messages["invalid_choice"] = "Only approved lines can be marked paid."
+        self.today = collaborative.local_today()
+
+    def clean_paid_on(self):
+        paid_on = self.cleaned_data["paid_on"]
+        if paid_on > self.today:
+            raise ValidationError("Give the day it was paid: today or before.")
+        return paid_on

@@ -1,7 +1,7 @@
 """The payments contact's queue: what waits, oldest first, with those waiting more than 20 working days flagged;
 approving, refusing, correcting and marking paid, each kept in the line's history. Nothing is edited or deleted."""
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -17,6 +17,7 @@ from tests.payments.claims import a_line, url
 
 pytestmark = pytest.mark.django_db
 LONDON = ZoneInfo("Europe/London")
+YESTERDAY = date.today() - timedelta(days=1)
 
 
 def since(line: Line, day: date, at: time = time(23, 30)) -> Line:
@@ -89,14 +90,14 @@ def test_the_contact_approves_refuses_marks_paid_and_the_history_says_who(
     assert response.status_code == 302
 
     response = contact_client.post(
-        url("mark_paid"), {"lines": [first.pk], "paid_on": "2026-12-04", "reference": "BACS 0412"}
+        url("mark_paid"), {"lines": [first.pk], "paid_on": YESTERDAY.isoformat(), "reference": "BACS 0412"}
     )
     assert response.status_code == 302
     assert "1 line marked paid." in flash(response)
 
     first.refresh_from_db()
     second.refresh_from_db()
-    assert (first.status, first.paid_on, first.paid_reference) == ("paid", date(2026, 12, 4), "BACS 0412")
+    assert (first.status, first.paid_on, first.paid_reference) == ("paid", YESTERDAY, "BACS 0412")
     assert (first.amount_pence, second.amount_pence, second.status) == (1250, 800, "refused")
     assert [(e.what, e.by, e.note) for e in first.events.all()] == [
         (LineEvent.What.CREATED, member, ""),
@@ -116,13 +117,19 @@ def test_marking_paid_needs_approved_lines_a_day_and_a_reference(contact_client,
     waiting = a_line(collaborative, member)
     approved = a_line(collaborative, member, status=Line.Status.APPROVED)
 
-    response = contact_client.post(url("mark_paid"), {"lines": [approved.pk], "paid_on": "2026-12-04"})
+    response = contact_client.post(url("mark_paid"), {"lines": [approved.pk], "paid_on": YESTERDAY.isoformat()})
     assert response.status_code == 400
     assert "Payment reference: This field is required." in text(response)
-    response = contact_client.post(url("mark_paid"), {"paid_on": "2026-12-04", "reference": "x"})
+    response = contact_client.post(url("mark_paid"), {"paid_on": YESTERDAY.isoformat(), "reference": "x"})
     assert "Tick the approved lines that have been paid." in text(response)
-    response = contact_client.post(url("mark_paid"), {"lines": [waiting.pk], "paid_on": "2026-12-04", "reference": "x"})
+    response = contact_client.post(
+        url("mark_paid"), {"lines": [waiting.pk], "paid_on": YESTERDAY.isoformat(), "reference": "x"}
+    )
     assert response.status_code == 400
+    assert "Only approved lines can be marked paid." in text(response)
+    tomorrow = (collaborative.local_today() + timedelta(days=1)).isoformat()
+    response = contact_client.post(url("mark_paid"), {"lines": [approved.pk], "paid_on": tomorrow, "reference": "x"})
+    assert "Give the day it was paid: today or before." in text(response)
     assert not Line.objects.filter(status=Line.Status.PAID).exists()
 
 
