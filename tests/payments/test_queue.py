@@ -237,3 +237,10 @@ def test_the_queue_is_paged(contact_client, collaborative, member, paying):
     page = text(contact_client.get(url("queue")))
     assert page.count('<tr id="line-') == 50
     assert "Page 1 of 2" in page
+
+
+def test_counting_the_lines_waiting_too_long_is_one_query(collaborative, member, paying, django_assert_num_queries):
+    for day in (date(2026, 11, 2), date(2026, 11, 3), date(2026, 12, 20)):
+        since(a_line(collaborative, member), day)
+    with django_assert_num_queries(1):
+        assert lines_waiting_too_long(collaborative, date(2027, 1, 4)).count() == 2
