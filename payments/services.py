@@ -5,16 +5,20 @@ kept as a LineEvent; a correction is a reversal line (the same amount, negative)
 """
 
 from datetime import date
+from decimal import Decimal
+from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from actions.evidence import evidence_kind
 from meetings.models import Attendance, Format, Meeting
 from members.models import Collaborative, User
 from notifications.services import messages_queue
 from payments.emails import PAYMENT_APPROVED, PAYMENT_PAID, PAYMENT_REFUSED, paid_occasion
-from payments.models import Activity, Choice, Line, LineEvent, PaymentChoice, PaymentSettings
+from payments.models import Activity, Choice, ExpenseType, Line, LineEvent, PaymentChoice, PaymentSettings
+from payments.money import times_rate
 
 
 def _event(line: Line, what: str, by: User | None, note: str = "") -> LineEvent:
@@ -88,7 +92,7 @@ def choice_make(*, collaborative: Collaborative, user: User, by: User, **fields)
 
 def _apply_choice(line: Line, choice: PaymentChoice, by: User) -> None:
     """A line for someone's time that waited for their choice: it stands at what they chose, or is cancelled."""
-    pence = choice.time_pence(line.unit_pence)
+    pence = choice.time_pence(times_rate(line.quantity, line.unit_pence))
     note = f"{choice.get_choice_display()}{' (part of my paid job)' if choice.as_part_of_job else ''}"
     if pence == 0:
         _set_status(line, Line.Status.CANCELLED, LineEvent.What.CHOICE, by, note)
@@ -159,12 +163,31 @@ def lines_for_register(*, attendance: Attendance, by: User) -> Line | None:
         rate = rules.rate_pence(Activity.MEETING)
     if not rate:
         return None
-    choice = choice_on(collaborative, user, day)
+    return _time_line_add(
+        by=by,
+        note="Came to the meeting.",
+        collaborative=collaborative,
+        user=user,
+        rate=rate,
+        activity=meeting_activity(meeting),
+        description=f"{meeting.title}, {day:%-d %B %Y}",
+        activity_on=day,
+        meeting=meeting,
+    )
+
+
+def _time_line_add(
+    *, by: User | None, note: str, collaborative: Collaborative, user: User, rate: int, quantity=1, **fields
+) -> Line | None:
+    """A line for someone's time at `rate` (times `quantity` hours), as they chose to be paid on its day:
+    waiting for their first choice, at what they chose, or none when they are not paid for their time."""
+    worth = times_rate(quantity, rate)
+    choice = choice_on(collaborative, user, fields["activity_on"])
     if choice is None:
         # A first choice is asked for before anyone is paid: the line waits for it.
-        status, pence, payee, method = Line.Status.NEEDS_CHOICE, rate, "", ""
+        status, pence, payee, method = Line.Status.NEEDS_CHOICE, worth, "", ""
     else:
-        pence = choice.time_pence(rate)
+        pence = choice.time_pence(worth)
         if pence == 0:
             return None
         status = Line.Status.WAITING
@@ -172,19 +195,17 @@ def lines_for_register(*, attendance: Attendance, by: User) -> Line | None:
         method = choice.method
     return line_add(
         by=by,
-        note="Came to the meeting.",
+        note=note,
         collaborative=collaborative,
         user=user,
         kind=Line.Kind.TIME,
-        activity=meeting_activity(meeting),
-        description=f"{meeting.title}, {day:%-d %B %Y}",
-        activity_on=day,
-        meeting=meeting,
+        quantity=quantity,
         unit_pence=rate,
         amount_pence=pence,
         payee=payee,
         method=method,
         status=status,
+        **fields,
     )
 
 
@@ -276,3 +297,174 @@ def line_reverse(*, line: Line, by: User, reason: str) -> Line:
     line.save(update_fields=["corrected"])
     _event(line, LineEvent.What.REVERSED, by, reason)
     return reversal
+
+
+# Claims, approval and paying
+
+# The kinds of expense that need no receipt: miles driven are paid at a rate, and food and drink is small.
+NO_RECEIPT_NEEDED = (ExpenseType.MILEAGE, ExpenseType.SUBSISTENCE)
+
+
+def claim_rules(collaborative: Collaborative, user: User, today: date) -> tuple[PaymentSettings | None, str]:
+    """(the settings in force today, why the person cannot claim, or "" when they can)."""
+    rules = settings_on(collaborative, today)
+    if rules is None or not rules.pays or not rules.expense_types:
+        return rules, f"{collaborative.name} does not pay expenses."
+    choice = choice_on(collaborative, user, today)
+    if choice is None:
+        return rules, "Before you claim, say how you would like to be paid."
+    if choice.choice == Choice.NOTHING:
+        return rules, (
+            "You chose not to be paid anything, not even expenses, so you cannot claim. "
+            "You can change your choice at any time."
+        )
+    if not choice.paid_expenses:
+        return rules, (
+            "You said your employer pays your expenses, so you cannot claim them here. "
+            "Claim them from your employer, or change your choice if that has changed."
+        )
+    return rules, ""
+
+
+def receipt_checked(upload) -> dict:
+    """A receipt's fields for a line, checked as action evidence is: by what is in the file, stored under a
+    random name (payments.models.receipt_path), the original name kept but ending as what it really is."""
+    try:
+        kind = evidence_kind(upload)
+    except ValueError as error:
+        raise ValidationError({"receipt": str(error)}) from error
+    stem = Path(upload.name or "receipt").stem.strip()[:150] or "receipt"
+    upload.name = f"{stem}.{kind.extension}"
+    return {"receipt": upload, "receipt_name": upload.name, "receipt_type": kind.content_type}
+
+
+@transaction.atomic
+def claim_make(
+    *,
+    collaborative: Collaborative,
+    user: User,
+    day: date,
+    expense_type: str,
+    description: str,
+    amount_pence: int | None = None,
+    miles: Decimal | None = None,
+    meeting: Meeting | None = None,
+    upload=None,
+    booking: bool = False,
+) -> Line:
+    """An expense the person claims back, or (`booking`) a ticket they ask to be booked for them so they do
+    not pay up front, at their estimate. Mileage is the miles times the rate in force today."""
+    today = collaborative.local_today()
+    rules, refused = claim_rules(collaborative, user, today)
+    if refused:
+        raise ValidationError(refused)
+    if expense_type not in rules.expense_types:
+        raise ValidationError({"expense_type": "We do not pay for this kind of expense."})
+    if meeting is not None and meeting.collaborative_id != collaborative.pk:
+        raise ValidationError({"meeting": "Choose one of the meetings listed."})
+    if not booking:
+        if day > today:
+            raise ValidationError({"day": "Claim an expense once you have paid it. To have a ticket booked, say so."})
+        if (today - day).days > rules.claim_within_days:
+            raise ValidationError(
+                {
+                    "day": f"Expenses must be claimed within {rules.claim_within_days} days, and "
+                    f"{day:%-d %B %Y} is {(today - day).days} days ago. Talk to the payments contact."
+                }
+            )
+    quantity, unit = Decimal(1), 0
+    if expense_type == ExpenseType.MILEAGE and not booking:
+        if miles is None or miles <= 0:
+            raise ValidationError({"miles": "Say how many miles you drove."})
+        quantity, unit = miles, rules.mileage_pence
+        amount_pence = times_rate(miles, rules.mileage_pence)
+    if not amount_pence or amount_pence <= 0:
+        raise ValidationError({"amount": "Give the amount in pounds, for example 12.50."})
+    receipt = {}
+    if upload is not None:
+        receipt = receipt_checked(upload)
+    elif not booking and expense_type not in NO_RECEIPT_NEEDED:
+        raise ValidationError({"receipt": "Add a photo or a scan of the receipt or ticket."})
+    choice = choice_on(collaborative, user, today)
+    return line_add(
+        by=user,
+        note="Asked for a ticket to be booked." if booking else "Claimed.",
+        collaborative=collaborative,
+        user=user,
+        kind=Line.Kind.BOOKING if booking else Line.Kind.EXPENSE,
+        expense_type=expense_type,
+        description=description.strip()[:200],
+        activity_on=day,
+        meeting=meeting,
+        quantity=quantity,
+        unit_pence=unit,
+        amount_pence=amount_pence,
+        method=choice.method,
+        status=Line.Status.WAITING,
+        **receipt,
+    )
+
+
+@transaction.atomic
+def activity_add(
+    *,
+    collaborative: Collaborative,
+    by: User,
+    users: list[User],
+    activity: str,
+    day: date,
+    description: str,
+    hours: Decimal | None = None,
+) -> list[Line]:
+    """Another activity (a working group, an interview panel, speaking at a board) for one or several people,
+    at the rate in force that day and as each chose to be paid, as the register does for a meeting. Returns
+    the lines made: none for those not paid for their time."""
+    rules = settings_on(collaborative, day)
+    rate = rules.rate_pence(activity) if rules else None
+    if not rate:
+        raise ValidationError({"activity": f"{collaborative.name} has no rate for this on {day:%-d %B %Y}."})
+    quantity = Decimal(1)
+    if activity == Activity.HOUR:
+        if hours is None or hours <= 0:
+            raise ValidationError({"hours": "Say how many hours."})
+        quantity = hours
+    lines = []
+    for user in users:
+        line = _time_line_add(
+            by=by,
+            note="Added by a facilitator.",
+            collaborative=collaborative,
+            user=user,
+            rate=rate,
+            quantity=quantity,
+            activity=activity,
+            description=description.strip()[:200],
+            activity_on=day,
+        )
+        if line is not None:
+            lines.append(line)
+    return lines
+
+
+@transaction.atomic
+def line_correct(*, line: Line, by: User, reason: str, amount_pence: int | None = None) -> tuple[Line, Line | None]:
+    """Correct an approved or paid line: its reversal, and, when the right amount is given, a new line at that
+    amount, approved at once by the payments contact who corrected it. (reversal, new line or None)"""
+    reversal = line_reverse(line=line, by=by, reason=reason)
+    if not amount_pence:
+        return reversal, None
+    line.refresh_from_db()
+    new = line_add(
+        by=by,
+        note=f"In place of a corrected line: {reason.strip()}",
+        **_copy(line),
+        amount_pence=amount_pence,
+        payee=line.payee,
+        method=line.method,
+        receipt=line.receipt.name,
+        receipt_name=line.receipt_name,
+        receipt_type=line.receipt_type,
+        status=Line.Status.APPROVED,
+    )
+    _event(new, LineEvent.What.APPROVED, by)
+    return reversal, new

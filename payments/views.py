@@ -1,2 +1,322 @@
 """The payments pages: a person's choice and the Collaborative's settings; claims, approval and paying;
 statements, letters and the commissioners' totals."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from collaborative.permissions import (
+    facilitator_membership_for,
+    handles_payments,
+    membership_for,
+    payment_line_for,
+    payment_receipt_for,
+    payments_contact_for,
+    payments_overseer_for,
+)
+from collaborative.views import addresses, collaborative_context, done, refusal_on, render_page, safe_next
+from collaborative.working_days import working_days_between
+from members.models import Membership
+from payments.export import csv_text, xlsx_file
+from payments.forms import ActivityForm, ClaimForm, CorrectForm, PaidForm, RefuseForm, claimable_meetings
+from payments.models import ExpenseType, Line
+from payments.money import pounds
+from payments.selectors import TOO_LONG_WORKING_DAYS, lines_waiting_too_long, payment_queue
+from payments.services import (
+    activity_add,
+    claim_make,
+    claim_rules,
+    line_approve,
+    line_correct,
+    line_refuse,
+    lines_mark_paid,
+)
+
+# Claims, approval and paying
+
+QUEUE_PAGE_SIZE = 50
+
+
+@require_http_methods(["GET", "POST"])
+def claim(request: HttpRequest, slug: str) -> HttpResponse:
+    """A member claims an expense back, with a receipt, or asks for a ticket to be booked for them."""
+    membership = membership_for(request.user, slug)
+    collaborative = membership.collaborative
+    today = collaborative.local_today()
+    rules, refused = claim_rules(collaborative, request.user, today)
+    form = None
+    if not refused:
+        form = ClaimForm(
+            request.POST if request.method == "POST" else None,
+            request.FILES if request.method == "POST" else None,
+            rules=rules,
+            meetings=claimable_meetings(collaborative, request.user, today),
+            initial={"day": today},
+        )
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            with refusal_on(form):
+                line = claim_make(
+                    collaborative=collaborative,
+                    user=request.user,
+                    day=data["day"],
+                    expense_type=data["expense_type"],
+                    description=form.what_for(),
+                    amount_pence=data["amount"],
+                    miles=data.get("miles"),
+                    meeting=data["meeting"],
+                    upload=data["receipt"],
+                    booking=data["way"] == "book",
+                )
+                said = (
+                    "We will book it for you, and let you know."
+                    if line.kind == Line.Kind.BOOKING
+                    else f"Your claim for {pounds(line.amount_pence)} has been sent for approval."
+                )
+                return done(request, said, line_address(line))
+    elif request.method == "POST":
+        return done(request, refused, "payments:claim", slug=slug, level=messages.ERROR)
+    context = collaborative_context(membership, form=form, refused=refused, rules=rules)
+    return render_page(request, "payments/claim_form.html", context, invalid=form)
+
+
+def line_address(line: Line) -> str:
+    return reverse("payments:line", kwargs={"slug": line.collaborative.slug, "pk": line.pk})
+
+
+@require_GET
+def receipt(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """A line's receipt: for the person, the payments contact and facilitators; always downloaded."""
+    _membership, line = payment_receipt_for(request.user, slug, pk)
+    try:
+        stored = line.receipt.open("rb")
+    except FileNotFoundError as error:  # Lost from the shared volume: say so plainly, not an error page.
+        raise Http404("This file is no longer stored.") from error
+    response = FileResponse(stored, as_attachment=True, filename=line.receipt_name, content_type=line.receipt_type)
+    # Even if a browser tried to show it, nothing in it could run here.
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def activity(request: HttpRequest, slug: str) -> HttpResponse:
+    """A facilitator adds another paid activity (a working group, an interview panel, speaking at a board) for
+    one or several members; each is paid at the rate of that day, as they chose."""
+    membership = facilitator_membership_for(request.user, slug)
+    collaborative = membership.collaborative
+    form = ActivityForm(
+        request.POST if request.method == "POST" else None,
+        collaborative=collaborative,
+        initial={"day": collaborative.local_today()},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        with refusal_on(form):
+            people = [chosen.user for chosen in data["people"]]
+            lines = activity_add(
+                collaborative=collaborative,
+                by=request.user,
+                users=people,
+                activity=data["activity"],
+                day=data["day"],
+                description=data["description"],
+                hours=data.get("hours"),
+            )
+            left_out = len(people) - len(lines)
+            said = f"Added for {len(lines)} {'person' if len(lines) == 1 else 'people'}."
+            if left_out:
+                said += f" {left_out} chose not to be paid for their time, so nothing was added for them."
+            return done(request, said, "payments:queue", slug=slug)
+    return render_page(
+        request, "payments/activity_form.html", collaborative_context(membership, form=form), invalid=form
+    )
+
+
+def _queue_rows(lines: list[Line], collaborative, today) -> None:
+    """What each row of the queue shows, worked out once here: how long it has waited, and its addresses."""
+    line_at = addresses("payments:line", slug=collaborative.slug)
+    receipt_at = addresses("payments:receipt", slug=collaborative.slug)
+    for line in lines:
+        line.waited = working_days_between(collaborative.local_now(line.status_since).date(), today)
+        line.too_long = line.waited > TOO_LONG_WORKING_DAYS
+        line.address = line_at(line.pk)
+        line.amount_shown = pounds(line.amount_pence)
+        line.receipt_address = receipt_at(line.pk) if line.receipt else ""
+
+
+def _queue_page(request: HttpRequest, membership: Membership, paid_form: PaidForm | None = None) -> HttpResponse:
+    collaborative = membership.collaborative
+    today = collaborative.local_today()
+    page = Paginator(payment_queue(collaborative), QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    _queue_rows(page.object_list, collaborative, today)
+    can_act = handles_payments(membership)
+    if can_act and paid_form is None:
+        paid_form = PaidForm(collaborative=collaborative, initial={"paid_on": today})
+    context = collaborative_context(
+        membership,
+        page=page,
+        lines=page.object_list,
+        can_act=can_act,
+        paid_form=paid_form,
+        too_long=lines_waiting_too_long(collaborative, today).count(),
+        too_long_days=TOO_LONG_WORKING_DAYS,
+    )
+    return render_page(request, "payments/queue_list.html", context, invalid=paid_form)
+
+
+@require_GET
+def queue(request: HttpRequest, slug: str) -> HttpResponse:
+    """What waits: lines to approve, and lines approved but not paid, oldest first. The payments contact acts;
+    facilitators see it."""
+    membership = payments_overseer_for(request.user, slug)
+    return _queue_page(request, membership)
+
+
+def _shown(line: Line) -> None:
+    """The line's amount in pounds, and its miles or hours when it is paid by them."""
+    line.amount_shown = pounds(line.amount_pence)
+    line.quantity_shown = ""
+    if line.unit_pence and line.quantity != 1:
+        unit = "miles" if line.expense_type == ExpenseType.MILEAGE else "hours"
+        line.quantity_shown = f"{line.quantity.normalize():f} {unit} at {pounds(line.unit_pence)}"
+
+
+def _line_page(
+    request: HttpRequest, membership: Membership, line: Line, *, refuse_form=None, status=None
+) -> HttpResponse:
+    collaborative = membership.collaborative
+    events = list(line.events.select_related("by"))
+    _shown(line)
+    can_act = handles_payments(membership)
+    context = collaborative_context(
+        membership,
+        line=line,
+        events=events,
+        can_act=can_act,
+        refuse_form=refuse_form or (RefuseForm() if can_act else None),
+        waited=working_days_between(collaborative.local_now(line.status_since).date(), collaborative.local_today()),
+        reversals=list(line.reversals.all()),
+        can_correct=can_act
+        and line.status in (Line.Status.APPROVED, Line.Status.PAID)
+        and not line.corrected
+        and not line.reverses_id,
+    )
+    return render_page(request, "payments/line_detail.html", context, status=status)
+
+
+@require_GET
+def line(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """One line with its whole history: who did what, when and why."""
+    membership, line = payment_line_for(request.user, slug, pk)
+    return _line_page(request, membership, line)
+
+
+def _back(request: HttpRequest, line: Line) -> str:
+    return safe_next(
+        request, request.POST.get("next", ""), reverse("payments:queue", kwargs={"slug": line.collaborative.slug})
+    )
+
+
+@require_POST
+def line_approve_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    membership, line = payment_line_for(request.user, slug, pk, manage=True)
+    error = ""
+    try:
+        line = line_approve(line=line, by=request.user)
+    except ValidationError as refusal:
+        error = refusal.messages[0]
+        line.refresh_from_db()
+    if request.htmx:
+        _queue_rows([line], membership.collaborative, membership.collaborative.local_today())
+        context = collaborative_context(
+            membership, line=line, can_act=True, error=error, approved=not error, too_long_days=TOO_LONG_WORKING_DAYS
+        )
+        return render_page(request, "payments/queue_list.html", context, fragment="queue-row")
+    if error:
+        return done(request, error, _back(request, line), level=messages.ERROR)
+    return done(request, f"Approved: {line.description}, {pounds(line.amount_pence)}.", _back(request, line))
+
+
+@require_POST
+def line_refuse_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Refuse a waiting line, with the reason the person is told; without one, the line's page asks for it."""
+    membership, line = payment_line_for(request.user, slug, pk, manage=True)
+    form = RefuseForm(request.POST)
+    if form.is_valid():
+        with refusal_on(form):
+            line_refuse(line=line, by=request.user, reason=form.cleaned_data["reason"])
+            return done(
+                request,
+                f"Not approved: {line.description}. {line.user.display_name} will be told why.",
+                _back(request, line),
+            )
+    return _line_page(request, membership, line, refuse_form=form, status=400)
+
+
+@require_http_methods(["GET", "POST"])
+def line_correct_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Correct an approved or paid line: a reversal, and a new line at the right amount if one is due."""
+    membership, line = payment_line_for(request.user, slug, pk, manage=True)
+    form = CorrectForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        with refusal_on(form):
+            _reversal, new = line_correct(
+                line=line, by=request.user, reason=form.cleaned_data["reason"], amount_pence=form.cleaned_data["amount"]
+            )
+            said = "The line has been corrected"
+            said += f", and {pounds(new.amount_pence)} added in its place." if new else "."
+            return done(request, said, line_address(new or line))
+    _shown(line)
+    context = collaborative_context(membership, line=line, form=form)
+    return render_page(request, "payments/line_correct.html", context, invalid=form)
+
+
+@require_POST
+def mark_paid(request: HttpRequest, slug: str) -> HttpResponse:
+    """Mark several approved lines paid at once, on a day, with the payment's reference."""
+    membership = payments_contact_for(request.user, slug)
+    form = PaidForm(request.POST, collaborative=membership.collaborative)
+    if form.is_valid():
+        with refusal_on(form):
+            paid = lines_mark_paid(
+                lines=list(form.cleaned_data["lines"]),
+                by=request.user,
+                paid_on=form.cleaned_data["paid_on"],
+                reference=form.cleaned_data["reference"],
+            )
+            return done(
+                request, f"{len(paid)} line{'s' if len(paid) != 1 else ''} marked paid.", "payments:queue", slug=slug
+            )
+    return _queue_page(request, membership, form)
+
+
+def _to_pay(collaborative):
+    return (
+        Line.objects.filter(collaborative=collaborative, status=Line.Status.APPROVED)
+        .select_related("user")
+        .order_by("user__display_name", "user_id", "activity_on", "id")
+    )
+
+
+@require_GET
+def export(request: HttpRequest, slug: str, format: str) -> HttpResponse:
+    """What is approved and not yet paid, for finance: CSV or Excel (payments contact only)."""
+    membership = payments_contact_for(request.user, slug)
+    collaborative = membership.collaborative
+    lines = _to_pay(collaborative)
+    name = f"to-pay-{collaborative.slug}-{collaborative.local_today().isoformat()}"
+    if format == "csv":
+        response = HttpResponse(csv_text(lines), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+        return response
+    return FileResponse(
+        xlsx_file(lines),
+        as_attachment=True,
+        filename=f"{name}.xlsx",
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )

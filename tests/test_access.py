@@ -34,8 +34,16 @@ from meetings.services import agenda_item_propose, meeting_schedule
 from members.links import invitation_path
 from members.models import Membership
 from notifications.models import Message
+from payments.models import Line
+from payments.services import line_add
 from tests.conftest import make_lambeth, make_luton, make_people, rows_shared_by_module
-from tests.factories import InvitationFactory, JoinRequestFactory, MembershipFactory, UserFactory
+from tests.factories import (
+    InvitationFactory,
+    JoinRequestFactory,
+    MembershipFactory,
+    PaymentSettingsFactory,
+    UserFactory,
+)
 from tests.vision.rounds import were_members_when_it_opened
 from vision.models import Goal, Rating, Round
 from vision.results import ROUND_GROUP_MIN
@@ -87,6 +95,14 @@ COMMISSIONERS_ONLY = {"anonymous": LOGIN, "outsider": 404, "member": 403, "facil
 ACTION_STATUS_POST = signed_in(405, anonymous=LOGIN)
 ACTION_UPDATE_POST = signed_in(405, anonymous=LOGIN)
 COMMISSIONERS_POST = signed_in(405, anonymous=LOGIN)
+# Payments (issue 16). None of the five is the payments contact (test_payments_contact_access is): the
+# queue is theirs and the facilitators' to see, the export theirs only. PAYMENT_LINE is the member's
+# approved line, with a receipt: theirs and the facilitators' to see, never a commissioner's.
+PAYMENT_LINE = {"slug": "lambeth", "pk": "PAYMENT_LINE"}
+PAYMENTS_CONTACT_ONLY = {"anonymous": LOGIN, "outsider": 404, "member": 403, "facilitator": 403, "commissioner": 403}
+PAYMENT_SEEN = {"anonymous": LOGIN, "outsider": 404, "member": 200, "facilitator": 200, "commissioner": 404}
+# Answering only POST, from the payments contact: approving, refusing and marking paid.
+PAYMENTS_CONTACT_POST = signed_in(405, anonymous=LOGIN)
 
 EXPECTATIONS: dict[str, tuple[dict, dict]] = {
     # Our own pages.
@@ -236,6 +252,19 @@ EXPECTATIONS: dict[str, tuple[dict, dict]] = {
     "actions:review_item": ({"slug": "lambeth", "round_pk": "REVIEW", "pk": "REVIEW_ITEM"}, COMMISSIONERS_POST),
     # Asks first, on a page of its own (which says what is left to review, if anything); posting "yes" signs off.
     "actions:review_sign_off": (REVIEW, COMMISSIONERS_ONLY),
+    # Payments: claims, approval and paying (issue 16). The member's line: correcting it is the payments
+    # contact's, so its owner gets 403 and a commissioner, who never sees a person's line, 404.
+    "payments:claim": (SLUG, MEMBERS),
+    "payments:activity_add": (SLUG, FACILITATORS_ONLY),
+    "payments:queue": (SLUG, FACILITATORS_ONLY),
+    "payments:mark_paid": (SLUG, PAYMENTS_CONTACT_POST),
+    "payments:export_csv": (SLUG, PAYMENTS_CONTACT_ONLY),
+    "payments:export_xlsx": (SLUG, PAYMENTS_CONTACT_ONLY),
+    "payments:line": (PAYMENT_LINE, PAYMENT_SEEN),
+    "payments:receipt": (PAYMENT_LINE, PAYMENT_SEEN),
+    "payments:line_approve": (PAYMENT_LINE, PAYMENTS_CONTACT_POST),
+    "payments:line_refuse": (PAYMENT_LINE, PAYMENTS_CONTACT_POST),
+    "payments:line_correct": (PAYMENT_LINE, PAYMENTS_CONTACT_ONLY | {"commissioner": 404}),
     "notifications:preferences": ({}, signed_in(200, anonymous=LOGIN)),
     "notifications:mine": ({}, signed_in(200, anonymous=LOGIN)),
     # One email to read again: only the person it was for (the member); everyone else, the
@@ -420,6 +449,26 @@ def actions_placeholders(people: dict, collaborative, meeting) -> dict:
     }
 
 
+def payments_claims_placeholders(people: dict, collaborative) -> dict:
+    """Lambeth pays; the member's claim for a fare, with its receipt, approved."""
+    PaymentSettingsFactory(collaborative=collaborative)
+    line = line_add(
+        by=people["member"],
+        collaborative=collaborative,
+        user=people["member"],
+        kind=Line.Kind.EXPENSE,
+        expense_type="public_transport",
+        description="Bus to the meeting",
+        activity_on=timezone.localdate(),
+        amount_pence=480,
+        receipt=SimpleUploadedFile("ticket.pdf", PDF),
+        receipt_name="ticket.pdf",
+        receipt_type="application/pdf",
+        status=Line.Status.APPROVED,
+    )
+    return {"PAYMENT_LINE": line.pk}
+
+
 def make_placeholders(people: dict, collaborative) -> dict:
     """Values for the placeholders in EXPECTATIONS, known only once the rows exist."""
     collaborative.is_public = True
@@ -437,6 +486,7 @@ def make_placeholders(people: dict, collaborative) -> dict:
     return {
         **vision_placeholders(people, collaborative),
         **actions_placeholders(people, collaborative, meeting),
+        **payments_claims_placeholders(people, collaborative),
         "MEMBER": people["member"].pk,
         "INVITATION": invitation.pk,
         "INVITATION_TOKEN": invitation_path(invitation).rstrip("/").rsplit("/", 1)[1],
@@ -522,6 +572,14 @@ POST_EXPECTATIONS = (
         name: {"anonymous": LOGIN, "outsider": 404, "member": 403, "facilitator": 403, "commissioner": REDIRECT}
         for name, (_, expected) in EXPECTATIONS.items()
         if expected is COMMISSIONERS_POST
+    }
+    | {
+        # The payments contact's only; the member's own line is not theirs to approve (403), and a commissioner
+        # never sees a person's line (404).
+        name: {"anonymous": LOGIN, "outsider": 404, "member": 403, "facilitator": 403, "commissioner": 403}
+        | ({"commissioner": 404} if name != "payments:mark_paid" else {})
+        for name, (_, expected) in EXPECTATIONS.items()
+        if expected is PAYMENTS_CONTACT_POST
     }
     | {
         # Asking first: posted from the review's page, it comes back to ask (or says what is left to review).
@@ -740,6 +798,44 @@ def test_role_pages_need_this_session_to_have_passed_two_step_sign_in(client, pe
                 problems.append(f"{role} {method} {url}: {response.status_code} {response.headers.get('Location')}")
     assert not problems, "\n".join(problems)
     assert checked > 40, checked
+
+
+# The payments contact (a member with the responsibility, and two-step sign-in): what they may open and post.
+PAYMENTS_CONTACT = {
+    "payments:claim": 200,  # Until they say how they would like to be paid, the page says so.
+    "payments:activity_add": 403,  # Facilitators add activities.
+    "payments:queue": 200,
+    "payments:export_csv": 200,
+    "payments:export_xlsx": 200,
+    "payments:line": 200,
+    "payments:receipt": 200,
+    "payments:line_correct": 200,
+}
+# Empty posts: marking paid and refusing ask again for what is missing; the line is approved already, so
+# approving it again goes back with a message.
+PAYMENTS_CONTACT_POSTS = {"payments:mark_paid": 400, "payments:line_refuse": 400, "payments:line_approve": REDIRECT}
+
+
+def test_payments_contact_access(client, collaborative, placeholders):
+    contact = MembershipFactory(collaborative=collaborative, handles_payments=True).user
+    two_step = reverse("members:two_step")
+    for name, expected in PAYMENTS_CONTACT.items() | PAYMENTS_CONTACT_POSTS.items():
+        kwargs = {key: placeholders.get(value, value) for key, value in EXPECTATIONS[name][0].items()}
+        url = reverse(name, kwargs=kwargs)
+        post = name in PAYMENTS_CONTACT_POSTS
+        client.force_login(contact)
+        response = client.post(url) if post else client.get(url)
+        if expected == REDIRECT:
+            assert response.status_code == 302, name
+        else:
+            assert response.status_code == expected, name
+        if expected != 403:
+            # Their pages need this session's second step, as facilitators' do.
+            client.force_login(contact, two_step=False)
+            response = client.post(url) if post else client.get(url)
+            if name != "payments:claim":
+                assert response.status_code == 302, name
+                assert response.headers["Location"].startswith(two_step), name
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -31,7 +31,7 @@ from tests.factories import PASSWORD, MeetingFactory, VenueFactory
 pytestmark = pytest.mark.django_db
 
 LAMBETH = {"slug": "lambeth"}
-APPS = ("members", "meetings", "vision", "actions", "notifications", "home")
+APPS = ("members", "meetings", "vision", "actions", "payments", "notifications", "home")
 
 
 @dataclass
@@ -452,6 +452,11 @@ TESTED_ELSEWHERE = {
     ),
     "vision:version_new": (
         "tests.vision.test_views_vision:test_values_that_do_not_make_sense_are_explained_and_nothing_is_saved"
+    ),
+    "payments:claim": "tests.payments.test_claims:test_a_program_renamed_pdf_is_refused",
+    "payments:activity_add": "tests.payments.test_claims:test_hours_are_needed_when_paid_by_the_hour",
+    "payments:line_correct": (
+        "tests.payments.test_queue:test_a_correction_is_a_reversal_and_a_new_line_nothing_rubbed_out"
     ),
 }
 

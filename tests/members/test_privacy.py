@@ -41,6 +41,8 @@ from members.models import JoinRequest, Membership, MembershipChange, Organisati
 from members.services import membership_leave
 from notifications.links import unsubscribe_token
 from notifications.models import Message
+from payments.models import Line
+from payments.services import line_add
 from tests.conftest import make_lambeth, make_luton, make_people, rows_shared_by_module
 from tests.factories import InvitationFactory, JoinRequestFactory, MembershipFactory, UserFactory
 from tests.test_access import EXPECTATIONS, MEMBERS_POST, PDF, POST_ONLY, evidence_in, url_patterns
@@ -213,6 +215,15 @@ PAGES: dict[str, tuple[dict, tuple[str, ...]]] = {
     "actions:reviews": (LAMBETH, ("",)),
     "actions:review": ({"slug": "lambeth", "pk": "REVIEW"}, ("",)),  # The person's action in it.
     "actions:review_sign_off": ({"slug": "lambeth", "pk": "REVIEW"}, ("",)),  # Asks first, or back to the review.
+    # Payments: the person's claim, with its receipt, approved (so that it can be corrected).
+    "payments:claim": (LAMBETH, ("",)),
+    "payments:activity_add": (LAMBETH, ("",)),
+    "payments:queue": (LAMBETH, ("", "?page=2")),
+    "payments:export_csv": (LAMBETH, ("",)),
+    "payments:export_xlsx": (LAMBETH, ("",)),
+    "payments:line": ({"slug": "lambeth", "pk": "PAYMENT_LINE"}, ("",)),
+    "payments:receipt": ({"slug": "lambeth", "pk": "PAYMENT_LINE"}, ("",)),
+    "payments:line_correct": ({"slug": "lambeth", "pk": "PAYMENT_LINE"}, ("",)),
     "account_reset_password_from_key": ({"uidb36": "1", "key": "not-a-real-key"}, ("",)),
     "account_confirm_email": ({"key": "not-a-real-key"}, ("",)),
 }
@@ -479,6 +490,24 @@ def actions_plant(people: list[User], viewers: dict, collaborative, meeting) -> 
     return {"REVIEW": review.pk}, own
 
 
+def payments_plant(person: User, collaborative) -> int:
+    """The person's claim for a fare, with its receipt, approved; the line's id."""
+    return line_add(
+        by=person,
+        collaborative=collaborative,
+        user=person,
+        kind=Line.Kind.EXPENSE,
+        expense_type="public_transport",
+        description="Bus to the meeting",
+        activity_on=timezone.localdate(),
+        amount_pence=480,
+        receipt=SimpleUploadedFile("ticket.pdf", PDF),
+        receipt_name="ticket.pdf",
+        receipt_type="application/pdf",
+        status=Line.Status.APPROVED,
+    ).pk
+
+
 @dataclass
 class Planted:
     """The people made with given choices, each with their own markers and placeholders, and the
@@ -573,6 +602,8 @@ def plant_people(choices: dict[str, Choices], viewers: dict, collaborative) -> P
             "PERSON_EMAIL": email.pk,
         }
     vision = vision_plant(list(people.values()), facilitator, collaborative)
+    for key, person in people.items():
+        own[key]["PAYMENT_LINE"] = payments_plant(person, collaborative)
     actions, own_actions = actions_plant(list(people.values()), viewers, collaborative, meeting)
     for key, values in zip(people, own_actions, strict=True):
         own[key] |= values

@@ -1,0 +1,210 @@
+"""The payments app's forms: they check what was typed; the services make the change."""
+
+# Claims, approval and paying
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+
+from actions.evidence import MAX_EVIDENCE_BYTES
+from meetings.models import Meeting, Rsvp
+from members.models import Membership
+from payments.models import Activity, ExpenseType, Line
+from payments.money import pence_from_pounds
+
+DATE = {"widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+# The meetings a claim can be for: those of the last few months the person came to or was coming to.
+CLAIM_MEETINGS_DAYS = 120
+
+
+def claimable_meetings(collaborative, user, today):
+    """Meetings of the last four months (and the next month, for a ticket booked ahead) that the person came
+    to or said they were coming to, cancelled ones too: expenses already paid for them are still paid."""
+    return (
+        Meeting.objects.filter(
+            collaborative=collaborative,
+            starts_at__date__gte=today - timedelta(days=CLAIM_MEETINGS_DAYS),
+            starts_at__date__lte=today + timedelta(days=31),
+        )
+        .filter(
+            Q(attendances__user=user, attendances__attended=True)
+            | Q(rsvps__user=user, rsvps__answer=Rsvp.Answer.COMING)
+        )
+        .distinct()
+        .order_by("-starts_at")
+    )
+
+
+class MeetingChoice(forms.ModelChoiceField):
+    def label_from_instance(self, meeting) -> str:
+        cancelled = " (cancelled)" if meeting.is_cancelled else ""
+        return f"{meeting.title}, {meeting.local_start:%-d %B %Y}{cancelled}"
+
+
+class ClaimForm(forms.Form):
+    WAYS = [("claim", "I have paid, and would like the money back"), ("book", "Please book the ticket for me")]
+
+    way = forms.ChoiceField(label="What would you like?", choices=WAYS, initial="claim", widget=forms.RadioSelect)
+    day = forms.DateField(label="The day", help_text="The day of the journey or the expense.", **DATE)
+    meeting = MeetingChoice(
+        label="Which meeting it was for (optional)",
+        queryset=Meeting.objects.none(),
+        required=False,
+        empty_label="Not a meeting, or not listed",
+    )
+    description = forms.CharField(
+        label="What it was for",
+        max_length=200,
+        required=False,
+        help_text="For example: bus to the meeting and back. You can leave this empty if you chose a meeting.",
+    )
+    expense_type = forms.ChoiceField(label="Kind of expense", choices=())
+    amount = forms.CharField(
+        label="Amount in pounds",
+        required=False,
+        max_length=20,
+        help_text="For example 12.50. For a ticket to book, what you think it costs. Not needed for miles.",
+    )
+    miles = forms.DecimalField(
+        label="Miles driven (driving only)",
+        required=False,
+        min_value=Decimal("0.1"),
+        max_value=Decimal("2000"),
+        max_digits=6,
+        decimal_places=1,
+    )
+    receipt = forms.FileField(
+        label="Receipt or ticket",
+        required=False,
+        help_text="A photo or scan (a picture or a PDF), up to 10 MB. Not needed for miles, or food and drink.",
+    )
+
+    def __init__(self, *args, rules, meetings, **kwargs):
+        super().__init__(*args, **kwargs)
+        labels = dict(ExpenseType.choices)
+        self.fields["expense_type"].choices = [(value, labels[value]) for value in rules.expense_types]
+        self.fields["meeting"].queryset = meetings
+        if ExpenseType.MILEAGE not in rules.expense_types:
+            del self.fields["miles"]
+        else:
+            self.fields["miles"].help_text = f"Paid at {rules.mileage_pence}p a mile."
+        self.rules = rules
+
+    def clean_amount(self) -> int | None:
+        text = self.cleaned_data["amount"].strip()
+        return pence_from_pounds(text) if text else None
+
+    def clean_receipt(self):
+        upload = self.cleaned_data.get("receipt")
+        if upload and upload.size > MAX_EVIDENCE_BYTES:
+            raise ValidationError("The file is bigger than 10 MB. Add a smaller file.")
+        return upload
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if not data.get("description", "").strip() and not data.get("meeting"):
+            self.add_error("description", "Say what it was for, or choose the meeting.")
+        mileage = data.get("expense_type") == ExpenseType.MILEAGE and data.get("way") == "claim"
+        if mileage and not data.get("miles") and "miles" not in self.errors:
+            self.add_error("miles", "Say how many miles you drove.")
+        if not mileage and not data.get("amount") and "amount" not in self.errors:
+            self.add_error("amount", "Give the amount in pounds, for example 12.50.")
+        return data
+
+    def what_for(self) -> str:
+        meeting = self.cleaned_data.get("meeting")
+        text = self.cleaned_data.get("description", "").strip()
+        if text or meeting is None:
+            return text
+        return f"{meeting.title}, {meeting.local_start:%-d %B %Y}"
+
+
+class ActivityForm(forms.Form):
+    ACTIVITIES = [(Activity.HOUR, "Hours"), (Activity.HALF_DAY, "Half a day"), (Activity.DAY, "A whole day")]
+    ACTIVITIES += [(Activity.MEETING, "A meeting"), (Activity.ONLINE, "An online session")]
+
+    people = forms.ModelMultipleChoiceField(
+        label="Who took part", queryset=Membership.objects.none(), widget=forms.CheckboxSelectMultiple
+    )
+    description = forms.CharField(
+        label="What it was", max_length=200, help_text="For example: interview panel for the new crisis service."
+    )
+    day = forms.DateField(label="The day", **DATE)
+    activity = forms.ChoiceField(label="Paid as", choices=ACTIVITIES, widget=forms.RadioSelect)
+    hours = forms.DecimalField(
+        label="Hours (when paid by the hour)",
+        required=False,
+        min_value=Decimal("0.25"),
+        max_value=Decimal("24"),
+        max_digits=4,
+        decimal_places=2,
+    )
+
+    def __init__(self, *args, collaborative, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["people"]
+        field.queryset = Membership.objects.current_in(collaborative).order_by("user__display_name", "pk")
+        field.label_from_instance = lambda membership: membership.user.display_name
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("activity") == Activity.HOUR and not data.get("hours") and "hours" not in self.errors:
+            self.add_error("hours", "Say how many hours.")
+        return data
+
+
+class RefuseForm(forms.Form):
+    reason = forms.CharField(
+        label="Why it is not approved",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="The person will be told.",
+        error_messages={"required": "Say why it is not approved: the person will be told."},
+    )
+
+
+class CorrectForm(forms.Form):
+    reason = forms.CharField(
+        label="Why it is corrected",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "Say why the line is corrected."},
+    )
+    amount = forms.CharField(
+        label="The right amount in pounds (optional)",
+        required=False,
+        max_length=20,
+        help_text="Leave empty if nothing is owed. A new line at this amount is added, approved.",
+    )
+
+    def clean_amount(self) -> int | None:
+        text = self.cleaned_data["amount"].strip()
+        return pence_from_pounds(text) if text else None
+
+
+class PaidForm(forms.Form):
+    lines = forms.ModelMultipleChoiceField(
+        label="Lines paid",
+        queryset=Line.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Tick the approved lines that have been paid."},
+    )
+    paid_on = forms.DateField(label="Paid on", **DATE)
+    reference = forms.CharField(
+        label="Payment reference", max_length=100, help_text="For example the payroll run or the bank reference."
+    )
+
+    def __init__(self, *args, collaborative, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lines"].queryset = Line.objects.filter(collaborative=collaborative, status=Line.Status.APPROVED)
+        self.fields["lines"].error_messages["invalid_choice"] = "Only approved lines can be marked paid."
+        self.today = collaborative.local_today()
+
+    def clean_paid_on(self):
+        paid_on = self.cleaned_data["paid_on"]
+        if paid_on > self.today:
+            raise ValidationError("Give the day it was paid: today or before.")
+        return paid_on

@@ -1,0 +1,40 @@
+"""Reads of the payments app that views, emails and other apps share."""
+
+# Claims, approval and paying
+
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import QuerySet
+
+from collaborative.working_days import is_working_day
+from members.models import Collaborative
+from payments.models import Line
+
+# A line that waits more than this many working days is flagged: payment is to be prompt.
+TOO_LONG_WORKING_DAYS = 20
+
+
+def waiting_cutoff(today: date, working_days: int = TOO_LONG_WORKING_DAYS) -> date:
+    """The last day a line can have started waiting and have waited more than `working_days` working days by
+    `today`: working_days_between(that day, today) > working_days, and not for the day after it."""
+    day, counted = today, 0
+    while counted <= working_days:
+        counted += is_working_day(day)
+        day -= timedelta(days=1)
+    return day
+
+
+def payment_queue(collaborative: Collaborative) -> QuerySet:
+    """What waits for the payments contact: lines waiting for approval, and approved but not paid, oldest first."""
+    return (
+        Line.objects.filter(collaborative=collaborative).waiting().select_related("user").order_by("status_since", "id")
+    )
+
+
+def lines_waiting_too_long(collaborative: Collaborative, today: date) -> QuerySet:
+    """The queue's lines waiting more than 20 working days by `today` (the Collaborative's date) since they
+    came to their status: one query, whose .count() is cheap enough for a home page."""
+    cutoff = waiting_cutoff(today)
+    # Waiting since the cutoff day or before, by the Collaborative's clock.
+    before = datetime.combine(cutoff + timedelta(days=1), time(0), tzinfo=collaborative.zone)
+    return payment_queue(collaborative).filter(status_since__lt=before)
