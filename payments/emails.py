@@ -13,7 +13,7 @@ from django.db.models import Count, Q, Sum
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from collaborative.working_days import is_working_day, working_days_between
+from collaborative.working_days import working_days_between
 from meetings.models import Attendance, Meeting
 from members.models import Collaborative, Membership
 from notifications.kinds import Kind
@@ -21,13 +21,13 @@ from notifications.links import site_url
 from notifications.services import tell_once
 from payments.models import Line, LineEvent, PaymentChoice, PaymentSettings
 from payments.money import pounds
+from payments.selectors import TOO_LONG_WORKING_DAYS, lines_waiting_since, payment_queue, waiting_cutoff
 
 # The scans queue their emails from this time of day, in the Collaborative's time zone.
 SEND_TIME = time(9, 0)
 # Someone "usually claims" who claimed an expense in the Collaborative in the last six months (about).
 USUALLY_CLAIMS_DAYS = 183
 # Prompt payment: a line waiting more than this many working days is flagged in the weekly list.
-WAITING_TOO_LONG_DAYS = 20
 # The weekly list names at most this many of the lines waiting too long; the queue page has the rest.
 TOO_LONG_SHOWN = 20
 
@@ -287,28 +287,6 @@ def expenses_reminders_queue(*, now: datetime | None = None) -> int:
 # The weekly list of what waits: to the payments contacts, on Monday mornings.
 
 
-def waiting_cutoff(today: date) -> date:
-    """The last day a line can have started to wait and have waited more than WAITING_TOO_LONG_DAYS working
-    days by `today` (England and Wales: weekends and bank holidays do not count)."""
-    day, counted = today, 0
-    while counted <= WAITING_TOO_LONG_DAYS:
-        counted += is_working_day(day)
-        day -= timedelta(days=1)
-    return day
-
-
-def _waiting(collaborative: Collaborative):
-    """Lines that wait for the payments contact: to approve, or approved and not yet paid."""
-    return Line.objects.live().waiting().filter(collaborative=collaborative)
-
-
-def lines_waiting_since(collaborative: Collaborative, cutoff: date):
-    """Lines waiting in their status (for approval, or to be paid) since `cutoff` or before, by the
-    Collaborative's calendar, longest waiting first."""
-    day_after = datetime.combine(cutoff + timedelta(days=1), time(0), tzinfo=collaborative.zone)
-    return _waiting(collaborative).filter(status_since__lt=day_after).order_by("status_since", "pk")
-
-
 def waiting_occasion(monday: date) -> str:
     return f"waiting-{monday.isoformat()}"
 
@@ -319,7 +297,10 @@ def waiting_context(message) -> dict:
     today = _day_of(message)
     totals = {
         row["status"]: row
-        for row in _waiting(collaborative).values("status").annotate(count=Count("pk"), pence=Sum("amount_pence"))
+        for row in payment_queue(collaborative)
+        .order_by()
+        .values("status")
+        .annotate(count=Count("pk"), pence=Sum("amount_pence"))
     }
     too_long = lines_waiting_since(collaborative, waiting_cutoff(today)).select_related("user")
     shown = list(too_long[:TOO_LONG_SHOWN])
@@ -333,14 +314,14 @@ def waiting_context(message) -> dict:
         "to_approve_total": pounds(to_approve["pence"]),
         "to_pay": to_pay["count"],
         "to_pay_total": pounds(to_pay["pence"]),
-        "too_long_days": WAITING_TOO_LONG_DAYS,
+        "too_long_days": TOO_LONG_WORKING_DAYS,
         "too_long": [
             {
                 **_row(line),
                 "person": line.user.display_name,
                 "status": line.get_status_display(),
-                "since": collaborative.local_now(line.status_since).date(),
-                "working_days": working_days_between(collaborative.local_now(line.status_since).date(), today),
+                "since": collaborative.local_now(line.created_at).date(),
+                "working_days": working_days_between(collaborative.local_now(line.created_at).date(), today),
             }
             for line in shown
         ],
@@ -362,7 +343,7 @@ def waiting_skip_reason(message) -> str:
     contacts = Membership.objects.active().filter(collaborative=collaborative, handles_payments=True)
     if not contacts.filter(user_id=message.recipient_id).exists():
         return "No longer the payments contact."
-    if not _waiting(collaborative).exists():
+    if not payment_queue(collaborative).exists():
         return "Nothing was waiting any more."
     return ""
 
@@ -372,7 +353,7 @@ PAYMENTS_WAITING = Kind(
     label="What waits to be approved and paid (payments contact)",
     description=(
         "On Monday mornings, when anything waits: how many payments wait for approval, how many are "
-        f"approved and not yet paid, and those waiting more than {WAITING_TOO_LONG_DAYS} working days."
+        f"approved and not yet paid, and those waiting more than {TOO_LONG_WORKING_DAYS} working days."
     ),
     audience="payments",
     skip_reason=waiting_skip_reason,
@@ -389,7 +370,7 @@ def waiting_lists_queue(*, now: datetime | None = None) -> int:
     contacts = Membership.objects.active().filter(handles_payments=True, user__is_active=True)
     for collaborative in Collaborative.objects.filter(pk__in=contacts.values("collaborative_id")).order_by("pk"):
         local = collaborative.local_now(now)
-        if local.weekday() != 0 or local.time() < SEND_TIME or not _waiting(collaborative).exists():
+        if local.weekday() != 0 or local.time() < SEND_TIME or not payment_queue(collaborative).exists():
             continue
         queued += tell_once(
             members=Membership.objects.current_in(collaborative).filter(handles_payments=True),

@@ -264,7 +264,7 @@ class Line(models.Model):
     receipt_name = models.CharField(max_length=200, blank=True)
     receipt_type = models.CharField(max_length=100, blank=True)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.WAITING)
-    # Since when the line has waited in its status: the 20 working days count from here.
+    # Since when the line has been in its status. (The 20 working days a line may wait count from created_at.)
     status_since = models.DateTimeField(default=timezone.now)
     reverses = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="reversals")
     # Set when a reversal line has corrected this one; nothing else about the line changes.
@@ -279,7 +279,7 @@ class Line(models.Model):
     class Meta:
         ordering = ["-activity_on", "-id"]
         indexes = [
-            models.Index(fields=["collaborative", "status", "status_since"], name="payment_line_queue"),
+            models.Index(fields=["collaborative", "status", "created_at"], name="payment_line_queue"),
             models.Index(fields=["user", "collaborative", "-activity_on"], name="payment_line_person"),
         ]
         constraints = [

@@ -25,16 +25,22 @@ def waiting_cutoff(today: date, working_days: int = TOO_LONG_WORKING_DAYS) -> da
 
 
 def payment_queue(collaborative: Collaborative) -> QuerySet:
-    """What waits for the payments contact: lines waiting for approval, and approved but not paid, oldest first."""
+    """What waits for the payments contact: lines waiting for approval, and approved but not paid, oldest first.
+
+    A line waits from the day it was made (claimed, or made by the register) until it is paid: approving it
+    does not start the clock again, because what counts for the person is how long the money takes."""
     return (
-        Line.objects.filter(collaborative=collaborative).waiting().select_related("user").order_by("status_since", "id")
+        Line.objects.filter(collaborative=collaborative).waiting().select_related("user").order_by("created_at", "id")
     )
 
 
-def lines_waiting_too_long(collaborative: Collaborative, today: date) -> QuerySet:
-    """The queue's lines waiting more than 20 working days by `today` (the Collaborative's date) since they
-    came to their status: one query, whose .count() is cheap enough for a home page."""
-    cutoff = waiting_cutoff(today)
-    # Waiting since the cutoff day or before, by the Collaborative's clock.
+def lines_waiting_since(collaborative: Collaborative, cutoff: date) -> QuerySet:
+    """The queue's lines made on the day `cutoff` or before (the Collaborative's calendar), longest waiting first."""
     before = datetime.combine(cutoff + timedelta(days=1), time(0), tzinfo=collaborative.zone)
-    return payment_queue(collaborative).filter(status_since__lt=before)
+    return payment_queue(collaborative).filter(created_at__lt=before)
+
+
+def lines_waiting_too_long(collaborative: Collaborative, today: date) -> QuerySet:
+    """The queue's lines waiting more than 20 working days by `today` (the Collaborative's date): one query,
+    whose .count() is cheap enough for a home page."""
+    return lines_waiting_since(collaborative, waiting_cutoff(today))

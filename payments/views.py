@@ -142,7 +142,7 @@ def _queue_rows(lines: list[Line], collaborative, today) -> None:
     line_at = addresses("payments:line", slug=collaborative.slug)
     receipt_at = addresses("payments:receipt", slug=collaborative.slug)
     for line in lines:
-        line.waited = working_days_between(collaborative.local_now(line.status_since).date(), today)
+        line.waited = working_days_between(collaborative.local_now(line.created_at).date(), today)
         line.too_long = line.waited > TOO_LONG_WORKING_DAYS
         line.address = line_at(line.pk)
         line.amount_shown = pounds(line.amount_pence)
@@ -199,7 +199,7 @@ def _line_page(
         events=events,
         can_act=can_act,
         refuse_form=refuse_form or (RefuseForm() if can_act else None),
-        waited=working_days_between(collaborative.local_now(line.status_since).date(), collaborative.local_today()),
+        waited=working_days_between(collaborative.local_now(line.created_at).date(), collaborative.local_today()),
         reversals=list(line.reversals.all()),
         can_correct=can_act
         and line.status in (Line.Status.APPROVED, Line.Status.PAID)

@@ -162,9 +162,7 @@ def test_lambeth_pays_with_lines_at_each_stage_however_often_it_runs(demo):
     # Nobody who takes part as part of their job, or for expenses only, is paid for their time.
     assert not lines.filter(kind="time", user__payment_choices__as_part_of_job=True).exists()
     assert not lines.filter(kind="time", user__email="peer.lambeth@example.org").exists()
-    assert any(
-        working_days_between(line.status_since.date(), today) > 20 for line in lines.filter(status="waiting")
-    )
+    assert any(working_days_between(line.status_since.date(), today) > 20 for line in lines.filter(status="waiting"))
     count = lines.count()
     call_command("demo_data")
     assert Line.objects.filter(collaborative=lambeth).count() == count

@@ -240,7 +240,7 @@ def last_monday() -> date:
 
 
 def waiting_since(line: Line, day: date) -> Line:
-    Line.objects.filter(pk=line.pk).update(status_since=at(day, 12, 0))
+    Line.objects.filter(pk=line.pk).update(created_at=at(day, 12, 0))
     line.refresh_from_db()
     return line
 
@@ -307,7 +307,7 @@ def test_twenty_working_days_leave_out_the_christmas_2026_bank_holidays(paying, 
     body = message_render(messages(PAYMENTS_WAITING)[0]).body
     assert "What waits for you on Monday 11 January 2027" in body
     assert "Waiting more than 20 working days: 1" in body
-    flagged = "Fares on 4 December, £4.50. Waiting for approval since 4 December 2026 (23 working days)"
+    flagged = "Fares on 4 December, £4.50. Waiting for approval; waiting since 4 December 2026 (23 working days)"
     assert f"- {member.display_name}: {flagged}" in body
     assert "Fares on 11 December" not in body
 
@@ -317,11 +317,12 @@ def test_twenty_working_days_leave_out_the_christmas_2026_bank_holidays(paying, 
     assert "since 11 December 2026 (23 working days)" in body
 
 
-def test_an_approved_line_counts_from_its_approval(paying, collaborative, member, contact):
+def test_a_line_waits_from_when_it_was_made_until_it_is_paid(paying, collaborative, member, contact):
+    """Approving a line does not start its clock again: what counts for the person is how long the money takes."""
     line = waiting_since(expense(collaborative, member), date(2026, 11, 2))
     line_approve(line=line, by=contact)
-    assert not lines_waiting_since(collaborative, date(2026, 11, 30)).exists()
-    assert lines_waiting_since(collaborative, timezone.localdate() + timedelta(days=1)).get() == line
+    assert lines_waiting_since(collaborative, date(2026, 11, 30)).get() == line
+    assert not lines_waiting_since(collaborative, date(2026, 11, 1)).exists()
 
 
 # Preferences: every kind has one, grouped; the payments contact's list is offered to payments contacts only.

@@ -21,7 +21,7 @@ YESTERDAY = date.today() - timedelta(days=1)
 
 
 def since(line: Line, day: date, at: time = time(23, 30)) -> Line:
-    Line.objects.filter(pk=line.pk).update(status_since=datetime.combine(day, at, tzinfo=LONDON))
+    Line.objects.filter(pk=line.pk).update(created_at=datetime.combine(day, at, tzinfo=LONDON))
     line.refresh_from_db()
     return line
 
