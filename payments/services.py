@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from meetings.models import Attendance, Format, Meeting
 from members.models import Collaborative, User
-from payments.models import Activity, Choice, Line, LineEvent, PaymentChoice, PaymentSettings
+from payments.models import Activity, Choice, Letter, Line, LineEvent, PaymentChoice, PaymentSettings
 
 
 def _event(line: Line, what: str, by: User | None, note: str = "") -> LineEvent:
@@ -253,3 +253,32 @@ def line_reverse(*, line: Line, by: User, reason: str) -> Line:
     line.save(update_fields=["corrected"])
     _event(line, LineEvent.What.REVERSED, by, reason)
     return reversal
+
+
+# Statements, letters and totals
+
+
+@transaction.atomic
+def letter_ask(*, collaborative: Collaborative, user: User, **fields) -> Letter:
+    """A member asks for a letter (Letter's kind, period and employer); it waits to be signed."""
+    letter = Letter(collaborative=collaborative, user=user, asked_at=timezone.now(), **fields)
+    if letter.kind != Letter.Kind.EMPLOYER:
+        letter.employer = ""
+    letter.full_clean()
+    letter.save()
+    return letter
+
+
+@transaction.atomic
+def letter_sign(*, letter: Letter, by: User) -> Letter:
+    """A facilitator or the payments contact signs a member's letter; never the member's own."""
+    letter = Letter.objects.select_for_update().get(pk=letter.pk)
+    if letter.user_id == by.pk:
+        raise ValidationError("Someone else signs your own letter.")
+    if letter.status == Letter.Status.SIGNED:
+        raise ValidationError("This letter has been signed already.")
+    letter.status = Letter.Status.SIGNED
+    letter.signed_by = by
+    letter.signed_at = timezone.now()
+    letter.save(update_fields=["status", "signed_by", "signed_at"])
+    return letter
