@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import staticfiles_storage
+from django.core.exceptions import SuspiciousFileOperation
 from django.templatetags.static import static
 
 # The page's own address does not matter: WeasyPrint only needs one to resolve "/static/…" against.
@@ -29,13 +30,14 @@ def static_file(url: str) -> str | None:
     if not path.startswith(prefix):
         return None
     name = path.removeprefix(prefix)
-    # Collected (with hashed names in production) or, while developing, found in the apps' folders.
+    # Collected (with hashed names in production) or, while developing, found in the apps' folders. A name
+    # that leads outside those folders ("../settings.py") is refused by both.
     try:
         if staticfiles_storage.exists(name):
             return staticfiles_storage.path(name)
-    except Exception:  # noqa: BLE001 - a name outside the folder, or a storage without paths: look further.
-        pass
-    found = finders.find(name)
+        found = finders.find(name)
+    except (SuspiciousFileOperation, NotImplementedError):
+        return None
     return found if isinstance(found, str) else None
 
 

@@ -264,7 +264,7 @@ def letter_ask(*, collaborative: Collaborative, user: User, **fields) -> Letter:
     letter = Letter(collaborative=collaborative, user=user, asked_at=timezone.now(), **fields)
     if letter.kind != Letter.Kind.EMPLOYER:
         letter.employer = ""
-    letter.full_clean()
+    letter.full_clean(exclude=["signed_by"])  # Nobody has signed it yet.
     letter.save()
     return letter
 
