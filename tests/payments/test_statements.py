@@ -10,7 +10,8 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from members.models import Membership
-from payments.models import Line
+from payments.models import Letter, Line
+from payments.services import letter_ask
 from payments.statements import default_period, statement_for
 from tests.factories import MembershipFactory, PaymentChoiceFactory
 from tests.payments.helpers import make_line, reverse_line
@@ -214,3 +215,39 @@ def test_the_membership_of_another_collaborative_sees_nothing_here(client, colla
     luton = MembershipFactory(collaborative=other_collaborative, role=Membership.Role.MEMBER).user
     client.force_login(luton)
     assert client.get(reverse("payments:home", kwargs={"slug": collaborative.slug})).status_code == 404
+
+
+def test_the_payments_contact_reaches_every_page_here(client, collaborative, member, facilitator, lines):
+    """The payments contact (a member with that responsibility, and two-step sign-in) sees anyone's payments,
+    statements and letters, signs letters and sees the totals; a session without the code step is asked for it."""
+    contact = MembershipFactory(collaborative=collaborative, handles_payments=True).user
+    january = {"period_from": date(2026, 1, 1), "period_to": date(2026, 1, 31)}
+    letter = letter_ask(collaborative=collaborative, user=member, kind=Letter.Kind.BENEFITS, **january)
+    slug = {"slug": collaborative.slug}
+    person = slug | {"user_pk": member.pk}
+    pages = [
+        reverse("payments:home", kwargs=slug),
+        reverse("payments:person", kwargs=person),
+        reverse("payments:statement", kwargs=person),
+        reverse("payments:statement_csv", kwargs=person),
+        reverse("payments:statement_pdf", kwargs=person),
+        reverse("payments:letters", kwargs=slug),
+        reverse("payments:letter", kwargs=slug | {"pk": letter.pk}),
+        reverse("payments:letter_ask", kwargs=slug),
+        reverse("payments:totals", kwargs=slug),
+    ]
+    client.force_login(contact)
+    for page in pages:
+        assert client.get(page).status_code == 200, page
+    sign = reverse("payments:letter_sign", kwargs=slug | {"pk": letter.pk})
+    client.force_login(contact, two_step=False)
+    for page in pages[1:2] + pages[5:7] + pages[8:]:
+        response = client.get(page)
+        assert response.status_code == 302, page
+        assert response["Location"].startswith(reverse("members:two_step")), page
+    assert client.post(sign)["Location"].startswith(reverse("members:two_step"))
+    client.force_login(contact)
+    assert client.post(sign).status_code == 302
+    letter.refresh_from_db()
+    assert letter.signed_by == contact
+    assert client.get(reverse("payments:letter_pdf", kwargs=slug | {"pk": letter.pk})).status_code == 200
