@@ -258,9 +258,9 @@ EXPECTATIONS: dict[str, tuple[dict, dict]] = {
     "payments:letter_pdf": (LETTER, PAYMENT_PERSON_PAGES),
     "payments:letter_sign": (LETTER, LETTER_SIGN_POST),
     "payments:totals": (SLUG, OVERSEERS),  # And the payments contact; never a person.
-    # PLACEHOLDERS until the merge (another group's pages of these names): back to the person's payments.
-    "payments:choice": (SLUG, everyone(REDIRECT, anonymous=LOGIN, outsider=404)),
-    "payments:claim": (SLUG, everyone(REDIRECT, anonymous=LOGIN, outsider=404)),
+    # PLACEHOLDERS until the merge (another group's pages of these names): remove these two rows.
+    "payments:choice": (SLUG, MEMBERS),
+    "payments:claim": (SLUG, MEMBERS),
     "notifications:preferences": ({}, signed_in(200, anonymous=LOGIN)),
     "notifications:mine": ({}, signed_in(200, anonymous=LOGIN)),
     # One email to read again: only the person it was for (the member); everyone else, the
