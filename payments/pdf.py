@@ -67,4 +67,7 @@ def pdf_from_html(html: str) -> bytes:
     except (ImportError, OSError) as error:  # OSError: Pango or its friends are not installed.
         raise PdfUnavailable(str(error)) from error
     fetcher = _fetcher_class(URLFetcher)()
-    return weasyprint.HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher, media_type="print").write_pdf()
+    try:
+        return weasyprint.HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher, media_type="print").write_pdf()
+    except OSError as error:  # A library or a font it loads only when it lays out text.
+        raise PdfUnavailable(str(error)) from error

@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.db.models import Case, F, IntegerField, Q, QuerySet, Sum, When
+from django.utils import timezone
 
 from meetings.models import Attendance, Meeting
 from members.models import Collaborative, Membership, User, count_shown
@@ -248,8 +249,8 @@ class MeetingTime:
 
 
 def meetings_for_letter(collaborative: Collaborative, start: date, end: date, after: datetime) -> list[MeetingTime]:
-    """The Collaborative's meetings in the period that go ahead and had not ended by `after` (when the letter
-    was asked for), with their days and times on the Collaborative's clocks."""
+    """The Collaborative's meetings in the period that go ahead and had not ended by `after`, with their days
+    and times on the Collaborative's clocks."""
     meetings = (
         Meeting.objects.filter(collaborative=collaborative, status=Meeting.Status.SCHEDULED, ends_at__gt=after)
         .select_related("venue")
@@ -302,8 +303,9 @@ def letter_content(letter: Letter) -> dict:
         content["took_part"] = days_taken_part(collaborative, letter.user, letter.period_from, letter.period_to)
         content["statement"] = statement_for(collaborative, letter.user, letter.period_from, letter.period_to)
     else:
+        # The meetings to come when it was signed (the day the letter bears), or, in the draft, from now.
         content["meetings"] = meetings_for_letter(
-            collaborative, letter.period_from, letter.period_to, after=letter.asked_at
+            collaborative, letter.period_from, letter.period_to, after=letter.signed_at or timezone.now()
         )
     return content
 
@@ -366,7 +368,7 @@ def year_totals(collaborative: Collaborative, start: date, end: date, label: str
         .annotate(quantity=Sum(_signed(F("quantity"))), lines=Sum(_signed(1), output_field=IntegerField()))
         .order_by()
     )
-    groups = list(groups)
+    groups = list(groups)  # One row for each meeting and kind of activity: a few dozen a year.
     lengths = {
         pk: Decimal((ends - starts).total_seconds()) / 3600
         for pk, starts, ends in Meeting.objects.filter(
