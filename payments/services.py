@@ -17,7 +17,7 @@ from meetings.models import Attendance, Format, Meeting
 from members.models import Collaborative, User
 from notifications.services import messages_queue
 from payments.emails import PAYMENT_APPROVED, PAYMENT_PAID, PAYMENT_REFUSED, paid_occasion
-from payments.models import Activity, Choice, ExpenseType, Line, LineEvent, PaymentChoice, PaymentSettings
+from payments.models import Activity, Choice, ExpenseType, Letter, Line, LineEvent, PaymentChoice, PaymentSettings
 from payments.money import times_rate
 
 
@@ -468,3 +468,32 @@ def line_correct(*, line: Line, by: User, reason: str, amount_pence: int | None 
     )
     _event(new, LineEvent.What.APPROVED, by)
     return reversal, new
+
+
+# Statements, letters and totals
+
+
+@transaction.atomic
+def letter_ask(*, collaborative: Collaborative, user: User, **fields) -> Letter:
+    """A member asks for a letter (Letter's kind, period and employer); it waits to be signed."""
+    letter = Letter(collaborative=collaborative, user=user, asked_at=timezone.now(), **fields)
+    if letter.kind != Letter.Kind.EMPLOYER:
+        letter.employer = ""
+    letter.full_clean(exclude=["signed_by"])  # Nobody has signed it yet.
+    letter.save()
+    return letter
+
+
+@transaction.atomic
+def letter_sign(*, letter: Letter, by: User) -> Letter:
+    """A facilitator or the payments contact signs a member's letter; never the member's own."""
+    letter = Letter.objects.select_for_update().get(pk=letter.pk)
+    if letter.user_id == by.pk:
+        raise ValidationError("Someone else signs your own letter.")
+    if letter.status == Letter.Status.SIGNED:
+        raise ValidationError("This letter has been signed already.")
+    letter.status = Letter.Status.SIGNED
+    letter.signed_by = by
+    letter.signed_at = timezone.now()
+    letter.save(update_fields=["status", "signed_by", "signed_at"])
+    return letter

@@ -12,7 +12,7 @@ URL and the answer expected for each person:
 
 import re
 from collections.abc import Iterator
-from datetime import time, timedelta
+from datetime import date, time, timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -34,8 +34,8 @@ from meetings.services import agenda_item_propose, meeting_schedule
 from members.links import invitation_path
 from members.models import Membership
 from notifications.models import Message
-from payments.models import Line
-from payments.services import line_add
+from payments.models import Letter, Line
+from payments.services import letter_ask, letter_sign, line_add
 from tests.conftest import make_lambeth, make_luton, make_people, rows_shared_by_module
 from tests.factories import (
     InvitationFactory,
@@ -103,6 +103,13 @@ PAYMENTS_CONTACT_ONLY = {"anonymous": LOGIN, "outsider": 404, "member": 403, "fa
 PAYMENT_SEEN = {"anonymous": LOGIN, "outsider": 404, "member": 200, "facilitator": 200, "commissioner": 404}
 # Answering only POST, from the payments contact: approving, refusing and marking paid.
 PAYMENTS_CONTACT_POST = signed_in(405, anonymous=LOGIN)
+# Payments (issue 16): a person's lines, statements and letters are theirs (the member's here), the payments
+# contact's and the facilitators'; commissioners see the totals only, and another person's payments are a 404.
+PAYMENT_PERSON = {"slug": "lambeth", "user_pk": "MEMBER"}
+LETTER = {"slug": "lambeth", "pk": "LETTER"}  # The member's letter, signed by the facilitator.
+PAYMENT_PERSON_PAGES = {"anonymous": LOGIN, "outsider": 404, "member": 200, "facilitator": 200, "commissioner": 404}
+# Answering only POST: signing a letter (facilitators and the payments contact, never their own); see POST_EXPECTATIONS.
+LETTER_SIGN_POST = signed_in(405, anonymous=LOGIN)
 
 EXPECTATIONS: dict[str, tuple[dict, dict]] = {
     # Our own pages.
@@ -265,6 +272,21 @@ EXPECTATIONS: dict[str, tuple[dict, dict]] = {
     "payments:line_approve": (PAYMENT_LINE, PAYMENTS_CONTACT_POST),
     "payments:line_refuse": (PAYMENT_LINE, PAYMENTS_CONTACT_POST),
     "payments:line_correct": (PAYMENT_LINE, PAYMENTS_CONTACT_ONLY | {"commissioner": 404}),
+    # Payments: statements, letters and totals. The payments contact's own access: tests/payments/test_statements.py,
+    # test_letters.py and test_totals.py.
+    "payments:home": (SLUG, MEMBERS),  # Each person's own payments.
+    "payments:person": (PAYMENT_PERSON, PAYMENT_PERSON_PAGES),
+    "payments:statement": (PAYMENT_PERSON, PAYMENT_PERSON_PAGES),
+    "payments:statement_csv": (PAYMENT_PERSON, PAYMENT_PERSON_PAGES),
+    "payments:statement_pdf": (PAYMENT_PERSON, PAYMENT_PERSON_PAGES),
+    "payments:letter_ask": (SLUG, MEMBERS),
+    "payments:letters": (SLUG, FACILITATORS_ONLY),  # And the payments contact, to sign.
+    "payments:letter": (LETTER, PAYMENT_PERSON_PAGES),
+    "payments:letter_pdf": (LETTER, PAYMENT_PERSON_PAGES),
+    "payments:letter_sign": (LETTER, LETTER_SIGN_POST),
+    "payments:totals": (SLUG, OVERSEERS),  # And the payments contact; never a person.
+    # PLACEHOLDER until the merge (another group's page of this name): remove this row.
+    "payments:choice": (SLUG, MEMBERS),
     "notifications:preferences": ({}, signed_in(200, anonymous=LOGIN)),
     "notifications:mine": ({}, signed_in(200, anonymous=LOGIN)),
     # One email to read again: only the person it was for (the member); everyone else, the
@@ -469,6 +491,15 @@ def payments_claims_placeholders(people: dict, collaborative) -> dict:
     return {"PAYMENT_LINE": line.pk}
 
 
+def payments_placeholders(people: dict, collaborative) -> dict:
+    """The member's letter for a benefits adviser, signed by the facilitator, and another waiting to be signed."""
+    period = {"kind": Letter.Kind.BENEFITS, "period_from": date(2026, 1, 1), "period_to": date(2026, 3, 31)}
+    signed = letter_ask(collaborative=collaborative, user=people["member"], **period)
+    letter_sign(letter=signed, by=people["facilitator"])
+    asked = letter_ask(collaborative=collaborative, user=people["member"], **period)
+    return {"LETTER": signed.pk, "ASKED_LETTER": asked.pk}
+
+
 def make_placeholders(people: dict, collaborative) -> dict:
     """Values for the placeholders in EXPECTATIONS, known only once the rows exist."""
     collaborative.is_public = True
@@ -487,6 +518,7 @@ def make_placeholders(people: dict, collaborative) -> dict:
         **vision_placeholders(people, collaborative),
         **actions_placeholders(people, collaborative, meeting),
         **payments_claims_placeholders(people, collaborative),
+        **payments_placeholders(people, collaborative),
         "MEMBER": people["member"].pk,
         "INVITATION": invitation.pk,
         "INVITATION_TOKEN": invitation_path(invitation).rstrip("/").rsplit("/", 1)[1],
@@ -633,6 +665,17 @@ POST_EXPECTATIONS = (
         "meetings:agenda_publish": FACILITATORS_ONLY | {"facilitator": REDIRECT},
         "meetings:agenda_item_edit": FACILITATORS_ONLY | {"facilitator": REDIRECT},
         "meetings:agenda_item_remove": FACILITATORS_ONLY | {"facilitator": REDIRECT},
+        # An empty ask for a letter: its page again, saying what is missing (400).
+        "payments:letter_ask": MEMBERS | {"member": 400, "facilitator": 400, "commissioner": 400},
+        # The member's own letter is not theirs to sign; the facilitator is told it is signed already; the
+        # commissioner gets the 404 of a letter that is not there.
+        "payments:letter_sign": {
+            "anonymous": LOGIN,
+            "outsider": 404,
+            "member": 403,
+            "facilitator": REDIRECT,
+            "commissioner": 404,
+        },
     }
 )
 
@@ -696,6 +739,11 @@ STATE_EXPECTATIONS = {
         MEMBERS | {role: 404 for role in ("member", "facilitator", "commissioner")},
     ),
     "actions:review": ({"slug": "lambeth", "pk": "SIGNED_OFF_REVIEW"}, COMMISSIONERS_ONLY),  # Frozen, printable.
+    # A letter not signed yet: no PDF, back to the letter with a message.
+    "payments:letter_pdf": (
+        {"slug": "lambeth", "pk": "ASKED_LETTER"},
+        PAYMENT_PERSON_PAGES | {"member": REDIRECT, "facilitator": REDIRECT},
+    ),
 }
 # Who may post to the commissioner's action, which the member supports: empty forms, as above.
 STATE_POST_EXPECTATIONS = {
@@ -720,6 +768,8 @@ STATE_POST_EXPECTATIONS = {
         {"slug": "lambeth", "pk": "SIGNED_OFF_REVIEW"},
         POST_EXPECTATIONS["actions:review_sign_off"],
     ),
+    # A letter waiting: the facilitator signs it; the member may not sign their own.
+    "payments:letter_sign": ({"slug": "lambeth", "pk": "ASKED_LETTER"}, POST_EXPECTATIONS["payments:letter_sign"]),
 }
 
 
