@@ -455,6 +455,7 @@ TESTED_ELSEWHERE = {
     ),
     "payments:claim": "tests.payments.test_claims:test_a_program_renamed_pdf_is_refused",
     "payments:activity_add": "tests.payments.test_claims:test_hours_are_needed_when_paid_by_the_hour",
+    "payments:letter_ask": "tests.payments.test_letters:test_bad_asks_are_explained_and_nothing_is_saved",
     "payments:line_correct": (
         "tests.payments.test_queue:test_a_correction_is_a_reversal_and_a_new_line_nothing_rubbed_out"
     ),
