@@ -8,6 +8,8 @@ app_name = "payments"
 # Collaborative's settings; claims, approval and paying; statements, letters and totals.
 urlpatterns = [
     # Settings and choices
+    path("c/<slug:slug>/payments/settings/", views.payment_settings, name="settings"),
+    path("c/<slug:slug>/payments/choice/", views.payment_choice, name="choice"),
     # Claims, approval and paying
     # Statements, letters and totals
 ]
