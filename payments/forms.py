@@ -3,7 +3,7 @@ from datetime import date
 from django import forms
 from django.core.exceptions import ValidationError
 
-from payments.models import RATE_FIELDS, Activity, Choice, ExpenseType, PayMethod, PaymentChoice, PaymentSettings
+from payments.models import RATE_FIELDS, Activity, Choice, ExpenseType, PaymentChoice, PaymentSettings, PayMethod
 from payments.money import pence_from_pounds, pounds_plain
 
 # Settings and choices
@@ -30,7 +30,9 @@ class PaymentSettingsForm(forms.Form):
     """What the Collaborative pays, from a day on. Saving makes new settings; the earlier ones stay."""
 
     pays = forms.BooleanField(label="We pay people for their time and their expenses", required=False)
-    rate_meeting = _pounds_field("A meeting, in pounds", "For example 30 or 30.00. Leave it empty if you do not pay for this.")
+    rate_meeting = _pounds_field(
+        "A meeting, in pounds", "For example 30 or 30.00. Leave it empty if you do not pay for this."
+    )
     rate_online = _pounds_field("An online session, in pounds", "Leave it empty to pay the rate for a meeting.")
     rate_hour = _pounds_field("An hour, in pounds", "For other activities paid by the hour.")
     rate_half_day = _pounds_field("Half a day, in pounds")
@@ -46,16 +48,13 @@ class PaymentSettingsForm(forms.Form):
         min_value=0,
         max_value=1000,
         initial=45,
-        help_text="HMRC's rate is 45p a mile."
+        help_text="HMRC's rate is 45p a mile.",
     )
     methods = forms.MultipleChoiceField(
         label="How we pay", choices=PayMethod.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
     claim_within_days = forms.IntegerField(
-        label="Expenses must be claimed within (days)",
-        min_value=1,
-        max_value=366,
-        initial=90
+        label="Expenses must be claimed within (days)", min_value=1, max_value=366, initial=90
     )
     benefits_advice = forms.CharField(
         label="Where to get free benefits advice",
@@ -113,7 +112,9 @@ class PaymentSettingsForm(forms.Form):
     def clean_valid_from(self) -> date:
         day = self.cleaned_data["valid_from"]
         if day < self.today:
-            raise ValidationError("Choose today or a later day: payments for earlier days keep the settings of their day.")
+            raise ValidationError(
+                "Choose today or a later day: payments for earlier days keep the settings of their day."
+            )
         return day
 
     def clean(self) -> dict:

@@ -31,6 +31,4 @@ def choice_needed(membership: Membership) -> bool:
     have not said yet. Asked before their first paid activity (the home page's "Things to do")."""
     if not pays_now(membership.collaborative):
         return False
-    return not PaymentChoice.objects.filter(
-        collaborative=membership.collaborative, user_id=membership.user_id
-    ).exists()
+    return not PaymentChoice.objects.filter(collaborative=membership.collaborative, user_id=membership.user_id).exists()

@@ -86,7 +86,10 @@ def payment_choice(request: HttpRequest, slug: str) -> HttpResponse:
         with refusal_on(form):
             choice_make(collaborative=collaborative, user=request.user, by=request.user, **form.choice_fields())
             return done(
-                request, "Your choice is saved. It applies from today, until you change it.", "payments:choice", slug=slug
+                request,
+                "Your choice is saved. It applies from today, until you change it.",
+                "payments:choice",
+                slug=slug,
             )
     if request.method == "POST" and not pays:
         form.is_valid()  # Bound and checked, so that the page answers 400 with the reason below.
@@ -109,4 +112,3 @@ def payment_choice(request: HttpRequest, slug: str) -> HttpResponse:
         ),
         invalid=form,
     )
-

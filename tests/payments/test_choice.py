@@ -63,9 +63,7 @@ def test_a_lower_amount_is_read_in_exact_pence(member_client, paying):
 
 
 def test_what_does_not_belong_to_the_choice_is_not_kept(member_client, paying):
-    member_client.post(
-        URL, {"choice": "full", "lower_amount": "10", "charity": "Mind", "method": "voucher"}
-    )
+    member_client.post(URL, {"choice": "full", "lower_amount": "10", "charity": "Mind", "method": "voucher"})
     assert choices() == [("full", None, "", False, False, "voucher")]
 
 
@@ -83,7 +81,10 @@ def test_part_of_my_job_with_the_employer_paying_expenses_needs_no_way_to_pay(me
     [
         ({}, "For your time, would you like to be: This field is required."),
         ({"choice": "lower", "method": "voucher"}, "Say the most you would like for each activity"),
-        ({"choice": "lower", "lower_amount": "ten", "method": "voucher"}, "Give an amount in pounds, for example 12.50."),
+        (
+            {"choice": "lower", "lower_amount": "ten", "method": "voucher"},
+            "Give an amount in pounds, for example 12.50.",
+        ),
         ({"choice": "lower", "lower_amount": "0", "method": "voucher"}, "Give an amount above £0"),
         ({"choice": "charity", "method": "voucher"}, "Say which charity to pay."),
         ({"choice": "full"}, "Choose how you would like the money."),
@@ -111,7 +112,9 @@ def test_a_change_is_a_new_row_and_the_earlier_choices_are_listed(member_client,
     assert 'value="Mind in Lambeth"' in page
 
 
-def test_the_first_choice_settles_the_lines_that_waited_for_it(member_client, member, facilitator, collaborative, paying):
+def test_the_first_choice_settles_the_lines_that_waited_for_it(
+    member_client, member, facilitator, collaborative, paying
+):
     meeting = meeting_today(collaborative)
     register_mark(meeting=meeting, user=member, attended=True, by=facilitator)
     assert Line.objects.get().status == Line.Status.NEEDS_CHOICE
