@@ -1001,7 +1001,7 @@ def check_ins(request: HttpRequest, slug: str) -> HttpResponse:
     membership = facilitator_membership_for(request.user, slug)
     asked = (
         CheckInRequest.objects.filter(meeting__collaborative=membership.collaborative)
-        .select_related("user", "meeting", "answered_by")
+        .select_related("user", "meeting__collaborative", "answered_by")
         .order_by(F("answered_at").desc(nulls_first=True), "-asked_at", "-id")
     )
     page = Paginator(asked, CHECK_INS_PAGE_SIZE).get_page(request.GET.get("page"))

@@ -142,6 +142,7 @@ PAGES: dict[str, tuple[dict, tuple[str, ...]]] = {
     "members:member_manage": (THE_PERSON, ("",)),
     "members:former_members": (LAMBETH, ("",)),
     "members:leave": (LAMBETH, ("",)),
+    "members:take_break": (LAMBETH, ("",)),
     "members:invitations": (LAMBETH, ("",)),
     "members:join_requests": (LAMBETH, ("",)),
     "members:public_page": (LAMBETH, ("",)),
@@ -164,6 +165,7 @@ PAGES: dict[str, tuple[dict, tuple[str, ...]]] = {
     "meetings:rsvp_link": ({"token": "RSVP_TOKEN"}, ("",)),  # The person's own answer link.
     "meetings:calendar_feed": ({"token": "FEED_TOKEN"}, ("",)),  # The person's own calendar.
     "meetings:attendance": (LAMBETH, ("",)),
+    "meetings:check_ins": (LAMBETH, ("", "?page=99")),
     "meetings:register": ({"slug": "lambeth", "pk": "MEETING"}, ("",)),
     "meetings:notes": ({"slug": "lambeth", "pk": "MEETING"}, ("",)),
     "meetings:schedule": (LAMBETH, ("",)),
@@ -213,6 +215,8 @@ PAGES: dict[str, tuple[dict, tuple[str, ...]]] = {
     "actions:reviews": (LAMBETH, ("",)),
     "actions:review": ({"slug": "lambeth", "pk": "REVIEW"}, ("",)),  # The person's action in it.
     "actions:review_sign_off": ({"slug": "lambeth", "pk": "REVIEW"}, ("",)),  # Asks first, or back to the review.
+    "payments:settings": (LAMBETH, ("", "?page=99")),
+    "payments:choice": (LAMBETH, ("",)),
     "account_reset_password_from_key": ({"uidb36": "1", "key": "not-a-real-key"}, ("",)),
     "account_confirm_email": ({"key": "not-a-real-key"}, ("",)),
 }
