@@ -92,7 +92,10 @@ class PaymentSettingsForm(forms.Form):
         return initial
 
     def _clean_rate(self, name: str) -> int | None:
-        return _pence_or_none(self.cleaned_data[name])
+        pence = _pence_or_none(self.cleaned_data[name])
+        if pence == 0:
+            raise ValidationError("Give an amount above £0, or leave it empty if you do not pay for this.")
+        return pence
 
     def clean_rate_meeting(self) -> int | None:
         return self._clean_rate("rate_meeting")

@@ -49,9 +49,8 @@ def rows() -> list:
 def test_only_facilitators_open_the_settings(client, people, role, status):
     client.force_login(people[role])
     assert client.get(URL).status_code == status
-    assert client.post(URL, settings_data()).status_code in (status, 302)
-    if role != "facilitator":
-        assert not PaymentSettings.objects.exists()
+    assert client.post(URL, settings_data()).status_code == (302 if role == "facilitator" else status)
+    assert PaymentSettings.objects.exists() == (role == "facilitator")
 
 
 def test_anonymous_people_are_sent_to_sign_in(client):
@@ -110,6 +109,7 @@ def test_the_form_starts_from_the_latest_settings(facilitator_client, collaborat
         ({"rate_meeting": "thirty"}, "A meeting, in pounds: Give an amount in pounds, for example 12.50."),
         ({"rate_meeting": "30.001"}, "Give the amount to the penny, for example 12.50."),
         ({"rate_meeting": "-5"}, "Give an amount in pounds, for example 12.50."),
+        ({"rate_meeting": "0.00"}, "Give an amount above £0, or leave it empty if you do not pay for this."),
         ({"rate_hour": "20000"}, "That is more than £10,000. Check the amount."),
         ({"valid_from": "2000-01-01"}, "Choose today or a later day"),
         ({"valid_from": "next week"}, "From: Enter a valid date."),
