@@ -17,7 +17,7 @@ def _pounds_field(label: str, help_text: str = "") -> forms.CharField:
         required=False,
         max_length=20,
         help_text=help_text,
-        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
 
 
