@@ -18,12 +18,12 @@ from payments.services import choice_make, settings_save
 HISTORY_PAGE_SIZE = 20
 
 
-def settings_shown(row: PaymentSettings) -> dict:
+def _settings_shown(row: PaymentSettings) -> dict:
     """What a page shows of one row of settings: the row, and its rates in pounds."""
     return {"row": row, "rates": [(label, pounds(pence)) for label, pence in row.rates()]}
 
 
-def choice_shown(row: PaymentChoice) -> dict:
+def _choice_shown(row: PaymentChoice) -> dict:
     """What a page shows of one choice: the row, and a lower amount in pounds."""
     return {"row": row, "lower_amount": pounds(row.lower_amount_pence) if row.lower_amount_pence else ""}
 
@@ -59,9 +59,9 @@ def payment_settings(request: HttpRequest, slug: str) -> HttpResponse:
         collaborative_context(
             membership,
             form=form,
-            in_force=settings_shown(in_force) if in_force else None,
-            upcoming=[settings_shown(row) for row in upcoming],
-            earlier=[settings_shown(row) for row in page.object_list],
+            in_force=_settings_shown(in_force) if in_force else None,
+            upcoming=[_settings_shown(row) for row in upcoming],
+            earlier=[_settings_shown(row) for row in page.object_list],
             page=page,
         ),
         invalid=form,
@@ -105,9 +105,9 @@ def payment_choice(request: HttpRequest, slug: str) -> HttpResponse:
             membership,
             form=form,
             pays=pays,
-            rules=settings_shown(rules) if rules else None,
-            current=choice_shown(current) if current else None,
-            earlier=[choice_shown(row) for row in page.object_list],
+            rules=_settings_shown(rules) if rules else None,
+            current=_choice_shown(current) if current else None,
+            earlier=[_choice_shown(row) for row in page.object_list],
             page=page,
         ),
         invalid=form,
