@@ -17,7 +17,7 @@ from django.shortcuts import get_object_or_404
 
 from actions.models import Action, ActionUpdate, ReviewItem, ReviewRound
 from meetings.links import rsvp_check
-from meetings.models import AgendaItem, CalendarFeed, Decision, Meeting, Venue
+from meetings.models import AgendaItem, CalendarFeed, CheckInRequest, Decision, Meeting, Venue
 from members.links import invitation_check
 from members.models import Collaborative, Invitation, JoinRequest, Membership, User, Visibility
 from notifications.kinds import Kind, UnknownKind, kind_named
@@ -276,6 +276,16 @@ def meeting_for(user, collaborative_slug: str, pk: int, *, manage: bool = False)
         Meeting.objects.select_related("collaborative", "venue"), pk=pk, collaborative=membership.collaborative
     )
     return membership, meeting
+
+
+def check_in_for(user, collaborative_slug: str, pk: int) -> tuple[Membership, CheckInRequest]:
+    """(a facilitator's membership, a request for a check-in after one of the Collaborative's meetings): only
+    the person who asked and the facilitators ever see one, and only facilitators answer it."""
+    membership = facilitator_membership_for(user, collaborative_slug)
+    check_in = get_object_or_404(
+        CheckInRequest.objects.select_related("user", "meeting"), pk=pk, meeting__collaborative=membership.collaborative
+    )
+    return membership, check_in
 
 
 def venue_for(user, collaborative_slug: str, pk: int) -> tuple[Membership, Venue]:

@@ -273,6 +273,27 @@ RSVP_ASKED = Kind(
 )
 
 
+def check_in_skip_reason(message) -> str:
+    """ "Someone would like a check-in" is of no use once a facilitator has checked in, or the request is gone."""
+    check_in = message.about
+    if check_in is None:
+        return "The request for a check-in no longer exists."
+    if check_in.is_answered:
+        return "A facilitator had checked in already."
+    return ""
+
+
+CHECK_IN_ASKED = Kind(
+    key="check_in_asked",
+    label="Someone would like a check-in (facilitators)",
+    description="When someone who came to a meeting asks for someone to check in with them afterwards.",
+    audience="facilitator",
+    skip_reason=check_in_skip_reason,
+    # Who asked is for the facilitators only, on the page of check-ins: not in the list of emails sent.
+    unlisted_for_facilitators="Requests for a check-in are private: they are on the Check-ins page.",
+)
+
+
 KINDS = [
     MOVED_UP,
     RSVP_ASKED,
@@ -283,4 +304,5 @@ KINDS = [
     MEETING_CHANGED,
     MEETING_CANCELLED,
     NOTES_PUBLISHED,
+    CHECK_IN_ASKED,
 ]

@@ -1,5 +1,5 @@
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -205,6 +205,12 @@ class Meeting(models.Model):
     @property
     def is_past(self) -> bool:
         return self.ends_at <= timezone.now()
+
+    @property
+    def check_in_open(self) -> bool:
+        """Whether someone who came can ask for a check-in now: from the end until CHECK_IN_DAYS after."""
+        now = timezone.now()
+        return not self.is_cancelled and self.ends_at <= now <= self.ends_at + timedelta(days=CHECK_IN_DAYS)
 
     @property
     def in_person(self) -> bool:
@@ -487,3 +493,37 @@ class CalendarFeed(models.Model):
 
     def __str__(self) -> str:
         return f"Calendar of {self.user}"
+
+
+# How long after a meeting ends someone who came can ask for a check-in.
+CHECK_IN_DAYS = 7
+
+
+class CheckInRequest(models.Model):
+    """Someone who came to a meeting asked, privately, for someone to check in with them afterwards. Only
+    they and the facilitators ever see it; nothing else is recorded beyond who asked and who answered."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="check_in_requests")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="check_in_requests")
+    asked_at = models.DateTimeField(default=timezone.now)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-asked_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "user"], name="check_in_once_per_meeting"),
+            models.CheckConstraint(
+                condition=models.Q(answered_at__isnull=True) | models.Q(answered_at__gte=models.F("asked_at")),
+                name="check_in_answered_after_asked",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} asked for a check-in after {self.meeting}"
+
+    @property
+    def is_answered(self) -> bool:
+        return self.answered_at is not None

@@ -8,6 +8,7 @@ from meetings.models import (
     AgendaItemChange,
     Attendance,
     CalendarFeed,
+    CheckInRequest,
     Decision,
     Meeting,
     MeetingSeries,
@@ -101,6 +102,8 @@ def _erase(erasure: Erasure) -> None:
         status=AgendaItem.Status.WITHDRAWN
     )
     CalendarFeed.objects.filter(user=erasure.user).delete()
+    # Asking for a check-in is private, and of no use to anyone once the person has gone.
+    CheckInRequest.objects.filter(user=erasure.user).delete()
 
 
 PART = Part(
@@ -163,6 +166,23 @@ PART = Part(
             "minutes_you_recorded_as_approved",
             lambda person: [{"meeting": str(m)} for m in Meeting.objects.filter(minutes_approved_by=person.user)],
             "Kept, shown as recorded by a Former member.",
+        ),
+        "meetings.CheckInRequest.user": Relation(
+            "check_ins_you_asked_for",
+            lambda person: [
+                {"meeting": str(c.meeting), "asked": when(c.asked_at), "checked_in": when(c.answered_at)}
+                for c in CheckInRequest.objects.filter(user=person.user).select_related("meeting__collaborative")
+            ],
+            "Deleted.",
+        ),
+        # Who asked is theirs, not this person's: only the meeting and when are in this person's download.
+        "meetings.CheckInRequest.answered_by": Relation(
+            "check_ins_you_made",
+            lambda person: [
+                {"meeting": str(c.meeting), "checked_in": when(c.answered_at)}
+                for c in CheckInRequest.objects.filter(answered_by=person.user).select_related("meeting__collaborative")
+            ],
+            "Kept, shown as checked in by a Former member.",
         ),
     },
     erase=_erase,

@@ -55,3 +55,32 @@ def recent_attendees(collaborative: Collaborative, count: int) -> QuerySet:
     to use inside another query (`user_id__in=`), which runs it there."""
     meetings = Meeting.objects.for_collaborative(collaborative).scheduled().past().values("pk")[:count]
     return Attendance.objects.filter(meeting__in=meetings, attended=True).values("user_id")
+
+
+@dataclass(frozen=True)
+class CheckInOffer:
+    """On a meeting's page, for someone who came, in the week after it: whether they asked for a check-in."""
+
+    asked: bool
+    answered: bool
+
+
+def check_in_offer(meeting: Meeting, user) -> CheckInOffer | None:
+    """What the meeting's page offers the viewer about a check-in: None unless they came and the meeting ended
+    less than a week ago (no query at all outside that week)."""
+    if not meeting.check_in_open:
+        return None
+    came = Attendance.objects.filter(meeting=meeting, user_id=user.pk, attended=True)
+    row = (
+        came.alias(
+            mine=FilteredRelation(
+                "meeting__check_in_requests", condition=Q(meeting__check_in_requests__user_id=user.pk)
+            )
+        )
+        .values_list("mine__id", "mine__answered_at")
+        .first()
+    )
+    if row is None:
+        return None
+    asked, answered_at = row
+    return CheckInOffer(asked=asked is not None, answered=answered_at is not None)

@@ -10,6 +10,7 @@ from django.utils import timezone
 from meetings.emails import (
     AGENDA_ITEM_DECIDED,
     AGENDA_PUBLISHED,
+    CHECK_IN_ASKED,
     MEETING_CANCELLED,
     MEETING_CHANGED,
     MEETING_REMINDER,
@@ -25,6 +26,7 @@ from meetings.models import (
     AgendaItemChange,
     Attendance,
     CalendarFeed,
+    CheckInRequest,
     Decision,
     Format,
     Meeting,
@@ -892,3 +894,44 @@ def minutes_approve(*, meeting: Meeting, by: User) -> Meeting:
     previous.minutes_approved_by = by
     previous.save(update_fields=["minutes_approved_at", "minutes_approved_at_meeting", "minutes_approved_by"])
     return previous
+
+
+# Checking in after a meeting
+
+
+@transaction.atomic
+def check_in_ask(*, meeting: Meeting, user: User) -> CheckInRequest:
+    """Someone who came asks, privately, for someone to check in with them: the facilitators get one email.
+    Asking again changes nothing."""
+    if not meeting.check_in_open:
+        raise ValidationError("You can ask for a check-in from the end of a meeting until a week after it.")
+    if not Attendance.objects.filter(meeting=meeting, user=user, attended=True).exists():
+        raise ValidationError("Only someone marked on the register as there can ask after a meeting.")
+    check_in, created = CheckInRequest.objects.get_or_create(meeting=meeting, user=user)
+    if created:
+        facilitators = (
+            Membership.objects.current_in(meeting.collaborative)
+            .filter(role=Membership.Role.FACILITATOR)
+            .exclude(user=user)
+        )
+        messages_queue(
+            recipients=[m.user for m in facilitators],
+            collaborative=meeting.collaborative,
+            kind=CHECK_IN_ASKED,
+            about=check_in,
+        )
+    return check_in
+
+
+@transaction.atomic
+def check_in_answer(*, check_in: CheckInRequest, by: User) -> CheckInRequest:
+    """A facilitator has checked in: who and when are recorded, once."""
+    check_in = CheckInRequest.objects.select_for_update(of=("self",)).select_related("answered_by").get(pk=check_in.pk)
+    if check_in.is_answered:
+        who = check_in.answered_by.display_name if check_in.answered_by else "A facilitator"
+        raise ValidationError(f"{who} checked in already, on {timezone.localtime(check_in.answered_at):%-d %B}.")
+    check_in.answered_by = by
+    check_in.answered_at = timezone.now()
+    check_in.full_clean()
+    check_in.save(update_fields=["answered_by", "answered_at"])
+    return check_in

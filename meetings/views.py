@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, Exists, FilteredRelation, Q
+from django.db.models import Count, Exists, F, FilteredRelation, Q
 from django.db.models.functions import Lower
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,6 +21,7 @@ from collaborative.permissions import (
     LinkNotValid,
     agenda_item_for,
     calendar_feed_for,
+    check_in_for,
     facilitates,
     facilitator_membership_for,
     meeting_for,
@@ -54,9 +55,9 @@ from meetings.forms import (
     SeriesForm,
     VenueForm,
 )
-from meetings.models import AgendaItem, Attendance, CalendarFeed, Decision, Meeting, Rsvp, Venue
+from meetings.models import AgendaItem, Attendance, CalendarFeed, CheckInRequest, Decision, Meeting, Rsvp, Venue
 from meetings.panels import AGENDA_PRINT, DETAIL, panels_for
-from meetings.selectors import recent_meetings
+from meetings.selectors import check_in_offer, recent_meetings
 from meetings.services import (
     agenda_changes_since_published,
     agenda_item_accept,
@@ -70,6 +71,8 @@ from meetings.services import (
     agenda_recipients,
     calendar_feed_meetings,
     calendar_feed_renew,
+    check_in_answer,
+    check_in_ask,
     decision_record,
     decision_withdraw,
     meeting_cancel,
@@ -262,6 +265,8 @@ def meeting_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             **lazily(lambda: {"minutes_waiting": minutes_to_approve(meeting) if manages else None}, "minutes_waiting"),
             "my_items": my_items,
             "show_notes": bool(meeting.notes_published_at) or manages,
+            # The viewer's own, never kept ready-made: only they (and the facilitators) know they asked.
+            "check_in": check_in_offer(meeting, request.user),
             **rsvp_context(meeting, mine),
         },
     )
@@ -970,3 +975,45 @@ def attendance(request: HttpRequest, slug: str) -> HttpResponse:
             "meeting_count": len(meetings),
         },
     )
+
+
+# Checking in after a meeting
+
+CHECK_INS_PAGE_SIZE = 50
+
+
+@require_POST
+def check_in(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Someone who came asks, privately, for someone to check in with them: the facilitators get one email."""
+    _, meeting = meeting_for(request.user, slug, pk)
+    back = f"{meeting.get_absolute_url()}#check-in-heading"
+    try:
+        check_in_ask(meeting=meeting, user=request.user)
+    except ValidationError as error:
+        return done(request, error, back)
+    said = "Thank you for saying. A facilitator will be in touch soon. Only you and the facilitators know you asked."
+    return done(request, said, back)
+
+
+@require_GET
+def check_ins(request: HttpRequest, slug: str) -> HttpResponse:
+    """Facilitators: who asked for a check-in after a meeting, those not yet answered first."""
+    membership = facilitator_membership_for(request.user, slug)
+    asked = (
+        CheckInRequest.objects.filter(meeting__collaborative=membership.collaborative)
+        .select_related("user", "meeting__collaborative", "answered_by")
+        .order_by(F("answered_at").desc(nulls_first=True), "-asked_at", "-id")
+    )
+    page = Paginator(asked, CHECK_INS_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "meetings/checkinrequest_list.html", collaborative_context(membership, page=page))
+
+
+@require_POST
+def check_in_answered(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """A facilitator has checked in with the person: who and when are recorded."""
+    _, asked = check_in_for(request.user, slug, pk)
+    try:
+        check_in_answer(check_in=asked, by=request.user)
+    except ValidationError as error:
+        return done(request, error, "meetings:check_ins", slug=slug)
+    return done(request, f"Recorded: you checked in with {asked.user.display_name}.", "meetings:check_ins", slug=slug)

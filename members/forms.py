@@ -285,6 +285,26 @@ class RoleForm(forms.Form):
     role = forms.ChoiceField(label="Role", choices=Membership.Role.choices, widget=forms.RadioSelect)
 
 
+class PaymentsContactForm(forms.Form):
+    handles_payments = forms.ChoiceField(
+        label="Payments contact",
+        choices=[("yes", "Yes"), ("no", "No")],
+        widget=forms.RadioSelect,
+        error_messages={"required": 'Choose "Yes" or "No".'},
+    )
+
+
+class BreakForm(forms.Form):
+    """Taking a break until a day the member chooses. Nothing asks why."""
+
+    until = forms.DateField(
+        label="Until",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="The last day of your break. Emails and reminders start again the day after.",
+        error_messages={"required": "Choose the last day of your break."},
+    )
+
+
 class AccountDeleteForm(forms.Form):
     confirm = forms.BooleanField(
         label="I understand that my account and my personal data will be deleted, and that this cannot be undone",

@@ -46,10 +46,12 @@ from collaborative.views import (
 from members.forms import (
     INVITED_NAME,
     AccountDeleteForm,
+    BreakForm,
     CollaborativeForm,
     GroundRulesForm,
     InvitationForm,
     JoinRequestForm,
+    PaymentsContactForm,
     ProfileForm,
     ReplyForm,
     RoleForm,
@@ -75,6 +77,8 @@ from members.services import (
     membership_deactivate,
     membership_leave,
     membership_reactivate,
+    membership_set_payments,
+    membership_take_break,
 )
 from members.sessions import session_keep
 
@@ -166,12 +170,21 @@ def member_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     return render(
         request,
         "members/membership_detail.html",
-        collaborative_context(viewer, member=member, person=member.user, shows=profile_fields_for(viewer, member)),
+        collaborative_context(
+            viewer,
+            member=member,
+            person=member.user,
+            shows=profile_fields_for(viewer, member),
+            # Only the person and facilitators see that someone is taking a break.
+            on_break=member.on_break(viewer.collaborative.local_today()),
+        ),
     )
 
 
 DIRECTORY_FIELDS = [
     "role",
+    "handles_payments",
+    "break_until",
     "user_id",
     "user__display_name",
     "user__pronouns",
@@ -245,6 +258,9 @@ def _directory(viewer: Membership, query: str, perspective: str, number: str | N
         page = paginator.get_page(number)
         shown = page.object_list
     labels = dict(Perspective.choices)
+    # Facilitators (with this session's two-step sign-in) see who is a payments contact and who is taking a
+    # break, and until when: nothing more about the break. The list is kept ready-made for them apart.
+    facilitator, today = facilitates(viewer), viewer.collaborative.local_today()
     # Each member's page is the directory's address plus their id (built here, not by {% url %}
     # for every card).
     base = reverse("members:directory", kwargs={"slug": viewer.collaborative.slug})
@@ -258,6 +274,8 @@ def _directory(viewer: Membership, query: str, perspective: str, number: str | N
                 "url": f"{base}{m.user_id}/",
                 "organisation": m.user.organisation if "organisation" in shows else "",
                 "perspective_labels": ", ".join(labels[value] for value in perspectives if value in labels),
+                "payments_contact": facilitator and m.handles_payments,
+                "break_until": m.break_until if facilitator and m.on_break(today) else None,
             }
         )
     return {
@@ -559,10 +577,42 @@ def member_manage(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         request,
         "members/membership_manage.html",
         collaborative_context(
-            viewer, member=member, person=member.user, form=form, history=member.changes.select_related("changed_by")
+            viewer,
+            member=member,
+            person=member.user,
+            form=form,
+            payments_form=PaymentsContactForm(initial={"handles_payments": "yes" if member.handles_payments else "no"}),
+            on_break=member.on_break(viewer.collaborative.local_today()),
+            history=member.changes.select_related("changed_by"),
         ),
         invalid=form,
     )
+
+
+@require_POST
+def member_payments(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """A facilitator makes a member the payments contact, or stops: recorded in the membership's history.
+    The payments contact approves and pays claims, so they need two-step sign-in as facilitators do."""
+    _, member = membership_to_manage(request.user, slug, pk)
+    form = PaymentsContactForm(request.POST)
+    if not form.is_valid():
+        return done(request, 'Choose "Yes" or "No".', "members:member_manage", slug=slug, pk=pk, level=messages.ERROR)
+    handles_payments = form.cleaned_data["handles_payments"] == "yes"
+    name = member.user.display_name
+    try:
+        membership_set_payments(membership=member, handles_payments=handles_payments, by=request.user)
+    except ValidationError as error:
+        return done(request, error, "members:member_manage", slug=slug, pk=pk)
+    if member.user_id == request.user.pk:
+        session_keep(request)  # A facilitator's session has passed two-step sign-in already.
+    if handles_payments:
+        said = (
+            f"{name} is now a payments contact. They sign in again, with two-step sign-in, "
+            "before they can see or approve payments."
+        )
+    else:
+        said = f"{name} is no longer a payments contact."
+    return done(request, said, "members:member_manage", slug=slug, pk=pk)
 
 
 @require_POST
@@ -620,6 +670,36 @@ def leave(request: HttpRequest, slug: str) -> HttpResponse:
         "members/membership_leave.html",
         collaborative_context(membership, error=error),
         status=400 if error else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def take_break(request: HttpRequest, slug: str) -> HttpResponse:
+    """A member takes a break until a day they choose, or comes back: emails and reminders pause, they
+    stay a member. Nothing asks why; facilitators see only "taking a break until …"."""
+    membership = membership_for(request.user, slug)
+    collaborative = membership.collaborative
+    back = "come_back" in request.POST
+    form = BreakForm(request.POST if request.method == "POST" and not back else None)
+    if back:
+        membership_take_break(membership=membership, until=None)
+        said = f"Welcome back. Emails and reminders from {collaborative.name} start again now."
+        return done(request, said, "members:take_break", slug=slug)
+    if request.method == "POST" and form.is_valid():
+        with refusal_on(form):
+            until = form.cleaned_data["until"]
+            membership_take_break(membership=membership, until=until)
+            said = (
+                f"Take care. You are taking a break until {until:%-d %B %Y}: {collaborative.name} sends you no "
+                "emails or reminders until then. You are still a member, and you can come back at any time."
+            )
+            return done(request, said, "members:take_break", slug=slug)
+    today = collaborative.local_today()
+    return render_page(
+        request,
+        "members/membership_break.html",
+        collaborative_context(membership, form=form, on_break=membership.on_break(today), today=today),
+        invalid=form,
     )
 
 

@@ -8,6 +8,8 @@ app_name = "payments"
 # Collaborative's settings; claims, approval and paying; statements, letters and totals.
 urlpatterns = [
     # Settings and choices
+    path("c/<slug:slug>/payments/settings/", views.payment_settings, name="settings"),
+    path("c/<slug:slug>/payments/choice/", views.payment_choice, name="choice"),
     # Claims, approval and paying
     path("c/<slug:slug>/payments/claim/", views.claim, name="claim"),
     path("c/<slug:slug>/payments/activity/", views.activity, name="activity_add"),
@@ -32,6 +34,4 @@ urlpatterns = [
     path("c/<slug:slug>/payments/letters/<int:pk>/letter.pdf", views.letter_pdf, name="letter_pdf"),
     path("c/<slug:slug>/payments/letters/<int:pk>/sign/", views.letter_signing, name="letter_sign"),
     path("c/<slug:slug>/payments/totals/", views.totals, name="totals"),
-    # PLACEHOLDERS until the merge: the other groups' pages of these names take their place (remove these two).
-    path("c/<slug:slug>/payments/choice/", views.placeholder, name="choice"),
 ]

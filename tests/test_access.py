@@ -29,7 +29,7 @@ from actions.services import (
     review_round_sign_off,
 )
 from meetings.emails import MEETING_SCHEDULED
-from meetings.models import Decision, Venue
+from meetings.models import CheckInRequest, Decision, Venue
 from meetings.services import agenda_item_propose, meeting_schedule
 from members.links import invitation_path
 from members.models import Membership
@@ -156,11 +156,14 @@ EXPECTATIONS: dict[str, tuple[dict, dict]] = {
     "members:member_manage": ({"slug": "lambeth", "pk": "MEMBER"}, FACILITATORS_ONLY),
     "members:member_deactivate": ({"slug": "lambeth", "pk": "MEMBER"}, POST_ONLY),
     "members:member_reactivate": ({"slug": "lambeth", "pk": "MEMBER"}, POST_ONLY),
+    # A facilitator makes the member the payments contact, or stops (no answer: back with a message).
+    "members:member_payments": ({"slug": "lambeth", "pk": "MEMBER"}, POST_ONLY),
     "members:former_members": (SLUG, FACILITATORS_ONLY),
     "members:leave": (
         SLUG,
         {"anonymous": LOGIN, "outsider": 404, "member": 200, "facilitator": 200, "commissioner": 200},
     ),
+    "members:take_break": (SLUG, MEMBERS),  # Anyone's own break; nobody sees another's here.
     "members:invitations": (SLUG, FACILITATORS_ONLY),
     "members:invitation_resend": ({"slug": "lambeth", "pk": "INVITATION"}, POST_ONLY),
     "members:invitation_revoke": ({"slug": "lambeth", "pk": "INVITATION"}, POST_ONLY),
@@ -207,6 +210,10 @@ EXPECTATIONS: dict[str, tuple[dict, dict]] = {
     "meetings:schedule_series": (SLUG, FACILITATORS_ONLY),
     "meetings:edit": (MEETING, FACILITATORS_ONLY),
     "meetings:cancel": (MEETING, FACILITATORS_ONLY),
+    # Asking for a check-in after a meeting: MEETING has not happened, so it is refused with a message.
+    "meetings:check_in": (MEETING, MEMBERS_POST),
+    "meetings:check_ins": (SLUG, FACILITATORS_ONLY),  # Who asked: facilitators only.
+    "meetings:check_in_answered": ({"slug": "lambeth", "pk": "CHECK_IN"}, POST_ONLY),
     "meetings:venues": (SLUG, FACILITATORS_ONLY),
     "meetings:venue_add": (SLUG, FACILITATORS_ONLY),
     "meetings:venue_edit": ({"slug": "lambeth", "pk": "VENUE"}, FACILITATORS_ONLY),
@@ -285,7 +292,8 @@ EXPECTATIONS: dict[str, tuple[dict, dict]] = {
     "payments:letter_pdf": (LETTER, PAYMENT_PERSON_PAGES),
     "payments:letter_sign": (LETTER, LETTER_SIGN_POST),
     "payments:totals": (SLUG, OVERSEERS),  # And the payments contact; never a person.
-    # PLACEHOLDER until the merge (another group's page of this name): remove this row.
+    # Payments (issue 16): the Collaborative's settings, and each member's own choice.
+    "payments:settings": (SLUG, FACILITATORS_ONLY),
     "payments:choice": (SLUG, MEMBERS),
     "notifications:preferences": ({}, signed_in(200, anonymous=LOGIN)),
     "notifications:mine": ({}, signed_in(200, anonymous=LOGIN)),
@@ -527,6 +535,7 @@ def make_placeholders(people: dict, collaborative) -> dict:
         "VENUE": venue.pk,
         "AGENDA_ITEM": agenda_item_propose(meeting=meeting, by=people["member"], title="Crisis care").pk,
         "DECISION": Decision.objects.create(meeting=meeting, text="Write to the trust.").pk,
+        "CHECK_IN": CheckInRequest.objects.create(meeting=meeting, user=people["member"]).pk,
         "MEMBERS_EMAIL": Message.objects.get(recipient=people["member"], kind=MEETING_SCHEDULED.key).pk,
     }
 

@@ -26,7 +26,8 @@ from members.models import Collaborative, GroundRules, Invitation, JoinRequest, 
 from notifications import kinds
 from notifications.kinds import Kind
 from notifications.models import Message, Preference
-from tests.factories import PASSWORD, MeetingFactory, VenueFactory
+from payments.models import PaymentChoice, PaymentSettings
+from tests.factories import PASSWORD, MeetingFactory, PaymentSettingsFactory, VenueFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -359,6 +360,50 @@ def _reauthenticate_by_email(given) -> Refusal:
         {"code": "not-the-code"},
         "That is not the code we sent. Check the email and try again.",
         lambda: given.client.session.get(AUTHENTICATION_METHODS_SESSION_KEY),
+    )
+
+
+@refusal("members:take_break")
+def _take_break(given) -> Refusal:
+    given.client.force_login(given.people["member"])
+    return Refusal(
+        reverse("members:take_break", kwargs=LAMBETH),
+        {"until": timezone.localdate().isoformat()},
+        "Choose a day after today.",
+        lambda: list(Membership.objects.values_list("break_until", flat=True)),
+    )
+
+
+# Payments
+
+
+@refusal("payments:settings")
+def _payment_settings(given) -> Refusal:
+    given.client.force_login(given.people["facilitator"])
+    return Refusal(
+        reverse("payments:settings", kwargs=LAMBETH),
+        {
+            "pays": "on",
+            "rate_meeting": "thirty pounds",
+            "methods": ["bank_transfer"],
+            "mileage_pence": "45",
+            "claim_within_days": "90",
+            "valid_from": timezone.localdate().isoformat(),
+        },
+        "A meeting, in pounds: Give an amount in pounds, for example 12.50.",
+        lambda: PaymentSettings.objects.count(),
+    )
+
+
+@refusal("payments:choice")
+def _payment_choice(given) -> Refusal:
+    PaymentSettingsFactory(collaborative=given.collaborative)
+    given.client.force_login(given.people["member"])
+    return Refusal(
+        reverse("payments:choice", kwargs=LAMBETH),
+        {"choice": "lower", "lower_amount": "", "method": "bank_transfer"},
+        "Say the most you would like for each activity",
+        lambda: PaymentChoice.objects.count(),
     )
 
 

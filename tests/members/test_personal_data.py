@@ -34,6 +34,7 @@ from meetings.models import (
     AgendaItemChange,
     Attendance,
     CalendarFeed,
+    CheckInRequest,
     Decision,
     Meeting,
     MeetingSeries,
@@ -235,6 +236,12 @@ def planted(collaborative, other_collaborative, evidence_root):
     AgendaItemChange.objects.create(item=decided, what=AgendaItemChange.What.CHANGED, title="Before", changed_by=person)
     CalendarFeed.objects.create(user=person)
     Attendance.objects.create(meeting=meeting, user=person, marked_by=person)
+    # A check-in the person asked for (and, as a facilitator, answered), and one they made for someone else.
+    moment = timezone.now()
+    for asker in (person, UserFactory()):
+        CheckInRequest.objects.create(
+            meeting=meeting, user=asker, asked_at=moment, answered_by=person, answered_at=moment
+        )
     Decision.objects.create(meeting=meeting, text="Write to the trust.", recorded_by=person)
     NotesRevision.objects.create(meeting=meeting, text="Notes.", edited_by=person)
     Meeting.objects.filter(pk=meeting.pk).update(minutes_approved_by=person)
@@ -358,6 +365,8 @@ AFTER_ERASURE = {
     "meetings.CalendarFeed.user": lambda p: not CalendarFeed.objects.filter(user=p).exists(),
     "meetings.Attendance.user": lambda p: Attendance.objects.filter(user=p).exists(),
     "meetings.Attendance.marked_by": lambda p: Attendance.objects.filter(marked_by=p).exists(),
+    "meetings.CheckInRequest.user": lambda p: not CheckInRequest.objects.filter(user=p).exists(),
+    "meetings.CheckInRequest.answered_by": lambda p: CheckInRequest.objects.filter(answered_by=p).count() == 1,
     "meetings.Decision.recorded_by": lambda p: Decision.objects.filter(recorded_by=p).exists(),
     "meetings.NotesRevision.edited_by": lambda p: NotesRevision.objects.filter(edited_by=p).exists(),
     "meetings.Meeting.minutes_approved_by": lambda p: Meeting.objects.filter(minutes_approved_by=p).exists(),
@@ -482,6 +491,8 @@ def test_the_download_keeps_its_sections_in_order(planted):
         "decisions_you_recorded",
         "notes_you_wrote",
         "minutes_you_recorded_as_approved",
+        "check_ins_you_asked_for",
+        "check_ins_you_made",
         "ideas_and_comments_on_the_vision",
         "self_assessment_answers",
         "vision_drafts_you_started",

@@ -146,6 +146,7 @@ PAGES: dict[str, tuple[dict, tuple[str, ...]]] = {
     "members:member_manage": (THE_PERSON, ("",)),
     "members:former_members": (LAMBETH, ("",)),
     "members:leave": (LAMBETH, ("",)),
+    "members:take_break": (LAMBETH, ("",)),
     "members:invitations": (LAMBETH, ("",)),
     "members:join_requests": (LAMBETH, ("",)),
     "members:public_page": (LAMBETH, ("",)),
@@ -168,6 +169,7 @@ PAGES: dict[str, tuple[dict, tuple[str, ...]]] = {
     "meetings:rsvp_link": ({"token": "RSVP_TOKEN"}, ("",)),  # The person's own answer link.
     "meetings:calendar_feed": ({"token": "FEED_TOKEN"}, ("",)),  # The person's own calendar.
     "meetings:attendance": (LAMBETH, ("",)),
+    "meetings:check_ins": (LAMBETH, ("", "?page=99")),
     "meetings:register": ({"slug": "lambeth", "pk": "MEETING"}, ("",)),
     "meetings:notes": ({"slug": "lambeth", "pk": "MEETING"}, ("",)),
     "meetings:schedule": (LAMBETH, ("",)),
@@ -232,13 +234,14 @@ PAGES: dict[str, tuple[dict, tuple[str, ...]]] = {
     "payments:letter_ask": (LAMBETH, ("",)),
     "payments:letters": (LAMBETH, ("",)),  # The person's letter among them.
     "payments:totals": (LAMBETH, ("",)),
-    "payments:choice": (LAMBETH, ("",)),  # PLACEHOLDER until the merge: another group's page.
     "payments:person": ({"slug": "lambeth", "user_pk": "PERSON"}, ("",)),
     "payments:statement": ({"slug": "lambeth", "user_pk": "PERSON"}, ("", "?start=2026-01-01&end=2026-03-31")),
     "payments:statement_csv": ({"slug": "lambeth", "user_pk": "PERSON"}, ("",)),
     "payments:statement_pdf": ({"slug": "lambeth", "user_pk": "PERSON"}, ("",)),
     "payments:letter": ({"slug": "lambeth", "pk": "PERSON_LETTER"}, ("",)),
     "payments:letter_pdf": ({"slug": "lambeth", "pk": "PERSON_LETTER"}, ("",)),
+    "payments:settings": (LAMBETH, ("", "?page=99")),
+    "payments:choice": (LAMBETH, ("",)),
     "account_reset_password_from_key": ({"uidb36": "1", "key": "not-a-real-key"}, ("",)),
     "account_confirm_email": ({"key": "not-a-real-key"}, ("",)),
 }
