@@ -21,6 +21,7 @@ from collaborative.permissions import (
     oversees,
     profile_field_shown,
     profile_view_of,
+    sees_everyones_payments,
 )
 from collaborative.views import collaborative_context, number_from
 from meetings.forms import RsvpForm
@@ -37,6 +38,7 @@ from members.models import (
     count_shown,
 )
 from members.services import ground_rules_to_agree
+from payments.selectors import payments_to_do
 from vision.models import Round
 from vision.selectors import home_summary, vision_to_do
 
@@ -97,6 +99,7 @@ def _home_page(
             **lazily(shown_mine, "my_actions", "more_actions"),
             # "Accountability", for commissioners and facilitators: counts that change with the data and the day.
             oversees=oversees(membership),
+            sees_everyones_payments=sees_everyones_payments(membership),
             today=today,
             **lazily(lambda: {"accountability": accountability(collaborative, today)}, "accountability"),
             answers=Rsvp.Answer.choices,
@@ -112,18 +115,22 @@ def _things_to_do(membership: Membership, coming: NextMeeting) -> dict:
     """What is waiting for the person, for "Things to do" at the top of the home page, each with the place to do
     it: the open self-assessment round if they have not answered it all, drafts of the vision asking for ideas
     they have not added to, an answer to the next meeting not given, and how many of their actions are overdue
-    or due soon (counted: "My actions" lists them). In four queries at most, however much data there is."""
+    or due soon (counted: "My actions" lists them), and payments: saying how they would like to be paid, and for
+    the payments contact and facilitators, payments waiting too long and letters to sign. In five queries at
+    most for a member, seven for them, however much data there is."""
     vision = vision_to_do(membership)
     meeting = coming.meeting
     to_answer = meeting if meeting is not None and coming.rsvp is None and not meeting.has_started else None
     due = actions_due(membership)
+    payments = payments_to_do(membership, sees_everyone=sees_everyones_payments(membership))
     return {
         "round": vision.round,
         "drafts": vision.drafts,
         "more_drafts": vision.more_drafts,
         "meeting": to_answer,
         "due": due,
-        "any": bool(vision.round or vision.drafts or to_answer or due.overdue or due.soon),
+        "payments": payments,
+        "any": bool(vision.round or vision.drafts or to_answer or due.overdue or due.soon or payments.any),
     }
 
 

@@ -1,13 +1,14 @@
 """Reads about payments that views, the home page and emails share. Keep each function small, with a
 docstring saying what it answers."""
 
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import QuerySet
+from django.db.models import Exists, QuerySet
 
 from collaborative.working_days import is_working_day
 from members.models import Collaborative, Membership
-from payments.models import Line, PaymentChoice, PaymentSettings
+from payments.models import Letter, Line, PaymentChoice, PaymentSettings
 
 # Claims, approval and paying
 
@@ -75,3 +76,43 @@ def choice_needed(membership: Membership) -> bool:
     if not pays_now(membership.collaborative):
         return False
     return not PaymentChoice.objects.filter(collaborative=membership.collaborative, user_id=membership.user_id).exists()
+
+
+# The home page
+
+
+@dataclass(frozen=True)
+class PaymentsToDo:
+    """What payments add to "Things to do" on a Collaborative's home page."""
+
+    choice: bool  # Say how you would like to be paid: the Collaborative pays and you have not said.
+    waiting_too_long: int  # For the payments contact and facilitators: lines waiting more than 20 working days.
+    letters_to_sign: int  # For them too: letters members asked for, waiting to be signed.
+
+    @property
+    def any(self) -> bool:
+        return bool(self.choice or self.waiting_too_long or self.letters_to_sign)
+
+
+def payments_to_do(membership: Membership, *, sees_everyone: bool) -> PaymentsToDo:
+    """The person's payments to-dos: one query for a member, three for the payments contact and facilitators
+    (`sees_everyone`, with this session's two-step sign-in), however much data there is."""
+    collaborative = membership.collaborative
+    today = collaborative.local_today()
+    rules = (
+        PaymentSettings.objects.filter(collaborative=collaborative, valid_from__lte=today)
+        .order_by("-valid_from", "-id")
+        .annotate(chosen=Exists(PaymentChoice.objects.filter(collaborative=collaborative, user_id=membership.user_id)))
+        .values("pays", "chosen")
+        .first()
+    )
+    choice = bool(rules and rules["pays"] and not rules["chosen"])
+    if not sees_everyone:
+        return PaymentsToDo(choice=choice, waiting_too_long=0, letters_to_sign=0)
+    return PaymentsToDo(
+        choice=choice,
+        waiting_too_long=lines_waiting_too_long(collaborative, today).count(),
+        letters_to_sign=Letter.objects.filter(collaborative=collaborative, status=Letter.Status.ASKED)
+        .exclude(user_id=membership.user_id)
+        .count(),
+    )

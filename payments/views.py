@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from collaborative.permissions import (
+    facilitates,
     facilitator_membership_for,
     handles_payments,
     membership_for,
@@ -25,6 +26,7 @@ from collaborative.permissions import (
     payment_totals_for,
     payments_contact_for,
     payments_overseer_for,
+    sees_everyones_payments,
 )
 from collaborative.spreadsheets import BYTE_ORDER_MARK, inert
 from collaborative.views import (
@@ -504,6 +506,10 @@ def _person_page(request: HttpRequest, viewer: Membership, person: Membership) -
             page=page,
             letters=letters,
             query_string=query_without_page(request),
+            # The Collaborative's payments pages each role may open (the links; each page checks for itself).
+            runs_payments=sees_everyones_payments(viewer),
+            sets_payments=facilitates(viewer),
+            sees_totals=viewer.two_step_ready and (viewer.is_commissioner or sees_everyones_payments(viewer)),
         ),
         fragment="lines",
     )

@@ -14,7 +14,16 @@ from meetings.models import Rsvp
 from meetings.services import rsvp_set
 from notifications.models import Message
 from notifications.services import preferences_save
-from tests.factories import ActionFactory, ContributionFactory, MeetingFactory, MembershipFactory
+from payments.models import Choice, Letter, Line
+from payments.services import choice_make, letter_ask, line_add
+from tests.factories import (
+    ActionFactory,
+    ContributionFactory,
+    MeetingFactory,
+    MembershipFactory,
+    PaymentChoiceFactory,
+    PaymentSettingsFactory,
+)
 from tests.home.test_collaborative_home import HOME, queries
 from tests.vision.rounds import close_early
 from vision.emails import ROUND_OPENED
@@ -221,3 +230,57 @@ def test_with_those_emails_turned_off_the_page_says_to_look_here(member_client, 
     assert "No round is open just now. You have turned off emails about self-assessment rounds" in page
     assert "we will email you" not in page
     assert f'href="{reverse("notifications:preferences")}"' in page
+
+
+# Payments: asked how you would like to be paid before your first paid activity; the payments contact and
+# facilitators are told of payments waiting too long and letters to sign.
+
+
+def test_a_collaborative_that_pays_asks_how_you_would_like_to_be_paid_until_you_say(
+    member_client, collaborative, member
+):
+    assert "how you would like to be paid" not in things_to_do(member_client)  # It does not pay.
+    PaymentSettingsFactory(collaborative=collaborative)
+    card = things_to_do(member_client)
+    assert "Tell us how you would like to be paid" in card
+    assert reverse("payments:choice", kwargs={"slug": "lambeth"}) in card
+    choice_make(collaborative=collaborative, user=member, by=member, choice=Choice.EXPENSES_ONLY)
+    assert NOTHING in things_to_do(member_client)
+
+
+def test_payments_waiting_too_long_and_letters_to_sign_are_for_the_contact_and_facilitators(
+    client, collaborative, member, facilitator
+):
+    PaymentSettingsFactory(collaborative=collaborative)
+    contact = MembershipFactory(collaborative=collaborative, handles_payments=True).user
+    for user in (member, facilitator, contact):
+        PaymentChoiceFactory(collaborative=collaborative, user=user)
+    old = timezone.now() - timedelta(days=60)
+    for number in range(2):
+        line = line_add(
+            by=member,
+            collaborative=collaborative,
+            user=member,
+            kind=Line.Kind.EXPENSE,
+            description=f"Bus {number}",
+            activity_on=old.date(),
+            amount_pence=300,
+        )
+        Line.objects.filter(pk=line.pk).update(created_at=old)
+    letter_ask(
+        collaborative=collaborative,
+        user=member,
+        kind=Letter.Kind.BENEFITS,
+        period_from=old.date(),
+        period_to=timezone.localdate(),
+        employer="",
+    )
+    for user in (contact, facilitator):
+        client.force_login(user)
+        card = things_to_do(client)
+        assert "2 payments have waited more than 20 working days" in card
+        assert "1 letter waits to be signed" in card
+    client.force_login(member)
+    card = things_to_do(client)
+    assert "waited more than 20 working days" not in card
+    assert "to be signed" not in card
