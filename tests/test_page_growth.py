@@ -384,3 +384,52 @@ def test_a_rounds_results_link_to_its_comments_however_many_there_are(client, fa
         ).content.decode()
         assert comments.count("<li>Comment ") == min(size, 50)
     assert_bounded(*pages)
+
+
+def lines_grower(collaborative, user):
+    """`grow(to)`: bulk-create the person's expense lines, half waiting and half approved, until there are `to`."""
+    from payments.models import Line
+
+    def grow(to: int) -> None:
+        have = Line.objects.filter(collaborative=collaborative, user=user).count()
+        day = collaborative.local_today() - timedelta(days=30)
+        Line.objects.bulk_create(
+            Line(
+                collaborative=collaborative,
+                user=user,
+                kind=Line.Kind.EXPENSE,
+                expense_type="public_transport",
+                description=f"Bus {have + i}",
+                activity_on=day,
+                amount_pence=350,
+                status=Line.Status.WAITING if (have + i) % 2 else Line.Status.APPROVED,
+            )
+            for i in range(to - have)
+        )
+
+    return grow
+
+
+def test_what_waits_and_a_persons_payments_come_a_page_at_a_time(client, people, collaborative):
+    """A treasurer's queue and a member's own payments at the size of years of claims (issue 16)."""
+    from tests.factories import PaymentSettingsFactory
+
+    PaymentSettingsFactory(collaborative=collaborative)
+    contact = MembershipFactory(collaborative=collaborative, handles_payments=True).user
+    member = people["member"]
+    grow = lines_grower(collaborative, member)
+    pages = [
+        (contact, reverse("payments:queue", kwargs={"slug": collaborative.slug})),
+        (member, reverse("payments:home", kwargs={"slug": collaborative.slug})),
+        (contact, reverse("payments:person", kwargs={"slug": collaborative.slug, "user_pk": member.pk})),
+    ]
+    grow(60)
+    small = []
+    for user, address in pages:
+        client.force_login(user)
+        small.append(measure(client, address))
+    grow(1200)
+    for (user, address), before in zip(pages, small, strict=True):
+        client.force_login(user)
+        assert_bounded(before, measure(client, address))
+        assert "Next page" in client.get(address).content.decode(), address
