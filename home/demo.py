@@ -316,7 +316,14 @@ def _demo_payments_load(collaborative: Collaborative) -> None:
     }
     for person, choice in choices.items():
         # Chosen when they joined, a year ago: made directly, as the service dates a choice today.
-        row = PaymentChoice(collaborative=collaborative, user=person, made_by=person, valid_from=year_ago, **choice)
+        row = PaymentChoice(
+            collaborative=collaborative,
+            user=person,
+            made_by=person,
+            valid_from=year_ago,
+            made_at=timezone.now() - timedelta(days=365),
+            **choice,
+        )
         row.full_clean()
         row.save()
     meeting = collaborative.meetings.filter(starts_at__lt=timezone.now()).order_by("-starts_at").first()
