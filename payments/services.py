@@ -277,7 +277,10 @@ def line_book(*, line: Line, by: User, note: str, reference: str) -> Line:
     _not_own(line, by)
     if line.kind != Line.Kind.BOOKING:
         raise ValidationError("Only a ticket to book can be marked booked.")
-    _must_be(line, Line.Status.WAITING, message="Only a ticket waiting to be booked can be marked booked.")
+    # (Approved: a ticket approved before tickets were booked this way.)
+    _must_be(
+        line, Line.Status.WAITING, Line.Status.APPROVED, message="Only a ticket waiting to be booked can be booked."
+    )
     line = _set_status(
         line,
         Line.Status.PAID,
@@ -347,6 +350,11 @@ def line_reverse(*, line: Line, by: User, reason: str) -> Line:
     _must_be(line, Line.Status.APPROVED, Line.Status.PAID, message="Only an approved or paid line is corrected.")
     if line.reverses_id or line.corrected:
         raise ValidationError("This line has been corrected already.")
+    settled = {"status": Line.Status.APPROVED}
+    if line.kind == Line.Kind.BOOKING:
+        # A ticket was never paid to the person: its reversal is settled at once, never in what finance pays.
+        today = line.collaborative.local_today()
+        settled = {"status": Line.Status.PAID, "paid_on": today, "paid_reference": line.paid_reference}
     reversal = line_add(
         by=by,
         note=reason,
@@ -355,7 +363,7 @@ def line_reverse(*, line: Line, by: User, reason: str) -> Line:
         payee=line.payee,
         method=line.method,
         reverses=line,
-        status=Line.Status.APPROVED,
+        **settled,
     )
     line.corrected = True
     line.save(update_fields=["corrected"])
