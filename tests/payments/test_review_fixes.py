@@ -14,7 +14,13 @@ from django.utils import timezone
 
 from meetings.services import register_mark
 from members.models import Membership, MembershipChange
-from members.services import membership_change_role, membership_set_payments
+from members.services import (
+    membership_admin_save,
+    membership_change_role,
+    membership_deactivate,
+    membership_reactivate,
+    membership_set_payments,
+)
 from notifications.delivery import message_render
 from notifications.models import Message
 from payments.emails import PAYMENT_PAID
@@ -391,3 +397,18 @@ def test_the_membership_page_does_not_offer_a_commissioner_the_payments_contact(
     response = facilitator_client.post(toggle, {"handles_payments": "yes"})
     assert "Commissioners see totals only" in " ".join(flash(response))
     assert not Membership.objects.get(user=commissioner, collaborative__slug="lambeth").handles_payments
+
+
+def test_made_commissioner_in_the_administration_or_on_coming_back_stops_handling_payments(collaborative, facilitator):
+    contact = MembershipFactory(collaborative=collaborative, handles_payments=True)
+    contact.role = Membership.Role.COMMISSIONER
+    membership_admin_save(membership=contact, by=facilitator)
+    contact.refresh_from_db()
+    assert not contact.handles_payments
+    assert contact.changes.filter(field=MembershipChange.Field.PAYMENTS, new_value="no").exists()
+
+    other = MembershipFactory(collaborative=collaborative, handles_payments=True)
+    membership_deactivate(membership=other, by=facilitator)
+    membership_reactivate(membership=other, by=facilitator, role=Membership.Role.COMMISSIONER)
+    other.refresh_from_db()
+    assert (other.role, other.handles_payments) == (Membership.Role.COMMISSIONER, False)
