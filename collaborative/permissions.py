@@ -522,10 +522,36 @@ def payment_person_for(user, collaborative_slug: str, pk: int) -> tuple[Membersh
     return membership, person
 
 
+OWN_PAYMENTS = "Someone else approves your own payments: another payments contact or a facilitator."
+
+
+def line_of_payments_contact(line: Line) -> bool:
+    """Whether the line is a payments contact's own (in the line's Collaborative)."""
+    return Membership.objects.filter(
+        collaborative_id=line.collaborative_id, user_id=line.user_id, handles_payments=True
+    ).exists()
+
+
+def may_manage_line(membership: Membership, line: Line, *, contacts: set[int] | None = None) -> bool:
+    """Separation of duties: nobody approves, refuses, corrects or marks paid their own money. The payments
+    contact acts on other people's lines; a facilitator acts on the payments contacts' own lines (and only
+    those), so that the contact's money is approved by someone else. `contacts`: the user ids of the
+    Collaborative's payments contacts, when the caller has read them already (a page of lines)."""
+    if line.user_id == membership.user_id:
+        return False
+    if membership.handles_payments:
+        return True
+    if not membership.is_facilitator:
+        return False
+    if contacts is not None:
+        return line.user_id in contacts
+    return line_of_payments_contact(line)
+
+
 def payment_line_for(user, collaborative_slug: str, pk: int, *, manage: bool = False) -> tuple[Membership, Line]:
     """(the viewer's membership, one of the Collaborative's payment lines): the person's own, or any for
     the payments contact and facilitators (404 for anyone else); `manage` (approve, refuse, pay, correct)
-    is the payments contact's only."""
+    by the rule of may_manage_line: nobody acts on their own money."""
     membership = membership_for(user, collaborative_slug)
     line = get_object_or_404(
         Line.objects.select_related("user", "meeting"), pk=pk, collaborative=membership.collaborative
@@ -533,7 +559,9 @@ def payment_line_for(user, collaborative_slug: str, pk: int, *, manage: bool = F
     if manage:
         if line.user_id != user.pk and not (membership.handles_payments or membership.is_facilitator):
             raise Http404("No payment here.")
-        if not membership.handles_payments:
+        if line.user_id == user.pk:
+            raise PermissionDenied(OWN_PAYMENTS)
+        if not may_manage_line(membership, line):
             raise PermissionDenied("Only the payments contact can do this.")
         require_two_factor(user)
     elif line.user_id != user.pk:

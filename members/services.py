@@ -157,8 +157,23 @@ def membership_change_role(*, membership: Membership, role: str, by: User) -> Me
     membership.full_clean()
     membership.save(update_fields=["role"])
     _change(membership, MembershipChange.Field.ROLE, old, role, by)
+    _commissioner_not_payments(membership, by)
     role_given(membership=membership, old_role=old, was_active=membership.is_active)
     return membership
+
+
+COMMISSIONER_NOT_PAYMENTS = (
+    "Commissioners see totals only, never a person's payments, so they cannot be the payments contact."
+)
+
+
+def _commissioner_not_payments(membership: Membership, by: User | None) -> None:
+    """Someone made commissioner stops being the payments contact (kept on record): commissioners see
+    totals only, never a person's payments."""
+    if membership.is_commissioner and membership.handles_payments:
+        membership.handles_payments = False
+        membership.save(update_fields=["handles_payments"])
+        _change(membership, MembershipChange.Field.PAYMENTS, "yes", "no", by)
 
 
 @transaction.atomic
@@ -169,6 +184,8 @@ def membership_set_payments(*, membership: Membership, handles_payments: bool, b
         return membership
     if handles_payments and not membership.is_active:
         raise ValidationError("Only a current member can be the payments contact.")
+    if handles_payments and membership.is_commissioner:
+        raise ValidationError(COMMISSIONER_NOT_PAYMENTS)
     membership.handles_payments = handles_payments
     membership.save(update_fields=["handles_payments"])
     _change(
@@ -245,6 +262,7 @@ def membership_reactivate(*, membership: Membership, by: User | None, role: str 
         membership.role = role
         membership.save(update_fields=["role"])
         _change(membership, MembershipChange.Field.ROLE, old_role, role, by)
+    _commissioner_not_payments(membership, by)
     role_given(membership=membership, old_role=old_role, was_active=False)
     return membership
 
@@ -256,8 +274,16 @@ def membership_admin_save(*, membership: Membership, by: User) -> Membership:
     (or clear it when they are back), keep each change of role or status on record, give up the
     places at meetings of someone who left, and end the sessions of someone made facilitator or
     commissioner. The administration may change anything, even the last facilitator's role."""
-    before = Membership.objects.select_for_update().filter(pk=membership.pk).values_list("role", "status").first()
-    old_role, old_status = before or (None, None)
+    before = (
+        Membership.objects.select_for_update()
+        .filter(pk=membership.pk)
+        .values_list("role", "status", "handles_payments")
+        .first()
+    )
+    old_role, old_status, old_payments = before or (None, None, False)
+    if membership.is_commissioner and membership.handles_payments:
+        # Commissioners see totals only, never a person's payments.
+        membership.handles_payments = False
     was_active = old_status == Membership.Status.ACTIVE
     if membership.is_active:
         membership.left_at = None
@@ -272,6 +298,9 @@ def membership_admin_save(*, membership: Membership, by: User) -> Membership:
             _change(membership, MembershipChange.Field.STATUS, old_status, membership.status, by)
         if membership.role != old_role:
             _change(membership, MembershipChange.Field.ROLE, old_role, membership.role, by)
+        if membership.handles_payments != old_payments:
+            was, now = ("yes", "no") if old_payments else ("no", "yes")
+            _change(membership, MembershipChange.Field.PAYMENTS, was, now, by)
         if was_active and not membership.is_active:
             membership_ended(membership)
     role_given(membership=membership, old_role=old_role, was_active=was_active)

@@ -67,6 +67,7 @@ def _line_context(message) -> dict:
         "line": _row(line),
         "method": line.get_method_display() if line.method else "",
         "payments_url": _page_url(message.collaborative, "payments:home"),
+        "booking": line.kind == Line.Kind.BOOKING,
     }
 
 
@@ -148,7 +149,16 @@ def paid_context(message) -> dict:
         "paid_on": line.paid_on,
         "reference": line.paid_reference,
         "payments_url": _page_url(message.collaborative, "payments:home"),
+        "booked": _booked_note(line),
     }
+
+
+def _booked_note(line: Line) -> str:
+    """For a ticket booked for the person (never paid to them): what was booked, as the payments contact said."""
+    if line.kind != Line.Kind.BOOKING:
+        return ""
+    event = line.events.filter(what=LineEvent.What.PAID).last()
+    return event.note.removeprefix("Booked: ") if event else ""
 
 
 def paid_skip_reason(message) -> str:

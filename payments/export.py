@@ -21,7 +21,7 @@ from collaborative.spreadsheets import BYTE_ORDER_MARK, inert
 from payments.money import pounds_plain
 
 COLUMNS = ["Person", "Email", "Pay to", "How", "What", "Kind", "Day", "Amount (£)", "Line number"]
-TOTAL_COLUMNS = ["Person", "Email", "Lines", "Total (£)"]
+TOTAL_COLUMNS = ["Person", "Email", "Pay to", "How", "Lines", "Total (£)"]
 WIDTHS = {"Person": 25, "Email": 30, "Pay to": 25, "What": 45, "Kind": 22}
 
 
@@ -32,9 +32,13 @@ def _what(line) -> str:
 
 
 def export_rows(lines: Iterable) -> tuple[list[list], list[list]]:
-    """(one row a line, one row a person with their total), amounts in pence; lines in the order given."""
+    """(one row a line, one row a payment with its total), amounts in pence; lines in the order given. A total
+    is per person, payee and method: a person with lines to their charity and lines to themselves gets two.
+    A ticket booked for someone is never paid to them, so it is left out."""
     rows, totals = [], {}
     for line in lines:
+        if line.kind == "booking":
+            continue
         name = person_name(line.user)
         email = line.user.email
         kind = line.get_expense_type_display() if line.expense_type else line.get_kind_display()
@@ -51,10 +55,11 @@ def export_rows(lines: Iterable) -> tuple[list[list], list[list]]:
                 line.pk,
             ]
         )
-        total = totals.setdefault(line.user_id, [name, email, 0, 0])
-        total[2] += 1
-        total[3] += line.amount_pence
-    return rows, sorted(totals.values(), key=lambda row: (row[0].casefold(), row[1]))
+        payee, method = line.payee or name, line.get_method_display()
+        total = totals.setdefault((line.user_id, line.payee, line.method), [name, email, payee, method, 0, 0])
+        total[4] += 1
+        total[5] += line.amount_pence
+    return rows, sorted(totals.values(), key=lambda row: (row[0].casefold(), row[1], row[2], row[3]))
 
 
 def csv_text(lines: Iterable) -> str:
@@ -69,8 +74,8 @@ def csv_text(lines: Iterable) -> str:
     writer.writerow([])
     writer.writerow(["Totals per person"])
     writer.writerow(TOTAL_COLUMNS)
-    for name, email, count, pence in totals:
-        writer.writerow([inert(name), inert(email), count, pounds_plain(pence)])
+    for *text, count, pence in totals:
+        writer.writerow([inert(value) for value in text] + [count, pounds_plain(pence)])
     return out.getvalue()
 
 
@@ -98,10 +103,10 @@ def xlsx_file(lines: Iterable):
         sheet.append([_cell(sheet, value) for value in text] + [_cell(sheet, day), amount, number])
     per_person = workbook.create_sheet("Totals per person")
     per_person.append([_cell(per_person, heading, bold=True) for heading in TOTAL_COLUMNS])
-    for name, email, count, pence in totals:
+    for *text, count, pence in totals:
         amount = _cell(per_person, Decimal(pence) / 100)
         amount.number_format = "0.00"
-        per_person.append([_cell(per_person, name), _cell(per_person, email), count, amount])
+        per_person.append([_cell(per_person, value) for value in text] + [count, amount])
     # Returned open for FileResponse to stream and close.
     spool = tempfile.TemporaryFile()  # noqa: SIM115
     workbook.save(spool)

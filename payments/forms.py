@@ -271,6 +271,7 @@ def claimable_meetings(collaborative, user, today):
             | Q(rsvps__user=user, rsvps__answer=Rsvp.Answer.COMING)
         )
         .distinct()
+        .select_related("collaborative")
         .order_by("-starts_at")
     )
 
@@ -279,6 +280,11 @@ class MeetingChoice(forms.ModelChoiceField):
     def label_from_instance(self, meeting) -> str:
         cancelled = " (cancelled)" if meeting.is_cancelled else ""
         return f"{meeting.title}, {meeting.local_start:%-d %B %Y}{cancelled}"
+
+
+# What the file picker offers: pictures (a phone offers its camera), PDFs and the office documents the
+# evidence check accepts.
+RECEIPT_ACCEPT = "image/*,application/pdf,.pdf,.docx,.xlsx,.pptx,.odt,.ods,.odp"
 
 
 class ClaimForm(forms.Form):
@@ -316,6 +322,8 @@ class ClaimForm(forms.Form):
     receipt = forms.FileField(
         label="Receipt or ticket",
         required=False,
+        # A phone offers its camera for a picture; the check is on what is in the file (actions.evidence).
+        widget=forms.ClearableFileInput(attrs={"accept": RECEIPT_ACCEPT}),
         help_text="A photo or scan (a picture or a PDF), up to 10 MB. Not needed for miles, or food and drink.",
     )
 
@@ -403,6 +411,20 @@ class RefuseForm(forms.Form):
     )
 
 
+class BookForm(forms.Form):
+    note = forms.CharField(
+        label="What was booked",
+        max_length=300,
+        help_text="For example: return train to Leeds, 9:05 on 3 March. The person is told this.",
+        error_messages={"required": "Say what was booked, for example: return train to Leeds, 9:05."},
+    )
+    reference = forms.CharField(
+        label="Booking reference",
+        max_length=100,
+        error_messages={"required": "Give the booking's reference, so the ticket can be found."},
+    )
+
+
 class CorrectForm(forms.Form):
     reason = forms.CharField(
         label="Why it is corrected",
@@ -434,10 +456,23 @@ class PaidForm(forms.Form):
         label="Payment reference", max_length=100, help_text="For example the payroll run or the bank reference."
     )
 
-    def __init__(self, *args, collaborative, **kwargs):
+    def __init__(self, *args, collaborative, membership: Membership, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["lines"].queryset = Line.objects.filter(collaborative=collaborative, status=Line.Status.APPROVED)
-        self.fields["lines"].error_messages["invalid_choice"] = "Only approved lines can be marked paid."
+        # What finance pays: approved lines, not tickets (the Collaborative books them), never the viewer's own;
+        # a facilitator who is not the payments contact marks paid only the payments contacts' own lines.
+        lines = (
+            Line.objects.filter(collaborative=collaborative, status=Line.Status.APPROVED)
+            .exclude(kind=Line.Kind.BOOKING)
+            .exclude(user_id=membership.user_id)
+        )
+        if not membership.handles_payments:
+            lines = lines.filter(
+                user__memberships__collaborative=collaborative, user__memberships__handles_payments=True
+            )
+        self.fields["lines"].queryset = lines
+        self.fields["lines"].error_messages["invalid_choice"] = (
+            "Only approved lines can be marked paid. Someone else marks your own payments paid."
+        )
         self.today = collaborative.local_today()
 
     def clean_paid_on(self):

@@ -233,6 +233,10 @@ class Line(models.Model):
         EXPENSE = "expense", "Expense"
         BOOKING = "booking", "Ticket booked for you"
 
+    # A ticket booked for someone (Kind.BOOKING) is never approved nor paid to them: the payments contact
+    # says "Booked" (what was booked, its reference), and the line goes from WAITING to PAID at once, on the
+    # day it was booked, the reference being the booking's: the Collaborative paid for it directly, so it is
+    # never in what finance pays ("Booked for you" on its page).
     class Status(models.TextChoices):
         NEEDS_CHOICE = "needs_choice", "Waiting for you to say how you would like to be paid"
         WAITING = "waiting", "Waiting for approval"

@@ -4,7 +4,7 @@ A line's amount is fixed when it is made. What happens to it after is a change o
 kept as a LineEvent; a correction is a reversal line (the same amount, negative) plus a new line.
 """
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -70,6 +70,14 @@ def settings_on(collaborative: Collaborative, day: date) -> PaymentSettings | No
 
 def choice_on(collaborative: Collaborative, user: User, day: date) -> PaymentChoice | None:
     return PaymentChoice.objects.filter(collaborative=collaborative, user=user).in_force(day)
+
+
+def choice_for_day(collaborative: Collaborative, user: User, day: date) -> PaymentChoice | None:
+    """The choice that settles a line of `day`: the one in force that day or, for a day before the person
+    first chose, their first choice (a choice made after the activity still settles it); None before any."""
+    return choice_on(collaborative, user, day) or (
+        PaymentChoice.objects.filter(collaborative=collaborative, user=user).order_by("valid_from", "id").first()
+    )
 
 
 @transaction.atomic
@@ -182,7 +190,7 @@ def _time_line_add(
     """A line for someone's time at `rate` (times `quantity` hours), as they chose to be paid on its day:
     waiting for their first choice, at what they chose, or none when they are not paid for their time."""
     worth = times_rate(quantity, rate)
-    choice = choice_on(collaborative, user, fields["activity_on"])
+    choice = choice_for_day(collaborative, user, fields["activity_on"])
     if choice is None:
         # A first choice is asked for before anyone is paid: the line waits for it.
         status, pence, payee, method = Line.Status.NEEDS_CHOICE, worth, "", ""
@@ -217,10 +225,22 @@ def _must_be(line: Line, *statuses: str, message: str) -> None:
         raise ValidationError(message)
 
 
+OWN_LINE = "Someone else approves your own payments: another payments contact or a facilitator."
+
+
+def _not_own(line: Line, by: User | None) -> None:
+    """Separation of duties: nobody approves, refuses, corrects or marks paid their own money."""
+    if by is not None and by.pk == line.user_id:
+        raise ValidationError(OWN_LINE)
+
+
 @transaction.atomic
 def line_approve(*, line: Line, by: User) -> Line:
     line = Line.objects.select_for_update().get(pk=line.pk)
+    _not_own(line, by)
     _must_be(line, Line.Status.WAITING, message="Only a line waiting for approval can be approved.")
+    if line.kind == Line.Kind.BOOKING:
+        raise ValidationError("A ticket is booked for the person, not paid to them: say when it is booked.")
     line = _set_status(line, Line.Status.APPROVED, LineEvent.What.APPROVED, by)
     messages_queue(
         recipients=[line.user], collaborative=line.collaborative, kind=PAYMENT_APPROVED, about=line, occasion="approved"
@@ -234,10 +254,48 @@ def line_refuse(*, line: Line, by: User, reason: str) -> Line:
     if not reason:
         raise ValidationError("Say why it is not approved: the person will be told.")
     line = Line.objects.select_for_update().get(pk=line.pk)
+    _not_own(line, by)
     _must_be(line, Line.Status.WAITING, message="Only a line waiting for approval can be refused.")
     line = _set_status(line, Line.Status.REFUSED, LineEvent.What.REFUSED, by, reason)
     messages_queue(
         recipients=[line.user], collaborative=line.collaborative, kind=PAYMENT_REFUSED, about=line, occasion="refused"
+    )
+    return line
+
+
+@transaction.atomic
+def line_book(*, line: Line, by: User, note: str, reference: str) -> Line:
+    """A ticket asked for is booked: the Collaborative paid for it directly, so it is never in what finance pays
+    the person. The line is marked paid today with the booking's reference, the note (what was booked) kept
+    in its history, and the person is told."""
+    note, reference = note.strip(), reference.strip()
+    if not note:
+        raise ValidationError({"note": "Say what was booked, for example: return train to Leeds, 9:05."})
+    if not reference:
+        raise ValidationError({"reference": "Give the booking's reference, so the ticket can be found."})
+    line = Line.objects.select_for_update().select_related("collaborative").get(pk=line.pk)
+    _not_own(line, by)
+    if line.kind != Line.Kind.BOOKING:
+        raise ValidationError("Only a ticket to book can be marked booked.")
+    # (Approved: a ticket approved before tickets were booked this way.)
+    _must_be(
+        line, Line.Status.WAITING, Line.Status.APPROVED, message="Only a ticket waiting to be booked can be booked."
+    )
+    line = _set_status(
+        line,
+        Line.Status.PAID,
+        LineEvent.What.PAID,
+        by,
+        f"Booked: {note}",
+        paid_on=line.collaborative.local_today(),
+        paid_reference=reference[:100],
+    )
+    messages_queue(
+        recipients=[line.user],
+        collaborative=line.collaborative,
+        kind=PAYMENT_PAID,
+        about=line,
+        occasion=paid_occasion([line]),
     )
     return line
 
@@ -251,6 +309,15 @@ def lines_mark_paid(*, lines: list[Line], by: User, paid_on: date, reference: st
     locked = list(Line.objects.select_for_update().filter(pk__in=[line.pk for line in lines]).order_by("pk"))
     if not locked or any(line.status != Line.Status.APPROVED for line in locked):
         raise ValidationError("Only approved lines can be marked paid.")
+    for line in locked:
+        _not_own(line, by)
+        if line.kind == Line.Kind.BOOKING:
+            raise ValidationError("A ticket is booked, not paid to the person: say it is booked on its page.")
+    newest = max(timezone.localtime(line.created_at, line.collaborative.zone).date() for line in locked)
+    if paid_on < newest:
+        raise ValidationError(
+            f"Give the day it was paid: not before {newest:%-d %B %Y}, the day the newest of these lines was added."
+        )
     paid = [
         _set_status(
             line, Line.Status.PAID, LineEvent.What.PAID, by, reference, paid_on=paid_on, paid_reference=reference[:100]
@@ -283,6 +350,11 @@ def line_reverse(*, line: Line, by: User, reason: str) -> Line:
     _must_be(line, Line.Status.APPROVED, Line.Status.PAID, message="Only an approved or paid line is corrected.")
     if line.reverses_id or line.corrected:
         raise ValidationError("This line has been corrected already.")
+    settled = {"status": Line.Status.APPROVED}
+    if line.kind == Line.Kind.BOOKING:
+        # A ticket was never paid to the person: its reversal is settled at once, never in what finance pays.
+        today = line.collaborative.local_today()
+        settled = {"status": Line.Status.PAID, "paid_on": today, "paid_reference": line.paid_reference}
     reversal = line_add(
         by=by,
         note=reason,
@@ -291,7 +363,7 @@ def line_reverse(*, line: Line, by: User, reason: str) -> Line:
         payee=line.payee,
         method=line.method,
         reverses=line,
-        status=Line.Status.APPROVED,
+        **settled,
     )
     line.corrected = True
     line.save(update_fields=["corrected"])
@@ -303,6 +375,8 @@ def line_reverse(*, line: Line, by: User, reason: str) -> Line:
 
 # The kinds of expense that need no receipt: miles driven are paid at a rate, and food and drink is small.
 NO_RECEIPT_NEEDED = (ExpenseType.MILEAGE, ExpenseType.SUBSISTENCE)
+# A ticket is booked for a journey from today up to this many days ahead.
+BOOK_AHEAD_DAYS = 90
 
 
 def claim_rules(collaborative: Collaborative, user: User, today: date) -> tuple[PaymentSettings | None, str]:
@@ -353,13 +427,18 @@ def claim_make(
     booking: bool = False,
 ) -> Line:
     """An expense the person claims back, or (`booking`) a ticket they ask to be booked for them so they do
-    not pay up front, at their estimate. Mileage is the miles times the rate in force today."""
+    not pay up front, at their estimate, for a day from today up to BOOK_AHEAD_DAYS ahead. What is paid for,
+    and the mileage rate, are those of the settings in force on the expense's day; the deadline is today's."""
     today = collaborative.local_today()
     rules, refused = claim_rules(collaborative, user, today)
     if refused:
         raise ValidationError(refused)
-    if expense_type not in rules.expense_types:
-        raise ValidationError({"expense_type": "We do not pay for this kind of expense."})
+    if booking and not today <= day <= today + timedelta(days=BOOK_AHEAD_DAYS):
+        ahead = f"A ticket is booked for a day from today up to {BOOK_AHEAD_DAYS} days ahead."
+        raise ValidationError({"day": f"{ahead} Give the day of travel."})
+    on_the_day = settings_on(collaborative, day)
+    if on_the_day is None or not on_the_day.pays or expense_type not in on_the_day.expense_types:
+        raise ValidationError({"expense_type": f"We did not pay for this kind of expense on {day:%-d %B %Y}."})
     if meeting is not None and meeting.collaborative_id != collaborative.pk:
         raise ValidationError({"meeting": "Choose one of the meetings listed."})
     if not booking:
@@ -376,8 +455,8 @@ def claim_make(
     if expense_type == ExpenseType.MILEAGE and not booking:
         if miles is None or miles <= 0:
             raise ValidationError({"miles": "Say how many miles you drove."})
-        quantity, unit = miles, rules.mileage_pence
-        amount_pence = times_rate(miles, rules.mileage_pence)
+        quantity, unit = miles, on_the_day.mileage_pence
+        amount_pence = times_rate(miles, on_the_day.mileage_pence)
     if not amount_pence or amount_pence <= 0:
         raise ValidationError({"amount": "Give the amount in pounds, for example 12.50."})
     receipt = {}
@@ -421,6 +500,9 @@ def activity_add(
     the lines made: none for those not paid for their time."""
     rules = settings_on(collaborative, day)
     rate = rules.rate_pence(activity) if rules else None
+    if rate is None and rules is not None and activity == Activity.ONLINE:
+        # As the register does: an online session is paid as a meeting when there is no online rate.
+        rate = rules.rate_pence(Activity.MEETING)
     if not rate:
         raise ValidationError({"activity": f"{collaborative.name} has no rate for this on {day:%-d %B %Y}."})
     quantity = Decimal(1)
@@ -450,6 +532,7 @@ def activity_add(
 def line_correct(*, line: Line, by: User, reason: str, amount_pence: int | None = None) -> tuple[Line, Line | None]:
     """Correct an approved or paid line: its reversal, and, when the right amount is given, a new line at that
     amount, approved at once by the payments contact who corrected it. (reversal, new line or None)"""
+    _not_own(line, by)
     reversal = line_reverse(line=line, by=by, reason=reason)
     if not amount_pence:
         return reversal, None

@@ -18,6 +18,7 @@ from collaborative.permissions import (
     facilitates,
     facilitator_membership_for,
     handles_payments,
+    may_manage_line,
     membership_for,
     payment_letter_for,
     payment_line_for,
@@ -43,6 +44,7 @@ from members.models import Membership
 from payments.export import csv_text, xlsx_file
 from payments.forms import (
     ActivityForm,
+    BookForm,
     ClaimForm,
     CorrectForm,
     LetterAskForm,
@@ -72,6 +74,7 @@ from payments.services import (
     letter_ask,
     letter_sign,
     line_approve,
+    line_book,
     line_correct,
     line_refuse,
     lines_mark_paid,
@@ -292,11 +295,28 @@ def activity(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-def _queue_rows(lines: list[Line], collaborative, today) -> None:
-    """What each row of the queue shows, worked out once here: how long it has waited, and its addresses."""
+def _payments_contacts(collaborative) -> set[int]:
+    return set(
+        Membership.objects.filter(collaborative=collaborative, handles_payments=True).values_list("user_id", flat=True)
+    )
+
+
+def _acts(membership: Membership) -> bool:
+    """Whether the viewer may act on some lines here (this session's two-step sign-in done): the payments
+    contact on other people's, a facilitator on the payments contacts' own (may_manage_line)."""
+    return sees_everyones_payments(membership)
+
+
+def _queue_rows(lines: list[Line], collaborative, today, membership: Membership | None = None) -> None:
+    """What each row of the queue shows, worked out once here: how long it has waited, its addresses, and
+    whether the viewer may act on it (never on their own money)."""
     line_at = addresses("payments:line", slug=collaborative.slug)
     receipt_at = addresses("payments:receipt", slug=collaborative.slug)
+    acts = membership is not None and _acts(membership)
+    contacts = _payments_contacts(collaborative) if acts and not membership.handles_payments else set()
     for line in lines:
+        line.can_act = acts and may_manage_line(membership, line, contacts=contacts)
+        line.own = membership is not None and line.user_id == membership.user_id
         line.waited = working_days_between(collaborative.local_now(line.created_at).date(), today)
         line.too_long = line.waited > TOO_LONG_WORKING_DAYS
         line.address = line_at(line.pk)
@@ -308,10 +328,10 @@ def _queue_page(request: HttpRequest, membership: Membership, paid_form: PaidFor
     collaborative = membership.collaborative
     today = collaborative.local_today()
     page = Paginator(payment_queue(collaborative), QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
-    _queue_rows(page.object_list, collaborative, today)
-    can_act = handles_payments(membership)
+    _queue_rows(page.object_list, collaborative, today, membership)
+    can_act = handles_payments(membership) or any(line.can_act for line in page.object_list)
     if can_act and paid_form is None:
-        paid_form = PaidForm(collaborative=collaborative, initial={"paid_on": today})
+        paid_form = PaidForm(collaborative=collaborative, membership=membership, initial={"paid_on": today})
     context = collaborative_context(
         membership,
         page=page,
@@ -342,18 +362,20 @@ def _shown(line: Line) -> None:
 
 
 def _line_page(
-    request: HttpRequest, membership: Membership, line: Line, *, refuse_form=None, status=None
+    request: HttpRequest, membership: Membership, line: Line, *, refuse_form=None, book_form=None, status=None
 ) -> HttpResponse:
     collaborative = membership.collaborative
     events = list(line.events.select_related("by"))
     _shown(line)
-    can_act = handles_payments(membership)
+    can_act = _acts(membership) and may_manage_line(membership, line)
     context = collaborative_context(
         membership,
         line=line,
         events=events,
         can_act=can_act,
+        own_line=line.user_id == membership.user_id,
         refuse_form=refuse_form or (RefuseForm() if can_act else None),
+        book_form=book_form or (BookForm() if can_act and line.kind == Line.Kind.BOOKING else None),
         waited=working_days_between(collaborative.local_now(line.created_at).date(), collaborative.local_today()),
         reversals=list(line.reversals.all()),
         can_correct=can_act
@@ -379,7 +401,10 @@ def _back(request: HttpRequest, line: Line) -> str:
 
 @require_POST
 def line_approve_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Approve a waiting line; for a ticket to book, "Booked" instead: what was booked and its reference."""
     membership, line = payment_line_for(request.user, slug, pk, manage=True)
+    if line.kind == Line.Kind.BOOKING:
+        return _book(request, membership, line)
     error = ""
     try:
         line = line_approve(line=line, by=request.user)
@@ -387,7 +412,7 @@ def line_approve_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         error = refusal.messages[0]
         line.refresh_from_db()
     if request.htmx:
-        _queue_rows([line], membership.collaborative, membership.collaborative.local_today())
+        _queue_rows([line], membership.collaborative, membership.collaborative.local_today(), membership)
         context = collaborative_context(
             membership, line=line, can_act=True, error=error, approved=not error, too_long_days=TOO_LONG_WORKING_DAYS
         )
@@ -395,6 +420,19 @@ def line_approve_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     if error:
         return done(request, error, _back(request, line), level=messages.ERROR)
     return done(request, f"Approved: {line.description}, {pounds(line.amount_pence)}.", _back(request, line))
+
+
+def _book(request: HttpRequest, membership: Membership, line: Line) -> HttpResponse:
+    """A ticket is booked: the Collaborative paid for it, so it leaves what waits and is never paid to the person."""
+    form = BookForm(request.POST)
+    if form.is_valid():
+        with refusal_on(form):
+            data = form.cleaned_data
+            line_book(line=line, by=request.user, note=data["note"], reference=data["reference"])
+            return done(
+                request, f"Booked: {line.description}. {line.user.display_name} will be told.", _back(request, line)
+            )
+    return _line_page(request, membership, line, book_form=form, status=400)
 
 
 @require_POST
@@ -433,9 +471,10 @@ def line_correct_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @require_POST
 def mark_paid(request: HttpRequest, slug: str) -> HttpResponse:
-    """Mark several approved lines paid at once, on a day, with the payment's reference."""
-    membership = payments_contact_for(request.user, slug)
-    form = PaidForm(request.POST, collaborative=membership.collaborative)
+    """Mark several approved lines paid at once, on a day, with the payment's reference: the payments contact
+    other people's lines, a facilitator the payments contacts' own (never anyone their own)."""
+    membership = payments_overseer_for(request.user, slug)
+    form = PaidForm(request.POST, collaborative=membership.collaborative, membership=membership)
     if form.is_valid():
         with refusal_on(form):
             paid = lines_mark_paid(
@@ -451,8 +490,10 @@ def mark_paid(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _to_pay(collaborative):
+    """What finance pays: approved lines, never a ticket (the Collaborative books it, the person is not paid)."""
     return (
         Line.objects.filter(collaborative=collaborative, status=Line.Status.APPROVED)
+        .exclude(kind=Line.Kind.BOOKING)
         .select_related("user")
         .order_by("user__display_name", "user_id", "activity_on", "id")
     )

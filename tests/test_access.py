@@ -616,9 +616,10 @@ POST_EXPECTATIONS = (
     }
     | {
         # The payments contact's only; the member's own line is not theirs to approve (403), and a commissioner
-        # never sees a person's line (404).
+        # never sees a person's line (404). A facilitator marks paid the payments contact's own lines (nobody
+        # acts on their own money): an empty post asks again (400).
         name: {"anonymous": LOGIN, "outsider": 404, "member": 403, "facilitator": 403, "commissioner": 403}
-        | ({"commissioner": 404} if name != "payments:mark_paid" else {})
+        | ({"commissioner": 404} if name != "payments:mark_paid" else {"facilitator": 400})
         for name, (_, expected) in EXPECTATIONS.items()
         if expected is PAYMENTS_CONTACT_POST
     }

@@ -1,6 +1,6 @@
 """Lines for the statements, letters and totals tests, made through the services, at any stage."""
 
-from datetime import date
+from datetime import date, datetime, time
 from decimal import Decimal
 
 from payments.models import Activity, ExpenseType, Line
@@ -38,12 +38,17 @@ def make_line(
         status=Line.Status.WAITING,
         **fields,
     )
+    # Nobody approves or pays their own money: the person's own lines are approved by "the application".
+    decider = None if by == user else by
     if status in (Line.Status.APPROVED, Line.Status.PAID):
-        line_approve(line=line, by=by)
+        line_approve(line=line, by=decider)
     if status == Line.Status.PAID:
-        lines_mark_paid(lines=[line], by=by, paid_on=day, reference=f"BACS {day:%d%m}")
+        # Made on its day, so that it can be paid on that day (never before the line was made).
+        made = datetime.combine(day, time(9), tzinfo=collaborative.zone)
+        Line.objects.filter(pk=line.pk).update(created_at=min(made, line.created_at))
+        lines_mark_paid(lines=[line], by=decider, paid_on=day, reference=f"BACS {day:%d%m}")
     if status == Line.Status.REFUSED:
-        line_refuse(line=line, by=by, reason="No receipt.")
+        line_refuse(line=line, by=decider, reason="No receipt.")
     if status == Line.Status.CANCELLED:
         Line.objects.filter(pk=line.pk).update(status=Line.Status.CANCELLED)
     line.refresh_from_db()

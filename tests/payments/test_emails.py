@@ -2,7 +2,7 @@
 "you have expenses to claim" the morning after a meeting, to those who came and usually claim; and the
 payments contacts' Monday list of what waits, with what has waited more than 20 working days."""
 
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -109,6 +109,8 @@ def test_marking_paid_sends_one_email_per_person_listing_their_lines(
     theirs = expense(collaborative, facilitator, pence=995, description="Parking")
     for line in [*mine, theirs]:
         line_approve(line=line, by=contact)
+    # Made before the day they are paid (a payment is never before the line was made).
+    Line.objects.update(created_at=datetime(2026, 12, 1, 12, tzinfo=UTC))
     Message.objects.all().delete()  # The approvals' emails: not what this test is about.
     lines_mark_paid(lines=[*mine, theirs], by=contact, paid_on=date(2026, 12, 4), reference="BACS 2026-12")
     assert sorted(m.recipient.pk for m in messages(PAYMENT_PAID)) == sorted([member.pk, facilitator.pk])

@@ -22,7 +22,9 @@ def to_pay(collaborative, member, paying):
     other = MembershipFactory(collaborative=collaborative, user__display_name="=HYPERLINK(1)").user
     PaymentChoiceFactory(collaborative=collaborative, user=other, choice=Choice.CHARITY, charity="Mind in Lambeth")
     a_line(collaborative, member, pence=1250, status=Line.Status.APPROVED, description="Bus", method="bank_transfer")
-    a_line(collaborative, member, pence=563, status=Line.Status.APPROVED, description="@SUM(A1)")
+    a_line(
+        collaborative, member, pence=563, status=Line.Status.APPROVED, description="@SUM(A1)", method="bank_transfer"
+    )
     a_line(collaborative, other, pence=3000, status=Line.Status.APPROVED, payee="Mind in Lambeth")
     a_line(collaborative, member, pence=999, status=Line.Status.WAITING, description="Not yet approved")
     a_line(collaborative, member, pence=777, status=Line.Status.PAID, paid_on=date(2026, 12, 1), description="Paid")
@@ -55,8 +57,11 @@ def test_the_csv_has_a_row_a_line_then_totals_per_person(client, contact, to_pay
     assert next(row for row in lines if row[0] == "'=HYPERLINK(1)")[2] == "Mind in Lambeth"
     assert rows[4] == []
     assert rows[5] == ["Totals per person"]
-    assert rows[6] == ["Person", "Email", "Lines", "Total (£)"]
-    assert rows[7:] == [["'=HYPERLINK(1)", other.email, "1", "30.00"], ["Ada Carer", member.email, "2", "18.13"]]
+    assert rows[6] == ["Person", "Email", "Pay to", "How", "Lines", "Total (£)"]
+    assert rows[7:] == [
+        ["'=HYPERLINK(1)", other.email, "Mind in Lambeth", "", "1", "30.00"],
+        ["Ada Carer", member.email, "Ada Carer", "Bank transfer", "2", "18.13"],
+    ]
     page = response.content.decode()
     assert "Not yet approved" not in page
     assert "Paid" not in page.replace("Pay to", "")
@@ -77,7 +82,7 @@ def test_the_excel_file_has_the_lines_and_the_totals_as_numbers(client, contact,
         ("'=HYPERLINK(1)", "Bus to the meeting", Decimal("30")),
     }
     totals = list(workbook["Totals per person"].values)
-    assert [(row[0], row[2], Decimal(str(row[3]))) for row in totals[1:]] == [
+    assert [(row[0], row[4], Decimal(str(row[5]))) for row in totals[1:]] == [
         ("'=HYPERLINK(1)", 1, Decimal("30")),
         ("Ada Carer", 2, Decimal("18.13")),
     ]

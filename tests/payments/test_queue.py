@@ -89,6 +89,7 @@ def test_the_contact_approves_refuses_marks_paid_and_the_history_says_who(
     response = contact_client.post(url("line_refuse", pk=second.pk), {"reason": "The ticket is for another day."})
     assert response.status_code == 302
 
+    since(first, YESTERDAY - timedelta(days=1), time(12))  # Paid after it was made, never before.
     response = contact_client.post(
         url("mark_paid"), {"lines": [first.pk], "paid_on": YESTERDAY.isoformat(), "reference": "BACS 0412"}
     )
@@ -195,7 +196,7 @@ def test_who_may_act_on_the_queue(client, people, contact, collaborative, paying
     assert "Approve" not in page
     assert "Mark paid" not in page
     assert client.post(url("line_approve", pk=own.pk)).status_code == 403
-    assert client.post(url("mark_paid"), {}).status_code == 403
+    assert client.post(url("mark_paid"), {}).status_code == 400  # The payments contact's own lines only.
     assert client.get(url("export_csv")).status_code == 403
     # The commissioner sees totals elsewhere, never a person's line.
     client.force_login(people["commissioner"])
