@@ -581,7 +581,8 @@ def payment_receipt_for(user, collaborative_slug: str, pk: int) -> tuple[Members
 
 def payment_letter_for(user, collaborative_slug: str, pk: int, *, sign: bool = False) -> tuple[Membership, Letter]:
     """(the viewer's membership, a letter): the person's own, or any for facilitators and the payments
-    contact (404 for anyone else); `sign` is theirs only, never the person's own."""
+    contact (404 for anyone else); `sign` is theirs only, never the person's own, and a letter to an
+    employer is signed by a facilitator (Letter.may_be_signed_by, for the pages' buttons)."""
     membership = membership_for(user, collaborative_slug)
     letter = get_object_or_404(
         Letter.objects.select_related("user", "signed_by"), pk=pk, collaborative=membership.collaborative
@@ -594,6 +595,8 @@ def payment_letter_for(user, collaborative_slug: str, pk: int, *, sign: bool = F
             raise PermissionDenied("Only a facilitator or the payments contact can sign a letter.")
         if letter.user_id == user.pk:
             raise PermissionDenied("Someone else signs your own letter.")
+        if letter.kind == Letter.Kind.EMPLOYER and not membership.is_facilitator:
+            raise PermissionDenied("Only a facilitator can sign a letter to an employer.")
     if letter.user_id != user.pk or sign:
         require_two_factor(user)
     return membership, letter

@@ -238,7 +238,9 @@ class Line(models.Model):
     # day it was booked, the reference being the booking's: the Collaborative paid for it directly, so it is
     # never in what finance pays ("Booked for you" on its page).
     class Status(models.TextChoices):
-        NEEDS_CHOICE = "needs_choice", "Waiting for you to say how you would like to be paid"
+        # Said of the person to others (facilitators, finance, statements, letters); their own page says it
+        # to them ("Waiting for you to say…", payments/statements.py).
+        NEEDS_CHOICE = "needs_choice", "Waiting for their choice of how to be paid"
         WAITING = "waiting", "Waiting for approval"
         APPROVED = "approved", "Approved, to be paid"
         PAID = "paid", "Paid"
@@ -362,6 +364,9 @@ class Letter(models.Model):
     asked_at = models.DateTimeField(default=timezone.now)
     signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
     signed_at = models.DateTimeField(null=True, blank=True)
+    # What the letter says, fixed when it is signed (payments/statements.py letter_snapshot): its days,
+    # figures and meetings, and the signer's name and role then. A draft is worked out afresh each time.
+    content = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["-asked_at", "-id"]
@@ -373,3 +378,13 @@ class Letter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} for {self.user}"
+
+    def may_be_signed_by(self, membership) -> bool:
+        """Whether `membership` may sign the letter (collaborative/permissions.py payment_letter_for enforces
+        it): never the person's own; a facilitator signs a letter to an employer, and a facilitator or the
+        payments contact a benefits letter."""
+        if membership.user_id == self.user_id:
+            return False
+        if self.kind == self.Kind.EMPLOYER:
+            return membership.is_facilitator
+        return membership.is_facilitator or membership.handles_payments

@@ -6,13 +6,23 @@ lines and their history stay, under the account's new name "Former member". The 
 of how to be paid and their letters go.
 """
 
-from collaborative.personal_data import Erasure, Part, Person, Relation, when
+from collaborative.personal_data import FORMER_MEMBER, Erasure, Part, Person, Relation, when
 from payments.models import Letter, Line, LineEvent, PaymentChoice, PaymentSettings
 from payments.money import pounds_plain
 
 
 def _export_choices(person: Person) -> list[dict]:
-    choices = PaymentChoice.objects.filter(user=person.user).select_related("collaborative").order_by("made_at", "id")
+    """The person's own choices of how to be paid, whoever recorded them."""
+    return _choices(PaymentChoice.objects.filter(user=person.user))
+
+
+def _export_choices_recorded(person: Person) -> list[dict]:
+    """The choices the person recorded for others (a facilitator for someone who asked them to)."""
+    return _choices(PaymentChoice.objects.filter(made_by=person.user).exclude(user=person.user))
+
+
+def _choices(rows) -> list[dict]:
+    choices = rows.select_related("collaborative").order_by("made_at", "id")
     return [
         {
             "collaborative": c.collaborative.name,
@@ -95,6 +105,10 @@ def _export_letters(field: str):
 def _erase(erasure: Erasure) -> None:
     PaymentChoice.objects.filter(user=erasure.user).delete()
     Letter.objects.filter(user=erasure.user).delete()
+    # A signed letter keeps what it said (Letter.content), its signer's name with it: that name goes too.
+    for letter in Letter.objects.filter(signed_by=erasure.user).exclude(content={}):
+        letter.content = {**letter.content, "signer_name": FORMER_MEMBER}
+        letter.save(update_fields=["content"])
 
 
 KEPT = (
@@ -110,7 +124,10 @@ PART = Part(
             "how_you_chose_to_be_paid", _export_choices, "Deleted: your choices of how to be paid."
         ),
         "payments.PaymentChoice.made_by": Relation(
-            "payment_choices_you_recorded", _export_choices, "Deleted with the choices they belong to."
+            "payment_choices_you_recorded",
+            _export_choices_recorded,
+            "Your own are deleted; those you recorded for others are theirs, and stay, shown as recorded by a "
+            "Former member.",
         ),
         "payments.Line.user": Relation("payments_and_expenses", _export_lines("user"), KEPT),
         "payments.Line.created_by": Relation(

@@ -112,7 +112,14 @@ def payments_to_do(membership: Membership, *, sees_everyone: bool) -> PaymentsTo
     return PaymentsToDo(
         choice=choice,
         waiting_too_long=lines_waiting_too_long(collaborative, today).count(),
-        letters_to_sign=Letter.objects.filter(collaborative=collaborative, status=Letter.Status.ASKED)
-        .exclude(user_id=membership.user_id)
-        .count(),
+        letters_to_sign=_letters_they_sign(membership).count(),
     )
+
+
+def _letters_they_sign(membership: Membership):
+    """The letters waiting for `membership` to sign (Letter.may_be_signed_by): never their own, and a letter
+    to an employer only for a facilitator."""
+    letters = Letter.objects.filter(collaborative=membership.collaborative, status=Letter.Status.ASKED).exclude(
+        user_id=membership.user_id
+    )
+    return letters if membership.is_facilitator else letters.exclude(kind=Letter.Kind.EMPLOYER)

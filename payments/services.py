@@ -19,6 +19,7 @@ from notifications.services import messages_queue
 from payments.emails import PAYMENT_APPROVED, PAYMENT_PAID, PAYMENT_REFUSED, paid_occasion
 from payments.models import Activity, Choice, ExpenseType, Letter, Line, LineEvent, PaymentChoice, PaymentSettings
 from payments.money import times_rate
+from payments.statements import letter_snapshot
 
 
 def _event(line: Line, what: str, by: User | None, note: str = "") -> LineEvent:
@@ -578,5 +579,8 @@ def letter_sign(*, letter: Letter, by: User) -> Letter:
     letter.status = Letter.Status.SIGNED
     letter.signed_by = by
     letter.signed_at = timezone.now()
-    letter.save(update_fields=["status", "signed_by", "signed_at"])
+    # A signed letter is a record: what it says now (figures, days, meetings, who signed as what) is kept,
+    # and shown from then on, whatever is approved or changes later.
+    letter.content = letter_snapshot(letter)
+    letter.save(update_fields=["status", "signed_by", "signed_at", "content"])
     return letter

@@ -4,16 +4,21 @@ weekly and monthly totals, what a letter says, and a year's spending without a s
 What "counts" is the same everywhere: money paid or due. A line counts when it is approved (due) or paid,
 and so does a correction's reversal line (approved at once, negative), so that a corrected line and its
 reversal add up to nothing. Lines waiting for approval are listed but not counted yet; refused and
-cancelled lines never count.
+cancelled lines never count. A ticket the Collaborative booked for the person is not money paid to them:
+it is listed apart ("Booked for you") and never counted.
+
+Totals go by the day of the activity (what the person did in a week or month); beside them, what was paid
+to them goes by the day it was paid, as Universal Credit counts money when it is received.
 """
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.db.models import Case, F, IntegerField, Q, QuerySet, Sum, When
 from django.utils import timezone
 
+from collaborative.personal_data import FORMER_MEMBER
 from meetings.models import Attendance, Meeting
 from members.models import Collaborative, Membership, User, count_shown
 from payments.models import Activity, Choice, Letter, Line, PaymentChoice
@@ -91,7 +96,8 @@ class Total:
 
 @dataclass
 class Statement:
-    """A person's lines in a period (oldest first) with totals of what counts, by week and by month."""
+    """A person's lines in a period (oldest first) with totals of what counts, by week and by month of the
+    activity; the totals of what was paid in the period, by the day paid; and the tickets booked for them."""
 
     person: User
     start: date
@@ -100,6 +106,10 @@ class Statement:
     weeks: list[Total]
     months: list[Total]
     whole: Total
+    paid_weeks: list[Total]
+    paid_months: list[Total]
+    paid_whole: Total
+    booked: list[Line]
     waiting_pence: int = 0
 
     @property
@@ -111,17 +121,22 @@ class Statement:
         return f"{day_label(self.start)} to {day_label(self.end)}"
 
 
-def line_labels(line: Line) -> Line:
-    """What a page, a statement or a letter shows of a line, worked out once."""
+# How a line waiting for a first choice is put to the person on their own page (the model's label speaks
+# of them, for everyone else).
+OWN_STATUS_LABELS = {Line.Status.NEEDS_CHOICE: "Waiting for you to say how you would like to be paid"}
+
+
+def line_labels(line: Line, *, own: bool = False) -> Line:
+    """What a page, a statement or a letter shows of a line, worked out once; `own`: said to the person."""
     line.amount = pounds(line.amount_pence)
     line.day = day_label(line.activity_on)
-    line.counts = line.status in COUNTS
+    line.counts = line.status in COUNTS and line.kind != Line.Kind.BOOKING
     if line.reverses_id:
         line.what = f"Correction: {line.description}"
         line.status_label = "Correction (takes the earlier amount back)"
     else:
         line.what = line.description
-        line.status_label = line.get_status_display()
+        line.status_label = (own and OWN_STATUS_LABELS.get(line.status)) or line.get_status_display()
         if line.corrected:
             line.status_label += ", then corrected"
     line.kind_label = "For your time" if line.kind == Line.Kind.TIME else line.get_kind_display()
@@ -134,44 +149,67 @@ def person_lines(collaborative: Collaborative, user: User) -> QuerySet:
     return Line.objects.filter(collaborative=collaborative, user=user).order_by("-activity_on", "-id")
 
 
-def statement_for(collaborative: Collaborative, user: User, start: date, end: date) -> Statement:
-    """Every line of the person's in the period, with the totals of what counts by week (Monday to Sunday)
-    and by calendar month. Weeks and months with nothing in them are left out."""
-    lines = [
-        line_labels(line)
-        for line in Line.objects.filter(
-            collaborative=collaborative, user=user, activity_on__gte=start, activity_on__lte=end
-        ).order_by("activity_on", "id")
-    ]
+def _by_week_and_month(dated: list[tuple[date, Line]], whole: Total) -> tuple[list[Total], list[Total]]:
+    """Totals of the lines by the week (Monday to Sunday) and the calendar month of their day, each line
+    added to `whole` too. Weeks and months with nothing in them are left out."""
     weeks: dict[date, Total] = {}
     months: dict[date, Total] = {}
-    whole = Total("The whole period", start, end)
-    waiting = 0
-    for line in lines:
-        if line.status == Line.Status.WAITING:
-            waiting += line.amount_pence
-        if not line.counts:
-            continue
-        monday = monday_of(line.activity_on)
+    for day, line in dated:
+        monday = monday_of(day)
         if monday not in weeks:
             sunday = monday + timedelta(days=6)
             weeks[monday] = Total(f"{short_day(monday)} to {short_day(sunday)}", monday, sunday)
-        first = line.activity_on.replace(day=1)
+        first = day.replace(day=1)
         if first not in months:
             following = (first + timedelta(days=32)).replace(day=1)
             months[first] = Total(f"{first:%B %Y}", first, following - timedelta(days=1))
         weeks[monday].add(line)
         months[first].add(line)
         whole.add(line)
+    return [weeks[key] for key in sorted(weeks)], [months[key] for key in sorted(months)]
+
+
+def statement_for(collaborative: Collaborative, user: User, start: date, end: date, *, own: bool = False) -> Statement:
+    """Every line of the person's in the period (by the day of the activity), with the totals of what
+    counts by week and by calendar month of the activity; the totals of what was paid to them in the
+    period by the day paid (whatever day the activity was); and, apart, the tickets booked for them.
+    `own`: the lines are labelled for the person themselves."""
+    found = [
+        line_labels(line, own=own)
+        for line in Line.objects.filter(
+            collaborative=collaborative, user=user, activity_on__gte=start, activity_on__lte=end
+        ).order_by("activity_on", "id")
+    ]
+    lines = [line for line in found if line.kind != Line.Kind.BOOKING]
+    whole = Total("The whole period", start, end)
+    weeks, months = _by_week_and_month([(line.activity_on, line) for line in lines if line.counts], whole)
+    paid = (
+        Line.objects.filter(
+            collaborative=collaborative,
+            user=user,
+            status=Line.Status.PAID,
+            paid_on__gte=start,
+            paid_on__lte=end,
+        )
+        .exclude(kind=Line.Kind.BOOKING)
+        .only("kind", "amount_pence", "paid_on")
+        .order_by("paid_on", "id")
+    )
+    paid_whole = Total("Paid in the whole period", start, end)
+    paid_weeks, paid_months = _by_week_and_month([(line.paid_on, line) for line in paid], paid_whole)
     return Statement(
         person=user,
         start=start,
         end=end,
         lines=lines,
-        weeks=[weeks[key] for key in sorted(weeks)],
-        months=[months[key] for key in sorted(months)],
+        weeks=weeks,
+        months=months,
         whole=whole,
-        waiting_pence=waiting,
+        paid_weeks=paid_weeks,
+        paid_months=paid_months,
+        paid_whole=paid_whole,
+        booked=[line for line in found if line.kind == Line.Kind.BOOKING],
+        waiting_pence=sum(line.amount_pence for line in lines if line.status == Line.Status.WAITING),
     )
 
 
@@ -285,29 +323,58 @@ def _clock(moment: datetime) -> str:
     return f"{hour}{minutes}{'am' if moment.hour < 12 else 'pm'}"
 
 
-def letter_content(letter: Letter) -> dict:
-    """What a letter says, beyond the person and the Collaborative: the days they took part and their
-    payments (for a benefits adviser), or the meetings to come (for an employer); the vision; who signed."""
+def _totals_shown(totals: list[Total]) -> list[dict]:
+    return [{"label": t.label, "time": t.time, "expenses": t.expenses, "total": t.total} for t in totals]
+
+
+def letter_snapshot(letter: Letter) -> dict:
+    """What a letter says, beyond the Collaborative, worked out now, in plain values that can be kept
+    (Letter.content): the person, the period and the vision; the days they took part, the totals of their
+    payments and the tickets booked for them (for a benefits adviser), or the meetings to come (for an
+    employer); and, once signed, who signed, as what, and when."""
     collaborative = letter.collaborative
     vision = VisionVersion.objects.current_for(collaborative)
     content = {
+        "person": letter.user.display_name,
         "vision": vision.statement if vision else "",
         "period": f"{day_label(letter.period_from)} to {day_label(letter.period_to)}",
+        "signer_name": "",
         "signer_role": "",
+        "signed_on": "",
     }
     if letter.signed_by_id:
         signer = Membership.objects.filter(collaborative=collaborative, user_id=letter.signed_by_id).first()
+        content["signer_name"] = letter.signed_by.display_name or FORMER_MEMBER
         content["signer_role"] = "Facilitator" if signer is not None and signer.is_facilitator else "Payments contact"
         content["signed_on"] = day_label(letter.signed_at.astimezone(collaborative.zone).date())
     if letter.kind == Letter.Kind.BENEFITS:
-        content["took_part"] = days_taken_part(collaborative, letter.user, letter.period_from, letter.period_to)
-        content["statement"] = statement_for(collaborative, letter.user, letter.period_from, letter.period_to)
+        took_part = days_taken_part(collaborative, letter.user, letter.period_from, letter.period_to)
+        statement = statement_for(collaborative, letter.user, letter.period_from, letter.period_to)
+        content["took_part"] = [{"label": took.label, "what": took.what} for took in took_part]
+        content["whole"] = _totals_shown([statement.whole])[0]
+        content["weeks"] = _totals_shown(statement.weeks)
+        content["months"] = _totals_shown(statement.months)
+        content["paid_whole"] = _totals_shown([statement.paid_whole])[0]
+        content["paid_weeks"] = _totals_shown(statement.paid_weeks)
+        content["paid_months"] = _totals_shown(statement.paid_months)
+        content["booked"] = [
+            {"day": line.day, "what": line.what}
+            for line in statement.booked
+            if line.status not in Line.ENDED and not line.corrected and not line.reverses_id
+        ]
     else:
         # The meetings to come when it was signed (the day the letter bears), or, in the draft, from now.
-        content["meetings"] = meetings_for_letter(
-            collaborative, letter.period_from, letter.period_to, after=letter.signed_at or timezone.now()
-        )
+        after = letter.signed_at or timezone.now()
+        meetings = meetings_for_letter(collaborative, letter.period_from, letter.period_to, after=after)
+        content["meetings"] = [asdict(meeting) for meeting in meetings]
     return content
+
+
+def letter_content(letter: Letter) -> dict:
+    """What a letter says: a signed letter what it said when it was signed, a draft what it would say now."""
+    if letter.status == Letter.Status.SIGNED and letter.content:
+        return letter.content
+    return letter_snapshot(letter)
 
 
 # The commissioners' totals

@@ -53,6 +53,7 @@ from payments.forms import (
     PaymentSettingsForm,
     PeriodForm,
     RefuseForm,
+    check_period,
     claimable_meetings,
 )
 from payments.models import ExpenseType, Letter, Line, PaymentChoice, PaymentSettings
@@ -81,7 +82,6 @@ from payments.services import (
     settings_save,
 )
 from payments.statements import (
-    COUNTS,
     choice_summary,
     day_label,
     default_period,
@@ -522,7 +522,11 @@ def export(request: HttpRequest, slug: str, format: str) -> HttpResponse:
 
 COUNTS_MEANS = (
     "What counts: money paid or due (approved or paid, and corrections). "
-    "Lines waiting for approval, refused or cancelled do not count."
+    "Lines waiting for approval, refused or cancelled do not count, nor tickets booked for the person."
+)
+DATES_MEAN = (
+    "Totals by week and month go by the day of the activity. "
+    "Paid-in totals go by the day the money was paid, for payments made in the period."
 )
 LINES_PAGE_SIZE = 25
 LETTERS_PAGE_SIZE = 30
@@ -534,7 +538,7 @@ def _person_page(request: HttpRequest, viewer: Membership, person: Membership) -
     collaborative, user = person.collaborative, person.user
     own = user.pk == request.user.pk
     page = Paginator(person_lines(collaborative, user), LINES_PAGE_SIZE).get_page(request.GET.get("page"))
-    page.object_list = [line_labels(line) for line in page.object_list]
+    page.object_list = [line_labels(line, own=own) for line in page.object_list]
     letters = list(Letter.objects.filter(collaborative=collaborative, user=user)[:OWN_LETTERS_SHOWN])
     return render_page(
         request,
@@ -570,26 +574,29 @@ def person_payments(request: HttpRequest, slug: str, user_pk: int) -> HttpRespon
     return _person_page(request, viewer, person)
 
 
-def _statement_context(request: HttpRequest, slug: str, user_pk: int) -> tuple[dict, bool]:
+def _statement_context(request: HttpRequest, slug: str, user_pk: int, *, document: bool = False) -> tuple[dict, bool]:
     """The statement's page context, and whether the period asked for was a good one (else the page says why
-    and shows this tax year so far)."""
+    and shows this tax year so far). `document`: a download, which speaks of the person, not to them."""
     viewer, person = payment_person_for(request.user, slug, user_pk)
     collaborative = person.collaborative
     start, end = default_period(collaborative.local_today())
     form = PeriodForm(request.GET or None, initial={"start": start, "end": end})
     valid = not form.is_bound or form.is_valid()
     if form.is_bound and valid:
-        start = form.cleaned_data["start"] or start
-        end = form.cleaned_data["end"] or end
-        if end < start:
-            form.add_error("end", "The end of the period must be on or after its start.")
+        given_start, given_end = form.cleaned_data["start"], form.cleaned_data["end"]
+        start, end = given_start or start, given_end or end
+        # The period's rules hold once the defaults are filled in: a start alone runs to today, and an end
+        # alone from this tax year's start, and neither may make it longer than six years.
+        check_period(form, start, end, "start" if given_start and not given_end else "end")
+        if form.errors:
             valid = False
             start, end = default_period(collaborative.local_today())
-    statement = statement_for(collaborative, person.user, start, end)
+    own = person.user.pk == request.user.pk
+    statement = statement_for(collaborative, person.user, start, end, own=own and not document)
     context = collaborative_context(
         viewer,
         person=person.user,
-        own=person.user.pk == request.user.pk,
+        own=own,
         form=form,
         statement=statement,
         query=request.GET.urlencode(),
@@ -616,7 +623,7 @@ def _back_to_statement(slug: str, user_pk: int, context: dict) -> HttpResponse:
 @require_GET
 def statement_csv(request: HttpRequest, slug: str, user_pk: int) -> HttpResponse:
     """The statement as a spreadsheet: every line, then the weekly, monthly and whole-period totals."""
-    context, valid = _statement_context(request, slug, user_pk)
+    context, valid = _statement_context(request, slug, user_pk, document=True)
     if not valid:
         return _back_to_statement(slug, user_pk, context)
     statement = context["statement"]
@@ -625,6 +632,7 @@ def statement_csv(request: HttpRequest, slug: str, user_pk: int) -> HttpResponse
     writer = csv.writer(out)
     writer.writerow(["Payments statement", inert(statement.person.display_name or "Former member"), statement.label])
     writer.writerow([COUNTS_MEANS])
+    writer.writerow([DATES_MEAN])
     writer.writerow([])
     writer.writerow(["Day", "What", "Kind", "Status", "Counts", "Amount (£)", "Paid on", "Payment reference"])
     for line in statement.lines:
@@ -634,16 +642,27 @@ def statement_csv(request: HttpRequest, slug: str, user_pk: int) -> HttpResponse
                 inert(line.what),
                 line.kind_label,
                 line.status_label,
-                "yes" if line.status in COUNTS else "no",
+                "yes" if line.counts else "no",
                 pounds_plain(line.amount_pence),
                 line.paid_on.isoformat() if line.paid_on else "",
                 inert(line.paid_reference),
             ]
         )
+    if statement.booked:
+        writer.writerow([])
+        writer.writerow(["Booked for you: tickets the Collaborative booked and paid for. Not counted."])
+        writer.writerow(["Day", "What", "Status", "Cost (£)"])
+        for line in statement.booked:
+            writer.writerow(
+                [line.activity_on.isoformat(), inert(line.what), line.status_label, pounds_plain(line.amount_pence)]
+            )
     for heading, totals in (
-        ("Week (Monday to Sunday)", statement.weeks),
-        ("Month", statement.months),
-        ("Whole period", [statement.whole]),
+        ("Week (Monday to Sunday), by the day of the activity", statement.weeks),
+        ("Month, by the day of the activity", statement.months),
+        ("Whole period, by the day of the activity", [statement.whole]),
+        ("Paid in the week (Monday to Sunday), by the day paid", statement.paid_weeks),
+        ("Paid in the month, by the day paid", statement.paid_months),
+        ("Paid in the whole period, by the day paid", [statement.paid_whole]),
     ):
         writer.writerow([])
         writer.writerow([heading, "From", "To", "For time (£)", "Expenses (£)", "Total (£)"])
@@ -677,7 +696,7 @@ def _pdf_response(request: HttpRequest, template: str, context: dict, filename: 
 
 @require_GET
 def statement_pdf(request: HttpRequest, slug: str, user_pk: int) -> HttpResponse:
-    context, valid = _statement_context(request, slug, user_pk)
+    context, valid = _statement_context(request, slug, user_pk, document=True)
     if not valid:
         return _back_to_statement(slug, user_pk, context)
     context["pdf"] = True
@@ -696,23 +715,21 @@ def letter_request(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         with refusal_on(form):
             letter = letter_ask(collaborative=collaborative, user=request.user, **form.cleaned_data)
-            said = (
-                "You have asked for the letter. A facilitator or the payments contact will sign it; "
-                "then you can print it or download it here."
-            )
+            signer = "A facilitator" if letter.kind == Letter.Kind.EMPLOYER else "A facilitator or the payments contact"
+            said = f"You have asked for the letter. {signer} will sign it; then you can print it or download it here."
             return done(request, said, "payments:letter", slug=slug, pk=letter.pk)
     return render_page(request, "payments/letter_ask.html", collaborative_context(membership, form=form), invalid=form)
 
 
 def _letter_context(request: HttpRequest, membership: Membership, letter: Letter) -> dict:
-    own = letter.user_id == request.user.pk
-    may_sign = not own and (membership.handles_payments or membership.is_facilitator)
+    """The letter's page (and PDF): what it says (as signed, or the draft worked out now), and whether the
+    viewer may sign it."""
     return collaborative_context(
         membership,
         letter=letter,
-        own=own,
-        can_sign=may_sign and letter.status == Letter.Status.ASKED,
-        **letter_content(letter),
+        own=letter.user_id == request.user.pk,
+        can_sign=letter.status == Letter.Status.ASKED and letter.may_be_signed_by(membership),
+        content=letter_content(letter),
     )
 
 
@@ -736,7 +753,8 @@ def letter_pdf(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @require_POST
 def letter_signing(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    """A facilitator or the payments contact signs a member's letter (never their own)."""
+    """A facilitator or the payments contact signs a member's letter (never their own); a facilitator signs a
+    letter to an employer."""
     _, letter = payment_letter_for(request.user, slug, pk, sign=True)
     try:
         letter = letter_sign(letter=letter, by=request.user)
@@ -761,6 +779,7 @@ def letter_list(request: HttpRequest, slug: str) -> HttpResponse:
     for letter in page.object_list:
         letter.period = f"{day_label(letter.period_from)} to {day_label(letter.period_to)}"
         letter.own = letter.user_id == request.user.pk
+        letter.can_sign = letter.may_be_signed_by(membership)
     return render_page(
         request,
         "payments/letter_list.html",

@@ -284,3 +284,22 @@ def test_payments_waiting_too_long_and_letters_to_sign_are_for_the_contact_and_f
     card = things_to_do(client)
     assert "waited more than 20 working days" not in card
     assert "to be signed" not in card
+
+
+def test_the_payments_contact_is_not_told_of_letters_to_employers_a_facilitator_signs(
+    client, collaborative, member, facilitator
+):
+    contact = MembershipFactory(collaborative=collaborative, handles_payments=True).user
+    today = timezone.localdate()
+    letter_ask(
+        collaborative=collaborative,
+        user=member,
+        kind=Letter.Kind.EMPLOYER,
+        period_from=today,
+        period_to=today + timedelta(days=90),
+        employer="Lambeth Council",
+    )
+    client.force_login(contact)
+    assert "to be signed" not in things_to_do(client)
+    client.force_login(facilitator)
+    assert "1 letter waits to be signed" in things_to_do(client)

@@ -300,6 +300,8 @@ def planted(collaborative, other_collaborative, evidence_root):
     review_round_sign_off(review=review, by=person)
     PaymentSettingsFactory(collaborative=collaborative, set_by=person)
     choice_make(collaborative=collaborative, user=person, by=person, choice=Choice.CHARITY, charity=f"Charity {MARK}")
+    # A choice the person recorded for someone else (as a facilitator, for a member who asked): that member's.
+    choice_make(collaborative=collaborative, user=other.user, by=person, choice=Choice.EXPENSES_ONLY)
     paid = line_add(
         by=person,
         collaborative=collaborative,
@@ -389,7 +391,10 @@ AFTER_ERASURE = {
     "actions.ReviewRound.signed_off_by": lambda p: ReviewRound.objects.filter(signed_off_by=p).exists(),
     "actions.ReviewItem.reviewed_by": lambda p: ReviewItem.objects.filter(reviewed_by=p).exists(),
     "payments.PaymentChoice.user": lambda p: not PaymentChoice.objects.filter(user=p).exists(),
-    "payments.PaymentChoice.made_by": lambda p: not PaymentChoice.objects.filter(made_by=p).exists(),
+    # Their own choices go; the one they recorded for someone else is that person's, and stays.
+    "payments.PaymentChoice.made_by": lambda p: (
+        list(PaymentChoice.objects.filter(made_by=p).values_list("choice", flat=True)) == [Choice.EXPENSES_ONLY]
+    ),
     # Financial records stay six years, under the account's new name.
     "payments.Line.user": lambda p: Line.objects.filter(user=p, description=f"Parking {MARK}").exists(),
     "payments.Line.created_by": lambda p: Line.objects.filter(created_by=p).exists(),
@@ -844,6 +849,23 @@ def test_the_delete_page_lists_the_admin_history(client, planted):
     page = client.get(reverse("members:account_delete")).content.decode()
     assert "Site administration history about you" in page
     assert "without your name or addresses" in page
+
+
+def test_the_delete_page_says_plainly_that_payment_records_are_kept(client, planted):
+    sign_in(client, planted)
+    page = client.get(reverse("members:account_delete")).content.decode()
+    said = (
+        "Records of payments and expenses are kept for six years, as the law requires (HMRC), "
+        "under the name Former member."
+    )
+    assert said in page
+    assert page.index(said) < page.index("<details>"), "Said on the page, not only in the details."
+
+
+def test_the_download_lists_the_payment_choices_recorded_for_others_apart(planted):
+    data = personal_data_export(planted)
+    assert [row["choice"] for row in data["how_you_chose_to_be_paid"]] == ["Paid to a charity instead"]
+    assert [row["choice"] for row in data["payment_choices_you_recorded"]] == ["Expenses only, no payment for my time"]
 
 
 # Deleting an account while another facilitator leaves

@@ -134,6 +134,47 @@ def test_a_payment_to_a_charity_says_so(paying, collaborative, member, contact, 
     assert "paid to Mind in Lambeth as you chose" in mailoutbox[0].body
 
 
+def test_a_payment_to_a_charity_is_not_said_to_reach_the_persons_account(
+    paying, collaborative, member, contact, mailoutbox
+):
+    line = expense(collaborative, member, pence=3000, payee="Mind in Lambeth")
+    line_approve(line=line, by=contact)
+    deliver()
+    approved = mailoutbox[-1]
+    assert "It will be paid to Mind in Lambeth, the charity you chose, in the next payment run." in approved.body
+    assert "the charity you chose" in approved.alternatives[0][0]
+    # Paid with an expense of the person's own: each said as it is.
+    fares = expense(collaborative, member, pence=450)
+    line_approve(line=fares, by=contact)
+    lines_mark_paid(lines=[line, fares], by=contact, paid_on=date(2026, 12, 4), reference="BACS 2026-12")
+    deliver()
+    paid = mailoutbox[-1]
+    assert paid.subject.startswith("Paid: £34.50")
+    assert "What was paid to Mind in Lambeth went to the charity you chose, not to you." in paid.body
+    assert paid.body.count("reach your account") == 1
+    only_charity = expense(collaborative, member, pence=3000, payee="Mind in Lambeth")
+    line_approve(line=only_charity, by=contact)
+    lines_mark_paid(lines=[only_charity], by=contact, paid_on=date(2026, 12, 5), reference="BACS 2026-12b")
+    deliver()
+    assert "reach your account" not in mailoutbox[-1].body
+    assert "reach your account" not in mailoutbox[-1].alternatives[0][0]
+
+
+def test_a_voucher_is_said_to_be_sent(paying, collaborative, member, contact, mailoutbox):
+    line = expense(collaborative, member, pence=1500, method="voucher")
+    line_approve(line=line, by=contact)
+    deliver()
+    approved = mailoutbox[-1]
+    assert "A shopping voucher for it will be sent to you in the next payment run." in approved.body
+    assert "the next payment run (" not in approved.body
+    lines_mark_paid(lines=[line], by=contact, paid_on=date(2026, 12, 4), reference="VOUCHER 17")
+    deliver()
+    paid = mailoutbox[-1]
+    assert "Your shopping voucher has been sent to you." in paid.body
+    assert "Your shopping voucher has been sent to you." in paid.alternatives[0][0]
+    assert "reach your account" not in paid.body
+
+
 def test_a_line_paid_before_its_approval_email_went_gets_only_the_paid_one(
     paying, collaborative, member, contact, mailoutbox
 ):

@@ -14,8 +14,9 @@ from pypdf import PdfReader
 
 from meetings.models import Attendance, Meeting
 from members.models import Membership
+from members.personal_data import account_erase
 from payments.models import Letter, Line
-from payments.services import letter_ask
+from payments.services import letter_ask, line_add
 from tests.factories import MeetingFactory, MembershipFactory, VisionVersionFactory
 from tests.payments.helpers import make_line
 
@@ -209,9 +210,10 @@ def test_the_benefits_letter_pdf_holds_the_names_dates_and_payments(
     assert "Living Well Collaboratives: people who use services" not in text  # The site's footer is not printed.
 
 
-def test_the_employer_letter_pdf_holds_the_meetings_to_come(client, collaborative, member, employer_letter):
-    contact = MembershipFactory(collaborative=collaborative, handles_payments=True).user
-    client.force_login(contact)
+def test_the_employer_letter_pdf_holds_the_meetings_to_come(
+    client, collaborative, member, facilitator, employer_letter
+):
+    client.force_login(facilitator)
     assert client.post(address("payments:letter_sign", collaborative, employer_letter)).status_code == 302
     client.force_login(member)
     response = client.get(address("payments:letter_pdf", collaborative, employer_letter))
@@ -223,12 +225,122 @@ def test_the_employer_letter_pdf_holds_the_meetings_to_come(client, collaborativ
         collaborative.name,
         "Help is easy to get, near home.",
         f"{soon:%A} {soon.day} {soon:%B %Y}, 10am to 12:30pm: Crisis care meeting",
-        contact.display_name,
-        "Payments contact",
+        facilitator.display_name,
+        "Facilitator",
     ):
         assert words in text, words
     assert "Cancelled meeting" not in text
     assert "Meeting after the period" not in text
+
+
+def test_a_signed_letter_says_what_it_said_when_signed(client, collaborative, member, facilitator, benefits_letter):
+    """Signing fixes the letter: a line approved later, or the signer no longer a facilitator, changes
+    neither the page nor the PDF. A draft is worked out afresh each time it is read."""
+    draft = letter_ask(collaborative=collaborative, user=member, kind=Letter.Kind.BENEFITS, **JANUARY)
+    client.force_login(facilitator)
+    client.post(address("payments:letter_sign", collaborative, benefits_letter))
+    benefits_letter.refresh_from_db()
+    assert benefits_letter.content["whole"]["total"] == "£49.80"
+    assert benefits_letter.content["signer_role"] == "Facilitator"
+
+    make_line(collaborative, member, date(2026, 1, 20), 2500, description="Working group", by=facilitator)
+    MembershipFactory(collaborative=collaborative, role=Membership.Role.FACILITATOR)  # Someone else facilitates.
+    Membership.objects.filter(collaborative=collaborative, user=facilitator).update(
+        role=Membership.Role.MEMBER, handles_payments=True
+    )
+    client.force_login(member)
+    page = client.get(address("payments:letter", collaborative, benefits_letter)).text
+    assert "£49.80" in page
+    assert "£74.80" not in page
+    assert "20 January 2026: Working group" not in page
+    assert f"<strong>{facilitator.display_name}</strong><br>Facilitator, {collaborative.name}" in page
+    text = pdf_text(client.get(address("payments:letter_pdf", collaborative, benefits_letter)).content)
+    assert "£49.80" in text
+    assert "£74.80" not in text
+    assert "Working group" not in text
+    assert "Facilitator" in text
+    # The draft for January has the line approved since.
+    page = client.get(address("payments:letter", collaborative, draft)).text
+    assert "20 January 2026: Working group" in page
+    assert "£59.80" in page  # £30, £4.80 and now £25.
+
+
+def test_an_employer_letter_is_signed_by_a_facilitator(
+    client, collaborative, member, facilitator, employer_letter, benefits_letter
+):
+    contact = MembershipFactory(collaborative=collaborative, handles_payments=True).user
+    client.force_login(contact)
+    listed = client.get(address("payments:letters", collaborative)).text
+    assert address("payments:letter_sign", collaborative, benefits_letter) in listed
+    assert address("payments:letter_sign", collaborative, employer_letter) not in listed
+    assert "Waiting for a facilitator to sign it" in listed
+    page = client.get(address("payments:letter", collaborative, employer_letter)).text
+    assert address("payments:letter_sign", collaborative, employer_letter) not in page
+    assert "a facilitator signs a letter to an employer" in page
+    response = client.post(address("payments:letter_sign", collaborative, employer_letter))
+    assert response.status_code == 403
+    assert "Only a facilitator can sign a letter to an employer." in response.text
+    employer_letter.refresh_from_db()
+    assert employer_letter.status == Letter.Status.ASKED
+    # The payments contact still signs the benefits letter; a facilitator the employer's.
+    assert client.post(address("payments:letter_sign", collaborative, benefits_letter)).status_code == 302
+    client.force_login(facilitator)
+    assert (
+        address("payments:letter_sign", collaborative, employer_letter)
+        in client.get(address("payments:letter", collaborative, employer_letter)).text
+    )
+    assert client.post(address("payments:letter_sign", collaborative, employer_letter)).status_code == 302
+    employer_letter.refresh_from_db()
+    assert (employer_letter.status, employer_letter.signed_by) == (Letter.Status.SIGNED, facilitator)
+
+
+def test_the_benefits_letter_says_which_day_each_total_goes_by_and_leaves_bookings_out(
+    client, collaborative, member, facilitator, benefits_letter
+):
+    """The totals by the day of the activity, those paid in by the day paid (the meeting's £30, paid on
+    14 January), and the ticket the Collaborative booked: listed, not counted."""
+    line_add(
+        by=facilitator,
+        collaborative=collaborative,
+        user=member,
+        kind=Line.Kind.BOOKING,
+        expense_type="public_transport",
+        description="Train to the regional event",
+        activity_on=date(2026, 2, 10),
+        unit_pence=8800,
+        amount_pence=8800,
+        status=Line.Status.APPROVED,
+    )
+    client.force_login(facilitator)
+    client.post(address("payments:letter_sign", collaborative, benefits_letter))
+    client.force_login(member)
+    text = pdf_text(client.get(address("payments:letter_pdf", collaborative, benefits_letter)).content)
+    for words in (
+        "By the day of the activity",
+        "By the day the money was paid",
+        "Paid in each week",
+        "£30.00",
+        "£49.80",
+        "Booked for them",
+        "10 February 2026: Train to the regional event",
+    ):
+        assert words in text, words
+    assert "£88.00" not in text
+    assert "£137.80" not in text
+
+
+def test_erasing_the_signer_leaves_the_letter_signed_by_a_former_member(
+    client, collaborative, member, facilitator, benefits_letter
+):
+    client.force_login(facilitator)
+    client.post(address("payments:letter_sign", collaborative, benefits_letter))
+    MembershipFactory(collaborative=collaborative, role=Membership.Role.FACILITATOR)  # Someone else facilitates.
+    name = facilitator.display_name
+    account_erase(user=facilitator)
+    client.force_login(member)
+    page = client.get(address("payments:letter", collaborative, benefits_letter)).text
+    assert name not in page
+    assert "<strong>Former member</strong><br>Facilitator" in page
 
 
 def test_without_weasyprint_the_letter_pdf_is_a_page_saying_to_print(

@@ -10,8 +10,8 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from members.models import Membership
-from payments.models import Letter, Line
-from payments.services import letter_ask
+from payments.models import ExpenseType, Letter, Line
+from payments.services import letter_ask, line_add, lines_mark_paid
 from payments.statements import default_period, statement_for
 from tests.factories import MembershipFactory, PaymentChoiceFactory
 from tests.payments.helpers import make_line, reverse_line
@@ -108,6 +108,136 @@ def test_the_statement_as_a_spreadsheet(client, collaborative, member, lines):
     assert ["Mon 26 Jan 2026 to Sun 1 Feb 2026", "2026-01-26", "2026-02-01", "30.00", "12.50", "42.50"] in rows
     assert ["February 2026", "2026-02-01", "2026-02-28", "30.00", "12.50", "42.50"] in rows
     assert ["The whole period", "2026-01-01", "2026-02-28", "60.00", "12.50", "72.50"] in rows
+
+
+def test_paid_in_totals_go_by_the_day_paid(client, collaborative, member, facilitator):
+    """Universal Credit counts money when it is received: beside the totals by the day of the activity, the
+    statement totals what was paid in the period by the day paid, whatever the day of the activity."""
+    december = make_line(collaborative, member, date(2025, 12, 30), 3000, by=facilitator)
+    january = make_line(collaborative, member, date(2026, 1, 29), 1500, by=facilitator)
+    make_line(collaborative, member, date(2026, 1, 30), 700, by=facilitator)  # Approved, not paid yet.
+    lines_mark_paid(lines=[december, january], by=facilitator, paid_on=date(2026, 2, 3), reference="BACS 0302")
+    statement = statement_for(collaborative, member, date(2026, 1, 1), date(2026, 1, 31))
+    assert statement.whole.total_pence == 2200  # By the day of the activity: January's two.
+    assert statement.paid_whole.total_pence == 0  # Nothing was paid in January.
+    assert (statement.paid_weeks, statement.paid_months) == ([], [])
+    statement = statement_for(collaborative, member, date(2026, 2, 1), date(2026, 2, 28))
+    assert statement.whole.total_pence == 0
+    assert statement.paid_whole.total_pence == 4500  # December's and January's, both paid on 3 February.
+    assert [(week.start, week.total_pence) for week in statement.paid_weeks] == [(date(2026, 2, 2), 4500)]
+    assert [(month.label, month.total_pence) for month in statement.paid_months] == [("February 2026", 4500)]
+
+    client.force_login(member)
+    february = {"start": "2026-02-01", "end": "2026-02-28"}
+    text = client.get(url("payments:statement", collaborative, member, **february)).text
+    assert "Totals by the day of the activity" in text
+    assert "Paid in, by the day paid" in text
+    assert "Paid in each week, Monday to Sunday" in text
+    assert "£45.00" in text
+    response = client.get(url("payments:statement_csv", collaborative, member, **february))
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    headings = ["From", "To", "For time (£)", "Expenses (£)", "Total (£)"]
+    assert ["Paid in the whole period, by the day paid", *headings] in rows
+    assert ["Week (Monday to Sunday), by the day of the activity", *headings] in rows
+    assert ["Mon 2 Feb 2026 to Sun 8 Feb 2026", "2026-02-02", "2026-02-08", "45.00", "0.00", "45.00"] in rows
+
+
+@pytest.mark.parametrize(
+    "query",
+    [{"start": "0001-01-01"}, {"end": "9999-12-31"}, {"start": "2019-01-01"}],
+)
+def test_a_single_date_is_held_to_six_years_too(client, collaborative, member, query):
+    """The period runs to today (or from this tax year's start) when one end is not given: six years at most."""
+    client.force_login(member)
+    response = client.get(url("payments:statement", collaborative, member, **query))
+    assert response.status_code == 200
+    assert "Choose a period of six years or less." in response.text
+    assert response.context["statement"].start == default_period(collaborative.local_today())[0]
+    for name in ("payments:statement_csv", "payments:statement_pdf"):
+        response = client.get(url(name, collaborative, member, **query))
+        assert response.status_code == 302, name
+        assert response["Location"].startswith(url("payments:statement", collaborative, member))
+
+
+def booking(collaborative, user, day: date, pence: int, by, *, status=Line.Status.PAID) -> Line:
+    """A ticket the Collaborative booked for the person, as it stands once booked and paid."""
+    return line_add(
+        by=by,
+        collaborative=collaborative,
+        user=user,
+        kind=Line.Kind.BOOKING,
+        expense_type=ExpenseType.PUBLIC_TRANSPORT,
+        description="Train to the regional event",
+        activity_on=day,
+        unit_pence=pence,
+        amount_pence=pence,
+        status=status,
+        **({"paid_on": day, "paid_reference": "Booked"} if status == Line.Status.PAID else {}),
+    )
+
+
+def test_tickets_booked_are_listed_apart_and_never_counted(client, collaborative, member, facilitator, lines):
+    """A ticket the Collaborative booked and paid for is not money paid to the person: not in their totals
+    (by the day of the activity, or paid in), listed as booked for them."""
+    booking(collaborative, member, date(2026, 1, 29), 8800, facilitator)
+    booking(collaborative, member, date(2026, 2, 2), 4100, facilitator, status=Line.Status.APPROVED)
+    statement = statement_for(collaborative, member, date(2026, 1, 1), date(2026, 2, 28))
+    assert statement.whole.total_pence == 7250  # As without the bookings.
+    assert [(week.start, week.total_pence) for week in statement.weeks] == [
+        (date(2026, 1, 26), 4250),
+        (date(2026, 2, 2), 3000),
+    ]
+    # Paid in: the meeting of 29 January and the line later corrected (its reversal is netted off when paid).
+    assert statement.paid_whole.total_pence == 6000
+    assert [line.amount_pence for line in statement.booked] == [8800, 4100]
+    assert all(not line.counts for line in statement.booked)
+    assert all(line.kind != Line.Kind.BOOKING for line in statement.lines)
+
+    client.force_login(member)
+    text = client.get(url("payments:statement", collaborative, member, **PERIOD)).text
+    assert "Booked for you" in text
+    assert "£88.00" in text
+    assert "£72.50" in text
+    response = client.get(url("payments:statement_csv", collaborative, member, **PERIOD))
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert ["2026-01-29", "Train to the regional event", "Paid", "88.00"] in rows
+    assert ["The whole period", "2026-01-01", "2026-02-28", "60.00", "12.50", "72.50"] in rows
+
+
+def test_a_line_waiting_for_a_choice_speaks_to_the_person_only_on_their_own_page(
+    client, collaborative, member, facilitator
+):
+    line_add(
+        by=facilitator,
+        collaborative=collaborative,
+        user=member,
+        kind=Line.Kind.TIME,
+        activity="meeting",
+        description="Monthly meeting",
+        activity_on=date(2026, 1, 14),
+        unit_pence=3000,
+        amount_pence=3000,
+        status=Line.Status.NEEDS_CHOICE,
+    )
+    own = "Waiting for you to say how you would like to be paid"
+    theirs = "Waiting for their choice of how to be paid"
+    client.force_login(member)
+    text = client.get(reverse("payments:home", kwargs={"slug": collaborative.slug})).text
+    assert own in text
+    assert theirs not in text
+    client.force_login(facilitator)
+    for page in (
+        url("payments:person", collaborative, member),
+        url("payments:statement", collaborative, member, **PERIOD),
+    ):
+        text = client.get(page).text
+        assert theirs in text, page
+        assert own not in text, page
+    # The spreadsheet is a document about the person, whoever downloads it.
+    client.force_login(member)
+    csv_text = client.get(url("payments:statement_csv", collaborative, member, **PERIOD)).content.decode("utf-8-sig")
+    assert theirs in csv_text
+    assert own not in csv_text
 
 
 def pdf_text(content: bytes) -> str:
