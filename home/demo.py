@@ -333,7 +333,7 @@ def _demo_payments_load(collaborative: Collaborative) -> None:
     morgan = morgan.user
     sams = Line.objects.get(meeting=meeting, user=sam)
     line_approve(line=sams, by=morgan)
-    lines_mark_paid(lines=[sams], by=morgan, paid_on=today - timedelta(days=3), reference="BACS 2026-114")
+    lines_mark_paid(lines=[sams], by=morgan, paid_on=today, reference="BACS 2026-114")
     line_approve(line=Line.objects.get(meeting=meeting, user=joy), by=morgan)
     day = meeting.starts_at.date()
     line_add(

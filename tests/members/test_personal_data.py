@@ -312,7 +312,19 @@ def planted(collaborative, other_collaborative, evidence_root):
         activity_on=today,
         amount_pence=450,
     )
-    line_approve(line=paid, by=person)
+    line_approve(line=paid, by=other.user)  # Nobody approves their own money.
+    # The person, a facilitator, approves someone else's.
+    theirs = line_add(
+        by=other.user,
+        collaborative=collaborative,
+        user=other.user,
+        kind=Line.Kind.EXPENSE,
+        expense_type=ExpenseType.PARKING,
+        description="Parking",
+        activity_on=today,
+        amount_pence=300,
+    )
+    line_approve(line=theirs, by=person)
     Letter.objects.create(
         collaborative=collaborative,
         user=person,

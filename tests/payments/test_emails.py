@@ -146,7 +146,7 @@ def test_a_payment_to_a_charity_is_not_said_to_reach_the_persons_account(
     # Paid with an expense of the person's own: each said as it is.
     fares = expense(collaborative, member, pence=450)
     line_approve(line=fares, by=contact)
-    lines_mark_paid(lines=[line, fares], by=contact, paid_on=date(2026, 12, 4), reference="BACS 2026-12")
+    lines_mark_paid(lines=[line, fares], by=contact, paid_on=timezone.localdate(), reference="BACS 2026-12")
     deliver()
     paid = mailoutbox[-1]
     assert paid.subject.startswith("Paid: £34.50")
@@ -154,7 +154,7 @@ def test_a_payment_to_a_charity_is_not_said_to_reach_the_persons_account(
     assert paid.body.count("reach your account") == 1
     only_charity = expense(collaborative, member, pence=3000, payee="Mind in Lambeth")
     line_approve(line=only_charity, by=contact)
-    lines_mark_paid(lines=[only_charity], by=contact, paid_on=date(2026, 12, 5), reference="BACS 2026-12b")
+    lines_mark_paid(lines=[only_charity], by=contact, paid_on=timezone.localdate(), reference="BACS 2026-12b")
     deliver()
     assert "reach your account" not in mailoutbox[-1].body
     assert "reach your account" not in mailoutbox[-1].alternatives[0][0]
@@ -167,7 +167,7 @@ def test_a_voucher_is_said_to_be_sent(paying, collaborative, member, contact, ma
     approved = mailoutbox[-1]
     assert "A shopping voucher for it will be sent to you in the next payment run." in approved.body
     assert "the next payment run (" not in approved.body
-    lines_mark_paid(lines=[line], by=contact, paid_on=date(2026, 12, 4), reference="VOUCHER 17")
+    lines_mark_paid(lines=[line], by=contact, paid_on=timezone.localdate(), reference="VOUCHER 17")
     deliver()
     paid = mailoutbox[-1]
     assert "Your shopping voucher has been sent to you." in paid.body

@@ -3,7 +3,7 @@ paid or due) by week, Monday to Sunday, and by calendar month, as a page, a spre
 
 import csv
 import io
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from django.urls import reverse
@@ -116,6 +116,8 @@ def test_paid_in_totals_go_by_the_day_paid(client, collaborative, member, facili
     december = make_line(collaborative, member, date(2025, 12, 30), 3000, by=facilitator)
     january = make_line(collaborative, member, date(2026, 1, 29), 1500, by=facilitator)
     make_line(collaborative, member, date(2026, 1, 30), 700, by=facilitator)  # Approved, not paid yet.
+    # Claimed in January: paid days come after the day a line was made.
+    Line.objects.filter(pk__in=[december.pk, january.pk]).update(created_at=datetime(2026, 1, 30, 12, tzinfo=UTC))
     lines_mark_paid(lines=[december, january], by=facilitator, paid_on=date(2026, 2, 3), reference="BACS 0302")
     statement = statement_for(collaborative, member, date(2026, 1, 1), date(2026, 1, 31))
     assert statement.whole.total_pence == 2200  # By the day of the activity: January's two.
