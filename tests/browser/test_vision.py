@@ -412,7 +412,6 @@ def test_vision_goals_and_a_self_assessment_round_from_opening_to_results(new_pa
     expect(page.get_by_role("rowheader", name=re.compile("people with the perspective"))).to_have_count(0)
     for name in ANSWERS:
         expect(page.get_by_role("main")).not_to_contain_text(name)
-    accessible(page)
     # Each statement's comments are a page of their own, linked from the results.
     for position, text in (kit_comment, ana_comment, sam_comment):
         statement = statements[position]
