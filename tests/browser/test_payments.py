@@ -78,7 +78,7 @@ def test_a_claim_from_a_phone_approved_exported_and_paid(new_page, axe, collabor
         rows = list(csv.reader(exported))
     assert rows[1][:5] == ["Ama Mensah", ama.email, "Ama Mensah", "Bank transfer", "Bus to the meeting and back"]
     assert rows[1][7] == "4.80"
-    assert rows[-1] == ["Ama Mensah", ama.email, "1", "4.80"]
+    assert rows[-1] == ["Ama Mensah", ama.email, "Ama Mensah", "Bank transfer", "1", "4.80"]
     row.get_by_label("Paid: Bus to the meeting and back, Ama Mensah").check()
     page.get_by_label("Payment reference").fill("BACS 0612")
     page.get_by_role("button", name="Mark paid").click()
