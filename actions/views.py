@@ -26,7 +26,7 @@ from django.db.models import (
 from django.db.models.fields.json import KT
 from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 from django.db.models.lookups import LessThanOrEqual
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -93,6 +93,7 @@ from collaborative.views import (
     refusal_on,
     render_page,
     safe_next,
+    stored_file,
 )
 from meetings.models import AgendaItem, Decision, Meeting
 from members.models import Membership, User
@@ -709,15 +710,7 @@ def action_update(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def evidence_download(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """A file added as evidence: only for members, always downloaded, never shown as a page."""
     _membership, update = evidence_for(request.user, slug, pk)
-    try:
-        stored = update.file.open("rb")
-    except FileNotFoundError as error:  # Lost from the shared volume: say so plainly, not an error page.
-        raise Http404("This file is no longer stored.") from error
-    response = FileResponse(stored, as_attachment=True, filename=update.file_name, content_type=update.file_type)
-    # Even if a browser tried to show it, nothing in it could run here.
-    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return stored_file(update.file, name=update.file_name, content_type=update.file_type)
 
 
 # Charts drawn on the server: bars scale to the largest value; the table beside each has the numbers.

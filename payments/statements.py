@@ -61,25 +61,15 @@ def short_day(day: date) -> str:
     return f"{day:%a} {day.day} {day:%b %Y}"
 
 
-@dataclass
-class Total:
-    """What counts in one week, month or period: for time, for expenses, and both."""
+class InPounds:
+    """Money for time and for expenses, and both, as pages and letters show them (the amounts are pence)."""
 
-    label: str
-    start: date
-    end: date
-    time_pence: int = 0
-    expenses_pence: int = 0
+    time_pence: int
+    expenses_pence: int
 
     @property
     def total_pence(self) -> int:
         return self.time_pence + self.expenses_pence
-
-    def add(self, line: Line) -> None:
-        if line.kind == Line.Kind.TIME:
-            self.time_pence += line.amount_pence
-        else:
-            self.expenses_pence += line.amount_pence
 
     @property
     def time(self) -> str:
@@ -92,6 +82,23 @@ class Total:
     @property
     def total(self) -> str:
         return pounds(self.total_pence)
+
+
+@dataclass
+class Total(InPounds):
+    """What counts in one week, month or period: for time, for expenses, and both."""
+
+    label: str
+    start: date
+    end: date
+    time_pence: int = 0
+    expenses_pence: int = 0
+
+    def add(self, line: Line) -> None:
+        if line.kind == Line.Kind.TIME:
+            self.time_pence += line.amount_pence
+        else:
+            self.expenses_pence += line.amount_pence
 
 
 @dataclass
@@ -381,7 +388,7 @@ def letter_content(letter: Letter) -> dict:
 
 
 @dataclass
-class YearTotals:
+class YearTotals(InPounds):
     """What a financial year cost and gave, never naming anyone."""
 
     label: str
@@ -392,18 +399,6 @@ class YearTotals:
     hours: Decimal
     unknown_length: int
     people: str
-
-    @property
-    def time(self) -> str:
-        return pounds(self.time_pence)
-
-    @property
-    def expenses(self) -> str:
-        return pounds(self.expenses_pence)
-
-    @property
-    def total(self) -> str:
-        return pounds(self.time_pence + self.expenses_pence)
 
     @property
     def hours_label(self) -> str:

@@ -8,7 +8,7 @@ from datetime import timedelta
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -38,6 +38,7 @@ from collaborative.views import (
     refusal_on,
     render_page,
     safe_next,
+    stored_file,
 )
 from collaborative.working_days import working_days_between
 from members.models import Membership
@@ -249,16 +250,7 @@ def line_address(line: Line) -> str:
 def receipt(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """A line's receipt: for the person, the payments contact and facilitators; always downloaded."""
     _membership, line = payment_receipt_for(request.user, slug, pk)
-    try:
-        stored = line.receipt.open("rb")
-    except FileNotFoundError as error:  # Lost from the shared volume: say so plainly, not an error page.
-        raise Http404("This file is no longer stored.") from error
-    response = FileResponse(stored, as_attachment=True, filename=line.receipt_name, content_type=line.receipt_type)
-    # Even if a browser tried to show it, nothing in it could run here.
-    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return stored_file(line.receipt, name=line.receipt_name, content_type=line.receipt_type)
 
 
 @require_http_methods(["GET", "POST"])
