@@ -10,6 +10,7 @@ import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 from pypdf import PdfReader
 
 from meetings.models import Attendance, Meeting
@@ -162,7 +163,7 @@ def test_a_facilitator_signs_then_the_member_prints_it(client, collaborative, me
 
     client.force_login(facilitator)
     listed = client.get(address("payments:letters", collaborative))
-    assert member.display_name in listed.text
+    assert escape(member.display_name) in listed.text
     assert address("payments:letter_sign", collaborative, benefits_letter) in listed.text
     response = client.post(address("payments:letter_sign", collaborative, benefits_letter))
     assert response.status_code == 302
@@ -176,7 +177,7 @@ def test_a_facilitator_signs_then_the_member_prints_it(client, collaborative, me
     page = client.get(address("payments:letter", collaborative, benefits_letter))
     assert page.status_code == 200
     assert "Draft" not in page.text
-    assert f"<strong>{facilitator.display_name}</strong><br>Facilitator, {collaborative.name}" in page.text
+    assert f"<strong>{escape(facilitator.display_name)}</strong><br>Facilitator, {collaborative.name}" in page.text
     assert "css/print.css" in page.text
     assert address("payments:letter_pdf", collaborative, benefits_letter) in page.text
 
@@ -253,7 +254,7 @@ def test_a_signed_letter_says_what_it_said_when_signed(client, collaborative, me
     assert "£49.80" in page
     assert "£74.80" not in page
     assert "20 January 2026: Working group" not in page
-    assert f"<strong>{facilitator.display_name}</strong><br>Facilitator, {collaborative.name}" in page
+    assert f"<strong>{escape(facilitator.display_name)}</strong><br>Facilitator, {collaborative.name}" in page
     text = pdf_text(client.get(address("payments:letter_pdf", collaborative, benefits_letter)).content)
     assert "£49.80" in text
     assert "£74.80" not in text

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 from django.urls import reverse
+from django.utils.html import escape
 from pypdf import PdfReader
 
 from members.models import Membership
@@ -287,7 +288,7 @@ def test_the_payments_contact_and_facilitators_see_anyones(client, collaborative
         client.force_login(viewer)
         response = client.get(url("payments:person", collaborative, member))
         assert response.status_code == 200
-        assert f"Payments and expenses: {member.display_name}" in response.text
+        assert f"Payments and expenses: {escape(member.display_name)}" in response.text
         assert client.get(url("payments:statement_csv", collaborative, member, **PERIOD)).status_code == 200
 
 
