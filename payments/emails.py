@@ -120,6 +120,21 @@ PAYMENT_REFUSED = Kind(
 )
 
 
+def corrected_context(message) -> dict:
+    """Why the payment was corrected, from its history, and whether a new payment took its place."""
+    line = message.about
+    event = line.events.filter(what=LineEvent.What.REVERSED).last()
+    return {**_line_context(message), "reason": event.note if event else ""}
+
+
+PAYMENT_CORRECTED = Kind(
+    key="payment_corrected",
+    label="A payment corrected",
+    description="When a payment already approved or paid is corrected (taken back), with the reason.",
+    context=corrected_context,
+)
+
+
 def paid_occasion(lines: list[Line]) -> str:
     """The occasion of the one email about a person's lines marked paid together: the first and last of them."""
     pks = sorted(line.pk for line in lines)
@@ -393,4 +408,4 @@ def waiting_lists_queue(*, now: datetime | None = None) -> int:
     return queued
 
 
-KINDS = [PAYMENT_APPROVED, PAYMENT_REFUSED, PAYMENT_PAID, EXPENSES_TO_CLAIM, PAYMENTS_WAITING]
+KINDS = [PAYMENT_APPROVED, PAYMENT_REFUSED, PAYMENT_PAID, PAYMENT_CORRECTED, EXPENSES_TO_CLAIM, PAYMENTS_WAITING]

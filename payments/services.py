@@ -16,7 +16,7 @@ from actions.evidence import evidence_kind
 from meetings.models import Attendance, Format, Meeting
 from members.models import Collaborative, User
 from notifications.services import messages_queue
-from payments.emails import PAYMENT_APPROVED, PAYMENT_PAID, PAYMENT_REFUSED, paid_occasion
+from payments.emails import PAYMENT_APPROVED, PAYMENT_CORRECTED, PAYMENT_PAID, PAYMENT_REFUSED, paid_occasion
 from payments.models import Activity, Choice, ExpenseType, Letter, Line, LineEvent, PaymentChoice, PaymentSettings
 from payments.money import times_rate
 from payments.statements import letter_snapshot
@@ -369,6 +369,14 @@ def line_reverse(*, line: Line, by: User, reason: str) -> Line:
     line.corrected = True
     line.save(update_fields=["corrected"])
     _event(line, LineEvent.What.REVERSED, by, reason)
+    # Money taken back is never a surprise: the person is told why (a new amount, if due, is on their page).
+    messages_queue(
+        recipients=[line.user],
+        collaborative=line.collaborative,
+        kind=PAYMENT_CORRECTED,
+        about=line,
+        occasion="corrected",
+    )
     return reversal
 
 

@@ -16,6 +16,7 @@ from notifications.models import Message
 from payments.emails import (
     EXPENSES_TO_CLAIM,
     PAYMENT_APPROVED,
+    PAYMENT_CORRECTED,
     PAYMENT_PAID,
     PAYMENT_REFUSED,
     PAYMENTS_WAITING,
@@ -25,7 +26,7 @@ from payments.emails import (
     waiting_lists_queue,
 )
 from payments.models import Choice, Line
-from payments.services import line_add, line_approve, line_refuse, lines_mark_paid
+from payments.services import line_add, line_approve, line_correct, line_refuse, lines_mark_paid
 from tests.factories import MeetingFactory, MembershipFactory, PaymentChoiceFactory, PaymentSettingsFactory
 
 pytestmark = pytest.mark.django_db
@@ -406,3 +407,21 @@ def test_beat_runs_both_scans_and_the_tasks_scan_as_of_a_moment_given(settings, 
     assert queue_expenses_reminders_task.apply().get() == 0
     expense(collaborative, member)
     assert queue_waiting_lists_task.apply(args=[at(last_monday()).isoformat()]).get() == 1
+
+
+def test_money_taken_back_is_told_with_the_reason(paying, collaborative, member, contact, mailoutbox):
+    """A correction of an approved or paid payment, by the payments contact or by "not there" on the
+    register, emails the person why; a payment never corrected sends no such email."""
+    line = expense(collaborative, member, pence=1200, description="Taxi home")
+    line_approve(line=line, by=contact)
+    deliver()
+    assert not messages(PAYMENT_CORRECTED)
+    line_correct(line=line, by=contact, reason="The taxi was booked and paid by the cafe.")
+    deliver()
+    (message,) = messages(PAYMENT_CORRECTED)
+    assert (message.recipient, message.status) == (member, Message.Status.SENT)
+    email = mailoutbox[-1]
+    assert email.subject.startswith("A payment of £12.00 was corrected")
+    assert "Taxi home" in email.body
+    assert "The taxi was booked and paid by the cafe." in email.body
+    assert "its amount is taken back" in email.alternatives[0][0]
