@@ -19,6 +19,7 @@ from notifications.services import messages_queue
 from payments.emails import PAYMENT_APPROVED, PAYMENT_CORRECTED, PAYMENT_PAID, PAYMENT_REFUSED, paid_occasion
 from payments.models import Activity, Choice, ExpenseType, Letter, Line, LineEvent, PaymentChoice, PaymentSettings
 from payments.money import times_rate
+from payments.selectors import choice_on, settings_on
 from payments.statements import letter_snapshot
 
 
@@ -63,14 +64,6 @@ def settings_save(
     row.full_clean()
     row.save()
     return row
-
-
-def settings_on(collaborative: Collaborative, day: date) -> PaymentSettings | None:
-    return PaymentSettings.objects.filter(collaborative=collaborative).in_force(day)
-
-
-def choice_on(collaborative: Collaborative, user: User, day: date) -> PaymentChoice | None:
-    return PaymentChoice.objects.filter(collaborative=collaborative, user=user).in_force(day)
 
 
 def choice_for_day(collaborative: Collaborative, user: User, day: date) -> PaymentChoice | None:

@@ -63,6 +63,7 @@ from payments.pdf import PdfUnavailable, pdf_from_html
 from payments.selectors import (
     TOO_LONG_WORKING_DAYS,
     choice_in_force,
+    choice_on,
     lines_waiting_too_long,
     payment_queue,
     settings_in_force,
@@ -70,7 +71,6 @@ from payments.selectors import (
 from payments.services import (
     activity_add,
     choice_make,
-    choice_on,
     claim_make,
     claim_rules,
     letter_ask,

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from meetings.services import register_mark
 from payments.models import Choice, Line, PaymentChoice
-from payments.selectors import choice_needed
+from payments.selectors import payments_to_do
 from tests.factories import MembershipFactory, PaymentChoiceFactory, PaymentSettingsFactory
 from tests.meetings.test_register import meeting_today
 
@@ -155,15 +155,15 @@ def test_with_no_settings_at_all_the_page_says_there_is_nothing_to_choose(member
 
 def test_a_choice_is_needed_before_the_first_paid_activity(collaborative):
     membership = MembershipFactory(collaborative=collaborative)
-    assert not choice_needed(membership)  # Nothing paid yet.
+    assert not payments_to_do(membership, sees_everyone=False).choice  # Nothing paid yet.
     PaymentSettingsFactory(collaborative=collaborative, pays=False)
-    assert not choice_needed(membership)
+    assert not payments_to_do(membership, sees_everyone=False).choice
     PaymentSettingsFactory(collaborative=collaborative, valid_from=timezone.localdate() + timedelta(days=3))
-    assert not choice_needed(membership)  # Not paying yet.
+    assert not payments_to_do(membership, sees_everyone=False).choice  # Not paying yet.
     PaymentSettingsFactory(collaborative=collaborative, valid_from=timezone.localdate())
-    assert choice_needed(membership)
+    assert payments_to_do(membership, sees_everyone=False).choice
     PaymentChoiceFactory(collaborative=collaborative, user=membership.user)
-    assert not choice_needed(membership)
+    assert not payments_to_do(membership, sees_everyone=False).choice
 
 
 @pytest.mark.parametrize("earlier", [2, 50])
