@@ -16,6 +16,9 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from actions.models import Action, ActionUpdate, ReviewItem, ReviewRound
+from asks.links import responder_link_check
+from asks.models import Ask, AskEvidence, ResponderLink
+from impact.models import Credit, Publication
 from meetings.links import rsvp_check
 from meetings.models import AgendaItem, CalendarFeed, CheckInRequest, Decision, Meeting, Venue
 from members.links import invitation_check
@@ -600,3 +603,88 @@ def payment_letter_for(user, collaborative_slug: str, pk: int, *, sign: bool = F
     if letter.user_id != user.pk or sign:
         require_two_factor(user)
     return membership, letter
+
+
+# Asks: every member of the Collaborative reads its asks (what it asked outside bodies, and the answers);
+# any member proposes one; facilitators write, send and respond. The responder, who needs no account,
+# reaches one ask only, through the signed link emailed to them.
+
+
+def asks_membership_for(user, collaborative_slug: str, *, manage: bool = False) -> Membership:
+    """The viewer's membership, for the asks page (any member) or for managing asks (facilitators only)."""
+    if manage:
+        return facilitator_membership_for(user, collaborative_slug)
+    return membership_for(user, collaborative_slug)
+
+
+def ask_for(user, collaborative_slug: str, pk: int, *, manage: bool = False) -> tuple[Membership, Ask]:
+    """(the viewer's membership, one of the Collaborative's asks); `manage`: facilitators only (403 for others)."""
+    membership = asks_membership_for(user, collaborative_slug, manage=manage)
+    ask = get_object_or_404(
+        Ask.objects.select_related("collaborative", "goal", "key_role", "meeting", "decision", "action"),
+        pk=pk,
+        collaborative=membership.collaborative,
+    )
+    return membership, ask
+
+
+def ask_evidence_for(user, collaborative_slug: str, pk: int) -> tuple[Membership, AskEvidence]:
+    """(the viewer's membership, a file kept with an ask): for the Collaborative's members only."""
+    membership = membership_for(user, collaborative_slug)
+    evidence = get_object_or_404(
+        AskEvidence.objects.select_related("ask"), pk=pk, ask__collaborative=membership.collaborative
+    )
+    if not evidence.file:
+        raise Http404("No file here.")
+    return membership, evidence
+
+
+def responder_link_from(token: str) -> ResponderLink:
+    """The responder's link a token names: the link is the permission to see that one ask. Whether it still
+    works (used, replaced, expired) is the view's to say, with `ResponderLink.problem()`."""
+    signed = responder_link_check(token)
+    if signed is None:
+        raise LinkNotValid
+    pk, purpose = signed
+    link = (
+        ResponderLink.objects.select_related("ask__collaborative", "sending")
+        .filter(pk=pk, purpose=purpose, ask__status__in=_ASK_OPEN_TO_RESPONDER)
+        .first()
+    )
+    if link is None:
+        raise LinkNotValid
+    return link
+
+
+# A withdrawn ask, or a proposal not taken up, is closed to the responder whatever link they hold.
+_ASK_OPEN_TO_RESPONDER = [
+    status for status in Ask.Status.values if status not in (Ask.Status.WITHDRAWN, Ask.Status.NOT_TAKEN_UP)
+]
+
+
+# What changed: the public page shows only what a facilitator published, of a Collaborative that has a
+# public page; everything else is the same 404 as for nothing at all.
+
+
+def publication_for(user, collaborative_slug: str, pk: int) -> tuple[Membership, Publication]:
+    """(a facilitator's membership, one of the Collaborative's published or unpublished items)."""
+    membership = facilitator_membership_for(user, collaborative_slug)
+    return membership, get_object_or_404(Publication, pk=pk, collaborative=membership.collaborative)
+
+
+def public_publication_for(collaborative_slug: str, pk: int) -> Publication:
+    """A published item of a Collaborative with a public page, for anyone; 404 for anything else."""
+    collaborative = public_collaborative_for(collaborative_slug)
+    return get_object_or_404(Publication.objects.published(), pk=pk, collaborative=collaborative)
+
+
+def credit_for(user, collaborative_slug: str, pk: int) -> tuple[Membership, Credit]:
+    """(the viewer's membership, a request to name them on a published item): only ever their own."""
+    membership = membership_for(user, collaborative_slug)
+    credit = get_object_or_404(
+        Credit.objects.select_related("publication"),
+        pk=pk,
+        user=user,
+        publication__collaborative=membership.collaborative,
+    )
+    return membership, credit

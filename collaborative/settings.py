@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "vision",
     "actions",
     "payments",
+    "asks",
+    "impact",
     "home",  # The top layer: the home page and the demo data, above every app.
 ]
 

@@ -20,5 +20,7 @@ urlpatterns = [
     path("", include("vision.urls")),
     path("", include("actions.urls")),
     path("", include("payments.urls")),
+    path("", include("asks.urls")),
+    path("", include("impact.urls")),
     path("", include("home.urls")),
 ]

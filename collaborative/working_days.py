@@ -27,10 +27,12 @@ def bank_holiday_name(day: date) -> str | None:
 
 
 def add_working_days(start: date, days: int) -> date:
-    """The working day `days` working days after `start` (`start` itself is not counted)."""
-    day = start
+    """The working day `days` working days after `start` (`start` itself is not counted); with a negative
+    `days`, that many working days before it."""
+    day, step = start, timedelta(days=1 if days >= 0 else -1)
+    days = abs(days)
     while days > 0:
-        day += timedelta(days=1)
+        day += step
         if is_working_day(day):
             days -= 1
     return day
