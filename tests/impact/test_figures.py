@@ -3,13 +3,11 @@ the Collaborative's dates; the small-number rule and the guard against working a
 subtraction; hours only from people with lived experience, and only where payments are recorded; and the
 same number of queries however much data there is."""
 
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
 
 import pytest
 
 from actions.models import Action
-from asks.models import Ask, Sending
 from impact.figures import (
     HOURS_NOT_RECORDED,
     NOT_SHOWN,
@@ -27,35 +25,15 @@ from tests.factories import (
     MeetingFactory,
     PaymentSettingsFactory,
     TimeLineFactory,
-    UserFactory,
 )
+from tests.impact.helpers import AFTER, BEFORE, END, START, ask_sent, at, meeting_on, person, review
 from vision.models import GoalReview
-
-LONDON = ZoneInfo("Europe/London")
-# A whole past financial year: its first and last days, and the days either side.
-START, END = date(2025, 4, 1), date(2026, 3, 31)
-BEFORE, AFTER = date(2025, 3, 31), date(2026, 4, 1)
 
 pytestmark = pytest.mark.django_db
 
 
-def at(day: date, hour: int = 10, minute: int = 0) -> datetime:
-    """A moment on `day`, on London's clocks (British Summer Time included)."""
-    return datetime.combine(day, time(hour, minute), tzinfo=LONDON)
-
-
-def meeting_on(collaborative, day: date, *, hour: int = 10, minute: int = 0, **fields) -> Meeting:
-    starts = at(day, hour, minute)
-    ends = starts + timedelta(minutes=30)
-    return MeetingFactory(collaborative=collaborative, starts_at=starts, ends_at=ends, **fields)
-
-
 def shown(figures, key: str) -> str:
     return figures.figure(key).shown
-
-
-def person(*perspectives: str, visibility: str = Visibility.MEMBERS):
-    return UserFactory(perspectives=list(perspectives), perspectives_visibility=visibility)
 
 
 def test_meetings_held_count_the_first_and_last_day_in_local_time_and_not_the_day_after(collaborative):
@@ -225,12 +203,6 @@ def test_actions_agreed_and_done_in_the_period(collaborative):
     assert figures.figure("actions_done").value == 2  # Done on the first day and on the last.
 
 
-def review(goal, outcome, day: date) -> None:
-    GoalReview.objects.create(goal=goal, outcome=outcome, reviewed_on=day)
-    goal.status = {"achieved": "achieved", "retired": "retired"}.get(outcome, "active")
-    goal.save()
-
-
 def test_goals_active_and_achieved(collaborative):
     GoalFactory(collaborative=collaborative, created_at=at(BEFORE))  # Active all along.
     achieved_first_day = GoalFactory(collaborative=collaborative, created_at=at(BEFORE))
@@ -243,28 +215,6 @@ def test_goals_active_and_achieved(collaborative):
     figures = figures_for(collaborative, START, END)
     assert figures.figure("goals_achieved").value == 1
     assert figures.figure("goals_active").value == 2  # Active all along, and the one achieved after the end.
-
-
-def ask_sent(collaborative, sent_on: date, *, due_on: date, answered_on: date | None = None, organisation="The trust"):
-    ask = Ask.objects.create(
-        collaborative=collaborative,
-        title="Crisis line answered at night",
-        request="Answer the crisis line at night.",
-        organisation=organisation,
-        responder_name="Pat Jones",
-        responder_email="pat@example.org",
-        status=Ask.Status.ANSWERED if answered_on else Ask.Status.WAITING,
-    )
-    return Sending.objects.create(
-        ask=ask,
-        organisation=organisation,
-        responder_name="Pat Jones",
-        responder_email="pat@example.org",
-        sent_on=sent_on,
-        due_on=due_on,
-        first_due_on=due_on,
-        answered_on=answered_on,
-    )
 
 
 def test_asks_sent_and_how_they_were_answered(collaborative):
