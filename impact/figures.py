@@ -87,7 +87,7 @@ def figures_for(collaborative: Collaborative, start: date, end: date) -> Figures
     headline = [
         Figure("Meetings held", str(meetings["held"]), meetings["held"], "meetings_held"),
         Figure("People who came to meetings (each counted once)", count_shown(came), None, "people_came"),
-        Figure("Guests who came (not members; at each meeting)", count_shown(meetings["guests"]), None, "guests"),
+        Figure("Guests at meetings (not members; counted at each meeting)", count_shown(meetings["guests"]), None, "guests"),
     ]
     notes = [SMALL_NUMBER_RULE, PERSPECTIVES_MEAN]
     recorded = _payments_recorded(collaborative, start, end)
