@@ -41,6 +41,7 @@ HOURS_MEAN = (
     "experience of services: a meeting for its length, half a day as 3.5 hours, a day as 7 hours."
 )
 NOT_SHOWN = "not shown"
+GUESTS = "Guests at meetings (not members; counted at each meeting)"
 
 
 @dataclass(frozen=True)
@@ -87,7 +88,7 @@ def figures_for(collaborative: Collaborative, start: date, end: date) -> Figures
     headline = [
         Figure("Meetings held", str(meetings["held"]), meetings["held"], "meetings_held"),
         Figure("People who came to meetings (each counted once)", count_shown(came), None, "people_came"),
-        Figure("Guests at meetings (not members; counted at each meeting)", count_shown(meetings["guests"]), None, "guests"),
+        Figure(GUESTS, count_shown(meetings["guests"]), None, "guests"),
     ]
     notes = [SMALL_NUMBER_RULE, PERSPECTIVES_MEAN]
     recorded = _payments_recorded(collaborative, start, end)
