@@ -688,3 +688,9 @@ def credit_for(user, collaborative_slug: str, pk: int) -> tuple[Membership, Cred
         publication__collaborative=membership.collaborative,
     )
     return membership, credit
+
+
+def impact_report_for(user, collaborative_slug: str) -> Membership:
+    """The impact report is for every member: its figures about people keep to the small-number rule, and
+    it names no one. Facilitators and commissioners use it for the annual reports boards ask for."""
+    return membership_for(user, collaborative_slug)

@@ -402,8 +402,13 @@ class YearTotals(InPounds):
 
     @property
     def hours_label(self) -> str:
-        hours = self.hours.quantize(Decimal("0.1"))
-        return f"{hours.normalize():f}" if hours == hours.to_integral() else f"{hours:f}"
+        return hours_shown(self.hours)
+
+
+def hours_shown(hours: Decimal) -> str:
+    """Hours to one decimal place, without a trailing ".0": "12", "7.5"."""
+    hours = hours.quantize(Decimal("0.1"))
+    return f"{hours.normalize():f}" if hours == hours.to_integral() else f"{hours:f}"
 
 
 def _signed(value) -> Case:
@@ -411,19 +416,17 @@ def _signed(value) -> Case:
     return Case(When(reverses__isnull=True, then=value), default=-value)
 
 
-def year_totals(collaborative: Collaborative, start: date, end: date, label: str) -> YearTotals:
-    """Spending on time and on expenses in a year (by the day of each activity), the hours of involvement
-    people were paid for, and how many people were paid (by the small-number rule)."""
-    counted = Line.objects.filter(
+def counted_lines(collaborative: Collaborative, start: date, end: date) -> QuerySet:
+    """The lines that count (approved or paid, and corrections) for activities from `start` to `end`."""
+    return Line.objects.filter(
         collaborative=collaborative, status__in=COUNTS, activity_on__gte=start, activity_on__lte=end
     )
-    money = counted.aggregate(
-        time=Sum("amount_pence", filter=Q(kind=Line.Kind.TIME), default=0),
-        expenses=Sum("amount_pence", filter=~Q(kind=Line.Kind.TIME), default=0),
-    )
-    # Paid anything in the year: what counts of theirs adds up to more than nothing.
-    people_count = counted.values("user_id").annotate(net=Sum("amount_pence")).filter(net__gt=0).order_by().count()
-    # Hours: meetings by their length, hours by the quantity, half a day 3.5 hours, a day 7 hours.
+
+
+def hours_paid_for(counted: QuerySet) -> tuple[Decimal, int]:
+    """(the hours of involvement the time lines among `counted` pay for, how many activities of unknown length
+    there were), in two queries however many lines: meetings by their length, hours by the quantity, half a
+    day 3.5 hours, a day 7 hours. A correction takes its hours back."""
     groups = (
         counted.filter(kind=Line.Kind.TIME)
         .values("activity", "meeting_id")
@@ -453,6 +456,20 @@ def year_totals(collaborative: Collaborative, start: date, end: date, label: str
             hours += DAY_HOURS * quantity
         else:
             unknown += lines
+    return hours, max(unknown, 0)
+
+
+def year_totals(collaborative: Collaborative, start: date, end: date, label: str) -> YearTotals:
+    """Spending on time and on expenses in a year (by the day of each activity), the hours of involvement
+    people were paid for, and how many people were paid (by the small-number rule)."""
+    counted = counted_lines(collaborative, start, end)
+    money = counted.aggregate(
+        time=Sum("amount_pence", filter=Q(kind=Line.Kind.TIME), default=0),
+        expenses=Sum("amount_pence", filter=~Q(kind=Line.Kind.TIME), default=0),
+    )
+    # Paid anything in the year: what counts of theirs adds up to more than nothing.
+    people_count = counted.values("user_id").annotate(net=Sum("amount_pence")).filter(net__gt=0).order_by().count()
+    hours, unknown = hours_paid_for(counted)
     return YearTotals(
         label=label,
         start=start,
@@ -460,7 +477,7 @@ def year_totals(collaborative: Collaborative, start: date, end: date, label: str
         time_pence=money["time"],
         expenses_pence=money["expenses"],
         hours=hours,
-        unknown_length=max(unknown, 0),
+        unknown_length=unknown,
         people=count_shown(people_count),
     )
 

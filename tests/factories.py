@@ -12,9 +12,9 @@ from factory.django import DjangoModelFactory
 
 from actions.models import Action
 from actions.services import action_create
-from meetings.models import Meeting, Venue
+from meetings.models import Attendance, Meeting, Venue
 from members.models import INVITATION_DAYS, Collaborative, Invitation, JoinRequest, Membership, User
-from payments.models import Choice, ExpenseType, PaymentChoice, PaymentSettings, PayMethod
+from payments.models import Activity, Choice, ExpenseType, Line, PaymentChoice, PaymentSettings, PayMethod
 from vision.models import Contribution, Goal, Value, VisionVersion
 
 PASSWORD = "a-long-test-password-1"
@@ -255,3 +255,35 @@ class PaymentChoiceFactory(DjangoModelFactory):
     choice = Choice.FULL
     method = PayMethod.BANK_TRANSFER
     valid_from = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=365))
+
+
+# Impact report (issue 17)
+
+
+class AttendanceFactory(DjangoModelFactory):
+    """Someone marked "came" on a meeting's register."""
+
+    class Meta:
+        model = Attendance
+
+    meeting = factory.SubFactory(MeetingFactory)
+    user = factory.SubFactory(UserFactory)
+    attended = True
+
+
+class TimeLineFactory(DjangoModelFactory):
+    """An approved involvement payment of £30 for coming to a meeting, on the meeting's day."""
+
+    class Meta:
+        model = Line
+
+    meeting = factory.SubFactory(MeetingFactory)
+    collaborative = factory.SelfAttribute("meeting.collaborative")
+    user = factory.SubFactory(UserFactory)
+    kind = Line.Kind.TIME
+    activity = Activity.MEETING
+    description = "Coming to the meeting"
+    activity_on = factory.LazyAttribute(lambda line: line.meeting.local_start.date())
+    unit_pence = 3000
+    amount_pence = 3000
+    status = Line.Status.APPROVED

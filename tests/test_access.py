@@ -295,6 +295,10 @@ EXPECTATIONS: dict[str, tuple[dict, dict]] = {
     # Payments (issue 16): the Collaborative's settings, and each member's own choice.
     "payments:settings": (SLUG, FACILITATORS_ONLY),
     "payments:choice": (SLUG, MEMBERS),
+    # The annual impact report (issue 17): for every member; its figures keep to the small-number rule.
+    "impact:report": (SLUG, MEMBERS),
+    "impact:report_pdf": (SLUG, MEMBERS),
+    "impact:report_csv": (SLUG, MEMBERS),
     "notifications:preferences": ({}, signed_in(200, anonymous=LOGIN)),
     "notifications:mine": ({}, signed_in(200, anonymous=LOGIN)),
     # One email to read again: only the person it was for (the member); everyone else, the

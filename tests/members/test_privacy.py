@@ -242,6 +242,10 @@ PAGES: dict[str, tuple[dict, tuple[str, ...]]] = {
     "payments:letter_pdf": ({"slug": "lambeth", "pk": "PERSON_LETTER"}, ("",)),
     "payments:settings": (LAMBETH, ("", "?page=99")),
     "payments:choice": (LAMBETH, ("",)),
+    # The impact report: counts only, never a name; the PDF is read as text.
+    "impact:report": (LAMBETH, ("", "?start=2020-01-01&end=2024-12-31", "?start=x")),
+    "impact:report_pdf": (LAMBETH, ("",)),
+    "impact:report_csv": (LAMBETH, ("",)),
     "account_reset_password_from_key": ({"uidb36": "1", "key": "not-a-real-key"}, ("",)),
     "account_confirm_email": ({"key": "not-a-real-key"}, ("",)),
 }
