@@ -355,6 +355,8 @@ def ask_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def ask_take_up_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """A facilitator takes up a member's proposal, or declines it with a reason."""
     membership, ask = ask_for(request.user, slug, pk, manage=True)
+    if ask.status != Ask.Status.PROPOSED:
+        return done(request, "Only a proposed ask can be taken up or declined.", ask, level=messages.ERROR)
     form = TakeUpForm(request.POST)
     if form.is_valid():
         take_up = form.cleaned_data["take_up"] == "yes"
@@ -369,6 +371,8 @@ def ask_take_up_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def ask_due_date(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """A facilitator moves the due date of the answer, with a reason."""
     membership, ask = ask_for(request.user, slug, pk, manage=True)
+    if not ask.is_waiting:
+        return done(request, "The due date can change only while we wait for an answer.", ask, level=messages.ERROR)
     form = DueDateForm(request.POST, sent_on=ask.sent_on)
     if form.is_valid():
         with refusal_on(form):
@@ -436,6 +440,8 @@ def ask_response(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def ask_withdraw_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """Withdraw the ask, with a reason: it is kept, with its timeline."""
     membership, ask = ask_for(request.user, slug, pk, manage=True)
+    if ask.status in Ask.FINISHED:
+        return done(request, "This ask is finished already.", ask, level=messages.ERROR)
     form = WithdrawForm(request.POST)
     if form.is_valid():
         with refusal_on(form):
