@@ -101,6 +101,8 @@ def test_following_up_makes_an_action_linked_from_the_ask(facilitator_client, me
     assert action.changes.filter(field="created").exists()  # Recorded as the action log records it.
     page = facilitator_client.get(answered.get_absolute_url()).content.decode()
     assert action.get_absolute_url() in page
+    action_page = facilitator_client.get(action.get_absolute_url()).content.decode()
+    assert f'From an ask: <a href="{answered.get_absolute_url()}">' in action_page
 
 
 def test_following_up_needs_the_action_filled_in(facilitator_client, answered):
