@@ -12,6 +12,8 @@ from factory.django import DjangoModelFactory
 
 from actions.models import Action
 from actions.services import action_create
+from asks.models import Answer, Ask, AskEvent, Sending
+from asks.services import sending_make
 from meetings.models import Attendance, Meeting, Venue
 from members.models import INVITATION_DAYS, Collaborative, Invitation, JoinRequest, Membership, User
 from payments.models import Activity, Choice, ExpenseType, Line, PaymentChoice, PaymentSettings, PayMethod
@@ -287,3 +289,48 @@ class TimeLineFactory(DjangoModelFactory):
     unit_pence = 3000
     amount_pence = 3000
     status = Line.Status.APPROVED
+
+
+# Asks (issue 17)
+
+
+class AskFactory(DjangoModelFactory):
+    """A draft ask to the mental health trust, with a named responder.
+
+    Written straight to the table, without a timeline: tests of behaviour use asks.services.
+    """
+
+    class Meta:
+        model = Ask
+
+    collaborative = factory.SubFactory(CollaborativeFactory)
+    title = factory.Sequence(lambda n: f"Ask {n}")
+    request = "Open the crisis cafe at weekends."
+    reasons = "Members told us weekends are the hardest time."
+    organisation = "South London and Maudsley NHS Trust"
+    responder_name = "Alex Morgan"
+    responder_role = "Director of community services"
+    responder_email = factory.Sequence(lambda n: f"responder{n}@nhs.example.org")
+    status = Ask.Status.DRAFT
+
+
+def ask_sent(ask: Ask, *, by, today=None) -> Sending:
+    """Send `ask` as the app does (a sending, a clock, a link, a step on the timeline), on `today`."""
+    return sending_make(ask=ask, kind=Sending.Kind.FIRST, by=by, today=today or timezone.localdate())
+
+
+def ask_answered(ask: Ask, *, kind: str = Answer.Kind.WILL, on=None, text: str = "We will.") -> Answer:
+    """The responder's answer to the ask's current sending, on the day `on`, written straight to the tables as
+    the responder's page would (the answer, the days answered, the status and the step on the timeline)."""
+    ask.refresh_from_db()
+    sending = ask.sendings.order_by("-created_at", "-id").first()
+    link = sending.links.order_by("-created_at").first()
+    on = on or timezone.localdate()
+    answer = Answer.objects.create(
+        ask=ask, sending=sending, link=link, kind=kind, text=text, name=sending.responder_name
+    )
+    Sending.objects.filter(pk=sending.pk).update(answered_on=on)
+    Ask.objects.filter(pk=ask.pk).update(status=Ask.Status.ANSWERED, answered_on=on)
+    AskEvent.objects.create(ask=ask, what=AskEvent.What.ANSWERED, by_name=answer.name, answer=answer, sending=sending)
+    ask.refresh_from_db()
+    return answer

@@ -28,6 +28,8 @@ from actions.services import (
     review_round_open,
     review_round_sign_off,
 )
+from asks.models import Ask
+from asks.services import ask_evidence_add, ask_propose
 from meetings.emails import MEETING_SCHEDULED
 from meetings.models import CheckInRequest, Decision, Venue
 from meetings.services import agenda_item_propose, meeting_schedule
@@ -38,11 +40,14 @@ from payments.models import Letter, Line
 from payments.services import letter_ask, letter_sign, line_add
 from tests.conftest import make_lambeth, make_luton, make_people, rows_shared_by_module
 from tests.factories import (
+    AskFactory,
     InvitationFactory,
     JoinRequestFactory,
     MembershipFactory,
     PaymentSettingsFactory,
     UserFactory,
+    ask_answered,
+    ask_sent,
 )
 from tests.vision.rounds import were_members_when_it_opened
 from vision.models import Goal, Rating, Round
@@ -110,6 +115,7 @@ LETTER = {"slug": "lambeth", "pk": "LETTER"}  # The member's letter, signed by t
 PAYMENT_PERSON_PAGES = {"anonymous": LOGIN, "outsider": 404, "member": 200, "facilitator": 200, "commissioner": 404}
 # Answering only POST: signing a letter (facilitators and the payments contact, never their own); see POST_EXPECTATIONS.
 LETTER_SIGN_POST = signed_in(405, anonymous=LOGIN)
+ASK = {"slug": "lambeth", "pk": "ASK"}
 
 EXPECTATIONS: dict[str, tuple[dict, dict]] = {
     # Our own pages.
@@ -299,6 +305,21 @@ EXPECTATIONS: dict[str, tuple[dict, dict]] = {
     "impact:report": (SLUG, MEMBERS),
     "impact:report_pdf": (SLUG, MEMBERS),
     "impact:report_csv": (SLUG, MEMBERS),
+    # Asks (issue 17), the members' and facilitators' pages: ASK is the member's proposal, with a PDF as
+    # evidence (ASK_EVIDENCE). Every member reads and proposes; facilitators write, change and respond.
+    "asks:list": (SLUG, MEMBERS),
+    "asks:export_csv": (SLUG, MEMBERS),
+    "asks:export_xlsx": (SLUG, MEMBERS),
+    "asks:propose": (SLUG, MEMBERS),
+    "asks:new": (SLUG, FACILITATORS_ONLY),
+    "asks:detail": (ASK, MEMBERS),
+    "asks:edit": (ASK, FACILITATORS_ONLY),
+    "asks:evidence_add": (ASK, FACILITATORS_ONLY),
+    "asks:evidence": ({"slug": "lambeth", "pk": "ASK_EVIDENCE"}, MEMBERS),  # The file, for members only.
+    "asks:take_up": (ASK, POST_ONLY),
+    "asks:due_date": (ASK, POST_ONLY),
+    "asks:response": (ASK, POST_ONLY),
+    "asks:withdraw": (ASK, POST_ONLY),
     "notifications:preferences": ({}, signed_in(200, anonymous=LOGIN)),
     "notifications:mine": ({}, signed_in(200, anonymous=LOGIN)),
     # One email to read again: only the person it was for (the member); everyone else, the
@@ -512,6 +533,28 @@ def payments_placeholders(people: dict, collaborative) -> dict:
     return {"LETTER": signed.pk, "ASKED_LETTER": asked.pk}
 
 
+def asks_placeholders(people: dict, collaborative) -> dict:
+    """The member's proposed ask, with a PDF as evidence added by the facilitator."""
+    ask = ask_propose(
+        ask=Ask(
+            collaborative=collaborative,
+            title="Open the crisis cafe at weekends",
+            request="Please open the crisis cafe on Saturdays and Sundays.",
+            organisation="South London and Maudsley NHS Trust",
+            responder_name="Alex Morgan",
+            responder_email="alex.morgan@nhs.example.org",
+        ),
+        by=people["member"],
+    )
+    evidence = ask_evidence_add(
+        ask=ask,
+        by=people["facilitator"],
+        description="Survey of carers",
+        upload=SimpleUploadedFile("survey.pdf", PDF, content_type="application/pdf"),
+    )
+    return {"ASK": ask.pk, "ASK_EVIDENCE": evidence.pk}
+
+
 def make_placeholders(people: dict, collaborative) -> dict:
     """Values for the placeholders in EXPECTATIONS, known only once the rows exist."""
     collaborative.is_public = True
@@ -531,6 +574,7 @@ def make_placeholders(people: dict, collaborative) -> dict:
         **actions_placeholders(people, collaborative, meeting),
         **payments_claims_placeholders(people, collaborative),
         **payments_placeholders(people, collaborative),
+        **asks_placeholders(people, collaborative),
         "MEMBER": people["member"].pk,
         "INVITATION": invitation.pk,
         "INVITATION_TOKEN": invitation_path(invitation).rstrip("/").rsplit("/", 1)[1],
@@ -679,6 +723,10 @@ POST_EXPECTATIONS = (
         "meetings:agenda_publish": FACILITATORS_ONLY | {"facilitator": REDIRECT},
         "meetings:agenda_item_edit": FACILITATORS_ONLY | {"facilitator": REDIRECT},
         "meetings:agenda_item_remove": FACILITATORS_ONLY | {"facilitator": REDIRECT},
+        # Asks (issue 17): ASK is a proposal, so an empty "take it up?" or "withdraw" asks again what to do and
+        # why (400); its due date (not sent yet) and a response (no answer yet) go back to it with a message.
+        "asks:take_up": FACILITATORS_ONLY | {"facilitator": 400},
+        "asks:withdraw": FACILITATORS_ONLY | {"facilitator": 400},
         # An empty ask for a letter: its page again, saying what is missing (400).
         "payments:letter_ask": MEMBERS | {"member": 400, "facilitator": 400, "commissioner": 400},
         # The member's own letter is not theirs to sign; the facilitator is told it is signed already; the
@@ -753,6 +801,8 @@ STATE_EXPECTATIONS = {
         MEMBERS | {role: 404 for role in ("member", "facilitator", "commissioner")},
     ),
     "actions:review": ({"slug": "lambeth", "pk": "SIGNED_OFF_REVIEW"}, COMMISSIONERS_ONLY),  # Frozen, printable.
+    # Asks: a sent ask no longer changes (back to it, saying so).
+    "asks:edit": ({"slug": "lambeth", "pk": "SENT_ASK"}, FACILITATORS_ONLY | {"facilitator": REDIRECT}),
     # A letter not signed yet: no PDF, back to the letter with a message.
     "payments:letter_pdf": (
         {"slug": "lambeth", "pk": "ASKED_LETTER"},
@@ -782,6 +832,9 @@ STATE_POST_EXPECTATIONS = {
         {"slug": "lambeth", "pk": "SIGNED_OFF_REVIEW"},
         POST_EXPECTATIONS["actions:review_sign_off"],
     ),
+    # Asks: an empty due date for a sent ask, or an empty response to an answered one, asks again (400).
+    "asks:due_date": ({"slug": "lambeth", "pk": "SENT_ASK"}, FACILITATORS_ONLY | {"facilitator": 400}),
+    "asks:response": ({"slug": "lambeth", "pk": "ANSWERED_ASK"}, FACILITATORS_ONLY | {"facilitator": 400}),
     # A letter waiting: the facilitator signs it; the member may not sign their own.
     "payments:letter_sign": ({"slug": "lambeth", "pk": "ASKED_LETTER"}, POST_EXPECTATIONS["payments:letter_sign"]),
 }
@@ -809,7 +862,13 @@ def state_placeholders(people, placeholders, collaborative) -> dict:
     for item in review.items.all():
         review_item_mark(item=item, by=commissioner)
     review_round_sign_off(review=review, by=commissioner)
+    sent_ask, answered_ask = AskFactory.create_batch(2, collaborative=collaborative)
+    for ask in (sent_ask, answered_ask):
+        ask_sent(ask, by=facilitator)
+    ask_answered(answered_ask)
     return placeholders | {
+        "SENT_ASK": sent_ask.pk,
+        "ANSWERED_ASK": answered_ask.pk,
         "ADOPTED_VERSION": adopted.number,
         "OTHER_ACTION": other.pk,
         "UPDATE_WITHOUT_FILE": update.pk,

@@ -433,3 +433,49 @@ def test_what_waits_and_a_persons_payments_come_a_page_at_a_time(client, people,
         client.force_login(user)
         assert_bounded(before, measure(client, address))
         assert "Next page" in client.get(address).content.decode(), address
+
+
+def test_the_asks_page_comes_fifty_a_page_with_its_figures_however_many_asks(client, people, collaborative):
+    """The asks page (issue 17) at the size of years of asks, to many organisations, sent, answered and not."""
+    from asks.models import Ask, Sending
+    from tests.factories import AskFactory
+
+    member, facilitator = people["member"], people["facilitator"]
+    client.force_login(member)
+    address = reverse("asks:list", kwargs={"slug": collaborative.slug})
+    today = collaborative.local_today()
+
+    def grow(to: int) -> None:
+        have = Ask.objects.filter(collaborative=collaborative).count()
+        asks = Ask.objects.bulk_create(
+            AskFactory.build(
+                collaborative=collaborative,
+                title=f"Ask {have + i:05}",
+                organisation=f"Organisation {(have + i) % 20:02}",
+                status=Ask.Status.WAITING,
+                sent_on=today - timedelta(days=(have + i) % 300),
+                due_on=today + timedelta(days=10 - (have + i) % 40),
+            )
+            for i in range(to - have)
+        )
+        Sending.objects.bulk_create(
+            Sending(
+                ask=ask,
+                organisation=ask.organisation,
+                responder_name=ask.responder_name,
+                responder_email=ask.responder_email,
+                sent_on=ask.sent_on,
+                due_on=ask.due_on,
+                first_due_on=ask.due_on,
+                answered_on=ask.sent_on + timedelta(days=5) if i % 3 else None,
+                sent_by=facilitator,
+            )
+            for i, ask in enumerate(asks)
+        )
+
+    grow(60)
+    small = measure(client, address)
+    grow(600)
+    large = measure(client, address)
+    assert_bounded(small, large)
+    assert "Next page" in client.get(address).content.decode()

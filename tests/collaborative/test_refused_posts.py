@@ -19,6 +19,7 @@ from django.test import Client, RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from asks.models import Ask, AskEvent, AskEvidence
 from meetings.links import rsvp_token
 from meetings.models import AgendaItem, Meeting, MeetingSeries, Rsvp, Venue
 from meetings.services import meeting_cancel
@@ -27,12 +28,12 @@ from notifications import kinds
 from notifications.kinds import Kind
 from notifications.models import Message, Preference
 from payments.models import PaymentChoice, PaymentSettings
-from tests.factories import PASSWORD, MeetingFactory, PaymentSettingsFactory, VenueFactory
+from tests.factories import PASSWORD, AskFactory, MeetingFactory, PaymentSettingsFactory, VenueFactory
 
 pytestmark = pytest.mark.django_db
 
 LAMBETH = {"slug": "lambeth"}
-APPS = ("members", "meetings", "vision", "actions", "payments", "notifications", "home")
+APPS = ("members", "meetings", "vision", "actions", "payments", "asks", "notifications", "home")
 
 
 @dataclass
@@ -404,6 +405,72 @@ def _payment_choice(given) -> Refusal:
         {"choice": "lower", "lower_amount": "", "method": "bank_transfer"},
         "Say the most you would like for each activity",
         lambda: PaymentChoice.objects.count(),
+    )
+
+
+# Asks
+
+
+def ask_data(**overrides) -> dict:
+    return {
+        "title": "Open the crisis cafe at weekends",
+        "request": "Please open the crisis cafe on Saturdays and Sundays.",
+        "reasons": "",
+        "organisation": "South London and Maudsley NHS Trust",
+        "responder_name": "Alex Morgan",
+        "responder_role": "",
+        "responder_email": "alex.morgan@nhs.example.org",
+        "fact_check_days": "5",
+    } | overrides
+
+
+def asks() -> list:
+    return list(Ask.objects.values_list("title", "organisation", "responder_email", "status"))
+
+
+@refusal("asks:propose")
+def _ask_propose(given) -> Refusal:
+    given.client.force_login(given.people["member"])
+    return Refusal(
+        reverse("asks:propose", kwargs=LAMBETH),
+        ask_data(responder_email="alex at the trust"),
+        "Their email address: Give an email address such as name@example.org.",
+        asks,
+    )
+
+
+@refusal("asks:new")
+def _ask_new(given) -> Refusal:
+    given.client.force_login(given.people["facilitator"])
+    return Refusal(
+        reverse("asks:new", kwargs=LAMBETH),
+        ask_data(title=""),
+        "What we ask, in a line: Say in a line what we ask.",
+        asks,
+    )
+
+
+@refusal("asks:edit")
+def _ask_edit(given) -> Refusal:
+    given.client.force_login(given.people["facilitator"])
+    ask = AskFactory(collaborative=given.collaborative)
+    return Refusal(
+        reverse("asks:edit", kwargs=LAMBETH | {"pk": ask.pk}),
+        ask_data(fact_check_days="0"),
+        "Give at least 1 working day for a fact check.",
+        lambda: (asks(), AskEvent.objects.count()),
+    )
+
+
+@refusal("asks:evidence_add")
+def _ask_evidence_add(given) -> Refusal:
+    given.client.force_login(given.people["facilitator"])
+    ask = AskFactory(collaborative=given.collaborative)
+    return Refusal(
+        reverse("asks:evidence_add", kwargs=LAMBETH | {"pk": ask.pk}),
+        {"description": "A survey", "link": ""},
+        "Add a file or a link.",
+        lambda: (AskEvidence.objects.count(), AskEvent.objects.count()),
     )
 
 

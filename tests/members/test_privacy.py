@@ -32,6 +32,8 @@ from pypdf.errors import PdfReadError
 import members.views
 from actions.models import Action
 from actions.services import action_create, action_update_add, review_item_mark, review_round_open
+from asks.models import Ask
+from asks.services import ask_evidence_add, ask_propose
 from collaborative.middleware import TwoFactorMiddleware
 from collaborative.permissions import profile_field_shown, profile_fields_for
 from meetings.links import rsvp_token
@@ -246,6 +248,17 @@ PAGES: dict[str, tuple[dict, tuple[str, ...]]] = {
     "impact:report": (LAMBETH, ("", "?start=2020-01-01&end=2024-12-31", "?start=x")),
     "impact:report_pdf": (LAMBETH, ("",)),
     "impact:report_csv": (LAMBETH, ("",)),
+    # Asks (issue 17): the people's proposals, one of them with evidence; pages name a proposer, and nothing else
+    # of them.
+    "asks:list": (LAMBETH, ("", "?status=proposed&sort=title", "?q=crisis&overdue=on", "?page=99", "?goal=x")),
+    "asks:export_csv": (LAMBETH, ("",)),
+    "asks:export_xlsx": (LAMBETH, ("",)),
+    "asks:propose": (LAMBETH, ("",)),
+    "asks:new": (LAMBETH, ("",)),
+    "asks:detail": ({"slug": "lambeth", "pk": "ASK"}, ("",)),
+    "asks:edit": ({"slug": "lambeth", "pk": "ASK"}, ("",)),
+    "asks:evidence_add": ({"slug": "lambeth", "pk": "ASK"}, ("",)),
+    "asks:evidence": ({"slug": "lambeth", "pk": "ASK_EVIDENCE"}, ("",)),
     "account_reset_password_from_key": ({"uidb36": "1", "key": "not-a-real-key"}, ("",)),
     "account_confirm_email": ({"key": "not-a-real-key"}, ("",)),
 }
@@ -517,6 +530,28 @@ def actions_plant(people: list[User], viewers: dict, collaborative, meeting) -> 
     return {"REVIEW": review.pk}, own
 
 
+def asks_plant(person: User, facilitator: User, collaborative) -> dict:
+    """The person's proposed ask, with a file as evidence added by a facilitator."""
+    ask = ask_propose(
+        ask=Ask(
+            collaborative=collaborative,
+            title="Crisis cafe at weekends",
+            request="Open it on Saturdays.",
+            organisation="South London and Maudsley NHS Trust",
+            responder_name="Alex Morgan",
+            responder_email="alex.morgan@nhs.example.org",
+        ),
+        by=person,
+    )
+    evidence = ask_evidence_add(
+        ask=ask,
+        by=facilitator,
+        description="Survey of carers",
+        upload=SimpleUploadedFile("survey.pdf", PDF, content_type="application/pdf"),
+    )
+    return {"ASK": ask.pk, "ASK_EVIDENCE": evidence.pk}
+
+
 def payments_plant(person: User, collaborative) -> int:
     """The person's claim for a fare, with its receipt, approved; the line's id."""
     return line_add(
@@ -641,6 +676,7 @@ def plant_people(choices: dict[str, Choices], viewers: dict, collaborative) -> P
     vision = vision_plant(list(people.values()), facilitator, collaborative)
     for key, person in people.items():
         own[key]["PAYMENT_LINE"] = payments_plant(person, collaborative)
+        own[key] |= asks_plant(person, facilitator, collaborative)
     actions, own_actions = actions_plant(list(people.values()), viewers, collaborative, meeting)
     for key, values in zip(people, own_actions, strict=True):
         own[key] |= values
