@@ -102,7 +102,9 @@ def members_grower(collaborative, made: list):
 
 
 def test_a_large_collaboratives_register_lists_who_is_expected_and_finds_anyone_else(facilitator_client, collaborative):
-    meeting = MeetingFactory(collaborative=collaborative, starts_at=timezone.now() + timedelta(minutes=30))
+    # Today at noon on the Collaborative's clocks: a meeting "in half an hour" is tomorrow's late at night.
+    noon = collaborative.local_now().replace(hour=12, minute=0, second=0, microsecond=0)
+    meeting = MeetingFactory(collaborative=collaborative, starts_at=noon)
     address = reverse("meetings:register", kwargs={"slug": collaborative.slug, "pk": meeting.pk})
     made = []
     grow = members_grower(collaborative, made)
