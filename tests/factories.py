@@ -12,6 +12,7 @@ from factory.django import DjangoModelFactory
 
 from actions.models import Action
 from actions.services import action_create
+from impact.models import Credit, Publication
 from meetings.models import Meeting, Venue
 from members.models import INVITATION_DAYS, Collaborative, Invitation, JoinRequest, Membership, User
 from payments.models import Choice, ExpenseType, PaymentChoice, PaymentSettings, PayMethod
@@ -255,3 +256,30 @@ class PaymentChoiceFactory(DjangoModelFactory):
     choice = Choice.FULL
     method = PayMethod.BANK_TRANSFER
     valid_from = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=365))
+
+
+# What changed (issue 17)
+
+
+class PublicationFactory(DjangoModelFactory):
+    """A published goal (a new one of its Collaborative's), written straight to the table without history: tests of
+    behaviour use impact.services.publication_publish."""
+
+    class Meta:
+        model = Publication
+
+    collaborative = factory.SubFactory(CollaborativeFactory)
+    kind = Publication.Kind.GOAL
+    goal = factory.LazyAttribute(lambda p: GoalFactory(collaborative=p.collaborative))
+    title = factory.Sequence(lambda n: f"Published item {n}")
+    summary = "What we asked for, and what changed."
+
+
+class CreditFactory(DjangoModelFactory):
+    """A member asked to be named on a published item, who has not answered yet."""
+
+    class Meta:
+        model = Credit
+
+    publication = factory.SubFactory(PublicationFactory)
+    user = factory.LazyAttribute(lambda c: MembershipFactory(collaborative=c.publication.collaborative).user)
