@@ -117,7 +117,9 @@ def publish(request: HttpRequest, slug: str) -> HttpResponse:
     initial = {"title": _first_title(publication)}
     if kind == Publication.Kind.FIGURES:
         initial |= {"period_start": publication.period_start, "period_end": publication.period_end}
-    form = form_class(request.POST or None, instance=publication, initial=initial, kind=kind)
+    form = form_class(
+        request.POST if request.method == "POST" else None, instance=publication, initial=initial, kind=kind
+    )
     if request.method == "POST" and form.is_valid():
         with refusal_on(form):
             data = form.cleaned_data
@@ -160,7 +162,9 @@ def _edit_context(membership, publication: Publication, form, ask_form) -> dict:
 def edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """Change an item's title and summary; see who was asked to be named, and its history."""
     membership, publication = publication_for(request.user, slug, pk)
-    form = PublicationForm(request.POST or None, instance=publication, kind=publication.kind)
+    form = PublicationForm(
+        request.POST if request.method == "POST" else None, instance=publication, kind=publication.kind
+    )
     if request.method == "POST" and form.is_valid():
         with refusal_on(form):
             data = form.cleaned_data
@@ -224,7 +228,7 @@ def credit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """The person is asked whether their name may show on an item of the public page; they can change their answer
     at any time, and saying no takes their name off at once."""
     membership, asked = credit_for(request.user, slug, pk)
-    form = CreditAnswerForm(request.POST or None)
+    form = CreditAnswerForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         agree = form.cleaned_data["answer"] == "yes"
         credit_answer(credit=asked, agree=agree)

@@ -1,12 +1,13 @@
 """Rows the "What changed" tests publish: an answered ask (made directly, as the asks pages are another part's),
 an adopted vision with its frozen voices, a done action."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.utils import timezone
 
 from actions.models import Action
 from asks.models import Answer, Ask, ResponderLink, Sending
+from impact.models import Publication
 from tests.factories import ActionFactory
 from vision.models import Value, VisionVersion
 
@@ -65,3 +66,21 @@ def adopted_vision(collaborative, *, voices: dict | None = None) -> VisionVersio
 
 def done_action(collaborative, **fields) -> Action:
     return ActionFactory(collaborative=collaborative, status=Action.Status.DONE, done_at=timezone.now(), **fields)
+
+
+def figures_items(collaborative, count: int) -> None:
+    """Add published figures items, one a year back from 1990, until the Collaborative has `count` of them."""
+    have = Publication.objects.filter(collaborative=collaborative, kind=Publication.Kind.FIGURES).count()
+    now = timezone.now()
+    Publication.objects.bulk_create(
+        Publication(
+            collaborative=collaborative,
+            kind=Publication.Kind.FIGURES,
+            period_start=date(1990 + i, 4, 1),
+            period_end=date(1991 + i, 3, 31),
+            title=f"Our figures, year {i}",
+            summary="Meetings held and people who came.",
+            first_published_at=now - timedelta(days=i),
+        )
+        for i in range(have, count)
+    )
