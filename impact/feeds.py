@@ -1,8 +1,11 @@
 """The Atom feed of a Collaborative's "What changed" page: its newly published items, for anyone to follow."""
 
+from django.contrib.auth.decorators import login_not_required
 from django.contrib.syndication.views import Feed
+from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.views.decorators.http import require_GET
 
 from collaborative.permissions import public_collaborative_for
 from impact.models import Publication
@@ -45,3 +48,13 @@ class WhatChangedFeed(Feed):
 
     def item_categories(self, item: Publication):
         return [item.get_kind_display()]
+
+
+_feed = WhatChangedFeed()
+
+
+@login_not_required
+@require_GET
+def feed(request: HttpRequest, slug: str) -> HttpResponse:
+    """The feed, for anyone, read only: GET (and HEAD), as every page here says."""
+    return _feed(request, slug=slug)

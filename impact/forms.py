@@ -78,5 +78,8 @@ class CreditAnswerForm(forms.Form):
     answer = forms.ChoiceField(
         choices=[("yes", "Yes, name me"), ("no", "No, do not name me")],
         widget=forms.HiddenInput,  # Two buttons give it, not a box.
-        error_messages={"required": "Choose “Yes, name me” or “No, do not name me”."},
+        error_messages={
+            "required": "Choose “Yes, name me” or “No, do not name me”.",
+            "invalid_choice": "Choose “Yes, name me” or “No, do not name me”.",
+        },
     )

@@ -1,8 +1,7 @@
-from django.contrib.auth.decorators import login_not_required
 from django.urls import path
 
 from impact import views
-from impact.feeds import WhatChangedFeed
+from impact.feeds import feed
 
 app_name = "impact"
 
@@ -18,6 +17,6 @@ urlpatterns = [
     path("c/<slug:slug>/what-changed/named/<int:pk>/", views.credit, name="credit"),
     # Anyone, if the Collaborative has a public page.
     path("public/<slug:slug>/what-changed/", views.public, name="public"),
-    path("public/<slug:slug>/what-changed/feed/", login_not_required(WhatChangedFeed()), name="feed"),
+    path("public/<slug:slug>/what-changed/feed/", feed, name="feed"),
     path("public/<slug:slug>/what-changed/<int:pk>/", views.item, name="item"),
 ]

@@ -28,6 +28,7 @@ from actions.services import (
     review_round_open,
     review_round_sign_off,
 )
+from impact.models import Publication
 from meetings.emails import MEETING_SCHEDULED
 from meetings.models import CheckInRequest, Decision, Venue
 from meetings.services import agenda_item_propose, meeting_schedule
@@ -38,10 +39,12 @@ from payments.models import Letter, Line
 from payments.services import letter_ask, letter_sign, line_add
 from tests.conftest import make_lambeth, make_luton, make_people, rows_shared_by_module
 from tests.factories import (
+    CreditFactory,
     InvitationFactory,
     JoinRequestFactory,
     MembershipFactory,
     PaymentSettingsFactory,
+    PublicationFactory,
     UserFactory,
 )
 from tests.vision.rounds import were_members_when_it_opened
@@ -110,6 +113,11 @@ LETTER = {"slug": "lambeth", "pk": "LETTER"}  # The member's letter, signed by t
 PAYMENT_PERSON_PAGES = {"anonymous": LOGIN, "outsider": 404, "member": 200, "facilitator": 200, "commissioner": 404}
 # Answering only POST: signing a letter (facilitators and the payments contact, never their own); see POST_EXPECTATIONS.
 LETTER_SIGN_POST = signed_in(405, anonymous=LOGIN)
+
+# What changed (issue 17): PUBLICATION is a published item of Lambeth (which has a public page here); CREDIT asks the
+# member whether they may be named on it: theirs alone to answer. The public pages are the same for everyone.
+PUBLICATION = {"slug": "lambeth", "pk": "PUBLICATION"}
+CREDIT_ANSWERER = {"anonymous": LOGIN, "outsider": 404, "member": 200, "facilitator": 404, "commissioner": 404}
 
 EXPECTATIONS: dict[str, tuple[dict, dict]] = {
     # Our own pages.
@@ -295,6 +303,17 @@ EXPECTATIONS: dict[str, tuple[dict, dict]] = {
     # Payments (issue 16): the Collaborative's settings, and each member's own choice.
     "payments:settings": (SLUG, FACILITATORS_ONLY),
     "payments:choice": (SLUG, MEMBERS),
+    # What changed (issue 17): publishing is the facilitators'; with no kind named, "publish" offers figures.
+    "impact:manage": (SLUG, FACILITATORS_ONLY),
+    "impact:publish": (SLUG, FACILITATORS_ONLY),
+    "impact:edit": (PUBLICATION, FACILITATORS_ONLY),
+    "impact:hide": (PUBLICATION, POST_ONLY),
+    "impact:show": (PUBLICATION, POST_ONLY),  # Published already: back with a message.
+    "impact:credit_ask": (PUBLICATION, POST_ONLY),  # No one chosen: back with a message.
+    "impact:credit": ({"slug": "lambeth", "pk": "CREDIT"}, CREDIT_ANSWERER),
+    "impact:public": (SLUG, everyone(200)),
+    "impact:item": (PUBLICATION, everyone(200)),
+    "impact:feed": (SLUG, everyone(200)),
     "notifications:preferences": ({}, signed_in(200, anonymous=LOGIN)),
     "notifications:mine": ({}, signed_in(200, anonymous=LOGIN)),
     # One email to read again: only the person it was for (the member); everyone else, the
@@ -508,6 +527,14 @@ def payments_placeholders(people: dict, collaborative) -> dict:
     return {"LETTER": signed.pk, "ASKED_LETTER": asked.pk}
 
 
+def impact_placeholders(people: dict, collaborative) -> dict:
+    """A published item, a hidden one, and a request to name the member on the published one."""
+    publication = PublicationFactory(collaborative=collaborative)
+    hidden = PublicationFactory(collaborative=collaborative, status=Publication.Status.HIDDEN)
+    credit = CreditFactory(publication=publication, user=people["member"])
+    return {"PUBLICATION": publication.pk, "HIDDEN_PUBLICATION": hidden.pk, "CREDIT": credit.pk}
+
+
 def make_placeholders(people: dict, collaborative) -> dict:
     """Values for the placeholders in EXPECTATIONS, known only once the rows exist."""
     collaborative.is_public = True
@@ -527,6 +554,7 @@ def make_placeholders(people: dict, collaborative) -> dict:
         **actions_placeholders(people, collaborative, meeting),
         **payments_claims_placeholders(people, collaborative),
         **payments_placeholders(people, collaborative),
+        **impact_placeholders(people, collaborative),
         "MEMBER": people["member"].pk,
         "INVITATION": invitation.pk,
         "INVITATION_TOKEN": invitation_path(invitation).rstrip("/").rsplit("/", 1)[1],
@@ -749,6 +777,8 @@ STATE_EXPECTATIONS = {
         MEMBERS | {role: 404 for role in ("member", "facilitator", "commissioner")},
     ),
     "actions:review": ({"slug": "lambeth", "pk": "SIGNED_OFF_REVIEW"}, COMMISSIONERS_ONLY),  # Frozen, printable.
+    # Taken off the public page: the same 404 as for nothing at all, for everyone.
+    "impact:item": ({"slug": "lambeth", "pk": "HIDDEN_PUBLICATION"}, everyone(404)),
     # A letter not signed yet: no PDF, back to the letter with a message.
     "payments:letter_pdf": (
         {"slug": "lambeth", "pk": "ASKED_LETTER"},
