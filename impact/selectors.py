@@ -2,7 +2,6 @@
 small, with a docstring saying what it answers."""
 
 from dataclasses import dataclass, field
-from datetime import date
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 
@@ -210,8 +209,3 @@ def item_shown(publication: Publication) -> ItemShown:
     else:
         shown.figures = figures_for(publication.collaborative, publication.period_start, publication.period_end)
     return shown
-
-
-def figures_preview(collaborative: Collaborative, start: date, end: date) -> Figures:
-    """The figures a facilitator is about to publish, as the public will see them."""
-    return figures_for(collaborative, start, end)

@@ -169,7 +169,7 @@ def edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         with refusal_on(form):
             data = form.cleaned_data
             publication_change(
-                publication=Publication.objects.get(pk=publication.pk),
+                publication=publication,
                 by=request.user,
                 title=data["title"],
                 summary=data["summary"],
