@@ -694,3 +694,24 @@ def impact_report_for(user, collaborative_slug: str) -> Membership:
     """The impact report is for every member: its figures about people keep to the small-number rule, and
     it names no one. Facilitators and commissioners use it for the annual reports boards ask for."""
     return membership_for(user, collaborative_slug)
+
+
+# What a facilitator may publish, by the kind of item: the Collaborative's own rows only.
+_PUBLISHABLE = {
+    Publication.Kind.VISION: VisionVersion,
+    Publication.Kind.GOAL: Goal,
+    Publication.Kind.YOU_SAID: Action,
+    Publication.Kind.ASK: Ask,
+}
+
+
+def publishable_for(user, collaborative_slug: str, kind: str, pk: int | None) -> tuple[Membership, object | None]:
+    """(a facilitator's membership, the Collaborative's vision version, goal, action or ask to publish); None
+    for headline figures, which name a period rather than a row. 404 for a kind or row that is not there."""
+    membership = facilitator_membership_for(user, collaborative_slug)
+    if kind == Publication.Kind.FIGURES:
+        return membership, None
+    model = _PUBLISHABLE.get(kind)
+    if model is None or pk is None:
+        raise Http404("Nothing to publish here.")
+    return membership, get_object_or_404(model, pk=pk, collaborative=membership.collaborative)

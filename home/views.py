@@ -24,6 +24,7 @@ from collaborative.permissions import (
     sees_everyones_payments,
 )
 from collaborative.views import collaborative_context, number_from
+from impact.selectors import CREDITS_TO_DO, credits_to_answer
 from meetings.forms import RsvpForm
 from meetings.models import Meeting, Rsvp
 from meetings.selectors import NextMeeting, next_meeting_for, recent_attendees
@@ -117,12 +118,15 @@ def _things_to_do(membership: Membership, coming: NextMeeting) -> dict:
     they have not added to, an answer to the next meeting not given, and how many of their actions are overdue
     or due soon (counted: "My actions" lists them), and payments: saying how they would like to be paid, and for
     the payments contact and facilitators, payments waiting too long and letters to sign. In five queries at
-    most for a member, seven for them, however much data there is."""
+    most for a member, seven for them, and one for requests to be named on the public page, however much data there
+    is."""
     vision = vision_to_do(membership)
     meeting = coming.meeting
     to_answer = meeting if meeting is not None and coming.rsvp is None and not meeting.has_started else None
     due = actions_due(membership)
     payments = payments_to_do(membership, sees_everyone=sees_everyones_payments(membership))
+    # Requests to be named on an item of the public "What changed" page (impact).
+    credits = credits_to_answer(membership.user_id, membership.collaborative)
     return {
         "round": vision.round,
         "drafts": vision.drafts,
@@ -130,7 +134,9 @@ def _things_to_do(membership: Membership, coming: NextMeeting) -> dict:
         "meeting": to_answer,
         "due": due,
         "payments": payments,
-        "any": bool(vision.round or vision.drafts or to_answer or due.overdue or due.soon or payments.any),
+        "credits": credits[:CREDITS_TO_DO],
+        "more_credits": len(credits) > CREDITS_TO_DO,
+        "any": bool(vision.round or vision.drafts or to_answer or due.overdue or due.soon or payments.any or credits),
     }
 
 

@@ -6,4 +6,8 @@ class ImpactConfig(AppConfig):
     verbose_name = "What changed"
 
     def ready(self) -> None:
-        pass
+        from collaborative import personal_data as personal_data_registry
+        from impact import personal_data
+
+        # Its part of "Download my data" and of erasure.
+        personal_data_registry.register(personal_data.PART)

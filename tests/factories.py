@@ -14,6 +14,7 @@ from actions.models import Action
 from actions.services import action_create
 from asks.models import Answer, Ask, AskEvent, Sending
 from asks.services import sending_make
+from impact.models import Credit, Publication
 from meetings.models import Attendance, Meeting, Venue
 from members.models import INVITATION_DAYS, Collaborative, Invitation, JoinRequest, Membership, User
 from payments.models import Activity, Choice, ExpenseType, Line, PaymentChoice, PaymentSettings, PayMethod
@@ -334,3 +335,30 @@ def ask_answered(ask: Ask, *, kind: str = Answer.Kind.WILL, on=None, text: str =
     AskEvent.objects.create(ask=ask, what=AskEvent.What.ANSWERED, by_name=answer.name, answer=answer, sending=sending)
     ask.refresh_from_db()
     return answer
+
+
+# What changed (issue 17)
+
+
+class PublicationFactory(DjangoModelFactory):
+    """A published goal (a new one of its Collaborative's), written straight to the table without history: tests of
+    behaviour use impact.services.publication_publish."""
+
+    class Meta:
+        model = Publication
+
+    collaborative = factory.SubFactory(CollaborativeFactory)
+    kind = Publication.Kind.GOAL
+    goal = factory.LazyAttribute(lambda p: GoalFactory(collaborative=p.collaborative))
+    title = factory.Sequence(lambda n: f"Published item {n}")
+    summary = "What we asked for, and what changed."
+
+
+class CreditFactory(DjangoModelFactory):
+    """A member asked to be named on a published item, who has not answered yet."""
+
+    class Meta:
+        model = Credit
+
+    publication = factory.SubFactory(PublicationFactory)
+    user = factory.LazyAttribute(lambda c: MembershipFactory(collaborative=c.publication.collaborative).user)

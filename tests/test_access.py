@@ -30,6 +30,7 @@ from actions.services import (
 )
 from asks.models import Ask
 from asks.services import ask_evidence_add, ask_propose
+from impact.models import Publication
 from meetings.emails import MEETING_SCHEDULED
 from meetings.models import CheckInRequest, Decision, Venue
 from meetings.services import agenda_item_propose, meeting_schedule
@@ -41,10 +42,12 @@ from payments.services import letter_ask, letter_sign, line_add
 from tests.conftest import make_lambeth, make_luton, make_people, rows_shared_by_module
 from tests.factories import (
     AskFactory,
+    CreditFactory,
     InvitationFactory,
     JoinRequestFactory,
     MembershipFactory,
     PaymentSettingsFactory,
+    PublicationFactory,
     UserFactory,
     ask_answered,
     ask_sent,
@@ -116,6 +119,11 @@ PAYMENT_PERSON_PAGES = {"anonymous": LOGIN, "outsider": 404, "member": 200, "fac
 # Answering only POST: signing a letter (facilitators and the payments contact, never their own); see POST_EXPECTATIONS.
 LETTER_SIGN_POST = signed_in(405, anonymous=LOGIN)
 ASK = {"slug": "lambeth", "pk": "ASK"}
+
+# What changed (issue 17): PUBLICATION is a published item of Lambeth (which has a public page here); CREDIT asks the
+# member whether they may be named on it: theirs alone to answer. The public pages are the same for everyone.
+PUBLICATION = {"slug": "lambeth", "pk": "PUBLICATION"}
+CREDIT_ANSWERER = {"anonymous": LOGIN, "outsider": 404, "member": 200, "facilitator": 404, "commissioner": 404}
 
 EXPECTATIONS: dict[str, tuple[dict, dict]] = {
     # Our own pages.
@@ -320,6 +328,17 @@ EXPECTATIONS: dict[str, tuple[dict, dict]] = {
     "asks:due_date": (ASK, POST_ONLY),
     "asks:response": (ASK, POST_ONLY),
     "asks:withdraw": (ASK, POST_ONLY),
+    # What changed (issue 17): publishing is the facilitators'; with no kind named, "publish" offers figures.
+    "impact:manage": (SLUG, FACILITATORS_ONLY),
+    "impact:publish": (SLUG, FACILITATORS_ONLY),
+    "impact:edit": (PUBLICATION, FACILITATORS_ONLY),
+    "impact:hide": (PUBLICATION, POST_ONLY),
+    "impact:show": (PUBLICATION, POST_ONLY),  # Published already: back with a message.
+    "impact:credit_ask": (PUBLICATION, POST_ONLY),  # No one chosen: back with a message.
+    "impact:credit": ({"slug": "lambeth", "pk": "CREDIT"}, CREDIT_ANSWERER),
+    "impact:public": (SLUG, everyone(200)),
+    "impact:item": (PUBLICATION, everyone(200)),
+    "impact:feed": (SLUG, everyone(200)),
     "notifications:preferences": ({}, signed_in(200, anonymous=LOGIN)),
     "notifications:mine": ({}, signed_in(200, anonymous=LOGIN)),
     # One email to read again: only the person it was for (the member); everyone else, the
@@ -555,6 +574,14 @@ def asks_placeholders(people: dict, collaborative) -> dict:
     return {"ASK": ask.pk, "ASK_EVIDENCE": evidence.pk}
 
 
+def impact_placeholders(people: dict, collaborative) -> dict:
+    """A published item, a hidden one, and a request to name the member on the published one."""
+    publication = PublicationFactory(collaborative=collaborative)
+    hidden = PublicationFactory(collaborative=collaborative, status=Publication.Status.HIDDEN)
+    credit = CreditFactory(publication=publication, user=people["member"])
+    return {"PUBLICATION": publication.pk, "HIDDEN_PUBLICATION": hidden.pk, "CREDIT": credit.pk}
+
+
 def make_placeholders(people: dict, collaborative) -> dict:
     """Values for the placeholders in EXPECTATIONS, known only once the rows exist."""
     collaborative.is_public = True
@@ -575,6 +602,7 @@ def make_placeholders(people: dict, collaborative) -> dict:
         **payments_claims_placeholders(people, collaborative),
         **payments_placeholders(people, collaborative),
         **asks_placeholders(people, collaborative),
+        **impact_placeholders(people, collaborative),
         "MEMBER": people["member"].pk,
         "INVITATION": invitation.pk,
         "INVITATION_TOKEN": invitation_path(invitation).rstrip("/").rsplit("/", 1)[1],
@@ -803,6 +831,8 @@ STATE_EXPECTATIONS = {
     "actions:review": ({"slug": "lambeth", "pk": "SIGNED_OFF_REVIEW"}, COMMISSIONERS_ONLY),  # Frozen, printable.
     # Asks: a sent ask no longer changes (back to it, saying so).
     "asks:edit": ({"slug": "lambeth", "pk": "SENT_ASK"}, FACILITATORS_ONLY | {"facilitator": REDIRECT}),
+    # Taken off the public page: the same 404 as for nothing at all, for everyone.
+    "impact:item": ({"slug": "lambeth", "pk": "HIDDEN_PUBLICATION"}, everyone(404)),
     # A letter not signed yet: no PDF, back to the letter with a message.
     "payments:letter_pdf": (
         {"slug": "lambeth", "pk": "ASKED_LETTER"},

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -27,6 +28,7 @@ from tests.factories import (
     VisionVersionFactory,
     action_record,
 )
+from tests.impact.rows import figures_items
 from vision.models import Answer, Contribution, Goal, GoalReview, Rating, Response, Round, VisionVersion
 from vision.services import round_open
 
@@ -481,3 +483,38 @@ def test_the_asks_page_comes_fifty_a_page_with_its_figures_however_many_asks(cli
     large = measure(client, address)
     assert_bounded(small, large)
     assert "Next page" in client.get(address).content.decode()
+
+
+def test_what_changed_comes_a_page_at_a_time_for_the_public_and_the_facilitators(
+    client, facilitator_client, collaborative
+):
+    """The public "What changed" page, its feed and the facilitators' page, at two sizes of years of items (issue 17):
+    published items, and goals, done actions and items to choose from."""
+    collaborative.is_public = True
+    collaborative.save()
+    public = reverse("impact:public", kwargs={"slug": collaborative.slug})
+    manage = reverse("impact:manage", kwargs={"slug": collaborative.slug})
+
+    def grow(to: int) -> None:
+        figures_items(collaborative, to)
+        have = Goal.objects.filter(collaborative=collaborative).count()
+        Goal.objects.bulk_create(GoalFactory.build_batch(to - have, collaborative=collaborative))
+        owner = MembershipFactory(collaborative=collaborative).user
+        have = Action.objects.filter(collaborative=collaborative).count()
+        Action.objects.bulk_create(
+            ActionFactory.build(
+                collaborative=collaborative, owner=owner, status=Action.Status.DONE, done_at=timezone.now()
+            )
+            for _ in range(to - have)
+        )
+
+    grow(30)
+    small = measure(Client(), public), measure(facilitator_client, manage)
+    grow(300)
+    large = measure(Client(), public), measure(facilitator_client, manage)
+    assert_bounded(small[0], large[0])
+    assert_bounded(small[1], large[1])
+    feed = reverse("impact:feed", kwargs={"slug": collaborative.slug})
+    with CaptureQueriesContext(connection) as captured:
+        assert Client().get(feed).content.count(b"<entry>") == 50
+    assert len(captured) < 10

@@ -19,7 +19,9 @@ from django.test import Client, RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from actions.models import Action
 from asks.models import Ask, AskEvent, AskEvidence
+from impact.models import Credit, Publication, PublicationEvent
 from meetings.links import rsvp_token
 from meetings.models import AgendaItem, Meeting, MeetingSeries, Rsvp, Venue
 from meetings.services import meeting_cancel
@@ -28,12 +30,21 @@ from notifications import kinds
 from notifications.kinds import Kind
 from notifications.models import Message, Preference
 from payments.models import PaymentChoice, PaymentSettings
-from tests.factories import PASSWORD, AskFactory, MeetingFactory, PaymentSettingsFactory, VenueFactory
+from tests.factories import (
+    PASSWORD,
+    ActionFactory,
+    AskFactory,
+    CreditFactory,
+    MeetingFactory,
+    PaymentSettingsFactory,
+    PublicationFactory,
+    VenueFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
 LAMBETH = {"slug": "lambeth"}
-APPS = ("members", "meetings", "vision", "actions", "payments", "asks", "notifications", "home")
+APPS = ("members", "meetings", "vision", "actions", "payments", "asks", "impact", "notifications", "home")
 
 
 @dataclass
@@ -471,6 +482,47 @@ def _ask_evidence_add(given) -> Refusal:
         {"description": "A survey", "link": ""},
         "Add a file or a link.",
         lambda: (AskEvidence.objects.count(), AskEvent.objects.count()),
+    )
+
+
+# What changed (issue 17)
+
+
+@refusal("impact:publish")
+def _impact_publish(given) -> Refusal:
+    action = ActionFactory(collaborative=given.collaborative, status=Action.Status.DONE, done_at=timezone.now())
+    given.client.force_login(given.people["facilitator"])
+    return Refusal(
+        reverse("impact:publish", kwargs=LAMBETH),
+        {"kind": "you_said", "id": action.pk, "title": "Cafes mapped", "summary": ""},
+        "Write a short summary of what changed, for the public.",
+        lambda: (Publication.objects.count(), PublicationEvent.objects.count()),
+    )
+
+
+@refusal("impact:edit")
+def _impact_edit(given) -> Refusal:
+    publication = PublicationFactory(collaborative=given.collaborative, title="As it was")
+    given.client.force_login(given.people["facilitator"])
+    return Refusal(
+        reverse("impact:edit", kwargs=LAMBETH | {"pk": publication.pk}),
+        {"title": "", "summary": "New words"},
+        "Give the item a title for the public page.",
+        lambda: (list(Publication.objects.values_list("title", "summary")), PublicationEvent.objects.count()),
+    )
+
+
+@refusal("impact:credit")
+def _impact_credit(given) -> Refusal:
+    credit = CreditFactory(
+        publication=PublicationFactory(collaborative=given.collaborative), user=given.people["member"]
+    )
+    given.client.force_login(given.people["member"])
+    return Refusal(
+        reverse("impact:credit", kwargs=LAMBETH | {"pk": credit.pk}),
+        {"answer": "maybe"},
+        "Choose “Yes, name me” or “No, do not name me”.",
+        lambda: list(Credit.objects.values_list("agreed_at", "declined_at")),
     )
 
 

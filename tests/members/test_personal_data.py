@@ -29,6 +29,8 @@ from actions.services import (
     review_round_sign_off,
 )
 from collaborative.personal_data import mentions, relations
+from impact.models import Credit, Publication, PublicationEvent
+from impact.services import publication_hide, publication_publish
 from meetings.models import (
     AgendaItem,
     AgendaItemChange,
@@ -66,10 +68,13 @@ from payments.models import Choice, ExpenseType, Letter, Line, LineEvent, Paymen
 from payments.services import choice_make, line_add, line_approve
 from tests.factories import (
     PASSWORD,
+    CreditFactory,
+    GoalFactory,
     InvitationFactory,
     JoinRequestFactory,
     MembershipFactory,
     PaymentSettingsFactory,
+    PublicationFactory,
     UserFactory,
 )
 from vision.models import Answer, Contribution, Goal, GoalReview, Rating, Response, Round, VisionVersion
@@ -334,6 +339,17 @@ def planted(collaborative, other_collaborative, evidence_root):
         employer=f"Employer {MARK}",
         signed_by=person,
     )
+    # What changed (issue 17): an item the person agreed to be named on, and one they published and took down.
+    named_on = PublicationFactory(collaborative=collaborative, title=f"Named on {MARK}", created_by=other.user)
+    CreditFactory(publication=named_on, user=person, agreed_at=timezone.now())
+    published = publication_publish(
+        collaborative=collaborative,
+        by=person,
+        kind=Publication.Kind.GOAL,
+        goal=GoalFactory(collaborative=collaborative),
+        title=f"Published {MARK}",
+    )
+    publication_hide(publication=published, by=person)
     person.groups.add(Group.objects.create(name=f"Group {MARK}"))
     person.user_permissions.add(Permission.objects.get(codename="view_user"))
     return person
@@ -414,6 +430,10 @@ AFTER_ERASURE = {
     "payments.PaymentSettings.set_by": lambda p: PaymentSettings.objects.filter(set_by=p).exists(),
     "payments.Letter.user": lambda p: not Letter.objects.filter(user=p).exists(),
     "payments.Letter.signed_by": lambda p: not Letter.objects.filter(signed_by=p).exists(),
+    # Asked, and agreed: the agreement is withdrawn, so the name never shows again; the request stays.
+    "impact.Credit.user": lambda p: Credit.objects.filter(user=p, declined_at__isnull=False).count() == 1,
+    "impact.Publication.created_by": lambda p: Publication.objects.filter(created_by=p).exists(),
+    "impact.PublicationEvent.by": lambda p: PublicationEvent.objects.filter(by=p).count() == 2,
     "members.User.groups": lambda p: p.groups.count() == 0,
     "members.User.user_permissions": lambda p: p.user_permissions.count() == 0,
     # Not a foreign key: the site administration's history names the record it changed.
@@ -471,6 +491,8 @@ def test_the_export_has_a_section_with_the_persons_rows_for_every_relation(plant
         f"evidence-{MARK}.pdf",
         f"Board {MARK}",
         f"Checked {MARK}",
+        f"Named on {MARK}",
+        f"Published {MARK}",
     ]:
         assert planted_value in text, planted_value
     # A two-step secret would let whoever holds the file sign in: it is never exported.
@@ -534,6 +556,9 @@ def test_the_download_keeps_its_sections_in_order(planted):
         "payment_settings_you_set",
         "letters_you_asked_for",
         "letters_you_signed",
+        "items_you_were_asked_to_be_named_on",
+        "items_you_published",
+        "publishing_steps_you_took",
         "site_administration_history_about_you",
     ]
 

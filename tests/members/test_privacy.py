@@ -48,7 +48,14 @@ from notifications.models import Message
 from payments.models import Letter, Line
 from payments.services import letter_ask, letter_sign, line_add
 from tests.conftest import make_lambeth, make_luton, make_people, rows_shared_by_module
-from tests.factories import InvitationFactory, JoinRequestFactory, MembershipFactory, UserFactory
+from tests.factories import (
+    CreditFactory,
+    InvitationFactory,
+    JoinRequestFactory,
+    MembershipFactory,
+    PublicationFactory,
+    UserFactory,
+)
 from tests.test_access import EXPECTATIONS, MEMBERS_POST, PDF, POST_ONLY, evidence_in, url_patterns
 from tests.vision.rounds import were_members_when_it_opened
 from vision.models import Goal, GoalReview, Rating, Round
@@ -259,6 +266,14 @@ PAGES: dict[str, tuple[dict, tuple[str, ...]]] = {
     "asks:edit": ({"slug": "lambeth", "pk": "ASK"}, ("",)),
     "asks:evidence_add": ({"slug": "lambeth", "pk": "ASK"}, ("",)),
     "asks:evidence": ({"slug": "lambeth", "pk": "ASK_EVIDENCE"}, ("",)),
+    # What changed (issue 17): an item the person agreed to be named on (their name, nothing else of them).
+    "impact:manage": (LAMBETH, ("", "?items=99&goals=x")),
+    "impact:publish": (LAMBETH, ("", "?kind=goal&id=99999")),
+    "impact:edit": ({"slug": "lambeth", "pk": "PUBLICATION"}, ("",)),
+    "impact:credit": ({"slug": "lambeth", "pk": "PERSON_CREDIT"}, ("",)),
+    "impact:public": (LAMBETH, ("", "?page=99")),
+    "impact:item": ({"slug": "lambeth", "pk": "PUBLICATION"}, ("",)),
+    "impact:feed": (LAMBETH, ("",)),
     "account_reset_password_from_key": ({"uidb36": "1", "key": "not-a-real-key"}, ("",)),
     "account_confirm_email": ({"key": "not-a-real-key"}, ("",)),
 }
@@ -674,16 +689,18 @@ def plant_people(choices: dict[str, Choices], viewers: dict, collaborative) -> P
             "PERSON_LETTER": letter.pk,
         }
     vision = vision_plant(list(people.values()), facilitator, collaborative)
+    publication = PublicationFactory(collaborative=collaborative)
     for key, person in people.items():
         own[key]["PAYMENT_LINE"] = payments_plant(person, collaborative)
         own[key] |= asks_plant(person, facilitator, collaborative)
+        own[key]["PERSON_CREDIT"] = CreditFactory(publication=publication, user=person, agreed_at=now).pk
     actions, own_actions = actions_plant(list(people.values()), viewers, collaborative, meeting)
     for key, values in zip(people, own_actions, strict=True):
         own[key] |= values
     for key, choice in choices.items():
         if choice.left:
             membership_leave(membership=memberships[key])
-    shared = {"MEETING": meeting.pk, "VENUE": venue.pk, **vision, **actions}
+    shared = {"MEETING": meeting.pk, "VENUE": venue.pk, "PUBLICATION": publication.pk, **vision, **actions}
     return Planted(people=people, markers=markers, own=own, shared=shared)
 
 

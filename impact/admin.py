@@ -1,0 +1,46 @@
+"""Site administration for the "What changed" page: read-only. Facilitators publish and unpublish on the
+Collaborative's pages, where every step is kept as a PublicationEvent; and only the person can agree to be named."""
+
+from django.contrib import admin
+
+from impact.models import Credit, Publication, PublicationEvent
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class CreditInline(ReadOnlyInline):
+    model = Credit
+    fields = ["user", "asked_at", "agreed_at", "declined_at"]
+
+
+class EventInline(ReadOnlyInline):
+    model = PublicationEvent
+    fields = ["what", "by", "at"]
+
+
+@admin.register(Publication)
+class PublicationAdmin(admin.ModelAdmin):
+    list_display = ["title", "collaborative", "kind", "status", "first_published_at"]
+    list_filter = ["collaborative", "kind", "status"]
+    list_select_related = ["collaborative"]
+    search_fields = ["title", "collaborative__name"]
+    inlines = [CreditInline, EventInline]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
