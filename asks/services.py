@@ -38,7 +38,8 @@ def answer_due_on(sent_on: date) -> date:
 def ask_event(*, ask: Ask, what: str, by=None, by_name: str = "", note: str = "", sending=None, answer=None):
     """Add a step to the ask's timeline, and mark the ask as changed now."""
     event = AskEvent(ask=ask, what=what, by=by, by_name=by_name, note=note, sending=sending, answer=answer)
-    event.full_clean()
+    # No one signed in: the responder (by_name) or the application itself (a reminder); `by` is not blank=True.
+    event.full_clean(exclude=["by"] if by is None else None)
     event.save()
     Ask.objects.filter(pk=ask.pk).update(updated_at=event.at)
     return event
@@ -161,7 +162,11 @@ def ask_link_resend(*, ask: Ask, by) -> ResponderLink:
 
 def _link_locked(link: ResponderLink) -> ResponderLink:
     """The link, locked until the end of the transaction, so that two answers sent at once are one."""
-    return ResponderLink.objects.select_for_update().select_related("ask__collaborative", "sending").get(pk=link.pk)
+    return (
+        ResponderLink.objects.select_for_update(of=("self",))
+        .select_related("ask__collaborative", "sending")
+        .get(pk=link.pk)
+    )
 
 
 def fact_check_open(link: ResponderLink, today: date) -> str:

@@ -12,6 +12,9 @@ from factory.django import DjangoModelFactory
 
 from actions.models import Action
 from actions.services import action_create
+from asks.links import responder_token
+from asks.models import Ask, ResponderLink
+from asks.services import ask_send
 from meetings.models import Meeting, Venue
 from members.models import INVITATION_DAYS, Collaborative, Invitation, JoinRequest, Membership, User
 from payments.models import Choice, ExpenseType, PaymentChoice, PaymentSettings, PayMethod
@@ -255,3 +258,35 @@ class PaymentChoiceFactory(DjangoModelFactory):
     choice = Choice.FULL
     method = PayMethod.BANK_TRANSFER
     valid_from = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=365))
+
+
+# Asks, responder (issue 17)
+# `_AskForResponderFactory` stands in for the asks pages' AskFactory until the two are merged: a draft ask to the
+# trust, with a named responder who has no account.
+
+
+class _AskForResponderFactory(DjangoModelFactory):
+    """A draft ask from a Collaborative to the local mental health trust."""
+
+    class Meta:
+        model = Ask
+
+    collaborative = factory.SubFactory(CollaborativeFactory)
+    title = factory.Sequence(lambda n: f"Open the crisis cafe on Sundays ({n})")
+    request = "Please open the crisis cafe on Sundays, from 12 to 8pm."
+    reasons = "Members told us Sunday is the hardest day, and nothing is open."
+    organisation = "South London and Maudsley NHS Trust"
+    responder_name = "Dr Priya Shah"
+    responder_role = "Director of Community Services"
+    responder_email = factory.Sequence(lambda n: f"responder{n}@slam.nhs.example")
+    status = Ask.Status.DRAFT
+
+
+def ask_sent_for_test(collaborative, *, by, today=None, **fields) -> tuple[Ask, str]:
+    """An ask sent as a facilitator sends it (first sending, answer link, email queued): the ask and the token of
+    the responder's link."""
+    ask = _AskForResponderFactory(collaborative=collaborative, created_by=by, **fields)
+    ask_send(ask=ask, by=by, today=today or collaborative.local_today())
+    link = ResponderLink.objects.filter(ask=ask, purpose=ResponderLink.Purpose.ANSWER).latest("created_at", "id")
+    ask.refresh_from_db()
+    return ask, responder_token(link)
