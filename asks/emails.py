@@ -1,5 +1,5 @@
-"""The emails about asks (registered with notifications in AsksConfig.ready()), and beat's scan for the
-reminders and overdue notices due on a day.
+"""The emails about asks (registered with notifications in AsksConfig.ready()), and what queues them; beat's
+scan for the reminders and overdue notices due on a day is asks.services.clock_emails_queue.
 
 To the responder, who may have no account (sent to their address): the request to fact-check an ask, the
 ask itself with the link to answer, and reminders 5 working days before the due date and on it. To the

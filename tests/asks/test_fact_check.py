@@ -3,12 +3,13 @@
 from datetime import date
 
 import pytest
+from django.template.loader import render_to_string
 from django.urls import reverse
 
 from asks.emails import ASK_FACT_CHECK, ASK_FACT_CHECKED, ASK_SENT
 from asks.links import responder_token
 from asks.models import Ask, AskEvent, FactCheck, ResponderLink
-from asks.services import ask_fact_check_send
+from asks.services import ask_fact_check_send, ask_send
 from collaborative.working_days import add_working_days
 from notifications.models import Message
 from tests.factories import _AskForResponderFactory
@@ -105,3 +106,29 @@ def test_nothing_to_send_again_for_an_ask_being_written(facilitator_client, ask)
     response = facilitator_client.post(url("asks:resend", ask), follow=True)
     assert "There is no link to send again" in response.content.decode()
     assert not ResponderLink.objects.exists()
+
+
+def test_the_send_controls_offer_what_the_asks_status_allows(ask, facilitator, rf):
+    """The ask's page includes them: {% include "asks/_send_controls.html" %}, given `ask` and `can_manage`."""
+
+    def controls(can_manage=True) -> str:
+        ask.refresh_from_db()
+        request = rf.get("/")
+        return render_to_string("asks/_send_controls.html", {"ask": ask, "can_manage": can_manage}, request=request)
+
+    draft = controls()
+    assert url("asks:fact_check_send", ask) in draft
+    assert url("asks:send", ask) in draft
+    assert url("asks:resend", ask) not in draft
+    assert controls(can_manage=False).strip() == ""
+
+    ask_fact_check_send(ask=ask, by=facilitator, today=ask.collaborative.local_today())
+    checking = controls()
+    assert url("asks:fact_check_send", ask) not in checking
+    assert url("asks:send", ask) in checking
+    assert url("asks:resend", ask) in checking
+
+    ask_send(ask=ask, by=facilitator, today=ask.collaborative.local_today())
+    waiting = controls()
+    assert url("asks:send", ask) not in waiting
+    assert url("asks:resend", ask) in waiting
