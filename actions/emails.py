@@ -12,6 +12,7 @@ from django.db.models import Count
 from django.urls import reverse
 
 from actions.follow_ups import DUE_SOON_DAYS, next_follow_up_day
+from actions.hooks import overview_sections
 from actions.models import Action, ActionChange
 from actions.selectors import meeting_actions
 from notifications.kinds import Kind
@@ -92,8 +93,11 @@ def digest_context(message) -> dict:
     """The actions facilitators review at the meeting: how many are overdue, due by the meeting and changed since
     the last one, the most pressing of each, and the log filtered to them all."""
     meeting = message.about
-    found = meeting_actions(meeting, today=_day_of(message))
+    today = _day_of(message)
+    found = meeting_actions(meeting, today=today)
     return {
+        # What apps above actions add (asks gone past their due date): actions/hooks.py.
+        "sections": overview_sections(meeting.collaborative, today),
         "arising_kinds": found.kinds,
         "arising_count": found.arising_count,
         "arising_more": found.arising_more,

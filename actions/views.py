@@ -49,6 +49,7 @@ from actions.forms import (
     linkable_decisions,
     person_label,
 )
+from actions.hooks import overview_sections
 from actions.models import Action, ActionChange, ActionUpdate
 from actions.quick_status import quick_status_addresses, quick_status_save, quick_status_shown
 from actions.selectors import (
@@ -747,7 +748,7 @@ def _bars(rows: list[tuple[str, int]]) -> dict:
 
 # What the overview shows: worked out only when its cached part is made.
 OVERVIEW = ("total", "statuses", "overdue", "done_total", "on_time", "organisations", "organisations_count")
-OVERVIEW += ("organisation_chart", "goals", "goal_chart", "months", "today")
+OVERVIEW += ("organisation_chart", "goals", "goal_chart", "months", "today", "sections")
 
 
 @require_GET
@@ -845,6 +846,8 @@ def _overview(collaborative) -> dict:
         "goal_chart": _bars([(row["goal__title"], row["total"]) for row in goals]),
         "months": months,
         "today": today,
+        # What apps above actions add (asks gone past their due date): actions/hooks.py.
+        "sections": overview_sections(collaborative, today),
     }
 
 

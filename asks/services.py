@@ -4,9 +4,10 @@ The clock is counted in working days in England and Wales (collaborative/working
 `holidays` library). Every step is an AskEvent; nothing is edited away.
 """
 
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -14,8 +15,21 @@ from django.utils import timezone
 from actions.evidence import evidence_kind
 from actions.models import Action
 from actions.services import action_create
-from asks.models import ANSWER_WORKING_DAYS, Ask, AskEvent, AskEvidence, ResponderLink, Sending
+from asks import emails
+from asks.models import (
+    ANSWER_WORKING_DAYS,
+    REMINDER_WORKING_DAYS,
+    Answer,
+    Ask,
+    AskEvent,
+    AskEvidence,
+    FactCheck,
+    ResponderLink,
+    Sending,
+)
 from collaborative.working_days import add_working_days
+from notifications.models import Message
+from notifications.services import messages_queue, tell_once
 
 
 def answer_due_on(sent_on: date) -> date:
@@ -26,7 +40,8 @@ def answer_due_on(sent_on: date) -> date:
 def ask_event(*, ask: Ask, what: str, by=None, by_name: str = "", note: str = "", sending=None, answer=None):
     """Add a step to the ask's timeline, and mark the ask as changed now."""
     event = AskEvent(ask=ask, what=what, by=by, by_name=by_name, note=note, sending=sending, answer=answer)
-    event.full_clean()
+    # No one signed in: the responder (by_name) or the application itself (a reminder); `by` is not blank=True.
+    event.full_clean(exclude=["by"] if by is None else None)
     event.save()
     Ask.objects.filter(pk=ask.pk).update(updated_at=event.at)
     return event
@@ -77,6 +92,282 @@ def sending_make(*, ask: Ask, kind: str, by, today: date, note: str = "") -> Sen
     return sending
 
 
+# ---------------------------------------------------------------------------------------------------------------
+# The responder's side (issue 17): sending for a fact check, sending, sending the link again, the responder's
+# fact-check comments and answer, and beat's scan for reminders and overdue asks. Every step is an AskEvent.
+# ---------------------------------------------------------------------------------------------------------------
+
+# The latest day a responder may ask for: a year from today is plenty, and keeps a mistyped year out.
+MORE_TIME_AT_MOST_DAYS = 365
+# Beat's scan queues reminders and overdue notices from this time of day, in the Collaborative's time zone.
+SEND_TIME = time(9, 0)
+# Reminders look this many calendar days ahead: 5 working days before a due date is never further off, even
+# across Christmas and the New Year.
+LOOK_AHEAD_DAYS = 21
+
+
+def ask_sent_notify(sending: Sending) -> None:
+    """Queue the email with the ask and its link to answer (the sending's newest link) to the responder: after
+    `sending_make`, for the first sending, asking again and an escalation alike."""
+    link = sending.links.filter(purpose=ResponderLink.Purpose.ANSWER).order_by("-created_at", "-id").first()
+    if link is not None:
+        emails.responder_email_queue(link)
+
+
+@transaction.atomic
+def ask_fact_check_send(*, ask: Ask, by, today: date) -> ResponderLink:
+    """Send a draft ask to its responder to point out factual errors, within its working days for a fact check.
+    Their comments are kept beside the ask; they do not change it."""
+    ask = Ask.objects.select_for_update().get(pk=ask.pk)
+    if ask.status != Ask.Status.DRAFT:
+        raise ValidationError("Only an ask being written can be sent for a fact check.")
+    ask.status = Ask.Status.CHECKING
+    ask.fact_check_due_on = add_working_days(today, ask.fact_check_days)
+    ask.save(update_fields=["status", "fact_check_due_on"])
+    link = responder_link_make(ask=ask, purpose=ResponderLink.Purpose.CHECK)
+    ask_event(
+        ask=ask,
+        what=AskEvent.What.CHECK_SENT,
+        by=by,
+        note=f"To {ask.responder_name} ({ask.responder_email}), for comments by {ask.fact_check_due_on:%-d %B %Y}.",
+    )
+    emails.responder_email_queue(link)
+    return link
+
+
+@transaction.atomic
+def ask_send(*, ask: Ask, by, today: date) -> Sending:
+    """Send the ask to its responder (from being written, or after the fact check): the clock starts."""
+    if Ask.objects.filter(pk=ask.pk, status__in=[Ask.Status.DRAFT, Ask.Status.CHECKING]).count() == 0:
+        raise ValidationError("This ask cannot be sent now: only an ask being written or fact-checked can be.")
+    sending = sending_make(ask=ask, kind=Sending.Kind.FIRST, by=by, today=today)
+    ask_sent_notify(sending)
+    return sending
+
+
+@transaction.atomic
+def ask_link_resend(*, ask: Ask, by) -> ResponderLink:
+    """A new link, emailed again, for what the responder is asked now (the fact check, or the answer): their
+    older links stop working. For an email that went astray, or a link that ran out."""
+    ask = Ask.objects.select_for_update().get(pk=ask.pk)
+    if ask.status == Ask.Status.CHECKING:
+        link = responder_link_make(ask=ask, purpose=ResponderLink.Purpose.CHECK)
+    elif ask.is_waiting:
+        sending = ask.sendings.order_by("-created_at", "-id").first()
+        link = responder_link_make(ask=ask, purpose=ResponderLink.Purpose.ANSWER, sending=sending)
+    else:
+        raise ValidationError("There is no link to send again: the ask is not with the responder now.")
+    ask_event(ask=ask, what=AskEvent.What.RESENT, by=by, note=f"To {link.email}.", sending=link.sending)
+    emails.responder_email_queue(link)
+    return link
+
+
+def _link_locked(link: ResponderLink) -> ResponderLink:
+    """The link, locked until the end of the transaction, so that two answers sent at once are one."""
+    return (
+        ResponderLink.objects.select_for_update(of=("self",))
+        .select_related("ask__collaborative", "sending")
+        .get(pk=link.pk)
+    )
+
+
+def fact_check_open(link: ResponderLink, today: date) -> str:
+    """Why a fact-check link takes no more comments ("" while it does)."""
+    if link.problem() == "replaced":
+        return "A newer link was sent to you: please use the link in the latest email."
+    if link.ask.status != Ask.Status.CHECKING:
+        return "The ask has been sent, so the time for a fact check is over."
+    if link.problem() == "expired" or (link.ask.fact_check_due_on and today > link.ask.fact_check_due_on):
+        return "The time for a fact check is over."
+    return ""
+
+
+@transaction.atomic
+def fact_check_add(*, link: ResponderLink, name: str, text: str, today: date) -> FactCheck:
+    """The responder's comments on factual errors, kept as given; the facilitators are emailed. The link takes
+    comments again until the ask is sent or the working days for the fact check have passed."""
+    link = _link_locked(link)
+    if problem := fact_check_open(link, today):
+        raise ValidationError(problem)
+    check = FactCheck(ask=link.ask, link=link, name=name.strip(), text=text.strip())
+    check.full_clean()
+    check.save()
+    ask_event(ask=link.ask, what=AskEvent.What.CHECKED, by_name=check.name, note=check.text)
+    emails.fact_check_emails_queue(check)
+    return check
+
+
+def answer_open(link: ResponderLink) -> str:
+    """Why an answer link takes no answer ("" while it does): answered, replaced, run out, or not waiting."""
+    problem = link.problem()
+    if problem == "used":
+        return "Your answer is recorded."
+    if problem == "replaced":
+        return "A newer link was sent to you: please use the link in the latest email."
+    if problem == "expired":
+        return "This link has run out."
+    if not link.ask.is_waiting or link.sending.answered_on is not None:
+        return "This ask is no longer waiting for an answer."
+    return ""
+
+
+def _evidence_checked(uploads) -> list[tuple[object, object]]:
+    """(the upload, what it really is) for each file, or a ValidationError naming the first refused."""
+    checked = []
+    for upload in uploads:
+        try:
+            checked.append((upload, evidence_kind(upload)))
+        except ValueError as error:
+            raise ValidationError({"files": f"{upload.name}: {error}"}) from error
+    return checked
+
+
+@transaction.atomic
+def answer_give(
+    *,
+    link: ResponderLink,
+    kind: str,
+    text: str,
+    name: str,
+    role: str = "",
+    until: date | None = None,
+    uploads=(),
+    today: date,
+) -> Answer:
+    """The responder's answer through their link, kept as given, with any files (checked by what is inside).
+
+    "We need until …" moves the sending's due date to that day, once per sending, and the ask keeps waiting
+    (the same link then takes the answer). Any other answer closes the link (it answers once), marks the sending
+    and the ask answered, and is emailed to the members. A second answer only comes through a new link (sent
+    again, or asked again) and is kept beside the first, never over it."""
+    link = _link_locked(link)
+    if problem := answer_open(link):
+        raise ValidationError(problem)
+    ask = Ask.objects.select_for_update().get(pk=link.ask_id)
+    sending = Sending.objects.select_for_update().get(pk=link.sending_id)
+    if kind == Answer.Kind.MORE_TIME:
+        if sending.responder_extended:
+            raise ValidationError(
+                "You have already moved the due date once. Please answer by "
+                f"{sending.due_on:%-d %B %Y}, or write to the facilitator."
+            )
+        if until is None or until <= sending.due_on:
+            raise ValidationError({"until": f"Choose a day after the current due date, {sending.due_on:%-d %B %Y}."})
+        if until > today + timedelta(days=MORE_TIME_AT_MOST_DAYS):
+            raise ValidationError({"until": "Choose a day within the next year."})
+    else:
+        until = None
+    checked = _evidence_checked(uploads)
+    answer = Answer(
+        ask=ask,
+        sending=sending,
+        link=link,
+        kind=kind,
+        text=text.strip(),
+        until=until,
+        name=name.strip(),
+        role=role.strip(),
+    )
+    answer.full_clean()
+    answer.save()
+    for upload, found in checked:
+        stem = Path(upload.name or "answer").stem.strip()[:180] or "answer"
+        evidence = AskEvidence(
+            ask=ask,
+            answer=answer,
+            description=f"With the answer from {answer.name}",
+            file=upload,
+            file_name=f"{stem}.{found.extension}",
+            file_type=found.content_type,
+            file_size=upload.size,
+        )
+        evidence.full_clean(exclude=["file"])
+        evidence.save()
+    by_name = f"{answer.name}, {answer.role}" if answer.role else answer.name
+    if kind == Answer.Kind.MORE_TIME:
+        sending.due_on, sending.responder_extended = until, True
+        sending.save(update_fields=["due_on", "responder_extended"])
+        ask.due_on = until
+        ask.save(update_fields=["due_on"])
+        note = f"Asked for more time, until {until:%-d %B %Y}: {answer.text}"
+        ask_event(ask=ask, what=AskEvent.What.MORE_TIME, by_name=by_name, note=note, sending=sending, answer=answer)
+    else:
+        sending.answered_on = today
+        sending.save(update_fields=["answered_on"])
+        ask.status, ask.answered_on = Ask.Status.ANSWERED, today
+        ask.save(update_fields=["status", "answered_on"])
+        ResponderLink.objects.filter(pk=link.pk).update(used_at=timezone.now())
+        note = f"{answer.get_kind_display()}: {answer.text}"
+        ask_event(ask=ask, what=AskEvent.What.ANSWERED, by_name=by_name, note=note, sending=sending, answer=answer)
+    emails.answer_emails_queue(answer)
+    return answer
+
+
+def clock_emails_queue(*, now: datetime | None = None) -> int:
+    """Beat's scan: from 9am (Collaborative time), a reminder to the responder REMINDER_WORKING_DAYS working days
+    before an answer is due and on the day, and a notice to the facilitators once it is overdue. Each goes once
+    per sending and due date however often the scan runs (the occasion names both); a reminder is also a step
+    on the ask's timeline."""
+    now = now or timezone.now()
+    queued = 0
+    horizon = now.date() + timedelta(days=LOOK_AHEAD_DAYS)
+    waiting = Ask.objects.waiting().filter(due_on__lte=horizon).select_related("collaborative").order_by("due_on", "pk")
+    for ask in waiting:
+        collaborative = ask.collaborative
+        local = collaborative.local_now(now)
+        if local.time() < SEND_TIME:
+            continue
+        today = local.date()
+        sending = ask.sendings.order_by("-created_at", "-id").first()
+        if sending is None or sending.answered_on is not None:
+            continue
+        if today > sending.due_on:
+            queued += tell_once(
+                members=emails.facilitators_of(collaborative),
+                collaborative=collaborative,
+                kind=emails.ASK_OVERDUE,
+                about=sending,
+                occasion=emails.overdue_occasion(sending),
+                due_at=now,
+            )
+            continue
+        before = add_working_days(sending.due_on, -REMINDER_WORKING_DAYS)
+        if today == sending.due_on:
+            stage = "due"
+        elif before <= today and sending.sent_on < before:
+            stage = "before"
+        else:
+            continue
+        queued += _remind(sending, stage, now)
+    return queued
+
+
+@transaction.atomic
+def _remind(sending: Sending, stage: str, now: datetime) -> int:
+    """Queue one reminder to the responder, unless it went already or no link of theirs still answers."""
+    occasion = emails.reminder_occasion(sending, stage)
+    sent = Message.objects.filter(
+        kind=emails.ASK_REMINDER.key,
+        about_type=ContentType.objects.get_for_model(Sending),
+        about_id=sending.pk,
+        occasion=occasion,
+    )
+    if sent.exists() or emails.answer_link(sending) is None:
+        return 0
+    messages_queue(
+        addresses=[sending.responder_email],
+        collaborative=sending.ask.collaborative,
+        kind=emails.ASK_REMINDER,
+        about=sending,
+        occasion=occasion,
+        due_at=now,
+    )
+    when = "today" if stage == "due" else f"in {REMINDER_WORKING_DAYS} working days"
+    note = f"Reminded that the answer is due {when}, on {sending.due_on:%-d %B %Y}."
+    ask_event(ask=sending.ask, what=AskEvent.What.REMINDED, note=note, sending=sending)
+    return 1
+
+
 # The asks pages for members and facilitators (issue 17): proposing, writing, evidence, the due date, the
 # Collaborative's response to an answer, and withdrawing. Each step is an AskEvent. The responder's side (the
 # emails, the links they follow, fact checks and answers) is written after this block.
@@ -96,14 +387,6 @@ FIELD_NAMES = {
     "decision": "decision",
     "fact_check_days": "working days for a fact check",
 }
-
-
-def ask_sent_notify(sending: Sending) -> None:
-    """Email the responder the ask, with the link to answer it, once the sending is saved.
-
-    A stub here: the responder's side (asks/emails.py) fills it in, queueing the email after the transaction
-    commits. Every sending made from the asks pages (asking again, escalating) calls it.
-    """
 
 
 def _check_links(ask: Ask) -> None:

@@ -662,6 +662,19 @@ _ASK_OPEN_TO_RESPONDER = [
 ]
 
 
+def responder_file_for(token: str, pk: int) -> tuple[ResponderLink, AskEvidence]:
+    """(the responder's link, a file kept as evidence with that ask): the responder reads the files the
+    Collaborative sent with its ask, through a link that still works or was used to answer; LinkNotValid for a
+    token not ours, 404 for any other file."""
+    link = responder_link_from(token)
+    if link.problem() in ("replaced", "expired"):
+        raise Http404("This link no longer works.")
+    evidence = get_object_or_404(AskEvidence, pk=pk, ask=link.ask, answer__isnull=True)
+    if not evidence.file:
+        raise Http404("No file here.")
+    return link, evidence
+
+
 # What changed: the public page shows only what a facilitator published, of a Collaborative that has a
 # public page; everything else is the same 404 as for nothing at all.
 

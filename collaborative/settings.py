@@ -199,6 +199,7 @@ CELERY_BEAT_SCHEDULE = {
     # Due on a day, from 9am Collaborative time: every quarter of an hour is soon enough.
     "payments-expenses-to-claim": {"task": "payments.tasks.queue_expenses_reminders_task", "schedule": 900.0},
     "payments-waiting-lists": {"task": "payments.tasks.queue_waiting_lists_task", "schedule": 900.0},
+    "asks-reminders-and-overdue": {"task": "asks.tasks.queue_clock_emails_task", "schedule": 900.0},
 }
 
 # Parts of pages kept ready-made until the data changes (collaborative.freshness). Off, every page is

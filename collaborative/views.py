@@ -1,6 +1,7 @@
 from collections.abc import Callable
 from contextlib import contextmanager
 
+from allauth.account.adapter import get_adapter
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
@@ -9,6 +10,7 @@ from django.db import connection
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
@@ -176,3 +178,18 @@ def refusal_on(form):
         yield
     except ValidationError as error:
         form.add_error(None, error)
+
+
+def too_many_requests(request: HttpRequest, action: str, *, limit: int) -> bool:
+    """For a form anyone may post (a public page, a responder's link): count one more try from this address
+    this hour; True once there have been too many."""
+    key = f"rate:{action}:{get_adapter(request).get_client_ip(request)}:{timezone.now():%Y%m%d%H}"
+    cache.add(key, 0, timeout=3600)
+    try:
+        count = cache.incr(key)
+    except ValueError:
+        # The count went between the two calls (Redis stopped answering, and this process's
+        # own memory, collaborative/cache.py, has none yet): this try is the first counted.
+        cache.set(key, 1, timeout=3600)
+        count = 1
+    return count > limit

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from actions.quick_status import quick_status_addresses, quick_status_save, quick_status_shown
 from actions.selectors import MyActions, accountability, actions_due, my_actions
+from asks.selectors import overdue_asks
 from collaborative.freshness import fresh, lazily, with_fresh_parts
 from collaborative.permissions import (
     action_for,
@@ -117,9 +118,9 @@ def _things_to_do(membership: Membership, coming: NextMeeting) -> dict:
     it: the open self-assessment round if they have not answered it all, drafts of the vision asking for ideas
     they have not added to, an answer to the next meeting not given, and how many of their actions are overdue
     or due soon (counted: "My actions" lists them), and payments: saying how they would like to be paid, and for
-    the payments contact and facilitators, payments waiting too long and letters to sign. In five queries at
-    most for a member, seven for them, and one for requests to be named on the public page, however much data there
-    is."""
+    the payments contact and facilitators, payments waiting too long and letters to sign; for facilitators, asks
+    gone past their due date. In five queries at most for a member, eight for them, and one for requests to be
+    named on the public page, however much data there is."""
     vision = vision_to_do(membership)
     meeting = coming.meeting
     to_answer = meeting if meeting is not None and coming.rsvp is None and not meeting.has_started else None
@@ -127,6 +128,11 @@ def _things_to_do(membership: Membership, coming: NextMeeting) -> dict:
     payments = payments_to_do(membership, sees_everyone=sees_everyones_payments(membership))
     # Requests to be named on an item of the public "What changed" page (impact).
     credits = credits_to_answer(membership.user_id, membership.collaborative)
+    # Asks gone past their due date: for the facilitators, who remind, ask again or escalate.
+    asks_overdue = None
+    if facilitates(membership):
+        asks_overdue = overdue_asks(membership.collaborative, membership.collaborative.local_today(), limit=0)
+        asks_overdue = asks_overdue if asks_overdue.count else None
     return {
         "round": vision.round,
         "drafts": vision.drafts,
@@ -136,7 +142,17 @@ def _things_to_do(membership: Membership, coming: NextMeeting) -> dict:
         "payments": payments,
         "credits": credits[:CREDITS_TO_DO],
         "more_credits": len(credits) > CREDITS_TO_DO,
-        "any": bool(vision.round or vision.drafts or to_answer or due.overdue or due.soon or payments.any or credits),
+        "asks_overdue": asks_overdue,
+        "any": bool(
+            vision.round
+            or vision.drafts
+            or to_answer
+            or due.overdue
+            or due.soon
+            or payments.any
+            or credits
+            or asks_overdue
+        ),
     }
 
 

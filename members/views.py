@@ -7,7 +7,6 @@ from allauth.account.stages import LoginByCodeStage, LoginStageController
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_not_required
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -42,6 +41,7 @@ from collaborative.views import (
     refusal_on,
     render_page,
     say,
+    too_many_requests,
 )
 from members.forms import (
     INVITED_NAME,
@@ -473,20 +473,6 @@ def public_page(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 JOIN_REQUESTS_PER_HOUR = 10
-
-
-def too_many_requests(request: HttpRequest, action: str, *, limit: int) -> bool:
-    """Count one more try from this address this hour; True once there have been too many."""
-    key = f"rate:{action}:{get_adapter(request).get_client_ip(request)}:{timezone.now():%Y%m%d%H}"
-    cache.add(key, 0, timeout=3600)
-    try:
-        count = cache.incr(key)
-    except ValueError:
-        # The count went between the two calls (Redis stopped answering, and this process's
-        # own memory, collaborative/cache.py, has none yet): this try is the first counted.
-        cache.set(key, 1, timeout=3600)
-        count = 1
-    return count > limit
 
 
 def _reply_name(join_request: JoinRequest) -> str:

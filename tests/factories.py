@@ -12,8 +12,9 @@ from factory.django import DjangoModelFactory
 
 from actions.models import Action
 from actions.services import action_create
-from asks.models import Answer, Ask, AskEvent, Sending
-from asks.services import sending_make
+from asks.links import responder_token
+from asks.models import Answer, Ask, AskEvent, ResponderLink, Sending
+from asks.services import ask_send, sending_make
 from impact.models import Credit, Publication
 from meetings.models import Attendance, Meeting, Venue
 from members.models import INVITATION_DAYS, Collaborative, Invitation, JoinRequest, Membership, User
@@ -362,3 +363,27 @@ class CreditFactory(DjangoModelFactory):
 
     publication = factory.SubFactory(PublicationFactory)
     user = factory.LazyAttribute(lambda c: MembershipFactory(collaborative=c.publication.collaborative).user)
+
+
+# Asks, the responder's side (issue 17)
+
+
+class SundayAskFactory(AskFactory):
+    """A draft ask from a Collaborative to the local mental health trust: the responder's tests read its words."""
+
+    title = factory.Sequence(lambda n: f"Open the crisis cafe on Sundays ({n})")
+    request = "Please open the crisis cafe on Sundays, from 12 to 8pm."
+    reasons = "Members told us Sunday is the hardest day, and nothing is open."
+    responder_name = "Dr Priya Shah"
+    responder_role = "Director of Community Services"
+    responder_email = factory.Sequence(lambda n: f"responder{n}@slam.nhs.example")
+
+
+def ask_sent_for_test(collaborative, *, by, today=None, **fields) -> tuple[Ask, str]:
+    """An ask sent as a facilitator sends it (first sending, answer link, email queued): the ask and the token of
+    the responder's link."""
+    ask = SundayAskFactory(collaborative=collaborative, created_by=by, **fields)
+    ask_send(ask=ask, by=by, today=today or collaborative.local_today())
+    link = ResponderLink.objects.filter(ask=ask, purpose=ResponderLink.Purpose.ANSWER).latest("created_at", "id")
+    ask.refresh_from_db()
+    return ask, responder_token(link)

@@ -48,9 +48,11 @@ from tests.factories import (
     MembershipFactory,
     PaymentSettingsFactory,
     PublicationFactory,
+    SundayAskFactory,
     UserFactory,
     ask_answered,
     ask_sent,
+    ask_sent_for_test,
 )
 from tests.vision.rounds import were_members_when_it_opened
 from vision.models import Goal, Rating, Round
@@ -348,6 +350,13 @@ EXPECTATIONS: dict[str, tuple[dict, dict]] = {
         {"anonymous": LOGIN, "outsider": 404, "member": 200, "facilitator": 404, "commissioner": 404},
     ),
     "notifications:unsubscribe": ({"token": "not-a-real-token"}, everyone(400)),  # The link is the permission.
+    # Asks, the responder's side (issue 17): the facilitators' buttons to send, and the responder's signed link,
+    # which needs no account: everyone who holds it gets the same page, whoever they are signed in as.
+    "asks:fact_check_send": ({"slug": "lambeth", "pk": "DRAFT_ASK"}, POST_ONLY),
+    "asks:send": ({"slug": "lambeth", "pk": "DRAFT_ASK"}, POST_ONLY),
+    "asks:resend": ({"slug": "lambeth", "pk": "SENT_ASK"}, POST_ONLY),
+    "asks:respond": ({"token": "RESPONDER_TOKEN"}, everyone(200)),  # The signed link is the permission.
+    "asks:respond_file": ({"token": "RESPONDER_TOKEN", "file": "not-a-real-file"}, everyone(400)),
     "notifications:collaborative_list": (
         SLUG,
         {"anonymous": LOGIN, "outsider": 404, "member": 403, "facilitator": 200, "commissioner": 403},
@@ -582,6 +591,13 @@ def impact_placeholders(people: dict, collaborative) -> dict:
     return {"PUBLICATION": publication.pk, "HIDDEN_PUBLICATION": hidden.pk, "CREDIT": credit.pk}
 
 
+def asks_responder_placeholders(people: dict, collaborative) -> dict:
+    """An ask being written, and one sent, with its responder's link."""
+    draft = SundayAskFactory(collaborative=collaborative, created_by=people["facilitator"])
+    sent, token = ask_sent_for_test(collaborative, by=people["facilitator"])
+    return {"DRAFT_ASK": draft.pk, "SENT_ASK": sent.pk, "RESPONDER_TOKEN": token}
+
+
 def make_placeholders(people: dict, collaborative) -> dict:
     """Values for the placeholders in EXPECTATIONS, known only once the rows exist."""
     collaborative.is_public = True
@@ -603,6 +619,7 @@ def make_placeholders(people: dict, collaborative) -> dict:
         **payments_placeholders(people, collaborative),
         **asks_placeholders(people, collaborative),
         **impact_placeholders(people, collaborative),
+        **asks_responder_placeholders(people, collaborative),
         "MEMBER": people["member"].pk,
         "INVITATION": invitation.pk,
         "INVITATION_TOKEN": invitation_path(invitation).rstrip("/").rsplit("/", 1)[1],

@@ -20,7 +20,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from actions.models import Action
-from asks.models import Ask, AskEvent, AskEvidence
+from asks.links import responder_token
+from asks.models import Answer, Ask, AskEvent, AskEvidence, FactCheck
+from asks.services import ask_fact_check_send
 from impact.models import Credit, Publication, PublicationEvent
 from meetings.links import rsvp_token
 from meetings.models import AgendaItem, Meeting, MeetingSeries, Rsvp, Venue
@@ -38,7 +40,9 @@ from tests.factories import (
     MeetingFactory,
     PaymentSettingsFactory,
     PublicationFactory,
+    SundayAskFactory,
     VenueFactory,
+    ask_sent_for_test,
 )
 
 pytestmark = pytest.mark.django_db
@@ -540,6 +544,43 @@ def _preferences(given) -> Refusal:
         {"digest_enabled": "on", "digest_frequency": "hourly"},
         "Select a valid choice. hourly is not one of the available choices.",
         lambda: Preference.objects.count(),
+    )
+
+
+# Asks: the responder's signed link, with no account (issue 17)
+
+
+@refusal("asks:respond", "answer without a choice")
+def _respond_answer(given) -> Refusal:
+    _ask, token = ask_sent_for_test(given.collaborative, by=given.people["facilitator"])
+    return Refusal(
+        reverse("asks:respond", kwargs={"token": token}),
+        {"text": "We are looking into it.", "name": "Priya Shah"},
+        "Choose one of the answers.",
+        lambda: (Answer.objects.count(), list(Ask.objects.values_list("status", "due_on"))),
+    )
+
+
+@refusal("asks:respond", "more time, to a day before the due date")
+def _respond_more_time(given) -> Refusal:
+    ask, token = ask_sent_for_test(given.collaborative, by=given.people["facilitator"])
+    return Refusal(
+        reverse("asks:respond", kwargs={"token": token}),
+        {"kind": "more_time", "until": ask.due_on.isoformat(), "text": "Our board meets later.", "name": "Priya"},
+        "Choose a day after the current due date",
+        lambda: (Answer.objects.count(), list(Ask.objects.values_list("status", "due_on"))),
+    )
+
+
+@refusal("asks:respond", "fact check with nothing said")
+def _respond_fact_check(given) -> Refusal:
+    ask = SundayAskFactory(collaborative=given.collaborative, created_by=given.people["facilitator"])
+    link = ask_fact_check_send(ask=ask, by=given.people["facilitator"], today=given.collaborative.local_today())
+    return Refusal(
+        reverse("asks:respond", kwargs={"token": responder_token(link)}),
+        {"name": "Priya Shah", "text": "   "},
+        "Say what is not right.",
+        lambda: FactCheck.objects.count(),
     )
 
 

@@ -55,6 +55,7 @@ from tests.factories import (
     MembershipFactory,
     PublicationFactory,
     UserFactory,
+    ask_sent_for_test,
 )
 from tests.test_access import EXPECTATIONS, MEMBERS_POST, PDF, POST_ONLY, evidence_in, url_patterns
 from tests.vision.rounds import were_members_when_it_opened
@@ -177,6 +178,9 @@ PAGES: dict[str, tuple[dict, tuple[str, ...]]] = {
     "meetings:ics": ({"slug": "lambeth", "pk": "MEETING"}, ("",)),
     "meetings:rsvp_link": ({"token": "RSVP_TOKEN"}, ("",)),  # The person's own answer link.
     "meetings:calendar_feed": ({"token": "FEED_TOKEN"}, ("",)),  # The person's own calendar.
+    # The responder's link (issue 17): the ask and the facilitator to write to, never a member's profile.
+    "asks:respond": ({"token": "RESPONDER_TOKEN"}, ("",)),
+    "asks:respond_file": ({"token": "RESPONDER_TOKEN", "file": "not-a-real-file"}, ("",)),
     "meetings:attendance": (LAMBETH, ("",)),
     "meetings:check_ins": (LAMBETH, ("", "?page=99")),
     "meetings:register": ({"slug": "lambeth", "pk": "MEETING"}, ("",)),
@@ -700,7 +704,15 @@ def plant_people(choices: dict[str, Choices], viewers: dict, collaborative) -> P
     for key, choice in choices.items():
         if choice.left:
             membership_leave(membership=memberships[key])
-    shared = {"MEETING": meeting.pk, "VENUE": venue.pk, "PUBLICATION": publication.pk, **vision, **actions}
+    _ask, responder = ask_sent_for_test(collaborative, by=facilitator)
+    shared = {
+        "MEETING": meeting.pk,
+        "VENUE": venue.pk,
+        "PUBLICATION": publication.pk,
+        "RESPONDER_TOKEN": responder,
+        **vision,
+        **actions,
+    }
     return Planted(people=people, markers=markers, own=own, shared=shared)
 
 

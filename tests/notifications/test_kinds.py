@@ -33,6 +33,7 @@ def test_the_registry_holds_exactly_the_kinds_the_apps_declare_in_their_order():
         "vision.emails",
         "actions.emails",
         "payments.emails",
+        "asks.emails",
     }
     assert len(declared) == len({kind.key for kind in declared})
     assert all_kinds() == declared
@@ -71,7 +72,14 @@ def test_every_kind_has_its_templates_and_fits_the_outbox(kind):
 
 def test_the_preferences_page_offers_the_kinds_sent_to_members():
     assert member_kinds() == [kind for kind in all_kinds() if not kind.to_address]
-    assert {kind.key for kind in all_kinds() if kind.to_address} == {"invitation", "join_approved", "join_declined"}
+    assert {kind.key for kind in all_kinds() if kind.to_address} == {
+        "invitation",
+        "join_approved",
+        "join_declined",
+        "ask_fact_check",
+        "ask_sent",
+        "ask_reminder",
+    }
 
 
 def test_registering_a_kind_again_changes_nothing_and_a_second_kind_of_the_same_name_is_refused(monkeypatch):

@@ -6,7 +6,7 @@ real outbox delivery. The email is skipped, the reason is recorded, and the pers
 reads that reason, in plain words, on "Emails sent to you".
 """
 
-from datetime import time, timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
@@ -17,6 +17,9 @@ from django.utils.html import escape
 from actions.emails import ACTION_ASSIGNED, ACTION_FOLLOW_UP, ACTIONS_DIGEST, ACTIONS_SUMMARY
 from actions.models import Action
 from actions.services import action_change
+from asks.emails import ASK_ANSWERED_FACILITATORS, ASK_FACT_CHECK, ASK_OVERDUE, ASK_REMINDER, ASK_SENT
+from asks.models import Ask, ResponderLink
+from asks.services import answer_give, ask_fact_check_send, ask_link_resend, ask_send, clock_emails_queue
 from meetings.emails import (
     AGENDA_PUBLISHED,
     MEETING_CANCELLED,
@@ -48,7 +51,14 @@ from notifications.services import messages_queue
 from payments.emails import EXPENSES_TO_CLAIM, PAYMENT_APPROVED, PAYMENTS_WAITING, waiting_occasion
 from payments.models import Line
 from payments.services import line_add, line_approve, line_reverse, lines_mark_paid
-from tests.factories import MeetingFactory, MembershipFactory, PaymentSettingsFactory, action_record
+from tests.factories import (
+    MeetingFactory,
+    MembershipFactory,
+    PaymentSettingsFactory,
+    SundayAskFactory,
+    action_record,
+    ask_sent_for_test,
+)
 from vision.emails import ROUND_CLOSING, VISION_ADOPTED, VISION_DRAFT
 from vision.models import Rating
 from vision.services import answers_save, round_open, version_adopt, version_draft
@@ -382,6 +392,30 @@ def payments_list_of_a_week_gone(people, collaborative):
     return first(PAYMENTS_WAITING, contact.user), "A newer weekly list is due instead."
 
 
+# Asks (issue 17): to the facilitators, and (below) to the responder, who has no account.
+
+
+def an_ask_sent(people, collaborative, **fields):
+    ask, _ = ask_sent_for_test(collaborative, by=people["facilitator"], **fields)
+    return ask, ResponderLink.objects.get(ask=ask, purpose=ResponderLink.Purpose.ANSWER)
+
+
+def answer_to_an_ask_since_withdrawn(people, collaborative):
+    ask, link = an_ask_sent(people, collaborative)
+    answer_give(link=link, kind="part", text="Some of it.", name="Priya Shah", today=collaborative.local_today())
+    Ask.objects.filter(pk=ask.pk).update(status=Ask.Status.WITHDRAWN)
+    return first(ASK_ANSWERED_FACILITATORS, people["facilitator"]), "The ask was withdrawn."
+
+
+def overdue_ask_answered_since(people, collaborative):
+    _ask, link = an_ask_sent(people, collaborative, today=collaborative.local_today() - timedelta(days=60))
+    # Beat's scan, yesterday morning (Collaborative time): the ask was overdue by then.
+    yesterday = collaborative.local_today() - timedelta(days=1)
+    clock_emails_queue(now=datetime.combine(yesterday, time(9, 30), tzinfo=collaborative.zone))
+    answer_give(link=link, kind="will", text="Done.", name="Priya Shah", today=collaborative.local_today())
+    return first(ASK_OVERDUE, people["facilitator"]), "They had answered by then."
+
+
 CASES = [
     vision_adopted_then_a_new_draft,
     agenda_published_again,
@@ -410,6 +444,8 @@ CASES = [
     payments_list_when_all_was_paid,
     payments_list_to_a_former_payments_contact,
     payments_list_of_a_week_gone,
+    answer_to_an_ask_since_withdrawn,
+    overdue_ask_answered_since,
 ]
 
 
@@ -445,3 +481,72 @@ def test_a_kind_with_nothing_left_to_be_about_is_skipped_in_plain_words(people, 
     deliver()
     message = first(MEETING_SCHEDULED, people["member"])
     assert (message.status, message.last_error) == (Message.Status.SKIPPED, "The meeting no longer exists.")
+
+
+# To the responder (no account): each case makes the news stale; the reason is recorded on the outbox's row.
+
+
+def reminder_once_answered(people, collaborative):
+    ask, link = an_ask_sent(people, collaborative)
+    message = _reminder_queued(ask)
+    answer_give(link=link, kind="will", text="Yes.", name="Priya Shah", today=collaborative.local_today())
+    return message, "They had answered by then."
+
+
+def reminder_once_withdrawn(people, collaborative):
+    ask, _link = an_ask_sent(people, collaborative)
+    message = _reminder_queued(ask)
+    Ask.objects.filter(pk=ask.pk).update(status=Ask.Status.WITHDRAWN)
+    return message, "The ask was withdrawn."
+
+
+def reminder_for_a_due_date_moved(people, collaborative):
+    ask, _link = an_ask_sent(people, collaborative)
+    message = _reminder_queued(ask)
+    ask.sendings.update(due_on=ask.due_on + timedelta(days=14))
+    return message, "The due date has changed."
+
+
+def ask_email_once_the_link_was_sent_again(people, collaborative):
+    ask, _link = an_ask_sent(people, collaborative)
+    ask_link_resend(ask=ask, by=people["facilitator"])
+    return Message.objects.filter(kind=ASK_SENT.key).order_by("pk").first(), "A newer link was sent since."
+
+
+def fact_check_request_once_the_ask_was_sent(people, collaborative):
+    ask = SundayAskFactory(collaborative=collaborative)
+    ask_fact_check_send(ask=ask, by=people["facilitator"], today=collaborative.local_today())
+    ask_send(ask=ask, by=people["facilitator"], today=collaborative.local_today())
+    return Message.objects.get(kind=ASK_FACT_CHECK.key), "The ask was sent since."
+
+
+def _reminder_queued(ask) -> Message:
+    """The reminder due today, queued as beat's scan would queue it."""
+    sending = ask.sendings.get()
+    return Message.objects.create(
+        to_address=sending.responder_email,
+        collaborative=ask.collaborative,
+        kind=ASK_REMINDER.key,
+        about_type=ContentType.objects.get_for_model(sending),
+        about_id=sending.pk,
+        occasion=f"reminder-{sending.pk}-due-{sending.due_on.isoformat()}",
+        due_at=timezone.now(),
+    )
+
+
+TO_ADDRESS_CASES = [
+    reminder_once_answered,
+    reminder_once_withdrawn,
+    reminder_for_a_due_date_moved,
+    ask_email_once_the_link_was_sent_again,
+    fact_check_request_once_the_ask_was_sent,
+]
+
+
+@pytest.mark.parametrize("make_stale", TO_ADDRESS_CASES, ids=[case.__name__ for case in TO_ADDRESS_CASES])
+def test_stale_news_to_someone_with_no_account_is_not_sent(people, collaborative, mailoutbox, make_stale):
+    stale, reason = make_stale(people, collaborative)
+    deliver()
+    stale.refresh_from_db()
+    assert (stale.status, stale.last_error) == (Message.Status.SKIPPED, reason)
+    assert message_id(stale) not in {email.extra_headers["Message-ID"] for email in mailoutbox}
