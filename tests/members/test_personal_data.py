@@ -28,6 +28,8 @@ from actions.services import (
     review_round_open,
     review_round_sign_off,
 )
+from asks.models import Ask, AskEvent, AskEvidence, Sending
+from asks.services import ask_evidence_add, ask_propose, ask_send, ask_write
 from collaborative.personal_data import mentions, relations
 from impact.models import Credit, Publication, PublicationEvent
 from impact.services import publication_hide, publication_publish
@@ -339,6 +341,11 @@ def planted(collaborative, other_collaborative, evidence_root):
         employer=f"Employer {MARK}",
         signed_by=person,
     )
+    # Asks (issue 17): one proposed and waiting, one written, with evidence, and sent.
+    ask_propose(ask=Ask(collaborative=collaborative, **ASK_FIELDS, title=f"Proposed {MARK}"), by=person)
+    written = ask_write(ask=Ask(collaborative=collaborative, **ASK_FIELDS, title=f"Written {MARK}"), by=person)
+    ask_evidence_add(ask=written, by=person, description=f"Survey {MARK}", link=f"https://example.org/s/{MARK}")
+    ask_send(ask=written, by=person, today=today)
     # What changed (issue 17): an item the person agreed to be named on, and one they published and took down.
     named_on = PublicationFactory(collaborative=collaborative, title=f"Named on {MARK}", created_by=other.user)
     CreditFactory(publication=named_on, user=person, agreed_at=timezone.now())
@@ -353,6 +360,15 @@ def planted(collaborative, other_collaborative, evidence_root):
     person.groups.add(Group.objects.create(name=f"Group {MARK}"))
     person.user_permissions.add(Permission.objects.get(codename="view_user"))
     return person
+
+
+# What an ask needs besides its title.
+ASK_FIELDS = {
+    "request": "Open the crisis cafe at weekends.",
+    "organisation": "South London and Maudsley NHS Trust",
+    "responder_name": "Alex Morgan",
+    "responder_email": "alex.morgan@nhs.example.org",
+}
 
 
 # For each relation: does the person still have rows there after erasure, and how to find them.
@@ -430,6 +446,14 @@ AFTER_ERASURE = {
     "payments.PaymentSettings.set_by": lambda p: PaymentSettings.objects.filter(set_by=p).exists(),
     "payments.Letter.user": lambda p: not Letter.objects.filter(user=p).exists(),
     "payments.Letter.signed_by": lambda p: not Letter.objects.filter(signed_by=p).exists(),
+    # A proposal waiting for the facilitators is withdrawn; the rest is the Collaborative's, and stays.
+    "asks.Ask.proposed_by": lambda p: (
+        list(Ask.objects.filter(proposed_by=p).values_list("status", flat=True)) == [Ask.Status.WITHDRAWN]
+    ),
+    "asks.Ask.created_by": lambda p: Ask.objects.filter(created_by=p, status=Ask.Status.WAITING).exists(),
+    "asks.Sending.sent_by": lambda p: Sending.objects.filter(sent_by=p).exists(),
+    "asks.AskEvidence.added_by": lambda p: AskEvidence.objects.filter(added_by=p).exists(),
+    "asks.AskEvent.by": lambda p: AskEvent.objects.filter(by=p).count() >= 3,
     # Asked, and agreed: the agreement is withdrawn, so the name never shows again; the request stays.
     "impact.Credit.user": lambda p: Credit.objects.filter(user=p, declined_at__isnull=False).count() == 1,
     "impact.Publication.created_by": lambda p: Publication.objects.filter(created_by=p).exists(),
@@ -556,6 +580,11 @@ def test_the_download_keeps_its_sections_in_order(planted):
         "payment_settings_you_set",
         "letters_you_asked_for",
         "letters_you_signed",
+        "asks_you_proposed",
+        "asks_you_wrote",
+        "asks_you_sent",
+        "evidence_you_added_to_asks",
+        "steps_you_took_on_asks",
         "items_you_were_asked_to_be_named_on",
         "items_you_published",
         "publishing_steps_you_took",
