@@ -12,6 +12,10 @@ from django.utils import timezone
 
 from actions.models import Action
 from actions.services import action_change, action_create, action_update_add
+from asks.models import Answer, Ask, ResponderLink
+from asks.services import answer_give, ask_accept, ask_escalate, ask_evidence_add, ask_propose, ask_send, ask_write
+from impact.models import Publication, april_to_march
+from impact.services import publication_publish
 from meetings.models import AgendaItem, Attendance, Decision, Meeting, Venue
 from meetings.services import local_moment, nth_weekday, series_schedule
 from members.models import Collaborative, Membership, Perspective, User
@@ -19,7 +23,7 @@ from members.services import membership_set_payments, membership_welcome
 from payments.models import Choice, ExpenseType, Line, PaymentChoice, PaymentSettings, PayMethod
 from payments.money import times_rate
 from payments.services import line_add, line_approve, line_refuse, lines_for_register, lines_mark_paid
-from vision.models import Goal
+from vision.models import Goal, VisionVersion
 from vision.services import framework_start, goal_save, version_adopt, version_draft
 
 DEMO_COLLABORATIVES = [
@@ -137,6 +141,10 @@ def demo_data_load(*, password: str) -> dict:
         _demo_actions_load(lambeth)
     if not lambeth.payment_settings.exists():
         _demo_payments_load(lambeth)
+    if not lambeth.asks.exists():
+        _demo_asks_load(lambeth)
+    if not lambeth.publications.exists():
+        _demo_public_page_load(lambeth)
 
     return {"collaboratives": len(collaboratives), "people": len(DEMO_PEOPLE)}
 
@@ -440,3 +448,166 @@ DEMO_GOALS = [
         120,
     ),
 ]
+
+
+def _answer_link(ask: Ask) -> ResponderLink:
+    return ResponderLink.objects.filter(ask=ask, purpose=ResponderLink.Purpose.ANSWER, used_at=None).latest("id")
+
+
+def _demo_asks_load(collaborative: Collaborative) -> None:
+    """Three asks to outside bodies through the asks services, as the responder would answer through their link:
+    one answered on time and accepted, one refused with reasons and escalated to the ICB (a new clock), one
+    past its due date with no answer; and a member's proposal waiting for the facilitators."""
+    people = {m.user.email: m.user for m in Membership.objects.current_in(collaborative).select_related("user")}
+    grace, kit = people["facilitator@example.org"], people["peer.lambeth@example.org"]
+    today = collaborative.local_today()
+    goal = collaborative.goals.order_by("review_on").first()
+    key_role = collaborative.key_roles.filter(number=5).first()
+    trust = "South London and Maudsley NHS Foundation Trust"
+
+    def write(title: str, request: str, reasons: str, organisation: str, name: str, role: str, email: str) -> Ask:
+        ask = Ask(
+            collaborative=collaborative,
+            title=title,
+            request=request,
+            reasons=reasons,
+            organisation=organisation,
+            responder_name=name,
+            responder_role=role,
+            responder_email=email,
+            goal=goal,
+            key_role=key_role,
+        )
+        return ask_write(ask=ask, by=grace)
+
+    waits = write(
+        "Publish the Hub's waiting times every month",
+        "Please publish, each month, how long people wait at the Living Well Network Hub from first contact to a "
+        "call back, and to first help.",
+        "Members told us at three meetings that they do not know how long they will wait. Knowing helps people "
+        "plan, and shows whether the Hub is meeting its promise.",
+        trust,
+        "Dr Amira Hassan",
+        "Director of Community Services",
+        "amira.hassan@slam.example.org",
+    )
+    ask_evidence_add(
+        ask=waits,
+        by=grace,
+        description="What members said at the March meeting",
+        link="https://example.org/lambeth/march-notes",
+    )
+    sent_on = today - timedelta(days=45)
+    ask_send(ask=waits, by=grace, today=sent_on)
+    answer_give(
+        link=_answer_link(waits),
+        kind=Answer.Kind.WILL,
+        text="We will publish the median and longest waits on our website on the first working day of each month, "
+        "starting next month, and bring them to your meeting each quarter.",
+        name="Dr Amira Hassan",
+        role="Director of Community Services",
+        today=sent_on + timedelta(days=12),
+    )
+    ask_accept(ask=waits, by=grace, note="Agreed at the meeting: we will check the first figures together.")
+
+    sundays = write(
+        "Keep the Brixton crisis cafe open on Sundays",
+        "Please fund the crisis cafe in Brixton to open on Sundays, from midday to 8pm.",
+        "Sunday is the day people told us is hardest, and nothing else is open. Our survey of 64 members and "
+        "carers found that 41 had needed help on a Sunday in the last year.",
+        "Lambeth Council",
+        "Chris Adeyemi",
+        "Head of Adult Social Care Commissioning",
+        "chris.adeyemi@lambeth.example.org",
+    )
+    sent_on = today - timedelta(days=50)
+    ask_send(ask=sundays, by=grace, today=sent_on)
+    answer_give(
+        link=_answer_link(sundays),
+        kind=Answer.Kind.CANNOT,
+        text="We cannot fund Sunday opening this year: the budget for the cafe is fixed until April, and the "
+        "provider has no staff for Sundays. We would look at it again for next year's contract.",
+        name="Chris Adeyemi",
+        role="Head of Adult Social Care Commissioning",
+        today=sent_on + timedelta(days=20),
+    )
+    ask_escalate(
+        ask=sundays,
+        by=grace,
+        today=today,
+        organisation="NHS South East London Integrated Care Board",
+        responder_name="Helen Morris",
+        responder_role="Mental Health Commissioner",
+        responder_email="helen.morris@icb.example.org",
+        note="The council pointed to next year's contract; the ICB holds the joint budget for crisis care.",
+    )
+
+    evenings = write(
+        "Add peer support workers to the Hub's evening shift",
+        "Please add two peer support workers to the Hub's evening shift, 5pm to 10pm.",
+        "People who call in the evening told us they want to speak to someone who has been there.",
+        trust,
+        "Mark Ellis",
+        "Service Manager, Living Well Network Hub",
+        "mark.ellis@slam.example.org",
+    )
+    ask_send(ask=evenings, by=grace, today=today - timedelta(days=40))
+
+    proposal = Ask(
+        collaborative=collaborative,
+        title="Ask GP surgeries to display the Hub's number",
+        request="Please put a poster with the Hub's number in every GP waiting room in Lambeth.",
+        organisation="Lambeth GP Federation",
+        responder_name="Practice liaison team",
+        responder_email="liaison@lambethgps.example.org",
+    )
+    ask_propose(ask=proposal, by=kit)
+
+
+def _demo_public_page_load(collaborative: Collaborative) -> None:
+    """Lambeth's public "What changed" page: its vision, an answered ask, a refused one, a "you said, we did"
+    entry, and this year's figures. Nothing else is published: the rest stays for members."""
+    grace = Membership.objects.current_in(collaborative).get(user__email="facilitator@example.org").user
+    vision = VisionVersion.objects.current_for(collaborative)
+    if vision is not None:
+        publication_publish(
+            collaborative=collaborative,
+            by=grace,
+            kind=Publication.Kind.VISION,
+            vision_version=vision,
+            title="Our vision and values",
+            summary="What we are working towards, shaped by people who use services, carers and staff together.",
+        )
+    for ask, summary in [
+        (
+            collaborative.asks.get(title="Publish the Hub's waiting times every month"),
+            "We asked the trust to publish how long people wait at the Hub. They said yes.",
+        ),
+        (
+            collaborative.asks.get(title="Keep the Brixton crisis cafe open on Sundays"),
+            "We asked the council to open the crisis cafe on Sundays. They said no, so we have asked the ICB.",
+        ),
+    ]:
+        publication_publish(
+            collaborative=collaborative, by=grace, kind=Publication.Kind.ASK, ask=ask, title=ask.title, summary=summary
+        )
+    done = collaborative.actions.filter(status=Action.Status.DONE).order_by("id").first()
+    if done is not None:
+        publication_publish(
+            collaborative=collaborative,
+            by=grace,
+            kind=Publication.Kind.YOU_SAID,
+            action=done,
+            title="You said you did not know how long the Hub takes; now the trust publishes it",
+            summary="Members asked for the Hub's waiting times. The trust now sends them every month: the median "
+            "wait for a first call back is 9 days.",
+        )
+    start, end = april_to_march(collaborative.local_today())
+    publication_publish(
+        collaborative=collaborative,
+        by=grace,
+        kind=Publication.Kind.FIGURES,
+        period_start=start,
+        period_end=end,
+        title=f"Our year so far, April {start.year} to March {end.year}",
+    )

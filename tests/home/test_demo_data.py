@@ -166,3 +166,33 @@ def test_lambeth_pays_with_lines_at_each_stage_however_often_it_runs(demo):
     count = lines.count()
     call_command("demo_data")
     assert Line.objects.filter(collaborative=lambeth).count() == count
+
+
+def test_lambeth_has_three_asks_and_a_public_page_however_often_it_runs(demo, client):
+    from asks.models import Answer, Ask, Sending
+    from impact.models import Publication
+
+    lambeth = Collaborative.objects.get(slug="lambeth")
+    today = lambeth.local_today()
+    asks = {ask.title: ask for ask in Ask.objects.filter(collaborative=lambeth)}
+    # One answered on time, and accepted.
+    waits = asks["Publish the Hub's waiting times every month"]
+    assert waits.status == Ask.Status.CLOSED
+    assert waits.sendings.get().answered_on_time
+    # One refused with reasons, and escalated: a new clock, to another organisation.
+    sundays = asks["Keep the Brixton crisis cafe open on Sundays"]
+    assert sundays.status == Ask.Status.ESCALATED
+    assert sundays.answers.get().kind == Answer.Kind.CANNOT
+    assert list(sundays.sendings.values_list("kind", flat=True)) == [Sending.Kind.FIRST, Sending.Kind.ESCALATION]
+    assert sundays.due_on > today
+    # One gone past its due date with no answer; and a member's proposal.
+    assert asks["Add peer support workers to the Hub's evening shift"].is_overdue(today)
+    assert asks["Ask GP surgeries to display the Hub's number"].status == Ask.Status.PROPOSED
+    # A few items on the public page, refusal included, and nothing hidden.
+    published = Publication.objects.filter(collaborative=lambeth).published()
+    assert {"vision", "ask", "you_said", "figures"} <= set(published.values_list("kind", flat=True))
+    page = client.get(f"/public/{lambeth.slug}/what-changed/").content.decode()
+    assert "Keep the Brixton crisis cafe open on Sundays" in page
+    counts = (Ask.objects.count(), Publication.objects.count())
+    call_command("demo_data")
+    assert (Ask.objects.count(), Publication.objects.count()) == counts
