@@ -5,20 +5,12 @@ carriage return) are written with a leading apostrophe, so a title such as
 =HYPERLINK(...) typed into an action shows as text and never runs.
 """
 
-import csv
-import tempfile
 from collections.abc import Iterable, Iterator
-from datetime import date
 
 from django.urls import reverse
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
 from actions.models import person_name
-from collaborative.spreadsheets import BYTE_ORDER_MARK, inert
+from collaborative import spreadsheets
 from notifications.links import site_url
 
 COLUMNS = [
@@ -101,56 +93,11 @@ def action_values(action, today) -> list:
     ]
 
 
-def action_row(action, today) -> list[str]:
-    """One action as the CSV writes it: every cell text, days as 2025-03-01, each made safe (inert)."""
-    return [
-        inert("" if value is None else value.isoformat() if isinstance(value, date) else value)
-        for value in action_values(action, today)
-    ]
-
-
-class _Echo:
-    """A file-like object that hands back what is written, for streaming CSV."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
 def csv_stream(actions: Iterable, today) -> Iterator[str]:
-    writer = csv.writer(_Echo())
-    yield BYTE_ORDER_MARK + writer.writerow(COLUMNS)
-    for action in actions:
-        yield writer.writerow(action_row(action, today))
+    """The actions as CSV, streamed row by row: every cell text, days as 2025-03-01, each made safe."""
+    return spreadsheets.csv_stream(COLUMNS, (action_values(item, today) for item in actions))
 
 
 def xlsx_file(actions: Iterable, today):
-    """An Excel file of the actions, written row by row to a temporary file, ready to stream."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Actions")
-    # A bold heading that stays in view, a filter on every column, and columns wide enough to read.
-    sheet.freeze_panes = "A2"
-    for number, heading in enumerate(COLUMNS, start=1):
-        sheet.column_dimensions[get_column_letter(number)].width = WIDTHS.get(heading, max(len(heading) + 2, 12))
-    headings = []
-    for heading in COLUMNS:
-        cell = WriteOnlyCell(sheet, value=heading)
-        cell.font = Font(bold=True)
-        headings.append(cell)
-    sheet.append(headings)
-    rows = 0
-    for action in actions:
-        # Numbers and dates as themselves, so that they sort and filter. Control characters (a bell, an escape)
-        # cannot be stored in a worksheet: left out of the text rather than fail, which is then made safe.
-        sheet.append(
-            [
-                inert(ILLEGAL_CHARACTERS_RE.sub("", value)) if isinstance(value, str) else value
-                for value in action_values(action, today)
-            ]
-        )
-        rows += 1
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{rows + 1}"
-    # Returned open for FileResponse to stream and close: a context manager would close it too soon.
-    spool = tempfile.TemporaryFile()  # noqa: SIM115
-    workbook.save(spool)
-    spool.seek(0)
-    return spool
+    """The actions as an Excel file, written row by row to a temporary file, ready to stream."""
+    return spreadsheets.xlsx_file("Actions", COLUMNS, (action_values(item, today) for item in actions), WIDTHS)

@@ -5,41 +5,9 @@ Collaborative's pages, never here: a change made here would leave no trace. Noth
 """
 
 from django.contrib import admin
-from django.db import models
 
 from asks.models import Answer, Ask, AskEvent, AskEvidence, FactCheck, Sending
-
-# Links to evidence are shown as entered; this only settles Django's coming change of default scheme.
-URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
-
-
-class ReadOnlyInline(admin.TabularInline):
-    formfield_overrides = URL_FIELDS
-    extra = 0
-    can_delete = False
-    show_change_link = False
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    formfield_overrides = URL_FIELDS
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
+from collaborative.read_only_admin import ReadOnlyAdmin, ReadOnlyInline
 
 
 class SendingInline(ReadOnlyInline):

@@ -3,19 +3,8 @@ Collaborative's pages, where every step is kept as a PublicationEvent; and only 
 
 from django.contrib import admin
 
+from collaborative.read_only_admin import ReadOnlyAdmin, ReadOnlyInline
 from impact.models import Credit, Publication, PublicationEvent
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-    show_change_link = False
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class CreditInline(ReadOnlyInline):
@@ -29,18 +18,9 @@ class EventInline(ReadOnlyInline):
 
 
 @admin.register(Publication)
-class PublicationAdmin(admin.ModelAdmin):
+class PublicationAdmin(ReadOnlyAdmin):
     list_display = ["title", "collaborative", "kind", "status", "first_published_at"]
     list_filter = ["collaborative", "kind", "status"]
     list_select_related = ["collaborative"]
     search_fields = ["title", "collaborative__name"]
     inlines = [CreditInline, EventInline]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

@@ -12,6 +12,7 @@ from django.contrib import admin
 from django.utils import timezone
 
 from collaborative.admin import NoReverseFilters
+from collaborative.read_only_admin import ReadOnlyInline
 from vision.models import (
     Goal,
     GoalReview,
@@ -23,18 +24,6 @@ from vision.models import (
     VisionVersion,
 )
 from vision.services import goal_save
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-    show_change_link = False
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class ValueInline(ReadOnlyInline):
