@@ -69,6 +69,9 @@ class AskForm(forms.ModelForm):
             "reasons": forms.Textarea(attrs={"rows": 5}),
         }
         help_texts = {
+            # Not the model's "add them below": evidence is added on the ask's page once this is saved.
+            "reasons": "What people told us, what we found, and why it matters. Once this is saved, facilitators can "
+            "add files and links as evidence on the ask's page.",
             "responder_name": "They need no account: the ask is emailed to them with a link to answer.",
             "fact_check_days": "Before it is sent, the responder can point out factual errors within this many "
             "working days.",
@@ -153,7 +156,8 @@ class EvidenceForm(forms.Form):
     file = forms.FileField(
         label="A file (optional)",
         required=False,
-        help_text="A PDF, a picture or an office document, up to 10 MB. Only members can open it.",
+        help_text="A PDF, a picture or an office document, up to 10 MB. Members can open it, and so can the person "
+        "who answers when the ask goes to them; it is never public.",
     )
     link = forms.URLField(
         label="Or a link (optional)",
