@@ -104,8 +104,10 @@ class Publication(models.Model):
     def clean(self) -> None:
         if self.kind == self.Kind.YOU_SAID and not self.summary.strip():
             raise ValidationError({"summary": "Write a short summary of what changed, for the public."})
-        if self.period_start and self.period_end and self.period_end < self.period_start:
-            raise ValidationError({"period_end": "The end of the period must not be before its start."})
+        if self.period_start and self.period_end:
+            problem = period_problem(self.period_start, self.period_end)
+            if problem:
+                raise ValidationError({f"period_{problem[0]}": problem[1]})
 
 
 class Credit(models.Model):
@@ -155,6 +157,34 @@ class PublicationEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValidationError("The history of a published item cannot be deleted.")
+
+
+# The days a period of figures may cover: dates outside these are typing slips (and the day after 31 December
+# 9999 does not exist), and a period is a few years, not a lifetime.
+EARLIEST = date(2000, 1, 1)
+LATEST = date(2099, 12, 31)
+LONGEST_YEARS = 5
+
+
+def years_after(day: date, years: int) -> date:
+    """The same day `years` later (29 February becomes 1 March)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return date(day.year + years, 3, 1)
+
+
+def period_problem(start: date, end: date) -> tuple[str, str] | None:
+    """(the field, what is wrong) when the period from `start` to `end` is not one figures can be given for;
+    None when it is. The fields are "start" and "end"."""
+    for name, day in (("start", start), ("end", end)):
+        if not EARLIEST <= day <= LATEST:
+            return name, f"Choose a date between {EARLIEST.year} and {LATEST.year}."
+    if end < start:
+        return "end", "The end of the period must be on or after its start."
+    if end >= years_after(start, LONGEST_YEARS):
+        return "end", f"Choose a period of {LONGEST_YEARS} years or less."
+    return None
 
 
 def april_to_march(today: date) -> tuple[date, date]:
