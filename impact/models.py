@@ -16,12 +16,19 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from asks.models import Ask
 from members.models import Collaborative
 
 
 class PublicationQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=Publication.Status.PUBLISHED)
+
+    def public(self):
+        """What the public page, each item's page and the feed show: the published items, less those of an
+        ask withdrawn since it was published."""
+        withdrawn = Ask.objects.filter(pk=models.OuterRef("ask_id"), status=Ask.Status.WITHDRAWN)
+        return self.published().exclude(models.Exists(withdrawn))
 
 
 class Publication(models.Model):
@@ -49,6 +56,9 @@ class Publication(models.Model):
     # For headline figures: the period they cover.
     period_start = models.DateField(null=True, blank=True)
     period_end = models.DateField(null=True, blank=True)
+    # For an ask: the public page shows the answers given up to this moment (when it was published, or when a
+    # facilitator last chose to show the latest answers), so that no later answer shows before they read it.
+    answers_until = models.DateTimeField(null=True, blank=True)
     title = models.CharField("title on the public page", max_length=200)
     summary = models.TextField(
         "a short summary for the public",
