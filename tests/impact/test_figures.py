@@ -203,8 +203,8 @@ class TestHours:
     def test_two_periods_a_day_apart_never_show_one_persons_hours(self, collaborative):
         # 1 to 8 June, then 1 to 9 June: the difference would be the hours of the one person paid on 9 June.
         PaymentSettingsFactory(collaborative=collaborative, valid_from=date(2024, 1, 1))
-        self.paid(collaborative, START, self.lived_people(3), hours=2)
-        self.paid(collaborative, date(2025, 6, 9), self.lived_people(1), hours=4)
+        self.paid(collaborative, date(2025, 6, 1), self.lived_people(3), hours=2)  # 3 people: 6 hours shown before.
+        self.paid(collaborative, date(2025, 6, 9), self.lived_people(1), hours=4)  # Then 10: one person's 4 hours.
         shorter = figures_for(collaborative, date(2025, 6, 1), date(2025, 6, 8))
         longer = figures_for(collaborative, date(2025, 6, 1), date(2025, 6, 9))
         from_april = figures_for(collaborative, START, date(2025, 6, 8))
