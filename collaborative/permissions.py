@@ -686,9 +686,10 @@ def publication_for(user, collaborative_slug: str, pk: int) -> tuple[Membership,
 
 
 def public_publication_for(collaborative_slug: str, pk: int) -> Publication:
-    """A published item of a Collaborative with a public page, for anyone; 404 for anything else."""
+    """A published item of a Collaborative with a public page, for anyone; 404 for anything else (an item of an
+    ask withdrawn since it was published included)."""
     collaborative = public_collaborative_for(collaborative_slug)
-    return get_object_or_404(Publication.objects.published(), pk=pk, collaborative=collaborative)
+    return get_object_or_404(Publication.objects.public(), pk=pk, collaborative=collaborative)
 
 
 def credit_for(user, collaborative_slug: str, pk: int) -> tuple[Membership, Credit]:

@@ -10,14 +10,17 @@ never published, even as a number.
 The figures are counted in the database, in the same few queries however much data there is.
 """
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Sum, When
+from django.db.models.functions import TruncQuarter
 from django.utils import timezone
 
 from actions.models import Action
 from asks.models import Sending
+from impact.models import EARLIEST, LATEST
 from meetings.models import Attendance, Meeting
 from members.models import SMALL_GROUP, Collaborative, Perspective, User, Visibility, brings_perspective, count_shown
 from payments.models import Line, PaymentSettings
@@ -41,6 +44,14 @@ HOURS_MEAN = (
     "experience of services: a meeting for its length, half a day as 3.5 hours, a day as 7 hours."
 )
 NOT_SHOWN = "not shown"
+# Hours are shown only for whole quarters of the UK financial year, when each had 0 or at least 3 people paid:
+# then taking one period's hours from another's (they can overlap) leaves whole quarters, each of at least 3
+# people (or of none), and never one or two people's hours.
+QUARTERS = "April to June, July to September, October to December, January to March"
+HOURS_WHOLE_QUARTERS = (
+    f"not shown: hours are shown for whole quarters ({QUARTERS}) when at least {SMALL_GROUP} people were paid in each"
+)
+HOURS_SMALL_QUARTER = f"not shown: fewer than {SMALL_GROUP} people were paid in one of the quarters"
 GUESTS = "Guests at meetings (not members; counted at each meeting)"
 
 
@@ -74,8 +85,10 @@ class Figures:
 
 
 def period_bounds(collaborative: Collaborative, start: date, end: date) -> tuple[datetime, datetime]:
-    """The first moment of `start` and the first moment after `end`, on the Collaborative's clocks."""
+    """The first moment of `start` and the first moment after `end`, on the Collaborative's clocks. Days
+    before EARLIEST or after LATEST count as those (nothing happened then), so no date overflows."""
     zone = collaborative.zone
+    start, end = max(start, EARLIEST), min(end, LATEST)
     since = datetime.combine(start, time(0), tzinfo=zone)
     return since, datetime.combine(end + timedelta(days=1), time(0), tzinfo=zone)
 
@@ -172,25 +185,42 @@ def _payments_recorded(collaborative: Collaborative, start: date, end: date) -> 
     )
 
 
+def whole_quarters(start: date, end: date) -> bool:
+    """Whether the period is made of whole quarters of the UK financial year (see QUARTERS): it starts on the
+    first day of one and ends on the last day of one."""
+    if not (EARLIEST <= start <= end <= LATEST):
+        return False
+    after = end + timedelta(days=1)
+    return start.day == after.day == 1 and start.month in (1, 4, 7, 10) and after.month in (1, 4, 7, 10)
+
+
 def _hours(collaborative: Collaborative, start: date, end: date) -> Figure:
-    """The hours paid for to people who share that they bring lived experience of services, shown only when
-    at least 3 such people were paid (else the hours would be one or two people's). Three queries."""
+    """The hours paid for to people who share that they bring lived experience of services. Shown only for a
+    period of whole quarters (whole_quarters) in which every quarter had none or at least 3 such people paid:
+    else the hours of one or two people could be worked out, from this period's alone or by taking another
+    period's from it. Three queries."""
+    label = "Hours of lived-experience involvement"
+    if not whole_quarters(start, end):
+        return Figure(label, HOURS_WHOLE_QUARTERS, None, "hours")
     lived = counted_lines(collaborative, start, end).filter(
         brings_perspective(Perspective.LIVED_EXPERIENCE), user__perspectives_visibility=Visibility.MEMBERS
     )
-    # Paid for time in the period: their time lines add up to more than none (a correction takes one back).
+    # Paid for time in a quarter: their time lines in it add up to more than none (a correction takes one back).
     took_back = Case(When(reverses__isnull=True, then=1), default=-1, output_field=IntegerField())
-    people = (
+    paid = (
         lived.filter(kind=Line.Kind.TIME)
-        .values("user_id")
+        .annotate(quarter=TruncQuarter("activity_on"))
+        .values("quarter", "user_id")
         .annotate(lines=Sum(took_back))
         .filter(lines__gt=0)
         .order_by()
-        .count()
     )
-    label = "Hours of lived-experience involvement"
-    if people < SMALL_GROUP:
-        return Figure(label, f"not shown (fewer than {SMALL_GROUP} people)" if people else "none", None, "hours")
+    # One row for each person paid in each quarter: a few hundred at most.
+    people = Counter(row["quarter"] for row in paid)
+    if not people:
+        return Figure(label, "none", None, "hours")
+    if any(count < SMALL_GROUP for count in people.values()):
+        return Figure(label, HOURS_SMALL_QUARTER, None, "hours")
     hours, _ = hours_paid_for(lived)
     return Figure(label, hours_shown(hours), None, "hours")
 

@@ -2,12 +2,10 @@
 
 from django import forms
 
-from impact.models import Publication
+from impact.models import Publication, period_problem
 from members.models import Membership, User
 
 DATE = {"widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
-# The longest period of figures one item may cover: a few years, not a lifetime.
-LONGEST_PERIOD_DAYS = 5 * 366
 
 
 class PublicationForm(forms.ModelForm):
@@ -45,10 +43,9 @@ class FiguresForm(PublicationForm):
         cleaned = super().clean()
         start, end = cleaned.get("period_start"), cleaned.get("period_end")
         if start and end:
-            if end < start:
-                self.add_error("period_end", "The end of the period must not be before its start.")
-            elif (end - start).days > LONGEST_PERIOD_DAYS:
-                self.add_error("period_end", "Choose a period of five years or less.")
+            problem = period_problem(start, end)
+            if problem:
+                self.add_error(f"period_{problem[0]}", problem[1])
         return cleaned
 
 

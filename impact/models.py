@@ -16,12 +16,19 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from asks.models import Ask
 from members.models import Collaborative
 
 
 class PublicationQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=Publication.Status.PUBLISHED)
+
+    def public(self):
+        """What the public page, each item's page and the feed show: the published items, less those of an
+        ask withdrawn since it was published."""
+        withdrawn = Ask.objects.filter(pk=models.OuterRef("ask_id"), status=Ask.Status.WITHDRAWN)
+        return self.published().exclude(models.Exists(withdrawn))
 
 
 class Publication(models.Model):
@@ -49,6 +56,9 @@ class Publication(models.Model):
     # For headline figures: the period they cover.
     period_start = models.DateField(null=True, blank=True)
     period_end = models.DateField(null=True, blank=True)
+    # For an ask: the public page shows the answers given up to this moment (when it was published, or when a
+    # facilitator last chose to show the latest answers), so that no later answer shows before they read it.
+    answers_until = models.DateTimeField(null=True, blank=True)
     title = models.CharField("title on the public page", max_length=200)
     summary = models.TextField(
         "a short summary for the public",
@@ -104,8 +114,10 @@ class Publication(models.Model):
     def clean(self) -> None:
         if self.kind == self.Kind.YOU_SAID and not self.summary.strip():
             raise ValidationError({"summary": "Write a short summary of what changed, for the public."})
-        if self.period_start and self.period_end and self.period_end < self.period_start:
-            raise ValidationError({"period_end": "The end of the period must not be before its start."})
+        if self.period_start and self.period_end:
+            problem = period_problem(self.period_start, self.period_end)
+            if problem:
+                raise ValidationError({f"period_{problem[0]}": problem[1]})
 
 
 class Credit(models.Model):
@@ -155,6 +167,34 @@ class PublicationEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValidationError("The history of a published item cannot be deleted.")
+
+
+# The days a period of figures may cover: dates outside these are typing slips (and the day after 31 December
+# 9999 does not exist), and a period is a few years, not a lifetime.
+EARLIEST = date(2000, 1, 1)
+LATEST = date(2099, 12, 31)
+LONGEST_YEARS = 5
+
+
+def years_after(day: date, years: int) -> date:
+    """The same day `years` later (29 February becomes 1 March)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return date(day.year + years, 3, 1)
+
+
+def period_problem(start: date, end: date) -> tuple[str, str] | None:
+    """(the field, what is wrong) when the period from `start` to `end` is not one figures can be given for;
+    None when it is. The fields are "start" and "end"."""
+    for name, day in (("start", start), ("end", end)):
+        if not EARLIEST <= day <= LATEST:
+            return name, f"Choose a date between {EARLIEST.year} and {LATEST.year}."
+    if end < start:
+        return "end", "The end of the period must be on or after its start."
+    if end >= years_after(start, LONGEST_YEARS):
+        return "end", f"Choose a period of {LONGEST_YEARS} years or less."
+    return None
 
 
 def april_to_march(today: date) -> tuple[date, date]:

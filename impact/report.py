@@ -16,29 +16,23 @@ from django.db.models import Min, OuterRef, Q, Subquery
 from django.db.models.functions import Lower, Trim
 
 from collaborative.spreadsheets import BYTE_ORDER_MARK, inert
-from impact.figures import Figures, figures_for, goals_in_period, period_bounds, sending_counts, sendings_in_period
-from impact.models import Publication, april_to_march
+from impact.figures import (
+    Figures,
+    figures_for,
+    goals_in_period,
+    period_bounds,
+    sending_counts,
+    sendings_in_period,
+)
+from impact.models import Publication, april_to_march, period_problem
 from members.models import Collaborative
 from vision.models import GoalReview
-
-LONGEST_YEARS = 5
-# Dates outside these are typing slips (and a day after 31 December 9999 does not exist).
-EARLIEST = date(2000, 1, 1)
-LATEST = date(2099, 12, 31)
 
 
 def _day_field(label: str) -> forms.DateField:
     return forms.DateField(
         label=label, required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
-
-
-def years_after(day: date, years: int) -> date:
-    """The same day `years` later (29 February becomes 1 March)."""
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:
-        return date(day.year + years, 3, 1)
 
 
 class ReportPeriodForm(forms.Form):
@@ -58,15 +52,9 @@ class ReportPeriodForm(forms.Form):
             return cleaned
         start = cleaned["start"] = cleaned.get("start") or self.default[0]
         end = cleaned["end"] = cleaned.get("end") or self.default[1]
-        for name, day in (("start", start), ("end", end)):
-            if not EARLIEST <= day <= LATEST:
-                self.add_error(name, f"Choose a date between {EARLIEST.year} and {LATEST.year}.")
-        if self.errors:
-            return cleaned
-        if end < start:
-            self.add_error("end", "The end of the period must be on or after its start.")
-        elif end >= years_after(start, LONGEST_YEARS):
-            self.add_error("end", f"Choose a period of {LONGEST_YEARS} years or less.")
+        problem = period_problem(start, end)
+        if problem:
+            self.add_error(*problem)
         return cleaned
 
 

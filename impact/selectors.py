@@ -2,8 +2,10 @@
 small, with a docstring saying what it answers."""
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
 
 from actions.models import Action
 from asks.models import Answer, Ask
@@ -23,8 +25,9 @@ CREDITS_TO_DO = 3
 
 
 def published_items(collaborative: Collaborative) -> QuerySet:
-    """The Collaborative's published items, newest first (by the day they were first published)."""
-    return Publication.objects.published().filter(collaborative=collaborative).order_by("-first_published_at", "-id")
+    """The Collaborative's items the public may read (none of an ask withdrawn since), newest first (by the day
+    they were first published)."""
+    return Publication.objects.public().filter(collaborative=collaborative).order_by("-first_published_at", "-id")
 
 
 def credits_to_answer(user, collaborative: Collaborative) -> list[Credit]:
@@ -96,11 +99,38 @@ def vision_publishable(collaborative: Collaborative) -> VisionVersion | None:
     return version
 
 
+def answers_public(ask: Ask, until: datetime) -> QuerySet:
+    """The answers to `ask` a public page may show: given up to `until`, and not a request for more time (that
+    is between the Collaborative and the responder)."""
+    return ask.answers.filter(created_at__lte=until).exclude(kind=Answer.Kind.MORE_TIME)
+
+
+def answers_until(publication: Publication) -> datetime:
+    """The moment up to which the item of an ask shows its answers: now for an item not published yet (the
+    preview shows what publishing would show)."""
+    if publication.answers_until:
+        return publication.answers_until
+    return publication.first_published_at if publication.pk else timezone.now()
+
+
+def newer_answers(publication: Publication) -> int:
+    """How many answers to a published ask the public page does not show yet (given since it was published, or
+    since a facilitator last showed the latest); 0 for any other item."""
+    if publication.kind != Publication.Kind.ASK:
+        return 0
+    later = publication.ask.answers.filter(created_at__gt=answers_until(publication))
+    return later.exclude(kind=Answer.Kind.MORE_TIME).count()
+
+
 def publications_made(collaborative: Collaborative) -> QuerySet:
-    """Every item the facilitators published, shown or hidden, the latest first, with its credits counted."""
+    """Every item the facilitators published, shown or hidden, the latest first, with its credits counted, and
+    whether an ask has answers not on the public page yet or was withdrawn."""
+    later = Answer.objects.filter(ask=OuterRef("ask_id"), created_at__gt=OuterRef("answers_until"))
     return (
         Publication.objects.filter(collaborative=collaborative)
         .annotate(
+            newer_answers=Exists(later.exclude(kind=Answer.Kind.MORE_TIME)),
+            ask_withdrawn=ExpressionWrapper(Q(ask__status=Ask.Status.WITHDRAWN), output_field=BooleanField()),
             credits_asked=Count("credits"),
             credits_agreed=Count("credits", filter=Q(credits__agreed_at__isnull=False, credits__declined_at=None)),
         )
@@ -199,13 +229,21 @@ def item_shown(publication: Publication) -> ItemShown:
         shown.action = publication.action
     elif publication.kind == kind.ASK:
         shown.ask = publication.ask
-        # Only what the public may read: the organisation, the days, and the responder's own words.
-        shown.sendings = list(shown.ask.sendings.only("kind", "organisation", "sent_on", "due_on", "answered_on"))
+        # Only what the public may read, as it was when a facilitator last looked: the organisation, the days,
+        # and the responder's own words (never their name or role).
+        until = answers_until(publication)
         shown.answers = list(
-            shown.ask.answers.select_related("sending")
-            .only("kind", "text", "until", "role", "created_at", "sending__organisation")
+            answers_public(shown.ask, until)
+            .select_related("sending")
+            .only("kind", "text", "until", "created_at", "sending__organisation")
             .order_by("created_at", "id")
         )
+        sendings = shown.ask.sendings.filter(created_at__lte=until)
+        shown.sendings = list(sendings.only("kind", "organisation", "sent_on", "due_on", "answered_on"))
+        answered = {answer.sending_id for answer in shown.answers}
+        for sending in shown.sendings:
+            if sending.pk not in answered:
+                sending.answered_on = None  # Not answered, as far as the public page shows yet.
     else:
         shown.figures = figures_for(publication.collaborative, publication.period_start, publication.period_end)
     return shown

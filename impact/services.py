@@ -13,7 +13,7 @@ from django.utils import timezone
 from actions.models import Action
 from asks.models import Ask
 from impact.models import Credit, Publication, PublicationEvent
-from impact.selectors import ASKS_ANSWERED
+from impact.selectors import ASKS_ANSWERED, newer_answers
 from members.models import Collaborative, Membership, User
 from vision.models import Goal, VisionVersion
 
@@ -69,6 +69,8 @@ def publication_publish(
         first_published_at=now,
         updated_at=now,
         created_by=by,
+        # An ask shows the answers the facilitator saw when publishing it, and no later one until they choose.
+        answers_until=now if kind == Publication.Kind.ASK else None,
     )
     try:
         publication.full_clean()
@@ -96,6 +98,23 @@ def publication_change(*, publication: Publication, by: User, title: str, summar
     publication.title, publication.summary, publication.updated_at = title, summary, timezone.now()
     publication.full_clean()
     publication.save(update_fields=["title", "summary", "updated_at"])
+    _event(publication, PublicationEvent.What.CHANGED, by)
+    return publication
+
+
+@transaction.atomic
+def publication_answers_update(*, publication: Publication, by: User) -> Publication:
+    """Show on the public page the answers to a published ask given since it was published (or since this was
+    last done), once a facilitator has read them on the ask's page."""
+    publication = Publication.objects.select_for_update().get(pk=publication.pk)
+    if publication.kind != Publication.Kind.ASK:
+        raise ValidationError("Only an ask has answers to show.")
+    if publication.ask.status == Ask.Status.WITHDRAWN:
+        raise ValidationError("The ask was withdrawn, so it is not on the public page.")
+    if not newer_answers(publication):
+        raise ValidationError("The public page shows every answer already.")
+    publication.answers_until = publication.updated_at = timezone.now()
+    publication.save(update_fields=["answers_until", "updated_at"])
     _event(publication, PublicationEvent.What.CHANGED, by)
     return publication
 

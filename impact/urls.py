@@ -12,6 +12,7 @@ urlpatterns = [
     path("c/<slug:slug>/what-changed/<int:pk>/edit/", views.edit, name="edit"),
     path("c/<slug:slug>/what-changed/<int:pk>/hide/", views.hide, name="hide"),
     path("c/<slug:slug>/what-changed/<int:pk>/show/", views.show, name="show"),
+    path("c/<slug:slug>/what-changed/<int:pk>/latest-answers/", views.answers_update, name="answers_update"),
     path("c/<slug:slug>/what-changed/<int:pk>/ask-to-name/", views.credit_request, name="credit_ask"),
     # A member: may their name show on an item?
     path("c/<slug:slug>/what-changed/named/<int:pk>/", views.credit, name="credit"),

@@ -10,6 +10,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from asks.models import Ask
 from collaborative.permissions import (
     credit_for,
     facilitator_membership_for,
@@ -31,6 +32,7 @@ from impact.selectors import (
     asks_publishable,
     goals_publishable,
     item_shown,
+    newer_answers,
     publications_made,
     published_items,
     vision_publishable,
@@ -39,6 +41,7 @@ from impact.selectors import (
 from impact.services import (
     credit_answer,
     credit_ask,
+    publication_answers_update,
     publication_change,
     publication_hide,
     publication_publish,
@@ -162,6 +165,8 @@ def _edit_context(membership, publication: Publication, form, ask_form) -> dict:
         credits=publication.credits.select_related("user").order_by("asked_at", "id"),
         events=events,
         shown=item_shown(publication),
+        newer_answers=newer_answers(publication),
+        ask_withdrawn=publication.kind == Publication.Kind.ASK and publication.ask.status == Ask.Status.WITHDRAWN,
     )
 
 
@@ -198,6 +203,17 @@ def hide(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         return done(request, error, "impact:edit", slug=slug, pk=pk)
     said = "Taken off the public page. Nothing is deleted: you can publish it again."
     return done(request, said, "impact:manage", slug)
+
+
+@require_POST
+def answers_update(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Show on the public page the answers to a published ask given since the facilitators last looked."""
+    _, publication = publication_for(request.user, slug, pk)
+    try:
+        publication_answers_update(publication=publication, by=request.user)
+    except ValidationError as error:
+        return done(request, error, "impact:edit", slug=slug, pk=pk)
+    return done(request, "The public page shows the latest answers now.", "impact:edit", slug=slug, pk=pk)
 
 
 @require_POST

@@ -337,6 +337,7 @@ EXPECTATIONS: dict[str, tuple[dict, dict]] = {
     "impact:hide": (PUBLICATION, POST_ONLY),
     "impact:show": (PUBLICATION, POST_ONLY),  # Published already: back with a message.
     "impact:credit_ask": (PUBLICATION, POST_ONLY),  # No one chosen: back with a message.
+    "impact:answers_update": (PUBLICATION, POST_ONLY),  # Not an ask: back with a message.
     "impact:credit": ({"slug": "lambeth", "pk": "CREDIT"}, CREDIT_ANSWERER),
     "impact:public": (SLUG, everyone(200)),
     "impact:item": (PUBLICATION, everyone(200)),

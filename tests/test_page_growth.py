@@ -13,6 +13,9 @@ from django.utils import timezone
 
 from actions.models import Action, ActionChange, ActionUpdate, ReviewItem, ReviewRound
 from actions.services import action_snapshot
+from asks.models import Ask
+from impact.models import Credit, Publication
+from impact.selectors import FEED_SIZE
 from meetings.models import Attendance, Rsvp
 from members.models import Invitation, JoinRequest, Membership
 from tests.caching import nothing_cached
@@ -28,7 +31,7 @@ from tests.factories import (
     VisionVersionFactory,
     action_record,
 )
-from tests.impact.rows import figures_items
+from tests.impact.rows import answered_ask, done_action, figures_items
 from vision.models import Answer, Contribution, Goal, GoalReview, Rating, Response, Round, VisionVersion
 from vision.services import round_open
 
@@ -518,3 +521,50 @@ def test_what_changed_comes_a_page_at_a_time_for_the_public_and_the_facilitators
     with CaptureQueriesContext(connection) as captured:
         assert Client().get(feed).content.count(b"<entry>") == 50
     assert len(captured) < 10
+
+
+def test_what_changed_asks_the_same_number_of_queries_at_two_items_of_each_kind_and_at_fifty(
+    client, facilitator_client, collaborative
+):
+    """The public page, its feed and the facilitators' page with items of every kind (figures, goals, you said we
+    did, asks; some hidden, one of a withdrawn ask), people asked to be named, and asks and actions to choose from:
+    the same number of queries at 2 of each and at 50."""
+    collaborative.is_public = True
+    collaborative.save()
+    slug = {"slug": collaborative.slug}
+    public, manage, feed = (reverse(name, kwargs=slug) for name in ("impact:public", "impact:manage", "impact:feed"))
+    member = MembershipFactory(collaborative=collaborative).user
+
+    def grow(to: int) -> None:
+        have = Publication.objects.filter(collaborative=collaborative, kind=Publication.Kind.GOAL).count()
+        figures_items(collaborative, to)
+        for index in range(have, to):
+            goal = GoalFactory(collaborative=collaborative)
+            action = done_action(collaborative, owner=member)
+            done_action(collaborative, owner=member)  # Done, not published: to choose from.
+            answered_ask(collaborative)  # Answered, not published: to choose from.
+            ask = answered_ask(collaborative)
+            hidden = Publication.Status.HIDDEN if index % 2 else Publication.Status.PUBLISHED
+            made = Publication.objects.bulk_create(
+                [
+                    Publication(collaborative=collaborative, kind="goal", goal=goal, title=f"Goal {index}"),
+                    Publication(collaborative=collaborative, kind="you_said", action=action, title=f"Did {index}"),
+                    Publication(
+                        collaborative=collaborative,
+                        kind="ask",
+                        ask=ask,
+                        title=f"Asked {index}",
+                        status=hidden,
+                        answers_until=timezone.now() - timedelta(days=1),  # Newer answers wait.
+                    ),
+                ]
+            )
+            Credit.objects.bulk_create(Credit(publication=publication, user=member) for publication in made)
+        Ask.objects.filter(pk=ask.pk).update(status=Ask.Status.WITHDRAWN)
+
+    grow(2)
+    small = [measure(Client(), public)[0], measure(facilitator_client, manage)[0], measure(Client(), feed)[0]]
+    grow(50)
+    large = [measure(Client(), public)[0], measure(facilitator_client, manage)[0], measure(Client(), feed)[0]]
+    assert large == small, "queries at 2 of each (public, manage, feed) and at 50"
+    assert Client().get(feed).content.count(b"<entry>") == FEED_SIZE

@@ -504,6 +504,17 @@ def _impact_publish(given) -> Refusal:
     )
 
 
+@refusal("impact:publish", "figures for a year that is a typing slip")
+def _impact_publish_figures(given) -> Refusal:
+    given.client.force_login(given.people["facilitator"])
+    return Refusal(
+        reverse("impact:publish", kwargs=LAMBETH),
+        {"kind": "figures", "title": "Forever", "period_start": "2026-04-01", "period_end": "9999-12-31"},
+        "Choose a date between 2000 and 2099.",
+        lambda: (Publication.objects.count(), PublicationEvent.objects.count()),
+    )
+
+
 @refusal("impact:edit")
 def _impact_edit(given) -> Refusal:
     publication = PublicationFactory(collaborative=given.collaborative, title="As it was")

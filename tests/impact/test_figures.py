@@ -10,6 +10,8 @@ import pytest
 from actions.models import Action
 from impact.figures import (
     HOURS_NOT_RECORDED,
+    HOURS_SMALL_QUARTER,
+    HOURS_WHOLE_QUARTERS,
     NOT_SHOWN,
     SMALL_NUMBER_RULE,
     figures_for,
@@ -162,6 +164,7 @@ class TestHours:
             TimeLineFactory(meeting=first, user=somebody)
             TimeLineFactory(meeting=after, user=somebody)  # The day after: not counted.
         TimeLineFactory(meeting=last, user=lived[0])
+        TimeLineFactory(meeting=last, user=self.lived_people(1)[0])
         TimeLineFactory(meeting=last, user=person(Perspective.CARER))  # Not lived experience.
         TimeLineFactory(meeting=last, user=self.lived_people(1, Visibility.NOBODY)[0])  # Kept private.
         TimeLineFactory(meeting=last, user=lived[1], status=Line.Status.WAITING)  # Not approved yet.
@@ -175,7 +178,8 @@ class TestHours:
         )
         figures = figures_for(collaborative, START, END)
         assert figures.hours_recorded
-        assert shown(figures, "hours") == "5"  # 4 meetings of half an hour and 3 hours.
+        # 5 meetings of half an hour and 3 hours: 3 people paid in the first quarter and 3 in the last, none between.
+        assert shown(figures, "hours") == "5.5"
 
     def test_hours_of_fewer_than_three_people_are_not_shown(self, collaborative):
         PaymentSettingsFactory(collaborative=collaborative, valid_from=date(2024, 1, 1))
@@ -183,7 +187,65 @@ class TestHours:
         assert shown(figures_for(collaborative, START, END), "hours") == "none"
         for somebody in self.lived_people(2):
             TimeLineFactory(meeting=meeting, user=somebody)
-        assert shown(figures_for(collaborative, START, END), "hours") == "not shown (fewer than 3 people)"
+        assert shown(figures_for(collaborative, START, END), "hours") == HOURS_SMALL_QUARTER
+
+    def paid(self, collaborative, day: date, people: list, hours: int = 1) -> None:
+        for somebody in people:
+            TimeLineFactory(
+                meeting=None,
+                collaborative=collaborative,
+                user=somebody,
+                activity=Activity.HOUR,
+                quantity=hours,
+                activity_on=day,
+            )
+
+    def test_two_periods_a_day_apart_never_show_one_persons_hours(self, collaborative):
+        # 1 to 8 June, then 1 to 9 June: the difference would be the hours of the one person paid on 9 June.
+        PaymentSettingsFactory(collaborative=collaborative, valid_from=date(2024, 1, 1))
+        self.paid(collaborative, date(2025, 6, 1), self.lived_people(3), hours=2)  # 3 people: 6 hours shown before.
+        self.paid(collaborative, date(2025, 6, 9), self.lived_people(1), hours=4)  # Then 10: one person's 4 hours.
+        shorter = figures_for(collaborative, date(2025, 6, 1), date(2025, 6, 8))
+        longer = figures_for(collaborative, date(2025, 6, 1), date(2025, 6, 9))
+        from_april = figures_for(collaborative, START, date(2025, 6, 8))
+        assert shown(shorter, "hours") == shown(longer, "hours") == shown(from_april, "hours") == HOURS_WHOLE_QUARTERS
+        assert "April to June" in HOURS_WHOLE_QUARTERS
+        # The whole quarter shows: 4 people's hours together.
+        assert shown(figures_for(collaborative, START, date(2025, 6, 30)), "hours") == "10"
+
+    def test_overlapping_periods_of_whole_quarters_differ_only_by_quarters_of_three_people_or_more(self, collaborative):
+        PaymentSettingsFactory(collaborative=collaborative, valid_from=date(2024, 1, 1))
+        april_to_june, july_to_september = (START, date(2025, 6, 30)), (date(2025, 7, 1), date(2025, 9, 30))
+        april_to_september, july_to_december = (START, date(2025, 9, 30)), (date(2025, 7, 1), date(2025, 12, 31))
+        self.paid(collaborative, START, self.lived_people(3), hours=2)
+        self.paid(collaborative, date(2025, 8, 1), self.lived_people(1), hours=5)  # One person, July to September.
+        self.paid(collaborative, date(2025, 11, 1), self.lived_people(3), hours=1)
+        # April to September less April to June would be the one person's 5 hours: not shown.
+        assert shown(figures_for(collaborative, *april_to_june), "hours") == "6"
+        for period in (april_to_september, july_to_december, july_to_september, (START, END)):
+            assert shown(figures_for(collaborative, *period), "hours") == HOURS_SMALL_QUARTER
+        # With 3 people paid from July to September, every difference is at least 3 people's hours.
+        self.paid(collaborative, date(2025, 9, 30), self.lived_people(2), hours=1)
+        shown_now = {
+            period: shown(figures_for(collaborative, *period), "hours")
+            for period in (april_to_june, april_to_september, july_to_december, july_to_september)
+        }
+        assert shown_now == {
+            april_to_june: "6",
+            april_to_september: "13",
+            july_to_december: "10",
+            july_to_september: "7",
+        }
+
+
+@pytest.mark.parametrize(
+    ("start", "end"), [(date(9999, 12, 31), date(9999, 12, 31)), (date(1, 1, 1), date(9999, 12, 31))]
+)
+def test_figures_for_a_period_out_of_bounds_never_overflow(collaborative, start, end):
+    PaymentSettingsFactory(collaborative=collaborative, valid_from=date(2024, 1, 1))
+    figures = figures_for(collaborative, start, end)
+    assert figures.figure("meetings_held").value == 0
+    assert shown(figures, "hours") == HOURS_WHOLE_QUARTERS
 
 
 def test_actions_agreed_and_done_in_the_period(collaborative):

@@ -1,11 +1,16 @@
 """The facilitators' "What changed" page: what could be published, publishing item by item, changing, hiding and
 publishing again, every step kept."""
 
+from datetime import date
+
 import pytest
+from django.core.exceptions import ValidationError
+from django.test import Client
 from django.urls import reverse
 
 from asks.models import Ask
 from impact.models import Publication, PublicationEvent
+from impact.services import publication_publish
 from tests.factories import GoalFactory, PublicationFactory
 from tests.impact.rows import adopted_vision, answered_ask, done_action
 
@@ -115,10 +120,46 @@ def test_figures_publish_for_a_period_that_makes_sense(facilitator_client, colla
     data = {"kind": "figures", "title": "Our year", "summary": "", "period_start": "2026-04-01"}
     backwards = facilitator_client.post(publish_url(collaborative), data | {"period_end": "2025-03-31"})
     assert backwards.status_code == 400
-    assert "must not be before its start" in backwards.content.decode()
+    assert "must be on or after its start" in backwards.content.decode()
+    for bad in ("9999-12-31", "0001-01-01"):
+        response = facilitator_client.post(publish_url(collaborative), data | {"period_end": bad})
+        assert response.status_code == 400
+        assert "Choose a date between 2000 and 2099." in response.content.decode()
+    too_long = facilitator_client.post(publish_url(collaborative), data | {"period_end": "2031-04-01"})
+    assert "Choose a period of 5 years or less." in too_long.content.decode()
+    assert not Publication.objects.exists()
     facilitator_client.post(publish_url(collaborative), data | {"period_end": "2027-03-31"})
     publication = Publication.objects.get(kind=Publication.Kind.FIGURES)
     assert (str(publication.period_start), str(publication.period_end)) == ("2026-04-01", "2027-03-31")
+
+
+def test_a_period_out_of_bounds_is_refused_by_the_model_and_an_old_one_never_gives_a_500(
+    facilitator_client, facilitator, collaborative
+):
+    with pytest.raises(ValidationError) as refused:
+        publication_publish(
+            collaborative=collaborative,
+            by=facilitator,
+            kind=Publication.Kind.FIGURES,
+            title="Forever",
+            period_start=date(2025, 4, 1),
+            period_end=date(9999, 12, 31),
+        )
+    assert refused.value.message_dict == {"period_end": ["Choose a date between 2000 and 2099."]}
+    assert not Publication.objects.exists()
+    # A row saved before the periods were checked still shows, to the facilitators and to the public.
+    old = Publication.objects.create(
+        collaborative=collaborative,
+        kind=Publication.Kind.FIGURES,
+        title="Forever",
+        period_start=date(9999, 12, 31),
+        period_end=date(9999, 12, 31),
+    )
+    kwargs = {"slug": collaborative.slug, "pk": old.pk}
+    collaborative.is_public = True
+    collaborative.save()
+    assert facilitator_client.get(reverse("impact:edit", kwargs=kwargs)).status_code == 200
+    assert Client().get(reverse("impact:item", kwargs=kwargs)).status_code == 200
 
 
 def test_hiding_and_publishing_again_keep_the_item_its_history_and_its_first_day(
