@@ -129,7 +129,8 @@ def ask_fact_check_send(*, ask: Ask, by, today: date) -> ResponderLink:
         ask=ask,
         what=AskEvent.What.CHECK_SENT,
         by=by,
-        note=f"To {ask.responder_name} ({ask.responder_email}), for comments by {ask.fact_check_due_on:%-d %B %Y}.",
+        # Every member reads the timeline: the responder's address stays on the facilitators' part of the page.
+        note=f"To {ask.responder_name}, for comments by {ask.fact_check_due_on:%-d %B %Y}.",
     )
     emails.responder_email_queue(link)
     return link
@@ -157,7 +158,7 @@ def ask_link_resend(*, ask: Ask, by) -> ResponderLink:
         link = responder_link_make(ask=ask, purpose=ResponderLink.Purpose.ANSWER, sending=sending)
     else:
         raise ValidationError("There is no link to send again: the ask is not with the responder now.")
-    ask_event(ask=ask, what=AskEvent.What.RESENT, by=by, note=f"To {link.email}.", sending=link.sending)
+    ask_event(ask=ask, what=AskEvent.What.RESENT, by=by, note="Sent to the responder.", sending=link.sending)
     emails.responder_email_queue(link)
     return link
 
@@ -192,7 +193,9 @@ def fact_check_add(*, link: ResponderLink, name: str, text: str, today: date) ->
     check = FactCheck(ask=link.ask, link=link, name=name.strip(), text=text.strip())
     check.full_clean()
     check.save()
-    ask_event(ask=link.ask, what=AskEvent.What.CHECKED, by_name=check.name, note=check.text)
+    # The comments themselves are shown to members only once the ask is sent (asks.views), never in the timeline.
+    note = "Comments received: see Fact check comments."
+    ask_event(ask=link.ask, what=AskEvent.What.CHECKED, by_name=check.name, note=note)
     emails.fact_check_emails_queue(check)
     return check
 
