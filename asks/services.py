@@ -163,13 +163,14 @@ def ask_link_resend(*, ask: Ask, by) -> ResponderLink:
     return link
 
 
-def _link_locked(link: ResponderLink) -> ResponderLink:
-    """The link, locked until the end of the transaction, so that two answers sent at once are one."""
-    return (
-        ResponderLink.objects.select_for_update(of=("self",))
-        .select_related("ask__collaborative", "sending")
-        .get(pk=link.pk)
-    )
+def _link_locked(link: ResponderLink) -> tuple[Ask, ResponderLink]:
+    """(the ask, the link), both locked until the end of the transaction, so that two answers sent at once are
+    one. The ask first, then the link, as every service here locks them (sending again, escalating and
+    withdrawing lock the ask, then replace its links): the other order would wait on each other for ever."""
+    ask = Ask.objects.select_for_update().select_related("collaborative").get(pk=link.ask_id)
+    link = ResponderLink.objects.select_for_update(of=("self",)).select_related("sending").get(pk=link.pk)
+    link.ask = ask
+    return ask, link
 
 
 def fact_check_open(link: ResponderLink, today: date) -> str:
@@ -187,7 +188,7 @@ def fact_check_open(link: ResponderLink, today: date) -> str:
 def fact_check_add(*, link: ResponderLink, name: str, text: str, today: date) -> FactCheck:
     """The responder's comments on factual errors, kept as given; the facilitators are emailed. The link takes
     comments again until the ask is sent or the working days for the fact check have passed."""
-    link = _link_locked(link)
+    _ask, link = _link_locked(link)
     if problem := fact_check_open(link, today):
         raise ValidationError(problem)
     check = FactCheck(ask=link.ask, link=link, name=name.strip(), text=text.strip())
@@ -243,10 +244,9 @@ def answer_give(
     (the same link then takes the answer). Any other answer closes the link (it answers once), marks the sending
     and the ask answered, and is emailed to the members. A second answer only comes through a new link (sent
     again, or asked again) and is kept beside the first, never over it."""
-    link = _link_locked(link)
+    ask, link = _link_locked(link)
     if problem := answer_open(link):
         raise ValidationError(problem)
-    ask = Ask.objects.select_for_update().get(pk=link.ask_id)
     sending = Sending.objects.select_for_update().get(pk=link.sending_id)
     if kind == Answer.Kind.MORE_TIME:
         if sending.responder_extended:
