@@ -88,7 +88,7 @@ def test_the_link_runs_out_60_days_after_it_was_sent(client, sent, facilitator):
     response = answer(client, url)
     assert response.status_code == 400
     page = response.content.decode()
-    assert "This link has run out." in page
+    assert "This link has run out" in page
     assert facilitator.email in page  # Who to write to instead.
     assert not Answer.objects.exists()
 
@@ -201,3 +201,21 @@ def test_posting_too_often_from_one_address_is_refused_for_a_while(client, sent,
     for _ in range(2):
         assert client.post(url, {}).status_code == 400
     assert client.post(url, {}).status_code == 429
+
+
+def test_a_used_link_shows_nothing_of_the_ask_or_its_files_once_it_has_run_out(client, collaborative, facilitator):
+    ask, token = ask_sent_for_test(collaborative, by=facilitator)
+    evidence = AskEvidence.objects.create(
+        ask=ask, file=pdf("survey.pdf"), file_name="survey.pdf", file_type="application/pdf"
+    )
+    url = reverse("asks:respond", kwargs={"token": token})
+    assert answer(client, url).status_code == 302
+    assert client.get(views._file_url(token, evidence)).status_code == 200  # Used, not run out: still there.
+
+    ResponderLink.objects.filter(ask=ask).update(expires_at=timezone.now() - timedelta(seconds=1))
+    page = client.get(url).content.decode()
+    assert "This link has run out" in page
+    for hidden in (escape(ask.title), escape(ask.request), "survey.pdf", "We will open on Sundays from March."):
+        assert hidden not in page
+    assert facilitator.email in page
+    assert client.get(views._file_url(token, evidence)).status_code == 404
