@@ -222,7 +222,9 @@ def _evidence_checked(uploads) -> list[tuple[object, object]]:
         try:
             checked.append((upload, evidence_kind(upload)))
         except ValueError as error:
-            raise ValidationError({"files": f"{upload.name}: {error}"}) from error
+            # The answer form has no box for a link, so the check's "or a link to it instead" is left out.
+            said = str(error).replace(", or a link to it instead", "")
+            raise ValidationError({"files": f"{upload.name}: {said}"}) from error
     return checked
 
 

@@ -14,7 +14,7 @@ from asks.links import responder_token
 from asks.models import Answer, Ask, AskEvent, AskEvidence, ResponderLink, Sending
 from asks.services import ask_link_resend, ask_sent_notify, sending_make
 from collaborative.working_days import add_working_days
-from tests.asks.conftest import pdf
+from tests.asks.conftest import PDF, pdf
 from tests.factories import ask_sent_for_test
 
 pytestmark = pytest.mark.django_db
@@ -219,3 +219,17 @@ def test_a_used_link_shows_nothing_of_the_ask_or_its_files_once_it_has_run_out(c
         assert hidden not in page
     assert facilitator.email in page
     assert client.get(views._file_url(token, evidence)).status_code == 404
+
+
+def test_files_too_big_together_are_refused_with_the_limit_for_all_of_them(client, sent):
+    _ask, url = sent
+    six_mb = PDF + b"0" * (6 * 1024 * 1024)
+    files = [SimpleUploadedFile(name, six_mb, content_type="application/pdf") for name in ("a.pdf", "b.pdf")]
+
+    refused = answer(client, url, files=files)
+    assert refused.status_code == 400
+    page = refused.content.decode()
+    assert "All the files together can be up to 10 MB." in page
+    assert "a link" not in page
+    assert not Answer.objects.exists()
+    assert not AskEvidence.objects.exists()
