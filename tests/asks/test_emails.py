@@ -134,6 +134,7 @@ def test_the_ask_email_names_who_is_asked_first_again_and_who_was_asked_before_a
     first, again = (email.body for email in to(mailoutbox, ask.responder_email))
     assert f"{collaborative.name} asks South London Trust the following." in first
     assert f"{collaborative.name} asks South London Trust again." in again
+    assert "Your answer, in your words but without your name, may be published" in first
     (escalation,) = to(mailoutbox, "sam@lambeth.example")
     assert (
         f"{collaborative.name} asked Dr Priya Shah at South London Trust the following and has not had an answer it "

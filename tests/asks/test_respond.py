@@ -233,3 +233,15 @@ def test_files_too_big_together_are_refused_with_the_limit_for_all_of_them(clien
     assert "a link" not in page
     assert not Answer.objects.exists()
     assert not AskEvidence.objects.exists()
+
+
+def test_the_responder_is_told_who_to_write_to_and_what_may_be_published(client, sent, facilitator):
+    ask, url = sent
+    page = client.get(url).content.decode()
+    assert "Your answer, in your words but without your name, may be published" in page
+    ResponderLink.objects.filter(ask=ask).update(expires_at=timezone.now() - timedelta(seconds=1))
+    page = client.get(url).content.decode()
+    assert f"Please write to {escape(facilitator.display_name)} at" in page
+    assert "reply to" not in page
+    invalid = client.get(reverse("asks:respond", kwargs={"token": "not-a-token"})).content.decode()
+    assert "reply to" not in invalid
