@@ -254,11 +254,6 @@ class ResponseForm(forms.Form):
         required=False,
         error_messages={"invalid": "Give an email address such as name@example.org."},
     )
-    escalate_on = DayField(
-        label="Escalated on",
-        required=False,
-        help_text="Today, or the day it was agreed to escalate. The ask is sent now either way.",
-    )
 
     def __init__(self, *args, collaborative: Collaborative, choices: list[str], today: date, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -285,11 +280,6 @@ class ResponseForm(forms.Form):
             ):
                 if not (data.get(name) or "").strip() and name not in self.errors:
                     self.add_error(name, message)
-            day = data.get("escalate_on")
-            if day is None and "escalate_on" not in self.errors:
-                data["escalate_on"] = self.today
-            elif day is not None and day < self.today:
-                self.add_error("escalate_on", "Choose today or a later day.")
         return data
 
 

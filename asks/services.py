@@ -605,24 +605,20 @@ def ask_escalate(
     responder_name: str,
     responder_email: str,
     responder_role: str = "",
-    on: date | None = None,
     note: str = "",
 ) -> Sending:
     """Escalate, after an answer or when none came in time: to someone else (maybe another organisation),
-    with a new clock of 20 working days from today. The day it was escalated on is kept in the note (the ask
-    goes now, whatever the day)."""
+    with a new clock of 20 working days from today. It is escalated the day the facilitator says so (the
+    timeline's date); their note can say why, or when the Collaborative agreed to."""
     ask = Ask.objects.select_for_update().get(pk=ask.pk)
     if not may_escalate(ask, today):
         raise ValidationError("We can escalate only after an answer, or when the answer is overdue.")
-    on = on or today
-    if on < today:
-        raise ValidationError("Choose today or a later day.")
     before = f"{ask.responder_name} ({ask.organisation})"
     ask.organisation, ask.responder_name = organisation.strip(), responder_name.strip()
     ask.responder_role, ask.responder_email = responder_role.strip(), responder_email.strip()
     ask.full_clean()
     ask.save(update_fields=["organisation", "responder_name", "responder_role", "responder_email"])
-    words = f"Escalated on {on:%-d %B %Y} from {before} to {ask.responder_name} ({ask.organisation})."
+    words = f"Escalated from {before} to {ask.responder_name} ({ask.organisation})."
     if note.strip():
         words += f" {note.strip()}"
     sending = sending_make(ask=ask, kind=Sending.Kind.ESCALATION, by=by, today=today, note=words)

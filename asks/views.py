@@ -42,6 +42,7 @@ from asks.forms import (
 from asks.models import LINK_DAYS, Answer, Ask, AskEvent, AskEvidence, FactCheck, ResponderLink, Sending
 from asks.selectors import FIGURES_MONTHS, ask_path, filtered_asks, organisation_figures
 from asks.services import (
+    answer_due_on,
     answer_give,
     answer_open,
     ask_accept,
@@ -356,6 +357,7 @@ def _detail_page(request: HttpRequest, membership: Membership, ask: Ask, **forms
             today=today,
             overdue=ask.is_overdue(today),
             working_days_left=left,
+            due_if_sent=answer_due_on(today) if ask.is_unsent else None,
             evidence=[item for item in evidence if item.answer_id is None],
             sendings=sendings,
             answers=answers,
@@ -451,7 +453,6 @@ def ask_response(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
                     responder_name=data["responder_name"],
                     responder_role=data["responder_role"],
                     responder_email=data["responder_email"],
-                    on=data["escalate_on"],
                     note=note,
                 )
                 said = f"The ask has been escalated to {sending.responder_name}. The answer is due on " + (
