@@ -114,9 +114,12 @@ ASK_FACT_CHECK = Kind(
 def sent_context(message) -> dict:
     link = message.about
     sending = link.sending
+    # An escalation names who was asked before: the ask itself names the new organisation and responder now.
+    before = link.ask.sendings.exclude(pk=sending.pk).filter(created_at__lte=sending.created_at)
     return {
         **_ask_context(link.ask),
         "sending": sending,
+        "previous": before.order_by("-created_at", "-id").first(),
         "link_url": link_url(link),
         "due_on": sending.due_on,
         "working_days": working_days_between(sending.sent_on, sending.due_on),

@@ -13,6 +13,7 @@ from actions.forms import MemberChoiceField
 # The responder's forms (issue 17): comments on factual errors, and the answer, through their signed link.
 # ---------------------------------------------------------------------------------------------------------------
 from asks.models import Answer, Ask
+from collaborative.uploads import TooBigUpload
 from meetings.models import Decision, Meeting
 from members.models import Collaborative, Membership, User
 from vision.forms import DayField
@@ -257,11 +258,6 @@ class ResponseForm(forms.Form):
         required=False,
         error_messages={"invalid": "Give an email address such as name@example.org."},
     )
-    escalate_on = DayField(
-        label="Escalated on",
-        required=False,
-        help_text="Today, or the day it was agreed to escalate. The ask is sent now either way.",
-    )
 
     def __init__(self, *args, collaborative: Collaborative, choices: list[str], today: date, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -288,11 +284,6 @@ class ResponseForm(forms.Form):
             ):
                 if not (data.get(name) or "").strip() and name not in self.errors:
                     self.add_error(name, message)
-            day = data.get("escalate_on")
-            if day is None and "escalate_on" not in self.errors:
-                data["escalate_on"] = self.today
-            elif day is not None and day < self.today:
-                self.add_error("escalate_on", "Choose today or a later day.")
         return data
 
 
@@ -390,8 +381,9 @@ class AskFilterForm(forms.Form):
         return said
 
 
-# A responder may send this many files with an answer.
+# A responder may send this many files with an answer, within the limit of one upload (collaborative/uploads.py).
 ANSWER_FILES_AT_MOST = 5
+FILES_TOGETHER = f"All the files together can be up to {MAX_EVIDENCE_BYTES // (1024 * 1024)} MB."
 
 
 class FactCheckForm(forms.Form):
@@ -461,10 +453,20 @@ class AnswerForm(forms.Form):
     files = MultipleFileField(
         label="Files (optional)",
         required=False,
-        help_text=f"Up to {ANSWER_FILES_AT_MOST} PDFs, pictures or office documents, up to 10 MB each.",
+        help_text=f"Up to {ANSWER_FILES_AT_MOST} PDFs, pictures or office documents. {FILES_TOGETHER}",
     )
     name = forms.CharField(label="Your name", max_length=120)
     role = forms.CharField(label="Your role (optional)", max_length=120, required=False)
+
+    def clean_files(self) -> list:
+        # The limit is on the whole answer as it is sent (collaborative/uploads.py): over it, every file comes as a
+        # TooBigUpload, however small each one is.
+        files = self.cleaned_data["files"]
+        if any(isinstance(upload, TooBigUpload) for upload in files) or sum(upload.size for upload in files) > (
+            MAX_EVIDENCE_BYTES
+        ):
+            raise forms.ValidationError(f"The files are too big. {FILES_TOGETHER} Send fewer files, or smaller ones.")
+        return files
 
     def clean_text(self) -> str:
         text = self.cleaned_data["text"].strip()

@@ -248,14 +248,15 @@ class ResponderLink(models.Model):
         super().save(*args, **kwargs)
 
     def problem(self, now=None) -> str:
-        """Why the link no longer works ("" while it does): used, replaced or expired."""
+        """Why the link no longer works ("" while it does): expired, used or replaced. Expired comes first: a link
+        used to answer shows the ask, its files and the answer until it runs out, and nothing after."""
         now = now or timezone.now()
+        if now >= self.expires_at:
+            return "expired"
         if self.used_at is not None:
             return "used"
         if self.replaced_at is not None:
             return "replaced"
-        if now >= self.expires_at:
-            return "expired"
         return ""
 
 

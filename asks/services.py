@@ -129,7 +129,8 @@ def ask_fact_check_send(*, ask: Ask, by, today: date) -> ResponderLink:
         ask=ask,
         what=AskEvent.What.CHECK_SENT,
         by=by,
-        note=f"To {ask.responder_name} ({ask.responder_email}), for comments by {ask.fact_check_due_on:%-d %B %Y}.",
+        # Every member reads the timeline: the responder's address stays on the facilitators' part of the page.
+        note=f"To {ask.responder_name}, for comments by {ask.fact_check_due_on:%-d %B %Y}.",
     )
     emails.responder_email_queue(link)
     return link
@@ -157,18 +158,19 @@ def ask_link_resend(*, ask: Ask, by) -> ResponderLink:
         link = responder_link_make(ask=ask, purpose=ResponderLink.Purpose.ANSWER, sending=sending)
     else:
         raise ValidationError("There is no link to send again: the ask is not with the responder now.")
-    ask_event(ask=ask, what=AskEvent.What.RESENT, by=by, note=f"To {link.email}.", sending=link.sending)
+    ask_event(ask=ask, what=AskEvent.What.RESENT, by=by, note="Sent to the responder.", sending=link.sending)
     emails.responder_email_queue(link)
     return link
 
 
-def _link_locked(link: ResponderLink) -> ResponderLink:
-    """The link, locked until the end of the transaction, so that two answers sent at once are one."""
-    return (
-        ResponderLink.objects.select_for_update(of=("self",))
-        .select_related("ask__collaborative", "sending")
-        .get(pk=link.pk)
-    )
+def _link_locked(link: ResponderLink) -> tuple[Ask, ResponderLink]:
+    """(the ask, the link), both locked until the end of the transaction, so that two answers sent at once are
+    one. The ask first, then the link, as every service here locks them (sending again, escalating and
+    withdrawing lock the ask, then replace its links): the other order would wait on each other for ever."""
+    ask = Ask.objects.select_for_update().select_related("collaborative").get(pk=link.ask_id)
+    link = ResponderLink.objects.select_for_update(of=("self",)).select_related("sending").get(pk=link.pk)
+    link.ask = ask
+    return ask, link
 
 
 def fact_check_open(link: ResponderLink, today: date) -> str:
@@ -186,13 +188,15 @@ def fact_check_open(link: ResponderLink, today: date) -> str:
 def fact_check_add(*, link: ResponderLink, name: str, text: str, today: date) -> FactCheck:
     """The responder's comments on factual errors, kept as given; the facilitators are emailed. The link takes
     comments again until the ask is sent or the working days for the fact check have passed."""
-    link = _link_locked(link)
+    _ask, link = _link_locked(link)
     if problem := fact_check_open(link, today):
         raise ValidationError(problem)
     check = FactCheck(ask=link.ask, link=link, name=name.strip(), text=text.strip())
     check.full_clean()
     check.save()
-    ask_event(ask=link.ask, what=AskEvent.What.CHECKED, by_name=check.name, note=check.text)
+    # The comments themselves are shown to members only once the ask is sent (asks.views), never in the timeline.
+    note = "Comments received: see Fact check comments."
+    ask_event(ask=link.ask, what=AskEvent.What.CHECKED, by_name=check.name, note=note)
     emails.fact_check_emails_queue(check)
     return check
 
@@ -218,7 +222,9 @@ def _evidence_checked(uploads) -> list[tuple[object, object]]:
         try:
             checked.append((upload, evidence_kind(upload)))
         except ValueError as error:
-            raise ValidationError({"files": f"{upload.name}: {error}"}) from error
+            # The answer form has no box for a link, so the check's "or a link to it instead" is left out.
+            said = str(error).replace(", or a link to it instead", "")
+            raise ValidationError({"files": f"{upload.name}: {said}"}) from error
     return checked
 
 
@@ -240,10 +246,9 @@ def answer_give(
     (the same link then takes the answer). Any other answer closes the link (it answers once), marks the sending
     and the ask answered, and is emailed to the members. A second answer only comes through a new link (sent
     again, or asked again) and is kept beside the first, never over it."""
-    link = _link_locked(link)
+    ask, link = _link_locked(link)
     if problem := answer_open(link):
         raise ValidationError(problem)
-    ask = Ask.objects.select_for_update().get(pk=link.ask_id)
     sending = Sending.objects.select_for_update().get(pk=link.sending_id)
     if kind == Answer.Kind.MORE_TIME:
         if sending.responder_extended:
@@ -600,24 +605,20 @@ def ask_escalate(
     responder_name: str,
     responder_email: str,
     responder_role: str = "",
-    on: date | None = None,
     note: str = "",
 ) -> Sending:
     """Escalate, after an answer or when none came in time: to someone else (maybe another organisation),
-    with a new clock of 20 working days from today. The day it was escalated on is kept in the note (the ask
-    goes now, whatever the day)."""
+    with a new clock of 20 working days from today. It is escalated the day the facilitator says so (the
+    timeline's date); their note can say why, or when the Collaborative agreed to."""
     ask = Ask.objects.select_for_update().get(pk=ask.pk)
     if not may_escalate(ask, today):
         raise ValidationError("We can escalate only after an answer, or when the answer is overdue.")
-    on = on or today
-    if on < today:
-        raise ValidationError("Choose today or a later day.")
     before = f"{ask.responder_name} ({ask.organisation})"
     ask.organisation, ask.responder_name = organisation.strip(), responder_name.strip()
     ask.responder_role, ask.responder_email = responder_role.strip(), responder_email.strip()
     ask.full_clean()
     ask.save(update_fields=["organisation", "responder_name", "responder_role", "responder_email"])
-    words = f"Escalated on {on:%-d %B %Y} from {before} to {ask.responder_name} ({ask.organisation})."
+    words = f"Escalated from {before} to {ask.responder_name} ({ask.organisation})."
     if note.strip():
         words += f" {note.strip()}"
     sending = sending_make(ask=ask, kind=Sending.Kind.ESCALATION, by=by, today=today, note=words)

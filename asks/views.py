@@ -39,9 +39,10 @@ from asks.forms import (
     TakeUpForm,
     WithdrawForm,
 )
-from asks.models import Answer, Ask, AskEvent, AskEvidence, FactCheck, ResponderLink, Sending
+from asks.models import LINK_DAYS, Answer, Ask, AskEvent, AskEvidence, FactCheck, ResponderLink, Sending
 from asks.selectors import FIGURES_MONTHS, ask_path, filtered_asks, organisation_figures
 from asks.services import (
+    answer_due_on,
     answer_give,
     answer_open,
     ask_accept,
@@ -356,6 +357,7 @@ def _detail_page(request: HttpRequest, membership: Membership, ask: Ask, **forms
             today=today,
             overdue=ask.is_overdue(today),
             working_days_left=left,
+            due_if_sent=answer_due_on(today) if ask.is_unsent else None,
             evidence=[item for item in evidence if item.answer_id is None],
             sendings=sendings,
             answers=answers,
@@ -451,7 +453,6 @@ def ask_response(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
                     responder_name=data["responder_name"],
                     responder_role=data["responder_role"],
                     responder_email=data["responder_email"],
-                    on=data["escalate_on"],
                     note=note,
                 )
                 said = f"The ask has been escalated to {sending.responder_name}. The answer is due on " + (
@@ -528,9 +529,14 @@ def _file_url(token: str, evidence) -> str:
     return reverse("asks:respond_file", kwargs={"token": token, "file": signed})
 
 
+def _contact_context(ask: Ask) -> dict:
+    """The facilitator the responder can write to (templates/asks/respond_contact.html)."""
+    contact = ask_contact(ask)
+    return {"contact_name": contact.display_name if contact else "", "contact_email": contact.email if contact else ""}
+
+
 def _respond_context(link: ResponderLink, token: str) -> dict:
     ask = link.ask
-    contact = ask_contact(ask)
     files = [item for item in ask.evidence.all() if item.answer_id is None]
     for item in files:
         item.url = _file_url(token, item) if item.file else ""
@@ -539,8 +545,7 @@ def _respond_context(link: ResponderLink, token: str) -> dict:
         "ask": ask,
         "collaborative": ask.collaborative,
         "evidence": files,
-        "contact_name": contact.display_name if contact else "",
-        "contact_email": contact.email if contact else "",
+        **_contact_context(ask),
     }
 
 
@@ -555,6 +560,10 @@ def respond(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "asks/respond_invalid.html", status=400)
     if request.method == "POST" and too_many_requests(request, "responder", limit=RESPONDER_POSTS_PER_HOUR):
         return render(request, "429.html", status=429)
+    if link.problem() == "expired":
+        # Run out, used or not: nothing of the ask any more, only who to write to.
+        context = {**_contact_context(link.ask), "link_days": LINK_DAYS}
+        return render(request, "asks/respond_expired.html", context, status=400 if request.method == "POST" else 200)
     context = _respond_context(link, token)
     if link.purpose == ResponderLink.Purpose.CHECK:
         return _respond_check(request, link, context)

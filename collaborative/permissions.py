@@ -664,10 +664,10 @@ _ASK_OPEN_TO_RESPONDER = [
 
 def responder_file_for(token: str, pk: int) -> tuple[ResponderLink, AskEvidence]:
     """(the responder's link, a file kept as evidence with that ask): the responder reads the files the
-    Collaborative sent with its ask, through a link that still works or was used to answer; LinkNotValid for a
-    token not ours, 404 for any other file."""
+    Collaborative sent with its ask, through a link that still works or was used to answer (until it runs out);
+    LinkNotValid for a token not ours, 404 for any other file."""
     link = responder_link_from(token)
-    if link.problem() in ("replaced", "expired"):
+    if link.problem() not in ("", "used"):
         raise Http404("This link no longer works.")
     evidence = get_object_or_404(AskEvidence, pk=pk, ask=link.ask, answer__isnull=True)
     if not evidence.file:

@@ -128,11 +128,10 @@ def _things_to_do(membership: Membership, coming: NextMeeting) -> dict:
     payments = payments_to_do(membership, sees_everyone=sees_everyones_payments(membership))
     # Requests to be named on an item of the public "What changed" page (impact).
     credits = credits_to_answer(membership.user_id, membership.collaborative)
-    # Asks gone past their due date: for the facilitators, who remind, ask again or escalate.
-    asks_overdue = None
-    if facilitates(membership):
-        asks_overdue = overdue_asks(membership.collaborative, membership.collaborative.local_today(), limit=0)
-        asks_overdue = asks_overdue if asks_overdue.count else None
+    # Asks gone past their due date, flagged to every member (one count); the facilitators remind, ask again or
+    # escalate (the template says so to them).
+    asks_overdue = overdue_asks(membership.collaborative, membership.collaborative.local_today(), limit=0)
+    asks_overdue = asks_overdue if asks_overdue.count else None
     return {
         "round": vision.round,
         "drafts": vision.drafts,

@@ -11,7 +11,7 @@ from django.utils.html import escape
 from asks.models import AskEvent, AskEvidence, FactCheck, ResponderLink, Sending
 from asks.services import answer_due_on, ask_event
 from collaborative.working_days import working_days_between
-from tests.factories import AskFactory, ask_answered, ask_sent
+from tests.factories import AskFactory, SundayAskFactory, ask_answered, ask_sent, ask_sent_for_test
 
 pytestmark = pytest.mark.django_db
 
@@ -125,3 +125,18 @@ def test_the_page_takes_as_many_queries_however_long_the_timeline(client, people
     assert "Next page" in earlier
     assert escape(facilitator.display_name) in earlier
     assert Sending.objects.count() == 1
+
+
+def test_the_due_date_and_what_working_days_are_are_shown_before_and_after_sending(
+    facilitator_client, collaborative, facilitator
+):
+    today = collaborative.local_today()
+    draft = SundayAskFactory(collaborative=collaborative, created_by=facilitator)
+    page = facilitator_client.get(draft.get_absolute_url()).content.decode()
+    assert f"The answer is due 20 working days from today, on {answer_due_on(today):%A %-d %B %Y}." in page
+    assert "Working days leave out weekends and bank holidays in England and Wales." in page
+
+    sent, _ = ask_sent_for_test(collaborative, by=facilitator)
+    page = facilitator_client.get(sent.get_absolute_url()).content.decode()
+    assert f"{sent.due_on:%A %-d %B %Y}" in page
+    assert "Working days leave out weekends and bank holidays in England and Wales." in page

@@ -10,7 +10,7 @@ from django.utils import timezone
 from asks.emails import ASK_ANSWERED, ASK_ANSWERED_FACILITATORS, ASK_FACT_CHECK, ASK_SENT
 from asks.links import responder_path
 from asks.models import ResponderLink
-from asks.services import answer_give, ask_fact_check_send
+from asks.services import answer_give, ask_again, ask_escalate, ask_fact_check_send
 from notifications.delivery import messages_claim, messages_send
 from notifications.models import TURNED_OFF, Message, Preference
 from tests.factories import SundayAskFactory, ask_sent_for_test
@@ -108,3 +108,37 @@ def test_the_ask_email_is_not_sent_once_the_link_is_replaced(collaborative, faci
     assert (first.status, first.last_error) == (Message.Status.SKIPPED, "A newer link was sent since.")
     assert second.status == Message.Status.SENT
     assert len(to(mailoutbox, ask.responder_email)) == 1
+
+
+def test_the_ask_email_names_who_is_asked_first_again_and_who_was_asked_before_an_escalation(
+    collaborative, facilitator, mailoutbox
+):
+    ask, _ = ask_sent_for_test(collaborative, by=facilitator, organisation="South London Trust")
+    deliver()  # Each before the answer: an email whose link has been used is stale news, and not sent.
+    today = collaborative.local_today()
+    answer = dict(kind="cannot", text="No money.", name="Dr Priya Shah", today=today)
+    answer_give(link=ResponderLink.objects.get(ask=ask), **answer)
+    ask_again(ask=ask, by=facilitator, today=today)
+    deliver()
+    answer_give(link=ResponderLink.objects.filter(ask=ask).latest("created_at", "id"), **answer)
+    ask_escalate(
+        ask=ask,
+        by=facilitator,
+        today=today,
+        organisation="Lambeth Council",
+        responder_name="Sam Okoro",
+        responder_email="sam@lambeth.example",
+    )
+    deliver()
+
+    first, again = (email.body for email in to(mailoutbox, ask.responder_email))
+    assert f"{collaborative.name} asks South London Trust the following." in first
+    assert f"{collaborative.name} asks South London Trust again." in again
+    assert "Your answer, in your words but without your name, may be published" in first
+    (escalation,) = to(mailoutbox, "sam@lambeth.example")
+    assert (
+        f"{collaborative.name} asked Dr Priya Shah at South London Trust the following and has not had an answer it "
+        "can accept, so it now asks you at Lambeth Council."
+    ) in escalation.body
+    assert "the person at Lambeth Council to answer" in escalation.body
+    assert "asked Lambeth Council" not in escalation.body

@@ -9,7 +9,7 @@ from django.urls import reverse
 from asks.emails import ASK_FACT_CHECK, ASK_FACT_CHECKED, ASK_SENT
 from asks.links import responder_token
 from asks.models import Ask, AskEvent, FactCheck, ResponderLink
-from asks.services import ask_fact_check_send, ask_send
+from asks.services import ask_fact_check_send, ask_link_resend, ask_send
 from collaborative.working_days import add_working_days
 from notifications.models import Message
 from tests.factories import SundayAskFactory
@@ -132,3 +132,20 @@ def test_the_send_controls_offer_what_the_asks_status_allows(ask, facilitator, r
     waiting = controls()
     assert url("asks:send", ask) not in waiting
     assert url("asks:resend", ask) in waiting
+
+
+def test_a_member_sees_neither_the_responders_address_nor_the_comments_of_an_ask_being_checked(
+    client, ask, facilitator, member
+):
+    """The timeline every member reads keeps the responder's address and the fact-check comments out: the page
+    shows the address to facilitators only, and the comments to members only once the ask is sent."""
+    link = ask_fact_check_send(ask=ask, by=facilitator, today=ask.collaborative.local_today())
+    page_url = reverse("asks:respond", kwargs={"token": responder_token(link)})
+    client.post(page_url, {"name": "Priya", "text": "Wrong hours."})
+    ask_link_resend(ask=ask, by=facilitator)
+    client.force_login(member)
+    page = client.get(url("asks:detail", ask)).content.decode()
+    for step in ("Sent for a fact check", "Link sent again", "Fact check comments received"):
+        assert step in page
+    assert ask.responder_email not in page
+    assert "Wrong hours." not in page

@@ -35,12 +35,18 @@ def test_overdue_asks_are_those_waiting_past_their_due_date(collaborative, overd
     assert overdue_asks(collaborative, collaborative.local_today()).count == 0
 
 
-def test_the_home_page_flags_them_to_facilitators_only(client, people, collaborative, overdue):
+def test_the_home_page_flags_them_to_every_member_and_asks_the_facilitators_to_act(
+    client, people, collaborative, overdue
+):
     url = reverse("home:collaborative_home", kwargs={"slug": collaborative.slug})
+    link = f'<a href="{reverse("asks:list", kwargs={"slug": collaborative.slug})}?overdue=on">'
     client.force_login(people["facilitator"])
-    assert "1 ask to other organisations is past its due date" in client.get(url).content.decode()
+    page = client.get(url).content.decode()
+    assert f"{link}1 ask to other organisations is past its due date</a>: remind, ask again or escalate." in page
     client.force_login(people["member"])
-    assert "past its due date" not in client.get(url).content.decode()
+    page = client.get(url).content.decode()
+    assert f"{link}1 ask to other organisations is past its due date</a>." in page
+    assert "remind, ask again or escalate" not in page
 
 
 def test_the_commissioners_overview_lists_them(client, people, collaborative, overdue):

@@ -14,7 +14,7 @@ from asks.links import responder_token
 from asks.models import Answer, Ask, AskEvent, AskEvidence, ResponderLink, Sending
 from asks.services import ask_link_resend, ask_sent_notify, sending_make
 from collaborative.working_days import add_working_days
-from tests.asks.conftest import pdf
+from tests.asks.conftest import PDF, pdf
 from tests.factories import ask_sent_for_test
 
 pytestmark = pytest.mark.django_db
@@ -88,7 +88,7 @@ def test_the_link_runs_out_60_days_after_it_was_sent(client, sent, facilitator):
     response = answer(client, url)
     assert response.status_code == 400
     page = response.content.decode()
-    assert "This link has run out." in page
+    assert "This link has run out" in page
     assert facilitator.email in page  # Who to write to instead.
     assert not Answer.objects.exists()
 
@@ -201,3 +201,47 @@ def test_posting_too_often_from_one_address_is_refused_for_a_while(client, sent,
     for _ in range(2):
         assert client.post(url, {}).status_code == 400
     assert client.post(url, {}).status_code == 429
+
+
+def test_a_used_link_shows_nothing_of_the_ask_or_its_files_once_it_has_run_out(client, collaborative, facilitator):
+    ask, token = ask_sent_for_test(collaborative, by=facilitator)
+    evidence = AskEvidence.objects.create(
+        ask=ask, file=pdf("survey.pdf"), file_name="survey.pdf", file_type="application/pdf"
+    )
+    url = reverse("asks:respond", kwargs={"token": token})
+    assert answer(client, url).status_code == 302
+    assert client.get(views._file_url(token, evidence)).status_code == 200  # Used, not run out: still there.
+
+    ResponderLink.objects.filter(ask=ask).update(expires_at=timezone.now() - timedelta(seconds=1))
+    page = client.get(url).content.decode()
+    assert "This link has run out" in page
+    for hidden in (escape(ask.title), escape(ask.request), "survey.pdf", "We will open on Sundays from March."):
+        assert hidden not in page
+    assert facilitator.email in page
+    assert client.get(views._file_url(token, evidence)).status_code == 404
+
+
+def test_files_too_big_together_are_refused_with_the_limit_for_all_of_them(client, sent):
+    _ask, url = sent
+    six_mb = PDF + b"0" * (6 * 1024 * 1024)
+    files = [SimpleUploadedFile(name, six_mb, content_type="application/pdf") for name in ("a.pdf", "b.pdf")]
+
+    refused = answer(client, url, files=files)
+    assert refused.status_code == 400
+    page = refused.content.decode()
+    assert "All the files together can be up to 10 MB." in page
+    assert "a link" not in page
+    assert not Answer.objects.exists()
+    assert not AskEvidence.objects.exists()
+
+
+def test_the_responder_is_told_who_to_write_to_and_what_may_be_published(client, sent, facilitator):
+    ask, url = sent
+    page = client.get(url).content.decode()
+    assert "Your answer, in your words but without your name, may be published" in page
+    ResponderLink.objects.filter(ask=ask).update(expires_at=timezone.now() - timedelta(seconds=1))
+    page = client.get(url).content.decode()
+    assert f"Please write to {escape(facilitator.display_name)} at" in page
+    assert "reply to" not in page
+    invalid = client.get(reverse("asks:respond", kwargs={"token": "not-a-token"})).content.decode()
+    assert "reply to" not in invalid

@@ -130,7 +130,7 @@ def test_asking_again_starts_a_new_clock(facilitator_client, answered):
 
 def test_escalating_goes_to_someone_else_with_a_new_clock(facilitator_client, answered):
     today = timezone.localdate()
-    later = today + timedelta(days=3)
+    assert "Escalated on" not in text(facilitator_client.get(url("detail", answered)))  # No day to choose: it is now.
     response = facilitator_client.post(
         url("response", answered),
         {
@@ -139,7 +139,6 @@ def test_escalating_goes_to_someone_else_with_a_new_clock(facilitator_client, an
             "responder_name": "Sam Okafor",
             "responder_role": "Chief executive",
             "responder_email": "sam.okafor@icb.example.org",
-            "escalate_on": later.isoformat(),
         },
     )
     assert response.status_code == 302
@@ -155,21 +154,16 @@ def test_escalating_goes_to_someone_else_with_a_new_clock(facilitator_client, an
     assert sending.due_on == answer_due_on(today)
     event = answered.events.last()
     assert event.what == AskEvent.What.ESCALATED
-    assert event.note.startswith(f"Escalated on {later:%-d %B %Y} from Alex Morgan")
+    assert event.note.startswith("Escalated from Alex Morgan")
 
 
-def test_escalation_needs_whom_and_a_day_not_past(facilitator_client, answered):
-    yesterday = timezone.localdate() - timedelta(days=1)
-    response = facilitator_client.post(
-        url("response", answered),
-        {"response": "escalate", "responder_email": "nobody", "escalate_on": yesterday.isoformat()},
-    )
+def test_escalation_needs_whom(facilitator_client, answered):
+    response = facilitator_client.post(url("response", answered), {"response": "escalate", "responder_email": "nobody"})
     assert response.status_code == 400
     for said in (
         "Name the organisation we escalate to.",
         "Name the person who will answer.",
         "Give an email address such as name@example.org.",
-        "Choose today or a later day.",
     ):
         assert said in text(response)
     assert answered.sendings.count() == 1
