@@ -131,7 +131,7 @@ def test_an_ask_goes_out_is_refused_and_is_read_on_the_public_page(
     expect(responder.get_by_role("main")).to_contain_text(f"Please answer by {due:%A %-d %B %Y}.")
     # Told before answering that their words may be published, without their name.
     form = responder.get_by_role("region", name="Answer the ask")
-    expect(form).to_contain_text("never your name or email address")
+    expect(form).to_contain_text("in your words but without your name")
     fits(responder)
     axe(responder)
     with responder.expect_download() as download:

@@ -2,6 +2,7 @@
 scans, queues and sends the list to each payments contact once, however often the scan runs."""
 
 from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
@@ -32,7 +33,15 @@ def sink():
 
 
 def test_a_worker_sends_the_weekly_list_to_each_payments_contact_once(settings, sink):
-    collaborative = Collaborative.objects.create(name="Lambeth Living Well Collaborative", slug="lambeth")
+    # The list goes from 9:30 on Monday: early on a Monday in London, the Collaborative's clocks are where this
+    # Monday morning has passed already, so that the list is due now and last week's is not the one sent.
+    london = timezone.localtime(timezone.now(), ZoneInfo("Europe/London"))
+    early_monday = london.weekday() == 0 and london.time() < time(9, 30)
+    collaborative = Collaborative.objects.create(
+        name="Lambeth Living Well Collaborative",
+        slug="lambeth",
+        time_zone="Pacific/Kiritimati" if early_monday else "Europe/London",
+    )
     PaymentSettingsFactory(collaborative=collaborative)
     contacts = [MembershipFactory(collaborative=collaborative, handles_payments=True).user for _ in range(2)]
     member = MembershipFactory(collaborative=collaborative, role=Membership.Role.MEMBER).user
