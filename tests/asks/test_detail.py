@@ -87,7 +87,17 @@ def test_the_timeline_is_append_only(facilitator, collaborative):
         event.save()
     with pytest.raises(ValidationError):
         event.delete()
-    # In PostgreSQL the table refuses it too, whatever the code (asks/0002).
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="The trigger that makes the timeline append-only is PostgreSQL's (asks/migrations/0002); "
+    "on SQLite only the model refuses. Run with DATABASE_URL=postgres://... to check it.",
+)
+def test_postgresql_refuses_any_update_or_delete_of_the_timeline(facilitator, collaborative):
+    ask = AskFactory(collaborative=collaborative)
+    event = ask_event(ask=ask, what=AskEvent.What.WRITTEN, by=facilitator)
+    # The table refuses it, whatever the code (asks/0002).
     with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(f"UPDATE {AskEvent._meta.db_table} SET note = 'Rewritten' WHERE id = %s", [event.pk])
     with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
