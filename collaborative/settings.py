@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "payments",
     "asks",
     "impact",
+    "discussions",
     "home",  # The top layer: the home page and the demo data, above every app.
 ]
 

@@ -22,5 +22,6 @@ urlpatterns = [
     path("", include("payments.urls")),
     path("", include("asks.urls")),
     path("", include("impact.urls")),
+    path("", include("discussions.urls")),
     path("", include("home.urls")),
 ]

@@ -9,8 +9,20 @@ kind's templates live in templates/notifications/email/<key>_subject.txt, <key>.
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.core.exceptions import ImproperlyConfigured
+
+
+@dataclass(frozen=True)
+class DigestItem:
+    """One line of a member's digest, under the thing it is about (a discussion, a poll, a meeting)."""
+
+    group: str  # What lines are grouped by, e.g. "thread:12": one heading each, never twice.
+    title: str  # The heading for the group, e.g. the discussion's title.
+    path: str  # The group's page on this site; emails make it whole.
+    text: str  # The line itself, e.g. "Sam replied: ..."
+    at: datetime  # When it happened: the digest lists the newest first.
 
 
 @dataclass(frozen=True)
@@ -37,6 +49,13 @@ class Kind:
     # Whose role it can reach: any member ("member"), or only facilitators or commissioners. The preferences
     # page offers a person only the kinds their roles can bring them.
     audience: str = "member"
+    # May wait for the person's digest instead of going at once: for such kinds each person chooses
+    # "each time", "in my digest" or "off" (Preference.in_digest), and `digest_default` is the choice
+    # of someone who made none. `digest_item(message)` is what the digest lists for one of them (or
+    # None if there is nothing to say any more, e.g. the comment was withdrawn).
+    digestible: bool = False
+    digest_default: bool = False
+    digest_item: Callable[[object], DigestItem | None] | None = None
 
     def template_name(self, suffix: str) -> str:
         """One of the kind's templates: "_subject.txt", ".txt" or ".html"."""

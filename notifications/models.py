@@ -1,3 +1,5 @@
+from datetime import time
+
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
@@ -59,6 +61,9 @@ class Message(models.Model):
         SENT = "sent", "Sent"
         FAILED = "failed", "Could not be sent"
         SKIPPED = "skipped", "Not sent"
+        # Kept for the person's digest (they chose "in my digest" for this kind): the digest that
+        # gathered it is `digest`.
+        HELD = "held", "Kept for your digest"
 
     # A member, or for an invitation an address that may not have an account yet.
     recipient = models.ForeignKey(
@@ -87,6 +92,9 @@ class Message(models.Model):
     # Erasing the person's data empties it.
     body = models.TextField(blank=True, default="")
     created_at = models.DateTimeField(default=timezone.now)
+    # For a message held for the digest: the digest email that gathered it, once one has. A
+    # message is gathered once, so nothing is in two digests.
+    digest = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="gathered")
 
     objects = MessageQuerySet.as_manager()
 
@@ -112,7 +120,14 @@ class Message(models.Model):
                 name="message_sent_has_sent_at",
             ),
         ]
-        indexes = [models.Index(fields=["status", "due_at"], name="message_due")]
+        indexes = [
+            models.Index(fields=["status", "due_at"], name="message_due"),
+            models.Index(
+                fields=["recipient", "collaborative"],
+                condition=models.Q(status="held", digest__isnull=True),
+                name="message_held_for_digest",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} to {self.recipient_id or self.to_address} ({self.status})"
@@ -156,6 +171,9 @@ class Preference(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="email_preferences")
     kind = models.CharField(max_length=40)
     enabled = models.BooleanField(default=True)
+    # For kinds that can wait for the digest (Kind.digestible): True "in my digest", False "each
+    # time", None the kind's default (Kind.digest_default). `enabled` False is "off" either way.
+    in_digest = models.BooleanField(null=True, blank=True, default=None)
     frequency = models.CharField(max_length=10, choices=Frequency.CHOICES, default=Frequency.WEEKLY)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -164,3 +182,29 @@ class Preference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.kind}: {'on' if self.enabled else 'off'}"
+
+
+class DigestSchedule(models.Model):
+    """When a person's digest goes: every day or every week, at a time of day where their Collaborative is."""
+
+    class Frequency(models.TextChoices):
+        DAILY = "daily", "Every day"
+        WEEKLY = "weekly", "Every week"
+
+    class Weekday(models.IntegerChoices):
+        MONDAY = 0, "Monday"
+        TUESDAY = 1, "Tuesday"
+        WEDNESDAY = 2, "Wednesday"
+        THURSDAY = 3, "Thursday"
+        FRIDAY = 4, "Friday"
+        SATURDAY = 5, "Saturday"
+        SUNDAY = 6, "Sunday"
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="digest_schedule")
+    frequency = models.CharField("how often", max_length=10, choices=Frequency.choices, default=Frequency.DAILY)
+    weekday = models.SmallIntegerField("on which day (weekly)", choices=Weekday.choices, default=Weekday.MONDAY)
+    send_at = models.TimeField("at what time", default=time(8, 0))
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.get_frequency_display()} at {self.send_at:%H:%M}"

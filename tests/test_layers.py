@@ -21,7 +21,7 @@ CORE = ("collaborative", "notifications", "members.models")
 RULES = "collaborative.permissions"
 RULES_MAY_READ = ("models", "links")
 # Feature apps, lowest first: each may use the core and the apps to its left.
-FEATURES = ("members", "meetings", "vision", "actions", "payments", "asks", "impact")
+FEATURES = ("members", "meetings", "vision", "actions", "payments", "asks", "impact", "discussions")
 # No app reaches into another app's pages, addresses or admin.
 PRIVATE = ("views", "urls", "admin")
 # Site-wide pages and the project's URL table sit on top and may use anything.

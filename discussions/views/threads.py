@@ -1,0 +1,5 @@
+"""Views of the discussions app (see discussions/urls.py)."""
+
+from django.urls import path  # noqa: F401
+
+urlpatterns: list = []
