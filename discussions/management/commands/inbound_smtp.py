@@ -46,8 +46,10 @@ class InboundHandler:
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         try:
             # The database work runs off the event loop, so one slow email does not stop the others coming in.
+            # aiosmtpd keeps the null return path of a bounce (MAIL FROM:<>) as "<>".
+            sender = "" if envelope.mail_from in (None, "", "<>") else envelope.mail_from
             await sync_to_async(receive, thread_sensitive=False)(
-                envelope.original_content, list(envelope.rcpt_tos), envelope.mail_from or ""
+                envelope.original_content, list(envelope.rcpt_tos), sender
             )
         except Exception:
             logger.exception("Could not take in an email from %s", envelope.mail_from)
