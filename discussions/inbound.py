@@ -28,49 +28,15 @@ from django.utils import timezone
 from mailparser_reply import EmailReplyParser
 
 from collaborative.permissions import ReplyRefused, reply_by_email_for
-from discussions.inbound_emails import REPLY_NOT_ACCEPTED
+from discussions.inbound_emails import REASONS, REPLY_NOT_ACCEPTED
 from discussions.links import is_reply_domain
 from discussions.models import Comment, Following, InboundEmail
 from notifications.services import messages_queue
 
 logger = logging.getLogger(__name__)
 
-COMMENT_MAX = Comment._meta.get_field("text").max_length
 AUTOMATIC = "An automatic reply or a bounce: not answered."
 NO_REPLY_ADDRESS = "Not sent to a reply address."
-
-# Why a reply was not added (InboundEmail.reason), and what to do about it: both go in the answer.
-REASONS = {
-    "bad_address": (
-        "We do not recognise the address you replied to. It may have been changed or copied wrongly.",
-        "Reply to the email about the discussion itself, without changing the address, or write your comment "
-        "on the website.",
-    ),
-    "wrong_sender": (
-        "Replies must come from the email address the email was sent to.",
-        "Reply from that address, or write your comment on the website.",
-    ),
-    "not_a_member": (
-        "You are no longer a member of the Collaborative this discussion belongs to, so you cannot comment in it.",
-        "If you think this is a mistake, ask one of the Collaborative's facilitators.",
-    ),
-    "closed": (
-        "This discussion has been closed, so it takes no more comments.",
-        "You can read what came of it on the website, or start a new discussion there.",
-    ),
-    "empty": (
-        "We could not find any words of yours in your reply: only the earlier email, quoted.",
-        "Write your comment above the quoted email and send it again, or write it on the website.",
-    ),
-    "too_long": (
-        f"Your reply is too long for a comment: a comment can be up to {COMMENT_MAX:,} characters.",
-        "Make it shorter and send it again, or write it on the website in parts.",
-    ),
-    "not_added": (
-        "Your reply could not be added as a comment.",
-        "Write your comment on the website instead.",
-    ),
-}
 
 # Headers that say a robot wrote the email (RFC 3834 and what mail programs do in practice).
 _PRECEDENCE_AUTOMATIC = {"bulk", "junk", "list", "auto_reply"}
@@ -112,7 +78,7 @@ def inbound_email_receive(
     text = reply_text(email)
     if not text:
         return _refused(row, "empty", answer=True)
-    if len(text) > COMMENT_MAX:
+    if len(text) > Comment._meta.get_field("text").max_length:
         return _refused(row, "too_long", answer=True)
     try:
         comment = _comment_add(thread=thread, author=user, text=text, by_email=True)
@@ -139,11 +105,6 @@ def _refused(row: InboundEmail, code: str, *, answer: bool = False) -> InboundEm
         )
     logger.info("Reply by email %s not added: %s", row.pk, why)
     return row
-
-
-def advice_for(reason: str) -> str:
-    """What to do, for the answer to a reply not added with `reason` (InboundEmail.reason)."""
-    return next((advice for why, advice in REASONS.values() if why == reason), "Write your comment on the website.")
 
 
 def _comment_add(*, thread, author, text: str, parent=None, by_email: bool = False) -> Comment:
