@@ -41,6 +41,7 @@ USER app
 RUN DEBUG=false SECRET_KEY=build-only ALLOWED_HOSTS=localhost \
     python manage.py collectstatic --noinput
 
-EXPOSE 8000
+# 8000: the website (gunicorn). 2525: replies by email (`manage.py inbound_smtp`, the inbound service).
+EXPOSE 8000 2525
 
 CMD ["gunicorn", "collaborative.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

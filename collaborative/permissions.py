@@ -8,6 +8,7 @@ requirement is enforced for every view by LoginRequiredMiddleware.
 """
 
 from allauth.account.authentication import get_authentication_records
+from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.mfa.utils import is_mfa_enabled
 from django.core.exceptions import PermissionDenied
@@ -18,6 +19,8 @@ from django.shortcuts import get_object_or_404
 from actions.models import Action, ActionUpdate, ReviewItem, ReviewRound
 from asks.links import responder_link_check
 from asks.models import Ask, AskEvidence, ResponderLink
+from discussions.links import BadReplyAddress, reply_address_check
+from discussions.models import Thread
 from impact.models import Credit, Publication
 from meetings.links import rsvp_check
 from meetings.models import AgendaItem, CalendarFeed, CheckInRequest, Decision, Meeting, Venue
@@ -729,3 +732,44 @@ def publishable_for(user, collaborative_slug: str, kind: str, pk: int | None) ->
     if model is None or pk is None:
         raise Http404("Nothing to publish here.")
     return membership, get_object_or_404(model, pk=pk, collaborative=membership.collaborative)
+
+
+# ---- Replying by email (issue 18, the inbound part) ----
+
+
+class ReplyRefused(Exception):
+    """A reply by email that may not become a comment. `code` says why (discussions/inbound.py words it)."""
+
+    def __init__(self, code: str, *, user=None, thread=None):
+        super().__init__(code)
+        self.code, self.user, self.thread = code, user, thread
+
+
+def reply_by_email_for(address: str, senders: list[str]) -> tuple[User, Thread]:
+    """(the person, the discussion) a reply sent to `address` comments in as them, or ReplyRefused.
+
+    `senders` are the addresses the email says it came from (its From, and the envelope sender if known): every
+    one must be a verified address of the person the reply address was made for, so that a forwarded email, or
+    one written by someone else, never speaks for them. The person must be an active member of the discussion's
+    Collaborative, and the discussion open. The checks go in that order, so that what the answer says (sent to
+    the sender's address) tells no one anything about another person's account.
+    """
+    try:
+        user_id, thread_id = reply_address_check(address)
+    except BadReplyAddress:
+        raise ReplyRefused("bad_address") from None
+    user = User.objects.filter(pk=user_id).first()
+    thread = Thread.objects.select_related("collaborative").filter(pk=thread_id).first()
+    if user is None or thread is None:
+        raise ReplyRefused("bad_address")
+    verified = {
+        email.lower() for email in EmailAddress.objects.filter(user=user, verified=True).values_list("email", flat=True)
+    }
+    if not senders or any(sender.lower() not in verified for sender in senders):
+        raise ReplyRefused("wrong_sender", thread=thread)
+    member = Membership.objects.active().filter(user=user, collaborative=thread.collaborative).exists()
+    if not (user.is_active and member):
+        raise ReplyRefused("not_a_member", user=user, thread=thread)
+    if not thread.is_open:
+        raise ReplyRefused("closed", user=user, thread=thread)
+    return user, thread

@@ -280,6 +280,16 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Living Well Collaboratives <no-reply@localhost>")
 SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 
+# Replying by email (discussions/links.py, discussions/inbound.py): emails about a discussion carry a reply
+# address <REPLY_EMAIL_PREFIX>+<signed token>@<REPLY_EMAIL_DOMAIN>, and `manage.py inbound_smtp` takes the
+# replies in. With no domain set, replying by email is off: no Reply-To, and no line saying you can reply.
+REPLY_EMAIL_DOMAIN = env.str("REPLY_EMAIL_DOMAIN", default="").strip().lower()
+REPLY_EMAIL_PREFIX = env.str("REPLY_EMAIL_PREFIX", default="reply").strip().lower()
+# Where `manage.py inbound_smtp` listens, and the biggest email it takes (bigger ones are refused with 552).
+INBOUND_SMTP_HOST = env.str("INBOUND_SMTP_HOST", default="127.0.0.1")
+INBOUND_SMTP_PORT = env.int("INBOUND_SMTP_PORT", default=2525)
+INBOUND_MAX_BYTES = env.int("INBOUND_MAX_BYTES", default=10 * 1024 * 1024)
+
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
 USE_I18N = True

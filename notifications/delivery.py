@@ -123,6 +123,7 @@ def message_render(message: Message) -> EmailMultiAlternatives:
     """The email for one outbox row: subject, plain text and HTML from the kind's templates."""
     kind = kind_named(message.kind)
     unsubscribe_link = unsubscribe_url(message.recipient, kind) if message.recipient_id else ""
+    reply_address = kind.reply_to(message) if kind.reply_to is not None else None
     context = {
         "recipient": message.recipient,
         "collaborative": message.collaborative,
@@ -130,19 +131,22 @@ def message_render(message: Message) -> EmailMultiAlternatives:
         "message": message,
         "kind": kind,
         "site_url": settings.SITE_URL.rstrip("/"),
-        "collaborative_url": site_url(message.collaborative.get_absolute_url()),
+        "collaborative_url": site_url(message.collaborative.get_absolute_url()) if message.collaborative else "",
         "preferences_url": site_url(reverse("notifications:preferences")),
         "unsubscribe_url": unsubscribe_link,
+        # Set when replying to the email adds what is written (a comment in a discussion): the email says so.
+        "reply_address": reply_address or "",
         **(kind.context(message) if kind.context else {}),
     }
     # A subject is plain text: undo the HTML escaping templates apply ("&amp;" to "&").
     subject = html.unescape(" ".join(render_to_string(kind.template_name("_subject.txt"), context).split()))
     email = EmailMultiAlternatives(
         # The point first, which is all a phone shows of a long subject; the Collaborative after it.
-        subject=f"{subject} ({message.collaborative.name})",
+        subject=f"{subject} ({message.collaborative.name})" if message.collaborative else subject,
         body=render_to_string(kind.template_name(".txt"), context),
         to=[message.address],
         headers={"Auto-Submitted": "auto-generated", "Message-ID": message_id(message)},
+        reply_to=[reply_address] if reply_address else None,
     )
     if unsubscribe_link:
         email.extra_headers["List-Unsubscribe"] = f"<{unsubscribe_link}>"

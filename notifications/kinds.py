@@ -56,6 +56,9 @@ class Kind:
     digestible: bool = False
     digest_default: bool = False
     digest_item: Callable[[object], DigestItem | None] | None = None
+    # Given the message, the address a reply to it goes to (the person's own reply address for a discussion,
+    # discussions/links.py), or None for none: the email then carries no Reply-To and does not say you can reply.
+    reply_to: Callable[[object], str | None] | None = None
 
     def template_name(self, suffix: str) -> str:
         """One of the kind's templates: "_subject.txt", ".txt" or ".html"."""

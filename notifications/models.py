@@ -70,8 +70,12 @@ class Message(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="messages", null=True, blank=True
     )
     to_address = models.EmailField(blank=True, default="")
-    # Who was told what is kept: a Collaborative with messages cannot be deleted.
-    collaborative = models.ForeignKey(Collaborative, on_delete=models.PROTECT, related_name="messages")
+    # Who was told what is kept: a Collaborative with messages cannot be deleted. None only for an email to an
+    # address about nothing of any Collaborative's (the answer to a reply by email sent to an address we do not
+    # know, say): no Collaborative lists it among the emails it sent.
+    collaborative = models.ForeignKey(
+        Collaborative, on_delete=models.PROTECT, related_name="messages", null=True, blank=True
+    )
     kind = models.CharField(max_length=40)
     about_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
     about_id = models.PositiveBigIntegerField()
@@ -114,6 +118,10 @@ class Message(models.Model):
                 condition=models.Q(recipient__isnull=False, to_address="")
                 | models.Q(recipient__isnull=True) & ~models.Q(to_address=""),
                 name="message_to_member_or_address",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(collaborative__isnull=False) | models.Q(recipient__isnull=True),
+                name="message_to_member_has_collaborative",
             ),
             models.CheckConstraint(
                 condition=models.Q(status="sent", sent_at__isnull=False) | ~models.Q(status="sent"),

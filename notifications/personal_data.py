@@ -15,7 +15,7 @@ def _to_them(person: Person):
 def _export_emails(person: Person) -> list[dict]:
     return [
         {
-            "collaborative": m.collaborative.name,
+            "collaborative": m.collaborative.name if m.collaborative else "",
             "kind": m.get_kind_display(),
             "subject": m.subject,
             "status": m.get_status_display(),

@@ -73,7 +73,8 @@ def test_the_web_port_is_published_on_the_host_only():
     compose = (PROJECT_DIR / "docker-compose.yml").read_text()
     published = re.findall(r"^\s*ports:\n((?:\s*- .*\n)+)", compose, re.M)
     ports = [item.strip(" -\"'") for block in published for item in block.splitlines()]
-    assert ports == ["127.0.0.1:8000:8000"]
+    # issue 18, inbound part: replies by email come in on 2525, from a relay on the same host too.
+    assert ports == ["127.0.0.1:8000:8000", "127.0.0.1:2525:2525"]
     assert "TRUSTED_PROXY_COUNT: ${TRUSTED_PROXY_COUNT:-1}" in compose
 
 

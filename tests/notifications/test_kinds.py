@@ -22,6 +22,9 @@ def emails_modules() -> list:
     for config in apps.get_app_configs():
         if (Path(config.path) / "emails.py").exists():
             found.append(importlib.import_module(f"{config.name}.emails"))
+        # ---- issue 18, inbound part: discussions keeps a part's kinds in a module of its own (inbound_emails.py).
+        for path in sorted(Path(config.path).glob("*_emails.py")):
+            found.append(importlib.import_module(f"{config.name}.{path.stem}"))
     return found
 
 
@@ -34,6 +37,7 @@ def test_the_registry_holds_exactly_the_kinds_the_apps_declare_in_their_order():
         "actions.emails",
         "payments.emails",
         "asks.emails",
+        "discussions.inbound_emails",  # issue 18, inbound part
     }
     assert len(declared) == len({kind.key for kind in declared})
     assert all_kinds() == declared
@@ -79,6 +83,7 @@ def test_the_preferences_page_offers_the_kinds_sent_to_members():
         "ask_fact_check",
         "ask_sent",
         "ask_reminder",
+        "reply_not_accepted",  # issue 18, inbound part: to whoever sent the reply
     }
 
 
