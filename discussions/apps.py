@@ -6,4 +6,15 @@ class DiscussionsConfig(AppConfig):
 
     def ready(self) -> None:
         # Each part registers its emails, hooks and personal data here (issue 18).
-        pass
+
+        # --- Polls part (issue 18): its emails, and the quick polls on a meeting's page. ---
+        from discussions import poll_emails
+        from discussions.polls import meeting_panel
+        from meetings import panels
+        from notifications import kinds
+
+        kinds.register(*poll_emails.KINDS, topic="Polls and proposals")
+        panels.register(
+            panels.Panel(page=panels.DETAIL, template="discussions/poll_meeting_panel.html", context=meeting_panel)
+        )
+        # --- End of the polls part. ---
