@@ -22,6 +22,9 @@ def emails_modules() -> list:
     for config in apps.get_app_configs():
         if (Path(config.path) / "emails.py").exists():
             found.append(importlib.import_module(f"{config.name}.emails"))
+    # --- Polls part (issue 18): discussions' poll kinds live in their own module, registered after its others. ---
+    found.append(importlib.import_module("discussions.poll_emails"))
+    # --- End of the polls part. ---
     return found
 
 
@@ -34,6 +37,7 @@ def test_the_registry_holds_exactly_the_kinds_the_apps_declare_in_their_order():
         "actions.emails",
         "payments.emails",
         "asks.emails",
+        "discussions.poll_emails",  # Polls part (issue 18).
     }
     assert len(declared) == len({kind.key for kind in declared})
     assert all_kinds() == declared
