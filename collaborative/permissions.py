@@ -20,7 +20,7 @@ from actions.models import Action, ActionUpdate, ReviewItem, ReviewRound
 from asks.links import responder_link_check
 from asks.models import Ask, AskEvidence, ResponderLink
 from discussions.links import BadReplyAddress, reply_address_check
-from discussions.models import Thread
+from discussions.models import Poll, Thread
 from impact.models import Credit, Publication
 from meetings.links import rsvp_check
 from meetings.models import AgendaItem, CalendarFeed, CheckInRequest, Decision, Meeting, Venue
@@ -773,3 +773,45 @@ def reply_by_email_for(address: str, senders: list[str]) -> tuple[User, Thread]:
     if not thread.is_open:
         raise ReplyRefused("closed", user=user, thread=thread)
     return user, thread
+
+
+# Polls and proposals (issue 18): any member opens one (a quick poll in a meeting, facilitators only), votes,
+# and sees what a poll shows everyone; whoever opened it, or a facilitator, changes, closes or withdraws it,
+# writes its outcome and makes a time poll a meeting. Nobody, facilitators included, sees an anonymous poll's
+# ballots: no page shows them (discussions/polls.py).
+
+
+def poll_for(user, collaborative_slug: str, pk: int, *, manage: bool = False) -> tuple[Membership, Poll]:
+    """(the viewer's membership, one of the Collaborative's polls); `manage` is for whoever opened it and
+    facilitators (with two-step sign-in), 403 for other members."""
+    membership = membership_for(user, collaborative_slug)
+    poll = get_object_or_404(
+        Poll.objects.select_related("thread", "meeting", "opened_by"), pk=pk, collaborative=membership.collaborative
+    )
+    poll.collaborative = membership.collaborative  # Read already, with the membership.
+    if manage and poll.opened_by_id != user.pk:
+        if not membership.is_facilitator:
+            raise PermissionDenied("Only whoever opened the poll, or a facilitator, can do this.")
+        require_two_factor(user)
+    return membership, poll
+
+
+def manages_poll(membership: Membership, poll: Poll) -> bool:
+    """Whether the viewer is offered what poll_for(manage=True) allows: whoever opened it, or a facilitator."""
+    return poll.opened_by_id == membership.user_id or facilitates(membership)
+
+
+def poll_place_for(
+    user, collaborative_slug: str, *, thread_pk: int | None = None, meeting_pk: int | None = None
+) -> tuple[Membership, Thread | None, Meeting | None]:
+    """(the membership of someone opening a poll, the discussion or meeting it is opened in, if any): any
+    member opens one, in a discussion too; a quick poll in a meeting is for facilitators (403 for members)."""
+    if meeting_pk is not None:
+        membership = facilitator_membership_for(user, collaborative_slug)
+        meeting = get_object_or_404(Meeting, pk=meeting_pk, collaborative=membership.collaborative)
+        return membership, None, meeting
+    membership = membership_for(user, collaborative_slug)
+    thread = None
+    if thread_pk is not None:
+        thread = get_object_or_404(Thread, pk=thread_pk, collaborative=membership.collaborative)
+    return membership, thread, None

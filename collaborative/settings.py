@@ -201,6 +201,10 @@ CELERY_BEAT_SCHEDULE = {
     "payments-expenses-to-claim": {"task": "payments.tasks.queue_expenses_reminders_task", "schedule": 900.0},
     "payments-waiting-lists": {"task": "payments.tasks.queue_waiting_lists_task", "schedule": 900.0},
     "asks-reminders-and-overdue": {"task": "asks.tasks.queue_clock_emails_task", "schedule": 900.0},
+    # Polls (issue 18): closing on time matters (an anonymous poll's ballots go then); the day-before reminder
+    # can be a quarter of an hour late.
+    "discussions-close-polls": {"task": "discussions.tasks.close_due_polls_task", "schedule": 60.0},
+    "discussions-polls-closing-soon": {"task": "discussions.tasks.queue_polls_closing_soon_task", "schedule": 900.0},
 }
 
 # Parts of pages kept ready-made until the data changes (collaborative.freshness). Off, every page is

@@ -11,3 +11,14 @@ class DiscussionsConfig(AppConfig):
         from notifications import kinds
 
         kinds.register(*inbound_emails.KINDS, topic="Discussions")
+
+        # --- Polls part (issue 18): its emails, and the quick polls on a meeting's page. ---
+        from discussions import poll_emails
+        from discussions.polls import meeting_panel
+        from meetings import panels
+
+        kinds.register(*poll_emails.KINDS, topic="Polls and proposals")
+        panels.register(
+            panels.Panel(page=panels.DETAIL, template="discussions/poll_meeting_panel.html", context=meeting_panel)
+        )
+        # --- End of the polls part. ---

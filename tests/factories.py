@@ -15,6 +15,8 @@ from actions.services import action_create
 from asks.links import responder_token
 from asks.models import Answer, Ask, AskEvent, ResponderLink, Sending
 from asks.services import ask_send, sending_make
+from discussions.models import Poll, PollOption
+from discussions.polls import poll_open
 from impact.models import Credit, Publication
 from meetings.models import Attendance, Meeting, Venue
 from members.models import INVITATION_DAYS, Collaborative, Invitation, JoinRequest, Membership, User
@@ -387,3 +389,60 @@ def ask_sent_for_test(collaborative, *, by, today=None, **fields) -> tuple[Ask, 
     link = ResponderLink.objects.filter(ask=ask, purpose=ResponderLink.Purpose.ANSWER).latest("created_at", "id")
     ask.refresh_from_db()
     return ask, responder_token(link)
+
+
+# --- Polls part (issue 18): polls opened as members open them, and votes cast as members cast them. ---
+
+
+class PollFactory(DjangoModelFactory):
+    """A named proposal open for a week, with no options yet (poll_opened makes real ones, options included)."""
+
+    class Meta:
+        model = Poll
+
+    collaborative = factory.SubFactory(CollaborativeFactory)
+    type = Poll.Type.PROPOSAL
+    question = factory.Sequence(lambda n: f"Hold the summer meeting in the park ({n})")
+    opened_at = factory.LazyFunction(timezone.now)
+    closes_at = factory.LazyAttribute(lambda poll: poll.opened_at + timedelta(days=7))
+
+
+class PollOptionFactory(DjangoModelFactory):
+    class Meta:
+        model = PollOption
+
+    poll = factory.SubFactory(PollFactory)
+    text = factory.Sequence(lambda n: f"Option {n}")
+    position = factory.Sequence(lambda n: n)
+
+
+def poll_opened(collaborative, *, by, type=Poll.Type.PROPOSAL, days=7, **fields) -> Poll:
+    """A poll opened through discussions.polls.poll_open (its options made, members emailed), closing in `days`.
+    Choice polls get three options unless given; time polls three times on the days after it closes."""
+    now = timezone.now()
+    if type in (Poll.Type.ONE, Poll.Type.SEVERAL, Poll.Type.SCORE, Poll.Type.DOTS):
+        fields.setdefault("options", ["Tea", "Coffee", "Juice"])
+    if type == Poll.Type.TIME:
+        start = (now + timedelta(days=days + 3)).replace(hour=18, minute=0, second=0, microsecond=0)
+        fields.setdefault("times", [start + timedelta(days=i) for i in range(3)])
+    return poll_open(
+        collaborative=collaborative,
+        by=by,
+        type=type,
+        question=fields.pop("question", f"What shall we do? ({type})"),
+        closes_at=fields.pop("closes_at", now + timedelta(days=days)),
+        **fields,
+    )
+
+
+def poll_past_closing(poll: Poll, *, days_ago: int = 1) -> Poll:
+    """Move an open poll's times back so that its closing time has passed (beat has not closed it yet)."""
+    now = timezone.now()
+    Poll.objects.filter(pk=poll.pk).update(
+        opened_at=now - timedelta(days=days_ago + 7), closes_at=now - timedelta(days=days_ago)
+    )
+    poll.refresh_from_db()
+    return poll
+
+
+# --- End of the polls part. ---

@@ -30,6 +30,8 @@ from actions.services import (
 )
 from asks.models import Ask
 from asks.services import ask_evidence_add, ask_propose
+from discussions.models import Poll  # Polls part (issue 18).
+from discussions.polls import poll_close  # Polls part (issue 18).
 from impact.models import Publication
 from meetings.emails import MEETING_SCHEDULED
 from meetings.models import CheckInRequest, Decision, Venue
@@ -53,6 +55,7 @@ from tests.factories import (
     ask_answered,
     ask_sent,
     ask_sent_for_test,
+    poll_opened,  # Polls part (issue 18).
 )
 from tests.vision.rounds import were_members_when_it_opened
 from vision.models import Goal, Rating, Round
@@ -390,6 +393,18 @@ EXPECTATIONS: dict[str, tuple[dict, dict]] = {
     "mfa_view_recovery_codes": ({}, everyone(REDIRECT, anonymous=LOGIN, member=404)),
     "mfa_generate_recovery_codes": ({}, signed_in(REDIRECT, anonymous=LOGIN)),
     "mfa_download_recovery_codes": ({}, everyone(REDIRECT, anonymous=LOGIN, member=404)),
+    # --- Polls part (issue 18). POLL is the member's open proposal; CLOSED_POLL the member's closed time poll.
+    # Any member opens and votes; changing, closing, withdrawing, the outcome and a meeting from a time poll are
+    # for whoever opened it ("member" here) and facilitators, so the commissioner is refused (403).
+    "discussions:polls": (SLUG, MEMBERS),
+    "discussions:poll_new": (SLUG, MEMBERS),
+    "discussions:poll": ({"slug": "lambeth", "pk": "POLL"}, MEMBERS),
+    "discussions:poll_edit": ({"slug": "lambeth", "pk": "POLL"}, ACTION_CHANGERS),
+    "discussions:poll_close": ({"slug": "lambeth", "pk": "POLL"}, ACTION_CHANGERS),
+    "discussions:poll_withdraw": ({"slug": "lambeth", "pk": "POLL"}, ACTION_CHANGERS),
+    "discussions:poll_outcome": ({"slug": "lambeth", "pk": "CLOSED_POLL"}, ACTION_CHANGERS),
+    "discussions:poll_meeting": ({"slug": "lambeth", "pk": "CLOSED_POLL"}, ACTION_CHANGERS),
+    # --- End of the polls part. ---
 }
 
 
@@ -599,6 +614,18 @@ def asks_responder_placeholders(people: dict, collaborative) -> dict:
     return {"DRAFT_ASK": draft.pk, "SENT_ASK": sent.pk, "RESPONDER_TOKEN": token}
 
 
+# --- Polls part (issue 18) ---
+def polls_placeholders(people: dict, collaborative) -> dict:
+    """The member's open proposal, and the member's time poll, closed."""
+    poll = poll_opened(collaborative, by=people["member"])
+    closed = poll_opened(collaborative, by=people["member"], type=Poll.Type.TIME)
+    poll_close(poll=closed, by=people["member"])
+    return {"POLL": poll.pk, "CLOSED_POLL": closed.pk}
+
+
+# --- End of the polls part. ---
+
+
 def make_placeholders(people: dict, collaborative) -> dict:
     """Values for the placeholders in EXPECTATIONS, known only once the rows exist."""
     collaborative.is_public = True
@@ -621,6 +648,7 @@ def make_placeholders(people: dict, collaborative) -> dict:
         **asks_placeholders(people, collaborative),
         **impact_placeholders(people, collaborative),
         **asks_responder_placeholders(people, collaborative),
+        **polls_placeholders(people, collaborative),  # Polls part (issue 18).
         "MEMBER": people["member"].pk,
         "INVITATION": invitation.pk,
         "INVITATION_TOKEN": invitation_path(invitation).rstrip("/").rsplit("/", 1)[1],
@@ -784,6 +812,16 @@ POST_EXPECTATIONS = (
             "facilitator": REDIRECT,
             "commissioner": 404,
         },
+        # --- Polls part (issue 18): an empty poll, vote, change, outcome or meeting is shown again with what is
+        # missing (400); closing and withdrawing ask first, then one button (back to the poll).
+        "discussions:poll_new": MEMBERS | {"member": 400, "facilitator": 400, "commissioner": 400},
+        "discussions:poll": MEMBERS | {"member": 400, "facilitator": 400, "commissioner": 400},
+        "discussions:poll_edit": ACTION_CHANGERS | {"member": 400, "facilitator": 400},
+        "discussions:poll_close": ACTION_CHANGERS | {"member": REDIRECT, "facilitator": REDIRECT},
+        "discussions:poll_withdraw": ACTION_CHANGERS | {"member": REDIRECT, "facilitator": REDIRECT},
+        "discussions:poll_outcome": ACTION_CHANGERS | {"member": 400, "facilitator": 400},
+        "discussions:poll_meeting": ACTION_CHANGERS | {"member": 400, "facilitator": 400},
+        # --- End of the polls part. ---
     }
 )
 

@@ -36,6 +36,8 @@ from asks.models import Ask
 from asks.services import ask_evidence_add, ask_propose
 from collaborative.middleware import TwoFactorMiddleware
 from collaborative.permissions import profile_field_shown, profile_fields_for
+from discussions.models import Poll  # Polls part (issue 18).
+from discussions.polls import poll_close, poll_vote  # Polls part (issue 18).
 from meetings.links import rsvp_token
 from meetings.models import Rsvp, Venue
 from meetings.services import agenda_item_propose, calendar_feed_renew, meeting_schedule, rsvp_set
@@ -56,6 +58,7 @@ from tests.factories import (
     PublicationFactory,
     UserFactory,
     ask_sent_for_test,
+    poll_opened,  # Polls part (issue 18).
 )
 from tests.test_access import EXPECTATIONS, MEMBERS_POST, PDF, POST_ONLY, evidence_in, url_patterns
 from tests.vision.rounds import were_members_when_it_opened
@@ -278,6 +281,17 @@ PAGES: dict[str, tuple[dict, tuple[str, ...]]] = {
     "impact:public": (LAMBETH, ("", "?page=99")),
     "impact:item": ({"slug": "lambeth", "pk": "PUBLICATION"}, ("",)),
     "impact:feed": (LAMBETH, ("",)),
+    # --- Polls part (issue 18): a named poll the person voted in (with a reason), its results shown as votes come
+    # in: their name, nothing else of them. The other pages of a poll show no one but whoever opened it.
+    "discussions:polls": (LAMBETH, ("", "?page=99")),
+    "discussions:poll_new": (LAMBETH, ("", "?thread=99999", "?meeting=x")),
+    "discussions:poll": ({"slug": "lambeth", "pk": "POLL"}, ("",)),
+    "discussions:poll_edit": ({"slug": "lambeth", "pk": "POLL"}, ("",)),
+    "discussions:poll_close": ({"slug": "lambeth", "pk": "POLL"}, ("",)),
+    "discussions:poll_withdraw": ({"slug": "lambeth", "pk": "POLL"}, ("",)),
+    "discussions:poll_outcome": ({"slug": "lambeth", "pk": "CLOSED_POLL"}, ("",)),
+    "discussions:poll_meeting": ({"slug": "lambeth", "pk": "CLOSED_POLL"}, ("",)),
+    # --- End of the polls part. ---
     "account_reset_password_from_key": ({"uidb36": "1", "key": "not-a-real-key"}, ("",)),
     "account_confirm_email": ({"key": "not-a-real-key"}, ("",)),
 }
@@ -589,6 +603,22 @@ def payments_plant(person: User, collaborative) -> int:
     ).pk
 
 
+# --- Polls part (issue 18) ---
+def polls_plant(people: list[User], facilitator: User, collaborative) -> dict:
+    """A named proposal showing results as votes come in, each person's vote in it with a reason; a closed time
+    poll they voted in."""
+    poll = poll_opened(collaborative, by=facilitator, results_while_open=True)
+    closed = poll_opened(collaborative, by=facilitator, type=Poll.Type.TIME)
+    for person in people:
+        poll_vote(poll=poll, user=person, choices={poll.options.get(text="Disagree").pk: 1}, reason="Too far away")
+        poll_vote(poll=closed, user=person, choices={option.pk: 2 for option in closed.options.all()})
+    poll_close(poll=closed, by=facilitator)
+    return {"POLL": poll.pk, "CLOSED_POLL": closed.pk}
+
+
+# --- End of the polls part. ---
+
+
 @dataclass
 class Planted:
     """The people made with given choices, each with their own markers and placeholders, and the
@@ -704,8 +734,10 @@ def plant_people(choices: dict[str, Choices], viewers: dict, collaborative) -> P
     for key, choice in choices.items():
         if choice.left:
             membership_leave(membership=memberships[key])
+    polls = polls_plant(list(people.values()), facilitator, collaborative)  # Polls part (issue 18).
     _ask, responder = ask_sent_for_test(collaborative, by=facilitator)
     shared = {
+        **polls,
         "MEETING": meeting.pk,
         "VENUE": venue.pk,
         "PUBLICATION": publication.pk,

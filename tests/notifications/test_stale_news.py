@@ -20,6 +20,14 @@ from actions.services import action_change
 from asks.emails import ASK_ANSWERED_FACILITATORS, ASK_FACT_CHECK, ASK_OVERDUE, ASK_REMINDER, ASK_SENT
 from asks.models import Ask, ResponderLink
 from asks.services import answer_give, ask_fact_check_send, ask_link_resend, ask_send, clock_emails_queue
+from discussions.poll_emails import POLL_CLOSING_SOON, POLL_OPENED, POLL_OUTCOME  # Polls part (issue 18).
+from discussions.polls import (  # Polls part (issue 18).
+    poll_close,
+    poll_outcome_write,
+    poll_vote,
+    poll_withdraw,
+    polls_closing_soon_queue,
+)
 from meetings.emails import (
     AGENDA_PUBLISHED,
     MEETING_CANCELLED,
@@ -58,6 +66,7 @@ from tests.factories import (
     SundayAskFactory,
     action_record,
     ask_sent_for_test,
+    poll_opened,  # Polls part (issue 18).
 )
 from vision.emails import ROUND_CLOSING, VISION_ADOPTED, VISION_DRAFT
 from vision.models import Rating
@@ -416,7 +425,35 @@ def overdue_ask_answered_since(people, collaborative):
     return first(ASK_OVERDUE, people["facilitator"]), "They had answered by then."
 
 
+# --- Polls part (issue 18) ---
+def poll_opened_then_withdrawn(people, collaborative):
+    poll = poll_opened(collaborative, by=people["facilitator"])
+    poll_withdraw(poll=poll, by=people["facilitator"])
+    return first(POLL_OPENED, people["member"]), "The poll was withdrawn."
+
+
+def poll_closing_soon_after_voting(people, collaborative):
+    poll = poll_opened(collaborative, by=people["facilitator"], days=2)
+    polls_closing_soon_queue(now=poll.closes_at - timedelta(hours=12))
+    poll_vote(poll=poll, user=people["member"], choices={poll.options.get(text="Agree").pk: 1})
+    return first(POLL_CLOSING_SOON, people["member"]), "They had voted by then."
+
+
+def poll_outcome_corrected(people, collaborative):
+    poll = poll_opened(collaborative, by=people["facilitator"])
+    poll_close(poll=poll, by=people["facilitator"])
+    poll_outcome_write(poll=poll, by=people["facilitator"], outcome="We go to the park.")
+    poll_outcome_write(poll=poll, by=people["facilitator"], outcome="We go to the park in July.")
+    return first(POLL_OUTCOME, people["member"]), "The outcome was corrected since; that email goes instead."
+
+
+# --- End of the polls part. ---
+
+
 CASES = [
+    poll_opened_then_withdrawn,  # Polls part (issue 18).
+    poll_closing_soon_after_voting,  # Polls part (issue 18).
+    poll_outcome_corrected,  # Polls part (issue 18).
     vision_adopted_then_a_new_draft,
     agenda_published_again,
     agenda_of_a_cancelled_meeting,
