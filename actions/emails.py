@@ -15,7 +15,7 @@ from actions.follow_ups import DUE_SOON_DAYS, next_follow_up_day
 from actions.hooks import overview_sections
 from actions.models import Action, ActionChange
 from actions.selectors import meeting_actions
-from notifications.kinds import Kind
+from notifications.kinds import DigestItem, Kind
 from notifications.links import site_url
 
 # An overdue list longer than this is cut short in the monthly summary; the log has the rest.
@@ -215,12 +215,28 @@ def _why_not_done(message) -> str:
     return "" if action.status == action.Status.DONE else "The action is no longer marked done."
 
 
+def assigned_digest_item(message) -> DigestItem | None:
+    """The digest's line, under the action; None once someone else owns it or it is finished."""
+    if _why_not_assigned(message):
+        return None
+    action = message.about
+    return DigestItem(
+        group=f"action:{action.pk}",
+        title=action.title,
+        path=action.get_absolute_url(),
+        text=f"You are now the owner of this action, due {action.due_on:%-d %B %Y}.",
+        at=message.due_at,
+    )
+
+
 ACTION_ASSIGNED = Kind(
     key="action_assigned",
     label="Actions given to you",
     description="When someone makes you the owner of an action.",
     skip_reason=_why_not_assigned,
     context=assigned_context,
+    digestible=True,
+    digest_item=assigned_digest_item,
 )
 
 ACTION_FOLLOW_UP = Kind(

@@ -22,3 +22,8 @@ class DiscussionsConfig(AppConfig):
             panels.Panel(page=panels.DETAIL, template="discussions/poll_meeting_panel.html", context=meeting_panel)
         )
         # --- End of the polls part. ---
+        # --- Digest part (issue 18): "Mark all as read" at the foot of every digest. ---
+        from discussions import unread
+        from notifications import digest
+
+        digest.register_link(unread.digest_link)

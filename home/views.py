@@ -25,6 +25,7 @@ from collaborative.permissions import (
     sees_everyones_payments,
 )
 from collaborative.views import collaborative_context, number_from
+from discussions.unread import unread_for
 from impact.selectors import CREDITS_TO_DO, credits_to_answer
 from meetings.forms import RsvpForm
 from meetings.models import Meeting, Rsvp
@@ -108,6 +109,8 @@ def _home_page(
             moments_passed=_moments_passed(request, collaborative, rounds=True),
             # What was typed and not saved is this request's alone: that part is made afresh and not kept.
             keep_my_actions=mine is None,
+            # "New since you last looked": the person's own, and changed by their reading, so never kept.
+            unread=unread_for(membership),
         ),
         status=status,
     )

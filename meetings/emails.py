@@ -7,7 +7,7 @@ from django.utils import timezone
 from meetings.calendar import meeting_ics
 from meetings.links import rsvp_url
 from meetings.models import Decision, NotesRevision, Rsvp
-from notifications.kinds import Kind
+from notifications.kinds import DigestItem, Kind
 
 # Each kind's `skip_reason` says when its news has gone stale by the time the worker gets to it
 # (after an outage, say): the meeting moved, was cancelled or has passed, or a newer email of the
@@ -71,12 +71,37 @@ def agenda_published_skip_reason(message) -> str:
     return ""
 
 
+def _meeting_line(message, skip_reason, text: str) -> DigestItem | None:
+    """A digest's line about a meeting, under the meeting; None once the news is stale (`skip_reason` says so)."""
+    if skip_reason(message):
+        return None
+    meeting = message.about
+    return DigestItem(
+        group=f"meeting:{meeting.pk}",
+        title=str(meeting),
+        path=meeting.get_absolute_url(),
+        text=text,
+        at=message.due_at,
+    )
+
+
+def agenda_digest_item(message) -> DigestItem | None:
+    changed = message.occasion.startswith("agenda-changed-")
+    return _meeting_line(
+        message,
+        agenda_published_skip_reason,
+        "The agenda has changed." if changed else "The agenda is ready: say whether you are coming.",
+    )
+
+
 AGENDA_PUBLISHED = Kind(
     key="agenda_published",
     label="A meeting's agenda",
     description="When the facilitators publish the agenda of the next meeting.",
     context=_agenda_changed,
     skip_reason=agenda_published_skip_reason,
+    digestible=True,
+    digest_item=agenda_digest_item,
 )
 
 
@@ -243,12 +268,23 @@ def notes_context(message) -> dict:
     return {"corrected": True, "changed": changed, "decisions_added": added, "decisions_withdrawn": withdrawn}
 
 
+def notes_digest_item(message) -> DigestItem | None:
+    corrected = message.occasion.startswith("corrected-")
+    return _meeting_line(
+        message,
+        notes_skip_reason,
+        "Corrections to the notes were published." if corrected else "The notes and decisions were published.",
+    )
+
+
 NOTES_PUBLISHED = Kind(
     key="notes_published",
     label="Meeting notes",
     description="When the notes and decisions of a meeting are published, and when corrections to them are.",
     skip_reason=notes_skip_reason,
     context=notes_context,
+    digestible=True,
+    digest_item=notes_digest_item,
 )
 
 

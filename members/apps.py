@@ -16,7 +16,8 @@ class MembersConfig(AppConfig):
         from notifications import kinds
 
         # The app's kinds of email, for the outbox and the preferences page.
-        kinds.register(*emails.KINDS, topic="Joining a Collaborative")
+        kinds.register(*[kind for kind in emails.KINDS if kind is not emails.DIGEST], topic="Joining a Collaborative")
+        kinds.register(emails.DIGEST, topic="Your digest")
         # Every table gets the trigger that tells cached parts of pages the data has changed.
         post_migrate.connect(install_triggers, sender=self, dispatch_uid="collaborative.freshness.install_triggers")
         # Its parts of "Download my data" and of erasure.

@@ -1,6 +1,7 @@
 """The emails about joining a Collaborative: registered with notifications in MembersConfig.ready()."""
 
 from members.links import invitation_path
+from notifications.digest import digest_context, digest_skip_reason
 from notifications.kinds import Kind
 from notifications.links import site_url
 
@@ -86,4 +87,14 @@ JOIN_REQUESTED = Kind(
     skip_reason=_why_not_ask_facilitators,
 )
 
-KINDS = [WELCOME, INVITATION, JOIN_APPROVED, JOIN_DECLINED, JOIN_REQUESTED]
+# One a day or a week for each member who kept emails for it (notifications/digest.py), about their membership.
+DIGEST = Kind(
+    key="digest",
+    label="Your digest",
+    description="One email that gathers what you chose to get in your digest, at the time you pick below.",
+    gathers=True,
+    skip_reason=digest_skip_reason,
+    context=digest_context,
+)
+
+KINDS = [WELCOME, INVITATION, JOIN_APPROVED, JOIN_DECLINED, JOIN_REQUESTED, DIGEST]

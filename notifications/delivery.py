@@ -26,12 +26,13 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError
 
 from members.models import Membership
-from notifications.kinds import UnknownKind, kind_named
+from notifications.kinds import UnknownKind, digest_kind, kind_named
 from notifications.links import site_url, unsubscribe_url
 from notifications.mailer import Mailer, PermanentDeliveryError, RefusedForNowError, TransientDeliveryError
 from notifications.models import (
     ABOUT_GONE,
     ACCOUNT_CLOSED,
+    DIGEST_OFF,
     GAVE_UP,
     NO_ADDRESS,
     NO_SUCH_KIND,
@@ -181,7 +182,21 @@ def _why_not_send(message: Message, preferences: dict, memberships: dict) -> str
     preference = preferences.get((recipient.pk, message.kind))
     if preference is not None and not preference.enabled:
         return TURNED_OFF
+    if _for_the_digest(kind, preference):
+        gathering = digest_kind()
+        digest = preferences.get((recipient.pk, gathering.key)) if gathering is not None else None
+        if gathering is None or (digest is not None and not digest.enabled):
+            return DIGEST_OFF
     return ""
+
+
+def _for_the_digest(kind, preference: Preference | None) -> bool:
+    """Whether the person chose "in my digest" for this kind of email (or made no choice, and it waits by default).
+    Muting a discussion needs no check here: nothing about a muted discussion is queued to the person."""
+    if not kind.digestible:
+        return False
+    chosen = preference.in_digest if preference is not None else None
+    return kind.digest_default if chosen is None else chosen
 
 
 def _record(message: Message, claim: str, status: str, error: str = "", *, attempt: bool = False) -> None:
@@ -226,6 +241,12 @@ def messages_send(*, claim: str, ids: list[int], scan_later: Callable[[float], o
             reason = _why_not_send(message, preferences, memberships)
             if reason:
                 _record(message, claim, Message.Status.SKIPPED, reason)
+                continue
+            if message.recipient_id and _for_the_digest(
+                kind_named(message.kind), preferences.get((message.recipient_id, message.kind))
+            ):
+                # Kept for the person's digest, which notifications/digest.py gathers at their time.
+                _record(message, claim, Message.Status.HELD)
                 continue
             if not message.address:
                 _record(message, claim, Message.Status.FAILED, NO_ADDRESS)

@@ -59,6 +59,9 @@ class Kind:
     # Given the message, the address a reply to it goes to (the person's own reply address for a discussion,
     # discussions/links.py), or None for none: the email then carries no Reply-To and does not say you can reply.
     reply_to: Callable[[object], str | None] | None = None
+    # The digest itself (one kind, declared by an app): what notifications/digest.py makes from the
+    # messages held for each person.
+    gathers: bool = False
 
     def template_name(self, suffix: str) -> str:
         """One of the kind's templates: "_subject.txt", ".txt" or ".html"."""
@@ -117,6 +120,11 @@ def kinds_for_roles(roles: set[str]) -> list[tuple[str, list[Kind]]]:
         if kind.audience == "member" or kind.audience in roles:
             grouped.setdefault(_topics.get(kind.key, "Other emails"), []).append(kind)
     return list(grouped.items())
+
+
+def digest_kind() -> Kind | None:
+    """The kind of the digest email, which gathers the messages held for it; None if no app declares one."""
+    return next((kind for kind in _registry.values() if kind.gathers), None)
 
 
 def unlisted_for_facilitators() -> list[Kind]:

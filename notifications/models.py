@@ -26,6 +26,7 @@ ABOUT_GONE = "What this email was about no longer exists."
 ACCOUNT_CLOSED = "The account is closed."
 NOT_A_MEMBER = "No longer a member of this Collaborative."
 TURNED_OFF = "The member has turned off this kind of email."
+DIGEST_OFF = "The member chose this for their digest, and has turned their digest off."
 ON_A_BREAK = "Taking a break until {until}."
 ACCOUNT_DELETED = "The account was deleted."
 NO_ADDRESS = "The member has no email address."
@@ -37,6 +38,7 @@ SKIPPED_FOR_THE_RECIPIENT = {
     ACCOUNT_CLOSED: "Your account was closed.",
     NOT_A_MEMBER: "You were no longer a member of this Collaborative.",
     TURNED_OFF: "You had turned off this kind of email.",
+    DIGEST_OFF: "You chose to get this in your digest, and had turned your digest off.",
     ACCOUNT_DELETED: "Your account was deleted.",
 }
 # Failures by how the stored text starts: the rest may be a mail server's reply, never shown.

@@ -3,7 +3,7 @@
 from django.db.models import Q
 
 from collaborative.personal_data import FORMER_MEMBER, Erasure, Part, Person, Relation, by_address, to_addresses, when
-from notifications.models import ACCOUNT_DELETED, Message, Preference
+from notifications.models import ACCOUNT_DELETED, DigestSchedule, Message, Preference
 
 
 def _to_them(person: Person):
@@ -29,14 +29,30 @@ def _export_emails(person: Person) -> list[dict]:
 
 def _export_email_preferences(person: Person) -> list[dict]:
     return [
-        {"kind": p.kind, "send_me_these": p.enabled, "how_often": p.get_frequency_display()}
+        {
+            "kind": p.kind,
+            "send_me_these": p.enabled,
+            "in_my_digest": p.in_digest,
+            "how_often": p.get_frequency_display(),
+        }
         for p in Preference.objects.filter(user=person.user)
+    ]
+
+
+def _export_digest_schedule(person: Person) -> list[dict]:
+    return [
+        {"how_often": s.get_frequency_display(), "on_which_day": s.get_weekday_display(), "at": f"{s.send_at:%H:%M}"}
+        for s in DigestSchedule.objects.filter(user=person.user)
     ]
 
 
 def _erase(erasure: Erasure) -> None:
     to_them = _to_them(erasure)
     to_them.filter(status__in=[Message.Status.PENDING, Message.Status.SENDING]).update(
+        status=Message.Status.SKIPPED, last_error=ACCOUNT_DELETED
+    )
+    # What was kept for their digest and not yet gathered is never gathered now.
+    to_them.filter(status=Message.Status.HELD, digest__isnull=True).update(
         status=Message.Status.SKIPPED, last_error=ACCOUNT_DELETED
     )
     # What was sent to them (kept to read again) goes too: it holds their name, and their news.
@@ -50,6 +66,7 @@ def _erase(erasure: Erasure) -> None:
     if named:
         Message.objects.filter(named).exclude(body="").update(body="")
     Preference.objects.filter(user=erasure.user).delete()
+    DigestSchedule.objects.filter(user=erasure.user).delete()
 
 
 PART = Part(
@@ -63,6 +80,7 @@ PART = Part(
             " emails not yet sent are not sent.",
         ),
         "notifications.Preference.user": Relation("email_choices", _export_email_preferences, "Deleted."),
+        "notifications.DigestSchedule.user": Relation("digest_schedule", _export_digest_schedule, "Deleted."),
     },
     erase=_erase,
 )

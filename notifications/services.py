@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from members.models import Collaborative, User
 from notifications.kinds import Kind, UnknownKind, kind_named, member_kinds
-from notifications.models import Message, Preference
+from notifications.models import DigestSchedule, Message, Preference
 
 logger = logging.getLogger(__name__)
 
@@ -131,11 +131,25 @@ def preferences_for(user: User) -> dict[Kind, Preference]:
     return {kind: saved.get(kind.key) or Preference(user=user, kind=kind.key) for kind in member_kinds()}
 
 
+def digest_schedule_for(user: User) -> DigestSchedule:
+    """When the person's digest goes: their choice, or every day at 08:00 if they made none."""
+    return DigestSchedule.objects.filter(user=user).first() or DigestSchedule(user=user)
+
+
 @transaction.atomic
-def preferences_save(*, user: User, choices: dict[Kind, dict]) -> None:
-    """Save `{kind: {"enabled": bool, "frequency": str}}` for the person."""
+def preferences_save(*, user: User, choices: dict[Kind, dict], schedule: dict | None = None) -> None:
+    """Save `{kind: {"enabled": bool, "frequency": str, "in_digest": bool}}` for the person, and when their
+    digest goes (`schedule`: {"frequency", "weekday", "send_at"}), if given."""
     chosen = {kind.key for kind in member_kinds()}
     for kind, values in choices.items():
         if kind.key not in chosen:
             raise ValueError(f"Unknown kind of message: {kind.key}")
+        if "in_digest" in values and not kind.digestible:
+            raise ValueError(f"Emails of kind {kind.key} cannot wait for the digest.")
         Preference.objects.update_or_create(user=user, kind=kind.key, defaults=values)
+    if schedule is not None:
+        found = digest_schedule_for(user)
+        for name, value in schedule.items():
+            setattr(found, name, value)
+        found.full_clean()
+        found.save()

@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from notifications import delivery
+from notifications import delivery, digest
 from notifications.mailer import TransientDeliveryError
 
 
@@ -23,3 +23,9 @@ def send_messages_task(self, claim: str, ids: list[int]) -> int:
             delivery.messages_give_up(claim=claim, ids=ids, error=str(error))
             return 0
         raise self.retry(exc=error, countdown=delivery.retry_countdown(self.request.retries)) from error
+
+
+@shared_task
+def gather_digests_task() -> int:
+    """Beat runs this every minute: the digests whose time has come, each gathering what was held for it."""
+    return digest.digests_gather(dispatch=dispatch_messages_task.delay)

@@ -14,12 +14,17 @@ from collaborative.permissions import (
     unsubscribe_for,
 )
 from collaborative.views import collaborative_context, done, query_without_page, render_page
-from notifications.forms import MessageFilterForm, PreferencesForm
-from notifications.kinds import unlisted_for_facilitators
+from notifications.forms import DigestScheduleForm, MessageFilterForm, PreferencesForm
+from notifications.kinds import digest_kind, unlisted_for_facilitators
 from notifications.models import Message
-from notifications.services import preferences_for, preferences_save
+from notifications.services import digest_schedule_for, preferences_for, preferences_save
 
 PAGE_SIZE = 50
+
+
+def digest_kind_key() -> str:
+    kind = digest_kind()
+    return kind.key if kind is not None else ""
 
 
 @require_http_methods(["GET", "POST"])
@@ -31,10 +36,25 @@ def preferences(request: HttpRequest) -> HttpResponse:
     if any(membership.handles_payments for membership in memberships):
         roles.add("payments")
     form = PreferencesForm(data, preferences=preferences_for(request.user), roles=roles)
-    if request.method == "POST" and form.is_valid():
-        preferences_save(user=request.user, choices=form.choices())
+    # A form posted without the digest's schedule (a page from before it was there) leaves the schedule as it was.
+    posted_schedule = data is not None and any(name.startswith("schedule-") for name in data)
+    schedule_form = DigestScheduleForm(
+        data if posted_schedule else None, instance=digest_schedule_for(request.user), prefix="schedule"
+    )
+    if request.method == "POST" and form.is_valid() and (not posted_schedule or schedule_form.is_valid()):
+        schedule = (
+            {name: schedule_form.cleaned_data[name] for name in DigestScheduleForm.Meta.fields}
+            if posted_schedule
+            else None
+        )
+        preferences_save(user=request.user, choices=form.choices(), schedule=schedule)
         return done(request, "Your email choices have been saved.", "notifications:preferences")
-    return render_page(request, "notifications/preference_form.html", {"form": form}, invalid=form)
+    return render_page(
+        request,
+        "notifications/preference_form.html",
+        {"form": form, "schedule_form": schedule_form, "digest_field": f"{digest_kind_key()}_enabled"},
+        invalid=[form, schedule_form] if posted_schedule else form,
+    )
 
 
 @require_GET

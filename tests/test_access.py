@@ -346,6 +346,8 @@ EXPECTATIONS: dict[str, tuple[dict, dict]] = {
     "impact:item": (PUBLICATION, everyone(200)),
     "impact:feed": (SLUG, everyone(200)),
     "notifications:preferences": ({}, signed_in(200, anonymous=LOGIN)),
+    # Digest part (issue 18): "Mark all as read" asks first (GET) and marks on POST, for any member.
+    "discussions:read_all": (SLUG, MEMBERS),
     "notifications:mine": ({}, signed_in(200, anonymous=LOGIN)),
     # One email to read again: only the person it was for (the member); everyone else, the
     # facilitators of its Collaborative too, gets the 404 of an email that does not exist.
@@ -789,6 +791,8 @@ POST_EXPECTATIONS = (
         # Without JavaScript the home page is one form posted to itself (issue 12, item 14); with no button
         # pressed nothing changes, and it comes back afresh.
         "home:collaborative_home": MEMBERS | {"member": REDIRECT, "facilitator": REDIRECT, "commissioner": REDIRECT},
+        # Digest part (issue 18): "Mark all as read", then back to the Collaborative's home page.
+        "discussions:read_all": MEMBERS | {"member": REDIRECT, "facilitator": REDIRECT, "commissioner": REDIRECT},
         # "Not this time" without a reason: its page again, asking for one (400).
         "meetings:agenda_item_decline": FACILITATORS_ONLY | {"facilitator": 400},
         "meetings:notes_publish": FACILITATORS_ONLY | {"facilitator": 400},

@@ -65,7 +65,7 @@ from members.services import (
     membership_leave,
     only_facilitator_of,
 )
-from notifications.models import Message, Preference
+from notifications.models import DigestSchedule, Message, Preference
 from payments.models import Choice, ExpenseType, Letter, Line, LineEvent, PaymentChoice, PaymentSettings
 from payments.services import choice_make, line_add, line_approve
 from tests.factories import (
@@ -204,6 +204,8 @@ def planted(collaborative, other_collaborative, evidence_root):
         occasion="send-1",
     )
     Preference.objects.create(user=person, kind="welcome", enabled=False)
+    # Digest part (issue 18): when the person's digest goes.
+    DigestSchedule.objects.create(user=person, frequency=DigestSchedule.Frequency.WEEKLY)
     LogEntry.objects.create(
         user=person,
         content_type=ContentType.objects.get_for_model(User),
@@ -391,6 +393,7 @@ AFTER_ERASURE = {
     "members.GroundRules.created_by": lambda p: GroundRules.objects.filter(created_by=p).exists(),
     "notifications.Message.recipient": lambda p: Message.objects.filter(recipient=p, sent_to="").exists(),
     "notifications.Preference.user": lambda p: Preference.objects.filter(user=p).count() == 0,
+    "notifications.DigestSchedule.user": lambda p: not DigestSchedule.objects.filter(user=p).exists(),
     "admin.LogEntry.user": lambda p: LogEntry.objects.filter(user=p).exists(),
     "meetings.Rsvp.user": lambda p: (
         set(Rsvp.objects.filter(user=p).values_list("answer", flat=True)) == {Rsvp.Answer.NOT_COMING}
@@ -541,6 +544,7 @@ def test_the_download_keeps_its_sections_in_order(planted):
         "ground_rules_you_wrote",
         "emails_sent_to_you",
         "email_choices",
+        "digest_schedule",
         "site_administration_log",
         "meeting_answers",
         "meetings_you_scheduled",
