@@ -18,6 +18,7 @@ from django.shortcuts import get_object_or_404
 from actions.models import Action, ActionUpdate, ReviewItem, ReviewRound
 from asks.links import responder_link_check
 from asks.models import Ask, AskEvidence, ResponderLink
+from discussions.models import Comment, Thread
 from impact.models import Credit, Publication
 from meetings.links import rsvp_check
 from meetings.models import AgendaItem, CalendarFeed, CheckInRequest, Decision, Meeting, Venue
@@ -729,3 +730,49 @@ def publishable_for(user, collaborative_slug: str, kind: str, pk: int | None) ->
     if model is None or pk is None:
         raise Http404("Nothing to publish here.")
     return membership, get_object_or_404(model, pk=pk, collaborative=membership.collaborative)
+
+
+# Discussions (issue 18): every member reads and joins in every discussion of their Collaborative. Whoever started a
+# discussion, and facilitators, change its words; facilitators close and reopen it, and hide a comment that breaks
+# the ground rules. A comment's author edits or withdraws it; nobody else does.
+
+
+def thread_for(
+    user, collaborative_slug: str, pk: int, *, change: bool = False, manage: bool = False
+) -> tuple[Membership, Thread]:
+    """(the viewer's membership, one of the Collaborative's discussions); `change` (its words): whoever started it
+    and facilitators; `manage` (close, reopen): facilitators only. 403 for other members."""
+    membership = (
+        facilitator_membership_for(user, collaborative_slug) if manage else membership_for(user, collaborative_slug)
+    )
+    thread = get_object_or_404(
+        Thread.objects.select_related("collaborative"), pk=pk, collaborative=membership.collaborative
+    )
+    thread.collaborative = membership.collaborative
+    if change and not manage and thread.started_by_id != user.pk:
+        if not membership.is_facilitator:
+            raise PermissionDenied("Only whoever started the discussion and facilitators can change it.")
+        require_two_factor(user)
+    return membership, thread
+
+
+def comment_for(
+    user, collaborative_slug: str, pk: int, *, own: bool = False, manage: bool = False, history: bool = False
+) -> tuple[Membership, Comment]:
+    """(the viewer's membership, a comment in one of the Collaborative's discussions); `own` (edit, withdraw): its
+    author only; `manage` (hide, show again): facilitators only; `history` (its earlier words): every member, but
+    a hidden comment's only its author and facilitators. 403 for other members."""
+    membership = (
+        facilitator_membership_for(user, collaborative_slug) if manage else membership_for(user, collaborative_slug)
+    )
+    comment = get_object_or_404(
+        Comment.objects.select_related("thread"), pk=pk, thread__collaborative=membership.collaborative
+    )
+    comment.thread.collaborative = membership.collaborative
+    if own and comment.author_id != user.pk:
+        raise PermissionDenied("Only whoever wrote a comment can change or withdraw it.")
+    if history and comment.status == Comment.Status.HIDDEN and comment.author_id != user.pk:
+        if not membership.is_facilitator:
+            raise PermissionDenied("A facilitator hid this comment: only its author and facilitators read it.")
+        require_two_factor(user)
+    return membership, comment
