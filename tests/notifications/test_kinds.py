@@ -34,6 +34,7 @@ def test_the_registry_holds_exactly_the_kinds_the_apps_declare_in_their_order():
         "actions.emails",
         "payments.emails",
         "asks.emails",
+        "discussions.emails",  # Issue 18, the threads part.
     }
     assert len(declared) == len({kind.key for kind in declared})
     assert all_kinds() == declared
