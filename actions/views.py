@@ -51,6 +51,7 @@ from actions.forms import (
 )
 from actions.hooks import overview_sections
 from actions.models import Action, ActionChange, ActionUpdate
+from actions.panels import panels_for
 from actions.quick_status import quick_status_addresses, quick_status_save, quick_status_shown
 from actions.selectors import (
     filtered_actions,
@@ -571,6 +572,8 @@ def _detail_page(
             # The parts vary with the viewer themself only if they proposed an agenda item the page names.
             proposer=membership.user_id if proposer else None,
             **lazily(shown, "detailed", "overdue", "page", "origin_item", "origin_decision"),
+            # What apps above actions add (actions/panels.py), kept ready-made with the page's other parts.
+            **lazily(lambda: {"panels": panels_for(action, membership)}, "panels"),
             query_string=query_without_page(request),
             update_form=update_form or UpdateForm(),
             status_form=status_form

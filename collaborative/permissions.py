@@ -20,7 +20,7 @@ from actions.models import Action, ActionUpdate, ReviewItem, ReviewRound
 from asks.links import responder_link_check
 from asks.models import Ask, AskEvidence, ResponderLink
 from discussions.links import BadReplyAddress, reply_address_check
-from discussions.models import Poll, Thread
+from discussions.models import Comment, Poll, Thread
 from impact.models import Credit, Publication
 from meetings.links import rsvp_check
 from meetings.models import AgendaItem, CalendarFeed, CheckInRequest, Decision, Meeting, Venue
@@ -815,3 +815,49 @@ def poll_place_for(
     if thread_pk is not None:
         thread = get_object_or_404(Thread, pk=thread_pk, collaborative=membership.collaborative)
     return membership, thread, None
+
+
+# Discussions (issue 18): every member reads and joins in every discussion of their Collaborative. Whoever started a
+# discussion, and facilitators, change its words; facilitators close and reopen it, and hide a comment that breaks
+# the ground rules. A comment's author edits or withdraws it; nobody else does.
+
+
+def thread_for(
+    user, collaborative_slug: str, pk: int, *, change: bool = False, manage: bool = False
+) -> tuple[Membership, Thread]:
+    """(the viewer's membership, one of the Collaborative's discussions); `change` (its words): whoever started it
+    and facilitators; `manage` (close, reopen): facilitators only. 403 for other members."""
+    membership = (
+        facilitator_membership_for(user, collaborative_slug) if manage else membership_for(user, collaborative_slug)
+    )
+    thread = get_object_or_404(
+        Thread.objects.select_related("collaborative"), pk=pk, collaborative=membership.collaborative
+    )
+    thread.collaborative = membership.collaborative
+    if change and not manage and thread.started_by_id != user.pk:
+        if not membership.is_facilitator:
+            raise PermissionDenied("Only whoever started the discussion and facilitators can change it.")
+        require_two_factor(user)
+    return membership, thread
+
+
+def comment_for(
+    user, collaborative_slug: str, pk: int, *, own: bool = False, manage: bool = False, history: bool = False
+) -> tuple[Membership, Comment]:
+    """(the viewer's membership, a comment in one of the Collaborative's discussions); `own` (edit, withdraw): its
+    author only; `manage` (hide, show again): facilitators only; `history` (its earlier words): every member, but
+    a hidden comment's only its author and facilitators. 403 for other members."""
+    membership = (
+        facilitator_membership_for(user, collaborative_slug) if manage else membership_for(user, collaborative_slug)
+    )
+    comment = get_object_or_404(
+        Comment.objects.select_related("thread"), pk=pk, thread__collaborative=membership.collaborative
+    )
+    comment.thread.collaborative = membership.collaborative
+    if own and comment.author_id != user.pk:
+        raise PermissionDenied("Only whoever wrote a comment can change or withdraw it.")
+    if history and comment.status == Comment.Status.HIDDEN and comment.author_id != user.pk:
+        if not membership.is_facilitator:
+            raise PermissionDenied("A facilitator hid this comment: only its author and facilitators read it.")
+        require_two_factor(user)
+    return membership, comment

@@ -15,7 +15,7 @@ from actions.services import action_create
 from asks.links import responder_token
 from asks.models import Answer, Ask, AskEvent, ResponderLink, Sending
 from asks.services import ask_send, sending_make
-from discussions.models import Poll, PollOption
+from discussions.models import Comment, Poll, PollOption, Thread
 from discussions.polls import poll_open
 from impact.models import Credit, Publication
 from meetings.models import Attendance, Meeting, Venue
@@ -446,3 +446,27 @@ def poll_past_closing(poll: Poll, *, days_ago: int = 1) -> Poll:
 
 
 # --- End of the polls part. ---
+# ---- Discussions (issue 18, the threads part).
+
+
+class ThreadFactory(DjangoModelFactory):
+    """A discussion, written straight to the table (no emails): tests that need the service's emails call it."""
+
+    class Meta:
+        model = Thread
+
+    collaborative = factory.SubFactory(CollaborativeFactory)
+    title = factory.Sequence(lambda n: f"Crisis cafe opening hours {n}")
+    text = "Should the crisis cafe open at weekends?"
+    started_by = factory.SubFactory(UserFactory)
+
+
+class CommentFactory(DjangoModelFactory):
+    """A comment in a discussion, written straight to the table; its discussion's count is not bumped."""
+
+    class Meta:
+        model = Comment
+
+    thread = factory.SubFactory(ThreadFactory)
+    author = factory.SubFactory(UserFactory)
+    text = factory.Sequence(lambda n: f"I think the cafe should open on Saturdays ({n}).")

@@ -32,6 +32,7 @@ from asks.models import Ask
 from asks.services import ask_evidence_add, ask_propose
 from discussions.models import Poll  # Polls part (issue 18).
 from discussions.polls import poll_close  # Polls part (issue 18).
+from discussions.services import comment_add, thread_start
 from impact.models import Publication
 from meetings.emails import MEETING_SCHEDULED
 from meetings.models import CheckInRequest, Decision, Venue
@@ -129,6 +130,11 @@ ASK = {"slug": "lambeth", "pk": "ASK"}
 # member whether they may be named on it: theirs alone to answer. The public pages are the same for everyone.
 PUBLICATION = {"slug": "lambeth", "pk": "PUBLICATION"}
 CREDIT_ANSWERER = {"anonymous": LOGIN, "outsider": 404, "member": 200, "facilitator": 404, "commissioner": 404}
+
+# Discussions (issue 18, the threads part): THREAD was started by the member; COMMENT is the member's, in it.
+THREAD = {"slug": "lambeth", "pk": "THREAD"}
+COMMENT = {"slug": "lambeth", "pk": "COMMENT"}
+COMMENT_AUTHOR = {"anonymous": LOGIN, "outsider": 404, "member": 200, "facilitator": 403, "commissioner": 403}
 
 EXPECTATIONS: dict[str, tuple[dict, dict]] = {
     # Our own pages.
@@ -367,6 +373,22 @@ EXPECTATIONS: dict[str, tuple[dict, dict]] = {
         SLUG,
         {"anonymous": LOGIN, "outsider": 404, "member": 403, "facilitator": 200, "commissioner": 403},
     ),
+    # ---- Discussions (issue 18, the threads part). THREAD was started by the member, and COMMENT is the member's
+    # in it: its starter and facilitators change it; only its author changes or withdraws a comment.
+    "discussions:list": (SLUG, MEMBERS),
+    "discussions:new": (SLUG, MEMBERS),
+    "discussions:thread": (THREAD, MEMBERS),
+    "discussions:thread_edit": (THREAD, ACTION_CHANGERS),
+    "discussions:thread_versions": (THREAD, MEMBERS),
+    "discussions:comment_add": (THREAD, MEMBERS_POST),
+    "discussions:follow": (THREAD, MEMBERS_POST),
+    "discussions:close": (THREAD, FACILITATORS_ONLY),
+    "discussions:reopen": (THREAD, POST_ONLY),
+    "discussions:comment_edit": (COMMENT, COMMENT_AUTHOR),
+    "discussions:comment_withdraw": (COMMENT, MEMBERS_POST),
+    "discussions:comment_versions": (COMMENT, MEMBERS),
+    "discussions:comment_hide": (COMMENT, FACILITATORS_ONLY),
+    "discussions:comment_show": (COMMENT, POST_ONLY),
     # django-allauth's account pages.
     "account_login": ({}, PUBLIC_ENTRANCE),
     "account_signup": ({}, PUBLIC_ENTRANCE),
@@ -626,6 +648,11 @@ def polls_placeholders(people: dict, collaborative) -> dict:
 
 
 # --- End of the polls part. ---
+def discussions_placeholders(people: dict, collaborative) -> dict:
+    """Discussions (issue 18, the threads part): the member's discussion and their comment in it."""
+    thread = thread_start(collaborative=collaborative, by=people["member"], title="Weekends", text="Open then?")
+    comment = comment_add(thread=thread, author=people["member"], text="Saturdays at least.")
+    return {"THREAD": thread.pk, "COMMENT": comment.pk}
 
 
 def make_placeholders(people: dict, collaborative) -> dict:
@@ -651,6 +678,7 @@ def make_placeholders(people: dict, collaborative) -> dict:
         **impact_placeholders(people, collaborative),
         **asks_responder_placeholders(people, collaborative),
         **polls_placeholders(people, collaborative),  # Polls part (issue 18).
+        **discussions_placeholders(people, collaborative),
         "MEMBER": people["member"].pk,
         "INVITATION": invitation.pk,
         "INVITATION_TOKEN": invitation_path(invitation).rstrip("/").rsplit("/", 1)[1],
@@ -809,6 +837,14 @@ POST_EXPECTATIONS = (
         "payments:letter_ask": MEMBERS | {"member": 400, "facilitator": 400, "commissioner": 400},
         # The member's own letter is not theirs to sign; the facilitator is told it is signed already; the
         # commissioner gets the 404 of a letter that is not there.
+        # ---- Discussions (issue 18, the threads part): an empty comment, outcome, reason or edit shows its form
+        # again, saying what is missing (400); the comment is the member's own to withdraw (back to it); an open
+        # discussion is not opened again, and a comment that is shown is not shown again (back, saying so).
+        "discussions:comment_add": MEMBERS | {"member": 400, "facilitator": 400, "commissioner": 400},
+        "discussions:close": FACILITATORS_ONLY | {"facilitator": 400},
+        "discussions:comment_hide": FACILITATORS_ONLY | {"facilitator": 400},
+        "discussions:comment_edit": COMMENT_AUTHOR | {"member": 400},
+        "discussions:comment_withdraw": COMMENT_AUTHOR | {"member": REDIRECT},
         "payments:letter_sign": {
             "anonymous": LOGIN,
             "outsider": 404,

@@ -568,3 +568,38 @@ def test_what_changed_asks_the_same_number_of_queries_at_two_items_of_each_kind_
     large = [measure(Client(), public)[0], measure(facilitator_client, manage)[0], measure(Client(), feed)[0]]
     assert large == small, "queries at 2 of each (public, manage, feed) and at 50"
     assert Client().get(feed).content.count(b"<entry>") == FEED_SIZE
+
+
+# ---- Discussions (issue 18, the threads part).
+
+
+def test_discussions_and_a_long_discussion_come_a_page_at_a_time(client, people, collaborative):
+    """The list of discussions (25 a page) and a discussion's comments (50 a page, the latest first), at the size
+    of years of talk: the same queries and about the same HTML at 100 and at 600."""
+    from discussions.models import Comment, Thread
+    from tests.factories import ThreadFactory
+
+    member = people["member"]
+    client.force_login(member)
+    thread = ThreadFactory(collaborative=collaborative, started_by=member)
+    lists = reverse("discussions:list", kwargs={"slug": collaborative.slug})
+
+    def grow(to: int) -> None:
+        have = Thread.objects.filter(collaborative=collaborative).count()
+        Thread.objects.bulk_create(
+            ThreadFactory.build(collaborative=collaborative, started_by=member, title=f"Talk {have + i:05}")
+            for i in range(to - have)
+        )
+        have = Comment.objects.filter(thread=thread).count()
+        Comment.objects.bulk_create(
+            Comment(thread=thread, author=member, text=f"Comment {have + i:05}") for i in range(to - have)
+        )
+
+    grow(100)  # Two full pages of comments: the latest page is a full one at both sizes.
+    client.get(thread.get_absolute_url())  # The first look records that the person has seen it; later ones update it.
+    small = (measure(client, lists), measure(client, thread.get_absolute_url()))
+    grow(600)
+    large = (measure(client, lists), measure(client, thread.get_absolute_url()))
+    assert_bounded(small[0], large[0])
+    assert_bounded(small[1], large[1])
+    assert "Earlier comments" in client.get(thread.get_absolute_url()).content.decode()

@@ -57,6 +57,7 @@ from vision.models import (
     Statement,
     VisionVersion,
 )
+from vision.panels import panels_for
 from vision.results import (
     ROUND_GROUP_MIN,
     RoundResults,
@@ -427,6 +428,8 @@ def goal_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             due=goal.is_due(goal.collaborative.local_today()),
             page=page,
             start=page.paginator.count - page.start_index() + 1,  # The reviews are numbered, latest first.
+            # What apps above vision add (vision/panels.py): the discussions about the goal.
+            panels=panels_for(goal, membership),
         ),
     )
 

@@ -23,6 +23,8 @@ from actions.models import Action
 from asks.links import responder_token
 from asks.models import Answer, Ask, AskEvent, AskEvidence, FactCheck
 from asks.services import ask_fact_check_send
+from discussions.models import Comment, CommentVersion, Thread, ThreadVersion
+from discussions.services import comment_add, thread_start
 from impact.models import Credit, Publication, PublicationEvent
 from meetings.links import rsvp_token
 from meetings.models import AgendaItem, Meeting, MeetingSeries, Rsvp, Venue
@@ -48,7 +50,18 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 LAMBETH = {"slug": "lambeth"}
-APPS = ("members", "meetings", "vision", "actions", "payments", "asks", "impact", "notifications", "home")
+APPS = (
+    "members",
+    "meetings",
+    "vision",
+    "actions",
+    "payments",
+    "asks",
+    "impact",
+    "notifications",
+    "home",
+    "discussions",
+)
 
 
 @dataclass
@@ -486,6 +499,86 @@ def _ask_evidence_add(given) -> Refusal:
         {"description": "A survey", "link": ""},
         "Add a file or a link.",
         lambda: (AskEvidence.objects.count(), AskEvent.objects.count()),
+    )
+
+
+# ---- Discussions (issue 18, the threads part)
+
+
+def _discussion(given):
+    return thread_start(
+        collaborative=given.collaborative, by=given.people["member"], title="Weekends", text="Open then?"
+    )
+
+
+def discussions() -> list:
+    return list(Thread.objects.values_list("title", "text", "status", "outcome"))
+
+
+def comments() -> list:
+    return list(Comment.objects.values_list("text", "status", "hidden_reason"))
+
+
+@refusal("discussions:new")
+def _discussion_new(given) -> Refusal:
+    given.client.force_login(given.people["member"])
+    return Refusal(
+        reverse("discussions:new", kwargs=LAMBETH),
+        {"title": "", "text": "Open then?"},
+        "Give the discussion a title.",
+        discussions,
+    )
+
+
+@refusal("discussions:thread_edit")
+def _discussion_edit(given) -> Refusal:
+    thread = _discussion(given)
+    given.client.force_login(given.people["member"])
+    return Refusal(
+        reverse("discussions:thread_edit", kwargs=LAMBETH | {"pk": thread.pk}),
+        {"title": "Weekends", "text": " "},
+        "Say what you would like to talk about.",
+        lambda: (discussions(), ThreadVersion.objects.count()),
+    )
+
+
+@refusal("discussions:close")
+def _discussion_close(given) -> Refusal:
+    thread = _discussion(given)
+    given.client.force_login(given.people["facilitator"])
+    return Refusal(
+        reverse("discussions:close", kwargs=LAMBETH | {"pk": thread.pk}),
+        {
+            "outcome": "Agreed.",
+            "make_action": "on",
+            "action_due_on": (timezone.localdate() - timedelta(days=1)).isoformat(),
+        },
+        "Choose a due date from today on.",
+        lambda: (discussions(), Action.objects.count()),
+    )
+
+
+@refusal("discussions:comment_edit")
+def _comment_edit(given) -> Refusal:
+    comment = comment_add(thread=_discussion(given), author=given.people["member"], text="Saturdays.")
+    given.client.force_login(given.people["member"])
+    return Refusal(
+        reverse("discussions:comment_edit", kwargs=LAMBETH | {"pk": comment.pk}),
+        {"text": ""},
+        "A comment cannot be empty. To take it back, withdraw it instead.",
+        lambda: (comments(), CommentVersion.objects.count()),
+    )
+
+
+@refusal("discussions:comment_hide")
+def _comment_hide(given) -> Refusal:
+    comment = comment_add(thread=_discussion(given), author=given.people["member"], text="Saturdays.")
+    given.client.force_login(given.people["facilitator"])
+    return Refusal(
+        reverse("discussions:comment_hide", kwargs=LAMBETH | {"pk": comment.pk}),
+        {"reason": "   "},
+        "Say why the comment is hidden: its author will read this.",
+        comments,
     )
 
 

@@ -31,6 +31,20 @@ from actions.services import (
 from asks.models import Ask, AskEvent, AskEvidence, Sending
 from asks.services import ask_evidence_add, ask_propose, ask_send, ask_write
 from collaborative.personal_data import mentions, relations
+from discussions.models import (
+    AllRead,
+    Comment,
+    Following,
+    InboundEmail,
+    Poll,
+    PollOption,
+    Seen,
+    Thread,
+    ThreadVersion,
+    Vote,
+    VoteChoice,
+)
+from discussions.services import comment_add, comment_edit, comment_hide, thread_change, thread_close, thread_start
 from impact.models import Credit, Publication, PublicationEvent
 from impact.services import publication_hide, publication_publish
 from meetings.models import (
@@ -359,9 +373,44 @@ def planted(collaborative, other_collaborative, evidence_root):
         title=f"Published {MARK}",
     )
     publication_hide(publication=published, by=person)
+    discussions_planted(person, other.user, collaborative)
     person.groups.add(Group.objects.create(name=f"Group {MARK}"))
     person.user_permissions.add(Permission.objects.get(codename="view_user"))
     return person
+
+
+def discussions_planted(person, other, collaborative) -> None:
+    """Discussions (issue 18): a row in every relation of the discussions app to the person. Polls, votes and
+    emails that came in are written straight to their tables (their parts' services may not be here yet)."""
+    thread = thread_start(collaborative=collaborative, by=person, title=f"Started {MARK}", text=f"Opening {MARK}")
+    thread_change(thread=thread, by=person, title=f"Changed {MARK}", text=f"Opening {MARK}")
+    comment = comment_add(thread=thread, author=person, text=f"Said {MARK}")
+    comment_edit(comment=comment, by=person, text=f"Said better {MARK}")
+    theirs = comment_add(thread=thread, author=other, text="Rude")
+    comment_hide(comment=theirs, by=person, reason=f"Ground rules {MARK}")
+    thread_close(thread=thread, by=person, outcome=f"Outcome {MARK}")
+    AllRead.objects.create(user=person, collaborative=collaborative)
+    now = timezone.now()
+    poll = Poll.objects.create(
+        collaborative=collaborative,
+        type=Poll.Type.ONE,
+        question=f"Poll {MARK}",
+        opened_by=person,
+        closes_at=now + timedelta(days=3),
+        outcome=f"Poll outcome {MARK}",
+        outcome_by=person,
+    )
+    option = PollOption.objects.create(poll=poll, text="Saturday")
+    vote = Vote.objects.create(poll=poll, user=person, reason=f"Vote {MARK}")
+    VoteChoice.objects.create(vote=vote, option=option)
+    InboundEmail.objects.create(
+        message_id_hash="0" * 64,
+        sender=f"person{MARK.lower()}@example.org",
+        user=person,
+        thread=thread,
+        result=InboundEmail.Result.REFUSED,
+        reason="The discussion is closed.",
+    )
 
 
 # What an ask needs besides its title.
@@ -461,6 +510,22 @@ AFTER_ERASURE = {
     "impact.Credit.user": lambda p: Credit.objects.filter(user=p, declined_at__isnull=False).count() == 1,
     "impact.Publication.created_by": lambda p: Publication.objects.filter(created_by=p).exists(),
     "impact.PublicationEvent.by": lambda p: PublicationEvent.objects.filter(by=p).count() == 2,
+    # Discussions (issue 18): what they wrote stays, as a Former member's; what is only about them goes; their
+    # vote still counts, linked to no one; an email they sent in is still recorded, without their address.
+    "discussions.Thread.started_by": lambda p: Thread.objects.filter(started_by=p).exists(),
+    "discussions.Thread.closed_by": lambda p: Thread.objects.filter(closed_by=p).exists(),
+    "discussions.ThreadVersion.saved_by": lambda p: ThreadVersion.objects.filter(saved_by=p).exists(),
+    "discussions.Comment.author": lambda p: Comment.objects.filter(author=p, text=f"Said better {MARK}").exists(),
+    "discussions.Comment.hidden_by": lambda p: Comment.objects.filter(hidden_by=p).exists(),
+    "discussions.Following.user": lambda p: not Following.objects.filter(user=p).exists(),
+    "discussions.Seen.user": lambda p: not Seen.objects.filter(user=p).exists(),
+    "discussions.AllRead.user": lambda p: not AllRead.objects.filter(user=p).exists(),
+    "discussions.Poll.opened_by": lambda p: Poll.objects.filter(opened_by=p).exists(),
+    "discussions.Poll.outcome_by": lambda p: Poll.objects.filter(outcome_by=p).exists(),
+    "discussions.Vote.user": lambda p: (
+        not Vote.objects.filter(user=p).exists() and Vote.objects.filter(reason=f"Vote {MARK}").exists()
+    ),
+    "discussions.InboundEmail.user": lambda p: list(InboundEmail.objects.values_list("user", "sender")) == [(None, "")],
     "members.User.groups": lambda p: p.groups.count() == 0,
     "members.User.user_permissions": lambda p: p.user_permissions.count() == 0,
     # Not a foreign key: the site administration's history names the record it changed.
@@ -520,6 +585,13 @@ def test_the_export_has_a_section_with_the_persons_rows_for_every_relation(plant
         f"Checked {MARK}",
         f"Named on {MARK}",
         f"Published {MARK}",
+        f"Opening {MARK}",
+        f"Said better {MARK}",
+        f"Said {MARK}",
+        f"Ground rules {MARK}",
+        f"Outcome {MARK}",
+        f"Poll outcome {MARK}",
+        f"Vote {MARK}",
     ]:
         assert planted_value in text, planted_value
     # A two-step secret would let whoever holds the file sign in: it is never exported.
@@ -592,6 +664,18 @@ def test_the_download_keeps_its_sections_in_order(planted):
         "items_you_were_asked_to_be_named_on",
         "items_you_published",
         "publishing_steps_you_took",
+        "discussions_you_started",
+        "discussions_you_changed",
+        "discussions_you_closed",
+        "your_comments_in_discussions",
+        "comments_you_hid",
+        "discussions_you_follow_or_muted",
+        "discussions_you_have_read",
+        "marked_all_as_read",
+        "polls_you_opened",
+        "poll_outcomes_you_wrote",
+        "your_votes",
+        "emails_you_sent_to_discussions",
         "site_administration_history_about_you",
     ]
 

@@ -38,6 +38,7 @@ from collaborative.middleware import TwoFactorMiddleware
 from collaborative.permissions import profile_field_shown, profile_fields_for
 from discussions.models import Poll  # Polls part (issue 18).
 from discussions.polls import poll_close, poll_vote  # Polls part (issue 18).
+from discussions.services import comment_add, comment_edit, thread_start
 from meetings.links import rsvp_token
 from meetings.models import Rsvp, Venue
 from meetings.services import agenda_item_propose, calendar_feed_renew, meeting_schedule, rsvp_set
@@ -264,6 +265,17 @@ PAGES: dict[str, tuple[dict, tuple[str, ...]]] = {
     "impact:report_csv": (LAMBETH, ("",)),
     # Asks (issue 17): the people's proposals, one of them with evidence; pages name a proposer, and nothing else
     # of them.
+    # ---- Discussions (issue 18, the threads part): the person's discussion and their (edited) comment in it. Pages
+    # show members' names beside what they wrote, nothing else of them.
+    "discussions:list": (LAMBETH, ("", "?status=closed", "?page=99", "?goal=x")),
+    "discussions:new": (LAMBETH, ("",)),
+    "discussions:thread": ({"slug": "lambeth", "pk": "THREAD"}, ("", "?page=99")),
+    "discussions:thread_edit": ({"slug": "lambeth", "pk": "THREAD"}, ("",)),
+    "discussions:thread_versions": ({"slug": "lambeth", "pk": "THREAD"}, ("",)),
+    "discussions:close": ({"slug": "lambeth", "pk": "THREAD"}, ("",)),
+    "discussions:comment_edit": ({"slug": "lambeth", "pk": "COMMENT"}, ("",)),
+    "discussions:comment_versions": ({"slug": "lambeth", "pk": "COMMENT"}, ("",)),
+    "discussions:comment_hide": ({"slug": "lambeth", "pk": "COMMENT"}, ("",)),
     "asks:list": (LAMBETH, ("", "?status=proposed&sort=title", "?q=crisis&overdue=on", "?page=99", "?goal=x")),
     "asks:export_csv": (LAMBETH, ("",)),
     "asks:export_xlsx": (LAMBETH, ("",)),
@@ -585,6 +597,14 @@ def asks_plant(person: User, facilitator: User, collaborative) -> dict:
     return {"ASK": ask.pk, "ASK_EVIDENCE": evidence.pk}
 
 
+def discussions_plant(person: User, collaborative) -> dict:
+    """Discussions (issue 18, the threads part): the person's discussion, with their comment in it, edited."""
+    thread = thread_start(collaborative=collaborative, by=person, title="Weekends", text="Open then?")
+    comment = comment_add(thread=thread, author=person, text="Saturdays.")
+    comment_edit(comment=comment, by=person, text="Saturdays at least.")
+    return {"THREAD": thread.pk, "COMMENT": comment.pk}
+
+
 def payments_plant(person: User, collaborative) -> int:
     """The person's claim for a fare, with its receipt, approved; the line's id."""
     return line_add(
@@ -727,6 +747,7 @@ def plant_people(choices: dict[str, Choices], viewers: dict, collaborative) -> P
     for key, person in people.items():
         own[key]["PAYMENT_LINE"] = payments_plant(person, collaborative)
         own[key] |= asks_plant(person, facilitator, collaborative)
+        own[key] |= discussions_plant(person, collaborative)
         own[key]["PERSON_CREDIT"] = CreditFactory(publication=publication, user=person, agreed_at=now).pk
     actions, own_actions = actions_plant(list(people.values()), viewers, collaborative, meeting)
     for key, values in zip(people, own_actions, strict=True):

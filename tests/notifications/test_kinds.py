@@ -39,6 +39,7 @@ def test_the_registry_holds_exactly_the_kinds_the_apps_declare_in_their_order():
         "asks.emails",
         "discussions.inbound_emails",  # issue 18, inbound part
         "discussions.poll_emails",  # Polls part (issue 18).
+        "discussions.emails",  # Issue 18, the threads part.
     }
     assert len(declared) == len({kind.key for kind in declared})
     assert all_kinds() == declared

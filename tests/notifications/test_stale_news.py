@@ -20,6 +20,8 @@ from actions.services import action_change
 from asks.emails import ASK_ANSWERED_FACILITATORS, ASK_FACT_CHECK, ASK_OVERDUE, ASK_REMINDER, ASK_SENT
 from asks.models import Ask, ResponderLink
 from asks.services import answer_give, ask_fact_check_send, ask_link_resend, ask_send, clock_emails_queue
+from discussions.emails import COMMENT_HIDDEN, COMMENT_POSTED, THREAD_CLOSED, THREAD_STARTED
+from discussions.models import Following
 from discussions.poll_emails import POLL_CLOSING_SOON, POLL_OPENED, POLL_OUTCOME  # Polls part (issue 18).
 from discussions.polls import (  # Polls part (issue 18).
     poll_close,
@@ -27,6 +29,16 @@ from discussions.polls import (  # Polls part (issue 18).
     poll_vote,
     poll_withdraw,
     polls_closing_soon_queue,
+)
+from discussions.services import (
+    comment_add,
+    comment_hide,
+    comment_show,
+    comment_withdraw,
+    thread_close,
+    thread_follow,
+    thread_reopen,
+    thread_start,
 )
 from meetings.emails import (
     AGENDA_PUBLISHED,
@@ -448,6 +460,44 @@ def poll_outcome_corrected(people, collaborative):
 
 
 # --- End of the polls part. ---
+# ---- Discussions (issue 18, the threads part): a comment withdrawn or hidden before its email went, an outcome of a
+# discussion opened again since, a hidden comment shown again, and a discussion muted since.
+
+
+def a_discussion(people, collaborative):
+    return thread_start(collaborative=collaborative, by=people["facilitator"], title="Weekends", text="Open then?")
+
+
+def comment_withdrawn_before_the_email(people, collaborative):
+    comment = comment_add(thread=a_discussion(people, collaborative), author=people["member"], text="Saturdays.")
+    comment_withdraw(comment=comment, by=people["member"])
+    return first(COMMENT_POSTED, people["facilitator"]), "The comment was withdrawn by its author."
+
+
+def comment_hidden_before_the_email(people, collaborative):
+    comment = comment_add(thread=a_discussion(people, collaborative), author=people["member"], text="Saturdays.")
+    comment_hide(comment=comment, by=people["commissioner"], reason="Off topic.")
+    return first(COMMENT_POSTED, people["facilitator"]), "A facilitator hid the comment."
+
+
+def hidden_comment_shown_again(people, collaborative):
+    comment = comment_add(thread=a_discussion(people, collaborative), author=people["member"], text="Saturdays.")
+    comment_hide(comment=comment, by=people["facilitator"], reason="Off topic.")
+    comment_show(comment=comment, by=people["facilitator"])
+    return first(COMMENT_HIDDEN, people["member"]), "A facilitator showed the comment again since."
+
+
+def outcome_of_a_discussion_opened_again(people, collaborative):
+    thread = a_discussion(people, collaborative)
+    thread_close(thread=thread, by=people["facilitator"], outcome="Agreed.")
+    thread_reopen(thread=thread, by=people["facilitator"])
+    return first(THREAD_CLOSED, people["member"]), "The discussion was opened again since."
+
+
+def new_discussion_muted_before_the_email(people, collaborative):
+    thread = a_discussion(people, collaborative)
+    thread_follow(user=people["member"], thread=thread, state=Following.State.MUTED)
+    return first(THREAD_STARTED, people["member"]), "You muted the discussion."
 
 
 CASES = [
@@ -483,6 +533,11 @@ CASES = [
     payments_list_of_a_week_gone,
     answer_to_an_ask_since_withdrawn,
     overdue_ask_answered_since,
+    comment_withdrawn_before_the_email,
+    comment_hidden_before_the_email,
+    hidden_comment_shown_again,
+    outcome_of_a_discussion_opened_again,
+    new_discussion_muted_before_the_email,
 ]
 
 
