@@ -9,6 +9,7 @@ again since, a comment shown again; and none goes to someone who has muted the d
 
 from django.utils.text import Truncator
 
+from discussions.links import reply_to_for_thread
 from discussions.models import Comment, Following, Thread
 from notifications.kinds import DigestItem, Kind
 
@@ -66,6 +67,8 @@ THREAD_STARTED = Kind(
     digestible=True,
     digest_default=True,
     digest_item=thread_started_item,
+    # Replying to the email adds a comment as the person (discussions/inbound.py).
+    reply_to=reply_to_for_thread,
 )
 
 
@@ -105,6 +108,7 @@ COMMENT_POSTED = Kind(
     digestible=True,
     digest_default=False,
     digest_item=comment_posted_item,
+    reply_to=reply_to_for_thread,
 )
 
 

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 
 from discussions.models import AllRead, Following, Poll, Seen, Thread, Vote
@@ -128,9 +128,6 @@ def digest_link(message) -> tuple[str, str]:
     return "Mark all as read", site_url(read_all_url(message.collaborative))
 
 
-def discussions_url(slug: str) -> str | None:
-    """The list of a Collaborative's discussions, for its navigation; None while the app has no such page."""
-    try:
-        return reverse("discussions:list", kwargs={"slug": slug})
-    except NoReverseMatch:
-        return None
+def discussions_url(slug: str) -> str:
+    """The list of a Collaborative's discussions, for its navigation."""
+    return reverse("discussions:list", kwargs={"slug": slug})

@@ -37,6 +37,7 @@ from discussions.forms import (
     ThreadForm,
 )
 from discussions.models import Comment, Thread
+from discussions.polls import thread_polls
 from discussions.selectors import following_state, threads_listed, top_comments
 from discussions.services import (
     comment_add,
@@ -181,6 +182,8 @@ def _thread_page(
         can_change=thread.started_by_id == request.user.pk or facilitates(membership),
         started_by=thread.started_by,
         linked=linked,
+        # Polls opened in this discussion (discussions/poll_summary.html).
+        polls=thread_polls(thread),
         **outcome,
     )
     return render_page(request, "discussions/thread_detail.html", context, invalid=form, status=status)

@@ -23,7 +23,8 @@ from actions.models import Action
 from asks.links import responder_token
 from asks.models import Answer, Ask, AskEvent, AskEvidence, FactCheck
 from asks.services import ask_fact_check_send
-from discussions.models import Comment, CommentVersion, Thread, ThreadVersion
+from discussions.models import Comment, CommentVersion, Poll, Thread, ThreadVersion
+from discussions.polls import poll_close
 from discussions.services import comment_add, thread_start
 from impact.models import Credit, Publication, PublicationEvent
 from meetings.links import rsvp_token
@@ -45,6 +46,8 @@ from tests.factories import (
     SundayAskFactory,
     VenueFactory,
     ask_sent_for_test,
+    poll_opened,
+    poll_past_closing,
 )
 
 pytestmark = pytest.mark.django_db
@@ -582,6 +585,50 @@ def _comment_hide(given) -> Refusal:
     )
 
 
+# ---- Polls (issue 18): the outcome of a closed poll, and a time poll made a meeting.
+
+
+def _closed_poll(given, type=Poll.Type.PROPOSAL):
+    poll = poll_past_closing(poll_opened(given.collaborative, by=given.people["facilitator"], type=type))
+    return poll_close(poll=poll)
+
+
+def polls() -> list:
+    return list(Poll.objects.values_list("question", "outcome", "closed_at", "meeting_made"))
+
+
+@refusal("discussions:poll_outcome")
+def _poll_outcome(given) -> Refusal:
+    poll = _closed_poll(given)
+    given.client.force_login(given.people["facilitator"])
+    return Refusal(
+        reverse("discussions:poll_outcome", kwargs=LAMBETH | {"pk": poll.pk}),
+        {"outcome": "  "},
+        "Say what came of it.",
+        polls,
+    )
+
+
+@refusal("discussions:poll_meeting")
+def _poll_meeting(given) -> Refusal:
+    poll = _closed_poll(given, type=Poll.Type.TIME)
+    given.client.force_login(given.people["facilitator"])
+    day = (timezone.localdate() + timedelta(days=20)).isoformat()
+    return Refusal(
+        reverse("discussions:poll_meeting", kwargs=LAMBETH | {"pk": poll.pk}),
+        {
+            "title": "Extra meeting",
+            "day": day,
+            "start_time": "18:00",
+            "end_time": "17:00",
+            "format": "online",
+            "online_link": "https://example.org/join",
+        },
+        "The meeting must end after it starts.",
+        lambda: (polls(), Meeting.objects.count()),
+    )
+
+
 # What changed (issue 17)
 
 
@@ -765,6 +812,13 @@ TESTED_ELSEWHERE = {
     "payments:claim": "tests.payments.test_claims:test_a_program_renamed_pdf_is_refused",
     "payments:activity_add": "tests.payments.test_claims:test_hours_are_needed_when_paid_by_the_hour",
     "payments:letter_ask": "tests.payments.test_letters:test_bad_asks_are_explained_and_nothing_is_saved",
+    "discussions:poll_new": (
+        "tests.discussions.test_polls_views:test_a_poll_that_does_not_make_sense_is_explained_and_nothing_is_saved"
+    ),
+    "discussions:poll": "tests.discussions.test_polls_views:test_a_dot_vote_page_refuses_too_many_dots_plainly",
+    "discussions:poll_edit": (
+        "tests.discussions.test_polls_views:test_changing_whether_names_show_is_refused_once_someone_has_voted"
+    ),
     "payments:line_correct": (
         "tests.payments.test_queue:test_a_correction_is_a_reversal_and_a_new_line_nothing_rubbed_out"
     ),
@@ -779,6 +833,9 @@ NOTHING_TO_GET_WRONG = {
     "notifications:unsubscribe": "One button; the signed link is the permission (a bad one answers 400).",
     "vision:round_close": "Asks first, then one button.",
     "vision:version_set_aside": "Asks first, then one button.",
+    "discussions:poll_close": "Asks first, then one button.",
+    "discussions:poll_withdraw": "Asks first, then one button.",
+    "discussions:read_all": "Asks first, then one button.",
 }
 
 

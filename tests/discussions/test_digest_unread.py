@@ -13,7 +13,7 @@ from discussions.models import AllRead, Following, Poll, Seen, Thread, Vote
 from discussions.unread import SHOWN, unread_counts, unread_for
 from members.models import Membership
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.discussions.digest_urls")]
+pytestmark = pytest.mark.django_db
 
 HOME = reverse("home:collaborative_home", kwargs={"slug": "lambeth"})
 

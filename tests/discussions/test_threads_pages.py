@@ -202,10 +202,11 @@ def test_the_list_filters_open_and_closed_and_its_fragment_is_the_table(client, 
     assert "Still talking" in page
 
 
-# The session, the person, their memberships and the data version; then the page's own reads: the list is one
-# query (each row's unread mark a subquery) and its count; a discussion's page reads it, a page of its comments
-# with their replies (two queries), whether it was changed, the person's following, and records that they saw it.
-QUERIES = {"list": 5, "thread": 14}
+# The session, the person, their memberships and the data version, and the count beside "Discussions" in the
+# navigation; then the page's own reads: the list is one query (each row's unread mark a subquery) and its count;
+# a discussion's page reads it, a page of its comments with their replies (two queries), whether it was changed,
+# the person's following, its polls, and records that they saw it.
+QUERIES = {"list": 6, "thread": 16}
 
 
 @pytest.mark.parametrize("rows", [2, 50])
