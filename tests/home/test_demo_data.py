@@ -3,6 +3,7 @@ from datetime import timedelta
 import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
+from django.utils.html import escape
 
 from home.demo import DEMO_COLLABORATIVES, DEMO_PEOPLE
 from members.models import Collaborative, Membership, Perspective, User
@@ -199,7 +200,7 @@ def test_lambeth_has_three_asks_and_a_public_page_however_often_it_runs(demo, cl
     assert (Ask.objects.count(), Publication.objects.count()) == counts
 
 
-def test_lambeth_has_discussions_a_proposal_and_polls_made_through_the_services_however_often_it_runs(demo):
+def test_lambeth_has_discussions_a_proposal_and_polls_made_through_the_services_however_often_it_runs(demo, client):
     from discussions.models import Comment, Poll, Thread, Vote
     from discussions.polls import ANONYMOUS_MIN, poll_shown
     from notifications.models import Message
@@ -258,6 +259,20 @@ def test_lambeth_has_discussions_a_proposal_and_polls_made_through_the_services_
         assert (local.minute, local.second) == (0, 0), "Times on the hour, as Lambeth's clocks show them."
         assert f"{local:%H:%M}" in option.text
     assert times.votes.count() >= 3
+
+    # A member reads each of them: the outcomes, the anonymous poll's results, the times on Lambeth's clocks.
+    client.force_login(User.objects.get(email="member@example.org"))
+    for thing, shows in [
+        (closed, closed.outcome),
+        (open_, open_.goal.title),
+        (proposal, "Everyone will see how you voted."),
+        (anonymous, f"{anonymous.voters} people voted."),
+        (anonymous, anonymous.outcome),
+        (times, options[0].text),
+    ]:
+        response = client.get(thing.get_absolute_url())
+        assert response.status_code == 200, thing
+        assert escape(shows) in response.content.decode(), (thing, shows)
 
     counts = (Thread.objects.count(), Comment.objects.count(), Poll.objects.count(), Vote.objects.count())
     messages = Message.objects.count()
