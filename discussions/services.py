@@ -126,10 +126,17 @@ def _open_for_comments(thread: Thread) -> None:
 
 @transaction.atomic
 def comment_add(
-    *, thread: Thread, author: User, text: str, parent: Comment | None = None, by_email: bool = False
+    *,
+    thread: Thread,
+    author: User,
+    text: str,
+    parent: Comment | None = None,
+    by_email: bool = False,
+    now: datetime | None = None,
 ) -> Comment:
     """Add a comment, or a reply to one (one level deep: a reply to a reply goes under the comment it answers).
-    The author follows the discussion; its followers are told, but for the author and anyone who muted it."""
+    The author follows the discussion; its followers are told, but for the author and anyone who muted it.
+    `now` is when it was written (the demo data writes comments in the past)."""
     thread = Thread.objects.select_for_update().select_related("collaborative").get(pk=thread.pk)
     _open_for_comments(thread)
     if not Membership.objects.current_in(thread.collaborative).filter(user_id=author.pk).exists():
@@ -139,7 +146,7 @@ def comment_add(
             raise ValidationError("Reply to a comment in this discussion.")
         if parent.parent_id is not None:
             parent = Comment.objects.get(pk=parent.parent_id)
-    now = timezone.now()
+    now = now or timezone.now()
     comment = Comment(thread=thread, parent=parent, author=author, text=text.strip(), by_email=by_email, created_at=now)
     comment.full_clean()
     comment.save()

@@ -3,7 +3,7 @@
 It calls every app's services, so it lives at the top, above them all.
 """
 
-from datetime import time, timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from allauth.account.models import EmailAddress
@@ -14,6 +14,9 @@ from actions.models import Action
 from actions.services import action_change, action_create, action_update_add
 from asks.models import Answer, Ask, ResponderLink
 from asks.services import answer_give, ask_accept, ask_escalate, ask_evidence_add, ask_propose, ask_send, ask_write
+from discussions.models import Poll
+from discussions.polls import IF_I_MUST, NO, YES, poll_close, poll_open, poll_outcome_write, poll_vote
+from discussions.services import comment_add, thread_close, thread_start
 from impact.models import Publication, april_to_march
 from impact.services import publication_publish
 from meetings.models import AgendaItem, Attendance, Decision, Meeting, Venue
@@ -145,6 +148,8 @@ def demo_data_load(*, password: str) -> dict:
         _demo_asks_load(lambeth)
     if not lambeth.publications.exists():
         _demo_public_page_load(lambeth)
+    if not lambeth.threads.exists():
+        _demo_discussions_load(lambeth)
 
     return {"collaboratives": len(collaboratives), "people": len(DEMO_PEOPLE)}
 
@@ -611,3 +616,168 @@ def _demo_public_page_load(collaborative: Collaborative) -> None:
         period_end=end,
         title=f"Our year so far, April {start.year} to March {end.year}",
     )
+
+
+def _demo_discussions_load(collaborative: Collaborative) -> None:
+    """Between meetings, through the discussions and polls services: a discussion a facilitator closed with an
+    outcome, an open one about a goal, an open proposal with votes and reasons, a closed anonymous poll with its
+    results and outcome, and an open poll to find a time for an extra meeting."""
+    people = {m.user.email: m.user for m in Membership.objects.current_in(collaborative).select_related("user")}
+    grace, sam, helen, joy, ravi, ade, kit, morgan = (
+        people[f"{email}@example.org"]
+        for email in (
+            "facilitator",
+            "member",
+            "commissioner",
+            "carer.lambeth",
+            "gp.lambeth",
+            "trust.lambeth",
+            "peer.lambeth",
+            "treasurer.lambeth",
+        )
+    )
+    now = timezone.now()
+    today = collaborative.local_today()
+
+    def ago(days: int, hours: int = 0) -> datetime:
+        return now - timedelta(days=days, hours=hours)
+
+    def at(days: int, hour: int) -> datetime:
+        return local_moment(today + timedelta(days=days), time(hour), collaborative.time_zone)
+
+    quiet = thread_start(
+        collaborative=collaborative,
+        by=sam,
+        title="A quieter space at our meetings",
+        text="The cafe gets loud by about 11 and I find it hard to follow what people say. "
+        "Could we have a quieter corner, or a break, so people like me can stay for the whole meeting?",
+        now=ago(12),
+    )
+    asked = comment_add(
+        thread=quiet,
+        author=joy,
+        text="Yes please. I asked the owner: the back room is free on Thursday mornings and we can use it.",
+        now=ago(11, 20),
+    )
+    comment_add(
+        thread=quiet,
+        author=ravi,
+        text="Could we also take a ten-minute break halfway through? Two and a half hours is a long time to sit.",
+        now=ago(11, 4),
+    )
+    comment_add(thread=quiet, author=sam, parent=asked, text="That would help a lot, thank you Joy.", now=ago(10, 22))
+    thread_close(
+        thread=quiet,
+        by=grace,
+        outcome="From next month the back room is a quiet space for anyone who needs it, and we take a "
+        "ten-minute break at 11:15. We will say so on every agenda.",
+        now=ago(9),
+    )
+
+    weekends = thread_start(
+        collaborative=collaborative,
+        by=kit,
+        title="Where do people go for help at weekends?",
+        text="We are mapping the crisis cafes and drop-ins in Lambeth. Where have you, or people you know, "
+        "gone for help on a Saturday or a Sunday? What worked, and what did not?",
+        goal=collaborative.goals.order_by("review_on").first(),
+        now=ago(5),
+    )
+    drop_in = comment_add(
+        thread=weekends,
+        author=joy,
+        text="The Sunday drop-in at St Luke's church. It is run by volunteers and you do not need a referral.",
+        now=ago(4, 18),
+    )
+    comment_add(
+        thread=weekends,
+        author=ade,
+        text="The Hub's phone line is answered at weekends, but you cannot walk in. I will check the hours "
+        "with the team and put them here.",
+        now=ago(3, 6),
+    )
+    comment_add(
+        thread=weekends,
+        author=morgan,
+        parent=drop_in,
+        text="I heard St Luke's stopped over the summer. I will ring them on Monday to see if it is back.",
+        now=ago(2, 3),
+    )
+
+    evenings = poll_open(
+        collaborative=collaborative,
+        by=grace,
+        type=Poll.Type.PROPOSAL,
+        question="Hold every other meeting in the evening",
+        details="Some members cannot come on Thursday mornings because of work or caring. We propose that "
+        "from the spring every other meeting is on a Thursday evening, 6pm to 8pm. If you disagree, say why, "
+        "so that we can find another way.",
+        closes_at=at(4, 18),
+        now=ago(2),
+    )
+    positions = {option.text: option.pk for option in evenings.options.all()}
+    for person, position, reason, hours in [
+        (sam, "Agree", "I could come every month, not only when I can get the morning off work.", 40),
+        (joy, "Agree", "Evenings are easier for me when my son is home.", 30),
+        (ravi, "Abstain", "Evenings are hard for me after surgery, but I see why it matters.", 20),
+        (
+            ade,
+            "Disagree",
+            "The cafe closes at 5. A hall costs money we do not have yet: can we find a free room first?",
+            6,
+        ),
+    ]:
+        choices = {positions[position]: 1}
+        poll_vote(poll=evenings, user=person, choices=choices, reason=reason, now=now - timedelta(hours=hours))
+
+    hub = poll_open(
+        collaborative=collaborative,
+        by=grace,
+        type=Poll.Type.ONE,
+        question="The last time you asked the Hub for help, did you get it within a week?",
+        details="We want to know whether the Hub keeps its promise. Answer for yourself or for the person you "
+        "care for.",
+        anonymous=True,
+        options=["Yes", "No", "I have not asked the Hub for help"],
+        closes_at=ago(7),
+        now=ago(21),
+    )
+    answers = {option.text: option.pk for option in hub.options.all()}
+    for day, (person, answer) in enumerate(
+        [
+            (sam, "No"),
+            (joy, "No"),
+            (kit, "Yes"),
+            (ade, "I have not asked the Hub for help"),
+            (morgan, "Yes"),
+            (ravi, "No"),
+        ]
+    ):
+        poll_vote(poll=hub, user=person, choices={answers[answer]: 1}, now=ago(20 - day))
+    poll_close(poll=hub, now=ago(6))
+    poll_outcome_write(
+        poll=hub,
+        by=grace,
+        outcome="Five of the six who answered had asked the Hub for help, and three of them did not get it within "
+        "a week. We will take this to the trust with their waiting-time figures, and ask what they will change.",
+        now=ago(5),
+    )
+
+    budget = poll_open(
+        collaborative=collaborative,
+        by=grace,
+        type=Poll.Type.TIME,
+        question="An extra meeting about the crisis care budget",
+        details="Helen has offered to go through the ICB's budget for crisis care with us before it is agreed. "
+        "Which times could you come? The meeting would be two hours, at the Cafe on the Green.",
+        times=[at(9, 18), at(10, 14), at(12, 11)],
+        closes_at=at(5, 18),
+        now=ago(1),
+    )
+    slots = [option.pk for option in budget.options.order_by("position")]
+    for person, said in [
+        (helen, (YES, YES, NO)),
+        (sam, (YES, NO, IF_I_MUST)),
+        (joy, (IF_I_MUST, NO, YES)),
+    ]:
+        poll_vote(poll=budget, user=person, choices=dict(zip(slots, said, strict=True)), now=ago(0, 12))

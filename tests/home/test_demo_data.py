@@ -2,6 +2,8 @@ from datetime import timedelta
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
+from django.utils.html import escape
 
 from home.demo import DEMO_COLLABORATIVES, DEMO_PEOPLE
 from members.models import Collaborative, Membership, Perspective, User
@@ -196,3 +198,85 @@ def test_lambeth_has_three_asks_and_a_public_page_however_often_it_runs(demo, cl
     counts = (Ask.objects.count(), Publication.objects.count())
     call_command("demo_data")
     assert (Ask.objects.count(), Publication.objects.count()) == counts
+
+
+def test_lambeth_has_discussions_a_proposal_and_polls_made_through_the_services_however_often_it_runs(demo, client):
+    from discussions.models import Comment, Poll, Thread, Vote
+    from discussions.polls import ANONYMOUS_MIN, poll_shown
+    from notifications.models import Message
+
+    lambeth = Collaborative.objects.get(slug="lambeth")
+    now = timezone.now()
+    assert not Thread.objects.exclude(collaborative=lambeth).exists()
+    assert not Poll.objects.exclude(collaborative=lambeth).exists()
+
+    # Two discussions: one closed by a facilitator with an outcome, one open and about a goal.
+    closed, open_ = Thread.objects.get(status=Thread.Status.CLOSED), Thread.objects.get(status=Thread.Status.OPEN)
+    assert closed.outcome
+    assert lambeth.memberships.get(user=closed.closed_by).is_facilitator
+    assert open_.goal is not None
+    assert open_.goal.collaborative == lambeth
+    for thread in (closed, open_):
+        comments = list(thread.comments.all())
+        assert thread.comment_count == len(comments) >= 3
+        replies = [comment for comment in comments if comment.parent_id]
+        assert len(replies) == 1
+        assert len({comment.author_id for comment in comments}) >= 3, "Different people take part."
+        assert replies[0].author_id != replies[0].parent.author_id
+        assert all(thread.created_at < comment.created_at < now for comment in comments)
+    assert all(comment.created_at < closed.closed_at for comment in closed.comments.all())
+    assert Message.objects.filter(kind="thread_started").exists()
+    assert Message.objects.filter(kind="thread_closed", about_id=closed.pk).exists()
+
+    # An open proposal closing in a few days, with votes and their reasons.
+    proposal = Poll.objects.get(type=Poll.Type.PROPOSAL)
+    assert proposal.is_open
+    assert now + timedelta(days=2) < proposal.closes_at < now + timedelta(days=6)
+    votes = proposal.votes.filter(replaced_at=None)
+    assert votes.count() >= 3
+    assert all(vote.reason for vote in votes)
+    assert votes.filter(choices__option__text="Disagree").exists()
+
+    # A closed anonymous poll: enough voters to show results, no ballot kept, an outcome written.
+    anonymous = Poll.objects.get(anonymous=True)
+    assert anonymous.closed_at is not None
+    assert anonymous.closed_at < now
+    assert anonymous.voters >= ANONYMOUS_MIN
+    assert not Vote.objects.filter(poll=anonymous).exists()
+    assert poll_shown(anonymous).results is not None
+    assert anonymous.outcome
+    assert anonymous.outcome_at is not None
+    assert Message.objects.filter(kind="poll_outcome", about_id=anonymous.pk).exists()
+
+    # An open time poll for an extra meeting: three times in the Collaborative's time zone, a few answers.
+    times = Poll.objects.get(type=Poll.Type.TIME)
+    assert times.is_open
+    options = list(times.options.all())
+    assert len(options) == 3
+    for option in options:
+        assert option.starts_at > times.closes_at
+        local = lambeth.local_now(option.starts_at)
+        assert (local.minute, local.second) == (0, 0), "Times on the hour, as Lambeth's clocks show them."
+        assert f"{local:%H:%M}" in option.text
+    assert times.votes.count() >= 3
+
+    # A member reads each of them: the outcomes, the anonymous poll's results, the times on Lambeth's clocks.
+    client.force_login(User.objects.get(email="member@example.org"))
+    for thing, shows in [
+        (closed, closed.outcome),
+        (open_, open_.goal.title),
+        (proposal, "Everyone will see how you voted."),
+        (anonymous, f"{anonymous.voters} people voted."),
+        (anonymous, anonymous.outcome),
+        (times, options[0].text),
+    ]:
+        response = client.get(thing.get_absolute_url())
+        assert response.status_code == 200, thing
+        assert escape(shows) in response.content.decode(), (thing, shows)
+
+    counts = (Thread.objects.count(), Comment.objects.count(), Poll.objects.count(), Vote.objects.count())
+    messages = Message.objects.count()
+    call_command("demo_data")
+    assert (Thread.objects.count(), Comment.objects.count(), Poll.objects.count(), Vote.objects.count()) == counts
+    assert Message.objects.count() == messages
+    assert counts[:3] == (2, 6, 3)
