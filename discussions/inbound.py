@@ -30,7 +30,8 @@ from mailparser_reply import EmailReplyParser
 from collaborative.permissions import ReplyRefused, reply_by_email_for
 from discussions.inbound_emails import REASONS, REPLY_NOT_ACCEPTED
 from discussions.links import is_reply_domain
-from discussions.models import Comment, Following, InboundEmail
+from discussions.models import Comment, InboundEmail
+from discussions.services import comment_add
 from notifications.services import messages_queue
 
 logger = logging.getLogger(__name__)
@@ -81,7 +82,7 @@ def inbound_email_receive(
     if len(text) > Comment._meta.get_field("text").max_length:
         return _refused(row, "too_long", answer=True)
     try:
-        comment = _comment_add(thread=thread, author=user, text=text, by_email=True)
+        comment = comment_add(thread=thread, author=user, text=text, by_email=True)
     except ValidationError as error:
         logger.warning("Reply by email %s could not be added: %s", row.pk, " ".join(error.messages))
         return _refused(row, "not_added", answer=True)
@@ -105,23 +106,6 @@ def _refused(row: InboundEmail, code: str, *, answer: bool = False) -> InboundEm
         )
     logger.info("Reply by email %s not added: %s", row.pk, why)
     return row
-
-
-def _comment_add(*, thread, author, text: str, parent=None, by_email: bool = False) -> Comment:
-    """Add a comment to an open discussion, as the person.
-
-    TODO(issue 18): call discussions.services.comment_add (the threads part's service, which also tells the
-    discussion's followers) once it is on main; this stand-in has the same signature and validates and saves
-    the same rows, but queues no email.
-    """
-    comment = Comment(thread=thread, author=author, text=text, parent=parent, by_email=by_email)
-    comment.full_clean()
-    comment.save()
-    thread.last_activity_at = comment.created_at
-    thread.comment_count = thread.comments.filter(status=Comment.Status.SHOWN).count()
-    thread.save(update_fields=["last_activity_at", "comment_count"])
-    Following.objects.get_or_create(user=author, thread=thread, defaults={"state": Following.State.FOLLOWING})
-    return comment
 
 
 # Reading the email

@@ -1,12 +1,16 @@
 """What a review of issue 18 found (the second ways to the same data): each test here failed before its fix."""
 
 from datetime import timedelta
+from email.message import EmailMessage
 
 import pytest
+from django.db import transaction
 from django.utils import timezone
 
 from discussions.emails import COMMENT_POSTED, THREAD_STARTED
-from discussions.models import Following, Thread
+from discussions.inbound import inbound_email_receive
+from discussions.links import reply_address
+from discussions.models import Comment, Following, InboundEmail, Seen, Thread
 from discussions.services import comment_add, thread_follow, thread_start
 from members.emails import DIGEST
 from notifications.delivery import messages_claim, messages_send
@@ -43,3 +47,24 @@ def test_muting_after_a_message_was_kept_for_the_digest_keeps_it_out_of_the_dige
     digest = Message.objects.get(recipient=member, kind=DIGEST.key)
     assert (digest.status, digest.last_error) == (Message.Status.SKIPPED, NOTHING_LEFT)
     assert not [email for email in mailoutbox if member.email in email.to]
+
+
+def test_a_reply_by_email_is_a_comment_like_any_other_and_its_followers_hear_of_it(
+    settings, people, collaborative, thread
+):
+    settings.REPLY_EMAIL_DOMAIN = "reply.lambeth.example.org"
+    member = people["member"]
+    email = EmailMessage()
+    email["From"], email["To"], email["Message-ID"] = member.email, reply_address(member, thread), "<1@example.net>"
+    email["Subject"] = "Re: Weekends"
+    email.set_content("Saturday mornings suit me.")
+    with transaction.atomic():
+        row = inbound_email_receive(raw=email.as_bytes(), recipients=[email["To"]])
+    assert row.result == InboundEmail.Result.COMMENTED
+    comment = Comment.objects.get(thread=thread)
+    assert (comment.author, comment.by_email) == (member, True)
+    # Whoever follows the discussion hears of it, as of a comment made on the site; the writer now follows it.
+    told = Message.objects.filter(kind=COMMENT_POSTED.key, about_id=comment.pk).values_list("recipient", flat=True)
+    assert list(told) == [people["facilitator"].pk]
+    assert Following.objects.get(user=member, thread=thread).state == Following.State.FOLLOWING
+    assert Seen.objects.filter(user=member, thread=thread).exists()
