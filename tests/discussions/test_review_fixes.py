@@ -68,3 +68,35 @@ def test_a_reply_by_email_is_a_comment_like_any_other_and_its_followers_hear_of_
     assert list(told) == [people["facilitator"].pk]
     assert Following.objects.get(user=member, thread=thread).state == Following.State.FOLLOWING
     assert Seen.objects.filter(user=member, thread=thread).exists()
+
+
+def test_a_hidden_or_withdrawn_comment_takes_no_replies(client, people, collaborative, thread):
+    from django.urls import reverse
+
+    from discussions.services import comment_hide, comment_withdraw
+
+    hidden = comment_add(thread=thread, author=people["member"], text="Rude words.")
+    comment_hide(comment=hidden, by=people["facilitator"], reason="Ground rule 2: be kind.")
+    withdrawn = comment_add(thread=thread, author=people["member"], text="Taken back.")
+    comment_withdraw(comment=withdrawn, by=people["member"])
+    client.force_login(people["commissioner"])
+    address = reverse("discussions:comment_add", kwargs={"slug": collaborative.slug, "pk": thread.pk})
+    for parent in (hidden, withdrawn):
+        response = client.post(address, {"text": "I agree with this.", "parent": parent.pk})
+        assert response.status_code == 400
+        assert "takes no replies" in response.text
+        assert not Comment.objects.filter(parent=parent).exists()
+    page = client.get(thread.get_absolute_url()).text
+    assert f'name="parent" value="{hidden.pk}"' not in page
+    assert f'name="parent" value="{withdrawn.pk}"' not in page
+
+
+@pytest.mark.parametrize("parent", ["99999999999999999999999", "-1", "abc"])
+def test_a_made_up_comment_to_reply_to_is_refused_plainly(client, people, collaborative, thread, parent):
+    from django.urls import reverse
+
+    client.force_login(people["member"])
+    address = reverse("discussions:comment_add", kwargs={"slug": collaborative.slug, "pk": thread.pk})
+    response = client.post(address, {"text": "Hello", "parent": parent})
+    assert response.status_code == 400
+    assert not Comment.objects.filter(thread=thread).exists()
