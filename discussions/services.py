@@ -146,6 +146,9 @@ def comment_add(
             raise ValidationError("Reply to a comment in this discussion.")
         if parent.parent_id is not None:
             parent = Comment.objects.get(pk=parent.parent_id)
+        # A reply shows under its comment: under one hidden or withdrawn it would answer words nobody sees.
+        if not parent.is_shown:
+            raise ValidationError("That comment was hidden or withdrawn, so it takes no replies.")
     now = now or timezone.now()
     comment = Comment(thread=thread, parent=parent, author=author, text=text.strip(), by_email=by_email, created_at=now)
     comment.full_clean()

@@ -9,9 +9,9 @@ or "2026-W50"), so the outbox's unique key makes it once a period; a held messag
 conditional update (`digest IS NULL`), so no two scans or workers ever put it in two digests.
 
 When the worker writes the digest it asks each gathered message's kind for its line (`Kind.digest_item`),
-drops those with nothing left to say, and groups the rest by what they are about, newest first. The kind of
-the digest email is declared by an app (`Kind.gathers`); apps above add links to it (`register_link`), such
-as "Mark all as read".
+drops those with nothing left to say (or that its kind would no longer send: a discussion muted since, say),
+and groups the rest by what they are about, newest first. The kind of the digest email is declared by an app
+(`Kind.gathers`); apps above add links to it (`register_link`), such as "Mark all as read".
 """
 
 from collections.abc import Callable
@@ -164,6 +164,10 @@ def digest_contents(message: Message) -> DigestContents:
         try:
             kind = kind_named(held.kind)
         except UnknownKind:
+            continue
+        # What would stop the email going now stops its line too: a discussion muted since it was kept, say
+        # (muting wins over everything), or news gone stale.
+        if kind.skip_reason is not None and kind.skip_reason(held):
             continue
         if kind.digest_item is not None and (item := kind.digest_item(held)) is not None:
             items.append(item)
