@@ -260,7 +260,9 @@ def main() -> int:
         )
         digest = Message.objects.filter(collaborative=large, kind="digest").order_by("pk").first()
         write_seconds, queries, email = timed(lambda: message_render(Message.objects.get(pk=digest.pk)), 5)
-        print(f"3. One digest written ({len(email.body):,} characters): {write_seconds * 1000:.0f} ms, {queries} queries")
+        print(
+            f"3. One digest written ({len(email.body):,} characters): {write_seconds * 1000:.0f} ms, {queries} queries"
+        )
 
         same = True
         print("4 and 5. What is new, and the pages (median; queries at 2,000 members and at 10):")
