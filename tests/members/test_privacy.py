@@ -269,6 +269,7 @@ PAGES: dict[str, tuple[dict, tuple[str, ...]]] = {
     # show members' names beside what they wrote, nothing else of them.
     "discussions:list": (LAMBETH, ("", "?status=closed", "?page=99", "?goal=x")),
     "discussions:new": (LAMBETH, ("",)),
+    "discussions:read_all": (LAMBETH, ("",)),
     "discussions:thread": ({"slug": "lambeth", "pk": "THREAD"}, ("", "?page=99")),
     "discussions:thread_edit": ({"slug": "lambeth", "pk": "THREAD"}, ("",)),
     "discussions:thread_versions": ({"slug": "lambeth", "pk": "THREAD"}, ("",)),
