@@ -8,6 +8,7 @@ from contextlib import contextmanager
 import pytest
 from allauth.account.internal.flows.login import clear_authentication_records, record_authentication
 from allauth.mfa.models import Authenticator
+from django.core.management.commands import flush as flush_command
 from django.db import transaction
 from django.db.backends.postgresql.operations import DatabaseOperations as PostgreSQLOperations
 from django.test import Client, RequestFactory, TestCase, TransactionTestCase, override_settings
@@ -76,6 +77,20 @@ def _is_superuser(connection) -> bool:
 
 
 PostgreSQLOperations.sql_flush = _sql_flush
+
+_emit_post_migrate_signal = flush_command.emit_post_migrate_signal
+
+
+def _emit_post_migrate_signal_at_once(verbosity, interactive, db, **kwargs) -> None:
+    """After emptying the database, `flush` runs post_migrate as `migrate` does: Django puts back the
+    content types and permissions, and members/apps.py checks each table's change trigger. One
+    transaction for all of it rather than a commit for each statement: on PostgreSQL, about 0.25 s
+    after each test that commits rather than 0.4 s."""
+    with transaction.atomic(using=db):
+        _emit_post_migrate_signal(verbosity, interactive, db, **kwargs)
+
+
+flush_command.emit_post_migrate_signal = _emit_post_migrate_signal_at_once
 
 # CI sets REQUIRE_SERVICES=1 for the run against PostgreSQL and Redis: there, a test
 # that would skip because a service or the browser is missing fails instead.
