@@ -86,7 +86,6 @@ def sink():
 
 
 @pytest.mark.services
-@pytest.mark.xdist_group("workers")
 @pytest.mark.django_db(transaction=True)
 def test_a_worker_sends_the_reminder_to_the_responder_once(settings, sink):
     collaborative = Collaborative.objects.create(name="Lambeth Living Well Collaborative", slug="lambeth")

@@ -45,29 +45,9 @@ AXE_RUN = f"""() => {{
 expect.set_options(timeout=5_000)
 
 
-# Each file here is in the xdist group "browser", so that one chromium serves its tests. These files form a
-# second group, of about the same length (see --durations), so that the two pytest workers each run half the
-# browser tests alongside the rest, rather than one worker finishing them alone at the end.
-SECOND_GROUP = {
-    "test_vision.py",
-    "test_nothing_typed_is_lost.py",
-    "test_valid_html.py",
-    "test_members_pages.py",
-    "test_two_factor.py",
-    "test_emails.py",
-}
-
-
-@pytest.hookimpl(tryfirst=True)  # Before pytest-xdist reads the groups.
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
-        if item.path.parent.name == "browser" and item.path.name in SECOND_GROUP:
-            item.add_marker(pytest.mark.xdist_group("second"))
-
-
 @pytest.fixture(scope="package")
 def browser() -> Iterator[Browser]:
-    """One chromium for all the tests in this folder.
+    """One chromium for the tests in this folder, in each pytest process (which runs them last: see kind_of).
 
     While Playwright's sync API is started, an asyncio event loop counts as running in
     this thread, and Django refuses database access from such a thread unless

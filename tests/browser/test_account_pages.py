@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 from members.models import User
 from tests.factories import UserFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 
 
 def heading(page: Page, name: str):

@@ -15,7 +15,7 @@ from tests.browser.conftest import sign_in
 from tests.browser.test_meetings import LAMBETH, heading
 from tests.factories import MembershipFactory, action_record
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 
 
 def log_titles(page: Page):

@@ -15,7 +15,7 @@ from tests.browser.conftest import sign_in
 from tests.browser.test_vision import NARROW, no_sideways_scroll
 from tests.factories import ActionFactory, MembershipFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 
 
 def log_titles(page: Page):

@@ -30,7 +30,7 @@ from tests.browser.test_meetings import LAMBETH, heading
 from tests.browser.test_vision import NARROW, no_sideways_scroll
 from tests.factories import MeetingFactory, MembershipFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 
 # A small but real PDF: the upload is checked by what is in the file, not by its name.
 PDF = (

@@ -19,7 +19,7 @@ from tests.browser.test_meetings import heading
 from tests.factories import MembershipFactory
 from tests.meetings.test_notes import meeting_days_ago
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 
 LAPTOP = {"width": 1280, "height": 800}
 

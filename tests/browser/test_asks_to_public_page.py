@@ -24,7 +24,7 @@ from tests.browser.test_invitations import send_due_emails
 from tests.browser.test_vision_draft_form import accessible
 from tests.factories import MembershipFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 
 PHONE = {"width": 320, "height": 640}
 LAMBETH = "Lambeth Living Well Collaborative"

@@ -20,7 +20,7 @@ from notifications.models import Message, Preference
 from tests.browser.conftest import sign_in
 from tests.factories import TotpFactory, UserFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 
 LAMBETH = "Lambeth Living Well Collaborative"
 EMAILS_SENT = "Emails sent to members"

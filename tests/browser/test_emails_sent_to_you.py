@@ -16,7 +16,7 @@ from notifications.delivery import messages_claim, messages_send
 from tests.browser.conftest import sign_in
 from tests.factories import UserFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 
 TABLE = "Emails sent to you, newest first"
 

@@ -9,7 +9,7 @@ from members.models import Membership
 from tests.browser.conftest import sign_in
 from tests.factories import MembershipFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 
 
 def test_a_member_agrees_and_a_facilitator_changes_the_ground_rules(new_page, axe, collaborative):

@@ -8,7 +8,7 @@ from tests.browser.conftest import sign_in
 from tests.factories import AttendanceFactory, MembershipFactory
 from tests.impact.helpers import END, START, ask_sent, meeting_on, person
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 
 PHONE = {"width": 320, "height": 640}
 

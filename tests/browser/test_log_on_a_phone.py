@@ -16,7 +16,7 @@ from members.models import Membership
 from tests.browser.conftest import sign_in
 from tests.factories import ActionFactory, MembershipFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 
 PHONES = [{"width": 390, "height": 844}, {"width": 320, "height": 640}]
 LONG_TITLE = "Ask South London and Maudsley NHS Foundation Trust to publish its crisis line waiting times every month"

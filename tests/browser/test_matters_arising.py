@@ -15,7 +15,7 @@ from tests.browser.test_actions import accessible
 from tests.browser.test_meetings import LAMBETH, heading
 from tests.factories import MeetingFactory, MembershipFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 
 
 def test_a_member_goes_from_the_matters_arising_to_the_log_of_them_all(new_page, axe, collaborative):

@@ -21,7 +21,7 @@ from tests.browser.conftest import sign_in
 from tests.browser.test_meetings import LAMBETH, PHONE, expected_meetings, heading
 from tests.factories import MembershipFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 
 
 def came(name: str) -> re.Pattern:

@@ -16,7 +16,7 @@ from members.models import Membership
 from tests.browser.conftest import sign_in
 from tests.factories import MembershipFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 
 LAMBETH = "Lambeth Living Well Collaborative"
 PHONE = {"width": 375, "height": 740}

@@ -19,7 +19,7 @@ from notifications.delivery import messages_claim, messages_send
 from tests.browser.conftest import sign_in
 from tests.factories import MembershipFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 
 LAMBETH = "Lambeth Living Well Collaborative"
 PHONE = {"width": 320, "height": 640}

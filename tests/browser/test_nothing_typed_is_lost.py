@@ -32,7 +32,7 @@ from tests.factories import (
 )
 from vision.services import contribution_add
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 
 NOTES = "Waits for talking therapies are **six months**."
 DECISION = "Write to the trust about waiting times."

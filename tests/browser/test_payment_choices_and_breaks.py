@@ -14,7 +14,7 @@ from members.models import Membership
 from tests.browser.conftest import sign_in
 from tests.factories import MeetingFactory, MembershipFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 
 PHONE = {"width": 320, "height": 640}
 

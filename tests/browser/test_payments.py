@@ -13,7 +13,7 @@ from tests.browser.test_meetings import heading
 from tests.browser.test_vision import NARROW, no_sideways_scroll
 from tests.factories import MembershipFactory, PaymentChoiceFactory, PaymentSettingsFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 
 # A small but real PDF: the receipt is checked by what is in the file, not by its name.
 PDF = (

@@ -13,7 +13,7 @@ from members.models import Membership
 from tests.browser.conftest import sign_in
 from tests.factories import MembershipFactory, UserFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 
 LAMBETH = "Lambeth Living Well Collaborative"
 LUTON = "Luton Living Well Collaborative"

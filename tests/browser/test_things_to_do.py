@@ -19,7 +19,7 @@ from tests.factories import ActionFactory, MeetingFactory, MembershipFactory
 from vision.models import Contribution, Response, Round
 from vision.services import round_open, version_adopt, version_draft
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 
 PHONE = {"width": 390, "height": 844}
 

@@ -12,7 +12,7 @@ from members.models import Membership
 from tests.browser.conftest import sign_in
 from tests.factories import PASSWORD, MembershipFactory, TotpFactory, totp_code
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 
 WIDTH = 375
 

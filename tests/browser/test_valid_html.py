@@ -33,7 +33,7 @@ people = test_access.people
 placeholders = test_access.placeholders
 state_placeholders = test_access.state_placeholders
 
-# Not in the "browser" xdist group: this needs no chromium, so it runs beside the browser tests.
+# No chromium, and no committing: this runs among the rolled-back tests (see kind_of in tests/conftest.py).
 pytestmark = pytest.mark.browser
 
 # Anonymous too: the sign-in, sign-up and password pages are where everyone starts.

@@ -25,7 +25,7 @@ from tests.factories import GoalFactory, MembershipFactory
 from vision.models import Contribution, GoalReview, Rating, Response, Round, RoundStatement, VisionVersion
 from vision.services import answers_save, round_open, version_adopt, version_draft
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 
 NARROW = {"width": 320, "height": 640}
 LABELS = dict(Rating.choices)

@@ -15,7 +15,7 @@ from tests.factories import MembershipFactory
 from vision.models import VisionVersion
 from vision.services import version_draft
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 
 STATEMENT = (
     "Help is easy to get, close to home, when people need it. People who use services, carers, practitioners, "

@@ -12,7 +12,7 @@ from tests.browser.test_vision_draft_form import accessible
 from tests.factories import MembershipFactory
 from tests.impact.rows import RESPONDER_EMAIL, answered_ask
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 
 PHONE = {"width": 320, "height": 640}
 

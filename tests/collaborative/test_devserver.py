@@ -9,8 +9,6 @@ import time
 import urllib.request
 from pathlib import Path
 
-import pytest
-
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 
 
@@ -41,7 +39,6 @@ def children_of(pid: int) -> list[int]:
     return found
 
 
-@pytest.mark.xdist_group("devserver")
 def test_web_worker_and_beat_start_together_and_ctrl_c_stops_them_all(tmp_path):
     port = free_port()
     env = {key: value for key, value in os.environ.items() if key not in ("DATABASE_URL", "REDIS_URL")}

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from members.emails import WELCOME
 from members.models import Collaborative, Membership, User
-from notifications.delivery import messages_dispatch
+from notifications.delivery import SEND_CHUNK, messages_dispatch
 from notifications.models import Message
 from notifications.services import messages_queue
 from notifications.tasks import send_messages_task
@@ -20,7 +20,7 @@ from tests.conftest import require_services
 from tests.smtp_sink import SMTPSink
 from tests.workers import start_worker, stop_worker
 
-pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True), pytest.mark.xdist_group("workers")]
+pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
@@ -126,7 +126,10 @@ def kill(worker) -> None:
 
 
 # The moments a worker can die while it sends one message (see notifications/mailer.py).
-# The SMTP server stops at the message to member 300 of 1,000, so the kill lands exactly there.
+# The SMTP server stops at the message to member KILLED_AT, so the kill lands exactly there: in the
+# third of four send tasks (of SEND_CHUNK messages, 50), after the first half of that task's messages
+# are sent and before the rest, with the fourth task still waiting in the queue. Members 125 of 200.
+FAN_OUT, KILLED_AT = 4 * SEND_CHUNK, 2 * SEND_CHUNK + SEND_CHUNK // 2
 KILL_MOMENTS = [
     "in the middle of talking to the mail server",
     "with the whole message written and the sent record not yet committed",
@@ -136,13 +139,13 @@ KILL_MOMENTS = [
 
 @pytest.mark.parametrize("moment", KILL_MOMENTS)
 def test_killing_a_worker_mid_fan_out_loses_nothing_and_sends_nothing_twice(workers, sink, moment):
-    collaborative, memberships = make_members(1000)
-    target = memberships[300].user
+    collaborative, memberships = make_members(FAN_OUT)
+    target = memberships[KILLED_AT].user
     at_data = sink.handler.hold(target.email, "data")
     # A short visibility timeout: Redis gives the killed worker's task to the next one in seconds.
     first = workers(CELERY_VISIBILITY_TIMEOUT="4")
     fan_out(collaborative, memberships)
-    wait_until(at_data.reached.is_set, seconds=120, what="the worker to reach member 300")
+    wait_until(at_data.reached.is_set, seconds=120, what=f"the worker to reach member {KILLED_AT}")
     outbox = Message.objects.filter(recipient=target)
 
     if moment == KILL_MOMENTS[0]:
@@ -163,9 +166,9 @@ def test_killing_a_worker_mid_fan_out_loses_nothing_and_sends_nothing_twice(work
         kill(first)
         at_end.release.set()
 
-    assert sink.count() < 1000, "the worker finished before it could be killed"
+    assert sink.count() < FAN_OUT, "the worker finished before it could be killed"
     workers(CELERY_VISIBILITY_TIMEOUT="4")
-    wait_until(all_sent(1000), seconds=180, what="the new worker to finish the fan-out")
+    wait_until(all_sent(FAN_OUT), seconds=180, what="the new worker to finish the fan-out")
     assert_exactly_once(sink, memberships)
     assert set(Message.objects.values_list("attempts", flat=True)) == {1}
 
