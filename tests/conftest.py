@@ -132,6 +132,7 @@ SLOWEST_MODULES = {
     "tests/browser/test_payment_choices_and_breaks.py": 30,
     "tests/browser/test_valid_html.py": 29,
     "tests/browser/test_asks_to_public_page.py": 28,
+    "tests/browser/test_between_meetings.py": 28,
     "tests/browser/test_vision_draft_form.py": 27,
     "tests/browser/test_things_to_do.py": 24,
     "tests/meetings/test_reminders_worker.py": 20,
@@ -146,6 +147,7 @@ SLOWEST_MODULES = {
     "tests/browser/test_what_changed.py": 14,
     "tests/browser/test_payments.py": 14,
     "tests/browser/test_sign_in.py": 12,
+    "tests/discussions/test_digest_worker.py": 14,
     "tests/payments/test_emails_worker.py": 11,
     "tests/browser/test_accountability.py": 10,
 }

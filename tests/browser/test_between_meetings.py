@@ -20,7 +20,7 @@ from members.models import Membership
 from tests.browser.conftest import sign_in
 from tests.factories import MeetingFactory, MembershipFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 
 PHONE = {"width": 320, "height": 640}
 TITLE = "A quieter space at our meetings"

@@ -20,7 +20,7 @@ from tests.notifications.test_delivery_worker import wait_until
 from tests.smtp_sink import SMTPSink
 from tests.workers import start_worker, stop_worker
 
-pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True), pytest.mark.xdist_group("workers")]
+pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
